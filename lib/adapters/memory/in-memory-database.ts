@@ -1,0 +1,94 @@
+/**
+ * The database ports held in memory: for unit tests and anything that must not touch a real database. It
+ * passes the same contract suite as the Prisma adapter (test/contract/user-repository.contract.ts).
+ *
+ * Units of work run one at a time (an async mutex) on a private copy of the committed state: a unit sees its
+ * own writes, its copy replaces the committed state when it resolves, and is dropped when it rejects or its
+ * signal aborts. Serialising units is the in-memory equivalent of row locks: two units updating the same user
+ * from the same version cannot both win.
+ */
+import { randomUUID } from "node:crypto";
+
+import type { AuditEntry } from "../../domain/audit";
+import type { User } from "../../domain/user";
+import type { DatabaseLifecycle } from "../../ports/database";
+import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
+import { untilAborted } from "../resilience/until-aborted";
+import { InMemoryAuditLog } from "./in-memory-audit-log";
+import { InMemoryUserRepository } from "./in-memory-user-repository";
+
+/** Committed (or, inside a unit, staged) contents of the database. */
+export interface InMemoryState {
+  users: Map<string, User>;
+  /** In insertion order, which is also creation order. */
+  audit: AuditEntry[];
+}
+
+export interface InMemoryDatabase {
+  unitOfWork: UnitOfWork;
+  lifecycle: DatabaseLifecycle;
+}
+
+export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMemoryDatabase {
+  const now = options.now ?? (() => new Date());
+  let committed: InMemoryState = { users: new Map(), audit: [] };
+  let closed = false;
+  const mutex = new Mutex();
+
+  const assertOpen = () => {
+    if (closed) throw new Error("The in-memory database is closed");
+  };
+
+  const unitOfWork: UnitOfWork = {
+    async run(work, runOptions) {
+      const signal = runOptions?.signal;
+      assertOpen();
+      signal?.throwIfAborted();
+      const release = await untilAborted(mutex.acquire(), signal, (lateRelease) => lateRelease());
+      try {
+        assertOpen();
+        const staged: InMemoryState = { users: new Map(committed.users), audit: [...committed.audit] };
+        // Once the unit is given up on, a repository call from its abandoned `work` must not go on as if
+        // nothing happened (its writes would go nowhere anyway: `staged` is dropped).
+        const guard = () => signal?.throwIfAborted();
+        const repos: Repositories = {
+          users: new InMemoryUserRepository(staged, now, guard),
+          audit: new InMemoryAuditLog(staged, now, () => randomUUID(), guard),
+        };
+        const result = await untilAborted(work(repos), signal);
+        signal?.throwIfAborted();
+        committed = staged;
+        return result;
+      } finally {
+        release();
+      }
+    },
+  };
+
+  const lifecycle: DatabaseLifecycle = {
+    async ping(signal) {
+      signal?.throwIfAborted();
+      assertOpen();
+    },
+    async close() {
+      closed = true;
+    },
+  };
+
+  return { unitOfWork, lifecycle };
+}
+
+/** First come, first served; `acquire` resolves with the function that releases the lock. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const acquired = this.tail.then(() => release);
+    this.tail = this.tail.then(() => released);
+    return acquired;
+  }
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from "node:crypto";
+
+import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
+import { normalizeEmail, type NewUser, type User, type UserPatch } from "../../domain/user";
+import {
+  compareByKeyset,
+  normalizedSearch,
+  planPage,
+  sortKey,
+  toPage,
+  type Page,
+  type UserListQuery,
+} from "../../domain/user-list";
+import type { UserRepository } from "../../ports/user-repository";
+import type { InMemoryState } from "./in-memory-database";
+
+/**
+ * Users in the staged state of one in-memory unit of work. Text compares by UTF-16 code unit, which for the
+ * ASCII the tests use is the order of PostgreSQL's C collation (the Prisma adapter orders by the database's
+ * collation).
+ */
+export class InMemoryUserRepository implements UserRepository {
+  constructor(
+    private readonly state: InMemoryState,
+    private readonly now: () => Date,
+    /** Throws once the unit of work has been given up on. */
+    private readonly guard: () => void,
+  ) {}
+
+  async create(input: NewUser): Promise<User> {
+    this.guard();
+    const email = normalizeEmail(input.email);
+    this.assertEmailFree(email, null);
+    const at = this.now();
+    const user: User = {
+      id: randomUUID(),
+      email,
+      name: input.name,
+      role: input.role,
+      status: input.status,
+      createdAt: input.createdAt ?? at,
+      updatedAt: at,
+      version: 1,
+      deletedAt: null,
+    };
+    this.state.users.set(user.id, user);
+    return user;
+  }
+
+  async getById(id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+    this.guard();
+    const user = this.state.users.get(id);
+    return user && (options.includeDeleted || user.deletedAt === null) ? user : null;
+  }
+
+  async getByEmail(email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+    this.guard();
+    const user = this.findByEmail(normalizeEmail(email));
+    return user && (options.includeDeleted || user.deletedAt === null) ? user : null;
+  }
+
+  async list(query: UserListQuery): Promise<Page<User>> {
+    this.guard();
+    const plan = planPage(query);
+    const term = normalizedSearch(query)?.toLowerCase() ?? null;
+    const roles = query.roles?.length ? new Set(query.roles) : null;
+    const statuses = query.statuses?.length ? new Set(query.statuses) : null;
+    const sign = plan.scanDirection === "asc" ? 1 : -1;
+    const position = (user: User) => ({ key: sortKey(user, query.sort.field), id: user.id });
+    const rows = [...this.state.users.values()]
+      .filter(
+        (user) =>
+          user.deletedAt === null &&
+          (roles === null || roles.has(user.role)) &&
+          (statuses === null || statuses.has(user.status)) &&
+          (term === null ||
+            user.email.toLowerCase().includes(term) ||
+            user.name.toLowerCase().includes(term)) &&
+          (plan.after === null || sign * compareByKeyset(position(user), plan.after) > 0),
+      )
+      .sort((a, b) => sign * compareByKeyset(position(a), position(b)))
+      .slice(0, plan.take);
+    return toPage(rows, query, plan);
+  }
+
+  async update(
+    id: string,
+    change: (current: User) => UserPatch,
+    options: { expectedVersion?: number } = {},
+  ): Promise<User> {
+    this.guard();
+    const current = this.current(id, options.expectedVersion);
+    const patch = change(current);
+    this.guard();
+    const email = patch.email === undefined ? current.email : normalizeEmail(patch.email);
+    if (email !== current.email) this.assertEmailFree(email, id);
+    return this.write({
+      ...current,
+      email,
+      name: patch.name ?? current.name,
+      role: patch.role ?? current.role,
+      status: patch.status ?? current.status,
+    });
+  }
+
+  async softDelete(id: string, options: { expectedVersion?: number } = {}): Promise<User> {
+    this.guard();
+    const current = this.current(id, options.expectedVersion);
+    return this.write({ ...current, deletedAt: this.now() });
+  }
+
+  async restore(id: string): Promise<User> {
+    this.guard();
+    const current = this.state.users.get(id);
+    if (!current || current.deletedAt === null) throw new UserNotFoundError(id);
+    return this.write({ ...current, deletedAt: null });
+  }
+
+  /** The live (not deleted) user at `expectedVersion` when one is given. */
+  private current(id: string, expectedVersion: number | undefined): User {
+    const current = this.state.users.get(id);
+    if (!current || current.deletedAt !== null) throw new UserNotFoundError(id);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new VersionConflictError(id, expectedVersion, current.version);
+    }
+    return current;
+  }
+
+  private write(next: User): User {
+    const user: User = { ...next, version: next.version + 1, updatedAt: this.now() };
+    this.state.users.set(user.id, user);
+    return user;
+  }
+
+  private findByEmail(email: string): User | undefined {
+    for (const user of this.state.users.values()) if (user.email === email) return user;
+    return undefined;
+  }
+
+  /** Deleted users keep their email reserved, as the unique index does in the database. */
+  private assertEmailFree(email: string, exceptId: string | null): void {
+    const holder = this.findByEmail(email);
+    if (holder && holder.id !== exceptId) throw new EmailTakenError(email);
+  }
+}

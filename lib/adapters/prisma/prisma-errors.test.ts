@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+
+import { isEmailUniqueViolation } from "./prisma-errors";
+
+/** The shape of Prisma 7's P2002 with a driver adapter (meta.target is empty), as each adapter fills it. */
+const p2002 = (cause: object) => ({
+  name: "PrismaClientKnownRequestError",
+  code: "P2002",
+  meta: {
+    modelName: "User",
+    driverAdapterError: {
+      name: "DriverAdapterError",
+      cause: { originalCode: "23505", kind: "UniqueConstraintViolation", ...cause },
+    },
+  },
+});
+
+describe("isEmailUniqueViolation", () => {
+  it.each([
+    [
+      "@prisma/adapter-pg on users_email_key",
+      p2002({ constraint: { index: "users_email_key" }, table: "users" }),
+      true,
+    ],
+    ["pglite-prisma-adapter on (email)", p2002({ constraint: { fields: ["email"] } }), true],
+    ["Prisma's native engine (meta.target)", { code: "P2002", meta: { target: ["email"] } }, true],
+    ["adapter-pg on the primary key", p2002({ constraint: { index: "users_pkey" }, table: "users" }), false],
+    ["PGlite on the primary key", p2002({ constraint: { fields: ["id"] } }), false],
+    [
+      "PGlite on a composite key containing email",
+      p2002({ constraint: { fields: ["email", "tenant"] } }),
+      false,
+    ],
+    ["a foreign-key violation (P2003)", { code: "P2003", meta: { field_name: "user_id" } }, false],
+    ["a raw PostgreSQL unique violation", { code: "23505", constraint: "users_email_key" }, false],
+    ["a P2002 without meta", { code: "P2002" }, false],
+    ["not an error at all", "P2002", false],
+    ["null", null, false],
+  ])("%s -> %s", (_, error, expected) => {
+    expect(isEmailUniqueViolation(error)).toBe(expected);
+  });
+});

@@ -1,0 +1,38 @@
+/**
+ * Recognising Prisma failures the domain has a name for. Matched structurally (by `code`), not with
+ * instanceof: lib/ is bundled twice at run time (server/ and Next), so class identity is not reliable.
+ */
+
+/** The unique index on users.email, as named by the first migration. */
+const EMAIL_CONSTRAINT = "users_email_key";
+
+/**
+ * True for Prisma's P2002 (unique violation) on users.email, and only that: a P2002 on another constraint
+ * (say the primary key) is not an "email taken" and must not be reported as one.
+ *
+ * With driver adapters Prisma leaves `meta.target` empty; the constraint is under
+ * `meta.driverAdapterError.cause.constraint`, as `index` (the constraint name) with @prisma/adapter-pg and as
+ * `fields` (the column names) with pglite-prisma-adapter (../shared/NOTES.md). `meta.target` is still checked
+ * for Prisma's native engine.
+ */
+export function isEmailUniqueViolation(error: unknown): boolean {
+  if (!isRecord(error) || error.code !== "P2002") return false;
+  const meta = isRecord(error.meta) ? error.meta : {};
+  const adapterError = isRecord(meta.driverAdapterError) ? meta.driverAdapterError : {};
+  const cause = isRecord(adapterError.cause) ? adapterError.cause : {};
+  const constraint = isRecord(cause.constraint) ? cause.constraint : {};
+  return (
+    constraint.index === EMAIL_CONSTRAINT ||
+    isOnlyEmail(constraint.fields) ||
+    meta.target === EMAIL_CONSTRAINT ||
+    isOnlyEmail(meta.target)
+  );
+}
+
+function isOnlyEmail(fields: unknown): boolean {
+  return Array.isArray(fields) && fields.length === 1 && fields[0] === "email";
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}

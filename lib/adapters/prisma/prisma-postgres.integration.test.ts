@@ -1,0 +1,54 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { userRepositoryContract } from "../../../test/contract/user-repository.contract";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres";
+import { PrismaClient } from "./generated/client.ts";
+import { createPrismaLifecycle, createPrismaUnitOfWork } from "./prisma-unit-of-work";
+
+// A database of its own on the run's throwaway PostgreSQL server, emptied before each test.
+let database: TestDatabase;
+let prisma: PrismaClient;
+beforeAll(async () => {
+  database = await createTestDatabase("prisma_contract");
+  prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await database?.drop();
+});
+
+describe("lifecycle on PostgreSQL", () => {
+  it("answers a ping while open; close is idempotent and later pings fail", async () => {
+    let underlyingClosed = 0;
+    const own = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+    const lifecycle = createPrismaLifecycle(own, {
+      closeUnderlying: async () => {
+        underlyingClosed++;
+      },
+    });
+    await expect(lifecycle.ping()).resolves.toBeUndefined();
+    await Promise.all([lifecycle.close(), lifecycle.close()]);
+    await lifecycle.close();
+    expect(underlyingClosed).toBe(1);
+    await expect(lifecycle.ping()).rejects.toThrow(/closed/);
+  });
+
+  it("rejects a ping with the signal's reason when the signal aborts before the database answers", async () => {
+    const lifecycle = createPrismaLifecycle(prisma);
+    const controller = new AbortController();
+    const ping = lifecycle.ping(controller.signal);
+    controller.abort(new Error("probe timed out"));
+    await expect(ping).rejects.toThrow("probe timed out");
+  });
+});
+
+userRepositoryContract("prisma-postgres", async () => {
+  const unitOfWork = createPrismaUnitOfWork(prisma);
+  return {
+    async fresh() {
+      await prisma.$executeRaw`TRUNCATE "audit_entries", "users"`;
+      return unitOfWork;
+    },
+  };
+});

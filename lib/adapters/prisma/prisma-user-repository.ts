@@ -1,0 +1,223 @@
+import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
+import { normalizeEmail, type NewUser, type User, type UserPatch } from "../../domain/user";
+import {
+  normalizedSearch,
+  planPage,
+  toPage,
+  type KeysetPosition,
+  type Page,
+  type SortDirection,
+  type UserListQuery,
+  type UserSortField,
+} from "../../domain/user-list";
+import type { UserRepository } from "../../ports/user-repository";
+import type { Prisma, User as UserRow } from "./generated/client.ts";
+import { isEmailUniqueViolation } from "./prisma-errors";
+
+/**
+ * Users through Prisma, on the transaction client of one unit of work. Rows are mapped to domain types on
+ * the way out: no Prisma type leaves this file. Text sorts follow the database's collation (C on the test
+ * servers, where it equals the in-memory adapter's code-unit order).
+ */
+export class PrismaUserRepository implements UserRepository {
+  constructor(
+    private readonly tx: Prisma.TransactionClient,
+    /** Throws once the unit of work has been given up on, so no further query is sent. */
+    private readonly guard: () => void,
+  ) {}
+
+  async create(input: NewUser): Promise<User> {
+    this.guard();
+    const email = normalizeEmail(input.email);
+    const row = await this.emailWrite(email, () =>
+      this.tx.user.create({
+        data: { email, name: input.name, role: input.role, status: input.status, createdAt: input.createdAt },
+      }),
+    );
+    return toUser(row);
+  }
+
+  async getById(id: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+    this.guard();
+    if (!isUuid(id)) return null; // the column is a uuid: anything else cannot be an id, and would not parse
+    const row = await this.tx.user.findUnique({ where: { id } });
+    return row && (options.includeDeleted || row.deletedAt === null) ? toUser(row) : null;
+  }
+
+  async getByEmail(email: string, options: { includeDeleted?: boolean } = {}): Promise<User | null> {
+    this.guard();
+    // Stored lower-case, so an equality lookup on the unique index is case-insensitive.
+    const row = await this.tx.user.findUnique({ where: { email: normalizeEmail(email) } });
+    return row && (options.includeDeleted || row.deletedAt === null) ? toUser(row) : null;
+  }
+
+  async list(query: UserListQuery): Promise<Page<User>> {
+    this.guard();
+    const plan = planPage(query);
+    const field = query.sort.field;
+    const and: Prisma.UserWhereInput[] = [{ deletedAt: null }];
+    if (query.roles?.length) and.push({ role: { in: [...query.roles] } });
+    if (query.statuses?.length) and.push({ status: { in: [...query.statuses] } });
+    const term = normalizedSearch(query);
+    if (term !== null) {
+      // Prisma sends `contains` as ILIKE '%' || $1 || '%' without escaping the term (prisma 7.10), so a `%`
+      // or `_` the user typed would be a wildcard: escape them, and the escape character itself.
+      const pattern = { contains: escapeLike(term), mode: "insensitive" } as const;
+      and.push({ OR: [{ email: pattern }, { name: pattern }] });
+    }
+    if (plan.after) and.push(beyond(field, plan.scanDirection, plan.after));
+    const rows = await this.tx.user.findMany({
+      where: { AND: and },
+      orderBy: orderBy(field, plan.scanDirection),
+      take: plan.take,
+    });
+    return toPage(rows.map(toUser), query, plan);
+  }
+
+  async update(
+    id: string,
+    change: (current: User) => UserPatch,
+    options: { expectedVersion?: number } = {},
+  ): Promise<User> {
+    this.guard();
+    const current = await this.live(id, options.expectedVersion);
+    const patch = change(current);
+    this.guard();
+    const email = patch.email === undefined ? current.email : normalizeEmail(patch.email);
+    const data = {
+      email,
+      name: patch.name ?? current.name,
+      role: patch.role ?? current.role,
+      status: patch.status ?? current.status,
+    };
+    return email === current.email
+      ? this.writeVersion(current, options.expectedVersion, data)
+      : this.emailWrite(email, () => this.writeVersion(current, options.expectedVersion, data));
+  }
+
+  async softDelete(id: string, options: { expectedVersion?: number } = {}): Promise<User> {
+    this.guard();
+    const current = await this.live(id, options.expectedVersion);
+    return this.writeVersion(current, options.expectedVersion, { deletedAt: new Date() });
+  }
+
+  async restore(id: string): Promise<User> {
+    this.guard();
+    const row = isUuid(id) ? await this.tx.user.findUnique({ where: { id } }) : null;
+    if (!row || row.deletedAt === null) throw new UserNotFoundError(id);
+    return this.writeVersion(toUser(row), undefined, { deletedAt: null });
+  }
+
+  /** The user unless absent or deleted, checked against `expectedVersion` when one is given. */
+  private async live(id: string, expectedVersion: number | undefined): Promise<User> {
+    const row = isUuid(id) ? await this.tx.user.findUnique({ where: { id } }) : null;
+    if (!row || row.deletedAt !== null) throw new UserNotFoundError(id);
+    if (expectedVersion !== undefined && row.version !== expectedVersion) {
+      throw new VersionConflictError(id, expectedVersion, row.version);
+    }
+    return toUser(row);
+  }
+
+  /**
+   * Writes `data` with version + 1 only if the row is still at the version read (and still in the same
+   * deleted state). Under READ COMMITTED a concurrent writer that got there first either has committed (the
+   * version differs) or holds the row lock, and PostgreSQL re-checks the condition once it commits: either way
+   * no row matches, and this update fails instead of overwriting the other one.
+   */
+  private async writeVersion(
+    current: User,
+    expectedVersion: number | undefined,
+    data: Prisma.UserUpdateManyMutationInput,
+  ): Promise<User> {
+    this.guard();
+    const [row] = await this.tx.user.updateManyAndReturn({
+      where: {
+        id: current.id,
+        version: current.version,
+        deletedAt: current.deletedAt === null ? null : { not: null },
+      },
+      data: { ...data, version: current.version + 1, updatedAt: new Date() },
+    });
+    if (row) return toUser(row);
+    // Lost the race: say whether the user is gone or merely moved on.
+    const now = await this.tx.user.findUnique({ where: { id: current.id } });
+    if (!now || (current.deletedAt === null && now.deletedAt !== null))
+      throw new UserNotFoundError(current.id);
+    throw new VersionConflictError(current.id, expectedVersion ?? current.version, now.version);
+  }
+
+  /**
+   * Runs a write that may hit the unique email index inside a savepoint. PostgreSQL aborts the whole
+   * transaction on a failed statement; rolling back to the savepoint keeps the unit of work usable after an
+   * EmailTakenError, as the in-memory adapter is.
+   */
+  private async emailWrite<T>(email: string, write: () => Promise<T>): Promise<T> {
+    await this.tx.$executeRaw`SAVEPOINT user_email_write`;
+    try {
+      const result = await write();
+      await this.tx.$executeRaw`RELEASE SAVEPOINT user_email_write`;
+      return result;
+    } catch (error) {
+      await this.tx.$executeRaw`ROLLBACK TO SAVEPOINT user_email_write`;
+      await this.tx.$executeRaw`RELEASE SAVEPOINT user_email_write`;
+      if (isEmailUniqueViolation(error)) throw new EmailTakenError(email);
+      throw error;
+    }
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** `\`, `%` and `_` are LIKE's escape character and wildcards; PostgreSQL's default escape is `\`. */
+export function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, "\\$&");
+}
+
+function orderBy(field: UserSortField, direction: SortDirection): Prisma.UserOrderByWithRelationInput[] {
+  switch (field) {
+    case "createdAt":
+      return [{ createdAt: direction }, { id: direction }];
+    case "name":
+      return [{ name: direction }, { id: direction }];
+    case "email":
+      return [{ email: direction }, { id: direction }];
+  }
+}
+
+/** Rows strictly beyond `after` in the (sort column, id) order scanned in `direction`. */
+function beyond(
+  field: UserSortField,
+  direction: SortDirection,
+  after: KeysetPosition,
+): Prisma.UserWhereInput {
+  const past = <V>(value: V) => (direction === "asc" ? { gt: value } : { lt: value });
+  const id = past(after.id);
+  switch (field) {
+    case "createdAt": {
+      const at = new Date(after.key);
+      return { OR: [{ createdAt: past(at) }, { createdAt: at, id }] };
+    }
+    case "name":
+      return { OR: [{ name: past(after.key) }, { name: after.key, id }] };
+    case "email":
+      return { OR: [{ email: past(after.key) }, { email: after.key, id }] };
+  }
+}
+
+function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+    deletedAt: row.deletedAt,
+  };
+}

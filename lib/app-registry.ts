@@ -1,0 +1,25 @@
+import "server-only";
+
+import type { App } from "./composition-root";
+
+/*
+ * The server (server/) builds the app before Next handles a request and registers it here; pages and route
+ * handlers read it back. It lives on globalThis because the server and Next's bundle each load their own copy
+ * of lib/: a module-level variable would not be shared. This module imports the composition root as a type
+ * only, so Next's bundle does not pull in the database adapters (docs/decisions/002-own-server.md).
+ */
+declare global {
+  var __userConsoleApp: App | undefined;
+}
+
+export function registerApp(app: App): void {
+  globalThis.__userConsoleApp = app;
+}
+
+export function getApp(): App {
+  const app = globalThis.__userConsoleApp;
+  if (!app) {
+    throw new Error("The app is not initialised: start the process through server/ (npm start or npm run dev)");
+  }
+  return app;
+}

@@ -1,0 +1,60 @@
+import { z } from "zod";
+
+/**
+ * Process configuration: read once from the environment at start-up, validated, and frozen. Every variable is
+ * documented in README.md ("Configuration"); a bad value stops start-up with a message naming the variable.
+ */
+
+const millis = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+
+const postgresUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
+    message: "must be a URL of the form postgres://user:password@host:5432/database",
+  });
+
+export const configSchema = z.object({
+  /** Unset: embedded PGlite in DATA_DIR. Set: PostgreSQL through node-postgres. */
+  DATABASE_URL: z.preprocess((v) => (v === "" ? undefined : v), postgresUrl.optional()),
+  DATA_DIR: z.string().min(1).default("./data"),
+  /** PostgreSQL only (the embedded database always migrates): apply pending migrations at start-up. */
+  MIGRATE_ON_START: flag(false),
+  /** Deadline for one unit of work (one transaction) against the database. */
+  DB_TIMEOUT_MS: millis(5_000),
+  /** At most this many database connections (PostgreSQL pool size). */
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOSTNAME: z.string().min(1).default("127.0.0.1"),
+  /** /ready fails when the database does not answer a ping within this time. */
+  READY_TIMEOUT_MS: millis(1_000),
+  /** After SIGTERM, keep serving (with /ready at 503) this long so load balancers stop routing here. */
+  SHUTDOWN_DELAY_MS: millis(5_000),
+  /** Then wait at most this long for in-flight requests before cutting them. */
+  SHUTDOWN_TIMEOUT_MS: millis(10_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration: ${issues.join("; ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses the environment; throws {@link ConfigError} naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`),
+    );
+  }
+  return Object.freeze(result.data);
+}

@@ -1,0 +1,163 @@
+/**
+ * Listing users: the query both repository adapters answer, and the keyset-pagination rules they share.
+ *
+ * Pages are cut on the total order (sort column, id): the id breaks ties, so a boundary is exact even when many
+ * users share a name or a creation instant. A cursor names the row at the boundary and the way to go from it;
+ * it also records the sort it was made for, so a cursor from one sort is refused under another.
+ */
+import { z } from "zod";
+
+import { InvalidCursorError } from "./errors";
+import type { Role, User, UserStatus } from "./user";
+
+export const USER_SORT_FIELDS = ["createdAt", "name", "email"] as const;
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+export type SortDirection = "asc" | "desc";
+
+export interface UserSort {
+  field: UserSortField;
+  direction: SortDirection;
+}
+
+export const DEFAULT_USER_SORT: UserSort = { field: "createdAt", direction: "desc" };
+export const MAX_PAGE_SIZE = 100;
+
+export interface UserListQuery {
+  /** Case-insensitive substring of the email or the name; blank means no filter. */
+  search?: string;
+  /** Keep users having any of these roles; empty or absent means all. */
+  roles?: readonly Role[];
+  /** Keep users having any of these statuses; empty or absent means all. */
+  statuses?: readonly UserStatus[];
+  sort: UserSort;
+  /** 1..{@link MAX_PAGE_SIZE}. */
+  limit: number;
+  /** Opaque, from a previous {@link Page}'s `nextCursor` or `prevCursor`. */
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Cursor for the page after this one, or null on the last page. */
+  nextCursor: string | null;
+  /** Cursor for the page before this one, or null on the first page. */
+  prevCursor: string | null;
+}
+
+/** A boundary row of the (sort column, id) order. `key` is the sort column's value as text. */
+export interface KeysetPosition {
+  key: string;
+  id: string;
+}
+
+const cursorPayload = z
+  .object({
+    key: z.string(),
+    // Ids are UUIDs in every adapter; anything else would reach the database as a malformed uuid.
+    id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+    field: z.enum(USER_SORT_FIELDS),
+    direction: z.enum(["asc", "desc"]),
+    towards: z.enum(["next", "prev"]),
+  })
+  // A createdAt key must be the ISO form sortKey writes, or it neither parses nor orders as text.
+  .refine((c) => c.field !== "createdAt" || isIsoTimestamp(c.key));
+type CursorPayload = z.infer<typeof cursorPayload>;
+
+/**
+ * What an adapter must fetch: up to `take` rows ordered by (sort column, id) in `scanDirection`, strictly
+ * beyond `after` in that direction when it is set. {@link toPage} turns those rows into the page.
+ */
+export interface PagePlan {
+  scanDirection: SortDirection;
+  after: KeysetPosition | null;
+  take: number;
+  towards: "next" | "prev";
+}
+
+export function normalizedSearch(query: Pick<UserListQuery, "search">): string | null {
+  const term = query.search?.trim() ?? "";
+  return term === "" ? null : term;
+}
+
+/** The sort column's value as text; ISO timestamps and plain strings both order correctly as text. */
+export function sortKey(user: User, field: UserSortField): string {
+  return field === "createdAt" ? user.createdAt.toISOString() : user[field];
+}
+
+export function planPage(query: UserListQuery): PagePlan {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > MAX_PAGE_SIZE) {
+    // Callers validate input (lib/http schemas); this guards the adapters against an unbounded fetch.
+    throw new RangeError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}, not ${query.limit}`);
+  }
+  const take = query.limit + 1; // one extra row tells whether another page follows
+  if (query.cursor === undefined) {
+    return { scanDirection: query.sort.direction, after: null, take, towards: "next" };
+  }
+  const cursor = decodeCursor(query.cursor, query.sort);
+  const scanDirection =
+    cursor.towards === "next" ? query.sort.direction : reverse(query.sort.direction);
+  return { scanDirection, after: { key: cursor.key, id: cursor.id }, take, towards: cursor.towards };
+}
+
+/** Builds the page from the rows an adapter fetched for `plan`, in the order it fetched them. */
+export function toPage(rows: readonly User[], query: UserListQuery, plan: PagePlan): Page<User> {
+  const more = rows.length > query.limit;
+  const fetched = rows.slice(0, query.limit);
+  const items = plan.towards === "next" ? fetched : fetched.reverse();
+  const first = items[0];
+  const last = items[items.length - 1];
+  const at = (user: User | undefined, towards: "next" | "prev"): string | null => {
+    const position = user ? { key: sortKey(user, query.sort.field), id: user.id } : plan.after;
+    return position ? encodeCursor({ ...position, ...query.sort, towards }) : null;
+  };
+  if (plan.towards === "next") {
+    return {
+      items,
+      nextCursor: more ? at(last, "next") : null,
+      prevCursor: plan.after ? at(first, "prev") : null,
+    };
+  }
+  return {
+    items,
+    nextCursor: at(last, "next"),
+    prevCursor: more ? at(first, "prev") : null,
+  };
+}
+
+/** Compares two rows' positions in the (sort column, id) order, ascending. */
+export function compareByKeyset(a: KeysetPosition, b: KeysetPosition): number {
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return 0;
+}
+
+function isIsoTimestamp(key: string): boolean {
+  const time = Date.parse(key);
+  return !Number.isNaN(time) && new Date(time).toISOString() === key;
+}
+
+function reverse(direction: SortDirection): SortDirection {
+  return direction === "asc" ? "desc" : "asc";
+}
+
+function encodeCursor(payload: CursorPayload): string {
+  return Buffer.from(JSON.stringify(payload), "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string, sort: UserSort): CursorPayload {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError("not a cursor this service issued");
+  }
+  const result = cursorPayload.safeParse(parsed);
+  if (!result.success) throw new InvalidCursorError("not a cursor this service issued");
+  const payload = result.data;
+  if (payload.field !== sort.field || payload.direction !== sort.direction) {
+    throw new InvalidCursorError(
+      `it belongs to sort ${payload.field} ${payload.direction}, not ${sort.field} ${sort.direction}`,
+    );
+  }
+  return payload;
+}

@@ -1,0 +1,51 @@
+import type { NewUser, User, UserPatch } from "../domain/user";
+import type { Page, UserListQuery } from "../domain/user-list";
+
+/**
+ * Users as stored. Obtained only inside {@link UnitOfWork.run}, so every call shares the unit's transaction.
+ *
+ * Soft-deleted users are invisible to `getById`, `getByEmail`, `list`, `update` and `softDelete` unless an
+ * option says otherwise; their email stays reserved until they are purged.
+ */
+export interface UserRepository {
+  /**
+   * Inserts a user with version 1. The email is stored normalised (lower-case).
+   * @throws EmailTakenError when another user, deleted or not, has the email.
+   */
+  create(input: NewUser): Promise<User>;
+
+  /** The user, or null when there is none (or it is soft-deleted and `includeDeleted` is not set). */
+  getById(id: string, options?: { includeDeleted?: boolean }): Promise<User | null>;
+
+  /** Looks the email up case-insensitively; null when absent (or soft-deleted without `includeDeleted`). */
+  getByEmail(email: string, options?: { includeDeleted?: boolean }): Promise<User | null>;
+
+  /** One page of non-deleted users matching the query, in the query's order (ties broken by id). */
+  list(query: UserListQuery): Promise<Page<User>>;
+
+  /**
+   * Read-modify-write: reads the current user, applies `change` to it, writes the result with version + 1.
+   * The adapter owns the locking: a concurrent writer makes this fail rather than lose an update.
+   * @throws UserNotFoundError when absent or soft-deleted.
+   * @throws VersionConflictError when `expectedVersion` is given and stale, or a concurrent write won.
+   * @throws EmailTakenError when the change sets an email another user has.
+   */
+  update(
+    id: string,
+    change: (current: User) => UserPatch,
+    options?: { expectedVersion?: number },
+  ): Promise<User>;
+
+  /**
+   * Marks the user deleted (version + 1).
+   * @throws UserNotFoundError when absent or already deleted.
+   * @throws VersionConflictError when `expectedVersion` is given and stale.
+   */
+  softDelete(id: string, options?: { expectedVersion?: number }): Promise<User>;
+
+  /**
+   * Clears the deleted mark (version + 1).
+   * @throws UserNotFoundError when absent or not deleted.
+   */
+  restore(id: string): Promise<User>;
+}

@@ -1,0 +1,13 @@
+// @ts-check
+/** @type {import("next").NextConfig} */
+const nextConfig = {
+  // The production build is a standalone folder that our own server (server/) hosts; see docs/decisions.
+  output: "standalone",
+  // PGlite loads its WASM and data files relative to its own module, and prom-client keeps one registry
+  // per module instance: bundling any of them breaks them, so Next loads them from node_modules.
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "pino", "proper-lockfile", "@faker-js/faker"],
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+
+export default nextConfig;

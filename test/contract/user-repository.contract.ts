@@ -1,0 +1,658 @@
+/**
+ * ONE contract for the database ports (UserRepository, AuditLog, UnitOfWork), run against every
+ * implementation: in-memory, Prisma on embedded PGlite, Prisma on a real PostgreSQL server (issue 2 item 5).
+ * The top-level describe title is `user repository contract (<impl>)`: scripts/test.mjs counts executed tests
+ * per implementation by it.
+ *
+ * Orders are checked on ASCII data with consistent capitalisation, so the expected order is the same in any
+ * collation; in general, text sorts follow the database's collation (the test servers use C).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+import type { Role, User, UserStatus } from "../../lib/domain/user";
+import type { Page, SortDirection, UserListQuery, UserSortField } from "../../lib/domain/user-list";
+import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
+
+export type ContractImplementation = "in-memory" | "prisma-pglite" | "prisma-postgres";
+
+export interface ContractTarget {
+  /** A unit of work over an empty store; called before every test, so tests never see each other's rows. */
+  fresh(): Promise<UnitOfWork>;
+  /** Called once after the suite. */
+  close?(): Promise<void>;
+}
+
+const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
+
+export function userRepositoryContract(
+  implementation: ContractImplementation,
+  open: () => Promise<ContractTarget>,
+): void {
+  describe(`user repository contract (${implementation})`, () => {
+    let target: ContractTarget;
+    let unitOfWork: UnitOfWork;
+    const inUnit = <T>(work: (repos: Repositories) => Promise<T>) => unitOfWork.run(work);
+    const create = (
+      email: string,
+      extra: Partial<{ name: string; role: Role; status: UserStatus; createdAt: Date }> = {},
+    ) =>
+      inUnit(({ users }) =>
+        users.create({
+          email,
+          name: extra.name ?? "Some Body",
+          role: extra.role ?? "VIEWER",
+          status: extra.status ?? "ACTIVE",
+          createdAt: extra.createdAt,
+        }),
+      );
+    const list = (query: Partial<UserListQuery> = {}) =>
+      inUnit(({ users }) =>
+        users.list({ sort: { field: "createdAt", direction: "desc" }, limit: 50, ...query }),
+      );
+
+    beforeAll(async () => {
+      target = await open();
+    });
+    beforeEach(async () => {
+      unitOfWork = await target.fresh();
+    });
+    afterAll(async () => {
+      await target?.close?.();
+    });
+
+    describe("create and get", () => {
+      it("stores a new user at version 1 with its email normalised to lower case", async () => {
+        const user = await create("  Ada.Lovelace@Example.COM ", {
+          name: "Ada Lovelace",
+          role: "EDITOR",
+          status: "INVITED",
+        });
+        expect(user).toMatchObject({
+          email: "ada.lovelace@example.com",
+          name: "Ada Lovelace",
+          role: "EDITOR",
+          status: "INVITED",
+          version: 1,
+          deletedAt: null,
+        });
+        expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(user.createdAt).toBeInstanceOf(Date);
+        expect(user.updatedAt).toBeInstanceOf(Date);
+        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(user);
+      });
+
+      it("keeps a given creation time (imports, demo data)", async () => {
+        const createdAt = new Date("2025-03-04T05:06:07.089Z");
+        const user = await create("old@example.com", { createdAt });
+        expect(user.createdAt.toISOString()).toBe(createdAt.toISOString());
+        const read = await inUnit(({ users }) => users.getById(user.id));
+        expect(read?.createdAt.toISOString()).toBe(createdAt.toISOString());
+      });
+
+      it("finds a user by email regardless of case and surrounding spaces", async () => {
+        const user = await create("grace@example.com");
+        expect(await inUnit(({ users }) => users.getByEmail(" GRACE@Example.com "))).toEqual(user);
+        expect(await inUnit(({ users }) => users.getByEmail("nobody@example.com"))).toBeNull();
+      });
+
+      it("answers null for an unknown id, including one that is not a UUID", async () => {
+        await create("someone@example.com");
+        expect(await inUnit(({ users }) => users.getById(NO_SUCH_ID))).toBeNull();
+        expect(await inUnit(({ users }) => users.getById("not-a-uuid"))).toBeNull();
+      });
+
+      it.each([
+        ["the same email", "taken@example.com"],
+        ["the email in another case", "TAKEN@Example.com"],
+      ])("refuses a second user with %s (USER_EMAIL_TAKEN)", async (_, email) => {
+        await create("taken@example.com");
+        await expect(create(email)).rejects.toMatchObject({ code: "USER_EMAIL_TAKEN" });
+      });
+
+      it("keeps a soft-deleted user's email reserved", async () => {
+        const user = await create("gone@example.com");
+        await inUnit(({ users }) => users.softDelete(user.id));
+        await expect(create("gone@example.com")).rejects.toMatchObject({ code: "USER_EMAIL_TAKEN" });
+      });
+
+      it("lets a unit of work go on and commit after an email was refused", async () => {
+        await create("taken@example.com");
+        const other = await inUnit(async ({ users }) => {
+          await expect(
+            users.create({ email: "taken@example.com", name: "Dup", role: "VIEWER", status: "ACTIVE" }),
+          ).rejects.toMatchObject({ code: "USER_EMAIL_TAKEN" });
+          return users.create({ email: "free@example.com", name: "Free", role: "VIEWER", status: "ACTIVE" });
+        });
+        expect(await inUnit(({ users }) => users.getById(other.id))).toEqual(other);
+      });
+    });
+
+    describe("list", () => {
+      /**
+       * 13 users with repeated names and repeated creation instants (so ties must be broken by id), and
+       * distinct emails (the column is unique).
+       */
+      async function seedSortable(): Promise<User[]> {
+        const names = [
+          "Carol Jones",
+          "Alice Smith",
+          "Bob Brown",
+          "Alice Smith",
+          "Dave Lee",
+          "Alice Smith",
+          "Bob Brown",
+        ];
+        const base = Date.parse("2026-01-01T00:00:00.000Z");
+        const created: User[] = [];
+        for (let i = 0; i < 13; i++) {
+          created.push(
+            await create(`user${String((i * 7) % 13).padStart(2, "0")}@example.com`, {
+              name: names[i % names.length],
+              createdAt: new Date(base + (i % 4) * 60_000),
+            }),
+          );
+        }
+        return created;
+      }
+
+      function expectedOrder(
+        users: readonly User[],
+        field: UserSortField,
+        direction: SortDirection,
+      ): string[] {
+        const key = (user: User) => (field === "createdAt" ? user.createdAt.toISOString() : user[field]);
+        const sign = direction === "asc" ? 1 : -1;
+        return [...users]
+          .sort(
+            (a, b) =>
+              sign * (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+          )
+          .map((user) => user.id);
+      }
+
+      const sorts = (["createdAt", "name", "email"] as const).flatMap((field) =>
+        (["asc", "desc"] as const).map((direction) => ({ field, direction })),
+      );
+
+      it.each(sorts)(
+        "pages forward and back by cursor without gaps or duplicates: $field $direction",
+        async (sort) => {
+          const users = await seedSortable();
+          const expected = expectedOrder(users, sort.field, sort.direction);
+          const limit = 4;
+
+          const forward: Page<User>[] = [];
+          let cursor: string | undefined;
+          do {
+            const page = await list({ sort, limit, cursor });
+            forward.push(page);
+            cursor = page.nextCursor ?? undefined;
+          } while (cursor !== undefined && forward.length < 10);
+          expect(forward.flatMap((page) => page.items.map((user) => user.id))).toEqual(expected);
+          expect(forward.map((page) => page.items.length)).toEqual([4, 4, 4, 1]);
+          expect(forward[0]?.prevCursor).toBeNull();
+          expect(forward.at(-1)?.nextCursor).toBeNull();
+
+          // Back from the last page, each page must be the same as on the way forward.
+          const last = forward.at(-1);
+          if (last === undefined) throw new Error("no page was listed");
+          const backward: Page<User>[] = [last];
+          let back = last.prevCursor ?? undefined;
+          while (back !== undefined && backward.length < 10) {
+            const page = await list({ sort, limit, cursor: back });
+            backward.unshift(page);
+            back = page.prevCursor ?? undefined;
+          }
+          expect(backward.map((page) => page.items.map((user) => user.id))).toEqual(
+            forward.map((page) => page.items.map((user) => user.id)),
+          );
+          expect(backward[0]?.prevCursor).toBeNull();
+          // And forward again from a page reached backwards.
+          const again = await list({ sort, limit, cursor: backward[0]?.nextCursor ?? undefined });
+          expect(again.items.map((user) => user.id)).toEqual(forward[1]?.items.map((user) => user.id));
+        },
+      );
+
+      it.each(["asc", "desc"] as const)(
+        "breaks ties by id (%s): users with the same name and creation time",
+        async (direction) => {
+          const createdAt = new Date("2026-02-02T10:00:00.000Z");
+          const twins: User[] = [];
+          for (let i = 0; i < 5; i++)
+            twins.push(await create(`twin${i}@example.com`, { name: "Sam Same", createdAt }));
+          const ids = twins.map((user) => user.id).sort();
+          const expected = direction === "asc" ? ids : [...ids].reverse();
+          for (const field of ["name", "createdAt"] as const) {
+            const first = await list({ sort: { field, direction }, limit: 2 });
+            const second = await list({
+              sort: { field, direction },
+              limit: 2,
+              cursor: first.nextCursor ?? undefined,
+            });
+            const third = await list({
+              sort: { field, direction },
+              limit: 2,
+              cursor: second.nextCursor ?? undefined,
+            });
+            expect([...first.items, ...second.items, ...third.items].map((user) => user.id)).toEqual(
+              expected,
+            );
+            expect(third.nextCursor).toBeNull();
+          }
+        },
+      );
+
+      it("searches email and name by case-insensitive substring", async () => {
+        const smith = await create("alice@example.com", { name: "Alice Smith" });
+        const smithers = await create("smithers@example.com", { name: "Waylon Burns" });
+        await create("bob@example.com", { name: "Bob Brown" });
+        const found = await list({ search: "SMI", sort: { field: "email", direction: "asc" } });
+        expect(found.items.map((user) => user.id)).toEqual([smith.id, smithers.id]);
+        const byDomainPart = await list({ search: "ple.CO", sort: { field: "email", direction: "asc" } });
+        expect(byDomainPart.items).toHaveLength(3);
+      });
+
+      it.each([
+        ["%", ["percent"]],
+        ["_", ["percent", "underscore", "x100"]],
+        ["0%_", ["percent"]],
+        ["\\", ["back\\slash"]],
+      ])("treats %s in a search term literally", async (term, expected) => {
+        await create("100%_off@example.com", { name: "percent" });
+        await create("snake_case@example.com", { name: "underscore" });
+        await create("back@example.com", { name: "back\\slash" });
+        await create("plain@example.com", { name: "plain" });
+        await create("100x_off@example.com", { name: "x100" });
+        const found = await list({ search: term, sort: { field: "name", direction: "asc" } });
+        expect(found.items.map((user) => user.name)).toEqual(expected);
+      });
+
+      it("treats a blank search as no filter", async () => {
+        await create("a@example.com");
+        await create("b@example.com");
+        expect((await list({ search: "   " })).items).toHaveLength(2);
+      });
+
+      it("filters by any of the given roles and any of the given statuses, combined with search", async () => {
+        const admin = await create("admin@example.com", {
+          role: "ADMIN",
+          status: "ACTIVE",
+          name: "Ann Admin",
+        });
+        const editor = await create("editor@example.com", {
+          role: "EDITOR",
+          status: "DISABLED",
+          name: "Ed Editor",
+        });
+        const viewer = await create("viewer@example.com", {
+          role: "VIEWER",
+          status: "INVITED",
+          name: "Vi Viewer",
+        });
+        const invitedAdmin = await create("admin2@example.com", {
+          role: "ADMIN",
+          status: "INVITED",
+          name: "Al Admin",
+        });
+        const ids = (page: Page<User>) => page.items.map((user) => user.id).sort();
+        const sort = { field: "email", direction: "asc" } as const;
+
+        expect(ids(await list({ sort, roles: ["ADMIN", "EDITOR"] }))).toEqual(
+          [admin.id, editor.id, invitedAdmin.id].sort(),
+        );
+        expect(ids(await list({ sort, statuses: ["INVITED"] }))).toEqual([viewer.id, invitedAdmin.id].sort());
+        expect(ids(await list({ sort, roles: ["ADMIN"], statuses: ["ACTIVE", "DISABLED"] }))).toEqual([
+          admin.id,
+        ]);
+        expect(
+          ids(await list({ sort, roles: ["ADMIN", "VIEWER"], statuses: ["INVITED"], search: "VIEW" })),
+        ).toEqual([viewer.id]);
+        expect(ids(await list({ sort, roles: [], statuses: [] }))).toHaveLength(4);
+      });
+
+      it("refuses a cursor made for another sort, and one it never issued (INVALID_CURSOR)", async () => {
+        for (let i = 0; i < 3; i++) await create(`c${i}@example.com`);
+        const page = await list({ sort: { field: "name", direction: "asc" }, limit: 1 });
+        expect(page.nextCursor).not.toBeNull();
+        await expect(
+          list({
+            sort: { field: "name", direction: "desc" },
+            limit: 1,
+            cursor: page.nextCursor ?? undefined,
+          }),
+        ).rejects.toMatchObject({ code: "INVALID_CURSOR" });
+        await expect(
+          list({
+            sort: { field: "email", direction: "asc" },
+            limit: 1,
+            cursor: page.nextCursor ?? undefined,
+          }),
+        ).rejects.toMatchObject({ code: "INVALID_CURSOR" });
+        await expect(list({ limit: 1, cursor: "bm90IGEgY3Vyc29y" })).rejects.toMatchObject({
+          code: "INVALID_CURSOR",
+        });
+      });
+    });
+
+    describe("soft delete and restore", () => {
+      it("hides a soft-deleted user from get, getByEmail and list unless asked, and restore brings it back", async () => {
+        const user = await create("hidden@example.com");
+        const other = await create("visible@example.com");
+        const deleted = await inUnit(({ users }) => users.softDelete(user.id));
+        expect(deleted.version).toBe(2);
+        expect(deleted.deletedAt).toBeInstanceOf(Date);
+
+        expect(await inUnit(({ users }) => users.getById(user.id))).toBeNull();
+        expect(await inUnit(({ users }) => users.getByEmail("hidden@example.com"))).toBeNull();
+        expect((await list()).items.map((u) => u.id)).toEqual([other.id]);
+        expect(await inUnit(({ users }) => users.getById(user.id, { includeDeleted: true }))).toMatchObject({
+          id: user.id,
+          version: 2,
+        });
+        expect(
+          await inUnit(({ users }) => users.getByEmail("HIDDEN@example.com", { includeDeleted: true })),
+        ).toMatchObject({ id: user.id });
+
+        const restored = await inUnit(({ users }) => users.restore(user.id));
+        expect(restored).toMatchObject({ id: user.id, version: 3, deletedAt: null });
+        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(restored);
+        expect((await list()).items.map((u) => u.id).sort()).toEqual([user.id, other.id].sort());
+      });
+
+      it("refuses to delete a deleted user or restore a live one (USER_NOT_FOUND)", async () => {
+        const user = await create("twice@example.com");
+        await expect(inUnit(({ users }) => users.restore(user.id))).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+        await inUnit(({ users }) => users.softDelete(user.id));
+        await expect(inUnit(({ users }) => users.softDelete(user.id))).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+        await expect(inUnit(({ users }) => users.softDelete(NO_SUCH_ID))).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+        await expect(inUnit(({ users }) => users.restore(NO_SUCH_ID))).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+      });
+
+      it("refuses to delete from a stale version (USER_VERSION_CONFLICT)", async () => {
+        const user = await create("stale@example.com");
+        await inUnit(({ users }) => users.update(user.id, () => ({ name: "Changed" })));
+        await expect(
+          inUnit(({ users }) => users.softDelete(user.id, { expectedVersion: 1 })),
+        ).rejects.toMatchObject({
+          code: "USER_VERSION_CONFLICT",
+        });
+        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({
+          deletedAt: null,
+          version: 2,
+        });
+      });
+    });
+
+    describe("update", () => {
+      it("applies the change to the current user and bumps the version", async () => {
+        const user = await create("change@example.com", { name: "Before", role: "VIEWER" });
+        let seen: User | undefined;
+        const updated = await inUnit(({ users }) =>
+          users.update(user.id, (current) => {
+            seen = current;
+            return { name: "After", role: "ADMIN", email: "Changed@Example.com" };
+          }),
+        );
+        expect(seen).toEqual(user);
+        expect(updated).toMatchObject({
+          id: user.id,
+          name: "After",
+          role: "ADMIN",
+          email: "changed@example.com",
+          status: "ACTIVE",
+          version: 2,
+        });
+        expect(updated.createdAt.toISOString()).toBe(user.createdAt.toISOString());
+        expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(user.updatedAt.getTime());
+        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(updated);
+        const again = await inUnit(({ users }) =>
+          users.update(user.id, () => ({ status: "DISABLED" }), { expectedVersion: 2 }),
+        );
+        expect(again).toMatchObject({ version: 3, status: "DISABLED", name: "After" });
+      });
+
+      it("refuses a stale expected version and leaves the user unchanged (USER_VERSION_CONFLICT)", async () => {
+        const user = await create("v@example.com", { name: "Original" });
+        await inUnit(({ users }) => users.update(user.id, () => ({ name: "First" })));
+        await expect(
+          inUnit(({ users }) => users.update(user.id, () => ({ name: "Second" }), { expectedVersion: 1 })),
+        ).rejects.toMatchObject({ code: "USER_VERSION_CONFLICT", expectedVersion: 1, actualVersion: 2 });
+        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({
+          name: "First",
+          version: 2,
+        });
+      });
+
+      it("refuses to update a deleted or unknown user (USER_NOT_FOUND)", async () => {
+        const user = await create("del@example.com");
+        await inUnit(({ users }) => users.softDelete(user.id));
+        await expect(
+          inUnit(({ users }) => users.update(user.id, () => ({ name: "X" }))),
+        ).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+        await expect(
+          inUnit(({ users }) => users.update(NO_SUCH_ID, () => ({ name: "X" }))),
+        ).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+        await expect(
+          inUnit(({ users }) => users.update("not-a-uuid", () => ({ name: "X" }))),
+        ).rejects.toMatchObject({
+          code: "USER_NOT_FOUND",
+        });
+      });
+
+      it("refuses an email another user has, in any case (USER_EMAIL_TAKEN), but accepts its own in another case", async () => {
+        await create("first@example.com");
+        const second = await create("second@example.com");
+        await expect(
+          inUnit(({ users }) => users.update(second.id, () => ({ email: "FIRST@example.com" }))),
+        ).rejects.toMatchObject({ code: "USER_EMAIL_TAKEN" });
+        expect(await inUnit(({ users }) => users.getById(second.id))).toMatchObject({
+          email: "second@example.com",
+          version: 1,
+        });
+        const same = await inUnit(({ users }) =>
+          users.update(second.id, () => ({ email: "Second@Example.com" })),
+        );
+        expect(same).toMatchObject({ email: "second@example.com", version: 2 });
+      });
+
+      it("lets one of two concurrent updates from the same version win and refuses the other", async () => {
+        const user = await create("race@example.com", { name: "Start" });
+        const results = await Promise.allSettled(
+          ["Left", "Right"].map((name) =>
+            inUnit(({ users }) => users.update(user.id, () => ({ name }), { expectedVersion: 1 })),
+          ),
+        );
+        const won = results.filter((result) => result.status === "fulfilled");
+        const lost = results.filter((result) => result.status === "rejected");
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0]?.reason).toMatchObject({ code: "USER_VERSION_CONFLICT" });
+        const final = await inUnit(({ users }) => users.getById(user.id));
+        expect(final?.version).toBe(2);
+        expect(final?.name).toBe(won[0]?.value.name);
+      });
+
+      it("never loses an update when several read-modify-writes race", async () => {
+        const user = await create("counter@example.com", { name: "n" });
+        const tags = ["a", "b", "c", "d"];
+        const results = await Promise.allSettled(
+          tags.map((tag) =>
+            inUnit(({ users }) => users.update(user.id, (current) => ({ name: `${current.name}${tag}` }))),
+          ),
+        );
+        const applied = tags.filter((_, i) => results[i]?.status === "fulfilled");
+        for (const result of results) {
+          if (result.status === "rejected")
+            expect(result.reason).toMatchObject({ code: "USER_VERSION_CONFLICT" });
+        }
+        expect(applied.length).toBeGreaterThan(0);
+        const final = await inUnit(({ users }) => users.getById(user.id));
+        expect(final?.version).toBe(1 + applied.length);
+        expect([...(final?.name.slice(1) ?? "")].sort()).toEqual(applied);
+      });
+    });
+
+    describe("unit of work", () => {
+      it("passes on the value the work returns, and the work sees its own writes", async () => {
+        const result = await inUnit(async ({ users }) => {
+          const user = await users.create({
+            email: "own@example.com",
+            name: "Own",
+            role: "VIEWER",
+            status: "ACTIVE",
+          });
+          const read = await users.getByEmail("own@example.com");
+          const listed = await users.list({ sort: { field: "email", direction: "asc" }, limit: 10 });
+          return { user, read, listed: listed.items.map((u) => u.id) };
+        });
+        expect(result.read).toEqual(result.user);
+        expect(result.listed).toEqual([result.user.id]);
+      });
+
+      it("leaves no user and no audit entry behind when the work rejects, and passes the rejection on unchanged", async () => {
+        const failure = new Error("boom");
+        let createdId = "";
+        await expect(
+          inUnit(async ({ users, audit }) => {
+            const user = await users.create({
+              email: "rollback@example.com",
+              name: "Gone",
+              role: "VIEWER",
+              status: "ACTIVE",
+            });
+            createdId = user.id;
+            await audit.append({ userId: user.id, action: "user.created", actor: "test" });
+            throw failure;
+          }),
+        ).rejects.toBe(failure);
+        expect(createdId).not.toBe("");
+        expect(
+          await inUnit(({ users }) => users.getByEmail("rollback@example.com", { includeDeleted: true })),
+        ).toBeNull();
+        expect(await inUnit(({ users }) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
+        expect(await inUnit(({ audit }) => audit.listForUser(createdId))).toEqual([]);
+        // The email is free again: nothing of the unit survived.
+        await expect(create("rollback@example.com")).resolves.toMatchObject({
+          email: "rollback@example.com",
+        });
+      });
+
+      it("rolls back and rejects with the signal's reason when the signal aborts mid-work", async () => {
+        const controller = new AbortController();
+        const reason = new Error("caller gave up");
+        let createdId = "";
+        const run = unitOfWork.run(
+          async ({ users, audit }) => {
+            const user = await users.create({
+              email: "aborted@example.com",
+              name: "Aborted",
+              role: "VIEWER",
+              status: "ACTIVE",
+            });
+            createdId = user.id;
+            await audit.append({ userId: user.id, action: "user.created", actor: "test" });
+            controller.abort(reason);
+            // Work that never finishes on its own: only the abort can end the unit.
+            await new Promise<never>(() => {});
+          },
+          { signal: controller.signal },
+        );
+        await expect(run).rejects.toBe(reason);
+        expect(createdId).not.toBe("");
+        expect(await inUnit(({ users }) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
+        expect(await inUnit(({ audit }) => audit.listForUser(createdId))).toEqual([]);
+      });
+
+      it("does not start the work when the signal has already aborted", async () => {
+        const controller = new AbortController();
+        controller.abort(new Error("too late"));
+        let started = false;
+        await expect(
+          unitOfWork.run(
+            async () => {
+              started = true;
+            },
+            { signal: controller.signal },
+          ),
+        ).rejects.toThrow("too late");
+        expect(started).toBe(false);
+      });
+
+      it("commits normally under a signal that does not abort", async () => {
+        const controller = new AbortController();
+        const user = await unitOfWork.run(
+          ({ users }) =>
+            users.create({
+              email: "signal@example.com",
+              name: "Signalled",
+              role: "VIEWER",
+              status: "ACTIVE",
+            }),
+          { signal: controller.signal },
+        );
+        controller.abort(); // after commit: changes nothing
+        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(user);
+      });
+    });
+
+    describe("audit log", () => {
+      it("appends entries and lists one user's entries oldest first", async () => {
+        const ada = await create("ada@example.com");
+        const bob = await create("bob@example.com");
+        const [first, second] = await inUnit(async ({ audit }) => {
+          const a = await audit.append({
+            userId: ada.id,
+            action: "user.created",
+            actor: "system",
+            data: { role: "VIEWER", tags: ["x", 1] },
+          });
+          await audit.append({ userId: bob.id, action: "user.created", actor: "system" });
+          const b = await audit.append({
+            userId: ada.id,
+            action: "user.disabled",
+            actor: "admin@example.com",
+          });
+          return [a, b];
+        });
+        expect(first).toMatchObject({
+          userId: ada.id,
+          action: "user.created",
+          actor: "system",
+          data: { role: "VIEWER", tags: ["x", 1] },
+        });
+        expect(first?.createdAt).toBeInstanceOf(Date);
+        expect(second?.data).toEqual({});
+        const entries = await inUnit(({ audit }) => audit.listForUser(ada.id));
+        expect(entries).toEqual([first, second]);
+        expect(await inUnit(({ audit }) => audit.listForUser(NO_SUCH_ID))).toEqual([]);
+      });
+
+      it("commits the change and its audit entry together", async () => {
+        const user = await create("pair@example.com");
+        await inUnit(async ({ users, audit }) => {
+          await users.update(user.id, () => ({ status: "DISABLED" }));
+          await audit.append({ userId: user.id, action: "user.disabled", actor: "admin@example.com" });
+        });
+        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({
+          status: "DISABLED",
+          version: 2,
+        });
+        expect((await inUnit(({ audit }) => audit.listForUser(user.id))).map((e) => e.action)).toEqual([
+          "user.disabled",
+        ]);
+      });
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import { fileURLToPath } from "node:url";
+
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+
+/**
+ * Three projects: `unit` (no I/O beyond memory; fast), `process` (the built server as a child process) and
+ * `integration` (embedded PGlite and a throwaway
+ * PostgreSQL 15 server that test/support/postgres-global-setup.ts starts once per run; each test file gets its
+ * own database, so files run in parallel).
+ */
+export default defineConfig({
+  resolve: { alias: { "@": root, "server-only": `${root}test/support/server-only-stub.ts` } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: [
+            "**/*.integration.test.ts",
+            "**/*.process.test.ts",
+            "node_modules/**",
+            ".next/**",
+            "e2e/**",
+            "dist/**",
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["**/*.integration.test.ts"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", "dist/**"],
+          globalSetup: ["test/support/postgres-global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Whole-process tests against the production build (npm run build first): shutdown, Docker layout.
+          name: "process",
+          include: ["**/*.process.test.ts"],
+          exclude: ["node_modules/**", ".next/**", "e2e/**", "dist/**"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
