@@ -1,0 +1,66 @@
+// @ts-check
+import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
+import nextTypescript from "eslint-config-next/typescript";
+
+/**
+ * The hexagon's import direction (STYLE.md, "Shape of the code"), enforced so it cannot rot silently:
+ * domain <- ports <- use-cases <- http <- app; adapters implement ports; only the composition root (built by
+ * the process entry in server/) knows the adapters. test/lint/import-boundaries.test.ts proves the rule bites.
+ *
+ * Each layer lists what it may import (gitignore-style `!` re-allows) with ESLint's own no-restricted-imports:
+ * eslint-plugin-boundaries 7.2 misclassified files and crashed on its module-origin selectors (decision 003).
+ */
+const layer = (/** @type {string} */ files, /** @type {string} */ message, /** @type {object} */ pattern) => ({
+  files: [files],
+  ignores: ["**/*.test.ts", "**/*.test.tsx"],
+  rules: { "no-restricted-imports": ["error", { patterns: [{ ...pattern, message }] }] },
+});
+/** Forbids every import except the ones `allowed` matches (a regular expression over the import path). */
+const only = (/** @type {string} */ allowed) => ({ regex: `^(?!(?:${allowed})).*` });
+
+const persistenceAndSdks = ["@prisma/*", "pg", "@electric-sql/*", "pglite-prisma-adapter", "@launchdarkly/*"];
+
+const config = [
+  {
+    ignores: [
+      ".next/**",
+      "dist/**",
+      "data/**",
+      "node_modules/**",
+      "next-env.d.ts",
+      "lib/adapters/prisma/generated/**",
+      "lib/domain/__fixtures__/**",
+      "test-results/**",
+      "playwright-report/**",
+    ],
+  },
+  ...nextCoreWebVitals,
+  ...nextTypescript,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  layer(
+    "lib/domain/**",
+    "lib/domain imports only itself and zod: no framework, database or SDK.",
+    only(String.raw`\./|zod$`),
+  ),
+  layer("lib/ports/**", "lib/ports imports only lib/domain and itself.", only(String.raw`\./|\.\./domain/`)),
+  layer(
+    "lib/use-cases/**",
+    "lib/use-cases imports only lib/domain, lib/ports, itself and pure libraries.",
+    only(String.raw`\./|\.\./(domain|ports)/|zod$|@faker-js/faker$`),
+  ),
+  layer("lib/adapters/**", "Adapters implement ports: they must not reach up into use cases, http or wiring.", {
+    group: ["**/use-cases/*", "**/http/*", "**/composition-root", "**/app-registry"],
+  }),
+  layer("lib/http/**", "Route plumbing calls use cases; it never touches adapters or the database directly.", {
+    group: ["**/adapters/*", "**/composition-root", ...persistenceAndSdks],
+  }),
+  layer("{app,components}/**", "Pages and components reach the app through lib/app-registry and use cases.", {
+    group: ["**/lib/adapters/*", "**/lib/composition-root", "@/lib/adapters/*", "@/lib/composition-root", ...persistenceAndSdks],
+  }),
+];
+
+export default config;

@@ -1,0 +1,45 @@
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+// The lint rule that keeps the hexagon's imports pointing inwards (eslint.config.js) must actually bite.
+const eslint = new ESLint({ ignore: false });
+
+async function importErrors(file: string, code?: string): Promise<string[]> {
+  const [result] =
+    code === undefined ? await eslint.lintFiles([file]) : await eslint.lintText(code, { filePath: file });
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === "no-restricted-imports")
+    .map((message) => message.message);
+}
+
+describe("import boundaries", () => {
+  it("refuse the fixture in lib/domain that imports @prisma/client", async () => {
+    const errors = await importErrors("lib/domain/__fixtures__/imports-prisma-client.fixture.ts");
+    expect(errors).toEqual([expect.stringMatching(/^'@prisma\/client' import is restricted.*lib\/domain imports only/)]);
+  });
+
+  it("accept the domain's real files, which import only each other and zod", async () => {
+    expect(await importErrors("lib/domain/user-list.ts")).toEqual([]);
+  });
+
+  it.each([
+    ["lib/domain/x.ts", 'import { useState } from "react";'],
+    ["lib/domain/x.ts", 'import type { UnitOfWork } from "../ports/unit-of-work";'],
+    ["lib/ports/x.ts", 'import { listUsers } from "../use-cases/list-users";'],
+    ["lib/use-cases/x.ts", 'import { openDatabase } from "../adapters/prisma/open-database";'],
+    ["lib/adapters/x/y.ts", 'import { makeListUsers } from "../../use-cases/list-users";'],
+    ["app/users/page.tsx", 'import { openDatabase } from "@/lib/adapters/prisma/open-database";'],
+    ["components/table.tsx", 'import { PrismaClient } from "@prisma/client";'],
+  ])("refuse %s importing outwards: %s", async (file, code) => {
+    expect(await importErrors(file, code)).toHaveLength(1);
+  });
+
+  it.each([
+    ["lib/ports/x.ts", 'import type { User } from "../domain/user";'],
+    ["lib/use-cases/x.ts", 'import type { UnitOfWork } from "../ports/unit-of-work";'],
+    ["lib/adapters/x/y.ts", 'import type { User } from "../../domain/user";'],
+    ["app/users/page.tsx", 'import { getApp } from "@/lib/app-registry";'],
+  ])("accept %s importing inwards: %s", async (file, code) => {
+    expect(await importErrors(file, code)).toEqual([]);
+  });
+});
