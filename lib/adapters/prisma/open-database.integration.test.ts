@@ -21,7 +21,7 @@ async function dbMigrate(env: Record<string, string>): Promise<{ code: number; s
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/db-migrate.ts"], {
       cwd: root,
-      env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", ...env },
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", LOG_LEVEL: "silent", ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {

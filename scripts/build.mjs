@@ -1,0 +1,69 @@
+// `npm run build`: the production build that `npm start` and the container image run.
+//   1. `next build` (standalone output: .next/standalone with the node_modules Next's own code needs);
+//   2. our server (server/main.ts) bundled with esbuild, its remaining packages traced with @vercel/nft (the
+//      tracer Next uses) and copied into the standalone folder, since Next's trace does not know our server;
+//   3. static assets, public/ and the migrations copied in, and the inputs' hash stamped.
+// Result: .next/standalone is self-contained: `node .next/standalone/server/main.mjs`.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { nodeFileTrace } from "@vercel/nft";
+import { build } from "esbuild";
+
+import { inputsHash, STAMP_FILE, STANDALONE } from "./support/build-stamp.mjs";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const started = Date.now();
+const step = (message) => console.log(`build: ${message} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+
+step("next build");
+const nextBuild = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+});
+if (nextBuild.status !== 0) process.exit(nextBuild.status ?? 1);
+
+step("bundling server/main.ts");
+const bundle = path.join(root, "dist/server/main.mjs");
+rmSync(path.dirname(bundle), { recursive: true, force: true });
+await build({
+  entryPoints: [path.join(root, "server/main.ts")],
+  outfile: bundle,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // Packages stay packages (PGlite and Prisma load WASM relative to themselves); nft copies them below.
+  packages: "external",
+  // `server-only` throws outside React's server condition, which this bundle is not built with.
+  alias: { "server-only": path.join(root, "server/server-only-stub.ts") },
+  sourcemap: true,
+  logLevel: "warning",
+});
+
+step("tracing the server's packages");
+const { fileList } = await nodeFileTrace([bundle], { base: root });
+let copied = 0;
+for (const file of fileList) {
+  if (!file.startsWith("node_modules/")) continue;
+  const target = path.join(root, STANDALONE, file);
+  if (existsSync(target)) continue;
+  mkdirSync(path.dirname(target), { recursive: true });
+  cpSync(path.join(root, file), target, { dereference: true });
+  copied++;
+}
+
+step(`copied ${copied} traced files; assembling the standalone folder`);
+const standalone = path.join(root, STANDALONE);
+cpSync(path.dirname(bundle), path.join(standalone, "server"), { recursive: true });
+cpSync(path.join(root, ".next/static"), path.join(standalone, ".next/static"), { recursive: true });
+if (existsSync(path.join(root, "public"))) {
+  cpSync(path.join(root, "public"), path.join(standalone, "public"), { recursive: true });
+}
+rmSync(path.join(standalone, "prisma"), { recursive: true, force: true });
+cpSync(path.join(root, "prisma/migrations"), path.join(standalone, "prisma/migrations"), { recursive: true });
+writeFileSync(path.join(root, STAMP_FILE), `${inputsHash(root)}\n`);
+step("done: node .next/standalone/server/main.mjs");
