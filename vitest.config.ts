@@ -47,6 +47,7 @@ export default defineConfig({
           name: "process",
           include: ["**/*.process.test.ts"],
           exclude: ["node_modules/**", ".next/**", "e2e/**", "dist/**"],
+          globalSetup: ["test/support/postgres-global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 180_000,
         },

@@ -1,0 +1,52 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { defineConfig } from "@playwright/test";
+
+import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
+
+// The config is evaluated by the runner and again by each worker: values chosen once go through the
+// environment, which the workers inherit.
+process.env.E2E_PORT ??= "3107";
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "user-console-e2e-"));
+const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+
+const chromium = findChromium();
+if (!chromium) throw new Error(HOW_TO_GET_CHROMIUM);
+
+/**
+ * End-to-end tests: Chromium against the production build served by our own server (`npm start`), on its own
+ * port and its own throwaway embedded database, which the app creates, migrates and seeds on first start.
+ */
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  // The JSON report is what `npm test` (scripts/test.mjs) counts.
+  reporter: [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT ?? "test-results/e2e.json" }]],
+  use: {
+    baseURL,
+    browserName: "chromium",
+    launchOptions: chromium.launchOptions,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+  },
+  webServer: {
+    command: "npm start",
+    url: `${baseURL}/ready`,
+    reuseExistingServer: false,
+    timeout: 180_000,
+    stdout: "ignore",
+    stderr: "pipe",
+    env: {
+      PORT: process.env.E2E_PORT,
+      HOSTNAME: "127.0.0.1",
+      DATA_DIR: process.env.E2E_DATA_DIR,
+      SHUTDOWN_DELAY_MS: "0",
+      LOG_LEVEL: "warn",
+    },
+  },
+});

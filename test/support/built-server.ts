@@ -1,0 +1,118 @@
+/**
+ * Whole-process tests run the production build as a child process, the way `npm start` and the container do.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { isBuildCurrent, STANDALONE } from "../../scripts/support/build-stamp.mjs";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Builds unless the current build matches the sources (npm test builds in the stage before this one). */
+export function ensureBuild(): void {
+  if (isBuildCurrent(ROOT)) return;
+  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`npm run build failed with exit code ${result.status}`);
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("no free port");
+  return address.port;
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  baseUrl: string;
+  /** Everything the process printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves when a printed line matches; rejects if the process exits first or after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Polls /ready until it answers 200. */
+  waitUntilReady(timeoutMs?: number): Promise<void>;
+  /** The exit code (or 128 + signal number when killed). */
+  exited: Promise<number>;
+}
+
+export function startServer(options: {
+  command?: string;
+  args?: string[];
+  cwd?: string;
+  port: number;
+  env?: Record<string, string>;
+}): RunningServer {
+  const child = spawn(
+    options.command ?? process.execPath,
+    options.args ?? [path.join(ROOT, STANDALONE, "server/main.mjs")],
+    {
+      cwd: options.cwd ?? ROOT,
+      env: {
+        PATH: process.env.PATH ?? "",
+        NODE_ENV: "production",
+        HOSTNAME: "127.0.0.1",
+        PORT: String(options.port),
+        LOG_LEVEL: "info",
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let output = "";
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString("utf8");
+    for (const listener of listeners) listener();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<number>((resolve) => {
+    child.on("exit", (code, signal) => {
+      resolve(code ?? (signal === "SIGKILL" ? 137 : signal === "SIGTERM" ? 143 : 1));
+      for (const listener of listeners) listener();
+    });
+  });
+  let exitCode: number | undefined;
+  void exited.then((code) => (exitCode = code));
+  const baseUrl = `http://127.0.0.1:${options.port}`;
+
+  return {
+    child,
+    baseUrl,
+    output: () => output,
+    exited,
+    waitForOutput(pattern, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(output)) done(() => resolve());
+          else if (exitCode !== undefined) done(() => reject(new Error(`exited (${exitCode}) before printing ${pattern}:\n${output}`)));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`no ${pattern} within ${timeoutMs} ms:\n${output}`))), timeoutMs);
+        const done = (settle: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          settle();
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async waitUntilReady(timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (exitCode !== undefined) throw new Error(`exited (${exitCode}) before becoming ready:\n${output}`);
+        try {
+          if ((await fetch(`${baseUrl}/ready`)).status === 200) return;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error(`not ready within ${timeoutMs} ms:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
+}
