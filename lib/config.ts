@@ -5,7 +5,7 @@ import { z } from "zod";
  * documented in README.md ("Configuration"); a bad value stops start-up with a message naming the variable.
  */
 
-const millis = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+const millis = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 const flag = (fallback: boolean) =>
   z
     .enum(["true", "false", "1", "0"])
@@ -25,13 +25,13 @@ export const configSchema = z.object({
   /** PostgreSQL only (the embedded database always migrates): apply pending migrations at start-up. */
   MIGRATE_ON_START: flag(false),
   /** Deadline for one unit of work (one transaction) against the database. */
-  DB_TIMEOUT_MS: millis(5_000),
+  DB_TIMEOUT_MS: millis(5_000, 1),
   /** At most this many database connections (PostgreSQL pool size). */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOSTNAME: z.string().min(1).default("127.0.0.1"),
   /** /ready fails when the database does not answer a ping within this time. */
-  READY_TIMEOUT_MS: millis(1_000),
+  READY_TIMEOUT_MS: millis(1_000, 1),
   /** After SIGTERM, keep serving (with /ready at 503) this long so load balancers stop routing here. */
   SHUTDOWN_DELAY_MS: millis(5_000),
   /** Then wait at most this long for in-flight requests before cutting them. */

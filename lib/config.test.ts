@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+
+import { ConfigError, loadConfig } from "./config";
+
+describe("configuration", () => {
+  it("has a working default for every variable, so an empty environment runs the embedded database", () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config).toMatchObject({
+      DATA_DIR: "./data",
+      MIGRATE_ON_START: false,
+      PORT: 3000,
+      HOSTNAME: "127.0.0.1",
+    });
+  });
+
+  it.each([
+    ["DATABASE_URL", "mysql://db/users"],
+    ["DATABASE_URL", "postgres://app@db:port/users"],
+    ["PORT", "eighty"],
+    ["DB_TIMEOUT_MS", "0"],
+    ["MIGRATE_ON_START", "yes"],
+    ["LOG_LEVEL", "loud"],
+  ])("refuses %s=%s with a message naming the variable", (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  it("treats an empty DATABASE_URL as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+  });
+});
