@@ -61,6 +61,14 @@ const config = [
   layer("{app,components}/**", "Pages and components reach the app through lib/app-registry and use cases.", {
     group: ["**/lib/adapters/*", "**/lib/composition-root", "@/lib/adapters/*", "@/lib/composition-root", ...persistenceAndSdks],
   }),
+  layer(
+    "server/**",
+    "The process entry builds the app through lib/composition-root; of the adapters it uses only the logger.",
+    {
+      // Not `**/lib/adapters/**`: gitignore-style patterns cannot re-allow a file whose folder is refused.
+      group: ["**/lib/adapters/*/*", "!**/lib/adapters/pino/*", "**/lib/use-cases/*", "**/lib/http/*"],
+    },
+  ),
 ];
 
 export default config;

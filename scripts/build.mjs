@@ -38,8 +38,8 @@ await build({
   target: "node20",
   // Packages stay packages (PGlite and Prisma load WASM relative to themselves); nft copies them below.
   packages: "external",
-  // `server-only` throws outside React's server condition, which this bundle is not built with.
-  alias: { "server-only": path.join(root, "server/server-only-stub.ts") },
+  // Its paths map `server-only` (which throws outside React's server condition) to a no-op, as for `npm run dev`.
+  tsconfig: path.join(root, "server/tsconfig.json"),
   sourcemap: true,
   logLevel: "warning",
 });

@@ -30,6 +30,7 @@ describe("import boundaries", () => {
     ["lib/adapters/x/y.ts", 'import { makeListUsers } from "../../use-cases/list-users";'],
     ["app/users/page.tsx", 'import { openDatabase } from "@/lib/adapters/prisma/open-database";'],
     ["components/table.tsx", 'import { PrismaClient } from "@prisma/client";'],
+    ["server/main.ts", 'import { openDatabase } from "../lib/adapters/prisma/open-database";'],
   ])("refuse %s importing outwards: %s", async (file, code) => {
     expect(await importErrors(file, code)).toHaveLength(1);
   });
@@ -39,6 +40,8 @@ describe("import boundaries", () => {
     ["lib/use-cases/x.ts", 'import type { UnitOfWork } from "../ports/unit-of-work";'],
     ["lib/adapters/x/y.ts", 'import type { User } from "../../domain/user";'],
     ["app/users/page.tsx", 'import { getApp } from "@/lib/app-registry";'],
+    ["server/main.ts", 'import { createLogger } from "../lib/adapters/pino/logger";'],
+    ["server/main.ts", 'import { createApp } from "../lib/composition-root";'],
   ])("accept %s importing inwards: %s", async (file, code) => {
     expect(await importErrors(file, code)).toEqual([]);
   });

@@ -1,7 +1,8 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -30,6 +31,29 @@ async function dbMigrate(env: Record<string, string>): Promise<{ code: number; s
   }
 }
 
+/** Another process holding the embedded database in `dataDir` open; resolves once it is open. */
+async function startHolder(dataDir: string): Promise<ChildProcess> {
+  const program = `
+    const [{ loadConfig }, { createLogger }, { openDatabase }] = await Promise.all([
+      import("./lib/config.ts"), import("./lib/adapters/pino/logger.ts"), import("./lib/adapters/prisma/open-database.ts"),
+    ]);
+    await openDatabase(loadConfig(), createLogger({ LOG_LEVEL: "silent" }));
+    console.log("open");
+    setInterval(() => {}, 60_000);
+  `;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", program], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATA_DIR: dataDir },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = await Promise.race([
+    once(child.stdout, "data"),
+    once(child, "exit").then(([code]) => Promise.reject(new Error(`holder exited with ${code}`))),
+  ]);
+  expect(String(line).trim()).toBe("open");
+  return child;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -39,11 +63,18 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Names and sizes of everything under `dir`, to prove a failed start wrote nothing. */
+/**
+ * Names and modification times of everything under `dir`, to prove a failed start wrote nothing. The lock's
+ * own time is left out: its holder refreshes it every few seconds.
+ */
 async function snapshot(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return Promise.all(
-    entries.sort().map(async (entry) => `${entry}:${(await stat(path.join(dir, entry))).mtimeMs}`),
+    entries
+      .sort()
+      .map(async (entry) =>
+        entry === "user-console.lock" ? entry : `${entry}:${(await stat(path.join(dir, entry))).mtimeMs}`,
+      ),
   );
 }
 
@@ -66,6 +97,13 @@ describe("a database that cannot be opened stops start-up with one line naming p
     await expect(stat(dataDir)).rejects.toThrow(/ENOENT/);
   });
 
+  it("DATABASE_URL naming a certificate file that does not exist: says the URL cannot be used", async () => {
+    const url = `postgres://app@127.0.0.1:5432/users?sslmode=verify-full&sslrootcert=${scratch}/missing.pem`;
+    await expect(openDatabase(loadConfig({ DATABASE_URL: url }), log)).rejects.toThrow(
+      /^DATABASE_URL for PostgreSQL at 127\.0\.0\.1:5432\/users cannot be used \(.*ENOENT.*\): fix DATABASE_URL$/,
+    );
+  });
+
   it("unreachable server: names host and port and says to start it", async () => {
     const port = await freePort();
     const result = await dbMigrate({ DATABASE_URL: `postgres://app:secret@127.0.0.1:${port}/users` });
@@ -77,19 +115,34 @@ describe("a database that cannot be opened stops start-up with one line naming p
     expect(result.stderr).not.toContain("secret");
   });
 
-  it("embedded folder held by another process: says so, leaves the folder untouched", async () => {
+  it("embedded folder held by another process: names its pid, then that it crashed; leaves the folder untouched", async () => {
     const dataDir = path.join(scratch, "held");
-    const holder = await openDatabase(loadConfig({ DATA_DIR: dataDir }), log);
+    const holder = await startHolder(dataDir);
     try {
       const before = await snapshot(dataDir);
-      const result = await dbMigrate({ DATA_DIR: dataDir });
+      const held = await dbMigrate({ DATA_DIR: dataDir });
 
-      expect(result.code).toBe(1);
-      expect(result.stderr.trim().split("\n")).toHaveLength(1);
-      expect(result.stderr).toContain(`The embedded database in ${dataDir} is in use by another process`);
+      expect(held.code).toBe(1);
+      expect(held.stderr.trim().split("\n")).toHaveLength(1);
+      expect(held.stderr.trim()).toBe(
+        `The embedded database in ${dataDir} is in use by another process (pid ${holder.pid} on ${hostname()}): ` +
+          "stop that process, or set DATA_DIR to another folder",
+      );
+      expect(await snapshot(dataDir)).toEqual(before);
+
+      // A holder that dies without closing leaves its lock behind until it goes stale.
+      holder.kill("SIGKILL");
+      await once(holder, "exit");
+      const orphaned = await dbMigrate({ DATA_DIR: dataDir });
+
+      expect(orphaned.code).toBe(1);
+      expect(orphaned.stderr.trim()).toBe(
+        `The embedded database in ${dataDir} is still locked by pid ${holder.pid}, which is no longer running: ` +
+          "its lock expires within 30 s, start again then",
+      );
       expect(await snapshot(dataDir)).toEqual(before);
     } finally {
-      await holder.lifecycle.close();
+      holder.kill("SIGKILL");
     }
   });
 
@@ -112,10 +165,37 @@ describe("a database that cannot be opened stops start-up with one line naming p
 });
 
 describe("the embedded database", () => {
-  it("is created, migrated and reported fresh on first open; reopened as it was", async () => {
+  it("refuses a folder that holds something else, leaving it untouched", async () => {
+    const dataDir = path.join(scratch, "someone-elses");
+    await mkdir(dataDir);
+    await writeFile(path.join(dataDir, "notes.txt"), "mine");
+    const before = await snapshot(dataDir);
+
+    await expect(openDatabase(loadConfig({ DATA_DIR: dataDir }), log)).rejects.toThrow(
+      `DATA_DIR ${dataDir} is neither an embedded database nor empty: point DATA_DIR at an empty or new folder`,
+    );
+    expect(await snapshot(dataDir)).toEqual(before);
+  });
+
+  it("that fails to initialise leaves no folder behind, so the next start begins clean", async () => {
+    const migrationsDir = path.join(scratch, "broken-migrations");
+    await mkdir(path.join(migrationsDir, "20260101000000_broken"), { recursive: true });
+    await writeFile(path.join(migrationsDir, "20260101000000_broken", "migration.sql"), "CREATE TABLE (;");
+    const parent = path.join(scratch, "never-created");
+
+    await expect(
+      openDatabase(loadConfig({ DATA_DIR: path.join(parent, "data") }), log, { migrationsDir }),
+    ).rejects.toThrow(/Migration 20260101000000_broken failed/);
+    await expect(stat(parent)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("is created, migrated and reported fresh on first open, refuses a second open, reopens as it was", async () => {
     const config = loadConfig({ DATA_DIR: path.join(scratch, "embedded") });
     const first = await openDatabase(config, log, { migrationsDir: MIGRATIONS_DIR });
     expect(first).toMatchObject({ kind: "embedded", fresh: true, appliedMigrations: ["20261125032212_init"] });
+    await expect(openDatabase(config, log, { migrationsDir: MIGRATIONS_DIR })).rejects.toThrow(
+      `The embedded database in ${config.DATA_DIR} is already open in this process: close it before opening it again`,
+    );
     await first.unitOfWork.run(({ users }) =>
       users.create({ email: "kept@example.com", name: "Kept", role: "VIEWER", status: "ACTIVE" }),
     );

@@ -7,7 +7,8 @@
  * is one line naming the problem and the fix, and leaves nothing behind: no data folder on a failing path, no
  * open connection, no lock.
  */
-import { mkdir, stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
 import path from "node:path";
 
 import { PGlite } from "@electric-sql/pglite";
@@ -76,9 +77,18 @@ export async function openDatabase(
   log: Logger,
   options: OpenDatabaseOptions = {},
 ): Promise<OpenedDatabase> {
-  const migrations = await readMigrations(
-    options.migrationsDir ?? path.join(/*turbopackIgnore: true*/ process.cwd(), "prisma", "migrations"),
-  );
+  const migrationsDir =
+    options.migrationsDir ?? path.join(/*turbopackIgnore: true*/ process.cwd(), "prisma", "migrations");
+  let migrations: Migration[];
+  try {
+    migrations = await readMigrations(migrationsDir);
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `Cannot read the migrations in ${migrationsDir} (${errorCode(error) ?? oneLine(String(error))}): ` +
+        "start the app from its root folder, which holds prisma/migrations",
+      { cause: error },
+    );
+  }
   return config.DATABASE_URL === undefined
     ? openEmbedded(config, migrations, log)
     : openPostgres(config.DATABASE_URL, config, migrations, options.migrations, log);
@@ -87,6 +97,10 @@ export async function openDatabase(
 /** A PGlite folder may be open in one process only; proper-lockfile refreshes this lock while we hold it. */
 const LOCK_STALE_MS = 30_000;
 const LOCK_FILE = "user-console.lock";
+/** The holder's pid and host, next to the lock, so a refused second process can say which process to stop. */
+const PID_FILE = "user-console.pid";
+/** Folders this process holds, to tell a second open here from a crashed earlier run with our pid. */
+const heldHere = new Set<string>();
 
 async function openEmbedded(
   config: DatabaseConfig,
@@ -95,13 +109,18 @@ async function openEmbedded(
 ): Promise<OpenedDatabase> {
   const dataDir = path.resolve(config.DATA_DIR);
   const description = `embedded database in ${config.DATA_DIR}`;
-  const existed = await isDirectory(dataDir);
-  if (existed === "not-a-directory") {
-    throw new DatabaseOpenError(`DATA_DIR ${config.DATA_DIR} is a file, not a folder: point DATA_DIR at a folder`);
+  const contents = await folderContents(dataDir, config.DATA_DIR);
+  // PGlite would run initdb inside any folder it is given, mixing a database into someone's files.
+  if (contents !== undefined && !contents.includes("PG_VERSION") && contents.some(isForeignEntry)) {
+    throw new DatabaseOpenError(
+      `DATA_DIR ${config.DATA_DIR} is neither an embedded database nor empty: point DATA_DIR at an empty or new folder`,
+    );
   }
-  // The folder must exist to hold the lock file; creating it is harmless when nobody holds it (a folder held
-  // by another process exists already, so a refused lock writes nothing).
-  if (!existed) await mkdir(dataDir, { recursive: true });
+  // The lock file lives inside the folder, so a new folder is created first: harmless, since nobody can hold
+  // a folder that does not exist yet. If opening then fails, the folder is removed again (see below).
+  const created = contents === undefined ? await createFolder(dataDir, config.DATA_DIR) : undefined;
+  const existing = new Set(contents);
+  const initialising = !existing.has("PG_VERSION");
   let release: () => Promise<void>;
   try {
     release = await lockfile.lock(dataDir, {
@@ -112,21 +131,50 @@ async function openEmbedded(
         log.error({ err: error }, `lost the lock on ${description}: another process may be using it`),
     });
   } catch (error) {
-    if (hasCode(error, "ELOCKED")) {
+    // Only empty folders go: a process that beat us to the lock of the folder we created keeps it.
+    if (created !== undefined) await removeEmptyFolders(dataDir, created);
+    if (hasCode(error, "ELOCKED") && heldHere.has(dataDir)) {
       throw new DatabaseOpenError(
-        `The ${description} is in use by another process: stop that process, or set DATA_DIR to another folder`,
+        `The ${description} is already open in this process: close it before opening it again`,
         { cause: error },
       );
     }
-    throw error;
+    if (hasCode(error, "ELOCKED")) {
+      const holder = await readHolder(dataDir);
+      if (holder !== undefined && holder.host === hostname() && !isRunning(holder.pid)) {
+        // A holder that crashed cannot release its lock; it goes stale once nobody refreshes it.
+        throw new DatabaseOpenError(
+          `The ${description} is still locked by pid ${holder.pid}, which is no longer running: ` +
+            `its lock expires within ${LOCK_STALE_MS / 1000} s, start again then`,
+          { cause: error },
+        );
+      }
+      throw new DatabaseOpenError(
+        `The ${description} is in use by another process` +
+          `${holder === undefined ? "" : ` (pid ${holder.pid} on ${holder.host})`}: ` +
+          "stop that process, or set DATA_DIR to another folder",
+        { cause: error },
+      );
+    }
+    throw new DatabaseOpenError(
+      `Cannot lock the ${description} (${errorCode(error) ?? oneLine(String(error))}): ` +
+        "make the folder writable for this user, or set DATA_DIR to another folder",
+      { cause: error },
+    );
   }
 
+  heldHere.add(dataDir);
+  const unlock = async () => {
+    heldHere.delete(dataDir);
+    await release();
+  };
   let db: PGlite | undefined;
   try {
+    await writeFile(path.join(dataDir, PID_FILE), `${process.pid} ${hostname()}\n`);
     db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
     const session = pgliteSession(db);
     const before = await migrationStatus(session, migrations);
-    const { applied } = await migrate(session, migrations, description);
+    const { applied } = await migrate(session, migrations, `the ${description}`);
     const pglite = db;
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     log.debug({ dataDir, applied }, "embedded database open");
@@ -141,15 +189,95 @@ async function openEmbedded(
           try {
             await pglite.close();
           } finally {
-            await release();
+            await rm(path.join(dataDir, PID_FILE), { force: true });
+            await unlock();
           }
         },
       }),
     };
   } catch (error) {
     await db?.close().catch(() => undefined);
-    await release();
+    await rm(path.join(dataDir, PID_FILE), { force: true });
+    // A database that failed to initialise would fail every later start too: remove what we wrote, so the
+    // next start begins clean. Files go while we hold the lock; the folders we created, once empty, after.
+    if (initialising) await removeAllBut(dataDir, new Set([...existing, LOCK_FILE]));
+    await unlock();
+    if (created !== undefined) await removeEmptyFolders(dataDir, created);
     throw error;
+  }
+}
+
+/** The folder's entries, or undefined when it does not exist. */
+async function folderContents(dir: string, name: string): Promise<string[] | undefined> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if (hasCode(error, "ENOENT")) return undefined;
+    if (hasCode(error, "ENOTDIR")) {
+      throw new DatabaseOpenError(`DATA_DIR ${name} is a file, not a folder: point DATA_DIR at a folder`);
+    }
+    throw new DatabaseOpenError(
+      `Cannot read DATA_DIR ${name} (${errorCode(error) ?? oneLine(String(error))}): ` +
+        "make it readable for this user, or set DATA_DIR to another folder",
+      { cause: error },
+    );
+  }
+}
+
+/** Our own bookkeeping and hidden files (.gitkeep, .DS_Store) do not make a folder someone else's. */
+function isForeignEntry(entry: string): boolean {
+  return entry !== LOCK_FILE && entry !== PID_FILE && !entry.startsWith(".");
+}
+
+/** Creates `dir` and any missing parents; returns the topmost folder it created, if any. */
+async function createFolder(dir: string, name: string): Promise<string | undefined> {
+  try {
+    return await mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `Cannot create DATA_DIR ${name} (${errorCode(error) ?? oneLine(String(error))}): ` +
+        "make its parent folder writable for this user, or set DATA_DIR to another folder",
+      { cause: error },
+    );
+  }
+}
+
+async function readHolder(dataDir: string): Promise<{ pid: number; host: string } | undefined> {
+  const text = await readFile(path.join(dataDir, PID_FILE), "utf8").catch(() => "");
+  const [pidText = "", host = ""] = text.trim().split(" ");
+  const pid = Number.parseInt(pidText, 10);
+  return Number.isSafeInteger(pid) && pid > 0 && host !== "" ? { pid, host } : undefined;
+}
+
+/** Our own pid counts as not running: in a restarted container the crashed holder had the same pid. */
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return !hasCode(error, "ESRCH");
+  }
+}
+
+async function removeAllBut(dir: string, keep: Set<string>): Promise<void> {
+  for (const entry of await readdir(dir).catch(() => [])) {
+    if (!keep.has(entry)) await rm(path.join(dir, entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes `dir` and its parents up to `top`, each only while empty: a process that opened the folder since we
+ * released it has put its lock there, and keeps it.
+ */
+async function removeEmptyFolders(dir: string, top: string): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === top || path.dirname(current) === current) return;
   }
 }
 
@@ -165,7 +293,16 @@ async function openPostgres(
   const connectionTimeoutMillis = Math.max(config.DB_TIMEOUT_MS, 1_000);
 
   // Migrations run on one dedicated session: Prisma's advisory lock belongs to the session that took it.
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis });
+  let client: pg.Client;
+  try {
+    client = new pg.Client({ connectionString: url, connectionTimeoutMillis });
+  } catch (error) {
+    // node-postgres reads sslrootcert/sslcert/sslkey files named in the URL right here.
+    throw new DatabaseOpenError(
+      `DATABASE_URL for ${description} cannot be used (${oneLine(String(error))}): fix DATABASE_URL`,
+      { cause: error },
+    );
+  }
   // A connection error after connect() would otherwise be an unhandled 'error' event.
   client.on("error", (error) => log.warn({ err: error }, "migration session lost"));
   try {
@@ -193,6 +330,9 @@ async function openPostgres(
     max: config.DB_POOL_SIZE,
     connectionTimeoutMillis,
     idleTimeoutMillis: 30_000,
+    // A unit of work abandoned at its deadline must not keep running on the server; the migration session
+    // above has no such limit, since a migration may legitimately take long.
+    ...(config.DB_TIMEOUT_MS > 0 ? { statement_timeout: config.DB_TIMEOUT_MS } : {}),
   });
   // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
   pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection lost"));
@@ -208,16 +348,17 @@ async function openPostgres(
   };
 }
 
+/** @param subject what is migrated, for the message: "the embedded database in ./data", "PostgreSQL at ...". */
 async function migrate(
   session: SqlSession,
   migrations: Migration[],
-  description: string,
+  subject: string,
 ): Promise<{ applied: string[] }> {
   try {
     return await applyMigrations(session, migrations);
   } catch (error) {
     if (error instanceof MigrationError) {
-      throw new DatabaseOpenError(`Cannot migrate the ${description}: ${oneLine(error.message)}`, {
+      throw new DatabaseOpenError(`Cannot migrate ${subject}: ${oneLine(error.message)}`, {
         cause: error,
       });
     }
@@ -234,21 +375,21 @@ async function refuseUnmigrated(
   const [failed] = status.failed;
   if (failed !== undefined) {
     throw new DatabaseOpenError(
-      `Migration ${failed} failed on the ${description} and is unresolved: fix the database, mark it with ` +
+      `Migration ${failed} failed on ${description} and is unresolved: fix the database, mark it with ` +
         "`npx prisma migrate resolve`, then run `npm run db:migrate`",
     );
   }
   const [modified] = status.modified;
   if (modified !== undefined) {
     throw new DatabaseOpenError(
-      `Migration ${modified} was changed after it was applied to the ${description}: restore its ` +
+      `Migration ${modified} was changed after it was applied to ${description}: restore its ` +
         "migration.sql from version control (write a new migration instead of editing an applied one)",
     );
   }
   if (status.pending.length > 0) {
     const count = status.pending.length;
     throw new DatabaseOpenError(
-      `The ${description} has ${count} pending migration${count === 1 ? "" : "s"} ` +
+      `${description} has ${count} pending migration${count === 1 ? "" : "s"} ` +
         `(${status.pending.join(", ")}): run \`npm run db:migrate\`, or set MIGRATE_ON_START=true`,
     );
   }
@@ -257,7 +398,7 @@ async function refuseUnmigrated(
 /** host:port/database, without credentials. */
 function describePostgres(url: string): string {
   const parsed = new URL(url);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, "")) || "(default database)";
+  const database = safeDecode(parsed.pathname.replace(/^\//, "")) || "(default database)";
   return `${parsed.hostname || "localhost"}:${parsed.port || "5432"}/${database}`;
 }
 
@@ -285,12 +426,11 @@ function explainConnectError(error: unknown, target: string): string {
   }
 }
 
-async function isDirectory(dir: string): Promise<boolean | "not-a-directory"> {
+function safeDecode(text: string): string {
   try {
-    return (await stat(dir)).isDirectory() ? true : "not-a-directory";
-  } catch (error) {
-    if (hasCode(error, "ENOENT")) return false;
-    throw error;
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }
 
