@@ -2,11 +2,12 @@
  * Whole-process tests run the production build as a child process, the way `npm start` and the container do.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { isBuildCurrent, STANDALONE } from "../../scripts/support/build-stamp.mjs";
+
+export { freePort } from "./free-port";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -15,15 +16,6 @@ export function ensureBuild(): void {
   if (isBuildCurrent(ROOT)) return;
   const result = spawnSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
   if (result.status !== 0) throw new Error(`npm run build failed with exit code ${result.status}`);
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no free port");
-  return address.port;
 }
 
 export interface RunningServer {

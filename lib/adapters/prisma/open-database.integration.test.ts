@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -9,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { loadConfig } from "../../config";
+import { freePort } from "../../../test/support/free-port";
 import { createTestDatabase, MIGRATIONS_DIR } from "../../../test/support/postgres";
 import { createLogger } from "../pino/logger";
 import { openDatabase, type OpenedDatabase } from "./open-database";
@@ -52,15 +52,6 @@ async function startHolder(dataDir: string): Promise<ChildProcess> {
   ]);
   expect(String(line).trim()).toBe("open");
   return child;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
 }
 
 /**
