@@ -45,7 +45,11 @@ await build({
 });
 
 step("tracing the server's packages");
-const { fileList } = await nodeFileTrace([bundle], { base: root });
+const { fileList } = await nodeFileTrace([bundle], {
+  base: root,
+  // Next traced itself into the standalone folder already; walking it again costs most of this step.
+  ignore: (file) => /^node_modules\/(next|@next|react|react-dom|scheduler|styled-jsx|@swc)\//.test(file),
+});
 let copied = 0;
 for (const file of fileList) {
   if (!file.startsWith("node_modules/")) continue;
