@@ -1,4 +1,5 @@
-import { mkdtempSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -7,9 +8,14 @@ import { defineConfig } from "@playwright/test";
 import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
 
 // The config is evaluated by the runner and again by each worker: values chosen once go through the
-// environment, which the workers inherit.
-process.env.E2E_PORT ??= "3107";
-process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), "user-console-e2e-"));
+// environment, which the workers inherit. The runner, which chose them, removes the database when it exits
+// (after Playwright has stopped the web server).
+if (!process.env.E2E_PORT) process.env.E2E_PORT = freePort();
+if (!process.env.E2E_DATA_DIR) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "user-console-e2e-"));
+  process.env.E2E_DATA_DIR = dataDir;
+  process.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+}
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 
 const chromium = findChromium();
@@ -50,3 +56,10 @@ export default defineConfig({
     },
   },
 });
+
+/** A port free right now on the loopback interface (the config must be synchronous, hence a child process). */
+function freePort(): string {
+  const script =
+    'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })';
+  return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
+}

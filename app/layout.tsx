@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import type { ReactNode } from "react";
 
 import { Providers } from "./providers";
@@ -13,14 +14,14 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <header className="topbar">
-          <a href="/users" className="brand">
-            User console
-          </a>
-        </header>
-        <main className="content">
-          <Providers>{children}</Providers>
-        </main>
+        <Providers>
+          <header className="topbar">
+            <Link href="/users" className="brand">
+              User console
+            </Link>
+          </header>
+          <main className="content">{children}</main>
+        </Providers>
       </body>
     </html>
   );

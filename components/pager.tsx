@@ -1,6 +1,9 @@
 import Link from "next/link";
 
-/** Previous/next links by cursor; a missing link is shown greyed out so the layout does not jump. */
+/**
+ * Previous/next links by cursor (rel=prev/next). A missing link is shown greyed out so the layout does not
+ * jump, and hidden from assistive technology, for which it would be a control that does nothing.
+ */
 export function Pager({ previous, next }: { previous: string | null; next: string | null }) {
   return (
     <nav className="pager" aria-label="Pagination">
@@ -9,14 +12,14 @@ export function Pager({ previous, next }: { previous: string | null; next: strin
           ← Previous
         </Link>
       ) : (
-        <span className="disabled" aria-disabled="true">← Previous</span>
+        <span className="disabled" aria-hidden="true">← Previous</span>
       )}
       {next ? (
         <Link href={next} rel="next">
           Next →
         </Link>
       ) : (
-        <span className="disabled" aria-disabled="true">Next →</span>
+        <span className="disabled" aria-hidden="true">Next →</span>
       )}
     </nav>
   );

@@ -1,20 +1,35 @@
 import type { User } from "@/lib/domain/user";
+import type { UserSort, UserSortField } from "@/lib/domain/user-list";
 
+// UTC and a fixed locale: the server renders the date, and it must read the same for every viewer and test.
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
-export function UserTable({ users }: { users: readonly User[] }) {
+const COLUMNS: { label: string; sortField?: UserSortField }[] = [
+  { label: "Name", sortField: "name" },
+  { label: "Email", sortField: "email" },
+  { label: "Role" },
+  { label: "Status" },
+  { label: "Created", sortField: "createdAt" },
+];
+
+/** One page of users as a real table; the sorted column says so to assistive technology (aria-sort). */
+export function UserTable({ users, sort }: { users: readonly User[]; sort: UserSort }) {
   if (users.length === 0) {
-    return <p className="muted" style={{ padding: "1rem" }}>No users on this page.</p>;
+    return <p className="empty muted">No users on this page.</p>;
   }
   return (
     <table>
       <thead>
         <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Email</th>
-          <th scope="col">Role</th>
-          <th scope="col">Status</th>
-          <th scope="col">Created</th>
+          {COLUMNS.map(({ label, sortField }) => (
+            <th
+              key={label}
+              scope="col"
+              aria-sort={sortField === sort.field ? (sort.direction === "asc" ? "ascending" : "descending") : undefined}
+            >
+              {label}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -22,7 +37,7 @@ export function UserTable({ users }: { users: readonly User[] }) {
           <tr key={user.id}>
             <td>{user.name}</td>
             <td>{user.email}</td>
-            <td>{user.role.toLowerCase()}</td>
+            <td className="role">{user.role.toLowerCase()}</td>
             <td>
               <span className={`badge badge-${user.status}`}>{user.status.toLowerCase()}</span>
             </td>
