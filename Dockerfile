@@ -9,7 +9,9 @@ ARG NODE_VERSION=22
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# No dependency needs its install script (package.json "allowScripts" denies them; the npm of a Node 22 image
+# predates that setting and would run them).
+RUN npm ci --ignore-scripts --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
@@ -20,6 +22,8 @@ RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 WORKDIR /app
+# HOSTNAME is the address to listen on. Kubernetes sets HOSTNAME to the pod's name, which overrides this
+# line: a pod spec must set HOSTNAME=0.0.0.0 itself.
 ENV NODE_ENV=production \
     NEXT_TELEMETRY_DISABLED=1 \
     HOSTNAME=0.0.0.0 \

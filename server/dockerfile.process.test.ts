@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 
 import { ensureBuild, freePort, ROOT, startServer } from "../test/support/built-server";
 
@@ -56,7 +57,8 @@ function parseDockerfile(text: string): Stage[] {
         if (stage) stage.user = args;
         break;
       case "CMD":
-        if (stage) stage.cmd = JSON.parse(args) as string[];
+        // Exec form only: the shell form would put /bin/sh between the runtime and node, and SIGTERM with it.
+        if (stage) stage.cmd = z.array(z.string()).min(1).parse(JSON.parse(args));
         break;
     }
   }
@@ -79,7 +81,7 @@ describe("the Dockerfile's runtime stage", () => {
 
   it("copies everything the app needs: rebuilt from its COPY lines, it starts, is ready, and exits 0 on SIGTERM", async () => {
     if (!runtime?.cmd) throw new Error("the Dockerfile's last stage has no CMD");
-    ensureBuild();
+    await ensureBuild();
     const appRoot = path.join(scratch, "rootfs");
     for (const copy of runtime.copies) {
       const fromStage = stages.find((stage) => stage.name === copy.from);

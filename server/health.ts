@@ -11,13 +11,14 @@ export interface HealthOptions {
   database: DatabaseLifecycle;
   readyTimeoutMs: number;
   isDraining: () => boolean;
+  /** /live fails when the event loop was blocked longer than this within the last sampling window. */
+  maxEventLoopDelayMs?: number;
 }
 
-/** /live fails when the event loop was blocked longer than this within the last sampling window. */
-const MAX_EVENT_LOOP_DELAY_MS = 2_000;
 const WINDOW_MS = 10_000;
 
 export function createHealthHandler(options: HealthOptions) {
+  const maxDelayMs = options.maxEventLoopDelayMs ?? 2_000;
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   let windowMaxMs = 0;
@@ -31,7 +32,7 @@ export function createHealthHandler(options: HealthOptions) {
     const path = request.url?.split("?")[0];
     if (path === "/live") {
       const delayMs = Math.round(Math.max(windowMaxMs, loopDelay.max / 1e6));
-      const live = delayMs <= MAX_EVENT_LOOP_DELAY_MS;
+      const live = delayMs <= maxDelayMs;
       send(response, live ? 200 : 503, {
         status: live ? "ok" : "unavailable",
         checks: { eventLoop: live ? "ok" : `blocked for ${delayMs} ms` },

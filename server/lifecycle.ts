@@ -54,6 +54,10 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
 
     async shutdown(reason) {
       draining = true;
+      // Responses already under way that have not sent their headers yet get the same word.
+      for (const response of inFlight) {
+        if (!response.headersSent) response.setHeader("connection", "close");
+      }
       log.info({ reason, delayMs: options.delayMs }, `${reason}: /ready now fails; serving ${options.delayMs} ms more`);
       await delay(options.delayMs);
 

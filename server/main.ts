@@ -25,12 +25,18 @@ const dev = process.argv.includes("--dev");
 // Next's folder: the project root in development, the standalone folder in production (server/ sits in both).
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/** A start-up failure the operator can fix, such as a port in use. */
+class StartupError extends Error {
+  override name = "StartupError";
+}
+
 try {
   await main();
 } catch (error) {
   // Errors the operator can fix are one line naming the problem and the fix; matched by name because this
   // bundle and Next's each have their own copy of lib/ (decision 002).
-  if (error instanceof Error && (error.name === "ConfigError" || error.name === "DatabaseOpenError")) {
+  const operatorError = ["ConfigError", "DatabaseOpenError", "StartupError"];
+  if (error instanceof Error && operatorError.includes(error.name)) {
     console.error(error.message);
   } else {
     console.error(error);
@@ -96,10 +102,16 @@ async function main(): Promise<void> {
   });
   handleSignals(lifecycle, log, exit);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOSTNAME, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.PORT, config.HOSTNAME, resolve);
+    });
+  } catch (error) {
+    // Close the embedded database cleanly: its folder is locked to this process until then.
+    await app.database.close();
+    throw listenError(error, `${config.HOSTNAME}:${config.PORT}`);
+  }
   log.info({ url: `http://${config.HOSTNAME}:${config.PORT}`, dev }, `listening on http://${config.HOSTNAME}:${config.PORT}`);
 }
 
@@ -111,4 +123,18 @@ function describeStartup(startup: StartupReport): string {
   return migrations > 0
     ? `${startup.database} opened: ${migrations} migration(s) applied`
     : `${startup.database} opened, up to date`;
+}
+
+function listenError(error: unknown, address: string): unknown {
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  if (code === "EADDRINUSE") {
+    return new StartupError(`Cannot listen on ${address}: the port is in use; stop the other process or set PORT`);
+  }
+  if (code === "EACCES") {
+    return new StartupError(`Cannot listen on ${address}: permission denied; use a port above 1024 (PORT)`);
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new StartupError(`Cannot listen on ${address}: no such local address; set HOSTNAME (0.0.0.0 for all)`);
+  }
+  return error;
 }

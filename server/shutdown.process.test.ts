@@ -8,7 +8,7 @@ import { ensureBuild, freePort, startServer } from "../test/support/built-server
 
 let database: TestDatabase;
 beforeAll(async () => {
-  ensureBuild();
+  await ensureBuild();
   database = await createTestDatabase("shutdown");
 });
 afterAll(async () => {

@@ -1,9 +1,13 @@
 /**
  * Whole-process tests run the production build as a child process, the way `npm start` and the container do.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { lock } from "proper-lockfile";
 
 import { isBuildCurrent, STANDALONE } from "../../scripts/support/build-stamp.mjs";
 
@@ -11,11 +15,30 @@ export { freePort } from "./free-port";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Builds unless the current build matches the sources (npm test builds in the stage before this one). */
-export function ensureBuild(): void {
+/**
+ * Builds unless the current build matches the sources (npm test builds in the stage before this one). Test
+ * files run in parallel and each calls this: a lock lets one build while the others wait, then find it current.
+ */
+export async function ensureBuild(): Promise<void> {
   if (isBuildCurrent(ROOT)) return;
-  const result = spawnSync(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
-  if (result.status !== 0) throw new Error(`npm run build failed with exit code ${result.status}`);
+  const lockfilePath = path.join(tmpdir(), `user-console-build-${createHash("sha256").update(ROOT).digest("hex").slice(0, 12)}.lock`);
+  const release = await lock(ROOT, {
+    lockfilePath,
+    realpath: false,
+    stale: 30_000,
+    retries: { retries: 600, minTimeout: 250, maxTimeout: 1_000 },
+  });
+  try {
+    if (isBuildCurrent(ROOT)) return;
+    const status = await new Promise<number | null>((resolve, reject) => {
+      const build = spawn(process.execPath, [path.join(ROOT, "scripts/build.mjs")], { cwd: ROOT, stdio: "inherit" });
+      build.once("error", reject);
+      build.once("exit", resolve);
+    });
+    if (status !== 0) throw new Error(`npm run build failed with exit code ${status}`);
+  } finally {
+    await release();
+  }
 }
 
 export interface RunningServer {
@@ -37,6 +60,8 @@ export function startServer(options: {
   cwd?: string;
   port: number;
   env?: Record<string, string>;
+  /** In its own process group, so a test can end every process it started (`process.kill(-pid)`). */
+  detached?: boolean;
 }): RunningServer {
   const child = spawn(
     options.command ?? process.execPath,
@@ -52,6 +77,7 @@ export function startServer(options: {
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.detached ?? false,
     },
   );
   let output = "";

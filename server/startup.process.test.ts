@@ -1,0 +1,103 @@
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { STANDALONE } from "../scripts/support/build-stamp.mjs";
+import { ensureBuild, freePort, ROOT, startServer } from "../test/support/built-server";
+import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
+
+let database: TestDatabase;
+beforeAll(async () => {
+  await ensureBuild();
+  database = await createTestDatabase("startup");
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+/** Runs the built server until it exits by itself, keeping stdout and stderr apart. */
+function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(ROOT, STANDALONE, "server/main.mjs")], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", HOSTNAME: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("start-up failures the operator can fix", () => {
+  it("a bad variable: one line on stderr naming it, nothing else, exit 1", async () => {
+    const result = await runUntilExit({ PORT: "not-a-port", DATABASE_URL: database.url });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Invalid configuration: PORT [^\n]+\n$/);
+    expect(result.stdout).toBe("");
+  });
+
+  it("an unreachable PostgreSQL: one line on stderr naming where it looked, exit 1", async () => {
+    // Matched by name across the two copies of lib/ (decision 002): a stack here would mean it no longer is.
+    const port = await freePort();
+    const result = await runUntilExit({ PORT: "0", DATABASE_URL: `postgres://app@127.0.0.1:${port}/app` });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^Cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port}/app[^\\n]*\\n$`));
+  });
+
+  it("a port in use: one line on stderr naming the address, exit 1", async () => {
+    const occupier = createServer();
+    await new Promise<void>((resolve) => occupier.listen(0, "127.0.0.1", resolve));
+    const address = occupier.address();
+    if (address === null || typeof address === "string") throw new Error("the occupier is not listening on TCP");
+    try {
+      const result = await runUntilExit({ PORT: String(address.port), DATABASE_URL: database.url });
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `Cannot listen on 127.0.0.1:${address.port}: the port is in use; stop the other process or set PORT\n`,
+      );
+    } finally {
+      occupier.close();
+    }
+  });
+});
+
+describe("npm start", () => {
+  it("passes SIGTERM sent to npm on to the server, which drains and exits 0, and so does npm", async () => {
+    // npm forwards the signal to its script's process; `exec` in the script keeps a shell from standing
+    // between them and swallowing it (dash neither forwards it nor execs the command by itself).
+    const port = await freePort();
+    const npm = startServer({
+      command: "npm",
+      args: ["start", "--silent"],
+      port,
+      env: { HOME: process.env.HOME ?? ROOT, DATABASE_URL: database.url, SHUTDOWN_DELAY_MS: "0" },
+      detached: true,
+    });
+    try {
+      await npm.waitUntilReady();
+
+      npm.child.kill("SIGTERM");
+
+      expect(await npm.exited).toBe(0);
+      expect(npm.output()).toContain("database closed; exiting");
+    } finally {
+      // The whole group: if the signal did not get through, the server outlives npm.
+      if (npm.child.pid !== undefined) {
+        try {
+          process.kill(-npm.child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
+});
