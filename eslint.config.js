@@ -49,8 +49,8 @@ const config = [
   layer("lib/ports/**", "lib/ports imports only lib/domain and itself.", only(String.raw`\./|\.\./domain/`)),
   layer(
     "lib/use-cases/**",
-    "lib/use-cases imports only lib/domain, lib/ports, itself and pure libraries.",
-    only(String.raw`\./|\.\./(domain|ports)/|zod$|@faker-js/faker$`),
+    "lib/use-cases imports only lib/domain, lib/ports, itself, pure libraries and node:crypto.",
+    only(String.raw`\./|\.\./(domain|ports)/|zod$|@faker-js/faker$|node:crypto$`),
   ),
   layer("lib/adapters/**", "Adapters implement ports: they must not reach up into use cases, http or wiring.", {
     group: ["**/use-cases/*", "**/http/*", "**/composition-root", "**/app-registry"],
@@ -66,7 +66,14 @@ const config = [
     "The process entry builds the app through lib/composition-root; of the adapters it uses only the logger.",
     {
       // Not `**/lib/adapters/**`: gitignore-style patterns cannot re-allow a file whose folder is refused.
-      group: ["**/lib/adapters/*/*", "!**/lib/adapters/pino/*", "**/lib/use-cases/*", "**/lib/http/*"],
+      group: [
+        "**/lib/adapters/*/*",
+        "!**/lib/adapters/pino/*",
+        "**/lib/use-cases/*",
+        "**/lib/http/*",
+        // The names of the request headers the server writes for the app: shared, not duplicated.
+        "!**/lib/http/request-info",
+      ],
     },
   ),
 ];

@@ -5,9 +5,11 @@ const nextConfig = {
   output: "standalone",
   // PGlite loads its WASM and data files relative to its own module, and prom-client keeps one registry
   // per module instance: bundling any of them breaks them, so Next loads them from node_modules.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "pino", "proper-lockfile", "@faker-js/faker"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "pino", "proper-lockfile", "@faker-js/faker", "@node-rs/argon2"],
   poweredByHeader: false,
   reactStrictMode: true,
+  // forbidden() answers 403 with app/forbidden.tsx when a signed-in user's role may not open a page.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

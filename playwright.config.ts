@@ -5,6 +5,7 @@ import path from "node:path";
 
 import { defineConfig } from "@playwright/test";
 
+import { BOOTSTRAP_PASSWORD } from "./e2e/support/accounts";
 import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
 
 // The config is evaluated by the runner and again by each worker: values chosen once go through the
@@ -40,6 +41,13 @@ export default defineConfig({
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
   },
+  // `setup` signs in the bootstrap admin and creates one user per role (e2e/auth.setup.ts); the specs start
+  // from their saved sessions. `later` holds specs that add users, after the ones that expect a known list.
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "chromium", dependencies: ["setup"], testMatch: /\.spec\.ts$/, testIgnore: /\.later\.spec\.ts$/ },
+    { name: "later", dependencies: ["chromium"], testMatch: /\.later\.spec\.ts$/ },
+  ],
   webServer: {
     command: "npm start",
     url: `${baseURL}/ready`,
@@ -51,6 +59,7 @@ export default defineConfig({
       PORT: process.env.E2E_PORT,
       HOSTNAME: "127.0.0.1",
       DATA_DIR: process.env.E2E_DATA_DIR,
+      BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
       SHUTDOWN_DELAY_MS: "0",
       LOG_LEVEL: "warn",
     },

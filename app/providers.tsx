@@ -1,13 +1,20 @@
 "use client";
 
+import { Theme } from "@radix-ui/themes";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { ThemeProvider, useTheme } from "next-themes";
 import { useState, type ReactNode } from "react";
+import { Toaster } from "sonner";
 
 /**
+ * Everything client-side the whole app shares: light/dark (next-themes puts `light` or `dark` on <html>, which
+ * Radix Themes follows; the default follows the system), Radix Themes' tokens, the React Query client and the
+ * toaster.
+ *
  * One React Query client per browser session: created once by useState's initialiser, so it survives
  * re-renders, and never a module-level singleton, which on the server would share one cache between requests.
  */
-export function Providers({ children }: { children: ReactNode }) {
+export function Providers({ children, nonce }: { children: ReactNode; nonce: string | undefined }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
@@ -15,5 +22,20 @@ export function Providers({ children }: { children: ReactNode }) {
         defaultOptions: { queries: { staleTime: 30_000, retry: 1 } },
       }),
   );
-  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
+  return (
+    // The nonce lets next-themes' inline script (which sets the class before the first paint) pass our CSP.
+    <ThemeProvider attribute="class" defaultTheme="system" enableSystem disableTransitionOnChange nonce={nonce}>
+      <Theme accentColor="indigo" grayColor="slate" radius="medium" scaling="100%">
+        <QueryClientProvider client={queryClient}>
+          {children}
+          <ThemedToaster />
+        </QueryClientProvider>
+      </Theme>
+    </ThemeProvider>
+  );
+}
+
+function ThemedToaster() {
+  const { resolvedTheme } = useTheme();
+  return <Toaster theme={resolvedTheme === "dark" ? "dark" : "light"} richColors closeButton position="bottom-right" />;
 }

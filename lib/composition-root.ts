@@ -1,23 +1,68 @@
 import "server-only";
 
 import type { Config } from "./config";
+import { createArgon2PasswordHasher } from "./adapters/argon2/argon2-password-hasher";
+import { createLogger } from "./adapters/pino/logger";
 import { openDatabase } from "./adapters/prisma/open-database";
 import { createInMemoryDatabase } from "./adapters/memory/in-memory-database";
 import { withDeadline } from "./adapters/resilience/with-deadline";
+import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
 import type { Logger } from "./ports/logger";
+import type { PasswordHasher } from "./ports/password-hasher";
 import type { UnitOfWork } from "./ports/unit-of-work";
+import { makeAcceptInvitation, type AcceptInvitation } from "./use-cases/accept-invitation";
+import { makeAuthenticate, type Authenticate } from "./use-cases/authenticate";
+import { makeBootstrapAdmin } from "./use-cases/bootstrap-admin";
+import { makeChangePassword, type ChangePassword } from "./use-cases/change-password";
+import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
+import { makeGetUser, type GetUser } from "./use-cases/get-user";
+import { makeInviteUser, type InviteUser } from "./use-cases/invite-user";
+import { makeListAuditEvents, type ListAuditEvents } from "./use-cases/list-audit-events";
+import { makeListOwnSessions, type ListOwnSessions } from "./use-cases/list-own-sessions";
 import { makeListUsers, type ListUsers } from "./use-cases/list-users";
+import {
+  makeCreateApiToken,
+  makeListApiTokens,
+  makeRevokeApiToken,
+  type CreateApiToken,
+  type ListApiTokens,
+  type RevokeApiToken,
+} from "./use-cases/manage-api-tokens";
+import { makeRestoreUser, type RestoreUser } from "./use-cases/restore-user";
+import { makeRevokeOwnSession, type RevokeOwnSession } from "./use-cases/revoke-own-session";
+import { newSecret } from "./use-cases/secrets";
 import { makeSeedDemoUsers } from "./use-cases/seed-demo-users";
+import { makeSignIn, type SignIn } from "./use-cases/sign-in";
+import { makeSignOut, type SignOut } from "./use-cases/sign-out";
+import { makeUpdateUser, type UpdateUser } from "./use-cases/update-user";
 
 /**
  * The application, wired. One plain function builds it from configuration (production: Prisma on PostgreSQL
  * or embedded PGlite); a second builds it on in-memory adapters for tests. Nothing else constructs adapters.
  */
 export interface App {
+  readonly authenticate: Authenticate;
+  readonly signIn: SignIn;
+  readonly signOut: SignOut;
+  readonly changePassword: ChangePassword;
+  readonly listOwnSessions: ListOwnSessions;
+  readonly revokeOwnSession: RevokeOwnSession;
+  readonly inviteUser: InviteUser;
+  readonly acceptInvitation: AcceptInvitation;
+  readonly createApiToken: CreateApiToken;
+  readonly listApiTokens: ListApiTokens;
+  readonly revokeApiToken: RevokeApiToken;
   readonly listUsers: ListUsers;
+  readonly getUser: GetUser;
+  readonly updateUser: UpdateUser;
+  readonly deleteUser: DeleteUser;
+  readonly restoreUser: RestoreUser;
+  readonly listAuditEvents: ListAuditEvents;
+  readonly config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN">;
+  readonly log: Logger;
   readonly database: DatabaseLifecycle;
-  /** What opening the database did, for the one start-up line the server prints. */
+  /** What opening the database did, for the start-up lines the server prints. */
   readonly startup: StartupReport;
 }
 
@@ -25,20 +70,33 @@ export interface StartupReport {
   /** "embedded database in ./data" or "PostgreSQL at host:port/db" (no credentials). */
   database: string;
   appliedMigrations: string[];
-  /** Demo users created because the embedded database was new; 0 otherwise. */
+  /** Demo users created because the embedded database had no users; 0 otherwise. */
   seededUsers: number;
+  /** The first ADMIN, created because the database had no users; its one-time password is printed once. */
+  bootstrapAdmin: { email: string; password: string; generated: boolean } | null;
 }
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
   const db = await openDatabase(config, log);
   try {
     const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
-    const seededUsers =
-      db.kind === "embedded" && db.fresh ? await makeSeedDemoUsers({ unitOfWork })() : 0;
+    const hasher = createArgon2PasswordHasher();
+    const bootstrapAdmin = await makeBootstrapAdmin({
+      unitOfWork,
+      hasher,
+      email: config.BOOTSTRAP_ADMIN_EMAIL,
+      password: config.BOOTSTRAP_ADMIN_PASSWORD,
+    })();
+    // Demo data only in the embedded database, and only when it started empty: never in someone's PostgreSQL.
+    const seededUsers = db.kind === "embedded" && bootstrapAdmin ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
       unitOfWork,
+      hasher,
+      clock: systemClock,
+      config,
+      log,
       database: db.lifecycle,
-      startup: { database: db.description, appliedMigrations: db.appliedMigrations, seededUsers },
+      startup: { database: db.description, appliedMigrations: db.appliedMigrations, seededUsers, bootstrapAdmin },
     });
   } catch (error) {
     await db.lifecycle.close();
@@ -46,14 +104,31 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   }
 }
 
+export interface InMemoryAppOptions {
+  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN">>;
+  clock?: Clock;
+  /** Fast hashing for tests that sign in many times; argon2id with production parameters by default. */
+  hasher?: PasswordHasher;
+  log?: Logger;
+}
+
 /** The same application on in-memory adapters: for unit tests and anything that must not touch a database. */
-export function createInMemoryApp(config: Pick<Config, "DB_TIMEOUT_MS">): App {
-  const db = createInMemoryDatabase();
-  return wire({
-    unitOfWork: decorateDatabasePorts(db.unitOfWork, config),
+export function createInMemoryApp(options: InMemoryAppOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const db = createInMemoryDatabase({ now: () => clock.now() });
+  const config = { DB_TIMEOUT_MS: 5_000, TRUST_PROXY: false, PUBLIC_ORIGIN: undefined, ...options.config };
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
+  const hasher = options.hasher ?? createArgon2PasswordHasher();
+  const app = wire({
+    unitOfWork,
+    hasher,
+    clock,
+    config,
+    log: options.log ?? createLogger({ LOG_LEVEL: "silent" }),
     database: db.lifecycle,
-    startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0 },
+    startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0, bootstrapAdmin: null },
   });
+  return { app, unitOfWork, failAuditAppends: db.failAuditAppends };
 }
 
 /**
@@ -64,9 +139,38 @@ function decorateDatabasePorts(unitOfWork: UnitOfWork, config: Pick<Config, "DB_
   return withDeadline(unitOfWork, config.DB_TIMEOUT_MS);
 }
 
-function wire(deps: { unitOfWork: UnitOfWork; database: DatabaseLifecycle; startup: StartupReport }): App {
+function wire(deps: {
+  unitOfWork: UnitOfWork;
+  hasher: PasswordHasher;
+  clock: Clock;
+  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN">;
+  log: Logger;
+  database: DatabaseLifecycle;
+  startup: StartupReport;
+}): App {
+  const { unitOfWork, hasher, clock } = deps;
+  // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
+  const dummyHash = hasher.hash(newSecret());
   return {
-    listUsers: makeListUsers({ unitOfWork: deps.unitOfWork }),
+    authenticate: makeAuthenticate({ unitOfWork, clock }),
+    signIn: makeSignIn({ unitOfWork, hasher, clock, dummyHash }),
+    signOut: makeSignOut({ unitOfWork }),
+    changePassword: makeChangePassword({ unitOfWork, hasher }),
+    listOwnSessions: makeListOwnSessions({ unitOfWork, clock }),
+    revokeOwnSession: makeRevokeOwnSession({ unitOfWork }),
+    inviteUser: makeInviteUser({ unitOfWork, clock }),
+    acceptInvitation: makeAcceptInvitation({ unitOfWork, hasher, clock }),
+    createApiToken: makeCreateApiToken({ unitOfWork, clock }),
+    listApiTokens: makeListApiTokens({ unitOfWork }),
+    revokeApiToken: makeRevokeApiToken({ unitOfWork, clock }),
+    listUsers: makeListUsers({ unitOfWork }),
+    getUser: makeGetUser({ unitOfWork }),
+    updateUser: makeUpdateUser({ unitOfWork }),
+    deleteUser: makeDeleteUser({ unitOfWork }),
+    restoreUser: makeRestoreUser({ unitOfWork }),
+    listAuditEvents: makeListAuditEvents({ unitOfWork }),
+    config: deps.config,
+    log: deps.log,
     database: deps.database,
     startup: deps.startup,
   };

@@ -36,6 +36,29 @@ export const configSchema = z.object({
   SHUTDOWN_DELAY_MS: millis(5_000),
   /** Then wait at most this long for in-flight requests before cutting them. */
   SHUTDOWN_TIMEOUT_MS: millis(10_000),
+  /** The first ADMIN, created on a database with no users (README: "First sign-in"). */
+  BOOTSTRAP_ADMIN_EMAIL: z.email().default("admin@example.com"),
+  /**
+   * That admin's first password, for automated set-ups; it must be changed at first sign-in. Unset (the
+   * default): a random one-time password is printed once to the console.
+   */
+  BOOTSTRAP_ADMIN_PASSWORD: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(12).max(200).optional()),
+  /**
+   * Behind a reverse proxy: take the client's address from the last X-Forwarded-For hop and the public
+   * origin from X-Forwarded-Proto/-Host. Off (the default), those headers are ignored: a client could forge them.
+   */
+  TRUST_PROXY: flag(false),
+  /**
+   * The address people use, e.g. https://console.example.com: then the only Origin accepted for changes, and the
+   * base of invitation links. Unset: taken from each request's Host (see TRUST_PROXY).
+   */
+  PUBLIC_ORIGIN: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .url({ protocol: /^https?$/, message: "must be an http(s) origin such as https://console.example.com" })
+      .transform((value) => new URL(value).origin)
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

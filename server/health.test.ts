@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { DatabaseLifecycle } from "../lib/ports/database";
+import type { Logger } from "../lib/ports/logger";
 import { createHealthHandler, type HealthOptions } from "./health";
 
 /*
@@ -17,8 +18,27 @@ afterEach(() => {
   server = undefined;
 });
 
-async function serve(options: HealthOptions): Promise<string> {
-  const handleHealth = createHealthHandler(options);
+interface LogLine {
+  level: string;
+  fields: object;
+  message: string;
+}
+
+/** Records what the handler logs; `lines` is shared with the test. */
+function recordingLogger(lines: LogLine[]): Logger {
+  const write = (level: string) => (fields: object, message = "") => void lines.push({ level, fields, message });
+  const logger: Logger = {
+    debug: write("debug"),
+    info: write("info"),
+    warn: write("warn"),
+    error: write("error"),
+    child: () => logger,
+  };
+  return logger;
+}
+
+async function serve(options: Omit<HealthOptions, "log"> & { log?: Logger }): Promise<string> {
+  const handleHealth = createHealthHandler({ log: recordingLogger([]), ...options });
   server = createServer((request, response) => {
     void handleHealth(request, response).then((handled) => {
       if (!handled) response.writeHead(404).end("passed on");
@@ -53,27 +73,42 @@ describe("/ready", () => {
     expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok" } });
   });
 
-  it("answers 503 naming the database when it does not answer within the timeout", async () => {
-    const base = await serve({ database: hanging, readyTimeoutMs: 20, isDraining: () => false });
+  it("answers 503 naming the database when it does not answer within the timeout, and logs it", async () => {
+    const lines: LogLine[] = [];
+    const base = await serve({ database: hanging, log: recordingLogger(lines), readyTimeoutMs: 20, isDraining: () => false });
 
     const response = await fetch(`${base}/ready`);
 
     expect(response.status).toBe(503);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "no answer within 20 ms" } });
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out" } });
+    expect(lines).toEqual([
+      expect.objectContaining({ level: "warn", message: "/ready: the database did not answer within 20 ms" }),
+    ]);
   });
 
-  it("answers 503 with the database's error when the ping fails", async () => {
+  it("answers 503 with a fixed reason when the ping fails, keeping the database's message for the log", async () => {
+    const lines: LogLine[] = [];
+    const detail = 'password authentication failed for user "app" at db.internal:5432';
     const failing: DatabaseLifecycle = {
-      ping: () => Promise.reject(new Error("connection refused")),
+      ping: () => Promise.reject(new Error(detail)),
       close: async () => undefined,
     };
-    const base = await serve({ database: failing, readyTimeoutMs: 1_000, isDraining: () => false });
+    const base = await serve({ database: failing, log: recordingLogger(lines), readyTimeoutMs: 1_000, isDraining: () => false });
 
     const response = await fetch(`${base}/ready`);
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "connection refused" } });
+    const body = await response.text();
+    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable" } });
+    expect(body).not.toContain("db.internal");
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        message: "/ready: the database ping failed",
+        fields: expect.objectContaining({ err: expect.objectContaining({ message: detail }) }),
+      }),
+    ]);
   });
 
   it("answers 503 naming the shutdown while draining, even though the database answers", async () => {

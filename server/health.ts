@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import type { DatabaseLifecycle } from "../lib/ports/database";
+import type { Logger } from "../lib/ports/logger";
 
 /**
  * Kubernetes probes, answered by our server before Next sees the request (docs/decisions/002-own-server.md):
@@ -9,6 +10,8 @@ import type { DatabaseLifecycle } from "../lib/ports/database";
  */
 export interface HealthOptions {
   database: DatabaseLifecycle;
+  /** Where a failed ping's detail goes: /ready's body is public and says only which check failed. */
+  log: Logger;
   readyTimeoutMs: number;
   isDraining: () => boolean;
   /** /live fails when the event loop was blocked longer than this within the last sampling window. */
@@ -48,12 +51,15 @@ export function createHealthHandler(options: HealthOptions) {
         await options.database.ping(AbortSignal.timeout(options.readyTimeoutMs));
         send(response, 200, { status: "ok", checks: { database: "ok" } });
       } catch (error) {
-        const reason =
-          error instanceof Error && error.name === "TimeoutError"
-            ? `no answer within ${options.readyTimeoutMs} ms`
-            : error instanceof Error
-              ? error.message
-              : String(error);
+        // A driver's message can name hosts, users or SQL: it goes to the log, never into the response.
+        const timedOut = error instanceof Error && error.name === "TimeoutError";
+        const reason = timedOut ? "timed out" : "database unreachable";
+        options.log.warn(
+          { err: error, timeoutMs: options.readyTimeoutMs },
+          timedOut
+            ? `/ready: the database did not answer within ${options.readyTimeoutMs} ms`
+            : "/ready: the database ping failed",
+        );
         send(response, 503, { status: "unavailable", checks: { database: reason } });
       }
       return true;

@@ -45,8 +45,13 @@ async function startHarness(options: { delayMs: number; timeoutMs: number }) {
     server,
     log,
     ...options,
-    close: async () => {
+    startup: async () => undefined,
+    closeDatabase: async () => {
       closed.push("database");
+    },
+    databaseCloseTimeoutMs: 1_000,
+    closeNext: async () => {
+      closed.push("next");
     },
     exit: (code) => exits.push(code),
   });
@@ -132,7 +137,7 @@ describe("the shutdown sequence", () => {
     // The client must not reuse this connection: the listener is gone.
     expect(headers.connection).toBe("close");
     expect(harness.lines.some((line) => /^cut /.test(line.message))).toBe(false);
-    expect(harness.closed).toEqual(["database"]);
+    expect(harness.closed).toEqual(["database", "next"]);
     expect(harness.exits).toEqual([0]);
   });
 
@@ -142,34 +147,129 @@ describe("the shutdown sequence", () => {
     const first = await harness.send();
     const second = await harness.send();
 
+    // Watched from now on: the cut rejects them during shutdown, and a rejection nobody awaits yet is reported
+    // as unhandled (the run's "socket hang up" errors).
+    const firstCut = expect(first.response).rejects.toThrow();
+    const secondCut = expect(second.response).rejects.toThrow();
     await harness.lifecycle.shutdown("SIGTERM");
 
-    await expect(first.response).rejects.toThrow();
-    await expect(second.response).rejects.toThrow();
+    await firstCut;
+    await secondCut;
     const cut = harness.lines.find((line) => /^cut /.test(line.message));
     expect(cut).toMatchObject({ level: "warn", fields: { cut: 2 } });
-    expect(harness.closed).toEqual(["database"]);
+    expect(harness.closed).toEqual(["database", "next"]);
     expect(harness.exits).toEqual([0]);
   });
 
-  it("exits 1 when closing the app fails, after logging why", async () => {
-    const lines: LogLine[] = [];
-    const exits: number[] = [];
-    const server = createServer();
-    openServer = server;
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const lifecycle = createLifecycle({
-      server,
-      log: recordingLogger(lines, () => undefined),
-      delayMs: 0,
-      timeoutMs: 1_000,
-      close: () => Promise.reject(new Error("database would not close")),
-      exit: (code) => exits.push(code),
+  it("exits 1 when closing the database fails, after logging why, and still closes Next", async () => {
+    const { lifecycle, lines, exits, closed } = await closingHarness({
+      closeDatabase: () => Promise.reject(new Error("database would not close")),
     });
 
     await lifecycle.shutdown("SIGINT");
 
+    expect(closed).toEqual(["next"]);
     expect(exits).toEqual([1]);
-    expect(lines.at(-1)).toMatchObject({ level: "error", message: "closing the app failed" });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "error", message: "closing the database failed" }),
+    );
+  });
+
+  it("gives up on a database that does not close within its timeout, logs it, closes Next and exits 1", async () => {
+    const { lifecycle, lines, exits, closed } = await closingHarness({
+      closeDatabase: () => new Promise<void>(() => undefined), // never settles
+      databaseCloseTimeoutMs: 50,
+    });
+
+    const started = Date.now();
+    await lifecycle.shutdown("SIGTERM");
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(closed).toEqual(["next"]);
+    expect(exits).toEqual([1]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: "error", message: "the database did not close within 50 ms; exiting without it" }),
+    );
+  });
+
+  it("exits 1 when closing Next fails, after the database closed", async () => {
+    const { lifecycle, lines, exits, closed } = await closingHarness({
+      closeNext: () => Promise.reject(new Error("next would not close")),
+    });
+
+    await lifecycle.shutdown("SIGTERM");
+
+    expect(closed).toEqual(["database"]);
+    expect(exits).toEqual([1]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: "error", message: "closing Next failed" }));
+  });
+
+  it("on a signal before the server listens, skips the delay, waits for start-up however long, closes the database, exits 0", async () => {
+    const lines: LogLine[] = [];
+    const exits: number[] = [];
+    const closed: string[] = [];
+    let opened: () => void = () => undefined;
+    const opening = new Promise<void>((resolve) => {
+      opened = resolve;
+    });
+    const lifecycle = createLifecycle({
+      server: createServer(), // never listens: start-up is still opening the database
+      log: recordingLogger(lines, () => undefined),
+      delayMs: 60_000, // would outlast the test if it were waited for
+      timeoutMs: 60_000,
+      startup: () => opening,
+      closeDatabase: async () => {
+        closed.push("database");
+      },
+      databaseCloseTimeoutMs: 10, // bounds the close only, not the wait for start-up (50 ms below)
+      closeNext: async () => {
+        closed.push("next");
+      },
+      exit: (code) => exits.push(code),
+    });
+
+    const shutdown = lifecycle.shutdown("SIGTERM");
+    expect(lifecycle.draining).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toEqual([]); // the database is not open yet, so it is not closed yet
+    opened();
+    await shutdown;
+
+    expect(closed).toEqual(["database", "next"]);
+    expect(exits).toEqual([0]);
+    expect(lines.some((line) => /serving \d+ ms more|listener closed/.test(line.message))).toBe(false);
+    expect(lines).toContainEqual(expect.objectContaining({ message: "SIGTERM during start-up: stopping" }));
   });
 });
+
+/** A listening server with nothing in flight, whose close steps record what closed. */
+async function closingHarness(overrides: {
+  closeDatabase?: () => Promise<void>;
+  closeNext?: () => Promise<void>;
+  databaseCloseTimeoutMs?: number;
+}) {
+  const lines: LogLine[] = [];
+  const exits: number[] = [];
+  const closed: string[] = [];
+  const server = createServer();
+  openServer = server;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const lifecycle = createLifecycle({
+    server,
+    log: recordingLogger(lines, () => undefined),
+    delayMs: 0,
+    timeoutMs: 1_000,
+    startup: async () => undefined,
+    databaseCloseTimeoutMs: overrides.databaseCloseTimeoutMs ?? 1_000,
+    closeDatabase: async () => {
+      await (overrides.closeDatabase ?? (async () => undefined))();
+      closed.push("database");
+    },
+    closeNext: async () => {
+      await (overrides.closeNext ?? (async () => undefined))();
+      closed.push("next");
+    },
+    exit: (code) => exits.push(code),
+  });
+  return { lifecycle, lines, exits, closed };
+}

@@ -10,8 +10,18 @@ export interface LifecycleOptions {
   delayMs: number;
   /** Then wait at most this long for in-flight requests before cutting them. */
   timeoutMs: number;
-  /** Releases what the app holds (the database); called once the last request is done or cut. */
-  close: () => Promise<void>;
+  /**
+   * Settles once start-up has got as far as it will (opened the database, or failed to). A signal can come
+   * while the database is still being opened (a new embedded one is migrated and seeded first): shutdown waits
+   * for this, without a bound of its own, before it closes the database.
+   */
+  startup: () => Promise<void>;
+  /** Closes the database; called once start-up has settled and the last request is done or cut. */
+  closeDatabase: () => Promise<void>;
+  /** Give up waiting for {@link closeDatabase} after this long, and exit 1. */
+  databaseCloseTimeoutMs: number;
+  /** Closes Next's app; called after the database, whether that closed, failed or timed out. */
+  closeNext: () => Promise<void>;
   /** Ends the process; a parameter so tests can watch instead. */
   exit: (code: number) => void;
 }
@@ -28,14 +38,38 @@ export interface Lifecycle {
 /**
  * Graceful shutdown in the order a rolling update needs (README, "Lifecycle"): readiness fails at once while
  * requests are still served for `delayMs`; then the listener closes, idle keep-alive connections close, and
- * in-flight requests get `timeoutMs` to finish before they are cut (and counted); then the app closes its
- * database and the process exits 0. A second signal exits at once with 128 + the signal number.
+ * in-flight requests get `timeoutMs` to finish before they are cut (and counted); then the database closes
+ * (given `databaseCloseTimeoutMs`), then Next, and the process exits 0 (1 when closing failed or timed out).
+ * A signal before the server listens skips the delay: nothing routes to it yet. A second signal exits at
+ * once with 128 + the signal number (see {@link handleSignals}).
  */
 export function createLifecycle(options: LifecycleOptions): Lifecycle {
   const { server, log } = options;
   const inFlight = new Set<ServerResponse>();
   let draining = false;
   let idle: (() => void) | undefined;
+
+  /** Closes the listener and idle connections, then waits up to `timeoutMs` for requests in flight. */
+  const drain = async () => {
+    server.close();
+    server.closeIdleConnections();
+    log.info(
+      { inFlight: inFlight.size, timeoutMs: options.timeoutMs },
+      `listener closed; waiting up to ${options.timeoutMs} ms for ${inFlight.size} in-flight request(s)`,
+    );
+    const finished = await Promise.race([
+      new Promise<true>((resolve) => {
+        idle = () => resolve(true);
+        if (inFlight.size === 0) resolve(true);
+      }),
+      delay(options.timeoutMs, false as const, { ref: false }),
+    ]);
+    if (!finished) {
+      const cut = inFlight.size;
+      server.closeAllConnections();
+      log.warn({ cut }, `cut ${cut} request(s) still in flight after ${options.timeoutMs} ms`);
+    }
+  };
 
   const lifecycle: Lifecycle = {
     get draining() {
@@ -58,39 +92,57 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       for (const response of inFlight) {
         if (!response.headersSent) response.setHeader("connection", "close");
       }
-      log.info({ reason, delayMs: options.delayMs }, `${reason}: /ready now fails; serving ${options.delayMs} ms more`);
-      await delay(options.delayMs);
-
-      server.close();
-      server.closeIdleConnections();
-      log.info(
-        { inFlight: inFlight.size, timeoutMs: options.timeoutMs },
-        `listener closed; waiting up to ${options.timeoutMs} ms for ${inFlight.size} in-flight request(s)`,
-      );
-      const finished = await Promise.race([
-        new Promise<true>((resolve) => {
-          idle = () => resolve(true);
-          if (inFlight.size === 0) resolve(true);
-        }),
-        delay(options.timeoutMs, false as const, { ref: false }),
-      ]);
-      if (!finished) {
-        const cut = inFlight.size;
-        server.closeAllConnections();
-        log.warn({ cut }, `cut ${cut} request(s) still in flight after ${options.timeoutMs} ms`);
+      if (server.listening) {
+        log.info({ reason, delayMs: options.delayMs }, `${reason}: /ready now fails; serving ${options.delayMs} ms more`);
+        await delay(options.delayMs);
+        await drain();
+      } else {
+        // Nothing routes here yet, so no delay; start-up sees `draining` and stops before it listens.
+        log.info({ reason }, `${reason} during start-up: stopping`);
+        await options.startup().catch(() => undefined); // a failed start-up reports itself
       }
 
+      let code = 0;
       try {
-        await options.close();
-        log.info({}, "database closed; exiting");
-        options.exit(0);
+        const closed = await withinTimeout(options.closeDatabase(), options.databaseCloseTimeoutMs);
+        if (!closed) {
+          code = 1;
+          log.error(
+            { timeoutMs: options.databaseCloseTimeoutMs },
+            `the database did not close within ${options.databaseCloseTimeoutMs} ms; exiting without it`,
+          );
+        }
       } catch (error) {
-        log.error({ err: error }, "closing the app failed");
-        options.exit(1);
+        code = 1;
+        log.error({ err: error }, "closing the database failed");
+      } finally {
+        try {
+          await options.closeNext();
+        } catch (error) {
+          code = 1;
+          log.error({ err: error }, "closing Next failed");
+        }
       }
+      if (code === 0) log.info({}, "database closed; exiting");
+      else log.warn({ code }, `exiting with ${code}`);
+      options.exit(code);
     },
   };
   return lifecycle;
+}
+
+/** True when `work` settles within `ms` (rejecting if it rejects), false when the time runs out first. */
+async function withinTimeout(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  // A referenced timer: a close that hangs on nothing the event loop waits for must still end in a timeout.
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then((): true => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;

@@ -15,15 +15,18 @@ import { z } from "zod";
 
 import { createLogger } from "../lib/adapters/pino/logger";
 import { registerApp } from "../lib/app-registry";
-import { createApp, type StartupReport } from "../lib/composition-root";
+import { createApp, type App, type StartupReport } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
 import { createHealthHandler } from "./health";
 import { createLifecycle, handleSignals } from "./lifecycle";
+import { applySecurityHeaders } from "./security-headers";
 
 const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown()) });
 const dev = process.argv.includes("--dev");
 // Next's folder: the project root in development, the standalone folder in production (server/ sits in both).
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+/** How long shutdown waits for the database to close (after the in-flight requests) before exiting anyway. */
+const DATABASE_CLOSE_TIMEOUT_MS = 5_000;
 
 /** A start-up failure the operator can fix, such as a port in use. */
 class StartupError extends Error {
@@ -55,64 +58,118 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const log = createLogger(config);
-
-  const app = await createApp(config, log);
-  registerApp(app);
-  log.info({ database: app.startup }, describeStartup(app.startup));
-
-  const nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
-  await nextApp.prepare();
-  const handleNext = nextApp.getRequestHandler();
-
   const exit = (code: number) => process.exit(code);
   const server = createServer();
+
+  // Shutdown may begin at any point of start-up and closes what exists by then. The database closes once,
+  // from whichever path gets there first (a signal or a failed start). `opening` is declared further down,
+  // right after the signal handlers: no signal is handled before then, as nothing in between awaits.
+  let nextApp: ReturnType<typeof next> | undefined;
+  let databaseClosed: Promise<void> | undefined;
+  const closeDatabase = () =>
+    (databaseClosed ??= (async () => {
+      // Still opening: let it finish (or fail: it then closes what it had opened itself), then close it.
+      const app = await opening.catch(() => undefined);
+      await app?.database.close();
+    })());
+
   const lifecycle = createLifecycle({
     server,
     log,
     delayMs: config.SHUTDOWN_DELAY_MS,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    close: async () => {
-      await app.database.close();
-      await nextApp.close();
+    startup: () => opening.then(() => undefined, () => undefined),
+    closeDatabase,
+    databaseCloseTimeoutMs: DATABASE_CLOSE_TIMEOUT_MS,
+    closeNext: async () => {
+      await nextApp?.close();
     },
     exit,
   });
-  const handleHealth = createHealthHandler({
-    database: app.database,
-    readyTimeoutMs: config.READY_TIMEOUT_MS,
-    isDraining: () => lifecycle.draining,
-  });
-
-  server.on("request", (request, response) => {
-    lifecycle.track(request, response);
-    void (async () => {
-      try {
-        if (await handleHealth(request, response)) return;
-        await handleNext(request, response);
-      } catch (error) {
-        log.error({ err: error, url: request.url }, "request failed");
-        if (!response.headersSent) {
-          response.writeHead(500, { "content-type": "text/plain" });
-          response.end("Internal Server Error");
-        } else {
-          response.destroy();
-        }
-      }
-    })();
-  });
+  // Before the database opens: a SIGTERM during a slow start (migrations, seeding) must still close it.
   handleSignals(lifecycle, log, exit);
 
+  const opening: Promise<App> = createApp(config, log);
+  const app = await opening;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(config.PORT, config.HOSTNAME, resolve);
+    registerApp(app);
+    // Without the bootstrap admin: its one-time password goes to the console once, never into the logs.
+    const { bootstrapAdmin, ...startup } = app.startup;
+    log.info({ database: { ...startup, bootstrapAdmin: bootstrapAdmin?.email ?? null } }, describeStartup(app.startup));
+    if (lifecycle.draining) return; // a signal came meanwhile: the shutdown under way closes the database
+
+    nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
+    await nextApp.prepare();
+    if (lifecycle.draining) return;
+    const handleNext = nextApp.getRequestHandler();
+    const handleHealth = createHealthHandler({
+      database: app.database,
+      log,
+      readyTimeoutMs: config.READY_TIMEOUT_MS,
+      isDraining: () => lifecycle.draining,
     });
+
+    server.on("request", (request, response) => {
+      lifecycle.track(request, response);
+      applySecurityHeaders(request, response, { dev, trustProxy: config.TRUST_PROXY });
+      void (async () => {
+        try {
+          if (await handleHealth(request, response)) return;
+          await handleNext(request, response);
+        } catch (error) {
+          log.error({ err: error, url: request.url }, "request failed");
+          if (!response.headersSent) {
+            response.writeHead(500, { "content-type": "text/plain" });
+            response.end("Internal Server Error");
+          } else {
+            response.destroy();
+          }
+        }
+      })();
+    });
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(config.PORT, config.HOSTNAME, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      throw listenError(error, `${config.HOSTNAME}:${config.PORT}`);
+    }
   } catch (error) {
-    // Close the embedded database cleanly: its folder is locked to this process until then.
-    await app.database.close();
-    throw listenError(error, `${config.HOSTNAME}:${config.PORT}`);
+    // Close the database cleanly whatever failed: the embedded one's folder is locked to this process until then.
+    await closeDatabase().catch((closeError: unknown) =>
+      log.error({ err: closeError }, "closing the database after a failed start failed"),
+    );
+    throw error;
   }
-  log.info({ url: `http://${config.HOSTNAME}:${config.PORT}`, dev }, `listening on http://${config.HOSTNAME}:${config.PORT}`);
+  // From here on an error on the listener is not a start-up failure; without a listener it would crash us.
+  server.on("error", (error) => log.error({ err: error }, "server error"));
+  const url = `http://${config.HOSTNAME}:${config.PORT}`;
+  log.info({ url, dev }, `listening on ${url}`);
+  if (app.startup.bootstrapAdmin) console.log(describeBootstrapAdmin(app.startup.bootstrapAdmin, url));
+}
+
+/**
+ * Printed once, on the start that created the first admin, straight to the console rather than as a log
+ * record: the one-time password is for the person starting the server, and exists nowhere else.
+ */
+function describeBootstrapAdmin(admin: NonNullable<StartupReport["bootstrapAdmin"]>, url: string): string {
+  const lines = [
+    "First start: no users existed, so an administrator was created.",
+    `  Sign in at ${url}/sign-in as ${admin.email}`,
+    admin.generated
+      ? `  with this one-time password: ${admin.password}`
+      : "  with the password from BOOTSTRAP_ADMIN_PASSWORD.",
+    "  You will be asked to choose a new password at once.",
+    ...(admin.generated ? ["  This password is shown only now; it is not stored anywhere in clear."] : []),
+  ];
+  const width = Math.max(...lines.map((line) => line.length));
+  const rule = "=".repeat(width);
+  return ["", rule, ...lines, rule, ""].join("\n");
 }
 
 function describeStartup(startup: StartupReport): string {

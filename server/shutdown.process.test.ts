@@ -1,10 +1,15 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
 import { ensureBuild, freePort, startServer } from "../test/support/built-server";
+import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -37,17 +42,20 @@ describe("graceful shutdown on SIGTERM", () => {
         SHUTDOWN_DELAY_MS: "1500",
         SHUTDOWN_TIMEOUT_MS: "30000",
         DB_TIMEOUT_MS: "30000",
+        BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
       },
     });
     const locker = new pg.Client({ connectionString: database.url });
     try {
       await server.waitUntilReady();
 
-      // Hold a real request in flight: /users waits on the users table, which this transaction locks.
+      // Hold a real request in flight: a signed-in /users waits on the users table (checking who is signed in
+      // reads it), which this transaction locks.
+      const cookie = await firstSignIn(server.baseUrl);
       await locker.connect();
       await locker.query("BEGIN");
       await locker.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
-      const held = fetch(`${server.baseUrl}/users`);
+      const held = fetch(`${server.baseUrl}/users`, { headers: { cookie } });
       await expect
         .poll(async () => {
           const { rows } = await locker.query<{ waiting: number }>(
@@ -69,7 +77,7 @@ describe("graceful shutdown on SIGTERM", () => {
       await locker.query("COMMIT");
       const response = await held;
       expect(response.status).toBe(200);
-      expect(await response.text()).toContain("<h1>Users</h1>");
+      expect(await response.text()).toMatch(/<h1[^>]*>Users<\/h1>/);
 
       expect(await server.exited).toBe(0);
       expect(server.output()).toContain("database closed; exiting");
@@ -86,14 +94,44 @@ describe("graceful shutdown on SIGTERM", () => {
       await server.waitUntilReady();
       server.child.kill("SIGTERM");
       await server.waitForOutput(/\/ready now fails; serving 60000 ms more/);
-      // A repeat within a second counts as the same signal (npm forwards a terminal's Ctrl-C too).
+      // A repeat within a second counts as the same signal: a terminal's Ctrl-C reaches both npm and the server,
+      // and npm forwards it to its child as well (decision 002).
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       server.child.kill("SIGTERM");
 
+      // 143 = 128 + SIGTERM's number, which the server's handler exits with, as a shell reports a process the
+      // signal killed. The harness reports a process killed by SIGTERM as 143 too, so the child's own exit code
+      // (null when a signal ended it) shows that the handler, not the signal, ended it.
       expect(await server.exited).toBe(143);
+      expect(server.child.exitCode).toBe(143);
+      expect(server.child.signalCode).toBeNull();
       expect(server.output()).toContain("SIGTERM again: exiting at once");
     } finally {
       server.child.kill("SIGKILL");
+    }
+  });
+
+  it("a SIGTERM during a slow start (a new embedded database) stops start-up, closes the database, exits 0", async () => {
+    const port = await freePort();
+    const scratch = await mkdtemp(path.join(tmpdir(), "shutdown-starting-"));
+    const dataDir = path.join(scratch, "data");
+    const lock = path.join(dataDir, "user-console.lock");
+    // Creating, migrating and seeding a new embedded database takes seconds: the signal lands inside it.
+    const server = startServer({ port, env: { DATA_DIR: dataDir, SHUTDOWN_DELAY_MS: "60000" } });
+    try {
+      await expect.poll(() => existsSync(lock), { timeout: 30_000, interval: 20 }).toBe(true);
+      server.child.kill("SIGTERM");
+
+      expect(await server.exited).toBe(0);
+      expect(server.child.signalCode).toBeNull();
+      expect(server.output()).toContain("SIGTERM during start-up: stopping");
+      expect(server.output()).toContain("database closed; exiting");
+      expect(server.output()).not.toContain("listening on");
+      // Closed, not abandoned: the folder's lock is released at once instead of going stale in 30 s.
+      expect(existsSync(lock)).toBe(false);
+    } finally {
+      server.child.kill("SIGKILL");
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 });

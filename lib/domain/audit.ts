@@ -1,15 +1,93 @@
-/** A record of a change to a user, written in the same unit of work as the change. */
+import { z } from "zod";
+
+import { InvalidCursorError } from "./errors";
+import type { Actor } from "./auth";
+
+/** What an audit entry is about. */
+export type AuditTargetType = "user" | "token" | "invitation" | "session";
+
+/**
+ * A record of a change (or a sign-in attempt), written in the same unit of work as the change: if the entry
+ * cannot be written, the change does not happen either.
+ */
 export interface AuditEntry {
   readonly id: string;
-  readonly userId: string;
-  /** What happened, e.g. `user.created`, `user.disabled`. */
+  /** What happened, e.g. `user.updated`, `token.created`, `session.sign_in_failed`. */
   readonly action: string;
-  /** Who did it: an admin's email, or `system` for start-up work such as seeding. */
-  readonly actor: string;
+  readonly actor: Actor;
+  readonly target: { readonly type: AuditTargetType; readonly id: string | null };
+  /** The fields that changed: `{ before, after }`. Never secrets. */
   readonly data: Readonly<Record<string, unknown>>;
+  readonly requestId: string | null;
+  readonly traceId: string | null;
   readonly createdAt: Date;
 }
 
-export type NewAuditEntry = Pick<AuditEntry, "userId" | "action" | "actor"> & {
+export interface NewAuditEntry {
+  action: string;
+  actor: Actor;
+  target: { type: AuditTargetType; id: string | null };
   data?: Record<string, unknown>;
-};
+  requestId?: string | null;
+  traceId?: string | null;
+}
+
+/** Filters of the audit log listing; all optional, combined with AND. Newest first. */
+export interface AuditQuery {
+  action?: string;
+  /** The actor's id (user or token), or its label (email, token name). */
+  actor?: string;
+  targetType?: AuditTargetType;
+  targetId?: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+export const MAX_AUDIT_PAGE_SIZE = 200;
+
+/** The fields whose values differ between two versions of a record: what an audit entry stores. */
+export function diff<T extends object>(before: T, after: T, fields: readonly (keyof T & string)[]) {
+  const changedBefore: Record<string, unknown> = {};
+  const changedAfter: Record<string, unknown> = {};
+  for (const field of fields) {
+    if (before[field] !== after[field]) {
+      changedBefore[field] = before[field];
+      changedAfter[field] = after[field];
+    }
+  }
+  return { before: changedBefore, after: changedAfter };
+}
+
+/** The position after which the next page starts: the last entry of the previous page. */
+export interface AuditCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeAuditCursor(entry: Pick<AuditEntry, "createdAt" | "id">): string {
+  return Buffer.from(JSON.stringify({ t: entry.createdAt.toISOString(), id: entry.id })).toString("base64url");
+}
+
+/** @throws InvalidCursorError when the cursor is not one {@link encodeAuditCursor} made. */
+export function decodeAuditCursor(cursor: string): AuditCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw new InvalidCursorError("not a cursor of the audit log");
+  }
+  const result = auditCursorPayload.safeParse(parsed);
+  if (!result.success) throw new InvalidCursorError("not a cursor of the audit log");
+  return { createdAt: new Date(result.data.t), id: result.data.id };
+}
+
+const auditCursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.uuid() });
+
+/** Entries newer than the cursor come first: true when `entry` lies after the cursor in that order. */
+export function isAfterAuditCursor(entry: Pick<AuditEntry, "createdAt" | "id">, cursor: AuditCursor): boolean {
+  const t = entry.createdAt.getTime();
+  const c = cursor.createdAt.getTime();
+  return t < c || (t === c && entry.id < cursor.id);
+}

@@ -9,6 +9,16 @@ export const ERROR_CODES = [
   "USER_VERSION_CONFLICT",
   "INVALID_CURSOR",
   "DEADLINE_EXCEEDED",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "PASSWORD_CHANGE_REQUIRED",
+  "INVALID_CREDENTIALS",
+  "TOO_MANY_ATTEMPTS",
+  "WRONG_PASSWORD",
+  "LAST_ADMIN",
+  "INVITATION_INVALID",
+  "TOKEN_NOT_FOUND",
+  "SESSION_NOT_FOUND",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -61,5 +71,86 @@ export class DeadlineExceededError extends DomainError {
   constructor(readonly deadlineMs: number) {
     super(`The database did not answer within ${deadlineMs} ms`);
     this.name = "DeadlineExceededError";
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  readonly code = "UNAUTHENTICATED";
+  constructor() {
+    super("Sign in, or send an API token as Authorization: Bearer <token>");
+    this.name = "UnauthenticatedError";
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = "FORBIDDEN";
+  constructor(detail: string) {
+    super(detail);
+    this.name = "ForbiddenError";
+  }
+}
+
+export class PasswordChangeRequiredError extends DomainError {
+  readonly code = "PASSWORD_CHANGE_REQUIRED";
+  constructor() {
+    super("Change your one-time password first (PUT /api/v1/session/password)");
+    this.name = "PasswordChangeRequiredError";
+  }
+}
+
+/** The same error, word for word, for an unknown email, a wrong password and an account that may not sign in. */
+export class InvalidCredentialsError extends DomainError {
+  readonly code = "INVALID_CREDENTIALS";
+  constructor() {
+    super("Email or password is incorrect");
+    this.name = "InvalidCredentialsError";
+  }
+}
+
+export class TooManyAttemptsError extends DomainError {
+  readonly code = "TOO_MANY_ATTEMPTS";
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`);
+    this.name = "TooManyAttemptsError";
+  }
+}
+
+export class WrongPasswordError extends DomainError {
+  readonly code = "WRONG_PASSWORD";
+  constructor() {
+    super("The current password is not correct");
+    this.name = "WrongPasswordError";
+  }
+}
+
+export class LastAdminError extends DomainError {
+  readonly code = "LAST_ADMIN";
+  constructor() {
+    super("This is the last active admin: make someone else an active admin first");
+    this.name = "LastAdminError";
+  }
+}
+
+export class InvitationInvalidError extends DomainError {
+  readonly code = "INVITATION_INVALID";
+  constructor() {
+    super("This invitation has expired or was already used; ask an administrator for a new one");
+    this.name = "InvitationInvalidError";
+  }
+}
+
+export class TokenNotFoundError extends DomainError {
+  readonly code = "TOKEN_NOT_FOUND";
+  constructor(readonly tokenId: string) {
+    super(`API token ${tokenId} does not exist`);
+    this.name = "TokenNotFoundError";
+  }
+}
+
+export class SessionNotFoundError extends DomainError {
+  readonly code = "SESSION_NOT_FOUND";
+  constructor() {
+    super("No such session of yours");
+    this.name = "SessionNotFoundError";
   }
 }

@@ -121,6 +121,8 @@ describe("planPage", () => {
     ["a missing field", encode({ ...valid, towards: undefined }), byName],
     ["an unknown direction", encode({ ...valid, towards: "sideways" }), byName],
     ["an id that is not a UUID", encode({ ...valid, id: "1; DROP TABLE users" }), byName],
+    ["a key without an id", encode({ ...valid, id: undefined }), byName],
+    ["an id without a key", encode({ ...valid, key: undefined }), byName],
     ["another sort field", encode({ ...valid, field: "email" }), byName],
     ["another sort direction", encode({ ...valid, direction: "desc" }), byName],
     [
@@ -175,6 +177,39 @@ describe("toPage", () => {
 
   it("answers an empty first page with no cursors", () => {
     expect(fetch([], query())).toEqual({ items: [], nextCursor: null, prevCursor: null });
+  });
+
+  it("leads back to the row before an empty next page, when the rows after the cursor were deleted", () => {
+    const p2 = fetch(rows, query({ cursor: fetch(rows, query()).nextCursor ?? undefined }));
+    expect(ids(p2.items)).toEqual([uuid(3), uuid(4)]);
+    const remaining = rows.slice(0, 4); // user 5 deleted meanwhile
+
+    const empty = fetch(remaining, query({ cursor: p2.nextCursor ?? undefined }));
+    expect(empty.items).toEqual([]);
+    expect(empty.nextCursor).toBeNull();
+    // A cursor from user 4 towards the previous page would answer users 2 and 3, skipping 4.
+    const back = fetch(remaining, query({ cursor: empty.prevCursor ?? undefined }));
+    expect(ids(back.items)).toEqual([uuid(3), uuid(4)]);
+    expect(back.nextCursor).toBeNull(); // it is the last page now
+    const first = fetch(remaining, query({ cursor: back.prevCursor ?? undefined }));
+    expect(ids(first.items)).toEqual([uuid(1), uuid(2)]);
+    expect(first.prevCursor).toBeNull();
+  });
+
+  it("leads on to the row after an empty previous page, when the rows before the cursor were deleted", () => {
+    const p2 = fetch(rows, query({ cursor: fetch(rows, query()).nextCursor ?? undefined }));
+    const remaining = rows.slice(2); // users 1 and 2 deleted meanwhile
+
+    const empty = fetch(remaining, query({ cursor: p2.prevCursor ?? undefined }));
+    expect(empty.items).toEqual([]);
+    expect(empty.prevCursor).toBeNull();
+    // A cursor from user 3 towards the next page would answer users 4 and 5, skipping 3.
+    const on = fetch(remaining, query({ cursor: empty.nextCursor ?? undefined }));
+    expect(ids(on.items)).toEqual([uuid(3), uuid(4)]);
+    expect(on.prevCursor).toBeNull(); // it is the first page now
+    const last = fetch(remaining, query({ cursor: on.nextCursor ?? undefined }));
+    expect(ids(last.items)).toEqual([uuid(5)]);
+    expect(last.nextCursor).toBeNull();
   });
 
   it("puts rows fetched backwards (for a previous page) back into the query's order", () => {

@@ -52,15 +52,20 @@ export interface KeysetPosition {
 
 const cursorPayload = z
   .object({
-    key: z.string(),
+    // Both absent on a cursor that starts from an end of the list: the one toPage gives an empty page.
+    key: z.string().optional(),
     // Ids are UUIDs in every adapter; anything else would reach the database as a malformed uuid.
-    id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+    id: z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
+      .optional(),
     field: z.enum(USER_SORT_FIELDS),
     direction: z.enum(["asc", "desc"]),
     towards: z.enum(["next", "prev"]),
   })
+  .refine((c) => (c.key === undefined) === (c.id === undefined))
   // A createdAt key must be the ISO form sortKey writes, or it neither parses nor orders as text.
-  .refine((c) => c.field !== "createdAt" || isIsoTimestamp(c.key));
+  .refine((c) => c.key === undefined || c.field !== "createdAt" || isIsoTimestamp(c.key));
 type CursorPayload = z.infer<typeof cursorPayload>;
 
 /**
@@ -96,7 +101,9 @@ export function planPage(query: UserListQuery): PagePlan {
   const cursor = decodeCursor(query.cursor, query.sort);
   const scanDirection =
     cursor.towards === "next" ? query.sort.direction : reverse(query.sort.direction);
-  return { scanDirection, after: { key: cursor.key, id: cursor.id }, take, towards: cursor.towards };
+  // Without a position the scan starts from the list's end in its direction: the first or the last page.
+  const after = cursor.key !== undefined && cursor.id !== undefined ? { key: cursor.key, id: cursor.id } : null;
+  return { scanDirection, after, take, towards: cursor.towards };
 }
 
 /** Builds the page from the rows an adapter fetched for `plan`, in the order it fetched them. */
@@ -106,21 +113,32 @@ export function toPage(rows: readonly User[], query: UserListQuery, plan: PagePl
   const items = plan.towards === "next" ? fetched : fetched.reverse();
   const first = items[0];
   const last = items[items.length - 1];
-  const at = (user: User | undefined, towards: "next" | "prev"): string | null => {
-    const position = user ? { key: sortKey(user, query.sort.field), id: user.id } : plan.after;
-    return position ? encodeCursor({ ...position, ...query.sort, towards }) : null;
-  };
+  /** A cursor from `user` towards `towards`; without a user, from the list's far end (see below). */
+  const cursor = (towards: "next" | "prev", user?: User): string =>
+    encodeCursor({ ...(user && { key: sortKey(user, query.sort.field), id: user.id }), ...query.sort, towards });
+
+  if (first === undefined || last === undefined) {
+    if (plan.after === null) return { items, nextCursor: null, prevCursor: null }; // no rows at all
+    // Nothing lies beyond the cursor's row any more (rows deleted or changed since it was issued). The way
+    // back must include that row itself, which a cursor from it (exclusive) would skip. At the time of this
+    // query "the rows before this empty page" are simply the last page of the list (or, walking backwards, the
+    // first), so the way back is a cursor from that end; it needs no inclusive bound in the adapters.
+    return plan.towards === "next"
+      ? { items, nextCursor: null, prevCursor: cursor("prev") }
+      : { items, nextCursor: cursor("next"), prevCursor: null };
+  }
   if (plan.towards === "next") {
     return {
       items,
-      nextCursor: more ? at(last, "next") : null,
-      prevCursor: plan.after ? at(first, "prev") : null,
+      nextCursor: more ? cursor("next", last) : null,
+      prevCursor: plan.after ? cursor("prev", first) : null,
     };
   }
   return {
     items,
-    nextCursor: at(last, "next"),
-    prevCursor: more ? at(first, "prev") : null,
+    // A backward scan from a position came from a later page; one from the end (no position) is the last page.
+    nextCursor: plan.after ? cursor("next", last) : null,
+    prevCursor: more ? cursor("prev", first) : null,
   };
 }
 

@@ -1,8 +1,14 @@
-import type { AuditEntry, NewAuditEntry } from "../domain/audit";
+import type { AuditEntry, AuditQuery, NewAuditEntry } from "../domain/audit";
 
-/** Append-only record of changes to users; written in the same unit of work as the change it describes. */
+/**
+ * Append-only record of changes, written in the same unit of work as the change it describes. Entries are never
+ * updated or deleted (on PostgreSQL a trigger refuses it, whoever asks).
+ */
 export interface AuditLog {
   append(entry: NewAuditEntry): Promise<AuditEntry>;
-  /** Entries about one user, oldest first. */
-  listForUser(userId: string): Promise<AuditEntry[]>;
+  /**
+   * One page of entries matching the query, newest first (ties broken by id).
+   * @throws InvalidCursorError when the cursor was not issued by this listing.
+   */
+  list(query: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }>;
 }

@@ -1,10 +1,22 @@
 import type { AuditLog } from "./audit-log";
+import type {
+  ApiTokenRepository,
+  CredentialRepository,
+  InvitationRepository,
+  SessionRepository,
+  SignInFailureRepository,
+} from "./auth-repositories";
 import type { UserRepository } from "./user-repository";
 
 /** The repositories of one unit of work: all of them share its transaction. */
 export interface Repositories {
   users: UserRepository;
   audit: AuditLog;
+  credentials: CredentialRepository;
+  sessions: SessionRepository;
+  tokens: ApiTokenRepository;
+  invitations: InvitationRepository;
+  signInFailures: SignInFailureRepository;
 }
 
 export interface UnitOfWorkOptions {

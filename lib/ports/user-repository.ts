@@ -48,4 +48,13 @@ export interface UserRepository {
    * @throws UserNotFoundError when absent or not deleted.
    */
   restore(id: string): Promise<User>;
+
+  /**
+   * Ids of the users who are ADMIN, ACTIVE and not deleted, locked until the unit of work ends: two units that
+   * each demote a different admin cannot both see "another admin remains" and leave none.
+   */
+  lockActiveAdmins(): Promise<string[]>;
+
+  /** True when the table holds no user at all, deleted ones included. */
+  isEmpty(): Promise<boolean>;
 }

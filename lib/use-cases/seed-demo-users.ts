@@ -1,18 +1,11 @@
 import { en, Faker } from "@faker-js/faker";
 
+import { SYSTEM_ACTOR } from "../domain/auth";
 import type { NewUser, Role, UserStatus } from "../domain/user";
 import type { UnitOfWork } from "../ports/unit-of-work";
 
-/** The well-known administrator every demo database has (README: "Run it"). */
-export const DEMO_ADMIN: NewUser = {
-  email: "admin@example.com",
-  name: "Ada Admin",
-  role: "ADMIN",
-  status: "ACTIVE",
-  createdAt: new Date("2025-11-01T09:00:00.000Z"),
-};
-
-export const DEFAULT_DEMO_USER_COUNT = 300;
+/** With the bootstrap admin (use-cases/bootstrap-admin.ts), a demo database holds 300 users. */
+export const DEFAULT_DEMO_USER_COUNT = 299;
 
 /*
  * Fixed seed and fixed anchor date, so every run produces the same users, with the same creation dates, on
@@ -34,11 +27,14 @@ const STATUS_WEIGHTS: { weight: number; value: UserStatus }[] = [
   { weight: 10, value: "DISABLED" },
 ];
 
-/** The demo users: {@link DEMO_ADMIN} first, then `count - 1` generated ones. Deterministic. */
+/**
+ * `count` generated demo users, deterministic. None can sign in: they have no password (people sign in as the
+ * bootstrap admin, who invites others).
+ */
 export function demoUsers(count: number = DEFAULT_DEMO_USER_COUNT): NewUser[] {
   const faker = new Faker({ locale: [en], seed: SEED });
-  const users: NewUser[] = [DEMO_ADMIN];
-  for (let i = 1; i < count; i++) {
+  const users: NewUser[] = [];
+  for (let i = 1; i <= count; i++) {
     const firstName = faker.person.firstName();
     const lastName = faker.person.lastName();
     const domain = faker.helpers.arrayElement(DOMAINS);
@@ -75,7 +71,12 @@ export function makeSeedDemoUsers({ unitOfWork }: { unitOfWork: UnitOfWork }): S
         for (const input of batch) {
           if (await repository.getByEmail(input.email, { includeDeleted: true })) continue;
           const user = await repository.create(input);
-          await audit.append({ userId: user.id, action: "user.created", actor: "system", data: { source: "demo-seed" } });
+          await audit.append({
+            action: "user.created",
+            actor: SYSTEM_ACTOR,
+            target: { type: "user", id: user.id },
+            data: { after: { email: user.email, role: user.role, status: user.status }, source: "demo-seed" },
+          });
           createdInBatch++;
         }
         return createdInBatch;

@@ -12,12 +12,16 @@ export const INPUTS = [
   "prisma",
   "public",
   "next.config.js",
+  "package.json",
   "package-lock.json",
   "tsconfig.json",
+  // The build's own recipe: a change to how the server is bundled or the folder assembled is a new build.
+  "scripts/build.mjs",
 ];
 export const STANDALONE = ".next/standalone";
 export const STAMP_FILE = path.join(STANDALONE, "build-inputs.sha256");
-const SKIP = /(^|\/)(node_modules|__fixtures__)(\/|$)|\.test\.tsx?$/;
+// tsc's incremental state (server/tsconfig.tsbuildinfo) changes on every type check, not with the sources.
+const SKIP = /(^|\/)(node_modules|__fixtures__)(\/|$)|\.test\.tsx?$|\.tsbuildinfo$/;
 
 export function inputsHash(root) {
   const hash = createHash("sha256");

@@ -1,5 +1,6 @@
 /**
- * ONE contract for the database ports (UserRepository, AuditLog, UnitOfWork), run against every
+ * ONE contract for the database ports (UserRepository, UnitOfWork, and through auth-repositories.contract.ts
+ * AuditLog and the sign-in stores), run against every
  * implementation: in-memory, Prisma on embedded PGlite, Prisma on a real PostgreSQL server (issue 2 item 5).
  * The top-level describe title is `user repository contract (<impl>)`: scripts/test.mjs counts executed tests
  * per implementation by it.
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Role, User, UserStatus } from "../../lib/domain/user";
 import type { Page, SortDirection, UserListQuery, UserSortField } from "../../lib/domain/user-list";
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
+import { auditAbout, auditOf, authRepositoriesContract } from "./auth-repositories.contract";
 
 export type ContractImplementation = "in-memory" | "prisma-pglite" | "prisma-postgres";
 
@@ -241,6 +243,32 @@ export function userRepositoryContract(
           }
         },
       );
+
+      it("answers an empty page, with the way back to the rows before it, when the rows past a cursor were deleted", async () => {
+        const sort = { field: "email", direction: "asc" } as const;
+        const users: User[] = [];
+        for (let i = 1; i <= 6; i++) users.push(await create(`gone${i}@example.com`));
+        const emails = (page: Page<User>) => page.items.map((user) => user.email);
+        const first = await list({ sort, limit: 2 });
+        const second = await list({ sort, limit: 2, cursor: first.nextCursor ?? undefined });
+        expect(emails(second)).toEqual(["gone3@example.com", "gone4@example.com"]);
+
+        // Forwards: users 5 and 6 are deleted before the next page is asked for.
+        for (const user of users.slice(4)) await inUnit(({ users: repo }) => repo.softDelete(user.id));
+        const emptyNext = await list({ sort, limit: 2, cursor: second.nextCursor ?? undefined });
+        expect(emptyNext).toMatchObject({ items: [], nextCursor: null });
+        const back = await list({ sort, limit: 2, cursor: emptyNext.prevCursor ?? undefined });
+        expect(emails(back)).toEqual(["gone3@example.com", "gone4@example.com"]);
+        expect(back.nextCursor).toBeNull();
+
+        // Backwards: users 1 and 2 are deleted before the previous page is asked for.
+        for (const user of users.slice(0, 2)) await inUnit(({ users: repo }) => repo.softDelete(user.id));
+        const emptyPrev = await list({ sort, limit: 2, cursor: second.prevCursor ?? undefined });
+        expect(emptyPrev).toMatchObject({ items: [], prevCursor: null });
+        const on = await list({ sort, limit: 2, cursor: emptyPrev.nextCursor ?? undefined });
+        expect(emails(on)).toEqual(["gone3@example.com", "gone4@example.com"]);
+        expect(on.prevCursor).toBeNull();
+      });
 
       it("searches email and name by case-insensitive substring", async () => {
         const smith = await create("alice@example.com", { name: "Alice Smith" });
@@ -533,7 +561,7 @@ export function userRepositoryContract(
               status: "ACTIVE",
             });
             createdId = user.id;
-            await audit.append({ userId: user.id, action: "user.created", actor: "test" });
+            await audit.append(auditAbout(user.id, "user.created"));
             throw failure;
           }),
         ).rejects.toBe(failure);
@@ -542,7 +570,7 @@ export function userRepositoryContract(
           await inUnit(({ users }) => users.getByEmail("rollback@example.com", { includeDeleted: true })),
         ).toBeNull();
         expect(await inUnit(({ users }) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
-        expect(await inUnit(({ audit }) => audit.listForUser(createdId))).toEqual([]);
+        expect(await inUnit(({ audit }) => auditOf(audit, createdId))).toEqual([]);
         // The email is free again: nothing of the unit survived.
         await expect(create("rollback@example.com")).resolves.toMatchObject({
           email: "rollback@example.com",
@@ -562,7 +590,7 @@ export function userRepositoryContract(
               status: "ACTIVE",
             });
             createdId = user.id;
-            await audit.append({ userId: user.id, action: "user.created", actor: "test" });
+            await audit.append(auditAbout(user.id, "user.created"));
             controller.abort(reason);
             // Work that never finishes on its own: only the abort can end the unit.
             await new Promise<never>(() => {});
@@ -572,7 +600,7 @@ export function userRepositoryContract(
         await expect(run).rejects.toBe(reason);
         expect(createdId).not.toBe("");
         expect(await inUnit(({ users }) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
-        expect(await inUnit(({ audit }) => audit.listForUser(createdId))).toEqual([]);
+        expect(await inUnit(({ audit }) => auditOf(audit, createdId))).toEqual([]);
       });
 
       it("does not start the work when the signal has already aborted", async () => {
@@ -607,52 +635,8 @@ export function userRepositoryContract(
       });
     });
 
-    describe("audit log", () => {
-      it("appends entries and lists one user's entries oldest first", async () => {
-        const ada = await create("ada@example.com");
-        const bob = await create("bob@example.com");
-        const [first, second] = await inUnit(async ({ audit }) => {
-          const a = await audit.append({
-            userId: ada.id,
-            action: "user.created",
-            actor: "system",
-            data: { role: "VIEWER", tags: ["x", 1] },
-          });
-          await audit.append({ userId: bob.id, action: "user.created", actor: "system" });
-          const b = await audit.append({
-            userId: ada.id,
-            action: "user.disabled",
-            actor: "admin@example.com",
-          });
-          return [a, b];
-        });
-        expect(first).toMatchObject({
-          userId: ada.id,
-          action: "user.created",
-          actor: "system",
-          data: { role: "VIEWER", tags: ["x", 1] },
-        });
-        expect(first?.createdAt).toBeInstanceOf(Date);
-        expect(second?.data).toEqual({});
-        const entries = await inUnit(({ audit }) => audit.listForUser(ada.id));
-        expect(entries).toEqual([first, second]);
-        expect(await inUnit(({ audit }) => audit.listForUser(NO_SUCH_ID))).toEqual([]);
-      });
-
-      it("commits the change and its audit entry together", async () => {
-        const user = await create("pair@example.com");
-        await inUnit(async ({ users, audit }) => {
-          await users.update(user.id, () => ({ status: "DISABLED" }));
-          await audit.append({ userId: user.id, action: "user.disabled", actor: "admin@example.com" });
-        });
-        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({
-          status: "DISABLED",
-          version: 2,
-        });
-        expect((await inUnit(({ audit }) => audit.listForUser(user.id))).map((e) => e.action)).toEqual([
-          "user.disabled",
-        ]);
-      });
+    describe("audit log and auth repositories", () => {
+      authRepositoriesContract(() => unitOfWork);
     });
   });
 }

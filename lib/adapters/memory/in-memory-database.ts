@@ -7,14 +7,23 @@
  * signal aborts. Serialising units is the in-memory equivalent of row locks: two units updating the same user
  * from the same version cannot both win.
  */
-import { randomUUID } from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 
 import type { AuditEntry } from "../../domain/audit";
+import type { ApiToken, Invitation, Session } from "../../domain/auth";
 import type { User } from "../../domain/user";
+import type { StoredCredential } from "../../ports/auth-repositories";
 import type { DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { untilAborted } from "../resilience/until-aborted";
 import { InMemoryAuditLog } from "./in-memory-audit-log";
+import {
+  InMemoryApiTokenRepository,
+  InMemoryCredentialRepository,
+  InMemoryInvitationRepository,
+  InMemorySessionRepository,
+  InMemorySignInFailureRepository,
+} from "./in-memory-auth-repositories";
 import { InMemoryUserRepository } from "./in-memory-user-repository";
 
 /** Committed (or, inside a unit, staged) contents of the database. */
@@ -22,16 +31,54 @@ export interface InMemoryState {
   users: Map<string, User>;
   /** In insertion order, which is also creation order. */
   audit: AuditEntry[];
+  credentials: Map<string, StoredCredential>;
+  sessions: Map<string, Session>;
+  tokens: Map<string, StoredApiToken>;
+  invitations: Map<string, StoredInvitation>;
+  signInFailures: { key: string; at: Date }[];
+  /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
+  failAuditAppends: boolean;
+}
+
+export type StoredApiToken = ApiToken & { secretHash: string };
+export type StoredInvitation = Invitation & { secretHash: string };
+
+function emptyState(): InMemoryState {
+  return {
+    users: new Map(),
+    audit: [],
+    credentials: new Map(),
+    sessions: new Map(),
+    tokens: new Map(),
+    invitations: new Map(),
+    signInFailures: [],
+    failAuditAppends: false,
+  };
+}
+
+function copyState(state: InMemoryState): InMemoryState {
+  return {
+    users: new Map(state.users),
+    audit: [...state.audit],
+    credentials: new Map(state.credentials),
+    sessions: new Map(state.sessions),
+    tokens: new Map(state.tokens),
+    invitations: new Map(state.invitations),
+    signInFailures: [...state.signInFailures],
+    failAuditAppends: state.failAuditAppends,
+  };
 }
 
 export interface InMemoryDatabase {
   unitOfWork: UnitOfWork;
   lifecycle: DatabaseLifecycle;
+  /** For tests: make every later audit append fail (see {@link InMemoryState.failAuditAppends}). */
+  failAuditAppends(fail: boolean): void;
 }
 
 export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMemoryDatabase {
   const now = options.now ?? (() => new Date());
-  let committed: InMemoryState = { users: new Map(), audit: [] };
+  let committed: InMemoryState = emptyState();
   let closed = false;
   const mutex = new Mutex();
 
@@ -47,13 +94,19 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
       const release = await untilAborted(mutex.acquire(), signal, (lateRelease) => lateRelease());
       try {
         assertOpen();
-        const staged: InMemoryState = { users: new Map(committed.users), audit: [...committed.audit] };
+        const staged = copyState(committed);
         // Once the unit is given up on, a repository call from its abandoned `work` must not go on as if
         // nothing happened (its writes would go nowhere anyway: `staged` is dropped).
         const guard = () => signal?.throwIfAborted();
         const repos: Repositories = {
           users: new InMemoryUserRepository(staged, now, guard),
-          audit: new InMemoryAuditLog(staged, now, () => randomUUID(), guard),
+          // UUIDv7, as the database's ids: they grow with time, so entries of one millisecond keep their order.
+          audit: new InMemoryAuditLog(staged, now, () => uuidv7(), guard),
+          credentials: new InMemoryCredentialRepository(staged, guard),
+          sessions: new InMemorySessionRepository(staged, guard),
+          tokens: new InMemoryApiTokenRepository(staged, guard),
+          invitations: new InMemoryInvitationRepository(staged, guard),
+          signInFailures: new InMemorySignInFailureRepository(staged, guard),
         };
         const result = await untilAborted(work(repos), signal);
         signal?.throwIfAborted();
@@ -75,7 +128,13 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
     },
   };
 
-  return { unitOfWork, lifecycle };
+  return {
+    unitOfWork,
+    lifecycle,
+    failAuditAppends(fail) {
+      committed = { ...committed, failAuditAppends: fail };
+    },
+  };
 }
 
 /** First come, first served; `acquire` resolves with the function that releases the lock. */

@@ -116,6 +116,20 @@ export class InMemoryUserRepository implements UserRepository {
     return this.write({ ...current, deletedAt: null });
   }
 
+  async lockActiveAdmins(): Promise<string[]> {
+    this.guard();
+    // Units of work run one at a time here, so reading is locking.
+    return [...this.state.users.values()]
+      .filter((user) => user.role === "ADMIN" && user.status === "ACTIVE" && user.deletedAt === null)
+      .map((user) => user.id)
+      .sort();
+  }
+
+  async isEmpty(): Promise<boolean> {
+    this.guard();
+    return this.state.users.size === 0;
+  }
+
   /** The live (not deleted) user at `expectedVersion` when one is given. */
   private current(id: string, expectedVersion: number | undefined): User {
     const current = this.state.users.get(id);

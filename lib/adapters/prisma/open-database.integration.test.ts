@@ -6,16 +6,24 @@ import path from "node:path";
 import { promisify } from "node:util";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 
 import { loadConfig } from "../../config";
 import { freePort } from "../../../test/support/free-port";
 import { createTestDatabase, MIGRATIONS_DIR } from "../../../test/support/postgres";
 import { createLogger } from "../pino/logger";
+import { readMigrations } from "./migrator";
 import { openDatabase, type OpenedDatabase } from "./open-database";
+
+/** Every committed migration, in the order they apply. */
+const ALL_MIGRATIONS = (await readMigrations(MIGRATIONS_DIR)).map((migration) => migration.name);
 
 const run = promisify(execFile);
 const log = createLogger({ LOG_LEVEL: "silent" });
 const root = path.resolve(import.meta.dirname, "../../..");
+
+/** What execFile rejects with when the program ran and exited non-zero (a failure to spawn it has no such code). */
+const exitedNonZero = z.object({ code: z.number().int(), stdout: z.string(), stderr: z.string() });
 
 /** Runs `npm run db:migrate`'s script the way an operator would, with `env` on top of a clean environment. */
 async function dbMigrate(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -26,8 +34,10 @@ async function dbMigrate(env: Record<string, string>): Promise<{ code: number; s
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    const failed = exitedNonZero.safeParse(error);
+    if (!failed.success) throw error;
+    const { code, stdout, stderr } = failed.data;
+    return { code, stdout, stderr };
   }
 }
 
@@ -85,7 +95,12 @@ describe("a database that cannot be opened stops start-up with one line naming p
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(/DATABASE_URL must be a URL of the form postgres:\/\//);
+    // Nothing in DATA_DIR: a bad URL must not fall back to the embedded database...
     await expect(stat(dataDir)).rejects.toThrow(/ENOENT/);
+    // ...which the same command without the URL does create there, so the check above looks in the right place.
+    const embedded = await dbMigrate({ DATA_DIR: dataDir });
+    expect(embedded.code).toBe(0);
+    expect(await readdir(dataDir)).toContain("PG_VERSION");
   });
 
   it("DATABASE_URL naming a certificate file that does not exist: says the URL cannot be used", async () => {
@@ -142,11 +157,13 @@ describe("a database that cannot be opened stops start-up with one line naming p
     let opened: OpenedDatabase | undefined;
     try {
       await expect(openDatabase(loadConfig({ DATABASE_URL: database.url }), log)).rejects.toThrow(
-        /has 1 pending migration \(20261125032212_init\): run `npm run db:migrate`, or set MIGRATE_ON_START=true/,
+        new RegExp(
+          `has ${ALL_MIGRATIONS.length} pending migrations? \\(${ALL_MIGRATIONS.join(", ")}\\): run \`npm run db:migrate\`, or set MIGRATE_ON_START=true`,
+        ),
       );
 
       opened = await openDatabase(loadConfig({ DATABASE_URL: database.url, MIGRATE_ON_START: "true" }), log);
-      expect(opened.appliedMigrations).toEqual(["20261125032212_init"]);
+      expect(opened.appliedMigrations).toEqual(ALL_MIGRATIONS);
       await opened.lifecycle.ping();
     } finally {
       await opened?.lifecycle.close();
@@ -183,7 +200,7 @@ describe("the embedded database", () => {
   it("is created, migrated and reported fresh on first open, refuses a second open, reopens as it was", async () => {
     const config = loadConfig({ DATA_DIR: path.join(scratch, "embedded") });
     const first = await openDatabase(config, log, { migrationsDir: MIGRATIONS_DIR });
-    expect(first).toMatchObject({ kind: "embedded", fresh: true, appliedMigrations: ["20261125032212_init"] });
+    expect(first).toMatchObject({ kind: "embedded", fresh: true, appliedMigrations: ALL_MIGRATIONS });
     await expect(openDatabase(config, log, { migrationsDir: MIGRATIONS_DIR })).rejects.toThrow(
       `The embedded database in ${config.DATA_DIR} is already open in this process: close it before opening it again`,
     );

@@ -332,7 +332,7 @@ async function openPostgres(
     idleTimeoutMillis: 30_000,
     // A unit of work abandoned at its deadline must not keep running on the server; the migration session
     // above has no such limit, since a migration may legitimately take long.
-    ...(config.DB_TIMEOUT_MS > 0 ? { statement_timeout: config.DB_TIMEOUT_MS } : {}),
+    statement_timeout: config.DB_TIMEOUT_MS,
   });
   // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
   pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection lost"));

@@ -1,4 +1,11 @@
-import type { AuditEntry, NewAuditEntry } from "../../domain/audit";
+import {
+  decodeAuditCursor,
+  encodeAuditCursor,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditTargetType,
+  type NewAuditEntry,
+} from "../../domain/audit";
 import type { AuditLog } from "../../ports/audit-log";
 import type { Prisma, AuditEntry as AuditRow } from "./generated/client.ts";
 import { isUuid } from "./prisma-user-repository";
@@ -14,38 +21,74 @@ export class PrismaAuditLog implements AuditLog {
     this.guard();
     const row = await this.tx.auditEntry.create({
       data: {
-        userId: entry.userId,
         action: entry.action,
-        actor: entry.actor,
+        actorType: entry.actor.type,
+        actorId: entry.actor.id,
+        actor: entry.actor.label.slice(0, 320),
+        targetType: entry.target.type,
+        targetId: entry.target.id,
         data: toJsonObject(entry.data ?? {}),
+        requestId: entry.requestId ?? null,
+        traceId: entry.traceId ?? null,
       },
     });
     return toAuditEntry(row);
   }
 
-  async listForUser(userId: string): Promise<AuditEntry[]> {
+  async list(query: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
     this.guard();
-    if (!isUuid(userId)) return [];
-    // created_at has millisecond precision; ids are UUIDv7, generated in increasing order by the client,
-    // so they keep entries of the same millisecond in the order they were appended.
+    const cursor = query.cursor === undefined ? null : decodeAuditCursor(query.cursor);
+    const and: Prisma.AuditEntryWhereInput[] = [];
+    if (query.action !== undefined) and.push({ action: query.action });
+    if (query.actor !== undefined) {
+      and.push(isUuid(query.actor) ? { OR: [{ actorId: query.actor }, { actor: query.actor }] } : { actor: query.actor });
+    }
+    if (query.targetType !== undefined) and.push({ targetType: query.targetType });
+    if (query.targetId !== undefined) {
+      // The column is a uuid: a value that is not one matches nothing (and would not parse).
+      if (!isUuid(query.targetId)) return { items: [], nextCursor: null };
+      and.push({ targetId: query.targetId });
+    }
+    if (query.from !== undefined) and.push({ createdAt: { gte: query.from } });
+    if (query.to !== undefined) and.push({ createdAt: { lt: query.to } });
+    if (cursor) {
+      and.push({
+        OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }],
+      });
+    }
     const rows = await this.tx.auditEntry.findMany({
-      where: { userId },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      where: { AND: and },
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: query.limit + 1,
     });
-    return rows.map(toAuditEntry);
+    const items = rows.slice(0, query.limit).map(toAuditEntry);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeAuditCursor(last) : null };
   }
 }
+
+const ACTOR_TYPES = ["user", "token", "system", "anonymous"] as const;
+const TARGET_TYPES = ["user", "token", "invitation", "session"] as const;
 
 function toAuditEntry(row: AuditRow): AuditEntry {
   return {
     id: row.id,
-    userId: row.userId,
     action: row.action,
-    actor: row.actor,
+    actor: { type: oneOf(ACTOR_TYPES, row.actorType, "actor_type"), id: row.actorId, label: row.actor },
+    target: { type: oneOf<AuditTargetType>(TARGET_TYPES, row.targetType, "target_type"), id: row.targetId },
     data: isJsonObject(row.data) ? row.data : {},
+    requestId: row.requestId,
+    traceId: row.traceId,
     createdAt: row.createdAt,
   };
 }
+
+function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
+  const found = allowed.find((candidate) => candidate === value);
+  if (found === undefined) throw new Error(`audit_entries.${column} holds an unknown value: ${value}`);
+  return found;
+}
+
 
 function isJsonObject(value: Prisma.JsonValue): value is Prisma.JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);

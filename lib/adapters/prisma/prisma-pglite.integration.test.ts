@@ -4,6 +4,7 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { userRepositoryContract } from "../../../test/contract/user-repository.contract";
+import { resetDatabase } from "../../../test/support/reset-database";
 import { MIGRATIONS_DIR } from "../../../test/support/postgres";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, migrationStatus, pgliteSession, readMigrations, type Migration } from "./migrator";
@@ -53,7 +54,7 @@ userRepositoryContract("prisma-pglite", async () => {
   const unitOfWork = createPrismaUnitOfWork(prisma);
   return {
     async fresh() {
-      await pglite.exec(`TRUNCATE "audit_entries", "users"`);
+      await resetDatabase((sql) => pglite.exec(sql));
       return unitOfWork;
     },
   };

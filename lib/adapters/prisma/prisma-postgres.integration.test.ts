@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { userRepositoryContract } from "../../../test/contract/user-repository.contract";
+import { resetDatabase } from "../../../test/support/reset-database";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres";
 import { PrismaClient } from "./generated/client.ts";
 import { createPrismaLifecycle, createPrismaUnitOfWork } from "./prisma-unit-of-work";
@@ -47,8 +48,26 @@ userRepositoryContract("prisma-postgres", async () => {
   const unitOfWork = createPrismaUnitOfWork(prisma);
   return {
     async fresh() {
-      await prisma.$executeRaw`TRUNCATE "audit_entries", "users"`;
+      await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
       return unitOfWork;
     },
   };
+});
+
+describe("the audit log on PostgreSQL", () => {
+  it("is append-only: UPDATE, DELETE and TRUNCATE are refused, even for the table's owner", async () => {
+    await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
+    await createPrismaUnitOfWork(prisma).run(({ audit }) =>
+      audit.append({ action: "user.created", actor: { type: "system", id: null, label: "system" }, target: { type: "user", id: null } }),
+    );
+    for (const statement of [
+      `UPDATE "audit_entries" SET "action" = 'rewritten'`,
+      `DELETE FROM "audit_entries"`,
+      `TRUNCATE "audit_entries"`,
+    ]) {
+      await expect(prisma.$executeRawUnsafe(statement), statement).rejects.toThrow(/append-only/);
+    }
+    const rows = await prisma.$queryRawUnsafe<{ action: string }[]>(`SELECT "action" FROM "audit_entries"`);
+    expect(rows).toEqual([{ action: "user.created" }]);
+  });
 });

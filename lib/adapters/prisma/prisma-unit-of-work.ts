@@ -3,6 +3,13 @@ import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { untilAborted } from "../resilience/until-aborted";
 import type { PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
+import {
+  PrismaApiTokenRepository,
+  PrismaCredentialRepository,
+  PrismaInvitationRepository,
+  PrismaSessionRepository,
+  PrismaSignInFailureRepository,
+} from "./prisma-auth-repositories";
 import { PrismaUserRepository } from "./prisma-user-repository";
 
 export interface PrismaUnitOfWorkOptions {
@@ -43,6 +50,11 @@ export function createPrismaUnitOfWork(
           const repos: Repositories = {
             users: new PrismaUserRepository(tx, guard),
             audit: new PrismaAuditLog(tx, guard),
+            credentials: new PrismaCredentialRepository(tx, guard),
+            sessions: new PrismaSessionRepository(tx, guard),
+            tokens: new PrismaApiTokenRepository(tx, guard),
+            invitations: new PrismaInvitationRepository(tx, guard),
+            signInFailures: new PrismaSignInFailureRepository(tx, guard),
           };
           const result = await untilAborted(work(repos), signal);
           // Given up on while the work was finishing: roll back rather than commit behind the caller's back.

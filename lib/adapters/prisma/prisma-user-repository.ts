@@ -108,6 +108,19 @@ export class PrismaUserRepository implements UserRepository {
     return this.writeVersion(toUser(row), undefined, { deletedAt: null });
   }
 
+  async lockActiveAdmins(): Promise<string[]> {
+    this.guard();
+    // FOR UPDATE: a concurrent unit demoting another admin waits here until this one ends, then sees its result.
+    const rows = await this.tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM users WHERE role = 'ADMIN' AND status = 'ACTIVE' AND deleted_at IS NULL ORDER BY id FOR UPDATE`;
+    return rows.map((row) => row.id);
+  }
+
+  async isEmpty(): Promise<boolean> {
+    this.guard();
+    return (await this.tx.user.findFirst({ select: { id: true } })) === null;
+  }
+
   /** The user unless absent or deleted, checked against `expectedVersion` when one is given. */
   private async live(id: string, expectedVersion: number | undefined): Promise<User> {
     const row = isUuid(id) ? await this.tx.user.findUnique({ where: { id } }) : null;
@@ -150,6 +163,11 @@ export class PrismaUserRepository implements UserRepository {
    * Runs a write that may hit the unique email index inside a savepoint. PostgreSQL aborts the whole
    * transaction on a failed statement; rolling back to the savepoint keeps the unit of work usable after an
    * EmailTakenError, as the in-memory adapter is.
+   *
+   * When the rollback itself fails (the connection dropped, the transaction was closed by its timeout), the
+   * write's own error is still what the caller gets: the rollback's would only hide why the write failed. It
+   * travels along as `rollbackError`, which the logger prints with the error. The unit of work cannot go on
+   * then, so a unique violation is not turned into EmailTakenError, which promises that it can.
    */
   private async emailWrite<T>(email: string, write: () => Promise<T>): Promise<T> {
     await this.tx.$executeRaw`SAVEPOINT user_email_write`;
@@ -158,12 +176,22 @@ export class PrismaUserRepository implements UserRepository {
       await this.tx.$executeRaw`RELEASE SAVEPOINT user_email_write`;
       return result;
     } catch (error) {
-      await this.tx.$executeRaw`ROLLBACK TO SAVEPOINT user_email_write`;
-      await this.tx.$executeRaw`RELEASE SAVEPOINT user_email_write`;
+      try {
+        await this.tx.$executeRaw`ROLLBACK TO SAVEPOINT user_email_write`;
+        await this.tx.$executeRaw`RELEASE SAVEPOINT user_email_write`;
+      } catch (rollbackError) {
+        throw withRollbackError(error, rollbackError);
+      }
       if (isEmailUniqueViolation(error)) throw new EmailTakenError(email);
       throw error;
     }
   }
+}
+
+/** `error` itself, carrying the failure of the rollback that followed it (when `error` can carry anything). */
+export function withRollbackError(error: unknown, rollbackError: unknown): unknown {
+  if (error instanceof Error) return Object.assign(error, { rollbackError });
+  return error;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -24,6 +24,33 @@ export * from './enums.ts';
 export type User = Prisma.UserModel
 /**
  * Model AuditEntry
- * What happened to a user, written in the same transaction as the change itself.
+ * What happened: every change (users, roles, tokens, invitations, sign-ins and failed sign-ins) writes one row in
+ * the same transaction as the change. Rows are immutable: a trigger (created in the migration's SQL) refuses
+ * UPDATE, DELETE and TRUNCATE. No foreign keys, so the record outlives whatever it names.
  */
 export type AuditEntry = Prisma.AuditEntryModel
+/**
+ * Model Credential
+ * A user's password (argon2id, PHC string). Kept apart from users so no listing can select it by accident.
+ */
+export type Credential = Prisma.CredentialModel
+/**
+ * Model Session
+ * A browser session. The id is the SHA-256 (hex) of the cookie's value, so a database leak yields no cookie.
+ */
+export type Session = Prisma.SessionModel
+/**
+ * Model ApiToken
+ * A bearer token for services. Only the SHA-256 (hex) of the secret is stored.
+ */
+export type ApiToken = Prisma.ApiTokenModel
+/**
+ * Model Invitation
+ * A single-use link that lets an INVITED user set a password. Only the SHA-256 (hex) of its secret is stored.
+ */
+export type Invitation = Prisma.InvitationModel
+/**
+ * Model SignInFailure
+ * Failed sign-ins, counted per key (`account:<email>` or `ip:<address>`) over a sliding window for throttling.
+ */
+export type SignInFailure = Prisma.SignInFailureModel

@@ -10,4 +10,9 @@
  */
 export type * from './models/User.ts'
 export type * from './models/AuditEntry.ts'
+export type * from './models/Credential.ts'
+export type * from './models/Session.ts'
+export type * from './models/ApiToken.ts'
+export type * from './models/Invitation.ts'
+export type * from './models/SignInFailure.ts'
 export type * from './commonInputTypes.ts'

@@ -14,7 +14,9 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
 
 /**
  * Model AuditEntry
- * What happened to a user, written in the same transaction as the change itself.
+ * What happened: every change (users, roles, tokens, invitations, sign-ins and failed sign-ins) writes one row in
+ * the same transaction as the change. Rows are immutable: a trigger (created in the migration's SQL) refuses
+ * UPDATE, DELETE and TRUNCATE. No foreign keys, so the record outlives whatever it names.
  */
 export type AuditEntryModel = runtime.Types.Result.DefaultSelection<Prisma.$AuditEntryPayload>
 
@@ -26,26 +28,41 @@ export type AggregateAuditEntry = {
 
 export type AuditEntryMinAggregateOutputType = {
   id: string | null
-  userId: string | null
   action: string | null
+  actorType: string | null
+  actorId: string | null
   actor: string | null
+  targetType: string | null
+  targetId: string | null
+  requestId: string | null
+  traceId: string | null
   createdAt: Date | null
 }
 
 export type AuditEntryMaxAggregateOutputType = {
   id: string | null
-  userId: string | null
   action: string | null
+  actorType: string | null
+  actorId: string | null
   actor: string | null
+  targetType: string | null
+  targetId: string | null
+  requestId: string | null
+  traceId: string | null
   createdAt: Date | null
 }
 
 export type AuditEntryCountAggregateOutputType = {
   id: number
-  userId: number
   action: number
+  actorType: number
+  actorId: number
   actor: number
+  targetType: number
+  targetId: number
   data: number
+  requestId: number
+  traceId: number
   createdAt: number
   _all: number
 }
@@ -53,26 +70,41 @@ export type AuditEntryCountAggregateOutputType = {
 
 export type AuditEntryMinAggregateInputType = {
   id?: true
-  userId?: true
   action?: true
+  actorType?: true
+  actorId?: true
   actor?: true
+  targetType?: true
+  targetId?: true
+  requestId?: true
+  traceId?: true
   createdAt?: true
 }
 
 export type AuditEntryMaxAggregateInputType = {
   id?: true
-  userId?: true
   action?: true
+  actorType?: true
+  actorId?: true
   actor?: true
+  targetType?: true
+  targetId?: true
+  requestId?: true
+  traceId?: true
   createdAt?: true
 }
 
 export type AuditEntryCountAggregateInputType = {
   id?: true
-  userId?: true
   action?: true
+  actorType?: true
+  actorId?: true
   actor?: true
+  targetType?: true
+  targetId?: true
   data?: true
+  requestId?: true
+  traceId?: true
   createdAt?: true
   _all?: true
 }
@@ -151,10 +183,15 @@ export type AuditEntryGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inter
 
 export type AuditEntryGroupByOutputType = {
   id: string
-  userId: string
   action: string
+  actorType: string
+  actorId: string | null
   actor: string
+  targetType: string
+  targetId: string | null
   data: runtime.JsonValue
+  requestId: string | null
+  traceId: string | null
   createdAt: Date
   _count: AuditEntryCountAggregateOutputType | null
   _min: AuditEntryMinAggregateOutputType | null
@@ -181,22 +218,30 @@ export type AuditEntryWhereInput = {
   OR?: Prisma.AuditEntryWhereInput[]
   NOT?: Prisma.AuditEntryWhereInput | Prisma.AuditEntryWhereInput[]
   id?: Prisma.UuidFilter<"AuditEntry"> | string
-  userId?: Prisma.UuidFilter<"AuditEntry"> | string
   action?: Prisma.StringFilter<"AuditEntry"> | string
+  actorType?: Prisma.StringFilter<"AuditEntry"> | string
+  actorId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
   actor?: Prisma.StringFilter<"AuditEntry"> | string
+  targetType?: Prisma.StringFilter<"AuditEntry"> | string
+  targetId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
   data?: Prisma.JsonFilter<"AuditEntry">
+  requestId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  traceId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   createdAt?: Prisma.DateTimeFilter<"AuditEntry"> | Date | string
-  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
 }
 
 export type AuditEntryOrderByWithRelationInput = {
   id?: Prisma.SortOrder
-  userId?: Prisma.SortOrder
   action?: Prisma.SortOrder
+  actorType?: Prisma.SortOrder
+  actorId?: Prisma.SortOrderInput | Prisma.SortOrder
   actor?: Prisma.SortOrder
+  targetType?: Prisma.SortOrder
+  targetId?: Prisma.SortOrderInput | Prisma.SortOrder
   data?: Prisma.SortOrder
+  requestId?: Prisma.SortOrderInput | Prisma.SortOrder
+  traceId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
-  user?: Prisma.UserOrderByWithRelationInput
 }
 
 export type AuditEntryWhereUniqueInput = Prisma.AtLeast<{
@@ -204,20 +249,29 @@ export type AuditEntryWhereUniqueInput = Prisma.AtLeast<{
   AND?: Prisma.AuditEntryWhereInput | Prisma.AuditEntryWhereInput[]
   OR?: Prisma.AuditEntryWhereInput[]
   NOT?: Prisma.AuditEntryWhereInput | Prisma.AuditEntryWhereInput[]
-  userId?: Prisma.UuidFilter<"AuditEntry"> | string
   action?: Prisma.StringFilter<"AuditEntry"> | string
+  actorType?: Prisma.StringFilter<"AuditEntry"> | string
+  actorId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
   actor?: Prisma.StringFilter<"AuditEntry"> | string
+  targetType?: Prisma.StringFilter<"AuditEntry"> | string
+  targetId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
   data?: Prisma.JsonFilter<"AuditEntry">
+  requestId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  traceId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   createdAt?: Prisma.DateTimeFilter<"AuditEntry"> | Date | string
-  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
 }, "id">
 
 export type AuditEntryOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
-  userId?: Prisma.SortOrder
   action?: Prisma.SortOrder
+  actorType?: Prisma.SortOrder
+  actorId?: Prisma.SortOrderInput | Prisma.SortOrder
   actor?: Prisma.SortOrder
+  targetType?: Prisma.SortOrder
+  targetId?: Prisma.SortOrderInput | Prisma.SortOrder
   data?: Prisma.SortOrder
+  requestId?: Prisma.SortOrderInput | Prisma.SortOrder
+  traceId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.AuditEntryCountOrderByAggregateInput
   _max?: Prisma.AuditEntryMaxOrderByAggregateInput
@@ -229,301 +283,249 @@ export type AuditEntryScalarWhereWithAggregatesInput = {
   OR?: Prisma.AuditEntryScalarWhereWithAggregatesInput[]
   NOT?: Prisma.AuditEntryScalarWhereWithAggregatesInput | Prisma.AuditEntryScalarWhereWithAggregatesInput[]
   id?: Prisma.UuidWithAggregatesFilter<"AuditEntry"> | string
-  userId?: Prisma.UuidWithAggregatesFilter<"AuditEntry"> | string
   action?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
+  actorType?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
+  actorId?: Prisma.UuidNullableWithAggregatesFilter<"AuditEntry"> | string | null
   actor?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
+  targetType?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
+  targetId?: Prisma.UuidNullableWithAggregatesFilter<"AuditEntry"> | string | null
   data?: Prisma.JsonWithAggregatesFilter<"AuditEntry">
+  requestId?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
+  traceId?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"AuditEntry"> | Date | string
 }
 
 export type AuditEntryCreateInput = {
   id?: string
   action: string
+  actorType: string
+  actorId?: string | null
   actor: string
+  targetType: string
+  targetId?: string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: string | null
+  traceId?: string | null
   createdAt?: Date | string
-  user: Prisma.UserCreateNestedOneWithoutAuditInput
 }
 
 export type AuditEntryUncheckedCreateInput = {
   id?: string
-  userId: string
   action: string
+  actorType: string
+  actorId?: string | null
   actor: string
+  targetType: string
+  targetId?: string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: string | null
+  traceId?: string | null
   createdAt?: Date | string
 }
 
 export type AuditEntryUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   action?: Prisma.StringFieldUpdateOperationsInput | string
+  actorType?: Prisma.StringFieldUpdateOperationsInput | string
+  actorId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  targetType?: Prisma.StringFieldUpdateOperationsInput | string
+  targetId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-  user?: Prisma.UserUpdateOneRequiredWithoutAuditNestedInput
 }
 
 export type AuditEntryUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
   action?: Prisma.StringFieldUpdateOperationsInput | string
+  actorType?: Prisma.StringFieldUpdateOperationsInput | string
+  actorId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  targetType?: Prisma.StringFieldUpdateOperationsInput | string
+  targetId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type AuditEntryCreateManyInput = {
   id?: string
-  userId: string
   action: string
+  actorType: string
+  actorId?: string | null
   actor: string
+  targetType: string
+  targetId?: string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: string | null
+  traceId?: string | null
   createdAt?: Date | string
 }
 
 export type AuditEntryUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   action?: Prisma.StringFieldUpdateOperationsInput | string
+  actorType?: Prisma.StringFieldUpdateOperationsInput | string
+  actorId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  targetType?: Prisma.StringFieldUpdateOperationsInput | string
+  targetId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type AuditEntryUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
   action?: Prisma.StringFieldUpdateOperationsInput | string
+  actorType?: Prisma.StringFieldUpdateOperationsInput | string
+  actorId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   actor?: Prisma.StringFieldUpdateOperationsInput | string
+  targetType?: Prisma.StringFieldUpdateOperationsInput | string
+  targetId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
+  requestId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type AuditEntryListRelationFilter = {
-  every?: Prisma.AuditEntryWhereInput
-  some?: Prisma.AuditEntryWhereInput
-  none?: Prisma.AuditEntryWhereInput
-}
-
-export type AuditEntryOrderByRelationAggregateInput = {
-  _count?: Prisma.SortOrder
 }
 
 export type AuditEntryCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
-  userId?: Prisma.SortOrder
   action?: Prisma.SortOrder
+  actorType?: Prisma.SortOrder
+  actorId?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  targetType?: Prisma.SortOrder
+  targetId?: Prisma.SortOrder
   data?: Prisma.SortOrder
+  requestId?: Prisma.SortOrder
+  traceId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
 export type AuditEntryMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
-  userId?: Prisma.SortOrder
   action?: Prisma.SortOrder
+  actorType?: Prisma.SortOrder
+  actorId?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  targetType?: Prisma.SortOrder
+  targetId?: Prisma.SortOrder
+  requestId?: Prisma.SortOrder
+  traceId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
 export type AuditEntryMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
-  userId?: Prisma.SortOrder
   action?: Prisma.SortOrder
+  actorType?: Prisma.SortOrder
+  actorId?: Prisma.SortOrder
   actor?: Prisma.SortOrder
+  targetType?: Prisma.SortOrder
+  targetId?: Prisma.SortOrder
+  requestId?: Prisma.SortOrder
+  traceId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
-export type AuditEntryCreateNestedManyWithoutUserInput = {
-  create?: Prisma.XOR<Prisma.AuditEntryCreateWithoutUserInput, Prisma.AuditEntryUncheckedCreateWithoutUserInput> | Prisma.AuditEntryCreateWithoutUserInput[] | Prisma.AuditEntryUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.AuditEntryCreateOrConnectWithoutUserInput | Prisma.AuditEntryCreateOrConnectWithoutUserInput[]
-  createMany?: Prisma.AuditEntryCreateManyUserInputEnvelope
-  connect?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-}
-
-export type AuditEntryUncheckedCreateNestedManyWithoutUserInput = {
-  create?: Prisma.XOR<Prisma.AuditEntryCreateWithoutUserInput, Prisma.AuditEntryUncheckedCreateWithoutUserInput> | Prisma.AuditEntryCreateWithoutUserInput[] | Prisma.AuditEntryUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.AuditEntryCreateOrConnectWithoutUserInput | Prisma.AuditEntryCreateOrConnectWithoutUserInput[]
-  createMany?: Prisma.AuditEntryCreateManyUserInputEnvelope
-  connect?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-}
-
-export type AuditEntryUpdateManyWithoutUserNestedInput = {
-  create?: Prisma.XOR<Prisma.AuditEntryCreateWithoutUserInput, Prisma.AuditEntryUncheckedCreateWithoutUserInput> | Prisma.AuditEntryCreateWithoutUserInput[] | Prisma.AuditEntryUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.AuditEntryCreateOrConnectWithoutUserInput | Prisma.AuditEntryCreateOrConnectWithoutUserInput[]
-  upsert?: Prisma.AuditEntryUpsertWithWhereUniqueWithoutUserInput | Prisma.AuditEntryUpsertWithWhereUniqueWithoutUserInput[]
-  createMany?: Prisma.AuditEntryCreateManyUserInputEnvelope
-  set?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  disconnect?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  delete?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  connect?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  update?: Prisma.AuditEntryUpdateWithWhereUniqueWithoutUserInput | Prisma.AuditEntryUpdateWithWhereUniqueWithoutUserInput[]
-  updateMany?: Prisma.AuditEntryUpdateManyWithWhereWithoutUserInput | Prisma.AuditEntryUpdateManyWithWhereWithoutUserInput[]
-  deleteMany?: Prisma.AuditEntryScalarWhereInput | Prisma.AuditEntryScalarWhereInput[]
-}
-
-export type AuditEntryUncheckedUpdateManyWithoutUserNestedInput = {
-  create?: Prisma.XOR<Prisma.AuditEntryCreateWithoutUserInput, Prisma.AuditEntryUncheckedCreateWithoutUserInput> | Prisma.AuditEntryCreateWithoutUserInput[] | Prisma.AuditEntryUncheckedCreateWithoutUserInput[]
-  connectOrCreate?: Prisma.AuditEntryCreateOrConnectWithoutUserInput | Prisma.AuditEntryCreateOrConnectWithoutUserInput[]
-  upsert?: Prisma.AuditEntryUpsertWithWhereUniqueWithoutUserInput | Prisma.AuditEntryUpsertWithWhereUniqueWithoutUserInput[]
-  createMany?: Prisma.AuditEntryCreateManyUserInputEnvelope
-  set?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  disconnect?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  delete?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  connect?: Prisma.AuditEntryWhereUniqueInput | Prisma.AuditEntryWhereUniqueInput[]
-  update?: Prisma.AuditEntryUpdateWithWhereUniqueWithoutUserInput | Prisma.AuditEntryUpdateWithWhereUniqueWithoutUserInput[]
-  updateMany?: Prisma.AuditEntryUpdateManyWithWhereWithoutUserInput | Prisma.AuditEntryUpdateManyWithWhereWithoutUserInput[]
-  deleteMany?: Prisma.AuditEntryScalarWhereInput | Prisma.AuditEntryScalarWhereInput[]
-}
-
-export type AuditEntryCreateWithoutUserInput = {
-  id?: string
-  action: string
-  actor: string
-  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
-  createdAt?: Date | string
-}
-
-export type AuditEntryUncheckedCreateWithoutUserInput = {
-  id?: string
-  action: string
-  actor: string
-  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
-  createdAt?: Date | string
-}
-
-export type AuditEntryCreateOrConnectWithoutUserInput = {
-  where: Prisma.AuditEntryWhereUniqueInput
-  create: Prisma.XOR<Prisma.AuditEntryCreateWithoutUserInput, Prisma.AuditEntryUncheckedCreateWithoutUserInput>
-}
-
-export type AuditEntryCreateManyUserInputEnvelope = {
-  data: Prisma.AuditEntryCreateManyUserInput | Prisma.AuditEntryCreateManyUserInput[]
-  skipDuplicates?: boolean
-}
-
-export type AuditEntryUpsertWithWhereUniqueWithoutUserInput = {
-  where: Prisma.AuditEntryWhereUniqueInput
-  update: Prisma.XOR<Prisma.AuditEntryUpdateWithoutUserInput, Prisma.AuditEntryUncheckedUpdateWithoutUserInput>
-  create: Prisma.XOR<Prisma.AuditEntryCreateWithoutUserInput, Prisma.AuditEntryUncheckedCreateWithoutUserInput>
-}
-
-export type AuditEntryUpdateWithWhereUniqueWithoutUserInput = {
-  where: Prisma.AuditEntryWhereUniqueInput
-  data: Prisma.XOR<Prisma.AuditEntryUpdateWithoutUserInput, Prisma.AuditEntryUncheckedUpdateWithoutUserInput>
-}
-
-export type AuditEntryUpdateManyWithWhereWithoutUserInput = {
-  where: Prisma.AuditEntryScalarWhereInput
-  data: Prisma.XOR<Prisma.AuditEntryUpdateManyMutationInput, Prisma.AuditEntryUncheckedUpdateManyWithoutUserInput>
-}
-
-export type AuditEntryScalarWhereInput = {
-  AND?: Prisma.AuditEntryScalarWhereInput | Prisma.AuditEntryScalarWhereInput[]
-  OR?: Prisma.AuditEntryScalarWhereInput[]
-  NOT?: Prisma.AuditEntryScalarWhereInput | Prisma.AuditEntryScalarWhereInput[]
-  id?: Prisma.UuidFilter<"AuditEntry"> | string
-  userId?: Prisma.UuidFilter<"AuditEntry"> | string
-  action?: Prisma.StringFilter<"AuditEntry"> | string
-  actor?: Prisma.StringFilter<"AuditEntry"> | string
-  data?: Prisma.JsonFilter<"AuditEntry">
-  createdAt?: Prisma.DateTimeFilter<"AuditEntry"> | Date | string
-}
-
-export type AuditEntryCreateManyUserInput = {
-  id?: string
-  action: string
-  actor: string
-  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
-  createdAt?: Date | string
-}
-
-export type AuditEntryUpdateWithoutUserInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  action?: Prisma.StringFieldUpdateOperationsInput | string
-  actor?: Prisma.StringFieldUpdateOperationsInput | string
-  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type AuditEntryUncheckedUpdateWithoutUserInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  action?: Prisma.StringFieldUpdateOperationsInput | string
-  actor?: Prisma.StringFieldUpdateOperationsInput | string
-  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
-}
-
-export type AuditEntryUncheckedUpdateManyWithoutUserInput = {
-  id?: Prisma.StringFieldUpdateOperationsInput | string
-  action?: Prisma.StringFieldUpdateOperationsInput | string
-  actor?: Prisma.StringFieldUpdateOperationsInput | string
-  data?: Prisma.JsonNullValueInput | runtime.InputJsonValue
-  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+export type NullableStringFieldUpdateOperationsInput = {
+  set?: string | null
 }
 
 
 
 export type AuditEntrySelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
-  userId?: boolean
   action?: boolean
+  actorType?: boolean
+  actorId?: boolean
   actor?: boolean
+  targetType?: boolean
+  targetId?: boolean
   data?: boolean
+  requestId?: boolean
+  traceId?: boolean
   createdAt?: boolean
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["auditEntry"]>
 
 export type AuditEntrySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
-  userId?: boolean
   action?: boolean
+  actorType?: boolean
+  actorId?: boolean
   actor?: boolean
+  targetType?: boolean
+  targetId?: boolean
   data?: boolean
+  requestId?: boolean
+  traceId?: boolean
   createdAt?: boolean
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["auditEntry"]>
 
 export type AuditEntrySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
-  userId?: boolean
   action?: boolean
+  actorType?: boolean
+  actorId?: boolean
   actor?: boolean
+  targetType?: boolean
+  targetId?: boolean
   data?: boolean
+  requestId?: boolean
+  traceId?: boolean
   createdAt?: boolean
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["auditEntry"]>
 
 export type AuditEntrySelectScalar = {
   id?: boolean
-  userId?: boolean
   action?: boolean
+  actorType?: boolean
+  actorId?: boolean
   actor?: boolean
+  targetType?: boolean
+  targetId?: boolean
   data?: boolean
+  requestId?: boolean
+  traceId?: boolean
   createdAt?: boolean
 }
 
-export type AuditEntryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "userId" | "action" | "actor" | "data" | "createdAt", ExtArgs["result"]["auditEntry"]>
-export type AuditEntryInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
-}
-export type AuditEntryIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
-}
-export type AuditEntryIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
-}
+export type AuditEntryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "action" | "actorType" | "actorId" | "actor" | "targetType" | "targetId" | "data" | "requestId" | "traceId" | "createdAt", ExtArgs["result"]["auditEntry"]>
 
 export type $AuditEntryPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AuditEntry"
-  objects: {
-    user: Prisma.$UserPayload<ExtArgs>
-  }
+  objects: {}
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
-    userId: string
+    /**
+     * e.g. `user.updated`, `session.signed_in`, `session.sign_in_failed`, `token.created`.
+     */
     action: string
+    /**
+     * user | token | system | anonymous
+     */
+    actorType: string
+    actorId: string | null
+    /**
+     * Email, token name, or `system`: readable without a join, and kept when the actor is gone.
+     */
     actor: string
+    /**
+     * user | token | invitation | session
+     */
+    targetType: string
+    targetId: string | null
+    /**
+     * `{ before?, after? }`: the fields that changed, never secrets.
+     */
     data: runtime.JsonValue
+    requestId: string | null
+    traceId: string | null
     createdAt: Date
   }, ExtArgs["result"]["auditEntry"]>
   composites: {}
@@ -919,7 +921,6 @@ readonly fields: AuditEntryFieldRefs;
  */
 export interface Prisma__AuditEntryClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
-  user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -950,10 +951,15 @@ export interface Prisma__AuditEntryClient<T, Null = never, ExtArgs extends runti
  */
 export interface AuditEntryFieldRefs {
   readonly id: Prisma.FieldRef<"AuditEntry", 'String'>
-  readonly userId: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly action: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly actorType: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly actorId: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly actor: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly targetType: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly targetId: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly data: Prisma.FieldRef<"AuditEntry", 'Json'>
+  readonly requestId: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly traceId: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly createdAt: Prisma.FieldRef<"AuditEntry", 'DateTime'>
 }
     
@@ -971,10 +977,6 @@ export type AuditEntryFindUniqueArgs<ExtArgs extends runtime.Types.Extensions.In
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
   /**
    * Filter, which AuditEntry to fetch.
    */
@@ -994,10 +996,6 @@ export type AuditEntryFindUniqueOrThrowArgs<ExtArgs extends runtime.Types.Extens
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
   /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
-  /**
    * Filter, which AuditEntry to fetch.
    */
   where: Prisma.AuditEntryWhereUniqueInput
@@ -1015,10 +1013,6 @@ export type AuditEntryFindFirstArgs<ExtArgs extends runtime.Types.Extensions.Int
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
   /**
    * Filter, which AuditEntry to fetch.
    */
@@ -1068,10 +1062,6 @@ export type AuditEntryFindFirstOrThrowArgs<ExtArgs extends runtime.Types.Extensi
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
   /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
-  /**
    * Filter, which AuditEntry to fetch.
    */
   where?: Prisma.AuditEntryWhereInput
@@ -1119,10 +1109,6 @@ export type AuditEntryFindManyArgs<ExtArgs extends runtime.Types.Extensions.Inte
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
   /**
    * Filter, which AuditEntries to fetch.
    */
@@ -1172,10 +1158,6 @@ export type AuditEntryCreateArgs<ExtArgs extends runtime.Types.Extensions.Intern
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
   /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
-  /**
    * The data needed to create a AuditEntry.
    */
   data: Prisma.XOR<Prisma.AuditEntryCreateInput, Prisma.AuditEntryUncheckedCreateInput>
@@ -1209,10 +1191,6 @@ export type AuditEntryCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Exte
    */
   data: Prisma.AuditEntryCreateManyInput | Prisma.AuditEntryCreateManyInput[]
   skipDuplicates?: boolean
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1227,10 +1205,6 @@ export type AuditEntryUpdateArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
   /**
    * The data needed to update a AuditEntry.
    */
@@ -1283,10 +1257,6 @@ export type AuditEntryUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Exte
    * Limit how many AuditEntries to update.
    */
   limit?: number
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1301,10 +1271,6 @@ export type AuditEntryUpsertArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
   /**
    * The filter to search for the AuditEntry to update in case it exists.
    */
@@ -1331,10 +1297,6 @@ export type AuditEntryDeleteArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
   /**
    * Filter which AuditEntry to delete.
    */
@@ -1367,8 +1329,4 @@ export type AuditEntryDefaultArgs<ExtArgs extends runtime.Types.Extensions.Inter
    * Omit specific fields from the AuditEntry
    */
   omit?: Prisma.AuditEntryOmit<ExtArgs> | null
-  /**
-   * Choose, which related nodes to fetch as well
-   */
-  include?: Prisma.AuditEntryInclude<ExtArgs> | null
 }

@@ -1,22 +1,28 @@
+import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { InviteUserDialog } from "@/components/invite-user-dialog";
 import { Pager } from "@/components/pager";
 import { UserTable } from "@/components/user-table";
 import { getApp } from "@/lib/app-registry";
+import { roleHas } from "@/lib/domain/permissions";
 import type { UserSort } from "@/lib/domain/user-list";
 import { DEFAULT_PAGE_SIZE, parseListUsersParams } from "@/lib/http/list-users-params";
+import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Users" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
- * The first page of users, rendered on the server through the use case (page -> use case -> port -> Prisma
- * -> database), with cursor links to the next and previous pages. Awaiting searchParams makes the page
+ * A page of users, rendered on the server through the use case (page -> use case -> port -> Prisma ->
+ * database), with cursor links to the next and previous pages. Awaiting searchParams makes the page
  * dynamic: it is rendered per request, never prerendered at build time (when no database is open).
+ * Inviting and the per-row actions appear only for roles that may use them; the API checks again.
  */
 export default async function UsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const principal = await requirePage("/users");
   const params = parseListUsersParams(await searchParams);
   if (!params.ok) {
     return <Problem title="This page address is not valid" detail={params.problems.join("; ")} />;
@@ -39,18 +45,30 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
       : `/users?${new URLSearchParams({ cursor, ...(query.limit === DEFAULT_PAGE_SIZE ? {} : { limit: String(query.limit) }) })}`;
 
   return (
-    <>
-      <div className="page-title">
-        <h1>Users</h1>
-        <p className="muted">
-          {describeSort(query.sort)} · {query.limit} per page
-        </p>
-      </div>
-      <div className="panel">
-        <UserTable users={page.items} sort={query.sort} />
-      </div>
+    <Flex direction="column" gap="4">
+      <Flex align="center" justify="between" gap="3" wrap="wrap">
+        <Flex align="baseline" gap="3" wrap="wrap">
+          <Heading as="h1" size="6">
+            Users
+          </Heading>
+          <Text color="gray" size="2">
+            {describeSort(query.sort)} · {query.limit} per page
+          </Text>
+        </Flex>
+        {roleHas(principal.role, "invitations:create") && <InviteUserDialog />}
+      </Flex>
+      <UserTable
+        users={page.items}
+        sort={query.sort}
+        permissions={{
+          write: roleHas(principal.role, "users:write"),
+          assignRole: roleHas(principal.role, "users:assign-role"),
+          // Only an ADMIN may change, disable or delete an ADMIN (lib/domain/user-rules.ts).
+          actOnAdmins: principal.role === "ADMIN",
+        }}
+      />
       <Pager previous={href(page.prevCursor)} next={href(page.nextCursor)} />
-    </>
+    </Flex>
   );
 }
 
@@ -62,10 +80,22 @@ function describeSort({ field, direction }: UserSort): string {
 /** What went wrong with the address, shown in place of the table (the page is the answer, not a crash). */
 function Problem({ title, detail }: { title: string; detail: string }) {
   return (
-    <section className="notice" aria-labelledby="problem-title">
-      <h1 id="problem-title">{title}</h1>
-      <p className="muted">{detail}</p>
-      <Link href="/users">Go to the first page of users</Link>
-    </section>
+    <Card asChild size="3">
+      <section aria-labelledby="problem-title">
+        <Flex direction="column" gap="3">
+          <Heading as="h1" size="5" id="problem-title">
+            {title}
+          </Heading>
+          <Callout.Root color="amber">
+            <Callout.Text>{detail}</Callout.Text>
+          </Callout.Root>
+          <Text>
+            <RadixLink asChild>
+              <Link href="/users">Go to the first page of users</Link>
+            </RadixLink>
+          </Text>
+        </Flex>
+      </section>
+    </Card>
   );
 }

@@ -1,0 +1,98 @@
+import { Badge, Box, Flex, Separator, Text } from "@radix-ui/themes";
+import Link from "next/link";
+import type { ReactNode } from "react";
+
+import { SectionNav, type Section } from "@/components/section-nav";
+import { SignOutButton } from "@/components/sign-out-button";
+import { ThemeMenu } from "@/components/theme-menu";
+import type { Principal } from "@/lib/domain/auth";
+import { roleHas, routeAccess } from "@/lib/domain/permissions";
+import { currentPrincipal } from "@/lib/http/page-auth";
+
+/**
+ * The sections of the console, in sidebar order. Dashboard, Imports and Flags join when their issues land
+ * (issue 4: "sections whose issue has not landed yet are not shown").
+ */
+const SECTIONS: readonly Section[] = [
+  { href: "/users", label: "Users" },
+  { href: "/audit", label: "Audit log" },
+  { href: "/tokens", label: "API tokens" },
+  { href: "/settings", label: "Settings" },
+];
+
+/**
+ * The signed-in shell: sidebar with the sections this principal may open, who is signed in, sign-out.
+ * Authorization is not decided here: each page calls requirePage() itself (a layout does not re-render on
+ * navigation, and it does not know which page it wraps). Without a session the page redirects to sign-in, so
+ * the layout then renders the page alone rather than racing it with a redirect of its own.
+ */
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const principal = await currentPrincipal();
+  if (!principal) return children;
+  return (
+    <Flex className="shell" direction={{ initial: "column", md: "row" }}>
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <Box asChild className="sidebar">
+        <aside aria-label="Console">
+          <Flex direction="column" gap="4" height="100%">
+            <Link href="/users" className="brand">
+              User console
+            </Link>
+            <SectionNav sections={visibleSections(principal)} />
+            <Box flexGrow="1" />
+            <Separator size="4" />
+            <SignedInAs principal={principal} />
+          </Flex>
+        </aside>
+      </Box>
+      <Box asChild flexGrow="1" minWidth="0">
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
+      </Box>
+    </Flex>
+  );
+}
+
+/**
+ * The sections whose page this principal's role may open, by the same table requirePage() consults. Someone who
+ * must change a one-time password first is shown Settings only: every other page would send them there.
+ */
+function visibleSections(principal: Principal): Section[] {
+  const mustChangePassword = principal.kind === "user" && principal.mustChangePassword;
+  return SECTIONS.filter(({ href }) => {
+    const { access } = routeAccess("PAGE", href);
+    if (mustChangePassword) return href === "/settings";
+    return access === "self" || access === "public" || roleHas(principal.role, access);
+  });
+}
+
+function SignedInAs({ principal }: { principal: Principal }) {
+  return (
+    <Flex direction="column" gap="3">
+      <Flex direction="column" gap="1" aria-label="Signed in as" role="group">
+        <Text size="2" weight="bold" truncate>
+          {principal.name}
+        </Text>
+        {principal.kind === "user" && (
+          <Text size="1" color="gray" truncate>
+            {principal.email}
+          </Text>
+        )}
+        <Box>
+          <Badge color={ROLE_COLOR[principal.role]} variant="soft">
+            {principal.role}
+          </Badge>
+        </Box>
+      </Flex>
+      <Flex gap="2" align="center">
+        <SignOutButton />
+        <ThemeMenu />
+      </Flex>
+    </Flex>
+  );
+}
+
+const ROLE_COLOR = { ADMIN: "crimson", EDITOR: "amber", VIEWER: "gray" } as const;

@@ -1,0 +1,1 @@
+export { listAuditEvents as GET } from "@/lib/http/handlers/audit";

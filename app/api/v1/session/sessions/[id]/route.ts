@@ -1,0 +1,1 @@
+export { revokeSession as DELETE } from "@/lib/http/handlers/session";

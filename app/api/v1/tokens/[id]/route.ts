@@ -1,0 +1,1 @@
+export { revokeToken as DELETE } from "@/lib/http/handlers/tokens";

@@ -1,0 +1,1 @@
+export { listTokens as GET, createToken as POST } from "@/lib/http/handlers/tokens";

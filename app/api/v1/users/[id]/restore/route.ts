@@ -1,0 +1,1 @@
+export { restoreUser as POST } from "@/lib/http/handlers/users";

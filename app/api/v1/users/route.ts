@@ -1,0 +1,1 @@
+export { listUsers as GET } from "@/lib/http/handlers/users";

@@ -1,0 +1,71 @@
+/**
+ * Response shapes of the REST API as client components receive them (JSON: dates are ISO strings), as zod
+ * schemas that {@link import("./api").api} checks answers against. They mirror lib/http/representations.ts and
+ * the handlers in lib/http/handlers/; objects are not strict, so a field added on the server breaks nothing here.
+ */
+import { z } from "zod";
+
+const role = z.enum(["ADMIN", "EDITOR", "VIEWER"]);
+const isoDate = z.string();
+
+export const principalResponse = z.object({
+  kind: z.literal("user"),
+  user: z.object({ id: z.string(), email: z.string(), name: z.string(), role }),
+  mustChangePassword: z.boolean(),
+});
+
+export const userResponse = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role,
+  status: z.enum(["ACTIVE", "DISABLED", "INVITED"]),
+  version: z.number(),
+});
+
+export const invitationResponse = z.object({ user: userResponse, invitationUrl: z.string(), expiresAt: isoDate });
+
+export const acceptedInvitationResponse = z.object({ email: z.string() });
+
+export const sessionsResponse = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      createdAt: isoDate,
+      lastSeenAt: isoDate,
+      expiresAt: isoDate,
+      userAgent: z.string().nullable(),
+      ip: z.string().nullable(),
+      current: z.boolean(),
+    }),
+  ),
+});
+export type OwnSession = z.output<typeof sessionsResponse>["items"][number];
+
+const apiToken = z.object({
+  id: z.string(),
+  name: z.string(),
+  role,
+  prefix: z.string(),
+  createdAt: isoDate,
+  createdBy: z.string(),
+  expiresAt: isoDate.nullable(),
+  lastUsedAt: isoDate.nullable(),
+  revokedAt: isoDate.nullable(),
+});
+export type ApiTokenJson = z.output<typeof apiToken>;
+export const tokensResponse = z.object({ items: z.array(apiToken) });
+export const createdTokenResponse = z.object({ token: apiToken, secret: z.string() });
+
+const auditEvent = z.object({
+  id: z.string(),
+  action: z.string(),
+  actor: z.object({ type: z.string(), id: z.string().nullable(), label: z.string() }),
+  target: z.object({ type: z.string(), id: z.string().nullable() }),
+  data: z.record(z.string(), z.unknown()),
+  requestId: z.string().nullable(),
+  traceId: z.string().nullable(),
+  createdAt: isoDate,
+});
+export type AuditEventJson = z.output<typeof auditEvent>;
+export const auditEventsResponse = z.object({ items: z.array(auditEvent), nextCursor: z.string().nullable() });

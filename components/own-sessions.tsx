@@ -1,0 +1,111 @@
+"use client";
+
+import { AlertDialog, Badge, Button, Flex, Skeleton, Table, VisuallyHidden } from "@radix-ui/themes";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+
+import { api, describeError, send } from "./api";
+import { sessionsResponse, type OwnSession } from "./api-types";
+import { describeUserAgent, formatDateTime } from "./format";
+import { LoadError } from "./load-error";
+
+const SESSIONS = ["session", "sessions"] as const;
+
+/** One's own sessions (GET /api/v1/session/sessions); any but the current one can be ended here. */
+export function OwnSessions() {
+  const sessions = useQuery({
+    queryKey: SESSIONS,
+    queryFn: ({ signal }) => api("/api/v1/session/sessions", sessionsResponse, { signal }),
+  });
+
+  if (sessions.isPending) return <Skeleton height="6rem" />;
+  if (sessions.isError) return <LoadError error={sessions.error} what="Your sessions" />;
+  return (
+    <Table.Root variant="surface" size="2">
+      <Table.Header>
+        <Table.Row>
+          <Table.ColumnHeaderCell>Device</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Address</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Signed in</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Last active</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Ends</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>
+            <VisuallyHidden>Actions</VisuallyHidden>
+          </Table.ColumnHeaderCell>
+        </Table.Row>
+      </Table.Header>
+      <Table.Body>
+        {sessions.data.items.map((session) => (
+          <Table.Row key={session.id} align="center">
+            <Table.Cell>
+              <Flex gap="2" align="center" wrap="wrap">
+                <span title={session.userAgent ?? undefined}>{describeUserAgent(session.userAgent)}</span>
+                {session.current && (
+                  <Badge color="green" variant="soft">
+                    This session
+                  </Badge>
+                )}
+              </Flex>
+            </Table.Cell>
+            <Table.Cell>{session.ip ?? "unknown"}</Table.Cell>
+            <Table.Cell>
+              <time dateTime={session.createdAt}>{formatDateTime(session.createdAt)}</time>
+            </Table.Cell>
+            <Table.Cell>
+              <time dateTime={session.lastSeenAt}>{formatDateTime(session.lastSeenAt)}</time>
+            </Table.Cell>
+            <Table.Cell>
+              <time dateTime={session.expiresAt}>{formatDateTime(session.expiresAt)}</time>
+            </Table.Cell>
+            <Table.Cell justify="end">{!session.current && <RevokeSession session={session} />}</Table.Cell>
+          </Table.Row>
+        ))}
+      </Table.Body>
+    </Table.Root>
+  );
+}
+
+function RevokeSession({ session }: { session: OwnSession }) {
+  const queryClient = useQueryClient();
+  const revoke = useMutation({
+    mutationFn: () => send(`/api/v1/session/sessions/${encodeURIComponent(session.id)}`, { method: "DELETE" }),
+    onSuccess: () => toast.success("Session ended"),
+    onError: (error) => {
+      const { title, detail } = describeError(error);
+      toast.error(title, { description: detail });
+    },
+    // Refetched either way: after a 404 the session had already ended, and the list should say so.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: SESSIONS }),
+  });
+  const device = describeUserAgent(session.userAgent);
+  return (
+    <AlertDialog.Root>
+      <AlertDialog.Trigger>
+        <Button size="1" variant="soft" color="red" loading={revoke.isPending}>
+          Revoke
+          <VisuallyHidden> session on {device}</VisuallyHidden>
+        </Button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Content maxWidth="450px">
+        <AlertDialog.Title>End this session?</AlertDialog.Title>
+        <AlertDialog.Description size="2">
+          {device}
+          {session.ip ? ` at ${session.ip}` : ""}, last active {formatDateTime(session.lastSeenAt)}, will be signed out
+          at its next request.
+        </AlertDialog.Description>
+        <Flex gap="3" mt="4" justify="end">
+          <AlertDialog.Cancel>
+            <Button variant="soft" color="gray">
+              Cancel
+            </Button>
+          </AlertDialog.Cancel>
+          <AlertDialog.Action>
+            <Button color="red" onClick={() => revoke.mutate()}>
+              End session
+            </Button>
+          </AlertDialog.Action>
+        </Flex>
+      </AlertDialog.Content>
+    </AlertDialog.Root>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * Runs first (the `setup` project): the bootstrap admin's first sign-in, walked in the browser as the README
+ * describes it, then one invited user per other role. Each role's signed-in state is saved for the specs.
+ */
+import { expect, test as setup } from "@playwright/test";
+
+import { ACCOUNTS, BOOTSTRAP_PASSWORD, PASSWORD, storageStateOf } from "./support/accounts";
+
+setup("first sign-in: the one-time password must be changed before anything else", async ({ page }) => {
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fusers/);
+  await page.getByLabel("Email").fill(ACCOUNTS.ADMIN.email);
+  await page.getByLabel("Password").fill(BOOTSTRAP_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+
+  await expect(page).toHaveURL(/\/settings\?changePassword=1/);
+  await expect(page.getByText(/one-time password/i).first()).toBeVisible();
+  // Nothing else opens until the password is changed.
+  await page.goto("/users");
+  await expect(page).toHaveURL(/\/settings\?changePassword=1/);
+
+  await page.getByLabel("Current password").fill(BOOTSTRAP_PASSWORD);
+  await page.getByLabel("New password", { exact: true }).fill(PASSWORD);
+  await page.getByLabel("Confirm new password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page.getByText(/password (was )?changed/i).first()).toBeVisible();
+
+  await page.goto("/users");
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await page.context().storageState({ path: storageStateOf("ADMIN") });
+});
+
+setup("one user per other role, by invitation", async ({ browser, baseURL }) => {
+  const admin = await browser.newContext({ storageState: storageStateOf("ADMIN"), extraHTTPHeaders: { origin: baseURL ?? "" } });
+  for (const role of ["EDITOR", "VIEWER"] as const) {
+    const invited = await admin.request.post("/api/v1/invitations", { data: { ...ACCOUNTS[role], role } });
+    expect(invited.status()).toBe(201);
+    const { invitationUrl } = await invited.json();
+    const context = await browser.newContext({ extraHTTPHeaders: { origin: baseURL ?? "" } });
+    const token = decodeURIComponent(String(invitationUrl).split("/").at(-1) ?? "");
+    expect((await context.request.post("/api/v1/invitations/accept", { data: { token, password: PASSWORD } })).status()).toBe(200);
+    expect((await context.request.post("/api/v1/session", { data: { email: ACCOUNTS[role].email, password: PASSWORD } })).status()).toBe(200);
+    await context.storageState({ path: storageStateOf(role) });
+    await context.close();
+  }
+  await admin.close();
+});

@@ -1,0 +1,25 @@
+/**
+ * The accounts the end-to-end run works with. The server starts on an empty database with the bootstrap
+ * admin's first password given (BOOTSTRAP_ADMIN_PASSWORD, playwright.config.ts); the setup project signs in
+ * with it through the UI, chooses PASSWORD, and creates one user per other role by invitation.
+ */
+import path from "node:path";
+
+import type { Role } from "../../lib/domain/user";
+
+export const BOOTSTRAP_PASSWORD = "e2e-bootstrap-one-time";
+export const PASSWORD = "e2e correct horse battery";
+
+export const ACCOUNTS: Record<Role, { email: string; name: string }> = {
+  ADMIN: { email: "admin@example.com", name: "Administrator" },
+  EDITOR: { email: "editor@example.com", name: "Edith Editor" },
+  VIEWER: { email: "viewer@example.com", name: "Victor Viewer" },
+};
+
+/** Newest first: the setup creates the admin (at start-up), then the editor, then the viewer. */
+export const SETUP_ACCOUNTS_NEWEST_FIRST = [ACCOUNTS.VIEWER.email, ACCOUNTS.EDITOR.email, ACCOUNTS.ADMIN.email];
+
+/** Where the setup project leaves each role's signed-in browser state (cookies), for specs to start from. */
+export function storageStateOf(role: Role): string {
+  return path.join(import.meta.dirname, "..", ".auth", `${role.toLowerCase()}.json`);
+}

@@ -1,0 +1,183 @@
+import { randomUUID } from "node:crypto";
+
+import type { ApiToken, Invitation, Session } from "../../domain/auth";
+import type {
+  ApiTokenRepository,
+  CredentialRepository,
+  InvitationRepository,
+  NewApiToken,
+  SessionRepository,
+  SignInFailureRepository,
+  StoredCredential,
+} from "../../ports/auth-repositories";
+import type { InMemoryState, StoredApiToken, StoredInvitation } from "./in-memory-database";
+
+/** Each repository works on the unit's staged state and checks the unit's guard first, like the users one. */
+abstract class InMemoryRepository {
+  constructor(
+    protected readonly state: InMemoryState,
+    protected readonly guard: () => void,
+  ) {}
+}
+
+export class InMemoryCredentialRepository extends InMemoryRepository implements CredentialRepository {
+  async get(userId: string): Promise<StoredCredential | null> {
+    this.guard();
+    const stored = this.state.credentials.get(userId);
+    return stored ? { ...stored } : null;
+  }
+
+  async set(userId: string, credential: StoredCredential): Promise<void> {
+    this.guard();
+    if (!this.state.users.has(userId)) throw new Error(`Cannot set a password for user ${userId}: no such user`);
+    this.state.credentials.set(userId, { ...credential });
+  }
+}
+
+export class InMemorySessionRepository extends InMemoryRepository implements SessionRepository {
+  async create(session: Session): Promise<Session> {
+    this.guard();
+    if (!this.state.users.has(session.userId)) throw new Error(`Cannot start a session for user ${session.userId}`);
+    this.state.sessions.set(session.id, { ...session });
+    return { ...session };
+  }
+
+  async get(id: string): Promise<Session | null> {
+    this.guard();
+    const session = this.state.sessions.get(id);
+    return session ? { ...session } : null;
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    this.guard();
+    const session = this.state.sessions.get(id);
+    if (session) this.state.sessions.set(id, { ...session, lastSeenAt: at });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.guard();
+    return this.state.sessions.delete(id);
+  }
+
+  async listForUser(userId: string): Promise<Session[]> {
+    this.guard();
+    return [...this.state.sessions.values()]
+      .filter((session) => session.userId === userId)
+      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())
+      .map((session) => ({ ...session }));
+  }
+
+  async deleteForUser(userId: string, options: { exceptId?: string } = {}): Promise<number> {
+    this.guard();
+    let ended = 0;
+    for (const session of [...this.state.sessions.values()]) {
+      if (session.userId === userId && session.id !== options.exceptId) {
+        this.state.sessions.delete(session.id);
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+}
+
+export class InMemoryApiTokenRepository extends InMemoryRepository implements ApiTokenRepository {
+  async create(token: NewApiToken): Promise<ApiToken> {
+    this.guard();
+    const stored = { ...token, id: randomUUID(), lastUsedAt: null, revokedAt: null };
+    this.state.tokens.set(stored.id, stored);
+    return toApiToken(stored);
+  }
+
+  async getBySecretHash(secretHash: string): Promise<ApiToken | null> {
+    this.guard();
+    const stored = [...this.state.tokens.values()].find((token) => token.secretHash === secretHash);
+    return stored ? toApiToken(stored) : null;
+  }
+
+  async getById(id: string): Promise<ApiToken | null> {
+    this.guard();
+    const stored = this.state.tokens.get(id);
+    return stored ? toApiToken(stored) : null;
+  }
+
+  async list(): Promise<ApiToken[]> {
+    this.guard();
+    return [...this.state.tokens.values()]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .map(toApiToken);
+  }
+
+  async revoke(id: string, at: Date): Promise<ApiToken | null> {
+    this.guard();
+    const stored = this.state.tokens.get(id);
+    if (!stored) return null;
+    const revoked = { ...stored, revokedAt: stored.revokedAt ?? at };
+    this.state.tokens.set(id, revoked);
+    return toApiToken(revoked);
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    this.guard();
+    const stored = this.state.tokens.get(id);
+    if (stored) this.state.tokens.set(id, { ...stored, lastUsedAt: at });
+  }
+}
+
+function toApiToken({ secretHash: _secret, ...token }: StoredApiToken): ApiToken {
+  return { ...token };
+}
+
+export class InMemoryInvitationRepository extends InMemoryRepository implements InvitationRepository {
+  async create(invitation: { userId: string; secretHash: string; createdAt: Date; expiresAt: Date }): Promise<Invitation> {
+    this.guard();
+    if (!this.state.users.has(invitation.userId)) throw new Error(`Cannot invite user ${invitation.userId}`);
+    const stored = { ...invitation, id: randomUUID(), usedAt: null };
+    this.state.invitations.set(stored.id, stored);
+    return toInvitation(stored);
+  }
+
+  async getBySecretHash(secretHash: string): Promise<Invitation | null> {
+    this.guard();
+    const stored = [...this.state.invitations.values()].find((invitation) => invitation.secretHash === secretHash);
+    return stored ? toInvitation(stored) : null;
+  }
+
+  async markUsed(id: string, at: Date): Promise<boolean> {
+    this.guard();
+    const stored = this.state.invitations.get(id);
+    if (!stored || stored.usedAt) return false;
+    this.state.invitations.set(id, { ...stored, usedAt: at });
+    return true;
+  }
+
+  async retireForUser(userId: string, at: Date): Promise<void> {
+    this.guard();
+    for (const stored of [...this.state.invitations.values()]) {
+      if (stored.userId === userId && !stored.usedAt) this.state.invitations.set(stored.id, { ...stored, usedAt: at });
+    }
+  }
+}
+
+function toInvitation({ secretHash: _secret, ...invitation }: StoredInvitation): Invitation {
+  return { ...invitation };
+}
+
+export class InMemorySignInFailureRepository extends InMemoryRepository implements SignInFailureRepository {
+  async record(keys: readonly string[], at: Date): Promise<void> {
+    this.guard();
+    for (const key of keys) this.state.signInFailures.push({ key, at });
+  }
+
+  async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }> {
+    this.guard();
+    const times = this.state.signInFailures
+      .filter((failure) => failure.key === key && failure.at > since)
+      .map((failure) => failure.at.getTime());
+    return { count: times.length, earliest: times.length ? new Date(Math.min(...times)) : null };
+  }
+
+  async clear(key: string): Promise<void> {
+    this.guard();
+    this.state.signInFailures = this.state.signInFailures.filter((failure) => failure.key !== key);
+  }
+}

@@ -1,0 +1,164 @@
+import type { ApiToken, Invitation, Session } from "../../domain/auth";
+import type {
+  ApiTokenRepository,
+  CredentialRepository,
+  InvitationRepository,
+  NewApiToken,
+  SessionRepository,
+  SignInFailureRepository,
+  StoredCredential,
+} from "../../ports/auth-repositories";
+import type { Prisma, ApiToken as ApiTokenRow, Invitation as InvitationRow } from "./generated/client.ts";
+import { isUuid } from "./prisma-user-repository";
+
+/** Every repository here works on the unit's transaction client and checks the unit's guard first. */
+abstract class PrismaRepository {
+  constructor(
+    protected readonly tx: Prisma.TransactionClient,
+    protected readonly guard: () => void,
+  ) {}
+}
+
+export class PrismaCredentialRepository extends PrismaRepository implements CredentialRepository {
+  async get(userId: string): Promise<StoredCredential | null> {
+    this.guard();
+    if (!isUuid(userId)) return null;
+    const row = await this.tx.credential.findUnique({ where: { userId } });
+    return row ? { passwordHash: row.passwordHash, mustChangePassword: row.mustChangePassword } : null;
+  }
+
+  async set(userId: string, credential: StoredCredential): Promise<void> {
+    this.guard();
+    await this.tx.credential.upsert({ where: { userId }, create: { userId, ...credential }, update: credential });
+  }
+}
+
+export class PrismaSessionRepository extends PrismaRepository implements SessionRepository {
+  async create(session: Session): Promise<Session> {
+    this.guard();
+    return this.tx.session.create({ data: session });
+  }
+
+  async get(id: string): Promise<Session | null> {
+    this.guard();
+    return this.tx.session.findUnique({ where: { id } });
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    this.guard();
+    await this.tx.session.updateMany({ where: { id }, data: { lastSeenAt: at } });
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.guard();
+    return (await this.tx.session.deleteMany({ where: { id } })).count > 0;
+  }
+
+  async listForUser(userId: string): Promise<Session[]> {
+    this.guard();
+    if (!isUuid(userId)) return [];
+    return this.tx.session.findMany({ where: { userId }, orderBy: [{ lastSeenAt: "desc" }, { id: "asc" }] });
+  }
+
+  async deleteForUser(userId: string, options: { exceptId?: string } = {}): Promise<number> {
+    this.guard();
+    if (!isUuid(userId)) return 0;
+    const where: Prisma.SessionWhereInput = { userId };
+    if (options.exceptId !== undefined) where.id = { not: options.exceptId };
+    return (await this.tx.session.deleteMany({ where })).count;
+  }
+}
+
+export class PrismaApiTokenRepository extends PrismaRepository implements ApiTokenRepository {
+  async create(token: NewApiToken): Promise<ApiToken> {
+    this.guard();
+    return toApiToken(await this.tx.apiToken.create({ data: token }));
+  }
+
+  async getBySecretHash(secretHash: string): Promise<ApiToken | null> {
+    this.guard();
+    const row = await this.tx.apiToken.findUnique({ where: { secretHash } });
+    return row ? toApiToken(row) : null;
+  }
+
+  async getById(id: string): Promise<ApiToken | null> {
+    this.guard();
+    if (!isUuid(id)) return null;
+    const row = await this.tx.apiToken.findUnique({ where: { id } });
+    return row ? toApiToken(row) : null;
+  }
+
+  async list(): Promise<ApiToken[]> {
+    this.guard();
+    const rows = await this.tx.apiToken.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+    return rows.map(toApiToken);
+  }
+
+  async revoke(id: string, at: Date): Promise<ApiToken | null> {
+    this.guard();
+    if (!isUuid(id)) return null;
+    // Only the first revocation sets the time; a second one reads the token back unchanged.
+    await this.tx.apiToken.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: at } });
+    const row = await this.tx.apiToken.findUnique({ where: { id } });
+    return row ? toApiToken(row) : null;
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    this.guard();
+    await this.tx.apiToken.updateMany({ where: { id }, data: { lastUsedAt: at } });
+  }
+}
+
+function toApiToken({ secretHash: _secret, ...token }: ApiTokenRow): ApiToken {
+  return token;
+}
+
+export class PrismaInvitationRepository extends PrismaRepository implements InvitationRepository {
+  async create(invitation: { userId: string; secretHash: string; createdAt: Date; expiresAt: Date }): Promise<Invitation> {
+    this.guard();
+    return toInvitation(await this.tx.invitation.create({ data: invitation }));
+  }
+
+  async getBySecretHash(secretHash: string): Promise<Invitation | null> {
+    this.guard();
+    const row = await this.tx.invitation.findUnique({ where: { secretHash } });
+    return row ? toInvitation(row) : null;
+  }
+
+  async markUsed(id: string, at: Date): Promise<boolean> {
+    this.guard();
+    // A conditional update: of two units accepting the same invitation, the second finds it used.
+    return (await this.tx.invitation.updateMany({ where: { id, usedAt: null }, data: { usedAt: at } })).count === 1;
+  }
+
+  async retireForUser(userId: string, at: Date): Promise<void> {
+    this.guard();
+    await this.tx.invitation.updateMany({ where: { userId, usedAt: null }, data: { usedAt: at } });
+  }
+}
+
+function toInvitation({ secretHash: _secret, ...invitation }: InvitationRow): Invitation {
+  return invitation;
+}
+
+export class PrismaSignInFailureRepository extends PrismaRepository implements SignInFailureRepository {
+  async record(keys: readonly string[], at: Date): Promise<void> {
+    this.guard();
+    await this.tx.signInFailure.createMany({ data: keys.map((key) => ({ key, createdAt: at })) });
+  }
+
+  async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }> {
+    this.guard();
+    const result = await this.tx.signInFailure.aggregate({
+      where: { key, createdAt: { gt: since } },
+      _count: { _all: true },
+      _min: { createdAt: true },
+    });
+    return { count: result._count._all, earliest: result._min.createdAt };
+  }
+
+  async clear(key: string): Promise<void> {
+    this.guard();
+    await this.tx.signInFailure.deleteMany({ where: { key } });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The permission table as Markdown: docs/roles.md is this function's output (`npm run docs:roles` writes it,
+ * and a test fails when the file and the table disagree).
+ */
+import { PERMISSIONS, ROUTES, type Access } from "./permissions";
+import { ROLES } from "./user";
+
+function who(access: Access): string {
+  if (access === "public") return "anyone";
+  if (access === "self") return "any signed-in user";
+  return PERMISSIONS[access].roles.join(", ");
+}
+
+export function renderPermissionsDoc(): string {
+  const lines = [
+    "# Roles and permissions",
+    "",
+    "<!-- Generated from lib/domain/permissions.ts by `npm run docs:roles`; do not edit by hand. -->",
+    "",
+    "Three roles: ADMIN may do everything; EDITOR manages users who are not admins (no roles, tokens or audit",
+    "log); VIEWER reads. API tokens carry a role of their own and may call `/api/v1/*` except the browser",
+    "session's own routes. Beyond the table: an EDITOR cannot change, disable or delete an ADMIN, and the last",
+    "active ADMIN cannot be demoted, disabled or deleted (lib/domain/user-rules.ts).",
+    "",
+    "## Permissions",
+    "",
+    `| Permission | ${ROLES.join(" | ")} | What it allows |`,
+    `| --- | ${ROLES.map(() => ":---:").join(" | ")} | --- |`,
+    ...Object.entries(PERMISSIONS).map(
+      ([name, { roles, summary }]) =>
+        `| \`${name}\` | ${ROLES.map((role) => (roles.some((r) => r === role) ? "yes" : "")).join(" | ")} | ${summary} |`,
+    ),
+    "",
+    "## Routes and pages",
+    "",
+    "| Method | Path | Requires | Who | API tokens |",
+    "| --- | --- | --- | --- | --- |",
+    ...ROUTES.map(
+      (route) =>
+        `| ${route.method} | \`${route.path}\` | ${route.access === "public" || route.access === "self" ? route.access : `\`${route.access}\``} | ${who(route.access)} | ${route.access === "public" ? "-" : route.tokens ? "yes" : "no"} |`,
+    ),
+    "",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,83 @@
+/**
+ * Who may do what: the one table every route, page and use case consults. docs/roles.md is generated from it
+ * (`npm run docs:roles`), and test/authz/route-matrix.process.test.ts fails on any route or page of the app
+ * that is missing from {@link ROUTES}, then checks every route against every role and no session.
+ */
+import type { Role } from "./user";
+
+export const PERMISSIONS = {
+  "users:read": { roles: ["ADMIN", "EDITOR", "VIEWER"], summary: "List and view users" },
+  "users:write": {
+    roles: ["ADMIN", "EDITOR"],
+    summary: "Change names and status, delete and restore users (EDITOR: only users who are not ADMIN)",
+  },
+  "users:assign-role": { roles: ["ADMIN"], summary: "Change a user's role" },
+  "invitations:create": { roles: ["ADMIN"], summary: "Invite people to become users" },
+  "tokens:manage": { roles: ["ADMIN"], summary: "Create, list and revoke API tokens" },
+  "audit:read": { roles: ["ADMIN"], summary: "Read the audit log" },
+} as const satisfies Record<string, { roles: readonly Role[]; summary: string }>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+/**
+ * What a route asks of its caller: a permission, any signed-in user (`self`: own password and sessions), or
+ * nothing (`public`: signing in, accepting an invitation, health probes).
+ */
+export type Access = Permission | "self" | "public";
+
+export function roleHas(role: Role, permission: Permission): boolean {
+  const roles: readonly Role[] = PERMISSIONS[permission].roles;
+  return roles.includes(role);
+}
+
+export interface RouteAccess {
+  /** Path template as the app's file tree spells it, e.g. `/api/v1/users/[id]`. */
+  readonly path: string;
+  /** HTTP method, or `PAGE` for a server-rendered page (served for GET). */
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "PAGE";
+  readonly access: Access;
+  /** Bearer tokens are refused where false: pages and the browser session's own endpoints. */
+  readonly tokens: boolean;
+}
+
+const api = (method: RouteAccess["method"], path: string, access: Access, tokens = true): RouteAccess => ({
+  method,
+  path: `/api/v1${path}`,
+  access,
+  tokens,
+});
+const page = (path: string, access: Access): RouteAccess => ({ method: "PAGE", path, access, tokens: false });
+
+/** Every route handler and page of the app. */
+export const ROUTES: readonly RouteAccess[] = [
+  api("GET", "/session", "self"),
+  api("POST", "/session", "public", false),
+  api("DELETE", "/session", "self", false),
+  api("PUT", "/session/password", "self", false),
+  api("GET", "/session/sessions", "self", false),
+  api("DELETE", "/session/sessions/[id]", "self", false),
+  api("GET", "/users", "users:read"),
+  api("GET", "/users/[id]", "users:read"),
+  api("PATCH", "/users/[id]", "users:write"),
+  api("DELETE", "/users/[id]", "users:write"),
+  api("POST", "/users/[id]/restore", "users:write"),
+  api("POST", "/invitations", "invitations:create"),
+  api("POST", "/invitations/accept", "public", false),
+  api("GET", "/tokens", "tokens:manage"),
+  api("POST", "/tokens", "tokens:manage"),
+  api("DELETE", "/tokens/[id]", "tokens:manage"),
+  api("GET", "/audit-events", "audit:read"),
+  page("/", "public"),
+  page("/sign-in", "public"),
+  page("/invitations/[token]", "public"),
+  page("/users", "users:read"),
+  page("/audit", "audit:read"),
+  page("/tokens", "tokens:manage"),
+  page("/settings", "self"),
+];
+
+export function routeAccess(method: RouteAccess["method"], path: string): RouteAccess {
+  const route = ROUTES.find((candidate) => candidate.method === method && candidate.path === path);
+  if (!route) throw new Error(`${method} ${path} is missing from ROUTES in lib/domain/permissions.ts`);
+  return route;
+}

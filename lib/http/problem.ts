@@ -1,0 +1,139 @@
+/**
+ * Errors as `application/problem+json` (RFC 9457): every error the API answers goes through here. Domain codes
+ * map to a status in ONE table; a 500 never carries an internal message or stack, only the request id to quote.
+ */
+import { z } from "zod";
+
+import { ERROR_CODES, type ErrorCode } from "../domain/errors";
+
+/** Codes of failures the HTTP layer finds itself, before any use case runs. */
+export const HTTP_ERROR_CODES = [
+  "VALIDATION_FAILED",
+  "MALFORMED_JSON",
+  "BODY_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "CSRF_REJECTED",
+  "PRECONDITION_REQUIRED",
+  "NOT_FOUND",
+  "INTERNAL",
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
+export type ProblemCode = ErrorCode | HttpErrorCode;
+
+const STATUS: Record<ProblemCode, number> = {
+  USER_EMAIL_TAKEN: 409,
+  USER_NOT_FOUND: 404,
+  USER_VERSION_CONFLICT: 412,
+  INVALID_CURSOR: 400,
+  DEADLINE_EXCEEDED: 504,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  PASSWORD_CHANGE_REQUIRED: 403,
+  INVALID_CREDENTIALS: 401,
+  TOO_MANY_ATTEMPTS: 429,
+  WRONG_PASSWORD: 422,
+  LAST_ADMIN: 409,
+  INVITATION_INVALID: 410,
+  TOKEN_NOT_FOUND: 404,
+  SESSION_NOT_FOUND: 404,
+  VALIDATION_FAILED: 422,
+  MALFORMED_JSON: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CSRF_REJECTED: 403,
+  PRECONDITION_REQUIRED: 428,
+  NOT_FOUND: 404,
+  INTERNAL: 500,
+};
+
+const TITLE: Partial<Record<ProblemCode, string>> = {
+  VALIDATION_FAILED: "The request is not valid",
+  MALFORMED_JSON: "The request body is not valid JSON",
+  BODY_TOO_LARGE: "The request body is larger than 1 MB",
+  UNSUPPORTED_MEDIA_TYPE: "Send the body as application/json",
+  CSRF_REJECTED: "Cross-site request refused",
+  PRECONDITION_REQUIRED: "Send If-Match with the ETag you last read",
+  NOT_FOUND: "Not found",
+  INTERNAL: "Something went wrong on our side",
+};
+
+export interface FieldError {
+  path: (string | number)[];
+  message: string;
+}
+
+/** A failure found by the HTTP layer (bad body, CSRF, ...): thrown inside the wrapper, answered as a problem. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly code: HttpErrorCode,
+    detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = "HttpProblem";
+  }
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  code: ProblemCode;
+  requestId: string;
+  traceId?: string;
+  errors?: FieldError[];
+}
+
+export function statusOf(code: ProblemCode): number {
+  return STATUS[code];
+}
+
+/**
+ * The problem for any thrown value. Domain and HTTP errors keep their message (written for the caller); anything
+ * else is an INTERNAL 500 whose message stays in the log, never in the body.
+ *
+ * Recognised by their `code`, not by class: the use cases run in the server bundle's copy of lib/ and this code
+ * in Next's (docs/decisions/002-own-server.md), so `instanceof DomainError` is false for their errors.
+ */
+export function problemFor(error: unknown, ids: { requestId: string; traceId: string | null }): ProblemBody {
+  const known = knownError(error);
+  const code: ProblemCode = known?.code ?? "INTERNAL";
+  const detail = known ? known.message : `Quote request id ${ids.requestId} when you report this.`;
+  const status = STATUS[code];
+  return {
+    // A URN: stable and unique per code, and not pretending to be a page someone could open.
+    type: `urn:user-console:problem:${code.toLowerCase().replaceAll("_", "-")}`,
+    title: TITLE[code] ?? detail,
+    status,
+    detail,
+    code,
+    requestId: ids.requestId,
+    ...(ids.traceId ? { traceId: ids.traceId } : {}),
+    ...(known?.errors ? { errors: known.errors } : {}),
+  };
+}
+
+const PROBLEM_CODES: ReadonlySet<string> = new Set<string>([...ERROR_CODES, ...HTTP_ERROR_CODES]);
+
+function isProblemCode(code: string): code is ProblemCode {
+  return PROBLEM_CODES.has(code) && code !== "INTERNAL";
+}
+
+/** A DomainError or HttpProblem from any copy of lib/: an Error whose `code` is one of ours. */
+function knownError(error: unknown): { code: ProblemCode; message: string; errors?: FieldError[] } | null {
+  if (!(error instanceof Error) || !("code" in error) || typeof error.code !== "string" || !isProblemCode(error.code)) {
+    return null;
+  }
+  const errors = "errors" in error && Array.isArray(error.errors) ? fieldErrors.safeParse(error.errors) : undefined;
+  return { code: error.code, message: error.message, ...(errors?.success ? { errors: errors.data } : {}) };
+}
+
+const fieldErrors = z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }));
+
+export function problemResponse(problem: ProblemBody, headers: HeadersInit = {}): Response {
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },
+  });
+}

@@ -1,0 +1,66 @@
+import type { z } from "zod";
+
+import { HttpProblem } from "./problem";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads a JSON body: refused with 415 unless it is sent as application/json, 413 past 1 MB (by Content-Length
+ * or while streaming, so a lying header cannot get more through), 400 when it is not JSON, and 422 naming each
+ * field when it does not match the schema (unknown fields included: schemas are strict objects).
+ */
+export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json") {
+    throw new HttpProblem("UNSUPPORTED_MEDIA_TYPE", `Expected content-type application/json, got ${type ?? "none"}`);
+  }
+  const text = await readText(request);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new HttpProblem("MALFORMED_JSON", "The body could not be parsed as JSON");
+  }
+  return parseInput(schema, json, "body");
+}
+
+/** Validates any input (body, query, path) and turns zod's issues into field errors. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({
+    path: issue.path.map((key) => (typeof key === "symbol" ? String(key) : key)),
+    message: issue.message,
+  }));
+  const summary = errors.map((e) => (e.path.length ? `${e.path.join(".")}: ${e.message}` : e.message)).join("; ");
+  throw new HttpProblem("VALIDATION_FAILED", `Invalid ${where}: ${summary}`, errors);
+}
+
+async function readText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  // fatal: a body that is not UTF-8 is malformed, not silently repaired with U+FFFD.
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new HttpProblem("MALFORMED_JSON", "The body is not UTF-8 text");
+  }
+}
+
+function tooLarge() {
+  return new HttpProblem("BODY_TOO_LARGE", "Send at most 1 MB (1,048,576 bytes)");
+}

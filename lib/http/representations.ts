@@ -1,0 +1,51 @@
+/** How domain objects look in API responses: one function per type, used by every handler. */
+import type { ApiToken, Principal } from "../domain/auth";
+import type { User } from "../domain/user";
+import { HttpProblem } from "./problem";
+
+export function userJson(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    status: user.status,
+    version: user.version,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+    deletedAt: user.deletedAt,
+  };
+}
+
+/** A user's ETag is its version: every change bumps it. */
+export function etagOf(user: User): string {
+  return `"${user.version}"`;
+}
+
+/**
+ * The version named by an If-Match header (`"3"`, or weak `W/"3"`).
+ * @throws HttpProblem 428 when the header is missing, 422 when it is not one of our ETags.
+ */
+export function expectedVersionOf(request: Request): number {
+  const header = request.headers.get("if-match");
+  if (header === null) {
+    throw new HttpProblem("PRECONDITION_REQUIRED", "Send If-Match with the ETag of the user you last read");
+  }
+  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
+  if (!match?.[1]) throw new HttpProblem("VALIDATION_FAILED", `If-Match ${header.slice(0, 50)} is not an ETag of this API`);
+  return Number(match[1]);
+}
+
+export function principalJson(principal: Principal) {
+  return principal.kind === "user"
+    ? {
+        kind: "user" as const,
+        user: { id: principal.userId, email: principal.email, name: principal.name, role: principal.role },
+        mustChangePassword: principal.mustChangePassword,
+      }
+    : { kind: "token" as const, token: { id: principal.tokenId, name: principal.name, role: principal.role } };
+}
+
+export function tokenJson(token: ApiToken) {
+  return { ...token };
+}

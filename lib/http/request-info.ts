@@ -1,0 +1,57 @@
+/**
+ * What the HTTP layer reads off a request before anything else: its id, trace id, client address, origin.
+ * Framework-free: plain `Request` in, plain values out.
+ */
+import { randomUUID } from "node:crypto";
+
+/**
+ * Our server (server/main.ts) writes the client's address into this request header, replacing whatever a client
+ * sent under that name; nothing else may be trusted for it.
+ */
+export const CLIENT_IP_HEADER = "x-user-console-client-ip";
+/** Our server also puts each response's CSP nonce here, for pages that render inline scripts. */
+export const NONCE_HEADER = "x-nonce";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** The caller's `X-Request-Id` when it is a sane token, else a new one. */
+export function requestIdOf(request: Request): string {
+  const given = request.headers.get("x-request-id");
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** The trace id of a W3C `traceparent` header, when there is a valid one. */
+export function traceIdOf(request: Request): string | null {
+  const match = TRACEPARENT.exec(request.headers.get("traceparent") ?? "");
+  const traceId = match?.[1];
+  return traceId && !/^0+$/.test(traceId) ? traceId : null;
+}
+
+export function clientIpOf(request: Request): string | null {
+  return request.headers.get(CLIENT_IP_HEADER);
+}
+
+/**
+ * The origin the browser sees, which a same-origin request's Origin header must equal: PUBLIC_ORIGIN when the
+ * operator set it; else `http://<Host>`, or behind a trusted proxy X-Forwarded-Proto and X-Forwarded-Host.
+ * (Not `request.url`: Next rewrites its host to localhost. The Host header is safe to use here: a browser
+ * always sends the real one, so a cross-site page cannot make it match a foreign Origin.)
+ */
+export function publicOriginOf(request: Request, options: { trustProxy: boolean; publicOrigin?: string }): string {
+  if (options.publicOrigin) return options.publicOrigin;
+  if (options.trustProxy) {
+    const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+    const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+    if (proto && host && URL.canParse(`${proto}://${host}`)) return new URL(`${proto}://${host}`).origin;
+  }
+  const host = request.headers.get("host");
+  if (host && URL.canParse(`http://${host}`)) return new URL(`http://${host}`).origin;
+  return new URL(request.url).origin;
+}
+
+/** Loopback names, where cookies go without Secure (plain http on a developer's machine). */
+export function isLocalOrigin(origin: string): boolean {
+  const { hostname } = new URL(origin);
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}

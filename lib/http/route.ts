@@ -1,0 +1,198 @@
+/**
+ * The one wrapper every REST handler goes through (STYLE.md; dub's `withWorkspace`). In order, for each request:
+ * request and trace ids; who is calling (API token, else session cookie); CSRF for cookie-borne mutations; may
+ * they (lib/domain/permissions.ts, the one table); input validation with zod; the handler; and any error as
+ * problem+json. Authorization is decided here, in the handler path, and nowhere else (no middleware or proxy:
+ * CVE-2025-29927 let a header skip Next's middleware altogether).
+ *
+ * Handlers are framework-free `(request: Request, context) => Promise<Response>` functions: app/api route files
+ * only re-export them, and tests call them directly.
+ */
+import { z } from "zod";
+
+import type { Principal } from "../domain/auth";
+import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from "../domain/errors";
+import { roleHas, routeAccess, type RouteAccess } from "../domain/permissions";
+import { getApp } from "../app-registry";
+import type { AnonymousContext, CallContext } from "../use-cases/call-context";
+import { HttpProblem, problemFor, problemResponse } from "./problem";
+import { parseInput, readJsonBody } from "./read-body";
+import { clientIpOf, publicOriginOf, requestIdOf, traceIdOf } from "./request-info";
+import { sessionSecretOf } from "./session-cookie";
+
+type ApiMethod = Exclude<RouteAccess["method"], "PAGE">;
+type Schema = z.ZodType;
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** What Next passes as a route handler's second argument. */
+export interface RouteContext {
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+export interface HandlerInput<B, Q, P> {
+  request: Request;
+  body: B;
+  query: Q;
+  params: P;
+  /** Null only on public routes (the wrapper refuses anonymous calls to the others). */
+  principal: Principal | null;
+  /** For use cases: the caller, ids for the audit log, the request's signal. Throws 401 on a public route. */
+  caller(): CallContext;
+  /** For use cases that run before anyone is signed in (sign-in, accepting an invitation). */
+  anonymous: AnonymousContext;
+  requestId: string;
+  /** The origin the browser sees (for cookies and links). */
+  origin: string;
+  /** The session cookie as sent, for sign-in to rotate and sign-out to clear. */
+  sessionSecret: string | null;
+}
+
+/** Routes only a signed-in user whose one-time password is pending may still call. */
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(["GET /api/v1/session", "DELETE /api/v1/session", "PUT /api/v1/session/password"]);
+
+export function route<
+  BS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  PS extends Schema | undefined = undefined,
+>(definition: {
+  method: ApiMethod;
+  /** The path template as in ROUTES and the app/api tree, e.g. `/api/v1/users/[id]`. */
+  path: string;
+  body?: BS;
+  query?: QS;
+  params?: PS;
+  handler: (input: HandlerInput<Infer<BS>, Infer<QS>, Infer<PS>>) => Promise<Response>;
+}) {
+  // Looked up when the route module loads: a route missing from the table fails at once, not per request.
+  const access = routeAccess(definition.method, definition.path);
+  const key = `${definition.method} ${definition.path}`;
+
+  async function handle(request: Request, routeContext?: RouteContext): Promise<Response> {
+    const requestId = requestIdOf(request);
+    const traceId = traceIdOf(request);
+    const app = getApp();
+    const ids = { "x-request-id": requestId };
+    try {
+      const origin = publicOriginOf(request, { trustProxy: app.config.TRUST_PROXY, publicOrigin: app.config.PUBLIC_ORIGIN });
+      const bearerToken = bearerOf(request);
+      const sessionSecret = sessionSecretOf(request.headers.get("cookie"));
+      if (request.method !== "GET" && request.method !== "HEAD" && bearerToken === null) {
+        assertSameOriginRequest(request, origin);
+      }
+      // A request that sends a token is judged by it alone: a bad one is 401, never a fall-back to the cookie.
+      if (bearerToken === "") throw new UnauthenticatedError();
+      const principal = await app.authenticate({ bearerToken, sessionSecret }, request.signal);
+      if (bearerToken !== null && principal === null) throw new UnauthenticatedError();
+      authorize(access, key, principal);
+
+      const params = definition.params
+        ? parseInput(definition.params, await routeContext?.params, "path")
+        : undefined;
+      const query = definition.query
+        ? parseInput(definition.query, queryObject(new URL(request.url).searchParams), "query")
+        : undefined;
+      const body = definition.body ? await readJsonBody(request, definition.body) : undefined;
+      const base = { requestId, traceId, signal: request.signal };
+      // The three casts below restate what the lines above establish (parsed by the schema when one is given,
+      // undefined when none is): TypeScript cannot narrow a conditional type over an unresolved generic.
+      const response = await definition.handler({
+        request,
+        body: body as Infer<BS>,
+        query: query as Infer<QS>,
+        params: params as Infer<PS>,
+        principal,
+        caller() {
+          if (!principal) throw new UnauthenticatedError();
+          return { ...base, principal };
+        },
+        anonymous: { ...base, ip: clientIpOf(request), userAgent: request.headers.get("user-agent") },
+        requestId,
+        origin,
+        sessionSecret,
+      });
+      response.headers.set("x-request-id", requestId);
+      if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
+      return response;
+    } catch (error) {
+      const problem = problemFor(error, { requestId, traceId });
+      if (problem.status >= 500) {
+        app.log.error({ err: error, requestId, traceId, route: key }, "request failed");
+      }
+      const headers: Record<string, string> = { ...ids };
+      if (error instanceof Error && "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number") {
+        headers["retry-after"] = String(error.retryAfterSeconds);
+      }
+      if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="user-console"';
+      return problemResponse(problem, headers);
+    }
+  }
+  // The route's entry in the table travels with the handler, so a test can check that the file exporting it
+  // sits at the path the table names (a handler mounted elsewhere would be checked against the wrong entry).
+  return Object.assign(handle, { access });
+}
+
+/** A JSON response. Dates become ISO strings (JSON.stringify calls toJSON). */
+export function json(data: unknown, init: { status?: number; headers?: HeadersInit } = {}): Response {
+  return new Response(JSON.stringify(data), {
+    status: init.status ?? 200,
+    headers: { "content-type": "application/json", ...init.headers },
+  });
+}
+
+export function noContent(headers: HeadersInit = {}): Response {
+  return new Response(null, { status: 204, headers });
+}
+
+function authorize(access: RouteAccess, key: string, principal: Principal | null): void {
+  if (access.access === "public") return;
+  if (!principal) throw new UnauthenticatedError();
+  if (principal.kind === "token" && !access.tokens) {
+    throw new ForbiddenError("API tokens may not call this route; it belongs to browser sessions");
+  }
+  if (principal.kind === "user" && principal.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(key)) {
+    throw new PasswordChangeRequiredError();
+  }
+  if (access.access === "self") return;
+  if (!roleHas(principal.role, access.access)) {
+    throw new ForbiddenError(`Your role (${principal.role}) does not have the permission ${access.access}`);
+  }
+}
+
+/** The token of `Authorization: Bearer <token>`; null without the header; "" (never valid) when malformed. */
+function bearerOf(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  if (header === null) return null;
+  const match = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  return match?.[1] ?? "";
+}
+
+/**
+ * CSRF defence for mutations that a browser could send with its cookies (bearer calls are exempt): the
+ * Origin must be ours (a missing or `null` Origin is refused: browsers send one with every cross-origin and
+ * every non-GET fetch), and the request must be one a plain HTML form cannot make: a JSON body, or, without a
+ * body, the `X-Requested-With` header (forms can set neither).
+ */
+function assertSameOriginRequest(request: Request, origin: string): void {
+  const sent = request.headers.get("origin");
+  if (sent === null || sent === "null") {
+    throw new HttpProblem("CSRF_REJECTED", "A request that changes something must carry this site's Origin header");
+  }
+  if (sent !== origin) throw new HttpProblem("CSRF_REJECTED", `Origin ${sent.slice(0, 200)} is not this site (${origin})`);
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/json" && !request.headers.has("x-requested-with")) {
+    throw new HttpProblem(
+      "CSRF_REJECTED",
+      "Send a JSON body (content-type: application/json) or, without a body, the X-Requested-With header",
+    );
+  }
+}
+
+/** Query parameters as an object; a repeated one becomes an array. */
+function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    out[key] = values.length === 1 ? (values[0] ?? "") : values;
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Stores behind sign-in: passwords, sessions, API tokens, invitations and the failures that throttle sign-in.
+ * Obtained only inside {@link UnitOfWork.run}, like every repository, so a change and its audit entry commit
+ * together. Secrets arrive here already hashed: no adapter sees a password, cookie or token in clear.
+ */
+import type { ApiToken, Invitation, Session } from "../domain/auth";
+import type { Role } from "../domain/user";
+
+export interface StoredCredential {
+  /** argon2id PHC string. */
+  passwordHash: string;
+  mustChangePassword: boolean;
+}
+
+export interface CredentialRepository {
+  get(userId: string): Promise<StoredCredential | null>;
+  /** Creates or replaces the user's password. */
+  set(userId: string, credential: StoredCredential): Promise<void>;
+}
+
+export interface SessionRepository {
+  create(session: Session): Promise<Session>;
+  get(id: string): Promise<Session | null>;
+  /** Records activity; a session that no longer exists is ignored. */
+  touch(id: string, at: Date): Promise<void>;
+  /** True when there was such a session. */
+  delete(id: string): Promise<boolean>;
+  /** The user's sessions, most recently active first. */
+  listForUser(userId: string): Promise<Session[]>;
+  /** Ends every session of the user (but `exceptId`); returns how many ended. */
+  deleteForUser(userId: string, options?: { exceptId?: string }): Promise<number>;
+}
+
+export interface NewApiToken {
+  name: string;
+  role: Role;
+  secretHash: string;
+  prefix: string;
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface ApiTokenRepository {
+  create(token: NewApiToken): Promise<ApiToken>;
+  getBySecretHash(secretHash: string): Promise<ApiToken | null>;
+  getById(id: string): Promise<ApiToken | null>;
+  /** Every token, revoked ones included, newest first. */
+  list(): Promise<ApiToken[]>;
+  /** Sets revokedAt (once); null when there is no such token. */
+  revoke(id: string, at: Date): Promise<ApiToken | null>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export interface InvitationRepository {
+  create(invitation: { userId: string; secretHash: string; createdAt: Date; expiresAt: Date }): Promise<Invitation>;
+  getBySecretHash(secretHash: string): Promise<Invitation | null>;
+  /**
+   * Marks the invitation used, once: false when it already was (two tabs accepting at the same time cannot
+   * both succeed).
+   */
+  markUsed(id: string, at: Date): Promise<boolean>;
+  /** Marks every unused invitation of the user used: a new invitation replaces the older ones. */
+  retireForUser(userId: string, at: Date): Promise<void>;
+}
+
+export interface SignInFailureRepository {
+  record(keys: readonly string[], at: Date): Promise<void>;
+  /** Failures recorded under `key` after `since` (exclusive): how many, and the earliest of them. */
+  countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }>;
+  clear(key: string): Promise<void>;
+}

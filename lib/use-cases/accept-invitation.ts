@@ -1,0 +1,43 @@
+import { InvitationInvalidError } from "../domain/errors";
+import type { Clock } from "../ports/clock";
+import type { PasswordHasher } from "../ports/password-hasher";
+import type { UnitOfWork } from "../ports/unit-of-work";
+import { auditFrom, type AnonymousContext } from "./call-context";
+import { hashSecret } from "./secrets";
+
+export type AcceptInvitation = (input: { token: string; password: string }, context: AnonymousContext) => Promise<{ email: string }>;
+
+/** The invited person sets a password and becomes ACTIVE; the link then stops working. */
+export function makeAcceptInvitation({
+  unitOfWork,
+  hasher,
+  clock,
+}: {
+  unitOfWork: UnitOfWork;
+  hasher: PasswordHasher;
+  clock: Clock;
+}): AcceptInvitation {
+  return async (input, context) => {
+    const passwordHash = await hasher.hash(input.password);
+    return unitOfWork.run(
+      async ({ users, credentials, invitations, audit }) => {
+        const now = clock.now();
+        const invitation = await invitations.getBySecretHash(hashSecret(input.token));
+        if (!invitation || invitation.usedAt || invitation.expiresAt <= now) throw new InvitationInvalidError();
+        const user = await users.getById(invitation.userId);
+        if (!user || user.status !== "INVITED") throw new InvitationInvalidError();
+        if (!(await invitations.markUsed(invitation.id, now))) throw new InvitationInvalidError();
+        await credentials.set(user.id, { passwordHash, mustChangePassword: false });
+        await users.update(user.id, () => ({ status: "ACTIVE" }));
+        await audit.append({
+          action: "invitation.accepted",
+          ...auditFrom(context, { type: "user", id: user.id, label: user.email }),
+          target: { type: "user", id: user.id },
+          data: { before: { status: "INVITED" }, after: { status: "ACTIVE" }, invitationId: invitation.id },
+        });
+        return { email: user.email };
+      },
+      { signal: context.signal },
+    );
+  };
+}

@@ -1,0 +1,34 @@
+import { ForbiddenError, WrongPasswordError } from "../domain/errors";
+import type { PasswordHasher } from "../ports/password-hasher";
+import type { UnitOfWork } from "../ports/unit-of-work";
+import { auditBy, type CallContext } from "./call-context";
+
+export type ChangePassword = (input: { currentPassword: string; newPassword: string }, context: CallContext) => Promise<void>;
+
+/**
+ * The caller changes their own password; the current one is required. Their other sessions end (whoever else
+ * might have been signed in with the old password is out); this one stays.
+ */
+export function makeChangePassword({ unitOfWork, hasher }: { unitOfWork: UnitOfWork; hasher: PasswordHasher }): ChangePassword {
+  return async (input, context) => {
+    const { principal } = context;
+    if (principal.kind !== "user") throw new ForbiddenError("An API token has no password");
+    const signal = context.signal;
+    const current = await unitOfWork.run(({ credentials }) => credentials.get(principal.userId), { signal });
+    if (!current || !(await hasher.verify(current.passwordHash, input.currentPassword))) throw new WrongPasswordError();
+    const passwordHash = await hasher.hash(input.newPassword);
+    await unitOfWork.run(
+      async ({ credentials, sessions, audit }) => {
+        await credentials.set(principal.userId, { passwordHash, mustChangePassword: false });
+        const ended = await sessions.deleteForUser(principal.userId, { exceptId: principal.sessionId });
+        await audit.append({
+          action: "user.password_changed",
+          ...auditBy(context),
+          target: { type: "user", id: principal.userId },
+          data: { endedSessions: ended },
+        });
+      },
+      { signal },
+    );
+  };
+}

@@ -1,0 +1,17 @@
+import { UserNotFoundError } from "../domain/errors";
+import type { User } from "../domain/user";
+import type { UnitOfWork } from "../ports/unit-of-work";
+
+export type GetUser = (id: string, signal?: AbortSignal) => Promise<User>;
+
+export function makeGetUser({ unitOfWork }: { unitOfWork: UnitOfWork }): GetUser {
+  return (id, signal) =>
+    unitOfWork.run(
+      async ({ users }) => {
+        const user = await users.getById(id);
+        if (!user) throw new UserNotFoundError(id);
+        return user;
+      },
+      { signal },
+    );
+}

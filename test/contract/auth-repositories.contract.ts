@@ -1,0 +1,242 @@
+/**
+ * The audit log and the sign-in stores (credentials, sessions, API tokens, invitations, sign-in failures): part
+ * of the one database contract (user-repository.contract.ts calls this inside its describe), so every
+ * implementation runs it.
+ */
+import { beforeEach, expect, it } from "vitest";
+
+import type { NewAuditEntry } from "../../lib/domain/audit";
+import type { Session } from "../../lib/domain/auth";
+import type { AuditLog } from "../../lib/ports/audit-log";
+import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
+
+const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
+const HASH_A = "a".repeat(64);
+const HASH_B = "b".repeat(64);
+
+export function auditAbout(userId: string, action: string, extra: Partial<NewAuditEntry> = {}): NewAuditEntry {
+  return { action, actor: { type: "system", id: null, label: "system" }, target: { type: "user", id: userId }, ...extra };
+}
+
+/** Every entry about one user, newest first. */
+export async function auditOf(audit: AuditLog, userId: string) {
+  return (await audit.list({ targetType: "user", targetId: userId, limit: 200 })).items;
+}
+
+export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): void {
+  let unitOfWork: UnitOfWork;
+  beforeEach(() => {
+    unitOfWork = currentUnitOfWork();
+  });
+  const inUnit = <T>(work: (repos: Repositories) => Promise<T>) => unitOfWork.run(work);
+  const createUser = (email: string) =>
+    inUnit(({ users }) => users.create({ email, name: "Some Body", role: "VIEWER", status: "ACTIVE" }));
+
+  it("audit: appends entries with actor, target, data and request ids, and lists them newest first", async () => {
+    const ada = await createUser("ada@example.com");
+    const admin = { type: "user" as const, id: ada.id, label: "ada@example.com" };
+    const [first, , third] = await inUnit(async ({ audit }) => [
+      await audit.append(auditAbout(ada.id, "user.created", { data: { after: { role: "VIEWER" } }, requestId: "req-1" })),
+      await audit.append(auditAbout(NO_SUCH_ID, "user.created")),
+      await audit.append({
+        action: "user.updated",
+        actor: admin,
+        target: { type: "user", id: ada.id },
+        data: { before: { status: "ACTIVE" }, after: { status: "DISABLED" } },
+        traceId: "0af7651916cd43dd8448eb211c80319c",
+      }),
+    ]);
+    expect(first).toMatchObject({
+      action: "user.created",
+      actor: { type: "system", id: null, label: "system" },
+      target: { type: "user", id: ada.id },
+      data: { after: { role: "VIEWER" } },
+      requestId: "req-1",
+      traceId: null,
+    });
+    expect(first?.createdAt).toBeInstanceOf(Date);
+    const entries = await inUnit(({ audit }) => auditOf(audit, ada.id));
+    expect(entries.map((entry) => entry.action)).toEqual(["user.updated", "user.created"]);
+    expect(entries[0]).toEqual(third);
+  });
+
+  it("audit: filters by action, actor id or label, target and time, and pages by cursor without gaps", async () => {
+    const ada = await createUser("ada@example.com");
+    const actor = { type: "user" as const, id: ada.id, label: "ada@example.com" };
+    await inUnit(async ({ audit }) => {
+      for (let i = 0; i < 7; i++) {
+        await audit.append({ action: i % 2 ? "token.created" : "user.updated", actor, target: { type: "token", id: null } });
+      }
+      await audit.append(auditAbout(ada.id, "user.updated"));
+    });
+    const all = await inUnit(({ audit }) => audit.list({ limit: 200 }));
+    expect(all.items).toHaveLength(8);
+    expect(all.nextCursor).toBeNull();
+
+    const byActorId = await inUnit(({ audit }) => audit.list({ actor: ada.id, limit: 200 }));
+    expect(byActorId.items).toHaveLength(7);
+    const byLabel = await inUnit(({ audit }) => audit.list({ actor: "ada@example.com", limit: 200 }));
+    expect(byLabel.items.map((e) => e.id)).toEqual(byActorId.items.map((e) => e.id));
+    const tokens = await inUnit(({ audit }) => audit.list({ action: "token.created", targetType: "token", limit: 200 }));
+    expect(tokens.items).toHaveLength(3);
+    const future = new Date(Date.now() + 60_000);
+    expect((await inUnit(({ audit }) => audit.list({ from: future, limit: 10 }))).items).toEqual([]);
+    expect((await inUnit(({ audit }) => audit.list({ to: future, limit: 10 }))).items).toHaveLength(8);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await inUnit(({ audit }) => audit.list({ limit: 3, cursor }));
+      seen.push(...page.items.map((entry) => entry.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((entry) => entry.id));
+    await expect(inUnit(({ audit }) => audit.list({ limit: 3, cursor: "nonsense" }))).rejects.toMatchObject({
+      code: "INVALID_CURSOR",
+    });
+  });
+
+  it("audit: an entry the store refuses fails the unit, and the change it described rolls back with it", async () => {
+    const ada = await createUser("ada@example.com");
+    await expect(
+      inUnit(async ({ users, audit }) => {
+        await users.update(ada.id, () => ({ status: "DISABLED" }));
+        // Longer than the action column allows: the insert itself fails, in the database as in memory.
+        await audit.append(auditAbout(ada.id, "x".repeat(65)));
+      }),
+    ).rejects.toThrow();
+    expect(await inUnit(({ users }) => users.getById(ada.id))).toMatchObject({ status: "ACTIVE", version: 1 });
+    expect(await inUnit(({ audit }) => auditOf(audit, ada.id))).toEqual([]);
+  });
+
+  it("credentials: none until set, then replaced by the next set", async () => {
+    const ada = await createUser("ada@example.com");
+    expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toBeNull();
+    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$one", mustChangePassword: true }));
+    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$two", mustChangePassword: false }));
+    expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toEqual({
+      passwordHash: "$argon2id$two",
+      mustChangePassword: false,
+    });
+    expect(await inUnit(({ credentials }) => credentials.get(NO_SUCH_ID))).toBeNull();
+  });
+
+  it("sessions: create, read, touch, list most recent first, delete one, delete all but one", async () => {
+    const ada = await createUser("ada@example.com");
+    const at = new Date("2026-11-25T08:00:00.000Z");
+    const session = (id: string, minutes: number): Session => ({
+      id,
+      userId: ada.id,
+      createdAt: at,
+      lastSeenAt: new Date(at.getTime() + minutes * 60_000),
+      userAgent: "test",
+      ip: "127.0.0.1",
+    });
+    await inUnit(async ({ sessions }) => {
+      await sessions.create(session(HASH_A, 0));
+      await sessions.create(session(HASH_B, 5));
+      await sessions.create(session("c".repeat(64), 1));
+    });
+    expect(await inUnit(({ sessions }) => sessions.get(HASH_A))).toEqual(session(HASH_A, 0));
+    await inUnit(({ sessions }) => sessions.touch(HASH_A, new Date(at.getTime() + 10 * 60_000)));
+    await inUnit(({ sessions }) => sessions.touch("d".repeat(64), at)); // gone: ignored
+    const listed = await inUnit(({ sessions }) => sessions.listForUser(ada.id));
+    expect(listed.map((s) => s.id)).toEqual([HASH_A, HASH_B, "c".repeat(64)]);
+    expect(await inUnit(({ sessions }) => sessions.delete(HASH_B))).toBe(true);
+    expect(await inUnit(({ sessions }) => sessions.delete(HASH_B))).toBe(false);
+    expect(await inUnit(({ sessions }) => sessions.deleteForUser(ada.id, { exceptId: HASH_A }))).toBe(1);
+    expect((await inUnit(({ sessions }) => sessions.listForUser(ada.id))).map((s) => s.id)).toEqual([HASH_A]);
+    expect(await inUnit(({ sessions }) => sessions.get(HASH_B))).toBeNull();
+  });
+
+  it("API tokens: found by secret hash and id, listed newest first, revoked once, touched", async () => {
+    const t0 = new Date("2026-11-25T08:00:00.000Z");
+    const created = await inUnit(async ({ tokens }) => [
+      await tokens.create({ name: "ci", role: "VIEWER", secretHash: HASH_A, prefix: "uct_aaaa", createdBy: "ada@example.com", createdAt: t0, expiresAt: null }),
+      await tokens.create({
+        name: "etl",
+        role: "EDITOR",
+        secretHash: HASH_B,
+        prefix: "uct_bbbb",
+        createdBy: "ada@example.com",
+        createdAt: new Date(t0.getTime() + 1_000),
+        expiresAt: new Date(t0.getTime() + 86_400_000),
+      }),
+    ]);
+    const [ci, etl] = created;
+    expect(ci).toMatchObject({ name: "ci", role: "VIEWER", prefix: "uct_aaaa", lastUsedAt: null, revokedAt: null });
+    expect(ci).not.toHaveProperty("secretHash");
+    expect(await inUnit(({ tokens }) => tokens.getBySecretHash(HASH_B))).toEqual(etl);
+    expect(await inUnit(({ tokens }) => tokens.getById(ci?.id ?? ""))).toEqual(ci);
+    expect(await inUnit(({ tokens }) => tokens.getById("not-a-uuid"))).toBeNull();
+    expect((await inUnit(({ tokens }) => tokens.list())).map((t) => t.name)).toEqual(["etl", "ci"]);
+
+    const revokedAt = new Date(t0.getTime() + 5_000);
+    const revoked = await inUnit(({ tokens }) => tokens.revoke(ci?.id ?? "", revokedAt));
+    expect(revoked?.revokedAt).toEqual(revokedAt);
+    const again = await inUnit(({ tokens }) => tokens.revoke(ci?.id ?? "", new Date(t0.getTime() + 9_000)));
+    expect(again?.revokedAt).toEqual(revokedAt);
+    expect(await inUnit(({ tokens }) => tokens.revoke(NO_SUCH_ID, revokedAt))).toBeNull();
+
+    await inUnit(({ tokens }) => tokens.touch(etl?.id ?? "", revokedAt));
+    expect((await inUnit(({ tokens }) => tokens.getById(etl?.id ?? "")))?.lastUsedAt).toEqual(revokedAt);
+  });
+
+  it("invitations: found by secret hash, used at most once, retired by a newer one", async () => {
+    const ada = await createUser("ada@example.com");
+    const t0 = new Date("2026-11-25T08:00:00.000Z");
+    const expiresAt = new Date(t0.getTime() + 7 * 86_400_000);
+    const first = await inUnit(({ invitations }) =>
+      invitations.create({ userId: ada.id, secretHash: HASH_A, createdAt: t0, expiresAt }),
+    );
+    expect(first).toMatchObject({ userId: ada.id, createdAt: t0, expiresAt, usedAt: null });
+    expect(await inUnit(({ invitations }) => invitations.getBySecretHash(HASH_A))).toEqual(first);
+    expect(await inUnit(({ invitations }) => invitations.markUsed(first.id, t0))).toBe(true);
+    expect(await inUnit(({ invitations }) => invitations.markUsed(first.id, t0))).toBe(false);
+
+    const second = await inUnit(({ invitations }) =>
+      invitations.create({ userId: ada.id, secretHash: HASH_B, createdAt: t0, expiresAt }),
+    );
+    await inUnit(({ invitations }) => invitations.retireForUser(ada.id, t0));
+    expect((await inUnit(({ invitations }) => invitations.getBySecretHash(HASH_B)))?.usedAt).toEqual(t0);
+    expect(await inUnit(({ invitations }) => invitations.markUsed(second.id, t0))).toBe(false);
+  });
+
+  it("sign-in failures: counted per key after an instant (exclusive), earliest reported, cleared per key", async () => {
+    const t0 = new Date("2026-11-25T08:00:00.000Z");
+    const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
+    await inUnit(async ({ signInFailures }) => {
+      await signInFailures.record(["account:ada@example.com", "ip:10.0.0.1"], at(0));
+      await signInFailures.record(["account:ada@example.com", "ip:10.0.0.1"], at(5));
+      await signInFailures.record(["ip:10.0.0.1"], at(10));
+    });
+    expect(await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).toEqual({
+      count: 3,
+      earliest: at(0),
+    });
+    expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(0)))).count).toBe(2);
+    expect(await inUnit(({ signInFailures }) => signInFailures.countSince("account:ada@example.com", at(1)))).toEqual({
+      count: 1,
+      earliest: at(5),
+    });
+    await inUnit(({ signInFailures }) => signInFailures.clear("account:ada@example.com"));
+    expect(await inUnit(({ signInFailures }) => signInFailures.countSince("account:ada@example.com", at(-1)))).toEqual({
+      count: 0,
+      earliest: null,
+    });
+    expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).count).toBe(3);
+  });
+
+  it("users: lists active admins and says whether the table is empty", async () => {
+    expect(await inUnit(({ users }) => users.isEmpty())).toBe(true);
+    const admins = await inUnit(async ({ users }) => [
+      await users.create({ email: "a1@example.com", name: "A1", role: "ADMIN", status: "ACTIVE" }),
+      await users.create({ email: "a2@example.com", name: "A2", role: "ADMIN", status: "DISABLED" }),
+      await users.create({ email: "a3@example.com", name: "A3", role: "ADMIN", status: "ACTIVE" }),
+      await users.create({ email: "e1@example.com", name: "E1", role: "EDITOR", status: "ACTIVE" }),
+    ]);
+    await inUnit(({ users }) => users.softDelete(admins[2]?.id ?? ""));
+    expect(await inUnit(({ users }) => users.isEmpty())).toBe(false);
+    expect(await inUnit(({ users }) => users.lockActiveAdmins())).toEqual([admins[0]?.id]);
+  });
+}
