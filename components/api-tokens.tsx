@@ -25,6 +25,7 @@ import { formatDate, formatDateTime } from "./format";
 import { LoadError } from "./load-error";
 import { FormField } from "./form-field";
 import { parseRole } from "./user-row-actions";
+import type { Role } from "@/lib/domain/user";
 
 const TOKENS = ["tokens"] as const;
 
@@ -139,7 +140,6 @@ function RevokeToken({ token }: { token: ApiTokenJson }) {
   );
 }
 
-type Role = "ADMIN" | "EDITOR" | "VIEWER";
 
 function CreateTokenDialog() {
   const queryClient = useQueryClient();

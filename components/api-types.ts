@@ -4,8 +4,9 @@
  * the handlers in lib/http/handlers/; objects are not strict, so a field added on the server breaks nothing here.
  */
 import { z } from "zod";
+import { ROLES } from "@/lib/domain/user";
 
-const role = z.enum(["ADMIN", "EDITOR", "VIEWER"]);
+const role = z.enum(ROLES);
 const isoDate = z.string();
 
 export const principalResponse = z.object({

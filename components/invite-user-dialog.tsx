@@ -11,8 +11,8 @@ import { invitationResponse } from "./api-types";
 import { CopyField } from "./copy-field";
 import { FormField } from "./form-field";
 import { parseRole } from "./user-row-actions";
+import type { Role } from "@/lib/domain/user";
 
-type Role = "ADMIN" | "EDITOR" | "VIEWER";
 const FIELDS = ["email", "name", "role"] as const;
 type Sent = { invitationUrl: string; email: string; expiresAt: string };
 

@@ -8,9 +8,8 @@ import { toast } from "sonner";
 
 import { api, describeError, send } from "./api";
 import { userResponse } from "./api-types";
+import { ROLES, type Role } from "@/lib/domain/user";
 
-type Role = "ADMIN" | "EDITOR" | "VIEWER";
-const ROLES: readonly Role[] = ["ADMIN", "EDITOR", "VIEWER"];
 
 export interface ActionableUser {
   id: string;

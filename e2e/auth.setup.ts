@@ -30,16 +30,25 @@ setup("first sign-in: the one-time password must be changed before anything else
   await page.context().storageState({ path: storageStateOf("ADMIN") });
 });
 
-setup("one user per other role, by invitation", async ({ browser, baseURL }) => {
+setup("one user per other role, by invitation, each signed in through the sign-in page", async ({ browser, baseURL }) => {
   const admin = await browser.newContext({ storageState: storageStateOf("ADMIN"), extraHTTPHeaders: { origin: baseURL ?? "" } });
   for (const role of ["EDITOR", "VIEWER"] as const) {
     const invited = await admin.request.post("/api/v1/invitations", { data: { ...ACCOUNTS[role], role } });
     expect(invited.status()).toBe(201);
     const { invitationUrl } = await invited.json();
-    const context = await browser.newContext({ extraHTTPHeaders: { origin: baseURL ?? "" } });
     const token = decodeURIComponent(String(invitationUrl).split("/").at(-1) ?? "");
-    expect((await context.request.post("/api/v1/invitations/accept", { data: { token, password: PASSWORD } })).status()).toBe(200);
-    expect((await context.request.post("/api/v1/session", { data: { email: ACCOUNTS[role].email, password: PASSWORD } })).status()).toBe(200);
+    const service = await browser.newContext({ extraHTTPHeaders: { origin: baseURL ?? "" } });
+    expect((await service.request.post("/api/v1/invitations/accept", { data: { token, password: PASSWORD } })).status()).toBe(200);
+    await service.close();
+
+    // Each role signs in through the sign-in page, in a browser of its own (no injected headers).
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto("/sign-in");
+    await page.getByLabel("Email").fill(ACCOUNTS[role].email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
     await context.storageState({ path: storageStateOf(role) });
     await context.close();
   }

@@ -155,7 +155,7 @@ function wire(deps: {
     authenticate: makeAuthenticate({ unitOfWork, clock }),
     signIn: makeSignIn({ unitOfWork, hasher, clock, dummyHash }),
     signOut: makeSignOut({ unitOfWork }),
-    changePassword: makeChangePassword({ unitOfWork, hasher }),
+    changePassword: makeChangePassword({ unitOfWork, hasher, clock }),
     listOwnSessions: makeListOwnSessions({ unitOfWork, clock }),
     revokeOwnSession: makeRevokeOwnSession({ unitOfWork }),
     inviteUser: makeInviteUser({ unitOfWork, clock }),

@@ -111,7 +111,11 @@ async function main(): Promise<void> {
 
     server.on("request", (request, response) => {
       lifecycle.track(request, response);
-      applySecurityHeaders(request, response, { dev, trustProxy: config.TRUST_PROXY });
+      applySecurityHeaders(request, response, {
+        dev,
+        trustProxy: config.TRUST_PROXY,
+        publicOrigin: config.PUBLIC_ORIGIN,
+      });
       void (async () => {
         try {
           if (await handleHealth(request, response)) return;

@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-import { CLIENT_IP_HEADER, NONCE_HEADER } from "../lib/http/request-info";
+import { CLIENT_IP_HEADER, isLocalOrigin, NONCE_HEADER } from "../lib/http/request-info";
 
 /** The path and query the browser asked for, for pages that send people back after signing in. */
 export const PATH_HEADER = "x-user-console-path";
@@ -17,6 +17,8 @@ export interface SecurityHeaderOptions {
   dev: boolean;
   /** Take the client address from X-Forwarded-For's last hop (set by our proxy) instead of the socket. */
   trustProxy: boolean;
+  /** PUBLIC_ORIGIN: when set, HSTS follows it (https or not) instead of the Host header. */
+  publicOrigin?: string;
 }
 
 /**
@@ -56,7 +58,11 @@ export function applySecurityHeaders(request: IncomingMessage, response: ServerR
   // same-origin: invitation links carry their secret in the path; no other site may see it in a Referer.
   response.setHeader("referrer-policy", "same-origin");
   response.setHeader("cross-origin-opener-policy", "same-origin");
-  if (!isLocalHost(request.headers.host)) {
+  const host = request.headers.host ?? "localhost";
+  const https = options.publicOrigin
+    ? options.publicOrigin.startsWith("https:")
+    : !(URL.canParse(`http://${host}`) && isLocalOrigin(`http://${host}`));
+  if (https) {
     response.setHeader("strict-transport-security", "max-age=63072000; includeSubDomains");
   }
 }
@@ -68,9 +74,4 @@ function clientAddress(request: IncomingMessage, trustProxy: boolean): string {
     if (last) return last;
   }
   return request.socket.remoteAddress ?? "unknown";
-}
-
-function isLocalHost(host: string | undefined): boolean {
-  const hostname = host?.replace(/:\d+$/, "").toLowerCase();
-  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 }

@@ -1,7 +1,8 @@
 /**
  * Who may do what: the one table every route, page and use case consults. docs/roles.md is generated from it
- * (`npm run docs:roles`), and test/authz/route-matrix.process.test.ts fails on any route or page of the app
- * that is missing from {@link ROUTES}, then checks every route against every role and no session.
+ * (`npm run docs:roles`). test/authz/api-matrix.test.ts (every REST route) and
+ * test/authz/page-matrix.process.test.ts (every page, through the real server) fail on anything missing from
+ * {@link ROUTES}, then check each against every role and no session.
  */
 import type { Role } from "./user";
 
@@ -63,9 +64,10 @@ export const ROUTES: readonly RouteAccess[] = [
   api("POST", "/users/[id]/restore", "users:write"),
   api("POST", "/invitations", "invitations:create"),
   api("POST", "/invitations/accept", "public", false),
-  api("GET", "/tokens", "tokens:manage"),
-  api("POST", "/tokens", "tokens:manage"),
-  api("DELETE", "/tokens/[id]", "tokens:manage"),
+  // Tokens are managed from a browser session only: a leaked token must not mint itself a successor.
+  api("GET", "/tokens", "tokens:manage", false),
+  api("POST", "/tokens", "tokens:manage", false),
+  api("DELETE", "/tokens/[id]", "tokens:manage", false),
   api("GET", "/audit-events", "audit:read"),
   page("/", "public"),
   page("/sign-in", "public"),

@@ -13,12 +13,19 @@ import type { User, UserPatch } from "./user";
  */
 export function assertMayChangeUser(principal: Principal, target: User, change: UserPatch | "delete"): void {
   if (!roleHas(principal.role, "users:write")) throw new ForbiddenError("Your role may not change users");
-  if (target.role === "ADMIN" && principal.role !== "ADMIN") {
-    throw new ForbiddenError("Only an ADMIN may change, disable or delete an ADMIN");
+  if (!mayActOnRole(principal, target.role)) throw new ForbiddenError("Only an ADMIN may change, disable or delete an ADMIN");
+  if (change !== "delete" && target.status === "INVITED" && change.status === "ACTIVE") {
+    // They become ACTIVE by accepting their invitation, which is also where they choose a password.
+    throw new ForbiddenError("An invited user becomes active by accepting their invitation");
   }
   if (change !== "delete" && change.role !== undefined && change.role !== target.role) {
     if (!roleHas(principal.role, "users:assign-role")) throw new ForbiddenError("Only an ADMIN may change roles");
   }
+}
+
+/** Whether the caller may act on a user of `targetRole` at all (the UI hides what the API would refuse). */
+export function mayActOnRole(principal: Pick<Principal, "role">, targetRole: User["role"]): boolean {
+  return roleHas(principal.role, "users:write") && (targetRole !== "ADMIN" || principal.role === "ADMIN");
 }
 
 /** An active admin stops being one when demoted, disabled or deleted. */

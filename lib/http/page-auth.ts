@@ -7,6 +7,7 @@ import { forbidden, redirect } from "next/navigation";
 import type { Principal } from "../domain/auth";
 import { roleHas, routeAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
+import { publicOriginOf } from "./request-info";
 import { sessionSecretOf } from "./session-cookie";
 
 /**
@@ -35,7 +36,10 @@ export async function requirePage(path: string): Promise<Principal> {
  * page asking both cost one lookup.
  */
 export const currentPrincipal = cache(async (): Promise<Principal | null> => {
-  const principal = await getApp().authenticate({ sessionSecret: sessionSecretOf((await headers()).get("cookie")) });
+  const requestHeaders = await headers();
+  const { config } = getApp();
+  const origin = publicOriginOf(requestHeaders, { trustProxy: config.TRUST_PROXY, publicOrigin: config.PUBLIC_ORIGIN });
+  const principal = await getApp().authenticate({ sessionSecret: sessionSecretOf(requestHeaders.get("cookie"), origin) });
   return principal?.kind === "user" ? principal : null;
 });
 

@@ -38,16 +38,18 @@ export function clientIpOf(request: Request): string | null {
  * (Not `request.url`: Next rewrites its host to localhost. The Host header is safe to use here: a browser
  * always sends the real one, so a cross-site page cannot make it match a foreign Origin.)
  */
-export function publicOriginOf(request: Request, options: { trustProxy: boolean; publicOrigin?: string }): string {
+export function publicOriginOf(
+  headers: { get(name: string): string | null },
+  options: { trustProxy: boolean; publicOrigin?: string },
+): string {
   if (options.publicOrigin) return options.publicOrigin;
   if (options.trustProxy) {
-    const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
-    const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim();
+    const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
+    const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim();
     if (proto && host && URL.canParse(`${proto}://${host}`)) return new URL(`${proto}://${host}`).origin;
   }
-  const host = request.headers.get("host");
-  if (host && URL.canParse(`http://${host}`)) return new URL(`http://${host}`).origin;
-  return new URL(request.url).origin;
+  const host = headers.get("host");
+  return host && URL.canParse(`http://${host}`) ? new URL(`http://${host}`).origin : "http://localhost";
 }
 
 /** Loopback names, where cookies go without Secure (plain http on a developer's machine). */

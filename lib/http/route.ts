@@ -70,12 +70,13 @@ export function route<
   async function handle(request: Request, routeContext?: RouteContext): Promise<Response> {
     const requestId = requestIdOf(request);
     const traceId = traceIdOf(request);
-    const app = getApp();
     const ids = { "x-request-id": requestId };
+    let app: ReturnType<typeof getApp> | undefined;
     try {
-      const origin = publicOriginOf(request, { trustProxy: app.config.TRUST_PROXY, publicOrigin: app.config.PUBLIC_ORIGIN });
+      app = getApp();
+      const origin = originOf(request);
       const bearerToken = bearerOf(request);
-      const sessionSecret = sessionSecretOf(request.headers.get("cookie"));
+      const sessionSecret = sessionSecretOf(request.headers.get("cookie"), origin);
       if (request.method !== "GET" && request.method !== "HEAD" && bearerToken === null) {
         assertSameOriginRequest(request, origin);
       }
@@ -116,7 +117,8 @@ export function route<
     } catch (error) {
       const problem = problemFor(error, { requestId, traceId });
       if (problem.status >= 500) {
-        app.log.error({ err: error, requestId, traceId, route: key }, "request failed");
+        // No app (not started through server/): nothing to log with but the console.
+        (app?.log ?? consoleLog).error({ err: error, requestId, traceId, route: key }, "request failed");
       }
       const headers: Record<string, string> = { ...ids };
       if (error instanceof Error && "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number") {
@@ -129,6 +131,14 @@ export function route<
   // The route's entry in the table travels with the handler, so a test can check that the file exporting it
   // sits at the path the table names (a handler mounted elsewhere would be checked against the wrong entry).
   return Object.assign(handle, { access });
+}
+
+const consoleLog = { error: (fields: object, message: string) => console.error(message, fields) };
+
+/** The origin the browser sees (lib/http/request-info.ts), for the CSRF check, the cookie's name and links. */
+function originOf(request: Request): string {
+  const { config } = getApp();
+  return publicOriginOf(request.headers, { trustProxy: config.TRUST_PROXY, publicOrigin: config.PUBLIC_ORIGIN });
 }
 
 /** A JSON response. Dates become ISO strings (JSON.stringify calls toJSON). */

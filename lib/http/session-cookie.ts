@@ -10,10 +10,14 @@ import { isLocalOrigin } from "./request-info";
 const LOCAL_NAME = "uc_session";
 const SECURE_NAME = "__Host-uc_session";
 
-export function sessionSecretOf(cookieHeader: string | null): string | null {
+/**
+ * The session secret from a Cookie header: only under the name this origin sets. Outside localhost that is the
+ * `__Host-` name alone; a plain-named cookie, which a sibling subdomain or a network attacker on plain http
+ * could plant, is ignored there.
+ */
+export function sessionSecretOf(cookieHeader: string | null, origin: string): string | null {
   if (!cookieHeader) return null;
-  const cookies = parseCookie(cookieHeader);
-  return cookies[SECURE_NAME] ?? cookies[LOCAL_NAME] ?? null;
+  return parseCookie(cookieHeader)[isLocalOrigin(origin) ? LOCAL_NAME : SECURE_NAME] ?? null;
 }
 
 export function setSessionCookie(origin: string, secret: string): string {

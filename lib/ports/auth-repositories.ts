@@ -65,8 +65,16 @@ export interface InvitationRepository {
 }
 
 export interface SignInFailureRepository {
-  record(keys: readonly string[], at: Date): Promise<void>;
+  /**
+   * Serialises attempts on these keys until the unit of work ends: a concurrent unit locking any of them waits,
+   * so a burst of parallel guesses is counted one after another instead of all passing one check.
+   */
+  lock(keys: readonly string[]): Promise<void>;
+  /** Records one failure under each key; returns the records' ids. */
+  record(keys: readonly string[], at: Date): Promise<string[]>;
   /** Failures recorded under `key` after `since` (exclusive): how many, and the earliest of them. */
   countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }>;
+  /** Removes the records with these ids (an attempt counted in advance that turned out to succeed). */
+  remove(ids: readonly string[]): Promise<void>;
   clear(key: string): Promise<void>;
 }

@@ -50,7 +50,8 @@ export interface UserRepository {
   restore(id: string): Promise<User>;
 
   /**
-   * Ids of the users who are ADMIN, ACTIVE and not deleted, locked until the unit of work ends: two units that
+   * Ids of the users who are ADMIN, ACTIVE, not deleted and have a password (admins someone can sign in as),
+   * locked until the unit of work ends: two units that
    * each demote a different admin cannot both see "another admin remains" and leave none.
    */
   lockActiveAdmins(): Promise<string[]>;

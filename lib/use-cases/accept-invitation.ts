@@ -1,3 +1,4 @@
+import type { Invitation } from "../domain/auth";
 import { InvitationInvalidError } from "../domain/errors";
 import type { Clock } from "../ports/clock";
 import type { PasswordHasher } from "../ports/password-hasher";
@@ -18,12 +19,18 @@ export function makeAcceptInvitation({
   clock: Clock;
 }): AcceptInvitation {
   return async (input, context) => {
+    const secretHash = hashSecret(input.token);
+    const usable = (invitation: Invitation | null): invitation is Invitation =>
+      invitation !== null && invitation.usedAt === null && invitation.expiresAt > clock.now();
+    // Checked before hashing: an anonymous caller with a made-up link costs one indexed read, not an argon2 hash.
+    const known = await unitOfWork.run(({ invitations }) => invitations.getBySecretHash(secretHash), { signal: context.signal });
+    if (!usable(known)) throw new InvitationInvalidError();
     const passwordHash = await hasher.hash(input.password);
     return unitOfWork.run(
       async ({ users, credentials, invitations, audit }) => {
         const now = clock.now();
-        const invitation = await invitations.getBySecretHash(hashSecret(input.token));
-        if (!invitation || invitation.usedAt || invitation.expiresAt <= now) throw new InvitationInvalidError();
+        const invitation = await invitations.getBySecretHash(secretHash);
+        if (!usable(invitation)) throw new InvitationInvalidError();
         const user = await users.getById(invitation.userId);
         if (!user || user.status !== "INVITED") throw new InvitationInvalidError();
         if (!(await invitations.markUsed(invitation.id, now))) throw new InvitationInvalidError();

@@ -1,9 +1,10 @@
-import { SIGN_IN_MAX_FAILURES, SIGN_IN_WINDOW_MS, userPrincipal, type UserPrincipal } from "../domain/auth";
+import { userPrincipal, type UserPrincipal } from "../domain/auth";
 import { InvalidCredentialsError, TooManyAttemptsError } from "../domain/errors";
 import { normalizeEmail } from "../domain/user";
 import type { Clock } from "../ports/clock";
 import type { PasswordHasher } from "../ports/password-hasher";
 import type { UnitOfWork } from "../ports/unit-of-work";
+import { claimAttempt } from "./attempts";
 import { auditFrom, type AnonymousContext } from "./call-context";
 import { hashSecret, newSecret } from "./secrets";
 
@@ -23,7 +24,8 @@ export type SignIn = (
  * Email + password sign-in. Unknown emails, wrong passwords and accounts that may not sign in (disabled,
  * invited, deleted) are one error, and an unknown email still costs one argon2 verification (against a dummy
  * hash), so neither the answer nor its timing tells whether an account exists. Failures are counted per account
- * and per client address: the sixth within 15 minutes is refused before any password is checked.
+ * and per client address (use-cases/attempts.ts): the sixth within 15 minutes is refused before any password
+ * is checked, and refusals are audited too.
  */
 export function makeSignIn({
   unitOfWork,
@@ -42,39 +44,49 @@ export function makeSignIn({
     const keys = [`account:${email}`, ...(context.ip ? [`ip:${context.ip}`] : [])];
     const signal = context.signal;
 
-    const found = await unitOfWork.run(
-      async ({ users, credentials, signInFailures }) => {
-        const since = new Date(clock.now().getTime() - SIGN_IN_WINDOW_MS);
-        for (const key of keys) {
-          const { count, earliest } = await signInFailures.countSince(key, since);
-          if (count >= SIGN_IN_MAX_FAILURES && earliest) {
-            const retryAfterMs = earliest.getTime() + SIGN_IN_WINDOW_MS - clock.now().getTime();
-            throw new TooManyAttemptsError(Math.max(1, Math.ceil(retryAfterMs / 1_000)));
-          }
-        }
-        const user = await users.getByEmail(email);
-        const credential = user ? await credentials.get(user.id) : null;
-        return { user, credential };
-      },
-      { signal },
-    );
+    const anonymous = { type: "anonymous" as const, id: null, label: email };
+
+    let found;
+    try {
+      found = await unitOfWork.run(
+        async ({ users, credentials, signInFailures }) => {
+          const attempt = await claimAttempt(signInFailures, keys, clock);
+          const user = await users.getByEmail(email);
+          const credential = user ? await credentials.get(user.id) : null;
+          return { user, credential, attempt };
+        },
+        { signal },
+      );
+    } catch (error) {
+      if (error instanceof TooManyAttemptsError) {
+        await unitOfWork.run(
+          ({ audit }) =>
+            audit.append({
+              action: "session.sign_in_throttled",
+              ...auditFrom(context, anonymous),
+              target: { type: "user", id: null },
+              data: { ip: context.ip, retryAfterSeconds: error.retryAfterSeconds },
+            }),
+          { signal },
+        );
+      }
+      throw error;
+    }
 
     // Outside any transaction: argon2 takes tens of milliseconds of CPU on purpose.
     const passwordOk = await hasher.verify(found.credential?.passwordHash ?? (await dummyHash), input.password);
-    const { user, credential } = found;
-    const anonymous = { type: "anonymous" as const, id: null, label: email };
+    const { user, credential, attempt } = found;
 
     if (!passwordOk || !user || !credential || user.status !== "ACTIVE") {
+      // The failure is already counted (claimAttempt); what remains is the record of it.
       await unitOfWork.run(
-        async ({ signInFailures, audit }) => {
-          await signInFailures.record(keys, clock.now());
-          await audit.append({
+        ({ audit }) =>
+          audit.append({
             action: "session.sign_in_failed",
             ...auditFrom(context, anonymous),
             target: { type: "user", id: user?.id ?? null },
             data: { ip: context.ip },
-          });
-        },
+          }),
         { signal },
       );
       throw new InvalidCredentialsError();
@@ -85,6 +97,7 @@ export function makeSignIn({
     const session = await unitOfWork.run(
       async ({ sessions, signInFailures, audit }) => {
         if (input.previousSessionSecret) await sessions.delete(hashSecret(input.previousSessionSecret));
+        await signInFailures.remove(attempt);
         await signInFailures.clear(`account:${email}`);
         const created = await sessions.create({
           id: hashSecret(sessionSecret),

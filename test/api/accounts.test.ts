@@ -159,6 +159,31 @@ describe("who may change whom", () => {
     expect((await patch(admin, id, { role: "EDITOR" })).status).toBe(200);
   });
 
+  it("an invited user cannot be made ACTIVE by anyone but themselves, by accepting", async () => {
+    const { user } = await (
+      await api.call("POST", "/api/v1/invitations", { cookie: admin, body: { email: "inv@example.com", name: "I", role: "ADMIN" } })
+    ).json();
+    expect((await patch(admin, user.id, { status: "ACTIVE" })).status).toBe(403);
+    expect((await userByEmail("inv@example.com"))?.status).toBe("INVITED");
+  });
+
+  it("an admin without a password does not count as the remaining admin", async () => {
+    await api.createUser({ email: "nopass@example.com", role: "ADMIN" });
+    const adaId = (await userByEmail("ada@example.com"))?.id ?? "";
+    expect((await patch(admin, adaId, { status: "DISABLED" })).status).toBe(409);
+  });
+
+  it("guesses at the current password are throttled like sign-in failures, and audited", async () => {
+    for (let i = 0; i < 5; i++) {
+      const wrong = await api.call("PUT", "/api/v1/session/password", { cookie: admin, body: { currentPassword: `guess ${i}`, newPassword: "a new password!" } });
+      expect(wrong.status).toBe(422);
+    }
+    const refused = await api.call("PUT", "/api/v1/session/password", { cookie: admin, body: { currentPassword: PASSWORD, newPassword: "a new password!" } });
+    expect(refused.status).toBe(429);
+    const { items } = await (await api.call("GET", "/api/v1/audit-events?action=user.password_change_failed", { cookie: admin })).json();
+    expect(items).toHaveLength(5);
+  });
+
   it("an EDITOR cannot change, disable or delete an ADMIN, nor change anyone's role, but may edit a VIEWER", async () => {
     await api.createUser({ email: "ed@example.com", role: "EDITOR", password: PASSWORD });
     const editor = await api.signIn("ed@example.com", PASSWORD);

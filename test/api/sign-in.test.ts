@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, SIGN_IN_WINDOW_MS } from "../../lib/domain/auth";
+import { createArgon2PasswordHasher } from "../../lib/adapters/argon2/argon2-password-hasher";
 import { cookieOf, createApiHarness, manualClock } from "../support/api-harness";
 
 const PASSWORD = "correct horse battery";
@@ -36,6 +37,18 @@ describe("signing in", () => {
     expect(unknownEmail.headers.get("set-cookie")).toBeNull();
   });
 
+  it("spends one argon2 verification on an unknown email, as on a known one", async () => {
+    const hasher = createArgon2PasswordHasher();
+    let verifications = 0;
+    const counting = { hash: hasher.hash, verify: (hash: string, password: string) => (verifications++, hasher.verify(hash, password)) };
+    const counted = await createApiHarness({ hasher: counting });
+    await counted.createUser({ email: "ada@example.com", role: "ADMIN", password: PASSWORD });
+    await counted.call("POST", "/api/v1/session", { body: { email: "ada@example.com", password: "wrong" } });
+    expect(verifications).toBe(1);
+    await counted.call("POST", "/api/v1/session", { body: { email: "nobody@example.com", password: "wrong" } });
+    expect(verifications).toBe(2);
+  });
+
   it("refuses disabled and invited accounts with the same answer as a wrong password", async () => {
     await api.createUser({ email: "off@example.com", role: "VIEWER", password: PASSWORD, status: "DISABLED" });
     await api.createUser({ email: "new@example.com", role: "VIEWER", password: PASSWORD, status: "INVITED" });
@@ -57,12 +70,19 @@ describe("signing in", () => {
     expect(await me.json()).toMatchObject({ user: { email: "ada@example.com" } });
   });
 
-  it("uses a Secure __Host- cookie on any other host", async () => {
-    const response = await api.call("POST", "https://console.example.com/api/v1/session", {
+  it("uses a Secure __Host- cookie on a public origin, and ignores a plain-named cookie there", async () => {
+    const remote = await createApiHarness({ config: { PUBLIC_ORIGIN: "https://console.example.com" } });
+    await remote.createUser({ email: "ada@example.com", role: "ADMIN", password: PASSWORD });
+    const at = "https://console.example.com";
+    const response = await remote.call("POST", `${at}/api/v1/session`, {
       body: { email: "ada@example.com", password: PASSWORD },
-      headers: { origin: "https://console.example.com" },
+      headers: { origin: at },
     });
     expect(response.headers.get("set-cookie")).toMatch(/^__Host-uc_session=.*; Secure/);
+    const secret = cookieOf(response).split("=")[1];
+    expect((await remote.call("GET", `${at}/api/v1/session`, { cookie: `__Host-uc_session=${secret}` })).status).toBe(200);
+    // The same secret under the unprefixed name, as a sibling subdomain could plant it: not a session here.
+    expect((await remote.call("GET", `${at}/api/v1/session`, { cookie: `uc_session=${secret}` })).status).toBe(401);
   });
 
   it("rotates the session: signing in again ends the session the browser had", async () => {
@@ -122,6 +142,15 @@ describe("throttling", () => {
 
     clock.advance(SIGN_IN_WINDOW_MS - 60_000);
     expect((await signIn("ada@example.com", PASSWORD, "10.9.9.9")).status).toBe(200);
+  });
+
+  it("counts parallel guesses one by one: of 20 at once, 5 are checked and 15 refused", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signIn("ada@example.com", `guess ${i}`, `10.1.0.${i}`)),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(15);
   });
 
   it("refuses a client address after 5 failures across different accounts", async () => {

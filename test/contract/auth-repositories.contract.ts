@@ -219,6 +219,16 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
       count: 1,
       earliest: at(5),
     });
+    // Records counted in advance for an attempt that succeeded are removed by id, and only those.
+    const ids = await inUnit(async ({ signInFailures }) => {
+      await signInFailures.lock(["ip:10.0.0.1"]);
+      return signInFailures.record(["ip:10.0.0.1"], at(11));
+    });
+    expect(ids).toHaveLength(1);
+    expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).count).toBe(4);
+    await inUnit(({ signInFailures }) => signInFailures.remove(ids));
+    expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).count).toBe(3);
+
     await inUnit(({ signInFailures }) => signInFailures.clear("account:ada@example.com"));
     expect(await inUnit(({ signInFailures }) => signInFailures.countSince("account:ada@example.com", at(-1)))).toEqual({
       count: 0,
@@ -227,7 +237,7 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
     expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).count).toBe(3);
   });
 
-  it("users: lists active admins and says whether the table is empty", async () => {
+  it("users: lists active admins who have a password, and says whether the table is empty", async () => {
     expect(await inUnit(({ users }) => users.isEmpty())).toBe(true);
     const admins = await inUnit(async ({ users }) => [
       await users.create({ email: "a1@example.com", name: "A1", role: "ADMIN", status: "ACTIVE" }),
@@ -235,7 +245,13 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
       await users.create({ email: "a3@example.com", name: "A3", role: "ADMIN", status: "ACTIVE" }),
       await users.create({ email: "e1@example.com", name: "E1", role: "EDITOR", status: "ACTIVE" }),
     ]);
-    await inUnit(({ users }) => users.softDelete(admins[2]?.id ?? ""));
+    const credential = { passwordHash: "$argon2id$x", mustChangePassword: false };
+    await inUnit(async ({ users, credentials }) => {
+      for (const admin of admins.slice(0, 3)) await credentials.set(admin?.id ?? "", credential);
+      await users.softDelete(admins[2]?.id ?? "");
+      // An active admin without a password is no admin anyone can sign in as: not counted.
+      await users.create({ email: "a4@example.com", name: "A4", role: "ADMIN", status: "ACTIVE" });
+    });
     expect(await inUnit(({ users }) => users.isEmpty())).toBe(false);
     expect(await inUnit(({ users }) => users.lockActiveAdmins())).toEqual([admins[0]?.id]);
   });

@@ -106,7 +106,10 @@ export async function createApiHarness(options: InMemoryAppOptions = {}) {
       body = JSON.stringify(init.body);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
-    const request = new Request(new URL(url, ORIGIN), { method, headers, body });
+    const target = new URL(url, ORIGIN);
+    // As a browser does (Next's own request URL says localhost whatever the Host; the app reads Host).
+    if (!headers.has("host")) headers.set("host", target.host);
+    const request = new Request(target, { method, headers, body });
     if (!match) return new Response(null, { status: 404 });
     return match.route.handler(request, { params: Promise.resolve(match.params) });
   }

@@ -8,6 +8,7 @@ import { UserTable } from "@/components/user-table";
 import { getApp } from "@/lib/app-registry";
 import { roleHas } from "@/lib/domain/permissions";
 import type { UserSort } from "@/lib/domain/user-list";
+import { mayActOnRole } from "@/lib/domain/user-rules";
 import { DEFAULT_PAGE_SIZE, parseListUsersParams } from "@/lib/http/list-users-params";
 import { requirePage } from "@/lib/http/page-auth";
 
@@ -64,7 +65,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           write: roleHas(principal.role, "users:write"),
           assignRole: roleHas(principal.role, "users:assign-role"),
           // Only an ADMIN may change, disable or delete an ADMIN (lib/domain/user-rules.ts).
-          actOnAdmins: principal.role === "ADMIN",
+          actOnAdmins: mayActOnRole(principal, "ADMIN"),
         }}
       />
       <Pager previous={href(page.prevCursor)} next={href(page.nextCursor)} />

@@ -163,9 +163,17 @@ function toInvitation({ secretHash: _secret, ...invitation }: StoredInvitation):
 }
 
 export class InMemorySignInFailureRepository extends InMemoryRepository implements SignInFailureRepository {
-  async record(keys: readonly string[], at: Date): Promise<void> {
+  async lock(): Promise<void> {
+    this.guard(); // units of work run one at a time here: nothing to wait for
+  }
+
+  async record(keys: readonly string[], at: Date): Promise<string[]> {
     this.guard();
-    for (const key of keys) this.state.signInFailures.push({ key, at });
+    return keys.map((key) => {
+      const id = String(this.state.nextFailureId++);
+      this.state.signInFailures.push({ id, key, at });
+      return id;
+    });
   }
 
   async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }> {
@@ -174,6 +182,11 @@ export class InMemorySignInFailureRepository extends InMemoryRepository implemen
       .filter((failure) => failure.key === key && failure.at > since)
       .map((failure) => failure.at.getTime());
     return { count: times.length, earliest: times.length ? new Date(Math.min(...times)) : null };
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    this.guard();
+    this.state.signInFailures = this.state.signInFailures.filter((failure) => !ids.includes(failure.id));
   }
 
   async clear(key: string): Promise<void> {

@@ -35,7 +35,8 @@ export interface InMemoryState {
   sessions: Map<string, Session>;
   tokens: Map<string, StoredApiToken>;
   invitations: Map<string, StoredInvitation>;
-  signInFailures: { key: string; at: Date }[];
+  signInFailures: { id: string; key: string; at: Date }[];
+  nextFailureId: number;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -52,6 +53,7 @@ function emptyState(): InMemoryState {
     tokens: new Map(),
     invitations: new Map(),
     signInFailures: [],
+    nextFailureId: 1,
     failAuditAppends: false,
   };
 }
@@ -65,6 +67,7 @@ function copyState(state: InMemoryState): InMemoryState {
     tokens: new Map(state.tokens),
     invitations: new Map(state.invitations),
     signInFailures: [...state.signInFailures],
+    nextFailureId: state.nextFailureId,
     failAuditAppends: state.failAuditAppends,
   };
 }

@@ -120,7 +120,10 @@ export class InMemoryUserRepository implements UserRepository {
     this.guard();
     // Units of work run one at a time here, so reading is locking.
     return [...this.state.users.values()]
-      .filter((user) => user.role === "ADMIN" && user.status === "ACTIVE" && user.deletedAt === null)
+      .filter(
+        (user) =>
+          user.role === "ADMIN" && user.status === "ACTIVE" && user.deletedAt === null && this.state.credentials.has(user.id),
+      )
       .map((user) => user.id)
       .sort();
   }

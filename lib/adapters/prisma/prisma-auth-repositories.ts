@@ -142,9 +142,21 @@ function toInvitation({ secretHash: _secret, ...invitation }: InvitationRow): In
 }
 
 export class PrismaSignInFailureRepository extends PrismaRepository implements SignInFailureRepository {
-  async record(keys: readonly string[], at: Date): Promise<void> {
+  async lock(keys: readonly string[]): Promise<void> {
     this.guard();
-    await this.tx.signInFailure.createMany({ data: keys.map((key) => ({ key, createdAt: at })) });
+    // Transaction-scoped advisory locks, in a fixed order so two units locking the same keys cannot deadlock.
+    for (const key of [...new Set(keys)].sort()) {
+      await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`sign-in:${key}`}, 0))`;
+    }
+  }
+
+  async record(keys: readonly string[], at: Date): Promise<string[]> {
+    this.guard();
+    const rows = await this.tx.signInFailure.createManyAndReturn({
+      data: keys.map((key) => ({ key, createdAt: at })),
+      select: { id: true },
+    });
+    return rows.map((row) => String(row.id));
   }
 
   async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }> {
@@ -155,6 +167,12 @@ export class PrismaSignInFailureRepository extends PrismaRepository implements S
       _min: { createdAt: true },
     });
     return { count: result._count._all, earliest: result._min.createdAt };
+  }
+
+  async remove(ids: readonly string[]): Promise<void> {
+    this.guard();
+    const numeric = ids.filter((id) => /^\d{1,19}$/.test(id)).map((id) => BigInt(id));
+    await this.tx.signInFailure.deleteMany({ where: { id: { in: numeric } } });
   }
 
   async clear(key: string): Promise<void> {

@@ -5,6 +5,7 @@ import { userRepositoryContract } from "../../../test/contract/user-repository.c
 import { resetDatabase } from "../../../test/support/reset-database";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres";
 import { PrismaClient } from "./generated/client.ts";
+import { claimAttempt } from "../../use-cases/attempts";
 import { createPrismaLifecycle, createPrismaUnitOfWork } from "./prisma-unit-of-work";
 
 // A database of its own on the run's throwaway PostgreSQL server, emptied before each test.
@@ -55,7 +56,7 @@ userRepositoryContract("prisma-postgres", async () => {
 });
 
 describe("the audit log on PostgreSQL", () => {
-  it("is append-only: UPDATE, DELETE and TRUNCATE are refused, even for the table's owner", async () => {
+  it("is append-only: UPDATE, DELETE and TRUNCATE are refused while the trigger is on (its owner could switch it off)", async () => {
     await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
     await createPrismaUnitOfWork(prisma).run(({ audit }) =>
       audit.append({ action: "user.created", actor: { type: "system", id: null, label: "system" }, target: { type: "user", id: null } }),
@@ -69,5 +70,22 @@ describe("the audit log on PostgreSQL", () => {
     }
     const rows = await prisma.$queryRawUnsafe<{ action: string }[]>(`SELECT "action" FROM "audit_entries"`);
     expect(rows).toEqual([{ action: "user.created" }]);
+  });
+});
+
+describe("sign-in attempts on PostgreSQL", () => {
+  it("serialise on their keys: of 12 parallel attempts on one account, exactly 5 are admitted", async () => {
+    await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
+    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000 });
+    const clock = { now: () => new Date() };
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) =>
+        unitOfWork.run(({ signInFailures }) => claimAttempt(signInFailures, ["account:ada@example.com", `ip:10.0.0.${i}`], clock)),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(5);
+    for (const outcome of outcomes) {
+      if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ code: "TOO_MANY_ATTEMPTS" });
+    }
   });
 });

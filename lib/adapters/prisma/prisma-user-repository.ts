@@ -112,7 +112,10 @@ export class PrismaUserRepository implements UserRepository {
     this.guard();
     // FOR UPDATE: a concurrent unit demoting another admin waits here until this one ends, then sees its result.
     const rows = await this.tx.$queryRaw<{ id: string }[]>`
-      SELECT id FROM users WHERE role = 'ADMIN' AND status = 'ACTIVE' AND deleted_at IS NULL ORDER BY id FOR UPDATE`;
+      SELECT id FROM users
+      WHERE role = 'ADMIN' AND status = 'ACTIVE' AND deleted_at IS NULL
+        AND EXISTS (SELECT 1 FROM credentials WHERE credentials.user_id = users.id)
+      ORDER BY id FOR UPDATE`;
     return rows.map((row) => row.id);
   }
 
