@@ -96,6 +96,11 @@ async function main(): Promise<void> {
     // Without the bootstrap admin: its one-time password goes to the console once, never into the logs.
     const { bootstrapAdmin, ...startup } = app.startup;
     log.info({ database: { ...startup, bootstrapAdmin: bootstrapAdmin?.email ?? null } }, describeStartup(app.startup));
+    // At once, before anything else can fail (a port in use): the admin now exists, and this is the only time
+    // its one-time password can be shown.
+    if (bootstrapAdmin) {
+      console.log(describeBootstrapAdmin(bootstrapAdmin, `http://${config.HOSTNAME}:${config.PORT}`));
+    }
     if (lifecycle.draining) return; // a signal came meanwhile: the shutdown under way closes the database
 
     nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
@@ -154,7 +159,6 @@ async function main(): Promise<void> {
   server.on("error", (error) => log.error({ err: error }, "server error"));
   const url = `http://${config.HOSTNAME}:${config.PORT}`;
   log.info({ url, dev }, `listening on ${url}`);
-  if (app.startup.bootstrapAdmin) console.log(describeBootstrapAdmin(app.startup.bootstrapAdmin, url));
 }
 
 /**

@@ -46,5 +46,9 @@ export const currentPrincipal = cache(async (): Promise<Principal | null> => {
 /** Where to come back to after signing in: the page's own path (Next does not give pages their URL). */
 async function requestedPath(fallback: string): Promise<string> {
   const url = (await headers()).get("x-user-console-path");
-  return url && url.startsWith("/") && !url.startsWith("//") ? url : fallback;
+  if (!url || !url.startsWith("/") || url.startsWith("//")) return fallback;
+  // Next's client navigations add `_rsc` (its cache key) to the address: not part of where the person was.
+  const parsed = new URL(url, "http://local");
+  parsed.searchParams.delete("_rsc");
+  return parsed.pathname + parsed.search;
 }

@@ -12,7 +12,8 @@ import { ROLES } from "../domain/user";
 export const password = z
   .string()
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`);
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters`)
+  .refine((value) => value.trim().length >= PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters besides spaces`);
 
 const email = z.email("Enter an email address").max(320);
 const name = z.string().trim().min(1, "Enter a name").max(200);
@@ -24,10 +25,16 @@ export const signInBody = z.strictObject({
   password: z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH),
 });
 
-export const changePasswordBody = z.strictObject({
-  currentPassword: z.string().min(1, "Enter your current password").max(PASSWORD_MAX_LENGTH),
-  newPassword: password,
-});
+export const changePasswordBody = z
+  .strictObject({
+    currentPassword: z.string().min(1, "Enter your current password").max(PASSWORD_MAX_LENGTH),
+    newPassword: password,
+  })
+  // Above all for the one-time password, which was printed on a console and may sit in its scrollback.
+  .refine((body) => body.newPassword !== body.currentPassword, {
+    path: ["newPassword"],
+    message: "Choose a password different from the current one",
+  });
 
 export const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 

@@ -125,6 +125,14 @@ describe("own password and sessions", () => {
     await expect(api.signIn("ada@example.com", "a new password!")).resolves.toBeTruthy();
   });
 
+  it("refuses a new password equal to the current one, or made of spaces, naming the field", async () => {
+    for (const newPassword of [PASSWORD, " ".repeat(20)]) {
+      const response = await api.call("PUT", "/api/v1/session/password", { cookie: admin, body: { currentPassword: PASSWORD, newPassword } });
+      expect(response.status).toBe(422);
+      expect((await response.json()).errors[0].path).toEqual(["newPassword"]);
+    }
+  });
+
   it("lists one's own sessions, marks the current one, and revokes another", async () => {
     const other = await api.signIn("ada@example.com", PASSWORD, { "user-agent": "Laptop" });
     const { items } = await (await api.call("GET", "/api/v1/session/sessions", { cookie: admin })).json();
