@@ -8,6 +8,7 @@ import type { Principal } from "../domain/auth";
 import { roleHas, routeAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
 import { publicOriginOf } from "./request-info";
+import { safeNextPath } from "./safe-next";
 import { sessionSecretOf } from "./session-cookie";
 
 /**
@@ -37,16 +38,16 @@ export async function requirePage(path: string): Promise<Principal> {
  */
 export const currentPrincipal = cache(async (): Promise<Principal | null> => {
   const requestHeaders = await headers();
-  const { config } = getApp();
-  const origin = publicOriginOf(requestHeaders, { trustProxy: config.TRUST_PROXY, publicOrigin: config.PUBLIC_ORIGIN });
-  const principal = await getApp().authenticate({ sessionSecret: sessionSecretOf(requestHeaders.get("cookie"), origin) });
+  const app = getApp();
+  const origin = publicOriginOf(requestHeaders, { trustProxy: app.config.TRUST_PROXY, publicOrigin: app.config.PUBLIC_ORIGIN });
+  const principal = await app.authenticate({ sessionSecret: sessionSecretOf(requestHeaders.get("cookie"), origin) });
   return principal?.kind === "user" ? principal : null;
 });
 
 /** Where to come back to after signing in: the page's own path (Next does not give pages their URL). */
 async function requestedPath(fallback: string): Promise<string> {
-  const url = (await headers()).get("x-user-console-path");
-  if (!url || !url.startsWith("/") || url.startsWith("//")) return fallback;
+  const url = safeNextPath((await headers()).get("x-user-console-path"));
+  if (!url) return fallback;
   // Next's client navigations add `_rsc` (its cache key) to the address: not part of where the person was.
   const parsed = new URL(url, "http://local");
   parsed.searchParams.delete("_rsc");

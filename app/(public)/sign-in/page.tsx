@@ -2,7 +2,7 @@ import { Heading } from "@radix-ui/themes";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
-import { safeNextPath } from "@/components/safe-next";
+import { safeNextPath } from "@/lib/http/safe-next";
 import { SignInForm } from "@/components/sign-in-form";
 import { currentPrincipal } from "@/lib/http/page-auth";
 
