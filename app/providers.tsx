@@ -5,6 +5,12 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { ThemeProvider, useTheme } from "next-themes";
 import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
+import { config } from "zod/v4/core";
+
+// zod's first object parse probes for `new Function` to compile faster parsers. Our CSP has no 'unsafe-eval', so
+// in the browser the probe can only fail, and Chromium reports it as a CSP violation (our forms and Scalar's
+// reference both parse with zod): tell zod not to try (https://github.com/colinhacks/zod/discussions/6671).
+config({ jitless: true });
 
 /**
  * Everything client-side the whole app shares: light/dark (next-themes puts `light` or `dark` on <html>, which

@@ -8,9 +8,9 @@ import type { Role } from "../lib/domain/user";
 import { ACCOUNTS, PASSWORD, storageStateOf } from "./support/accounts";
 
 const SECTIONS: Record<Role, string[]> = {
-  ADMIN: ["Users", "Audit log", "API tokens", "Settings"],
-  EDITOR: ["Users", "Settings"],
-  VIEWER: ["Users", "Settings"],
+  ADMIN: ["Users", "Audit log", "API tokens", "Settings", "API reference"],
+  EDITOR: ["Users", "Settings", "API reference"],
+  VIEWER: ["Users", "Settings", "API reference"],
 };
 const FORBIDDEN_PAGES: Record<Role, string[]> = { ADMIN: [], EDITOR: ["/audit", "/tokens"], VIEWER: ["/audit", "/tokens"] };
 

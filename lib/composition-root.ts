@@ -15,6 +15,7 @@ import { makeAcceptInvitation, type AcceptInvitation } from "./use-cases/accept-
 import { makeAuthenticate, type Authenticate } from "./use-cases/authenticate";
 import { makeBootstrapAdmin } from "./use-cases/bootstrap-admin";
 import { makeChangePassword, type ChangePassword } from "./use-cases/change-password";
+import { makeCreateUser, type CreateUser } from "./use-cases/create-user";
 import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
 import { makeInviteUser, type InviteUser } from "./use-cases/invite-user";
@@ -54,12 +55,13 @@ export interface App {
   readonly listApiTokens: ListApiTokens;
   readonly revokeApiToken: RevokeApiToken;
   readonly listUsers: ListUsers;
+  readonly createUser: CreateUser;
   readonly getUser: GetUser;
   readonly updateUser: UpdateUser;
   readonly deleteUser: DeleteUser;
   readonly restoreUser: RestoreUser;
   readonly listAuditEvents: ListAuditEvents;
-  readonly config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN">;
+  readonly config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">;
   readonly log: Logger;
   readonly database: DatabaseLifecycle;
   /** What opening the database did, for the start-up lines the server prints. */
@@ -104,19 +106,22 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   }
 }
 
-export interface InMemoryAppOptions {
-  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN">>;
+export interface TestAppOptions {
   clock?: Clock;
   /** Fast hashing for tests that sign in many times; argon2id with production parameters by default. */
   hasher?: PasswordHasher;
   log?: Logger;
 }
 
+export interface InMemoryAppOptions extends TestAppOptions {
+  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">>;
+}
+
 /** The same application on in-memory adapters: for unit tests and anything that must not touch a database. */
 export function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const clock = options.clock ?? systemClock;
   const db = createInMemoryDatabase({ now: () => clock.now() });
-  const config = { DB_TIMEOUT_MS: 5_000, TRUST_PROXY: false, PUBLIC_ORIGIN: undefined, ...options.config };
+  const config = { DB_TIMEOUT_MS: 5_000, REQUEST_TIMEOUT_MS: 5_000, TRUST_PROXY: false, PUBLIC_ORIGIN: undefined, ...options.config };
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
@@ -132,6 +137,26 @@ export function createInMemoryApp(options: InMemoryAppOptions = {}) {
 }
 
 /**
+ * The production wiring on a real database (PostgreSQL at DATABASE_URL, else PGlite in DATA_DIR), but with no
+ * first admin and no demo data: for tests that need the database's own behaviour (locks, cancellation, plans).
+ */
+export async function createDatabaseTestApp(config: Config, options: TestAppOptions = {}) {
+  const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
+  const db = await openDatabase(config, log);
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
+  const app = wire({
+    unitOfWork,
+    hasher: options.hasher ?? createArgon2PasswordHasher(),
+    clock: options.clock ?? systemClock,
+    config,
+    log,
+    database: db.lifecycle,
+    startup: { database: db.description, appliedMigrations: db.appliedMigrations, seededUsers: 0, bootstrapAdmin: null },
+  });
+  return { app, unitOfWork };
+}
+
+/**
  * The one place where database ports are wrapped with cross-cutting protection, innermost first: a deadline
  * per unit of work now; the circuit breaker and concurrency limit go here too.
  */
@@ -143,7 +168,7 @@ function wire(deps: {
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN">;
+  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">;
   log: Logger;
   database: DatabaseLifecycle;
   startup: StartupReport;
@@ -164,6 +189,7 @@ function wire(deps: {
     listApiTokens: makeListApiTokens({ unitOfWork }),
     revokeApiToken: makeRevokeApiToken({ unitOfWork, clock }),
     listUsers: makeListUsers({ unitOfWork }),
+    createUser: makeCreateUser({ unitOfWork, clock }),
     getUser: makeGetUser({ unitOfWork }),
     updateUser: makeUpdateUser({ unitOfWork }),
     deleteUser: makeDeleteUser({ unitOfWork }),

@@ -24,6 +24,11 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default("./data"),
   /** PostgreSQL only (the embedded database always migrates): apply pending migrations at start-up. */
   MIGRATE_ON_START: flag(false),
+  /**
+   * Deadline of one API request: past it the request is answered 504 and its database work is cancelled. Each
+   * unit of work is also bounded by DB_TIMEOUT_MS, whichever ends first.
+   */
+  REQUEST_TIMEOUT_MS: millis(5_000, 1),
   /** Deadline for one unit of work (one transaction) against the database. */
   DB_TIMEOUT_MS: millis(5_000, 1),
   /** At most this many database connections (PostgreSQL pool size). */

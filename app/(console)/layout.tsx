@@ -18,6 +18,7 @@ const SECTIONS: readonly Section[] = [
   { href: "/audit", label: "Audit log" },
   { href: "/tokens", label: "API tokens" },
   { href: "/settings", label: "Settings" },
+  { href: "/docs", label: "API reference" },
 ];
 
 /**

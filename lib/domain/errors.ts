@@ -19,6 +19,8 @@ export const ERROR_CODES = [
   "INVITATION_INVALID",
   "TOKEN_NOT_FOUND",
   "SESSION_NOT_FOUND",
+  "IDEMPOTENCY_KEY_REUSED",
+  "DATABASE_BUSY",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -69,7 +71,7 @@ export class InvalidCursorError extends DomainError {
 export class DeadlineExceededError extends DomainError {
   readonly code = "DEADLINE_EXCEEDED";
   constructor(readonly deadlineMs: number) {
-    super(`The database did not answer within ${deadlineMs} ms`);
+    super(`The request did not finish within its deadline of ${deadlineMs} ms`);
     this.name = "DeadlineExceededError";
   }
 }
@@ -152,5 +154,23 @@ export class SessionNotFoundError extends DomainError {
   constructor() {
     super("No such session of yours");
     this.name = "SessionNotFoundError";
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly code = "IDEMPOTENCY_KEY_REUSED";
+  constructor(readonly key: string) {
+    super(`Idempotency-Key ${key} was already used for a different request; use a new key for a new request`);
+    this.name = "IdempotencyKeyReusedError";
+  }
+}
+
+/** Every database connection stayed busy past the wait for one: try again shortly (HTTP 503). */
+export class DatabaseBusyError extends DomainError {
+  readonly code = "DATABASE_BUSY";
+  readonly retryAfterSeconds = 1;
+  constructor() {
+    super("The database is busy; try again in a moment");
+    this.name = "DatabaseBusyError";
   }
 }

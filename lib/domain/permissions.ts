@@ -8,9 +8,11 @@ import type { Role } from "./user";
 
 export const PERMISSIONS = {
   "users:read": { roles: ["ADMIN", "EDITOR", "VIEWER"], summary: "List and view users" },
+  "users:read-deleted": { roles: ["ADMIN"], summary: "List deleted users too (includeDeleted)" },
   "users:write": {
     roles: ["ADMIN", "EDITOR"],
-    summary: "Change names and status, delete and restore users (EDITOR: only users who are not ADMIN)",
+    summary:
+      "Create users, change names and status, delete and restore users (EDITOR: only users who are not ADMIN, and creates only VIEWERs)",
   },
   "users:assign-role": { roles: ["ADMIN"], summary: "Change a user's role" },
   "invitations:create": { roles: ["ADMIN"], summary: "Invite people to become users" },
@@ -58,6 +60,7 @@ export const ROUTES: readonly RouteAccess[] = [
   api("GET", "/session/sessions", "self", false),
   api("DELETE", "/session/sessions/[id]", "self", false),
   api("GET", "/users", "users:read"),
+  api("POST", "/users", "users:write"),
   api("GET", "/users/[id]", "users:read"),
   api("PATCH", "/users/[id]", "users:write"),
   api("DELETE", "/users/[id]", "users:write"),
@@ -69,9 +72,11 @@ export const ROUTES: readonly RouteAccess[] = [
   api("POST", "/tokens", "tokens:manage", false),
   api("DELETE", "/tokens/[id]", "tokens:manage", false),
   api("GET", "/audit-events", "audit:read"),
+  { method: "GET", path: "/api/openapi.json", access: "public", tokens: true },
   page("/", "public"),
   page("/sign-in", "public"),
   page("/invitations/[token]", "public"),
+  page("/docs", "public"),
   page("/users", "users:read"),
   page("/audit", "audit:read"),
   page("/tokens", "tokens:manage"),

@@ -20,7 +20,13 @@ export interface UserSort {
 }
 
 export const DEFAULT_USER_SORT: UserSort = { field: "createdAt", direction: "desc" };
-export const MAX_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 200;
+
+/**
+ * A listing's total is counted exactly up to this many rows; past it the database's estimate is given instead
+ * (flagged `exact: false`), so a filter matching a million rows costs no full count.
+ */
+export const EXACT_COUNT_LIMIT = 10_000;
 
 export interface UserListQuery {
   /** Case-insensitive substring of the email or the name; blank means no filter. */
@@ -29,6 +35,8 @@ export interface UserListQuery {
   roles?: readonly Role[];
   /** Keep users having any of these statuses; empty or absent means all. */
   statuses?: readonly UserStatus[];
+  /** Include soft-deleted users (they carry `deletedAt`). */
+  includeDeleted?: boolean;
   sort: UserSort;
   /** 1..{@link MAX_PAGE_SIZE}. */
   limit: number;
@@ -42,6 +50,20 @@ export interface Page<T> {
   nextCursor: string | null;
   /** Cursor for the page before this one, or null on the first page. */
   prevCursor: string | null;
+}
+
+/** The filter part of a listing: what a total counts. */
+export type UserFilter = Pick<UserListQuery, "search" | "roles" | "statuses" | "includeDeleted">;
+
+/** How many users match a filter: exact up to a limit, else the database's estimate. */
+export interface UserCount {
+  count: number;
+  exact: boolean;
+}
+
+/** A page together with the total of the listing it belongs to. */
+export interface CountedPage<T> extends Page<T> {
+  total: UserCount;
 }
 
 /** A boundary row of the (sort column, id) order. `key` is the sort column's value as text. */

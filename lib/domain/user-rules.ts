@@ -23,6 +23,17 @@ export function assertMayChangeUser(principal: Principal, target: User, change: 
   }
 }
 
+/**
+ * @throws ForbiddenError unless the caller may create a user with `role`: users:write for a VIEWER, and
+ *   users:assign-role (ADMIN) for any other role, as for changing one.
+ */
+export function assertMayCreateUser(principal: Principal, role: User["role"]): void {
+  if (!roleHas(principal.role, "users:write")) throw new ForbiddenError("Your role may not create users");
+  if (role !== "VIEWER" && !roleHas(principal.role, "users:assign-role")) {
+    throw new ForbiddenError(`Only an ADMIN may create a user with the role ${role}`);
+  }
+}
+
 /** Whether the caller may act on a user of `targetRole` at all (the UI hides what the API would refuse). */
 export function mayActOnRole(principal: Pick<Principal, "role">, targetRole: User["role"]): boolean {
   return roleHas(principal.role, "users:write") && (targetRole !== "ADMIN" || principal.role === "ADMIN");

@@ -10,9 +10,12 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * field when it does not match the schema (unknown fields included: schemas are strict objects).
  */
 export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
-  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") {
-    throw new HttpProblem("UNSUPPORTED_MEDIA_TYPE", `Expected content-type application/json, got ${type ?? "none"}`);
+  const type = mediaTypeOf(request);
+  if (!isJsonMediaType(type)) {
+    throw new HttpProblem(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `Expected content-type application/json (or a JSON type such as application/merge-patch+json), got ${type ?? "none"}`,
+    );
   }
   const text = await readText(request);
   let json: unknown;
@@ -22,6 +25,19 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
     throw new HttpProblem("MALFORMED_JSON", "The body could not be parsed as JSON");
   }
   return parseInput(schema, json, "body");
+}
+
+/** The request's media type, lower-case, without parameters; undefined without a Content-Type. */
+export function mediaTypeOf(request: Request): string | undefined {
+  return request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+}
+
+/**
+ * application/json and the JSON-based types (`application/<something>+json`: merge-patch+json for PATCH). An
+ * HTML form can send none of them, which the CSRF check relies on.
+ */
+export function isJsonMediaType(type: string | undefined): boolean {
+  return type === "application/json" || (type !== undefined && /^application\/[a-z0-9.+-]+\+json$/.test(type));
 }
 
 /** Validates any input (body, query, path) and turns zod's issues into field errors. */

@@ -23,6 +23,18 @@ export function etagOf(user: User): string {
 }
 
 /**
+ * Whether If-None-Match names `etag` (or is `*`): then a GET answers 304. Compared weakly, as RFC 9110 asks
+ * for If-None-Match; a list of ETags is allowed.
+ */
+export function noneMatchHits(request: Request, etag: string): boolean {
+  const header = request.headers.get("if-none-match");
+  if (header === null) return false;
+  if (header.trim() === "*") return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.split(",").some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
  * The version named by an If-Match header (`"3"`, or weak `W/"3"`).
  * @throws HttpProblem 428 when the header is missing, 422 when it is not one of our ETags.
  */

@@ -49,7 +49,10 @@ export function publicOriginOf(
     if (proto && host && URL.canParse(`${proto}://${host}`)) return new URL(`${proto}://${host}`).origin;
   }
   const host = headers.get("host");
-  return host && URL.canParse(`http://${host}`) ? new URL(`http://${host}`).origin : "http://localhost";
+  if (host && URL.canParse(`http://${host}`)) return new URL(`http://${host}`).origin;
+  // No usable Host (browsers always send one): a reserved name no Origin header can equal, so such a request
+  // can never pass as same-origin (RFC 6761 keeps .invalid unresolvable).
+  return "http://host.invalid";
 }
 
 /** Loopback names, where cookies go without Secure (plain http on a developer's machine). */

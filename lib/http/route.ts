@@ -11,12 +11,13 @@
 import { z } from "zod";
 
 import type { Principal } from "../domain/auth";
-import { ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from "../domain/errors";
+import { DeadlineExceededError, ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from "../domain/errors";
 import { roleHas, routeAccess, type RouteAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
+import { untilAborted } from "../domain/until-aborted";
 import type { AnonymousContext, CallContext } from "../use-cases/call-context";
 import { HttpProblem, problemFor, problemResponse } from "./problem";
-import { parseInput, readJsonBody } from "./read-body";
+import { isJsonMediaType, mediaTypeOf, parseInput, readJsonBody } from "./read-body";
 import { clientIpOf, publicOriginOf, requestIdOf, traceIdOf } from "./request-info";
 import { sessionSecretOf } from "./session-cookie";
 
@@ -48,7 +49,7 @@ export interface HandlerInput<B, Q, P> {
 }
 
 /** Routes only a signed-in user whose one-time password is pending may still call. */
-const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(["GET /api/v1/session", "DELETE /api/v1/session", "PUT /api/v1/session/password"]);
+export const ALLOWED_BEFORE_PASSWORD_CHANGE: ReadonlySet<string> = new Set(["GET /api/v1/session", "DELETE /api/v1/session", "PUT /api/v1/session/password"]);
 
 export function route<
   BS extends Schema | undefined = undefined,
@@ -72,8 +73,15 @@ export function route<
     const traceId = traceIdOf(request);
     const ids = { "x-request-id": requestId };
     let app: ReturnType<typeof getApp> | undefined;
+    // The request's deadline: its signal goes to authentication and every use case (and from there to the
+    // database, which cancels what it is running), and the handler is answered 504 when it fires.
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
     try {
       app = getApp();
+      const deadlineMs = app.config.REQUEST_TIMEOUT_MS;
+      timer = setTimeout(() => deadline.abort(new DeadlineExceededError(deadlineMs)), deadlineMs);
+      const signal = AbortSignal.any([request.signal, deadline.signal]);
       const origin = originOf(request);
       const bearerToken = bearerOf(request);
       const sessionSecret = sessionSecretOf(request.headers.get("cookie"), origin);
@@ -82,7 +90,7 @@ export function route<
       }
       // A request that sends a token is judged by it alone: a bad one is 401, never a fall-back to the cookie.
       if (bearerToken === "") throw new UnauthenticatedError();
-      const principal = await app.authenticate({ bearerToken, sessionSecret }, request.signal);
+      const principal = await app.authenticate({ bearerToken, sessionSecret }, signal);
       if (bearerToken !== null && principal === null) throw new UnauthenticatedError();
       authorize(access, key, principal);
 
@@ -93,10 +101,10 @@ export function route<
         ? parseInput(definition.query, queryObject(new URL(request.url).searchParams), "query")
         : undefined;
       const body = definition.body ? await readJsonBody(request, definition.body) : undefined;
-      const base = { requestId, traceId, signal: request.signal };
+      const base = { requestId, traceId, signal };
       // The three casts below restate what the lines above establish (parsed by the schema when one is given,
       // undefined when none is): TypeScript cannot narrow a conditional type over an unresolved generic.
-      const response = await definition.handler({
+      const response = await untilAborted(definition.handler({
         request,
         body: body as Infer<BS>,
         query: query as Infer<QS>,
@@ -110,13 +118,14 @@ export function route<
         requestId,
         origin,
         sessionSecret,
-      });
+      }), signal);
       response.headers.set("x-request-id", requestId);
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
       return response;
     } catch (error) {
       const problem = problemFor(error, { requestId, traceId });
-      if (problem.status >= 500) {
+      // A client that went away gets no answer; there is nothing to report about it.
+      if (problem.status >= 500 && !(request.signal.aborted && !deadline.signal.aborted)) {
         // No app (not started through server/): nothing to log with but the console.
         (app?.log ?? consoleLog).error({ err: error, requestId, traceId, route: key }, "request failed");
       }
@@ -125,12 +134,28 @@ export function route<
         headers["retry-after"] = String(error.retryAfterSeconds);
       }
       if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="user-console"';
+      // A 412 names the version that won, so a client can show or retry against it without another GET.
+      if (error instanceof Error && "actualVersion" in error && typeof error.actualVersion === "number") {
+        headers.etag = `"${error.actualVersion}"`;
+      }
       return problemResponse(problem, headers);
+    } finally {
+      clearTimeout(timer);
     }
   }
   // The route's entry in the table travels with the handler, so a test can check that the file exporting it
-  // sits at the path the table names (a handler mounted elsewhere would be checked against the wrong entry).
-  return Object.assign(handle, { access });
+  // sits at the path the table names (a handler mounted elsewhere would be checked against the wrong entry);
+  // its schemas travel too, for the OpenAPI document (lib/http/openapi.ts).
+  return Object.assign(handle, {
+    access,
+    definition: {
+      method: definition.method,
+      path: definition.path,
+      body: definition.body,
+      query: definition.query,
+      params: definition.params,
+    },
+  });
 }
 
 const consoleLog = { error: (fields: object, message: string) => console.error(message, fields) };
@@ -188,8 +213,7 @@ function assertSameOriginRequest(request: Request, origin: string): void {
     throw new HttpProblem("CSRF_REJECTED", "A request that changes something must carry this site's Origin header");
   }
   if (sent !== origin) throw new HttpProblem("CSRF_REJECTED", `Origin ${sent.slice(0, 200)} is not this site (${origin})`);
-  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json" && !request.headers.has("x-requested-with")) {
+  if (!isJsonMediaType(mediaTypeOf(request)) && !request.headers.has("x-requested-with")) {
     throw new HttpProblem(
       "CSRF_REJECTED",
       "Send a JSON body (content-type: application/json) or, without a body, the X-Requested-With header",
@@ -197,12 +221,16 @@ function assertSameOriginRequest(request: Request, origin: string): void {
   }
 }
 
-/** Query parameters as an object; a repeated one becomes an array. */
+/**
+ * Query parameters as an object; a repeated one becomes an array. Built with Object.fromEntries, which defines
+ * own properties: a parameter named `__proto__` stays a parameter (a strict schema refuses it) instead of
+ * replacing the object's prototype.
+ */
 function queryObject(params: URLSearchParams): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const key of new Set(params.keys())) {
-    const values = params.getAll(key);
-    out[key] = values.length === 1 ? (values[0] ?? "") : values;
-  }
-  return out;
+  return Object.fromEntries(
+    [...new Set(params.keys())].map((key) => {
+      const values = params.getAll(key);
+      return [key, values.length === 1 ? (values[0] ?? "") : values];
+    }),
+  );
 }

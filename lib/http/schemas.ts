@@ -56,6 +56,20 @@ export const createTokenBody = z.strictObject({
     .refine((value) => value === null || value.getTime() > Date.now(), "The expiry must be in the future"),
 });
 
+export const createUserBody = z.strictObject({
+  email,
+  name,
+  role: role.default("VIEWER"),
+  // INVITED is where invitations put people, not a status anyone sets.
+  status: z.enum(["ACTIVE", "DISABLED"]).default("ACTIVE"),
+});
+
+/** Idempotency-Key: any printable ASCII (a UUID, say), as Stripe and the IETF draft allow. */
+export const idempotencyKey = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces");
+
+/** A JSON merge patch (RFC 7396) of a user. `null` would remove a field, and every field is required: 422. */
 export const patchUserBody = z
   // INVITED is where invitations put people, not a status anyone sets.
   .strictObject({ name, role, status: z.enum(["ACTIVE", "DISABLED"]) })

@@ -6,6 +6,7 @@ import type {
   SessionRepository,
   SignInFailureRepository,
 } from "./auth-repositories";
+import type { IdempotencyStore } from "./idempotency-store";
 import type { UserRepository } from "./user-repository";
 
 /** The repositories of one unit of work: all of them share its transaction. */
@@ -17,6 +18,7 @@ export interface Repositories {
   tokens: ApiTokenRepository;
   invitations: InvitationRepository;
   signInFailures: SignInFailureRepository;
+  idempotency: IdempotencyStore;
 }
 
 export interface UnitOfWorkOptions {

@@ -1,5 +1,5 @@
 import type { NewUser, User, UserPatch } from "../domain/user";
-import type { Page, UserListQuery } from "../domain/user-list";
+import type { Page, UserCount, UserFilter, UserListQuery } from "../domain/user-list";
 
 /**
  * Users as stored. Obtained only inside {@link UnitOfWork.run}, so every call shares the unit's transaction.
@@ -20,8 +20,17 @@ export interface UserRepository {
   /** Looks the email up case-insensitively; null when absent (or soft-deleted without `includeDeleted`). */
   getByEmail(email: string, options?: { includeDeleted?: boolean }): Promise<User | null>;
 
-  /** One page of non-deleted users matching the query, in the query's order (ties broken by id). */
+  /**
+   * One page of users matching the query (soft-deleted ones only with `includeDeleted`), in the query's order
+   * (ties broken by id).
+   */
   list(query: UserListQuery): Promise<Page<User>>;
+
+  /**
+   * How many users match `filter`: exact when at most `exactUpTo` do; otherwise `exact: false` and a count
+   * above `exactUpTo` (the database's estimate where it has one), without counting every row.
+   */
+  count(filter: UserFilter, options: { exactUpTo: number }): Promise<UserCount>;
 
   /**
    * Read-modify-write: reads the current user, applies `change` to it, writes the result with version + 1.

@@ -1,9 +1,28 @@
+import { ForbiddenError } from "../domain/errors";
+import { roleHas } from "../domain/permissions";
 import type { User } from "../domain/user";
-import type { Page, UserListQuery } from "../domain/user-list";
+import { EXACT_COUNT_LIMIT, type CountedPage, type UserListQuery } from "../domain/user-list";
 import type { UnitOfWork } from "../ports/unit-of-work";
+import type { CallContext } from "./call-context";
 
-export type ListUsers = (query: UserListQuery, signal?: AbortSignal) => Promise<Page<User>>;
+export type ListUsers = (query: UserListQuery, context: CallContext) => Promise<CountedPage<User>>;
 
+/**
+ * One page of users and the listing's total (exact up to {@link EXACT_COUNT_LIMIT}, an estimate past it).
+ * Deleted users are listed only for callers who may see them.
+ */
 export function makeListUsers({ unitOfWork }: { unitOfWork: UnitOfWork }): ListUsers {
-  return (query, signal) => unitOfWork.run(({ users }) => users.list(query), { signal });
+  return (query, context) => {
+    if (query.includeDeleted && !roleHas(context.principal.role, "users:read-deleted")) {
+      throw new ForbiddenError("Your role may not list deleted users");
+    }
+    return unitOfWork.run(
+      async ({ users }) => {
+        const page = await users.list(query);
+        const total = await users.count(query, { exactUpTo: EXACT_COUNT_LIMIT });
+        return { ...page, total };
+      },
+      { signal: context.signal },
+    );
+  };
 }

@@ -64,6 +64,17 @@ describe("CSRF: a cookie-authenticated mutation is refused", () => {
     await expectProblem(response, 403, "CSRF_REJECTED");
   });
 
+  it("with a Host header that is not a host (no origin can be same-origin with it)", async () => {
+    for (const host of ["%00", "exa mple.com"]) {
+      const response = await api.call("POST", "/api/v1/invitations", {
+        cookie,
+        body: invite,
+        headers: { host, origin: "http://localhost" },
+      });
+      await expectProblem(response, 403, "CSRF_REJECTED");
+    }
+  });
+
   it("including sign-in itself (login CSRF)", async () => {
     const response = await api.call("POST", "/api/v1/session", {
       body: { email: "ada@example.com", password: "correct horse battery" },
@@ -146,6 +157,15 @@ describe("bad input", () => {
       const text = await response.text();
       expect(text).not.toMatch(/at .*\(.*:\d+:\d+\)|node_modules|Error:/);
     }
+  });
+
+  it("keeps a query parameter named __proto__ a parameter: refused by a strict query, never a prototype", async () => {
+    const audit = await api.call("GET", "/api/v1/audit-events?__proto__=a&__proto__=b", { cookie });
+    const body = await expectProblem(audit, 422, "VALIDATION_FAILED");
+    expect(body.detail).toContain("__proto__");
+    expect((await api.call("GET", "/api/v1/audit-events?__proto__=x", { cookie })).status).toBe(422);
+    // The users listing ignores unknown parameters; its own (sort, say) are not shadowed by inherited ones.
+    expect((await api.call("GET", "/api/v1/users?__proto__=a&__proto__=b", { cookie })).status).toBe(200);
   });
 
   it("answers 422 for a malformed If-Match and 428 without one", async () => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Role, User, UserStatus } from "../../lib/domain/user";
 import type { Page, SortDirection, UserListQuery, UserSortField } from "../../lib/domain/user-list";
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
+import type { UserRepository } from "../../lib/ports/user-repository";
 import { auditAbout, auditOf, authRepositoriesContract } from "./auth-repositories.contract";
 
 export type ContractImplementation = "in-memory" | "prisma-pglite" | "prisma-postgres";
@@ -336,6 +337,39 @@ export function userRepositoryContract(
           ids(await list({ sort, roles: ["ADMIN", "VIEWER"], statuses: ["INVITED"], search: "VIEW" })),
         ).toEqual([viewer.id]);
         expect(ids(await list({ sort, roles: [], statuses: [] }))).toHaveLength(4);
+      });
+
+      it("counts what the filter matches: exactly up to the limit, flagged inexact past it, deleted ones on request", async () => {
+        await create("one@example.com", { role: "ADMIN", name: "Counted One" });
+        await create("two@example.com", { role: "VIEWER", name: "Counted Two" });
+        const three = await create("three@example.com", { role: "VIEWER", name: "Other" });
+        await inUnit(({ users }) => users.softDelete(three.id));
+        const count = (filter: Parameters<UserRepository["count"]>[0], exactUpTo = 100) =>
+          inUnit(({ users }) => users.count(filter, { exactUpTo }));
+
+        expect(await count({})).toEqual({ count: 2, exact: true });
+        expect(await count({ includeDeleted: true })).toEqual({ count: 3, exact: true });
+        expect(await count({ search: "COUNTED" })).toEqual({ count: 2, exact: true });
+        expect(await count({ roles: ["VIEWER"], includeDeleted: true })).toEqual({ count: 2, exact: true });
+        expect(await count({ search: "100%" })).toEqual({ count: 0, exact: true });
+        // Past the limit: not claimed exact, and never less than the limit it passed.
+        const capped = await count({ includeDeleted: true }, 1);
+        expect(capped.exact).toBe(false);
+        expect(capped.count).toBeGreaterThan(1);
+        expect((await count({}, 2)).exact).toBe(true);
+      });
+
+      it("lists deleted users too when asked, marked by deletedAt", async () => {
+        const live = await create("live@example.com");
+        const gone = await create("gone@example.com");
+        await inUnit(({ users }) => users.softDelete(gone.id));
+        const sort = { field: "email", direction: "asc" } as const;
+        expect((await list({ sort })).items.map((user) => user.id)).toEqual([live.id]);
+        const all = await list({ sort, includeDeleted: true });
+        expect(all.items.map((user) => [user.id, user.deletedAt !== null])).toEqual([
+          [gone.id, true],
+          [live.id, false],
+        ]);
       });
 
       it("refuses a cursor made for another sort, and one it never issued (INVALID_CURSOR)", async () => {

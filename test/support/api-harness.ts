@@ -10,7 +10,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 import { createArgon2PasswordHasher } from "../../lib/adapters/argon2/argon2-password-hasher";
 import { registerApp } from "../../lib/app-registry";
-import { createInMemoryApp, type InMemoryAppOptions } from "../../lib/composition-root";
+import { createDatabaseTestApp, createInMemoryApp, type InMemoryAppOptions } from "../../lib/composition-root";
+import type { Config } from "../../lib/config";
 import type { RouteAccess } from "../../lib/domain/permissions";
 import type { Role, UserStatus } from "../../lib/domain/user";
 import type { Clock } from "../../lib/ports/clock";
@@ -83,10 +84,25 @@ export interface RequestOptions {
   sameOrigin?: boolean;
 }
 
-export async function createApiHarness(options: InMemoryAppOptions = {}) {
+export interface ApiHarnessOptions extends InMemoryAppOptions {
+  /**
+   * Run on a real database with this configuration (DATABASE_URL for PostgreSQL, else PGlite in DATA_DIR):
+   * the production adapters, minus the first admin and demo data. In memory when absent.
+   */
+  database?: Config;
+}
+
+export async function createApiHarness(options: ApiHarnessOptions = {}) {
   // The app's own hasher, so passwords set here verify there.
   const hasher = options.hasher ?? createArgon2PasswordHasher();
-  const memory = createInMemoryApp({ ...options, hasher });
+  const memory = options.database
+    ? {
+        ...(await createDatabaseTestApp(options.database, { ...options, hasher })),
+        failAuditAppends(): never {
+          throw new Error("failAuditAppends works in memory only; on a database, see the contract tests");
+        },
+      }
+    : createInMemoryApp({ ...options, hasher });
   registerApp(memory.app);
   const routes = await loadApiRoutes();
 
@@ -111,6 +127,8 @@ export async function createApiHarness(options: InMemoryAppOptions = {}) {
     if (!headers.has("host")) headers.set("host", target.host);
     const request = new Request(target, { method, headers, body });
     if (!match) return new Response(null, { status: 404 });
+    // Handlers find the app through the registry: make it this harness's, for files that run two of them.
+    registerApp(memory.app);
     return match.route.handler(request, { params: Promise.resolve(match.params) });
   }
 
@@ -136,7 +154,10 @@ export async function createApiHarness(options: InMemoryAppOptions = {}) {
     return cookieOf(response);
   }
 
-  return { ...memory, routes, call, createUser, signIn };
+  /** Closes the database (a no-op in memory). */
+  const close = () => memory.app.database.close();
+
+  return { ...memory, routes, call, createUser, signIn, close };
 }
 
 /** The `name=value` pair of a response's Set-Cookie, as a browser would send it back. */

@@ -9,7 +9,7 @@ import { getApp } from "@/lib/app-registry";
 import { roleHas } from "@/lib/domain/permissions";
 import type { UserSort } from "@/lib/domain/user-list";
 import { mayActOnRole } from "@/lib/domain/user-rules";
-import { DEFAULT_PAGE_SIZE, parseListUsersParams } from "@/lib/http/list-users-params";
+import { parseListUsersParams } from "@/lib/http/list-users-params";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Users" };
@@ -31,19 +31,29 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const { query } = params;
   let page;
   try {
-    page = await getApp().listUsers(query);
+    page = await getApp().listUsers(query, { principal, requestId: null, traceId: null });
   } catch (error) {
     // Matched by code, not class: the app was built by the server's copy of lib/ (decision 002).
     if (error instanceof Error && "code" in error && error.code === "INVALID_CURSOR") {
       return <Problem title="This page link has expired or is not valid" detail={error.message} />;
     }
+    if (error instanceof Error && "code" in error && error.code === "FORBIDDEN") {
+      return <Problem title="This view is not open to your role" detail={error.message} />;
+    }
     throw error;
   }
-  // A page size other than the default travels with the cursor, so paging keeps it.
-  const href = (cursor: string | null) =>
-    cursor === null
-      ? null
-      : `/users?${new URLSearchParams({ cursor, ...(query.limit === DEFAULT_PAGE_SIZE ? {} : { limit: String(query.limit) }) })}`;
+  // The filters, sort and page size travel with the cursor, so paging keeps them.
+  const current = await searchParams;
+  const href = (cursor: string | null) => {
+    if (cursor === null) return null;
+    const next = new URLSearchParams();
+    for (const [key, value] of Object.entries(current)) {
+      if (key === "cursor" || value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) next.append(key, item);
+    }
+    next.set("cursor", cursor);
+    return `/users?${next}`;
+  };
 
   return (
     <Flex direction="column" gap="4">

@@ -10,6 +10,7 @@ import type {
   SignInFailureRepository,
   StoredCredential,
 } from "../../ports/auth-repositories";
+import type { IdempotencyRecord, IdempotencyStore } from "../../ports/idempotency-store";
 import type { InMemoryState, StoredApiToken, StoredInvitation } from "./in-memory-database";
 
 /** Each repository works on the unit's staged state and checks the unit's guard first, like the users one. */
@@ -192,5 +193,26 @@ export class InMemorySignInFailureRepository extends InMemoryRepository implemen
   async clear(key: string): Promise<void> {
     this.guard();
     this.state.signInFailures = this.state.signInFailures.filter((failure) => failure.key !== key);
+  }
+}
+
+/** Units of work run one at a time here, so a claim needs no lock of its own. */
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly state: InMemoryState,
+    private readonly guard: () => void,
+  ) {}
+
+  async claim(scope: string, key: string, options: { notBefore: Date }): Promise<IdempotencyRecord | null> {
+    this.guard();
+    const record = this.state.idempotency.get(`${scope} ${key}`);
+    return record && record.createdAt >= options.notBefore ? structuredClone(record) : null;
+  }
+
+  async save(record: IdempotencyRecord): Promise<void> {
+    this.guard();
+    // Stored as the database stores JSON: what comes back is a copy, never the caller's object.
+    const result: unknown = JSON.parse(JSON.stringify(record.result));
+    this.state.idempotency.set(`${record.scope} ${record.key}`, { ...record, result });
   }
 }

@@ -13,15 +13,17 @@ import type { AuditEntry } from "../../domain/audit";
 import type { ApiToken, Invitation, Session } from "../../domain/auth";
 import type { User } from "../../domain/user";
 import type { StoredCredential } from "../../ports/auth-repositories";
+import type { IdempotencyRecord } from "../../ports/idempotency-store";
 import type { DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
-import { untilAborted } from "../resilience/until-aborted";
+import { untilAborted } from "../../domain/until-aborted";
 import { InMemoryAuditLog } from "./in-memory-audit-log";
 import {
   InMemoryApiTokenRepository,
   InMemoryCredentialRepository,
   InMemoryInvitationRepository,
   InMemorySessionRepository,
+  InMemoryIdempotencyStore,
   InMemorySignInFailureRepository,
 } from "./in-memory-auth-repositories";
 import { InMemoryUserRepository } from "./in-memory-user-repository";
@@ -37,6 +39,8 @@ export interface InMemoryState {
   invitations: Map<string, StoredInvitation>;
   signInFailures: { id: string; key: string; at: Date }[];
   nextFailureId: number;
+  /** By `${scope} ${key}`. */
+  idempotency: Map<string, IdempotencyRecord>;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -54,6 +58,7 @@ function emptyState(): InMemoryState {
     invitations: new Map(),
     signInFailures: [],
     nextFailureId: 1,
+    idempotency: new Map(),
     failAuditAppends: false,
   };
 }
@@ -68,6 +73,7 @@ function copyState(state: InMemoryState): InMemoryState {
     invitations: new Map(state.invitations),
     signInFailures: [...state.signInFailures],
     nextFailureId: state.nextFailureId,
+    idempotency: new Map(state.idempotency),
     failAuditAppends: state.failAuditAppends,
   };
 }
@@ -110,6 +116,7 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           tokens: new InMemoryApiTokenRepository(staged, guard),
           invitations: new InMemoryInvitationRepository(staged, guard),
           signInFailures: new InMemorySignInFailureRepository(staged, guard),
+          idempotency: new InMemoryIdempotencyStore(staged, guard),
         };
         const result = await untilAborted(work(repos), signal);
         signal?.throwIfAborted();

@@ -9,6 +9,8 @@ import {
   sortKey,
   toPage,
   type Page,
+  type UserCount,
+  type UserFilter,
   type UserListQuery,
 } from "../../domain/user-list";
 import type { UserRepository } from "../../ports/user-repository";
@@ -62,25 +64,25 @@ export class InMemoryUserRepository implements UserRepository {
   async list(query: UserListQuery): Promise<Page<User>> {
     this.guard();
     const plan = planPage(query);
-    const term = normalizedSearch(query)?.toLowerCase() ?? null;
-    const roles = query.roles?.length ? new Set(query.roles) : null;
-    const statuses = query.statuses?.length ? new Set(query.statuses) : null;
+    const matches = matcher(query);
     const sign = plan.scanDirection === "asc" ? 1 : -1;
     const position = (user: User) => ({ key: sortKey(user, query.sort.field), id: user.id });
     const rows = [...this.state.users.values()]
       .filter(
-        (user) =>
-          user.deletedAt === null &&
-          (roles === null || roles.has(user.role)) &&
-          (statuses === null || statuses.has(user.status)) &&
-          (term === null ||
-            user.email.toLowerCase().includes(term) ||
-            user.name.toLowerCase().includes(term)) &&
-          (plan.after === null || sign * compareByKeyset(position(user), plan.after) > 0),
+        (user) => matches(user) && (plan.after === null || sign * compareByKeyset(position(user), plan.after) > 0),
       )
       .sort((a, b) => sign * compareByKeyset(position(a), position(b)))
       .slice(0, plan.take);
     return toPage(rows, query, plan);
+  }
+
+  async count(filter: UserFilter, options: { exactUpTo: number }): Promise<UserCount> {
+    this.guard();
+    const matches = matcher(filter);
+    let count = 0;
+    for (const user of this.state.users.values()) if (matches(user)) count++;
+    // Counting is cheap here, but the answer keeps the port's promise: past the limit it is not called exact.
+    return { count, exact: count <= options.exactUpTo };
   }
 
   async update(
@@ -159,4 +161,16 @@ export class InMemoryUserRepository implements UserRepository {
     const holder = this.findByEmail(email);
     if (holder && holder.id !== exceptId) throw new EmailTakenError(email);
   }
+}
+
+/** The predicate of a listing's filter. */
+function matcher(filter: UserFilter): (user: User) => boolean {
+  const term = normalizedSearch(filter)?.toLowerCase() ?? null;
+  const roles = filter.roles?.length ? new Set(filter.roles) : null;
+  const statuses = filter.statuses?.length ? new Set(filter.statuses) : null;
+  return (user) =>
+    (filter.includeDeleted === true || user.deletedAt === null) &&
+    (roles === null || roles.has(user.role)) &&
+    (statuses === null || statuses.has(user.status)) &&
+    (term === null || user.email.toLowerCase().includes(term) || user.name.toLowerCase().includes(term));
 }

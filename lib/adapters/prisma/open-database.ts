@@ -343,7 +343,7 @@ async function openPostgres(
     description,
     fresh: false,
     appliedMigrations: applied,
-    unitOfWork: createPrismaUnitOfWork(prisma, { transactionTimeoutMs: config.DB_TIMEOUT_MS }),
+    unitOfWork: createPrismaUnitOfWork(prisma, { transactionTimeoutMs: config.DB_TIMEOUT_MS, cancelOnAbort: true }),
     lifecycle: createPrismaLifecycle(prisma, { closeUnderlying: () => pool.end() }),
   };
 }

@@ -8,6 +8,7 @@ import type {
   SignInFailureRepository,
   StoredCredential,
 } from "../../ports/auth-repositories";
+import type { IdempotencyRecord, IdempotencyStore } from "../../ports/idempotency-store";
 import type { Prisma, ApiToken as ApiTokenRow, Invitation as InvitationRow } from "./generated/client.ts";
 import { isUuid } from "./prisma-user-repository";
 
@@ -178,5 +179,26 @@ export class PrismaSignInFailureRepository extends PrismaRepository implements S
   async clear(key: string): Promise<void> {
     this.guard();
     await this.tx.signInFailure.deleteMany({ where: { key } });
+  }
+}
+
+export class PrismaIdempotencyStore extends PrismaRepository implements IdempotencyStore {
+  async claim(scope: string, key: string, options: { notBefore: Date }): Promise<IdempotencyRecord | null> {
+    this.guard();
+    // The row may not exist yet, so a row lock cannot hold the key: a transaction-scoped advisory lock does.
+    await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`idempotency:${scope} ${key}`}, 0))`;
+    const row = await this.tx.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+    return row && row.createdAt >= options.notBefore ? row : null;
+  }
+
+  async save(record: IdempotencyRecord): Promise<void> {
+    this.guard();
+    // The port promises JSON in `result`; Prisma types its JSON input more narrowly than `unknown`.
+    const data = { fingerprint: record.fingerprint, result: record.result as Prisma.InputJsonValue, createdAt: record.createdAt };
+    await this.tx.idempotencyKey.upsert({
+      where: { scope_key: { scope: record.scope, key: record.key } },
+      create: { scope: record.scope, key: record.key, ...data },
+      update: data,
+    });
   }
 }

@@ -36,3 +36,8 @@ function isOnlyEmail(fields: unknown): boolean {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
+
+/** Prisma's P2028 "Unable to start a transaction in the given time": no pooled connection came free in time. */
+export function isTransactionStartTimeout(error: unknown): boolean {
+  return isRecord(error) && error.code === "P2028" && typeof error.message === "string" && /start a transaction/.test(error.message);
+}

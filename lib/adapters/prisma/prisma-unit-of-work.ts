@@ -1,11 +1,14 @@
 import type { DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
-import { untilAborted } from "../resilience/until-aborted";
-import type { PrismaClient } from "./generated/client.ts";
+import { DatabaseBusyError } from "../../domain/errors";
+import { untilAborted } from "../../domain/until-aborted";
+import { isTransactionStartTimeout } from "./prisma-errors";
+import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
 import {
   PrismaApiTokenRepository,
   PrismaCredentialRepository,
+  PrismaIdempotencyStore,
   PrismaInvitationRepository,
   PrismaSessionRepository,
   PrismaSignInFailureRepository,
@@ -20,6 +23,12 @@ export interface PrismaUnitOfWorkOptions {
   transactionTimeoutMs?: number;
   /** How long to wait for a connection from the pool (default: the transaction timeout). */
   maxWaitMs?: number;
+  /**
+   * PostgreSQL only: when the unit's signal aborts while a statement runs, cancel that statement on the server
+   * (pg_cancel_backend) rather than let it run on to its statement_timeout. PGlite runs one statement at a time
+   * in this process and cannot be interrupted, so there it stays off.
+   */
+  cancelOnAbort?: boolean;
 }
 
 /**
@@ -46,6 +55,7 @@ export function createPrismaUnitOfWork(
         async (tx) => {
           started = true;
           signal?.throwIfAborted();
+          const stopCancelling = signal && options.cancelOnAbort ? await cancelOnAbort(prisma, tx, signal) : undefined;
           const guard = () => signal?.throwIfAborted();
           const repos: Repositories = {
             users: new PrismaUserRepository(tx, guard),
@@ -55,22 +65,31 @@ export function createPrismaUnitOfWork(
             tokens: new PrismaApiTokenRepository(tx, guard),
             invitations: new PrismaInvitationRepository(tx, guard),
             signInFailures: new PrismaSignInFailureRepository(tx, guard),
+            idempotency: new PrismaIdempotencyStore(tx, guard),
           };
-          const result = await untilAborted(work(repos), signal);
-          // Given up on while the work was finishing: roll back rather than commit behind the caller's back.
-          signal?.throwIfAborted();
-          return result;
+          try {
+            const result = await untilAborted(work(repos), signal);
+            // Given up on while the work was finishing: roll back rather than commit behind the caller's back.
+            signal?.throwIfAborted();
+            return result;
+          } finally {
+            stopCancelling?.();
+          }
         },
         { timeout, maxWait },
       );
-      if (!signal) return transaction;
+      // Not started for want of a connection: the caller gets "busy, retry" rather than an internal error.
+      const mapped = transaction.catch((error: unknown) => {
+        throw !started && isTransactionStartTimeout(error) ? new DatabaseBusyError() : error;
+      });
+      if (!signal) return mapped;
       return new Promise((resolve, reject) => {
         // Once started, the transaction itself rejects with the reason after rolling back.
         const onAbort = () => {
           if (!started) reject(signal.reason);
         };
         signal.addEventListener("abort", onAbort, { once: true });
-        transaction.then(
+        mapped.then(
           (value) => {
             signal.removeEventListener("abort", onAbort);
             resolve(value);
@@ -83,6 +102,35 @@ export function createPrismaUnitOfWork(
       });
     },
   };
+}
+
+/**
+ * Arranges for the statement the transaction is running, if any, to be cancelled when `signal` aborts; returns
+ * the function that stops watching. Costs one round trip per unit of work (its backend's pid and start time).
+ *
+ * The cancel goes through another pooled connection and names the backend by pid AND transaction start, and
+ * only while it is active: a connection that has since been returned to the pool and serves someone else's
+ * transaction is never hit. A cancel that fails (pool exhausted, server gone) is harmless: the statement then
+ * ends at the pool's statement_timeout, and the caller was answered at its deadline anyway.
+ */
+async function cancelOnAbort(
+  prisma: PrismaClient,
+  tx: Prisma.TransactionClient,
+  signal: AbortSignal,
+): Promise<() => void> {
+  const [backend] = await tx.$queryRaw<{ pid: number; started: string }[]>`
+    SELECT pg_backend_pid() AS pid, now()::text AS started`;
+  if (!backend) return () => undefined;
+  const cancel = () => {
+    prisma.$executeRaw`
+      SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+      WHERE pid = ${backend.pid} AND xact_start = ${backend.started}::timestamptz AND state = 'active'`.catch(
+      () => undefined,
+    );
+  };
+  if (signal.aborted) cancel();
+  else signal.addEventListener("abort", cancel, { once: true });
+  return () => signal.removeEventListener("abort", cancel);
 }
 
 /**

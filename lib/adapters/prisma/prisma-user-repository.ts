@@ -7,11 +7,13 @@ import {
   type KeysetPosition,
   type Page,
   type SortDirection,
+  type UserCount,
+  type UserFilter,
   type UserListQuery,
   type UserSortField,
 } from "../../domain/user-list";
 import type { UserRepository } from "../../ports/user-repository";
-import type { Prisma, User as UserRow } from "./generated/client.ts";
+import { Prisma, type User as UserRow } from "./generated/client.ts";
 import { isEmailUniqueViolation } from "./prisma-errors";
 
 /**
@@ -55,16 +57,7 @@ export class PrismaUserRepository implements UserRepository {
     this.guard();
     const plan = planPage(query);
     const field = query.sort.field;
-    const and: Prisma.UserWhereInput[] = [{ deletedAt: null }];
-    if (query.roles?.length) and.push({ role: { in: [...query.roles] } });
-    if (query.statuses?.length) and.push({ status: { in: [...query.statuses] } });
-    const term = normalizedSearch(query);
-    if (term !== null) {
-      // Prisma sends `contains` as ILIKE '%' || $1 || '%' without escaping the term (prisma 7.10), so a `%`
-      // or `_` the user typed would be a wildcard: escape them, and the escape character itself.
-      const pattern = { contains: escapeLike(term), mode: "insensitive" } as const;
-      and.push({ OR: [{ email: pattern }, { name: pattern }] });
-    }
+    const and = whereOf(query);
     if (plan.after) and.push(beyond(field, plan.scanDirection, plan.after));
     const rows = await this.tx.user.findMany({
       where: { AND: and },
@@ -72,6 +65,23 @@ export class PrismaUserRepository implements UserRepository {
       take: plan.take,
     });
     return toPage(rows.map(toUser), query, plan);
+  }
+
+  async count(filter: UserFilter, options: { exactUpTo: number }): Promise<UserCount> {
+    this.guard();
+    // Raw SQL: Prisma's count cannot stop early, nor explain. The LIMIT bounds the exact count's cost.
+    const where = sqlWhereOf(filter);
+    const [counted] = await this.tx.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM (SELECT 1 FROM users WHERE ${where} LIMIT ${options.exactUpTo + 1}) AS capped`;
+    const n = counted?.n ?? 0;
+    if (n <= options.exactUpTo) return { count: n, exact: true };
+    this.guard();
+    // The planner's row estimate for the same filter: statistics-based, so it costs no scan.
+    const [plan] = await this.tx.$queryRaw<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[]>`
+      EXPLAIN (FORMAT JSON) SELECT 1 FROM users WHERE ${where}`;
+    const estimate = Math.round(plan?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0);
+    // The estimate can undershoot what was just counted: never answer less than that.
+    return { count: Math.max(estimate, n), exact: false };
   }
 
   async update(
@@ -201,6 +211,42 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
+}
+
+/** The listing's filter as Prisma conditions (one array, so callers can add to it). */
+function whereOf(filter: UserFilter): Prisma.UserWhereInput[] {
+  const and: Prisma.UserWhereInput[] = [];
+  if (!filter.includeDeleted) and.push({ deletedAt: null });
+  if (filter.roles?.length) and.push({ role: { in: [...filter.roles] } });
+  if (filter.statuses?.length) and.push({ status: { in: [...filter.statuses] } });
+  const term = normalizedSearch(filter);
+  if (term !== null) {
+    // Prisma sends `contains` as ILIKE '%' || $1 || '%' without escaping the term (prisma 7.10), so a `%`
+    // or `_` the user typed would be a wildcard: escape them, and the escape character itself.
+    const pattern = { contains: escapeLike(term), mode: "insensitive" } as const;
+    and.push({ OR: [{ email: pattern }, { name: pattern }] });
+  }
+  return and;
+}
+
+/** The same filter as SQL, for the count (which Prisma's query API cannot express). Values are parameters. */
+function sqlWhereOf(filter: UserFilter): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [Prisma.sql`TRUE`];
+  if (!filter.includeDeleted) conditions.push(Prisma.sql`deleted_at IS NULL`);
+  // Cast to the enum types rather than the columns to text, so the planner's statistics apply to the estimate.
+  if (filter.roles?.length) {
+    conditions.push(Prisma.sql`role IN (${Prisma.join(filter.roles.map((role) => Prisma.sql`${role}::"Role"`))})`);
+  }
+  if (filter.statuses?.length) {
+    const statuses = filter.statuses.map((status) => Prisma.sql`${status}::"UserStatus"`);
+    conditions.push(Prisma.sql`status IN (${Prisma.join(statuses)})`);
+  }
+  const term = normalizedSearch(filter);
+  if (term !== null) {
+    const pattern = `%${escapeLike(term)}%`;
+    conditions.push(Prisma.sql`(email ILIKE ${pattern} OR name ILIKE ${pattern})`);
+  }
+  return Prisma.join(conditions, " AND ");
 }
 
 /** `\`, `%` and `_` are LIKE's escape character and wildcards; PostgreSQL's default escape is `\`. */

@@ -1,6 +1,6 @@
 import { DeadlineExceededError } from "../../domain/errors";
 import type { UnitOfWork } from "../../ports/unit-of-work";
-import { untilAborted } from "./until-aborted";
+import { untilAborted } from "../../domain/until-aborted";
 
 /**
  * Decorates a unit of work with a deadline. Each `run` gets a signal that aborts after `deadlineMs` (with

@@ -1,33 +1,55 @@
 import { getApp } from "../../app-registry";
 import { listUsersParams } from "../list-users-params";
-import { DEFAULT_USER_SORT } from "../../domain/user-list";
-import { etagOf, expectedVersionOf, userJson } from "../representations";
+import { etagOf, expectedVersionOf, noneMatchHits, userJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { idParams, patchUserBody } from "../schemas";
+import { createUserBody, idempotencyKey, idParams, patchUserBody } from "../schemas";
+import { parseInput } from "../read-body";
 
-/** GET /api/v1/users: one page of users, newest first, by opaque cursor. (Filters and sorts: issue 5.) */
+/** GET /api/v1/users: a page of users by opaque cursor, filtered, searched and sorted, with the listing's total. */
 export const listUsers = route({
   method: "GET",
   path: "/api/v1/users",
   query: listUsersParams,
   async handler({ query, caller }) {
-    const page = await getApp().listUsers({ sort: DEFAULT_USER_SORT, limit: query.limit, cursor: query.cursor }, caller().signal);
-    return json({ items: page.items.map(userJson), nextCursor: page.nextCursor, prevCursor: page.prevCursor });
+    const page = await getApp().listUsers(query, caller());
+    return json({ items: page.items.map(userJson), nextCursor: page.nextCursor, prevCursor: page.prevCursor, total: page.total });
   },
 });
 
-/** GET /api/v1/users/{id} */
+/** POST /api/v1/users: creates a user; with Idempotency-Key, a retry replays the first answer. */
+export const createUser = route({
+  method: "POST",
+  path: "/api/v1/users",
+  body: createUserBody,
+  async handler({ request, body, caller }) {
+    const header = request.headers.get("idempotency-key");
+    const key = header === null ? undefined : parseInput(idempotencyKey, header, "Idempotency-Key header");
+    const { user, replayed } = await getApp().createUser(body, { idempotencyKey: key }, caller());
+    return json(userJson(user), {
+      status: 201,
+      headers: {
+        location: `/api/v1/users/${user.id}`,
+        etag: etagOf(user),
+        ...(replayed && { "idempotent-replayed": "true" }),
+      },
+    });
+  },
+});
+
+/** GET /api/v1/users/{id}: with If-None-Match naming the current ETag, 304 and no body. */
 export const getUser = route({
   method: "GET",
   path: "/api/v1/users/[id]",
   params: idParams,
-  async handler({ params, caller }) {
+  async handler({ request, params, caller }) {
     const user = await getApp().getUser(params.id, caller().signal);
-    return json(userJson(user), { headers: { etag: etagOf(user) } });
+    const etag = etagOf(user);
+    if (noneMatchHits(request, etag)) return new Response(null, { status: 304, headers: { etag } });
+    return json(userJson(user), { headers: { etag } });
   },
 });
 
-/** PATCH /api/v1/users/{id}: name, role, status; If-Match required. */
+/** PATCH /api/v1/users/{id}: a JSON merge patch of name, role, status; If-Match required. */
 export const patchUser = route({
   method: "PATCH",
   path: "/api/v1/users/[id]",

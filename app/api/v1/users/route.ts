@@ -1,1 +1,1 @@
-export { listUsers as GET } from "@/lib/http/handlers/users";
+export { createUser as POST, listUsers as GET } from "@/lib/http/handlers/users";

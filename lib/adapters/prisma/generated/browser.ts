@@ -54,3 +54,9 @@ export type Invitation = Prisma.InvitationModel
  * Failed sign-ins, counted per key (`account:<email>` or `ip:<address>`) over a sliding window for throttling.
  */
 export type SignInFailure = Prisma.SignInFailureModel
+/**
+ * Model IdempotencyKey
+ * A request made with an Idempotency-Key: a retry with the same key and request gets the stored result instead
+ * of running again; the same key with another request is refused. Scoped to the caller (user or token).
+ */
+export type IdempotencyKey = Prisma.IdempotencyKeyModel

@@ -1,3 +1,5 @@
+// Cancellation plumbing shared by every layer: pure promise and AbortSignal logic, no I/O.
+
 /**
  * Settles like `promise`, or rejects with the signal's reason as soon as the signal aborts (at once when it
  * already has). A value the promise delivers after that goes to `discard` (a lock release, say) and a late

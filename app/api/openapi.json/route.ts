@@ -1,0 +1,1 @@
+export { getOpenApiDocument as GET } from "@/lib/http/openapi";

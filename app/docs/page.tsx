@@ -1,0 +1,20 @@
+import type { Metadata } from "next";
+
+import { ApiReference } from "@/components/api-reference";
+import { routeAccess } from "@/lib/domain/permissions";
+
+export const metadata: Metadata = { title: "API reference" };
+
+/**
+ * The REST API's reference, rendered from the OpenAPI document the API itself serves (lib/http/openapi.ts). Public,
+ * like the document: it shows what exists, not anyone's data, and calls made from it are authorized as any other.
+ */
+export default function DocsPage() {
+  // Public in the permission table (ROUTES); asking for it fails loudly should the entry go.
+  routeAccess("PAGE", "/docs");
+  return (
+    <main>
+      <ApiReference url="/api/openapi.json" />
+    </main>
+  );
+}

@@ -1,0 +1,583 @@
+/**
+ * The OpenAPI 3.1 document of the REST API, served at GET /api/openapi.json and rendered at /docs.
+ *
+ * Which routes exist, and their path, query and body schemas, come from the handlers themselves (`route()` hangs
+ * `definition` and `access` on each; lib/http/handlers/index.ts gathers them): a handler added or changed shows
+ * up here without anyone editing this file. What a handler cannot say about itself lives in {@link OPERATIONS},
+ * keyed by `METHOD path`: a summary, its success responses (schemas in lib/http/responses.ts) and the error codes
+ * its use case may answer. The errors every route of its kind can give (401 without a caller, 403 for a missing
+ * permission or a cross-site request, 422 for invalid input, 504 past the request's deadline, ...) are derived
+ * from its access entry and schemas. test/api/openapi.test.ts fails on a route missing from OPERATIONS, validates
+ * the document, and checks real responses against it.
+ *
+ * zod-openapi renders the zod schemas (request schemas as their input, response schemas as their output) with zod
+ * 4's own JSON Schema conversion, which is the dialect OpenAPI 3.1 uses.
+ */
+import "server-only";
+
+import { createHash } from "node:crypto";
+
+import { z } from "zod";
+import {
+  createDocument,
+  type ZodOpenApiObject,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+  type ZodOpenApiResponsesObject,
+} from "zod-openapi";
+
+import { ERROR_CODES } from "../domain/errors";
+import type { RouteAccess } from "../domain/permissions";
+import * as handlers from "./handlers";
+import { HTTP_ERROR_CODES, statusOf, type ProblemCode } from "./problem";
+import { noneMatchHits } from "./representations";
+import {
+  acceptedInvitationResponse,
+  apiTokenListResponse,
+  auditEventPageResponse,
+  createdApiTokenResponse,
+  invitationResponse,
+  principalResponse,
+  problemResponse,
+  sessionListResponse,
+  userPageResponse,
+  userResponse,
+} from "./responses";
+import { ALLOWED_BEFORE_PASSWORD_CHANGE, route } from "./route";
+import { idempotencyKey } from "./schemas";
+
+/** What `route()` hangs on every handler it returns (lib/http/route.ts). */
+export interface DocumentedHandler {
+  access: RouteAccess;
+  /** Query and path schemas are objects, or pipes out of one (a transform of the parsed object). */
+  definition: {
+    method: string;
+    path: string;
+    body?: z.ZodType;
+    query?: z.ZodType<unknown, Record<string, unknown>>;
+    params?: z.ZodType<unknown, Record<string, unknown>>;
+  };
+}
+
+const TAGS = [
+  { name: "Session", description: "Signing in and out, one's own password and sessions (browser sessions)." },
+  { name: "Users", description: "Listing, creating and changing users. Changes are guarded by ETag and If-Match." },
+  { name: "Invitations", description: "Inviting people, who then set their own password." },
+  { name: "API tokens", description: "Tokens for scripts (`Authorization: Bearer uct_...`), managed from a browser session." },
+  { name: "Audit log", description: "Who changed what, newest first." },
+  { name: "Reference", description: "This document." },
+] as const;
+type Tag = (typeof TAGS)[number]["name"];
+
+type ResponseHeader = keyof typeof RESPONSE_HEADERS;
+type RequestHeader = keyof typeof REQUEST_HEADERS;
+
+interface SuccessResponse {
+  description: string;
+  /** The JSON body's schema; none for 204 and 304. */
+  schema?: z.ZodType;
+  headers?: ResponseHeader[];
+}
+
+/** What a handler cannot say about itself. */
+interface OperationDoc {
+  summary: string;
+  description?: string;
+  tag: Tag;
+  responses: Partial<Record<"200" | "201" | "204" | "304", SuccessResponse>>;
+  /** Codes the use case or handler may answer, beyond those derived from the route (see {@link derivedCodes}). */
+  errors?: ProblemCode[];
+  requestHeaders?: RequestHeader[];
+  /** Media types the body may be sent as; application/json when not given. */
+  bodyTypes?: string[];
+}
+
+const IF_MATCH_NOTE =
+  "Send `If-Match` with the ETag from your last read of the user: without it the answer is 428, and 412 when " +
+  "someone changed the user since (read it again, reapply your change, retry).";
+
+/**
+ * Per route, keyed by `METHOD path` exactly as the handler declares it (`/api/v1/users/[id]`). A route missing
+ * here fails test/api/openapi.test.ts, and is served with a placeholder summary meanwhile.
+ */
+export const OPERATIONS: Record<string, OperationDoc> = {
+  "GET /api/v1/session": {
+    summary: "Who am I",
+    description: "The signed-in user (browser session) or the API token the request was made with.",
+    tag: "Session",
+    responses: { "200": { description: "The caller", schema: principalResponse } },
+  },
+  "POST /api/v1/session": {
+    summary: "Sign in",
+    description:
+      "Checks email and password and sets a new session cookie (any previous session of this browser ends). " +
+      "Repeated failures per account or per address are throttled: 429 with Retry-After.",
+    tag: "Session",
+    responses: { "200": { description: "Signed in; the session cookie is set", schema: principalResponse, headers: ["Set-Cookie"] } },
+    errors: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"],
+  },
+  "DELETE /api/v1/session": {
+    summary: "Sign out",
+    description: "Ends the session in the database and clears the cookie.",
+    tag: "Session",
+    responses: { "204": { description: "Signed out", headers: ["Set-Cookie"] } },
+  },
+  "PUT /api/v1/session/password": {
+    summary: "Change your password",
+    description: "The current password is required; the new one must differ from it.",
+    tag: "Session",
+    responses: { "204": { description: "Changed" } },
+    errors: ["WRONG_PASSWORD", "TOO_MANY_ATTEMPTS"],
+  },
+  "GET /api/v1/session/sessions": {
+    summary: "List your sessions",
+    tag: "Session",
+    responses: { "200": { description: "Your sessions, the current one flagged", schema: sessionListResponse } },
+  },
+  "DELETE /api/v1/session/sessions/[id]": {
+    summary: "End one of your sessions",
+    tag: "Session",
+    responses: { "204": { description: "Ended: its next request is refused" } },
+    errors: ["SESSION_NOT_FOUND"],
+  },
+  "GET /api/v1/users": {
+    summary: "List users",
+    description:
+      "One page of users, filtered (`q`, repeatable `role` and `status`), sorted (`sort`, `-` for descending) and " +
+      "paged by opaque cursor, with the total of the whole listing. `includeDeleted` needs the users:read-deleted " +
+      "permission.",
+    tag: "Users",
+    responses: { "200": { description: "A page of users", schema: userPageResponse } },
+    errors: ["INVALID_CURSOR"],
+  },
+  "POST /api/v1/users": {
+    summary: "Create a user",
+    description:
+      "With an `Idempotency-Key`, a retry of the same request answers the first result again (with " +
+      "`Idempotent-Replayed: true`) instead of creating a second user; the same key with a different body is 422.",
+    tag: "Users",
+    responses: {
+      "201": { description: "Created", schema: userResponse, headers: ["Location", "ETag", "Idempotent-Replayed"] },
+    },
+    errors: ["USER_EMAIL_TAKEN", "IDEMPOTENCY_KEY_REUSED"],
+    requestHeaders: ["Idempotency-Key"],
+  },
+  "GET /api/v1/users/[id]": {
+    summary: "Get a user",
+    description: "With `If-None-Match` naming the current ETag, 304 without a body.",
+    tag: "Users",
+    responses: {
+      "200": { description: "The user", schema: userResponse, headers: ["ETag"] },
+      "304": { description: "Not modified since the ETag sent", headers: ["ETag"] },
+    },
+    errors: ["USER_NOT_FOUND"],
+    requestHeaders: ["If-None-Match"],
+  },
+  "PATCH /api/v1/users/[id]": {
+    summary: "Update a user",
+    description: `A JSON merge patch (RFC 7396) of name, role and status. ${IF_MATCH_NOTE}`,
+    tag: "Users",
+    responses: { "200": { description: "The updated user", schema: userResponse, headers: ["ETag"] } },
+    errors: ["USER_NOT_FOUND", "USER_VERSION_CONFLICT", "PRECONDITION_REQUIRED", "LAST_ADMIN"],
+    requestHeaders: ["If-Match"],
+    bodyTypes: ["application/merge-patch+json", "application/json"],
+  },
+  "DELETE /api/v1/users/[id]": {
+    summary: "Delete a user",
+    description: `A soft delete: the user can be restored, and their sessions end. ${IF_MATCH_NOTE}`,
+    tag: "Users",
+    responses: { "204": { description: "Deleted" } },
+    errors: ["USER_NOT_FOUND", "USER_VERSION_CONFLICT", "PRECONDITION_REQUIRED", "LAST_ADMIN"],
+    requestHeaders: ["If-Match"],
+  },
+  "POST /api/v1/users/[id]/restore": {
+    summary: "Restore a deleted user",
+    tag: "Users",
+    responses: { "200": { description: "The user, as before the delete", schema: userResponse, headers: ["ETag"] } },
+    errors: ["USER_NOT_FOUND"],
+  },
+  "POST /api/v1/invitations": {
+    summary: "Invite someone",
+    description: "Creates an INVITED user and answers the single-use link (valid 7 days), shown this once.",
+    tag: "Invitations",
+    responses: { "201": { description: "Invited", schema: invitationResponse } },
+    errors: ["USER_EMAIL_TAKEN"],
+  },
+  "POST /api/v1/invitations/accept": {
+    summary: "Accept an invitation",
+    description: "The invited person sets their password; they sign in afterwards.",
+    tag: "Invitations",
+    responses: { "200": { description: "Accepted: the user is ACTIVE", schema: acceptedInvitationResponse } },
+    errors: ["INVITATION_INVALID"],
+  },
+  "GET /api/v1/tokens": {
+    summary: "List API tokens",
+    description: "Every token, revoked ones included, with its last use; never a secret.",
+    tag: "API tokens",
+    responses: { "200": { description: "The tokens", schema: apiTokenListResponse } },
+  },
+  "POST /api/v1/tokens": {
+    summary: "Create an API token",
+    description: "The secret is in this response and nowhere else, ever.",
+    tag: "API tokens",
+    responses: { "201": { description: "Created", schema: createdApiTokenResponse } },
+  },
+  "DELETE /api/v1/tokens/[id]": {
+    summary: "Revoke an API token",
+    tag: "API tokens",
+    responses: { "204": { description: "Revoked: the token's next request is refused" } },
+    errors: ["TOKEN_NOT_FOUND"],
+  },
+  "GET /api/v1/audit-events": {
+    summary: "List audit events",
+    description: "Newest first, filtered, by cursor.",
+    tag: "Audit log",
+    responses: { "200": { description: "A page of events", schema: auditEventPageResponse } },
+    errors: ["INVALID_CURSOR"],
+  },
+  "GET /api/openapi.json": {
+    summary: "This OpenAPI document",
+    tag: "Reference",
+    responses: {
+      "200": { description: "The OpenAPI 3.1 document", schema: z.looseObject({ openapi: z.string() }), headers: ["ETag"] },
+      "304": { description: "Not modified since the ETag sent", headers: ["ETag"] },
+    },
+    requestHeaders: ["If-None-Match"],
+  },
+};
+
+const RESPONSE_HEADERS = {
+  "X-Request-Id": z.string().meta({ header: { id: "RequestId", description: "Quote it when reporting a problem" } }),
+  ETag: z.string().meta({
+    header: { id: "ETag", description: 'The version of what was answered, e.g. `"3"`: send it back in If-Match or If-None-Match' },
+  }),
+  Location: z.string().meta({ header: { id: "Location", description: "Where the created resource lives" } }),
+  "Idempotent-Replayed": z
+    .literal("true")
+    .optional()
+    .meta({ header: { id: "IdempotentReplayed", description: "Present when this answer replays an earlier request with the same Idempotency-Key" } }),
+  "Set-Cookie": z.string().meta({ header: { id: "SetSessionCookie", description: "The session cookie (HttpOnly, SameSite=Lax)" } }),
+  "Retry-After": z.string().meta({ header: { id: "RetryAfter", description: "Seconds to wait before trying again" } }),
+  "WWW-Authenticate": z.string().meta({ header: { id: "WwwAuthenticate", description: '`Bearer realm="user-console"`' } }),
+};
+
+const REQUEST_HEADERS = {
+  "If-Match": z.string().meta({
+    param: { in: "header", name: "If-Match", id: "IfMatch", description: "The ETag from your last read (required: 428 without it)" },
+    examples: ['"3"'],
+  }),
+  "If-None-Match": z
+    .string()
+    .optional()
+    .meta({ param: { in: "header", name: "If-None-Match", id: "IfNoneMatch", description: "ETags you hold; 304 when one is current" } }),
+  "Idempotency-Key": idempotencyKey.optional().meta({
+    param: {
+      in: "header",
+      name: "Idempotency-Key",
+      id: "IdempotencyKey",
+      description: "Any unique value (a UUID) per intended request: retries with it cannot create twice",
+    },
+  }),
+};
+
+const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
+  UNAUTHENTICATED: "no session or API token, or one that is unknown, expired or revoked",
+  INVALID_CREDENTIALS: "wrong email or password",
+  FORBIDDEN: "your role lacks the permission, an API token called a browser-session route, or the use case's own rules refuse",
+  PASSWORD_CHANGE_REQUIRED: "change the one-time password first (PUT /api/v1/session/password)",
+  CSRF_REJECTED: "a browser request without this site's Origin, or without a JSON body or X-Requested-With",
+  VALIDATION_FAILED: "invalid path, query, body or header; `errors` names each field",
+  MALFORMED_JSON: "the body is not JSON (or not UTF-8)",
+  BODY_TOO_LARGE: "the body is over 1 MB",
+  UNSUPPORTED_MEDIA_TYPE: "the body is not sent as application/json",
+  USER_NOT_FOUND: "no such user",
+  USER_EMAIL_TAKEN: "someone (deleted or not) already has the email",
+  USER_VERSION_CONFLICT: "the user changed since the ETag sent in If-Match",
+  PRECONDITION_REQUIRED: "If-Match is missing",
+  LAST_ADMIN: "the change would leave no active ADMIN",
+  INVALID_CURSOR: "the cursor is not one this listing gave",
+  TOO_MANY_ATTEMPTS: "too many failures; wait for Retry-After seconds",
+  WRONG_PASSWORD: "the current password is wrong",
+  INVITATION_INVALID: "the link is unknown, used or expired",
+  TOKEN_NOT_FOUND: "no such token",
+  SESSION_NOT_FOUND: "no such session of yours",
+  IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for a different request",
+  DEADLINE_EXCEEDED: "the request did not finish within its deadline",
+  DATABASE_BUSY: "every database connection stayed busy; retry after Retry-After seconds",
+  INTERNAL: "something failed on our side; quote the requestId",
+};
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad request",
+  401: "Not signed in",
+  403: "Refused",
+  404: "Not found",
+  409: "Conflict",
+  410: "Gone",
+  412: "Precondition failed",
+  413: "Content too large",
+  415: "Unsupported media type",
+  422: "Invalid request",
+  428: "Precondition required",
+  429: "Too many requests",
+  500: "Internal error",
+  503: "Service unavailable",
+  504: "Deadline exceeded",
+};
+
+/** Every code a problem body may carry, in the order of lib/domain/errors.ts and lib/http/problem.ts. */
+const ALL_CODES: readonly ProblemCode[] = [...ERROR_CODES, ...HTTP_ERROR_CODES];
+
+/** The errors a route gives by being the kind of route it is, decided by the wrapper (lib/http/route.ts). */
+function derivedCodes({ access, definition }: DocumentedHandler, doc: OperationDoc | undefined): ProblemCode[] {
+  // A malformed or unknown bearer token is 401 on every route, public ones included.
+  const codes: ProblemCode[] = ["UNAUTHENTICATED"];
+  if (access.access !== "public") {
+    if (!ALLOWED_BEFORE_PASSWORD_CHANGE.has(`${definition.method} ${definition.path}`)) codes.push("PASSWORD_CHANGE_REQUIRED");
+    if (access.access !== "self" || !access.tokens) codes.push("FORBIDDEN");
+  }
+  if (definition.method !== "GET") codes.push("CSRF_REJECTED");
+  if (definition.body) codes.push("UNSUPPORTED_MEDIA_TYPE", "MALFORMED_JSON", "BODY_TOO_LARGE");
+  if (definition.body || definition.query || definition.params || doc?.requestHeaders?.includes("Idempotency-Key")) {
+    codes.push("VALIDATION_FAILED");
+  }
+  // Every route may reach the database (authentication does): its deadline and its pool apply to all.
+  codes.push("DEADLINE_EXCEEDED", "DATABASE_BUSY", "INTERNAL");
+  return codes;
+}
+
+/** The problem+json responses for a set of codes, one per status; `x-problem-codes` lists each one's codes. */
+function errorResponses(codes: readonly ProblemCode[]): ZodOpenApiResponsesObject {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of ALL_CODES) {
+    if (!codes.includes(code)) continue;
+    const status = statusOf(code);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: ZodOpenApiResponsesObject = {};
+  for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const extra: ResponseHeader[] = status === 401 ? ["WWW-Authenticate"] : status === 429 || status === 503 ? ["Retry-After"] : [];
+    responses[statusKey(status)] = {
+      description: [
+        STATUS_TEXT[status] ?? `HTTP ${status}`,
+        "",
+        ...statusCodes.map((code) => `- \`${code}\`${PROBLEM_DESCRIPTIONS[code] ? `: ${PROBLEM_DESCRIPTIONS[code]}` : ""}`),
+      ].join("\n"),
+      headers: responseHeaders(extra),
+      content: { "application/problem+json": { schema: problemResponse } },
+      "x-problem-codes": statusCodes,
+    };
+  }
+  return responses;
+}
+
+type StatusKey = `${1 | 2 | 3 | 4 | 5}${string}`;
+
+/** A status as a key of an OpenAPI responses object. */
+function statusKey(status: number): StatusKey {
+  const key = String(status);
+  if (!isStatusKey(key)) throw new Error(`${status} is not an HTTP status`);
+  return key;
+}
+
+function isStatusKey(key: string): key is StatusKey {
+  return /^[1-5]\d\d$/.test(key);
+}
+
+function responseHeaders(names: readonly ResponseHeader[]) {
+  return z.object(Object.fromEntries(["X-Request-Id" as const, ...names].map((name) => [name, RESPONSE_HEADERS[name]])));
+}
+
+function securityOf(access: RouteAccess): ZodOpenApiOperationObject["security"] {
+  if (access.access === "public") return [];
+  return access.tokens ? [{ bearerToken: [] }, { sessionCookie: [] }] : [{ sessionCookie: [] }];
+}
+
+/** `/api/v1/users/[id]` (Next's file tree) as OpenAPI spells it: `/api/v1/users/{id}`. */
+export function openApiPath(template: string): string {
+  return template.replace(/\[([^\]]+)\]/g, "{$1}");
+}
+
+function operation(name: string, handler: DocumentedHandler): ZodOpenApiOperationObject {
+  const { access, definition } = handler;
+  const key = `${definition.method} ${definition.path}`;
+  const doc = OPERATIONS[key];
+  const success: ZodOpenApiResponsesObject = {};
+  for (const [status, response] of Object.entries(doc?.responses ?? {})) {
+    success[statusKey(Number(status))] = successResponse(response);
+  }
+  const who =
+    access.access === "public"
+      ? "Anyone may call it."
+      : access.access === "self"
+        ? "Any signed-in caller."
+        : `Requires the permission \`${access.access}\`.`;
+  const tokens = access.access !== "public" && !access.tokens ? " API tokens are refused: browser sessions only." : "";
+  return {
+    operationId: name,
+    summary: doc?.summary ?? key,
+    description: [
+      doc ? doc.description : `Not documented yet: add "${key}" to OPERATIONS in lib/http/openapi.ts.`,
+      `${who}${tokens}`,
+    ]
+      .filter(Boolean)
+      .join("\n\n"),
+    tags: [doc?.tag ?? "Reference"],
+    security: securityOf(access),
+    requestParams: {
+      ...(definition.params && { path: definition.params }),
+      ...(definition.query && { query: definition.query }),
+    },
+    ...(doc?.requestHeaders && { parameters: doc.requestHeaders.map((header) => REQUEST_HEADERS[header]) }),
+    ...(definition.body && {
+      requestBody: {
+        required: true,
+        content: Object.fromEntries((doc?.bodyTypes ?? ["application/json"]).map((type) => [type, { schema: definition.body }])),
+      },
+    }),
+    responses: {
+      ...(doc ? success : { default: { description: "Not documented yet" } }),
+      ...errorResponses([...new Set([...derivedCodes(handler, doc), ...(doc?.errors ?? [])])]),
+    },
+  };
+}
+
+function successResponse(response: SuccessResponse): ZodOpenApiResponseObject {
+  return {
+    description: response.description,
+    headers: responseHeaders(response.headers ?? []),
+    ...(response.schema && { content: { "application/json": { schema: response.schema } } }),
+  };
+}
+
+function isDocumentedHandler(value: unknown): value is DocumentedHandler {
+  return typeof value === "function" && "definition" in value && "access" in value;
+}
+
+/** Every handler the document describes, by export name (its operationId): the REST API and this document's own. */
+export function documentedHandlers(): { name: string; handler: DocumentedHandler }[] {
+  const found = Object.entries(handlers).flatMap(([name, value]) => (isDocumentedHandler(value) ? [{ name, handler: value }] : []));
+  return [...found, { name: "getOpenApiDocument", handler: getOpenApiDocument }];
+}
+
+/** Routes without an entry in {@link OPERATIONS}, and entries naming no route: both should be empty. */
+export function operationsCoverage(): { missing: string[]; stale: string[] } {
+  const keys = documentedHandlers().map(({ handler }) => `${handler.definition.method} ${handler.definition.path}`);
+  return {
+    missing: keys.filter((key) => !(key in OPERATIONS)),
+    stale: Object.keys(OPERATIONS).filter((key) => !keys.includes(key)),
+  };
+}
+
+/** The document, built from the handlers as they are when this runs. */
+export function buildOpenApiDocument() {
+  const paths: ZodOpenApiPathsObject = {};
+  // Request bodies as named components (`PatchUserBody`), shown once however many media types accept them.
+  const bodies: Record<string, z.ZodType> = {};
+  for (const { name, handler } of documentedHandlers()) {
+    const path = openApiPath(handler.definition.path);
+    const method = methodKey(handler.definition.method);
+    paths[path] = { ...paths[path], [method]: operation(name, handler) };
+    if (handler.definition.body) bodies[`${name.charAt(0).toUpperCase()}${name.slice(1)}Body`] = handler.definition.body;
+  }
+  const document: ZodOpenApiObject = {
+    openapi: "3.1.0",
+    info: {
+      title: "User console API",
+      version: "1",
+      description:
+        "The REST API of the user console. Errors are `application/problem+json` (RFC 9457) with a stable `code`; " +
+        "every response carries `X-Request-Id`. Call it with an API token (`Authorization: Bearer uct_...`) or " +
+        "from the browser with the session cookie (then a change also needs this site's Origin header).",
+    },
+    tags: TAGS.map((tag) => ({ ...tag })),
+    paths,
+    components: {
+      schemas: bodies,
+      securitySchemes: {
+        bearerToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API token, `uct_...`, created by an ADMIN on the API tokens page; it carries its own role.",
+        },
+        sessionCookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: "__Host-uc_session",
+          description:
+            "The browser session set by POST /api/v1/session (named `uc_session` on http://localhost). A request that " +
+            "changes something must also carry this site's Origin and a JSON body or X-Requested-With (CSRF).",
+        },
+      },
+    },
+  };
+  return createDocument(document, { override: forViewers });
+}
+
+/**
+ * Two spellings zod chooses that mean the same in JSON Schema but that Scalar's document store (1.46) rejects,
+ * logging "document validation errors" and dropping those schemas' examples: a nullable string or number as
+ * `anyOf: [{ type: T, ... }, { type: "null" }]` (becomes `type: [T, "null"]`, the form zod itself uses for a
+ * plain nullable string), and a record of anything as `additionalProperties: {}` (becomes `true`; the
+ * `propertyNames: { type: "string" }` beside it says nothing about JSON, whose keys are strings anyway).
+ */
+function forViewers({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  const [first, second, ...rest] = Array.isArray(jsonSchema.anyOf) ? jsonSchema.anyOf : [];
+  if (rest.length === 0 && isRecord(first) && typeof first.type === "string" && !("$ref" in first) && isNullType(second)) {
+    delete jsonSchema.anyOf;
+    Object.assign(jsonSchema, { ...first, ...jsonSchema, type: [first.type, "null"] });
+  }
+  if (isRecord(jsonSchema.additionalProperties) && Object.keys(jsonSchema.additionalProperties).length === 0) {
+    jsonSchema.additionalProperties = true;
+    delete jsonSchema.propertyNames;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isNullType(value: unknown): boolean {
+  return isRecord(value) && value.type === "null" && Object.keys(value).length === 1;
+}
+
+function methodKey(method: string): "get" | "post" | "put" | "patch" | "delete" {
+  switch (method) {
+    case "GET":
+      return "get";
+    case "POST":
+      return "post";
+    case "PUT":
+      return "put";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return "delete";
+    default:
+      throw new Error(`${method} has no place in an OpenAPI path item`);
+  }
+}
+
+/** Built once per process (the handlers do not change while it runs), with its ETag. */
+let served: { body: string; etag: string } | undefined;
+
+function servedDocument(): { body: string; etag: string } {
+  if (!served) {
+    const body = JSON.stringify(buildOpenApiDocument());
+    served = { body, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"` };
+  }
+  return served;
+}
+
+/** GET /api/openapi.json: public, cacheable, revalidated by ETag. */
+export const getOpenApiDocument = route({
+  method: "GET",
+  path: "/api/openapi.json",
+  async handler({ request }) {
+    const { body, etag } = servedDocument();
+    const headers = { etag, "cache-control": "public, max-age=300" };
+    if (noneMatchHits(request, etag)) return new Response(null, { status: 304, headers });
+    return new Response(body, { headers: { ...headers, "content-type": "application/json" } });
+  },
+});

@@ -1,0 +1,156 @@
+/**
+ * Response schemas of the REST API: what lib/http/representations.ts and the handlers put in JSON bodies, as zod,
+ * for the OpenAPI document (lib/http/openapi.ts). They describe the wire format (dates are ISO strings) and are
+ * strict: test/api/openapi.test.ts validates real responses against the document built from them, so a field
+ * added to a representation without being added here fails that test instead of going undocumented.
+ *
+ * `id` in `.meta()` makes a schema a named component (`#/components/schemas/<id>`), shown once in the reference.
+ */
+import { z } from "zod";
+
+import { ROLES, USER_STATUSES } from "../domain/user";
+import { ERROR_CODES } from "../domain/errors";
+import { HTTP_ERROR_CODES } from "./problem";
+
+// Leaf types stay inline rather than becoming components: Scalar's examples show a $ref'd enum or string as null.
+const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
+const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
+
+export const userResponse = z
+  .strictObject({
+    id: z.string(),
+    email: z.string().meta({ description: "Always lower-case" }),
+    name: z.string(),
+    role,
+    status: z.enum(USER_STATUSES),
+    version: z.int().min(1).meta({ description: "Grows by one with every change; the ETag is this number in quotes" }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    deletedAt: timestamp.nullable().meta({ description: "Set while the user is soft-deleted" }),
+  })
+  .meta({ id: "User" });
+
+export const userPageResponse = z
+  .strictObject({
+    items: z.array(userResponse),
+    nextCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the next page; null on the last page" }),
+    prevCursor: z.string().nullable().meta({ description: "Pass as `cursor` for the previous page; null on the first page" }),
+    total: z
+      .strictObject({
+        count: z.int().min(0),
+        exact: z.boolean().meta({ description: "False when the count is the database's estimate (large listings)" }),
+      })
+      .meta({ description: "How many users the whole listing (all pages) holds" }),
+  })
+  .meta({ id: "UserPage" });
+
+export const principalResponse = z
+  .discriminatedUnion("kind", [
+    z.strictObject({
+      kind: z.literal("user"),
+      user: z.strictObject({ id: z.string(), email: z.string(), name: z.string(), role }),
+      mustChangePassword: z.boolean().meta({ description: "Only the password change is allowed until it is done" }),
+    }),
+    z.strictObject({
+      kind: z.literal("token"),
+      token: z.strictObject({ id: z.string(), name: z.string(), role }),
+    }),
+  ])
+  .meta({ id: "Principal", description: "Who the request acts as: a signed-in user, or an API token" });
+
+export const apiTokenResponse = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    role,
+    prefix: z.string().meta({ description: "The first characters of the secret, to tell tokens apart" }),
+    createdAt: timestamp,
+    createdBy: z.string().meta({ description: "Id of the user who created it" }),
+    expiresAt: timestamp.nullable(),
+    lastUsedAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+  })
+  .meta({ id: "ApiToken", description: "An API token without its secret" });
+
+export const apiTokenListResponse = z.strictObject({ items: z.array(apiTokenResponse) }).meta({ id: "ApiTokenList" });
+
+export const createdApiTokenResponse = z
+  .strictObject({
+    token: apiTokenResponse,
+    secret: z.string().meta({ description: "`uct_...`: shown in this response only, never again" }),
+  })
+  .meta({ id: "CreatedApiToken" });
+
+export const invitationResponse = z
+  .strictObject({
+    user: userResponse,
+    invitationUrl: z.url().meta({ description: "Single-use link for the invited person; shown once" }),
+    expiresAt: timestamp,
+  })
+  .meta({ id: "Invitation" });
+
+export const acceptedInvitationResponse = z
+  .strictObject({ email: z.string().meta({ description: "Sign in with this email and the password just set" }) })
+  .meta({ id: "AcceptedInvitation" });
+
+export const sessionListResponse = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        id: z.string(),
+        createdAt: timestamp,
+        lastSeenAt: timestamp,
+        expiresAt: timestamp,
+        userAgent: z.string().nullable(),
+        ip: z.string().nullable(),
+        current: z.boolean().meta({ description: "The session this request was made with" }),
+      }),
+    ),
+  })
+  .meta({ id: "SessionList" });
+
+export const auditEventPageResponse = z
+  .strictObject({
+    items: z.array(
+      z
+        .strictObject({
+          id: z.string(),
+          action: z.string().meta({ examples: ["user.updated"] }),
+          actor: z.strictObject({
+            type: z.enum(["user", "token", "system", "anonymous"]),
+            id: z.string().nullable(),
+            label: z.string().meta({ description: "Email, token name, `system`, or the email someone tried to sign in with" }),
+          }),
+          target: z.strictObject({
+            type: z.enum(["user", "token", "invitation", "session"]),
+            id: z.string().nullable(),
+          }),
+          data: z.record(z.string(), z.unknown()).meta({ description: "What changed (`before`, `after`); never secrets" }),
+          requestId: z.string().nullable(),
+          traceId: z.string().nullable(),
+          createdAt: timestamp,
+        })
+        .meta({ id: "AuditEvent" }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: "AuditEventPage" });
+
+/** Every code a problem may carry: the domain's and the HTTP layer's (lib/http/problem.ts maps each to a status). */
+export const PROBLEM_CODES = [...ERROR_CODES, ...HTTP_ERROR_CODES] as const;
+
+export const problemResponse = z
+  .strictObject({
+    type: z.string().meta({ description: "A URN per code", examples: ["urn:user-console:problem:user-not-found"] }),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().optional(),
+    code: z.enum(PROBLEM_CODES),
+    requestId: z.string().meta({ description: "Quote it when reporting a problem; also in the X-Request-Id header" }),
+    traceId: z.string().optional(),
+    errors: z
+      .array(z.strictObject({ path: z.array(z.union([z.string(), z.int()])), message: z.string() }))
+      .optional()
+      .meta({ description: "One entry per invalid field (VALIDATION_FAILED)" }),
+  })
+  .meta({ id: "Problem", description: "An error, as RFC 9457 problem details" });
