@@ -25,7 +25,7 @@ beforeAll(async () => {
   sql = new pg.Pool({ connectionString: database.url, max: 4 });
   api = await createApiHarness({
     hasher: fastTestHasher,
-    database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "2000" }),
+    database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000" }),
   });
 });
 afterAll(async () => {
