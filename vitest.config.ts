@@ -34,6 +34,9 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["**/*.integration.test.ts"],
+          // global.gc, so a test can measure live heap rather than garbage not yet collected (the users export's
+          // constant-memory test, test/api/users-export.postgres.integration.test.ts).
+          execArgv: ["--expose-gc"],
           exclude: ["node_modules/**", ".next/**", "e2e/**", "dist/**"],
           globalSetup: ["test/support/postgres-global-setup.ts"],
           testTimeout: 60_000,

@@ -3,6 +3,9 @@ import "server-only";
 import type { Config } from "./config";
 import { createArgon2PasswordHasher } from "./adapters/argon2/argon2-password-hasher";
 import { createLogger } from "./adapters/pino/logger";
+import { csvParseReader } from "./adapters/csv/csv-parse-reader";
+import { createPQueueWorkerPool } from "./adapters/p-queue/p-queue-worker-pool";
+import { createUserBody } from "./http/schemas";
 import { openDatabase } from "./adapters/prisma/open-database";
 import { createInMemoryDatabase } from "./adapters/memory/in-memory-database";
 import { withDeadline } from "./adapters/resilience/with-deadline";
@@ -14,10 +17,23 @@ import type { UnitOfWork } from "./ports/unit-of-work";
 import { makeAcceptInvitation, type AcceptInvitation } from "./use-cases/accept-invitation";
 import { makeAuthenticate, type Authenticate } from "./use-cases/authenticate";
 import { makeBootstrapAdmin } from "./use-cases/bootstrap-admin";
+import { makeBulkUpdateUsers, type BulkUpdateUsers } from "./use-cases/bulk-update-users";
 import { makeChangePassword, type ChangePassword } from "./use-cases/change-password";
 import { makeCreateUser, type CreateUser } from "./use-cases/create-user";
 import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
+import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
+import {
+  makeGetImport,
+  makeListImports,
+  makeWatchImport,
+  type GetImport,
+  type ListImports,
+  type WatchImport,
+} from "./use-cases/get-import";
+import { makeImportRunner, type ImportRunner } from "./use-cases/run-imports";
+import { makeStartImport, type StartImport } from "./use-cases/start-import";
+import { makeGetUserOverview, type GetUserOverview } from "./use-cases/get-user-overview";
 import { makeInviteUser, type InviteUser } from "./use-cases/invite-user";
 import { makeListAuditEvents, type ListAuditEvents } from "./use-cases/list-audit-events";
 import { makeListOwnSessions, type ListOwnSessions } from "./use-cases/list-own-sessions";
@@ -60,7 +76,16 @@ export interface App {
   readonly updateUser: UpdateUser;
   readonly deleteUser: DeleteUser;
   readonly restoreUser: RestoreUser;
+  readonly bulkUpdateUsers: BulkUpdateUsers;
+  readonly exportUsers: ExportUsers;
+  readonly getUserOverview: GetUserOverview;
   readonly listAuditEvents: ListAuditEvents;
+  readonly startImport: StartImport;
+  readonly getImport: GetImport;
+  readonly listImports: ListImports;
+  readonly watchImport: WatchImport;
+  /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
+  readonly importJobs: ImportRunner;
   readonly config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">;
   readonly log: Logger;
   readonly database: DatabaseLifecycle;
@@ -164,6 +189,9 @@ function decorateDatabasePorts(unitOfWork: UnitOfWork, config: Pick<Config, "DB_
   return withDeadline(unitOfWork, config.DB_TIMEOUT_MS);
 }
 
+/** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
+const IMPORT_WORKERS = 2;
+
 function wire(deps: {
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
@@ -176,6 +204,16 @@ function wire(deps: {
   const { unitOfWork, hasher, clock } = deps;
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
+  // One pool per process for every import job: a fixed number of batches write at once (issue 6).
+  const importJobs = makeImportRunner({
+    unitOfWork,
+    clock,
+    pool: createPQueueWorkerPool({ concurrency: IMPORT_WORKERS }),
+    csv: csvParseReader,
+    // The rules of POST /users, row by row: imported users are held to the same ones.
+    rowSchema: createUserBody,
+    log: deps.log,
+  });
   return {
     authenticate: makeAuthenticate({ unitOfWork, clock }),
     signIn: makeSignIn({ unitOfWork, hasher, clock, dummyHash }),
@@ -194,7 +232,15 @@ function wire(deps: {
     updateUser: makeUpdateUser({ unitOfWork }),
     deleteUser: makeDeleteUser({ unitOfWork }),
     restoreUser: makeRestoreUser({ unitOfWork }),
+    bulkUpdateUsers: makeBulkUpdateUsers({ unitOfWork, log: deps.log }),
+    exportUsers: makeExportUsers({ unitOfWork }),
+    getUserOverview: makeGetUserOverview({ unitOfWork, clock }),
     listAuditEvents: makeListAuditEvents({ unitOfWork }),
+    startImport: makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs }),
+    getImport: makeGetImport({ unitOfWork }),
+    listImports: makeListImports({ unitOfWork }),
+    watchImport: makeWatchImport({ unitOfWork, clock }),
+    importJobs,
     config: deps.config,
     log: deps.log,
     database: deps.database,

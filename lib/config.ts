@@ -31,6 +31,11 @@ export const configSchema = z.object({
   REQUEST_TIMEOUT_MS: millis(5_000, 1),
   /** Deadline for one unit of work (one transaction) against the database. */
   DB_TIMEOUT_MS: millis(5_000, 1),
+  /**
+   * PostgreSQL: how long a unit of work waits for a free pooled connection before the request is answered 503
+   * DATABASE_BUSY (with Retry-After) instead of queueing on towards its deadline.
+   */
+  DB_POOL_WAIT_MS: millis(1_000, 1),
   /** At most this many database connections (PostgreSQL pool size). */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),

@@ -16,6 +16,11 @@ export interface LifecycleOptions {
    * for this, without a bound of its own, before it closes the database.
    */
   startup: () => Promise<void>;
+  /**
+   * Called once as draining begins (after the delay, before the listener closes): background work stops taking
+   * more and long-lived streams (import progress) end, so they do not hold the drain. Must not throw.
+   */
+  onDrain?: () => void;
   /** Closes the database; called once start-up has settled and the last request is done or cut. */
   closeDatabase: () => Promise<void>;
   /** Give up waiting for {@link closeDatabase} after this long, and exit 1. */
@@ -95,6 +100,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
       if (server.listening) {
         log.info({ reason, delayMs: options.delayMs }, `${reason}: /ready now fails; serving ${options.delayMs} ms more`);
         await delay(options.delayMs);
+        options.onDrain?.();
         await drain();
       } else {
         // Nothing routes here yet, so no delay; start-up sees `draining` and stops before it listens.

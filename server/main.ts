@@ -70,6 +70,8 @@ async function main(): Promise<void> {
     (databaseClosed ??= (async () => {
       // Still opening: let it finish (or fail: it then closes what it had opened itself), then close it.
       const app = await opening.catch(() => undefined);
+      // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
+      await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
       await app?.database.close();
     })());
 
@@ -79,6 +81,9 @@ async function main(): Promise<void> {
     delayMs: config.SHUTDOWN_DELAY_MS,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     startup: () => opening.then(() => undefined, () => undefined),
+    onDrain: () => {
+      void opening.then((app) => app.importJobs.stop()).catch(() => undefined); // closeDatabase reports failures
+    },
     closeDatabase,
     databaseCloseTimeoutMs: DATABASE_CLOSE_TIMEOUT_MS,
     closeNext: async () => {
@@ -102,6 +107,8 @@ async function main(): Promise<void> {
       console.log(describeBootstrapAdmin(bootstrapAdmin, `http://${config.HOSTNAME}:${config.PORT}`));
     }
     if (lifecycle.draining) return; // a signal came meanwhile: the shutdown under way closes the database
+    // Import jobs cut by an earlier stop or crash resume now, and any other replica's abandoned ones later.
+    app.importJobs.start();
 
     nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
     await nextApp.prepare();

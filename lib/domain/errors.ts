@@ -21,6 +21,9 @@ export const ERROR_CODES = [
   "SESSION_NOT_FOUND",
   "IDEMPOTENCY_KEY_REUSED",
   "DATABASE_BUSY",
+  "BULK_LIMIT_EXCEEDED",
+  "IMPORT_NOT_FOUND",
+  "IMPORT_FILE_INVALID",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -39,7 +42,7 @@ export class EmailTakenError extends DomainError {
 export class UserNotFoundError extends DomainError {
   readonly code = "USER_NOT_FOUND";
   constructor(readonly userId: string) {
-    super(`User ${userId} does not exist`);
+    super(`User ${userId} does not exist, or is deleted (an ADMIN lists deleted users with includeDeleted=true)`);
     this.name = "UserNotFoundError";
   }
 }
@@ -78,8 +81,8 @@ export class DeadlineExceededError extends DomainError {
 
 export class UnauthenticatedError extends DomainError {
   readonly code = "UNAUTHENTICATED";
-  constructor() {
-    super("Sign in, or send an API token as Authorization: Bearer <token>");
+  constructor(detail = "Sign in, or send an API token as Authorization: Bearer <token>") {
+    super(detail);
     this.name = "UnauthenticatedError";
   }
 }
@@ -172,5 +175,37 @@ export class DatabaseBusyError extends DomainError {
   constructor() {
     super("The database is busy; try again in a moment");
     this.name = "DatabaseBusyError";
+  }
+}
+
+export class ImportNotFoundError extends DomainError {
+  readonly code = "IMPORT_NOT_FOUND";
+  constructor(readonly importId: string) {
+    super(`Import ${importId} does not exist`);
+    this.name = "ImportNotFoundError";
+  }
+}
+
+/** The file cannot be imported at all (not UTF-8, no header, a required column missing): nothing was queued. */
+export class ImportFileInvalidError extends DomainError {
+  readonly code = "IMPORT_FILE_INVALID";
+  constructor(detail: string) {
+    super(detail);
+    this.name = "ImportFileInvalidError";
+  }
+}
+
+/** A bulk action's filter matches more users than one call may touch (lib/domain/user-bulk.ts): narrow it. */
+export class BulkLimitExceededError extends DomainError {
+  readonly code = "BULK_LIMIT_EXCEEDED";
+  constructor(
+    readonly limit: number,
+    readonly matched: { count: number; exact: boolean },
+  ) {
+    super(
+      `The filter matches ${matched.exact ? "" : "about "}${matched.count.toLocaleString("en-US")} users; one call may change at ` +
+        `most ${limit.toLocaleString("en-US")}. Narrow the filter (q, role, status) and repeat the call for each part`,
+    );
+    this.name = "BulkLimitExceededError";
   }
 }

@@ -18,6 +18,14 @@ export const PERMISSIONS = {
   "invitations:create": { roles: ["ADMIN"], summary: "Invite people to become users" },
   "tokens:manage": { roles: ["ADMIN"], summary: "Create, list and revoke API tokens" },
   "audit:read": { roles: ["ADMIN"], summary: "Read the audit log" },
+  "users:import": {
+    roles: ["ADMIN", "EDITOR"],
+    summary: "Import users from CSV files and follow the imports (EDITOR: rows creating VIEWERs only, as creating one)",
+  },
+  "sessions:read": {
+    roles: ["ADMIN"],
+    summary: "See other users' sessions (client address, browser, last activity) in their overview",
+  },
 } as const satisfies Record<string, { roles: readonly Role[]; summary: string }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -61,10 +69,20 @@ export const ROUTES: readonly RouteAccess[] = [
   api("DELETE", "/session/sessions/[id]", "self", false),
   api("GET", "/users", "users:read"),
   api("POST", "/users", "users:write"),
+  // Per user, the same rules as one at a time (user-rules.ts); set-role needs users:assign-role: use-cases/bulk-update-users.ts.
+  api("POST", "/users/bulk", "users:write"),
+  // The CSV export is the listing in another form: the same permission (includeDeleted still needs its own).
+  api("GET", "/users/export.csv", "users:read"),
   api("GET", "/users/[id]", "users:read"),
+  // Parts beyond the user need their own permissions (audit:read, sessions:read): use-cases/get-user-overview.ts.
+  api("GET", "/users/[id]/overview", "users:read"),
   api("PATCH", "/users/[id]", "users:write"),
   api("DELETE", "/users/[id]", "users:write"),
   api("POST", "/users/[id]/restore", "users:write"),
+  api("GET", "/imports", "users:import"),
+  api("POST", "/imports", "users:import"),
+  api("GET", "/imports/[id]", "users:import"),
+  api("GET", "/imports/[id]/events", "users:import"),
   api("POST", "/invitations", "invitations:create"),
   api("POST", "/invitations/accept", "public", false),
   // Tokens are managed from a browser session only: a leaked token must not mint itself a successor.

@@ -28,6 +28,7 @@ import {
 } from "zod-openapi";
 
 import { ERROR_CODES } from "../domain/errors";
+import { BULK_DEADLINE_FACTOR, MAX_BULK_FILTER_USERS, MAX_BULK_IDS } from "../domain/user-bulk";
 import type { RouteAccess } from "../domain/permissions";
 import * as handlers from "./handlers";
 import { HTTP_ERROR_CODES, statusOf, type ProblemCode } from "./problem";
@@ -42,7 +43,16 @@ import {
   problemResponse,
   sessionListResponse,
   userPageResponse,
+  bulkUsersResponse,
+  userOverviewResponse,
   userResponse,
+  usersCsvResponse,
+  importEventsResponse,
+  importJobDetailResponse,
+  importJobPageResponse,
+  importJobResponse,
+  importUploadCsv,
+  importUploadMultipart,
 } from "./responses";
 import { ALLOWED_BEFORE_PASSWORD_CHANGE, route } from "./route";
 import { idempotencyKey } from "./schemas";
@@ -77,6 +87,8 @@ interface SuccessResponse {
   description: string;
   /** The JSON body's schema; none for 204 and 304. */
   schema?: z.ZodType;
+  /** The body's media type when it is not application/json (the CSV export). */
+  mediaType?: string;
   headers?: ResponseHeader[];
 }
 
@@ -85,12 +97,14 @@ interface OperationDoc {
   summary: string;
   description?: string;
   tag: Tag;
-  responses: Partial<Record<"200" | "201" | "204" | "304", SuccessResponse>>;
+  responses: Partial<Record<"200" | "201" | "202" | "204" | "304", SuccessResponse>>;
   /** Codes the use case or handler may answer, beyond those derived from the route (see {@link derivedCodes}). */
   errors?: ProblemCode[];
   requestHeaders?: RequestHeader[];
   /** Media types the body may be sent as; application/json when not given. */
   bodyTypes?: string[];
+  /** A body the handler reads itself (no JSON schema on the route: a file upload), by media type. */
+  rawBodies?: Record<string, z.ZodType>;
 }
 
 const IF_MATCH_NOTE =
@@ -197,6 +211,93 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     responses: { "200": { description: "The user, as before the delete", schema: userResponse, headers: ["ETag"] } },
     errors: ["USER_NOT_FOUND"],
   },
+  "GET /api/v1/users/export.csv": {
+    summary: "Export users as CSV",
+    description:
+      "Every user the filter matches (the parameters of List users; `limit` and `cursor` are refused), in the chosen " +
+      "order, streamed as CSV as it is read, a few hundred users at a time. Errors found before the first byte " +
+      "(refusal, invalid parameters, the database) are problem+json; the request's deadline covers only that " +
+      "part. A failure later cuts the transfer short (no final chunk), so a partial file never looks complete. " +
+      "Not a snapshot: users changed during a long export may appear as they were or as they became. " +
+      "`includeDeleted` needs the users:read-deleted permission.",
+    tag: "Users",
+    responses: {
+      "200": { description: "The CSV", schema: usersCsvResponse, mediaType: "text/csv", headers: ["Content-Disposition"] },
+    },
+  },
+  "GET /api/v1/users/[id]/overview": {
+    summary: "A user's overview",
+    description:
+      "The user, the newest audit entries about them and their live sessions, read concurrently. Parts your role " +
+      "may not see are left out and listed in `omitted`: the audit entries need audit:read, the sessions " +
+      "sessions:read (both ADMIN only). If one part fails the others are stopped, and the problem's `part` names " +
+      "the one that failed (`user` for USER_NOT_FOUND).",
+    tag: "Users",
+    responses: { "200": { description: "The overview", schema: userOverviewResponse } },
+    errors: ["USER_NOT_FOUND"],
+  },
+  "POST /api/v1/users/bulk": {
+    summary: "Change many users at once",
+    description:
+      "`action` (`disable`, `enable`, `delete`, `restore`, or `set-role` with `role`) for the users listed in `ids` " +
+      `(1 to ${MAX_BULK_IDS}) or for every user matching \`filter\`: the filters of List users (\`q\`, \`role\`, ` +
+      "`status`, `includeDeleted`), across all pages. Each user gets the same rules and audit entry as changing them " +
+      "one at a time; one whose change is refused (`FORBIDDEN`: an EDITOR and an ADMIN; `LAST_ADMIN`; " +
+      "`USER_NOT_FOUND`; `USER_VERSION_CONFLICT`: changed meanwhile) is left as they were and listed in `failed` " +
+      "with the reason, and the others are changed. Users already as the action would leave them are counted in " +
+      `\`skipped\`. A filter may match at most ${MAX_BULK_FILTER_USERS.toLocaleString("en-US")} users (else 422 ` +
+      "`BULK_LIMIT_EXCEEDED`, and nothing is changed: narrow it). Users are changed in chunks, one transaction each, " +
+      `so a call cut short by its deadline (${BULK_DEADLINE_FACTOR} request deadlines: ${BULK_DEADLINE_FACTOR * 5} s by default) or by the ` +
+      "client keeps the chunks " +
+      "already done: repeat it to finish. `set-role` needs users:assign-role; `includeDeleted` users:read-deleted.",
+    tag: "Users",
+    responses: { "200": { description: "What was done, and to whom it could not be", schema: bulkUsersResponse } },
+    errors: ["BULK_LIMIT_EXCEEDED"],
+  },
+  "POST /api/v1/imports": {
+    summary: "Import users from a CSV file",
+    description:
+      "The file as `text/csv`, or as `multipart/form-data` in the field `file` (a browser must also send " +
+      "`X-Requested-With`), at most 20 MB: a header row naming `email` and `name`, optionally `role` (default VIEWER) " +
+      "and `status` (ACTIVE or DISABLED, default ACTIVE), then one row per user. Answers 202 at once with the job; " +
+      "the rows are validated as Create a user does and written in batches in the background. A row whose email " +
+      "exists, or appeared earlier in the file, creates nothing and is reported with its line. An EDITOR's rows may " +
+      "create VIEWERs only. With an `Idempotency-Key`, the same file sent again answers the same job (" +
+      "`Idempotent-Replayed: true`) and creates nothing twice. A job cut by a restart resumes from its last " +
+      "committed batch. A file without a usable header row is 422 `IMPORT_FILE_INVALID`.",
+    tag: "Users",
+    responses: {
+      "202": { description: "Accepted: the job, queued", schema: importJobResponse, headers: ["Location", "Idempotent-Replayed"] },
+    },
+    errors: ["IMPORT_FILE_INVALID", "FILE_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_FAILED", "IDEMPOTENCY_KEY_REUSED"],
+    requestHeaders: ["Idempotency-Key"],
+    rawBodies: { "text/csv": importUploadCsv, "multipart/form-data": importUploadMultipart },
+  },
+  "GET /api/v1/imports": {
+    summary: "List imports",
+    description: "Import jobs, newest first, with their counts.",
+    tag: "Users",
+    responses: { "200": { description: "A page of import jobs", schema: importJobPageResponse } },
+    errors: ["INVALID_CURSOR"],
+  },
+  "GET /api/v1/imports/[id]": {
+    summary: "Get an import",
+    description:
+      "Status and counts (sums over committed batches, so exact at any moment), and the rows that created no user " +
+      "with their line and reason, `errorsLimit` at a time (default 100) from after `errorsAfter`.",
+    tag: "Users",
+    responses: { "200": { description: "The job", schema: importJobDetailResponse } },
+    errors: ["IMPORT_NOT_FOUND"],
+  },
+  "GET /api/v1/imports/[id]/events": {
+    summary: "Follow an import",
+    description:
+      "Server-Sent Events of the job's progress (rows done, rows per second, seconds left) about every 500 ms, read " +
+      "from the database, so any replica can serve it. Closes when the job ends, or when the server drains.",
+    tag: "Users",
+    responses: { "200": { description: "The event stream", schema: importEventsResponse, mediaType: "text/event-stream" } },
+    errors: ["IMPORT_NOT_FOUND"],
+  },
   "POST /api/v1/invitations": {
     summary: "Invite someone",
     description: "Creates an INVITED user and answers the single-use link (valid 7 days), shown this once.",
@@ -259,6 +360,9 @@ const RESPONSE_HEADERS = {
     .meta({ header: { id: "IdempotentReplayed", description: "Present when this answer replays an earlier request with the same Idempotency-Key" } }),
   "Set-Cookie": z.string().meta({ header: { id: "SetSessionCookie", description: "The session cookie (HttpOnly, SameSite=Lax)" } }),
   "Retry-After": z.string().meta({ header: { id: "RetryAfter", description: "Seconds to wait before trying again" } }),
+  "Content-Disposition": z.string().meta({
+    header: { id: "ContentDisposition", description: 'A download, with its file name: `attachment; filename="users-20261125T090000Z.csv"`' },
+  }),
   "WWW-Authenticate": z.string().meta({ header: { id: "WwwAuthenticate", description: '`Bearer realm="user-console"`' } }),
 };
 
@@ -305,6 +409,10 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for a different request",
   DEADLINE_EXCEEDED: "the request did not finish within its deadline",
   DATABASE_BUSY: "every database connection stayed busy; retry after Retry-After seconds",
+  BULK_LIMIT_EXCEEDED: "the filter matches more users than one bulk call may change; narrow it",
+  IMPORT_NOT_FOUND: "no such import",
+  IMPORT_FILE_INVALID: "the file is not UTF-8 CSV with a header row naming email and name (and at most role, status)",
+  FILE_TOO_LARGE: "the file is over 20 MB",
   INTERNAL: "something failed on our side; quote the requestId",
 };
 
@@ -436,6 +544,13 @@ function operation(name: string, handler: DocumentedHandler): ZodOpenApiOperatio
         content: Object.fromEntries((doc?.bodyTypes ?? ["application/json"]).map((type) => [type, { schema: definition.body }])),
       },
     }),
+    ...(!definition.body &&
+      doc?.rawBodies && {
+        requestBody: {
+          required: true,
+          content: Object.fromEntries(Object.entries(doc.rawBodies).map(([type, schema]) => [type, { schema }])),
+        },
+      }),
     responses: {
       ...(doc ? success : { default: { description: "Not documented yet" } }),
       ...errorResponses([...new Set([...derivedCodes(handler, doc), ...(doc?.errors ?? [])])]),
@@ -447,7 +562,7 @@ function successResponse(response: SuccessResponse): ZodOpenApiResponseObject {
   return {
     description: response.description,
     headers: responseHeaders(response.headers ?? []),
-    ...(response.schema && { content: { "application/json": { schema: response.schema } } }),
+    ...(response.schema && { content: { [response.mediaType ?? "application/json"]: { schema: response.schema } } }),
   };
 }
 

@@ -11,6 +11,7 @@ export const HTTP_ERROR_CODES = [
   "VALIDATION_FAILED",
   "MALFORMED_JSON",
   "BODY_TOO_LARGE",
+  "FILE_TOO_LARGE",
   "UNSUPPORTED_MEDIA_TYPE",
   "CSRF_REJECTED",
   "PRECONDITION_REQUIRED",
@@ -38,6 +39,10 @@ const STATUS: Record<ProblemCode, number> = {
   SESSION_NOT_FOUND: 404,
   IDEMPOTENCY_KEY_REUSED: 422,
   DATABASE_BUSY: 503,
+  BULK_LIMIT_EXCEEDED: 422,
+  IMPORT_NOT_FOUND: 404,
+  IMPORT_FILE_INVALID: 422,
+  FILE_TOO_LARGE: 413,
   VALIDATION_FAILED: 422,
   MALFORMED_JSON: 400,
   BODY_TOO_LARGE: 413,
@@ -52,6 +57,7 @@ const TITLE: Partial<Record<ProblemCode, string>> = {
   VALIDATION_FAILED: "The request is not valid",
   MALFORMED_JSON: "The request body is not valid JSON",
   BODY_TOO_LARGE: "The request body is larger than 1 MB",
+  FILE_TOO_LARGE: "The file is larger than the import limit",
   UNSUPPORTED_MEDIA_TYPE: "Send the body as application/json",
   CSRF_REJECTED: "Cross-site request refused",
   PRECONDITION_REQUIRED: "Send If-Match with the ETag you last read",
@@ -85,6 +91,8 @@ export interface ProblemBody {
   requestId: string;
   traceId?: string;
   errors?: FieldError[];
+  /** The part of a fan-out that failed (GET /users/{id}/overview), when the failure was one part's. */
+  part?: string;
 }
 
 export function statusOf(code: ProblemCode): number {
@@ -113,7 +121,13 @@ export function problemFor(error: unknown, ids: { requestId: string; traceId: st
     requestId: ids.requestId,
     ...(ids.traceId ? { traceId: ids.traceId } : {}),
     ...(known?.errors ? { errors: known.errors } : {}),
+    ...partOf(error),
   };
+}
+
+/** `{ part }` when the error is marked as one part's failure (lib/use-cases/fan-out.ts `withPart`), else nothing. */
+function partOf(error: unknown): { part?: string } {
+  return error instanceof Error && "part" in error && typeof error.part === "string" ? { part: error.part } : {};
 }
 
 const PROBLEM_CODES: ReadonlySet<string> = new Set<string>([...ERROR_CODES, ...HTTP_ERROR_CODES]);

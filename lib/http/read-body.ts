@@ -40,8 +40,19 @@ export function isJsonMediaType(type: string | undefined): boolean {
   return type === "application/json" || (type !== undefined && /^application\/[a-z0-9.+-]+\+json$/.test(type));
 }
 
-/** Validates any input (body, query, path) and turns zod's issues into field errors. */
+/**
+ * Validates any input (body, query, path, header) and turns zod's issues into field errors. Text holding NUL
+ * (U+0000) is refused first, for every input at once: PostgreSQL cannot store it in a text column, so it would
+ * otherwise fail deep in the database as a 500.
+ */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const path = pathToNul(value);
+  if (path) {
+    const message = "Text must not contain NUL (U+0000) characters";
+    throw new HttpProblem("VALIDATION_FAILED", `Invalid ${where}: ${path.length ? `${path.join(".")}: ` : ""}${message}`, [
+      { path, message },
+    ]);
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const errors = result.error.issues.map((issue) => ({
@@ -79,4 +90,37 @@ async function readText(request: Request): Promise<string> {
 
 function tooLarge() {
   return new HttpProblem("BODY_TOO_LARGE", "Send at most 1 MB (1,048,576 bytes)");
+}
+
+/**
+ * The path to the first string (or object key) in `value` that holds a NUL character, or null. Walks with a
+ * stack of its own, not recursion (JSON.parse accepts nesting far deeper than the call stack allows), and each
+ * entry links to its parent, so the path is built only when one is found (linear in the input's size).
+ */
+function pathToNul(value: unknown): (string | number)[] | null {
+  interface Entry {
+    value: unknown;
+    key: string | number | null;
+    parent: Entry | null;
+  }
+  const pathOf = (entry: Entry | null, last?: string): (string | number)[] => {
+    const path: (string | number)[] = last === undefined ? [] : [last];
+    for (let at = entry; at !== null && at.key !== null; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const pending: Entry[] = [{ value, key: null, parent: null }];
+  for (let entry = pending.pop(); entry !== undefined; entry = pending.pop()) {
+    const current = entry.value;
+    if (typeof current === "string") {
+      if (current.includes("\u0000")) return pathOf(entry);
+    } else if (Array.isArray(current)) {
+      for (let index = current.length - 1; index >= 0; index--) pending.push({ value: current[index], key: index, parent: entry });
+    } else if (current !== null && typeof current === "object") {
+      for (const [key, item] of Object.entries(current)) {
+        if (key.includes("\u0000")) return pathOf(entry, key);
+        pending.push({ value: item, key, parent: entry });
+      }
+    }
+  }
+  return null;
 }

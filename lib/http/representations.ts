@@ -35,17 +35,28 @@ export function noneMatchHits(request: Request, etag: string): boolean {
 }
 
 /**
- * The version named by an If-Match header (`"3"`, or weak `W/"3"`).
- * @throws HttpProblem 428 when the header is missing, 422 when it is not one of our ETags.
+ * The version an If-Match header requires: one of our ETags (`"3"`), or undefined for `*` (any current
+ * version: the user must exist). If-Match compares strongly (RFC 9110), so a weak `W/"3"` could never match; it
+ * is refused with a hint, as are lists (a user has one version) and unquoted numbers.
+ * @throws HttpProblem 428 when the header is missing, 422 when it is not one ETag of this API.
  */
-export function expectedVersionOf(request: Request): number {
-  const header = request.headers.get("if-match");
-  if (header === null) {
+export function expectedVersionOf(request: Request): number | undefined {
+  const header = request.headers.get("if-match")?.trim();
+  if (header === undefined) {
     throw new HttpProblem("PRECONDITION_REQUIRED", "Send If-Match with the ETag of the user you last read");
   }
-  const match = /^(?:W\/)?"(\d{1,9})"$/.exec(header.trim());
-  if (!match?.[1]) throw new HttpProblem("VALIDATION_FAILED", `If-Match ${header.slice(0, 50)} is not an ETag of this API`);
-  return Number(match[1]);
+  if (header === "*") return undefined;
+  const match = /^"(\d{1,9})"$/.exec(header);
+  if (match?.[1]) return Number(match[1]);
+  const shown = header.slice(0, 50);
+  const hint = header.startsWith("W/")
+    ? "If-Match compares strongly: send the ETag without W/"
+    : /^\d+$/.test(header)
+      ? `quote it, as the ETag header does: If-Match: "${header}"`
+      : header.includes(",")
+        ? "send the one ETag you last read"
+        : 'send the ETag header of your last read, e.g. "3"';
+  throw new HttpProblem("VALIDATION_FAILED", `If-Match ${shown} is not an ETag of this API: ${hint}`);
 }
 
 export function principalJson(principal: Principal) {

@@ -136,6 +136,50 @@ export const auditEventPageResponse = z
   })
   .meta({ id: "AuditEventPage" });
 
+/** GET /users/export.csv: the CSV itself (lib/http/users-csv.ts), as text. */
+export const usersCsvResponse = z.string().meta({
+  description:
+    "RFC 4180 CSV in UTF-8: a header row, then one row per user; CRLF line ends; fields with a comma, quote or line " +
+    "break are quoted. A cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) is " +
+    "prefixed with a single quote and quoted. A transfer cut short (no final chunk) is an incomplete file.",
+  examples: [
+    "id,email,name,role,status,createdAt,updatedAt,deletedAt\r\n" +
+      "0195f3c2-8a4b-7c1d-9e2f-3a4b5c6d7e8f,ada@example.com,Ada Lovelace,ADMIN,ACTIVE," +
+      "2026-11-25T09:00:00.000Z,2026-11-25T09:00:00.000Z,\r\n",
+  ],
+});
+
+export const userOverviewResponse = z
+  .strictObject({
+    user: userResponse,
+    audit: auditEventPageResponse.optional().meta({
+      description:
+        "The newest audit entries about the user (continue at GET /audit-events with targetType=user, targetId and " +
+        "`nextCursor`). Present when your role has audit:read.",
+    }),
+    sessions: z
+      .array(
+        z.strictObject({
+          createdAt: timestamp,
+          lastSeenAt: timestamp,
+          expiresAt: timestamp,
+          userAgent: z.string().nullable(),
+          ip: z.string().nullable(),
+        }),
+      )
+      .optional()
+      .meta({ description: "The user's live sessions, most recently active first. Present when your role has sessions:read." }),
+    omitted: z
+      .array(
+        z.strictObject({
+          part: z.enum(["user", "audit", "sessions"]),
+          permission: z.string().meta({ description: "The permission your role lacks for it", examples: ["audit:read"] }),
+        }),
+      )
+      .meta({ description: "Parts left out because your role may not see them" }),
+  })
+  .meta({ id: "UserOverview" });
+
 /** Every code a problem may carry: the domain's and the HTTP layer's (lib/http/problem.ts maps each to a status). */
 export const PROBLEM_CODES = [...ERROR_CODES, ...HTTP_ERROR_CODES] as const;
 
@@ -152,5 +196,98 @@ export const problemResponse = z
       .array(z.strictObject({ path: z.array(z.union([z.string(), z.int()])), message: z.string() }))
       .optional()
       .meta({ description: "One entry per invalid field (VALIDATION_FAILED)" }),
+    part: z
+      .string()
+      .optional()
+      .meta({ description: "Which part of a composed answer failed (GET /users/{id}/overview)", examples: ["sessions"] }),
   })
   .meta({ id: "Problem", description: "An error, as RFC 9457 problem details" });
+
+/** POST /users/bulk (lib/domain/user-bulk.ts BulkResult). */
+export const bulkUsersResponse = z
+  .strictObject({
+    matched: z.int().min(0).meta({ description: "Users the ids named (each once) or the filter matched" }),
+    succeeded: z.int().min(0).meta({ description: "Changed, each with an audit entry of its own" }),
+    skipped: z.int().min(0).meta({
+      description: "Already as the action would leave them: nothing written or audited (so a repeated call is harmless)",
+    }),
+    failed: z
+      .array(
+        z.strictObject({
+          id: z.string(),
+          email: z.string().optional().meta({ description: "Absent for an unknown id, and for a deleted user unless you may list those" }),
+          code: z.enum(PROBLEM_CODES).meta({
+            description: "Why this user was left as they were: FORBIDDEN, LAST_ADMIN, USER_NOT_FOUND, USER_VERSION_CONFLICT, ...",
+          }),
+          message: z.string(),
+        }),
+      )
+      .meta({ description: "The users whose change failed and was undone; everyone else's committed" }),
+  })
+  .meta({ id: "BulkResult" });
+
+const importCounts = z
+  .strictObject({
+    total: z.number().int().nullable().meta({ description: "Data rows in the file; null until counted" }),
+    done: z.number().int().meta({ description: "Rows handled in committed batches (created + failed)" }),
+    created: z.number().int(),
+    failed: z.number().int(),
+  })
+  .meta({ id: "ImportCounts" });
+
+const importRowError = z
+  .strictObject({
+    line: z.number().int().meta({ description: "Line of the file (1 is the header)" }),
+    email: z.string().nullable(),
+    reason: z.string(),
+  })
+  .meta({ id: "ImportRowError" });
+
+export const importJobResponse = z
+  .strictObject({
+    id: z.string(),
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    filename: z.string().nullable(),
+    sizeBytes: z.number().int(),
+    sha256: z.string(),
+    createdBy: z.strictObject({ type: z.string(), id: z.string().nullable(), label: z.string() }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+    error: z.string().nullable().meta({ description: "Why the job failed as a whole (its rows' errors are listed apart)" }),
+    counts: importCounts,
+  })
+  .meta({ id: "ImportJob" });
+
+export const importJobDetailResponse = importJobResponse
+  .extend({
+    errors: z.strictObject({
+      items: z.array(importRowError),
+      nextErrorsAfter: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: "Pass as `errorsAfter` for the next errors; null after the last" }),
+    }),
+  })
+  .meta({ id: "ImportJobDetail" });
+
+export const importJobPageResponse = z
+  .strictObject({ items: z.array(importJobResponse), nextCursor: z.string().nullable() })
+  .meta({ id: "ImportJobPage" });
+
+export const importEventsResponse = z.string().meta({
+  description:
+    "Server-Sent Events: `event: progress` about every 500 ms with `data` a JSON object " +
+    "`{status, rowsDone, created, failed, total, rowsPerSecond, etaSeconds, error}`; `event: done` with the same " +
+    "object once the job has ended, then the stream closes. It also closes when the server drains (the client " +
+    "reconnects, to another replica, after `retry`).",
+});
+
+export const importUploadCsv = z.string().meta({
+  description: "The CSV file: a header row naming email and name, optionally role and status, then one row per user",
+});
+
+export const importUploadMultipart = z
+  .strictObject({ file: z.string().meta({ format: "binary", description: "The CSV file" }) })
+  .meta({ id: "ImportUpload" });

@@ -62,6 +62,12 @@ export function route<
   body?: BS;
   query?: QS;
   params?: PS;
+  /**
+   * This route's deadline, from the configured one (REQUEST_TIMEOUT_MS), for a route whose work is bounded by
+   * something else and takes longer than one change (a bulk action over up to its cap of users). Default: the
+   * configured deadline itself.
+   */
+  deadline?: (requestTimeoutMs: number) => number;
   handler: (input: HandlerInput<Infer<BS>, Infer<QS>, Infer<PS>>) => Promise<Response>;
 }) {
   // Looked up when the route module loads: a route missing from the table fails at once, not per request.
@@ -79,7 +85,7 @@ export function route<
     let timer: NodeJS.Timeout | undefined;
     try {
       app = getApp();
-      const deadlineMs = app.config.REQUEST_TIMEOUT_MS;
+      const deadlineMs = definition.deadline?.(app.config.REQUEST_TIMEOUT_MS) ?? app.config.REQUEST_TIMEOUT_MS;
       timer = setTimeout(() => deadline.abort(new DeadlineExceededError(deadlineMs)), deadlineMs);
       const signal = AbortSignal.any([request.signal, deadline.signal]);
       const origin = originOf(request);
@@ -89,9 +95,9 @@ export function route<
         assertSameOriginRequest(request, origin);
       }
       // A request that sends a token is judged by it alone: a bad one is 401, never a fall-back to the cookie.
-      if (bearerToken === "") throw new UnauthenticatedError();
+      if (bearerToken === "") throw new UnauthenticatedError(MALFORMED_TOKEN);
       const principal = await app.authenticate({ bearerToken, sessionSecret }, signal);
-      if (bearerToken !== null && principal === null) throw new UnauthenticatedError();
+      if (bearerToken !== null && principal === null) throw new UnauthenticatedError(INVALID_TOKEN);
       authorize(access, key, principal);
 
       const params = definition.params
@@ -100,7 +106,8 @@ export function route<
       const query = definition.query
         ? parseInput(definition.query, queryObject(new URL(request.url).searchParams), "query")
         : undefined;
-      const body = definition.body ? await readJsonBody(request, definition.body) : undefined;
+      // Within the deadline too: a client trickling its body is answered 504, not waited on.
+      const body = definition.body ? await untilAborted(readJsonBody(request, definition.body), signal) : undefined;
       const base = { requestId, traceId, signal };
       // The three casts below restate what the lines above establish (parsed by the schema when one is given,
       // undefined when none is): TypeScript cannot narrow a conditional type over an unresolved generic.
@@ -133,7 +140,11 @@ export function route<
       if (error instanceof Error && "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number") {
         headers["retry-after"] = String(error.retryAfterSeconds);
       }
-      if (problem.status === 401) headers["www-authenticate"] = 'Bearer realm="user-console"';
+      if (problem.status === 401) {
+        // RFC 6750: a token that was sent and refused is `invalid_token`, so a client knows to get a new one.
+        const sentToken = request.headers.has("authorization");
+        headers["www-authenticate"] = `Bearer realm="user-console"${sentToken ? ', error="invalid_token"' : ""}`;
+      }
       // A 412 names the version that won, so a client can show or retry against it without another GET.
       if (error instanceof Error && "actualVersion" in error && typeof error.actualVersion === "number") {
         headers.etag = `"${error.actualVersion}"`;
@@ -157,6 +168,10 @@ export function route<
     },
   });
 }
+
+const MALFORMED_TOKEN =
+  'The Authorization header is not of the form "Bearer <token>" (API tokens start with uct_; send them unquoted)';
+const INVALID_TOKEN = "The API token is not valid: unknown, revoked or expired. Create a new one on the API tokens page";
 
 const consoleLog = { error: (fields: object, message: string) => console.error(message, fields) };
 

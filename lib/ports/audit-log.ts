@@ -6,6 +6,8 @@ import type { AuditEntry, AuditQuery, NewAuditEntry } from "../domain/audit";
  */
 export interface AuditLog {
   append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Appends several entries in one statement (an import's batch of created users: one entry per user). */
+  appendMany(entries: readonly NewAuditEntry[]): Promise<void>;
   /**
    * One page of entries matching the query, newest first (ties broken by id).
    * @throws InvalidCursorError when the cursor was not issued by this listing.

@@ -21,6 +21,6 @@ export interface IdempotencyStore {
    */
   claim(scope: string, key: string, options: { notBefore: Date }): Promise<IdempotencyRecord | null>;
 
-  /** Stores the record, replacing an expired one with the same scope and key. */
-  save(record: IdempotencyRecord): Promise<void>;
+  /** Stores the record, replacing an expired one with the same scope and key, and deletes every expired one. */
+  save(record: IdempotencyRecord, options: { expiredBefore: Date }): Promise<void>;
 }

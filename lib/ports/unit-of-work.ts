@@ -7,6 +7,7 @@ import type {
   SignInFailureRepository,
 } from "./auth-repositories";
 import type { IdempotencyStore } from "./idempotency-store";
+import type { ImportJobRepository } from "./import-job-repository";
 import type { UserRepository } from "./user-repository";
 
 /** The repositories of one unit of work: all of them share its transaction. */
@@ -19,6 +20,17 @@ export interface Repositories {
   invitations: InvitationRepository;
   signInFailures: SignInFailureRepository;
   idempotency: IdempotencyStore;
+  /** CSV import jobs (issue 6): a batch's record commits with the users it created. */
+  imports: ImportJobRepository;
+  /**
+   * Runs `work` inside a savepoint of this unit's transaction. When `work` rejects, what it wrote through these
+   * repositories is undone, and only that: what the unit wrote before stays, the rejection is passed on
+   * unchanged, and the unit may go on and commit. When it resolves, its writes are the unit's like any other
+   * (they commit or roll back with it). Savepoints nest. For batches that skip an item that fails rather than
+   * fail them all (POST /api/v1/users/bulk). If undoing fails too (the connection dropped, the transaction
+   * timed out), the unit cannot go on: `work`'s error is passed on carrying `rollbackError`.
+   */
+  savepoint<T>(work: () => Promise<T>): Promise<T>;
 }
 
 export interface UnitOfWorkOptions {

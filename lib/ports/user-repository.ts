@@ -67,4 +67,11 @@ export interface UserRepository {
 
   /** True when the table holds no user at all, deleted ones included. */
   isEmpty(): Promise<boolean>;
+
+  /**
+   * Inserts, in one statement, the users whose email nobody has (deleted users included), and skips the others
+   * without failing: a user created meanwhile by someone else is skipped too. For imports (issue 6).
+   * @returns the users created, in input order, and the (normalised) emails that were taken.
+   */
+  createMany(inputs: readonly NewUser[]): Promise<{ created: User[]; taken: string[] }>;
 }

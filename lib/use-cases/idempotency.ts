@@ -41,7 +41,8 @@ export async function runOnce<T>(
     return { value: codec.fromJson(stored.result), replayed: true };
   }
   const value = await work();
-  await repos.idempotency.save({ scope, key: request.key, fingerprint, result: codec.toJson(value), createdAt: request.now });
+  const record = { scope, key: request.key, fingerprint, result: codec.toJson(value), createdAt: request.now };
+  await repos.idempotency.save(record, { expiredBefore: notBefore });
   return { value, replayed: false };
 }
 

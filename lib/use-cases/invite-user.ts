@@ -14,21 +14,26 @@ export type InviteUser = (
 
 /**
  * Creates an INVITED user and a single-use invitation valid for 7 days. The secret is returned once, for the
- * link shown to the inviter; only its hash is stored. Inviting someone still INVITED again replaces their link.
+ * link shown to the inviter; only its hash is stored. Inviting someone still INVITED again replaces their link;
+ * inviting an existing user without a password (created through the API) makes them INVITED with that link.
  */
 export function makeInviteUser({ unitOfWork, clock }: { unitOfWork: UnitOfWork; clock: Clock }): InviteUser {
   return (input, context) => {
     if (!roleHas(context.principal.role, "invitations:create")) throw new ForbiddenError("Your role may not invite users");
     const secret = newSecret();
     return unitOfWork.run(
-      async ({ users, invitations, audit }) => {
+      async ({ users, credentials, invitations, audit }) => {
         const now = clock.now();
         const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
         const email = normalizeEmail(input.email);
         const existing = await users.getByEmail(email, { includeDeleted: true });
-        if (existing && (existing.status !== "INVITED" || existing.deletedAt !== null)) throw new EmailTakenError(email);
+        // Someone who can sign in already, or a deleted user, cannot be invited; a user without a password (one
+        // created through POST /users, or invited before) can: they become INVITED until they accept.
+        if (existing && (existing.deletedAt !== null || (await credentials.get(existing.id)) !== null)) {
+          throw new EmailTakenError(email);
+        }
         const user = existing
-          ? await users.update(existing.id, () => ({ name: input.name, role: input.role }))
+          ? await users.update(existing.id, () => ({ name: input.name, role: input.role, status: "INVITED" }))
           : await users.create({ email, name: input.name, role: input.role, status: "INVITED" });
         await invitations.retireForUser(user.id, now);
         const invitation = await invitations.create({ userId: user.id, secretHash: hashSecret(secret), createdAt: now, expiresAt });

@@ -160,7 +160,8 @@ async function expectDocumented(method: string, template: string, response: Resp
   }
   const type = response.headers.get("content-type")?.split(";")[0]?.trim() ?? "";
   expect(Object.keys(content), `${where}: media type`).toContain(type);
-  const body: unknown = JSON.parse(text);
+  // JSON bodies are checked as parsed; another media type (the CSV export's text/csv) as the text it is.
+  const body: unknown = type === "application/json" || type.endsWith("+json") ? JSON.parse(text) : text;
   const validateBody = ajv.getSchema(pointer("paths", path, method.toLowerCase(), "responses", String(response.status), "content", type, "schema"));
   if (!validateBody) throw new Error(`${where}: no schema for ${type}`);
   expect(validateBody(body), `${where}: body does not match the document: ${ajv.errorsText(validateBody.errors)}\n${text}`).toBe(true);
@@ -259,6 +260,18 @@ describe("real responses match the document", () => {
     expect((await call("POST", `/api/v1/users/${id}/restore`, { cookie: admin })).body).toMatchObject({ id, deletedAt: null });
   });
 
+  it("users bulk: by id and by filter, with a failure per user; an invalid body; a role without the permission", async () => {
+    const made = await call("POST", "/api/v1/users", json(admin, { email: "bulk@example.com", name: "Bulk", role: "VIEWER" }));
+    const id = String(made.body.id);
+    const byIds = await call("POST", "/api/v1/users/bulk", json(admin, { action: "disable", ids: [id, "00000000-0000-4000-8000-000000000000"] }));
+    expect(byIds.body).toMatchObject({ matched: 2, succeeded: 1, failed: [{ code: "USER_NOT_FOUND" }] });
+    const byFilter = await call("POST", "/api/v1/users/bulk", json(admin, { action: "set-role", role: "EDITOR", filter: { q: "bulk@", status: ["DISABLED"] } }));
+    expect(byFilter.body).toEqual({ matched: 1, succeeded: 1, skipped: 0, failed: [] });
+    expect((await call("POST", "/api/v1/users/bulk", json(admin, { action: "disable" }))).body).toMatchObject({ code: "VALIDATION_FAILED" });
+    const viewer = await freshViewer();
+    expect((await call("POST", "/api/v1/users/bulk", json(viewer, { action: "enable", ids: [id] }))).body).toMatchObject({ code: "FORBIDDEN" });
+  });
+
   it("refusals: no caller, a role without the permission, a cross-site request, the last admin", async () => {
     expect((await call("GET", "/api/v1/users")).body).toMatchObject({ code: "UNAUTHENTICATED" });
     // A viewer of its own: the throttling test above locked vic out.
@@ -302,10 +315,49 @@ describe("real responses match the document", () => {
     expect((await call("DELETE", "/api/v1/tokens/no-such-token", { cookie: admin })).body).toMatchObject({ code: "TOKEN_NOT_FOUND" });
   });
 
+  it("imports: upload (text/csv, replayed by Idempotency-Key), list, read with row errors, events; a bad file; unknown", async () => {
+    const csv = "email,name,role\nimp1@example.com,Imp One,VIEWER\nnot-an-email,Bad,\n";
+    const headers = { "content-type": "text/csv", "idempotency-key": "contract-import-1" };
+    const started = await call("POST", "/api/v1/imports", { cookie: admin, rawBody: csv, headers });
+    expect(started.status).toBe(202);
+    const id = String(started.body.id);
+    expect(started.headers.get("location")).toBe(`/api/v1/imports/${id}`);
+    expect((await call("POST", "/api/v1/imports", { cookie: admin, rawBody: csv, headers })).headers.get("idempotent-replayed")).toBe("true");
+    // The event stream ends with the job, so reading it whole waits for it.
+    const events = await call("GET", `/api/v1/imports/${id}/events`, { cookie: admin });
+    expect(events.status).toBe(200);
+    const read = await call("GET", `/api/v1/imports/${id}`, { cookie: admin });
+    expect(read.body).toMatchObject({ status: "succeeded", counts: { created: 1, failed: 1 }, errors: { items: [{ line: 3 }] } });
+    expect((await call("GET", "/api/v1/imports?limit=5", { cookie: admin })).body).toMatchObject({ items: [{ id }] });
+    const bad = await call("POST", "/api/v1/imports", { cookie: admin, rawBody: "nope\n", headers: { "content-type": "text/csv" } });
+    expect(bad.body).toMatchObject({ code: "IMPORT_FILE_INVALID" });
+    expect((await call("GET", "/api/v1/imports/no-such-import", { cookie: admin })).body).toMatchObject({ code: "IMPORT_NOT_FOUND" });
+  });
+
   it("audit log", async () => {
     const page = await call("GET", "/api/v1/audit-events?limit=5", { cookie: admin });
     expect(page.status).toBe(200);
     expect(Array.isArray(page.body.items) && page.body.items.length).toBe(5);
+  });
+
+  it("users export (text/csv) and overview, including a refusal and an unknown user naming its part", async () => {
+    const exported = await call("GET", "/api/v1/users/export.csv?role=ADMIN&sort=email", { cookie: admin });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    const viewer = await freshViewer();
+    expect((await call("GET", "/api/v1/users/export.csv?includeDeleted=true", { cookie: viewer })).body).toMatchObject({ code: "FORBIDDEN" });
+
+    const me = await call("GET", "/api/v1/session", { cookie: admin });
+    const adminId = isObject(me.body.user) ? String(me.body.user.id) : "";
+    const overview = await call("GET", `/api/v1/users/${adminId}/overview`, { cookie: admin });
+    expect(overview.body).toMatchObject({ user: { id: adminId }, omitted: [] });
+    expect((await call("GET", `/api/v1/users/${adminId}/overview`, { cookie: viewer })).body).toMatchObject({
+      omitted: [{ part: "audit" }, { part: "sessions" }],
+    });
+    expect((await call("GET", "/api/v1/users/no-such-user/overview", { cookie: admin })).body).toMatchObject({
+      code: "USER_NOT_FOUND",
+      part: "user",
+    });
   });
 
   it("the document itself: served as built, public, revalidated by ETag", async () => {

@@ -125,6 +125,41 @@ describe("users REST API on PostgreSQL only", () => {
     expect(await api.unitOfWork.run(({ users }) => users.getById(user.id))).toMatchObject({ name: "locked", version: 1 });
   });
 
+  it("answers 503 DATABASE_BUSY with Retry-After when no pooled connection comes free in time", async () => {
+    const user = await api.createUser({ email: "busy@example.com", role: "VIEWER" });
+    const locker = await sql.connect();
+    // One connection, held below by a PATCH waiting on a row lock; others may wait 200 ms for it.
+    const small = await createApiHarness({
+      hasher: fastTestHasher,
+      database: loadConfig({
+        DATABASE_URL: database.url,
+        LOG_LEVEL: "silent",
+        DB_POOL_SIZE: "1",
+        DB_POOL_WAIT_MS: "200",
+        REQUEST_TIMEOUT_MS: "3000",
+      }),
+    });
+    try {
+      await locker.query("BEGIN");
+      await locker.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [user.id]);
+      const blocked = small.call("PATCH", `/api/v1/users/${user.id}`, { cookie: admin, body: { name: "Blocked" }, headers: { "if-match": '"1"' } });
+      // Wait until that PATCH holds the connection (it waits on the lock), then ask for something else.
+      await expect
+        .poll(async () => (await sql.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rowCount, { timeout: 5_000 })
+        .toBe(1);
+      const busy = await small.call("GET", `/api/v1/users/${user.id}`, { cookie: admin });
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toBe("1");
+      expect(await busy.json()).toMatchObject({ code: "DATABASE_BUSY", status: 503 });
+      await locker.query("ROLLBACK");
+      expect((await blocked).status).toBe(200);
+    } finally {
+      await locker.query("ROLLBACK").catch(() => undefined);
+      locker.release();
+      await small.close();
+    }
+  });
+
   it("loses no update: 20 clients x 200 PATCHes with If-Match on 5 users; every refusal is 412", { timeout: 300_000 }, async () => {
     const users = await Promise.all(
       Array.from({ length: 5 }, (_, i) => api.createUser({ email: `contended${i}@example.com`, role: "VIEWER" })),

@@ -126,7 +126,49 @@ export function describeUsersApi(name: string, harness: () => Harness) {
       });
     });
 
+    describe("input any service may get wrong", () => {
+      it("refuses an unknown query parameter by name instead of ignoring it", async () => {
+        const { response, body } = await list("search=ada&page_size=1");
+        expect(response.status).toBe(422);
+        expect(body.detail).toContain("search");
+        expect(body.detail).toContain("page_size");
+      });
+
+      it("refuses NUL characters anywhere in a request with 422 (the database cannot store them)", async () => {
+        const { tag } = tagged();
+        expect((await list("q=%00")).response.status).toBe(422);
+        const created = await api.call("POST", "/api/v1/users", { cookie: admin, body: { email: `nul.${tag}@example.com`, name: "a\u0000b" } });
+        expect(created.status).toBe(422);
+        expect((await created.json()).errors).toEqual([{ path: ["name"], message: expect.stringContaining("NUL") }]);
+        const signIn = await api.call("POST", "/api/v1/session", { body: { email: "x\u0000@example.com", password: "whatever it is" } });
+        expect(signIn.status).toBe(422);
+      });
+
+      it("tells a caller whose token is unknown that the token is the problem", async () => {
+        const response = await api.call("GET", "/api/v1/users", { bearer: "uct_not-a-token-we-issued" });
+        expect(response.status).toBe(401);
+        expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
+        expect((await response.json()).detail).toMatch(/token is not valid/);
+      });
+    });
+
     describe("POST /users", () => {
+      it("creates a user an ADMIN can then invite to set a password; someone who has one cannot be invited", async () => {
+        const { tag } = tagged();
+        const email = `later.${tag}@example.com`;
+        const created = await api.call("POST", "/api/v1/users", { cookie: admin, body: { email, name: "Later" } });
+        expect(created.status).toBe(201);
+        const invited = await api.call("POST", "/api/v1/invitations", { cookie: admin, body: { email, name: "Later", role: "EDITOR" } });
+        expect(invited.status).toBe(201);
+        const { user, invitationUrl } = await invited.json();
+        expect(user).toMatchObject({ id: (await created.json()).id, status: "INVITED", role: "EDITOR" });
+        const token = decodeURIComponent(String(invitationUrl).split("/").at(-1) ?? "");
+        expect((await api.call("POST", "/api/v1/invitations/accept", { body: { token, password: PASSWORD } })).status).toBe(200);
+        await expect(api.signIn(email, PASSWORD)).resolves.toContain("session");
+        const again = await api.call("POST", "/api/v1/invitations", { cookie: admin, body: { email, name: "Later", role: "EDITOR" } });
+        expect(again.status).toBe(409);
+      });
+
       it("creates a user: 201 with Location and ETag, readable there, audited", async () => {
         const { tag } = tagged();
         const response = await api.call("POST", "/api/v1/users", {
@@ -239,11 +281,24 @@ export function describeUsersApi(name: string, harness: () => Harness) {
         const stale = await patch('{"name":"Late"}', { ...mergePatch, "if-match": '"1"' });
         expect(stale.status).toBe(412);
         expect(await stale.json()).toMatchObject({ code: "USER_VERSION_CONFLICT" });
+        // The refusal names the version that won.
+        expect(stale.headers.get("etag")).toBe('"2"');
+
+        // If-Match compares strongly: a weak tag, a bare number or a list is refused with what to send instead.
+        for (const [ifMatch, hint] of [['W/"2"', "without W/"], ["2", 'If-Match: "2"'], ['"1", "2"', "one ETag"]] as const) {
+          const refused = await patch('{"name":"X"}', { ...mergePatch, "if-match": ifMatch });
+          expect(refused.status, ifMatch).toBe(422);
+          expect((await refused.json()).detail).toContain(hint);
+        }
 
         // Merge patch's null removes a member; every member here is required.
         expect((await patch('{"name":null}', { ...mergePatch, "if-match": '"2"' })).status).toBe(422);
+        // `*`: whatever version is current.
+        const any = await patch('{"name":"Star"}', { ...mergePatch, "if-match": "*" });
+        expect(any.status).toBe(200);
+        expect(await any.json()).toMatchObject({ name: "Star", version: 3 });
         expect((await patch("name=x", { "content-type": "application/x-www-form-urlencoded", "if-match": '"2"' })).status).toBe(415);
-        const role = await api.call("PATCH", `/api/v1/users/${user.id}`, { cookie: editor, body: { role: "EDITOR" }, headers: { "if-match": '"2"' } });
+        const role = await api.call("PATCH", `/api/v1/users/${user.id}`, { cookie: editor, body: { role: "EDITOR" }, headers: { "if-match": '"3"' } });
         expect(role.status).toBe(403);
       });
 

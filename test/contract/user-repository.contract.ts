@@ -669,6 +669,95 @@ export function userRepositoryContract(
       });
     });
 
+    describe("savepoints", () => {
+      const someone = (email: string) => ({ email, name: "Some Body", role: "VIEWER" as const, status: "ACTIVE" as const });
+
+      it("undoes what a rejected savepoint wrote and only that, passes the rejection on, and the unit goes on and commits", async () => {
+        const before = await create("before@example.com");
+        const failure = new Error("one item failed");
+        let undoneId = "";
+        const { kept, after } = await inUnit(async (repos) => {
+          const kept = await repos.users.create(someone("kept@example.com"));
+          await expect(
+            repos.savepoint(async () => {
+              await repos.users.update(before.id, () => ({ name: "Changed" }));
+              const undone = await repos.users.create(someone("undone@example.com"));
+              undoneId = undone.id;
+              await repos.audit.append(auditAbout(undone.id, "user.created"));
+              throw failure;
+            }),
+          ).rejects.toBe(failure);
+          // Undone at once, inside the unit: later work sees the state from before the savepoint.
+          expect(await repos.users.getById(before.id)).toEqual(before);
+          expect(await repos.users.getByEmail("undone@example.com", { includeDeleted: true })).toBeNull();
+          expect(await repos.users.getById(kept.id)).toEqual(kept);
+          return { kept, after: await repos.users.create(someone("after@example.com")) };
+        });
+        expect(undoneId).not.toBe("");
+        expect(await inUnit(({ users }) => users.getById(kept.id))).toEqual(kept);
+        expect(await inUnit(({ users }) => users.getById(after.id))).toEqual(after);
+        expect(await inUnit(({ users }) => users.getById(before.id))).toEqual(before);
+        expect(await inUnit(({ users }) => users.getById(undoneId, { includeDeleted: true }))).toBeNull();
+        expect(await inUnit(({ audit }) => auditOf(audit, undoneId))).toEqual([]);
+        await expect(create("undone@example.com")).resolves.toMatchObject({ email: "undone@example.com" });
+      });
+
+      it("recovers the unit after a statement the database refused inside it (PostgreSQL would abort the transaction)", async () => {
+        const user = await create("survivor@example.com");
+        await inUnit(async (repos) => {
+          await expect(
+            repos.savepoint(async () => {
+              await repos.users.update(user.id, () => ({ name: "Half done" }));
+              // Longer than audit_entries.action's 64 characters: refused by the database itself.
+              await repos.audit.append(auditAbout(user.id, "x".repeat(65)));
+            }),
+          ).rejects.toThrow();
+          await repos.users.update(user.id, () => ({ name: "Done" }));
+          await repos.audit.append(auditAbout(user.id, "user.updated"));
+        });
+        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({ name: "Done", version: 2 });
+        expect((await inUnit(({ audit }) => auditOf(audit, user.id))).map((entry) => entry.action)).toEqual(["user.updated"]);
+      });
+
+      it("keeps what a resolved savepoint wrote as the unit's: committed with it, rolled back with it", async () => {
+        const committed = await inUnit((repos) => repos.savepoint(() => repos.users.create(someone("kept@example.com"))));
+        expect(await inUnit(({ users }) => users.getById(committed.id))).toEqual(committed);
+
+        const failure = new Error("the unit fails after the savepoint");
+        let rolledBackId = "";
+        await expect(
+          inUnit(async (repos) => {
+            rolledBackId = (await repos.savepoint(() => repos.users.create(someone("gone@example.com")))).id;
+            throw failure;
+          }),
+        ).rejects.toBe(failure);
+        expect(rolledBackId).not.toBe("");
+        expect(await inUnit(({ users }) => users.getById(rolledBackId, { includeDeleted: true }))).toBeNull();
+      });
+
+      it("nests, and takes many in one unit: each failure undoes its own work only", async () => {
+        const created = await inUnit(async (repos) =>
+          repos.savepoint(async () => {
+            const outer = await repos.users.create(someone("outer@example.com"));
+            const inner: string[] = [];
+            for (let i = 0; i < 6; i++) {
+              const attempt = repos.savepoint(async () => {
+                const user = await repos.users.create(someone(`inner${i}@example.com`));
+                if (i % 2 === 1) throw new Error(`inner ${i} failed`);
+                return user.id;
+              });
+              if (i % 2 === 1) await expect(attempt).rejects.toThrow(`inner ${i} failed`);
+              else inner.push(await attempt);
+            }
+            return { outer, inner };
+          }),
+        );
+        expect(await inUnit(({ users }) => users.getById(created.outer.id))).toEqual(created.outer);
+        const emails = (await list({ sort: { field: "email", direction: "asc" } })).items.map((user) => user.email);
+        expect(emails).toEqual(["inner0@example.com", "inner2@example.com", "inner4@example.com", "outer@example.com"]);
+      });
+    });
+
     describe("audit log and auth repositories", () => {
       authRepositoriesContract(() => unitOfWork);
     });

@@ -12,7 +12,8 @@ async function importErrors(file: string, code?: string): Promise<string[]> {
     .map((message) => message.message);
 }
 
-describe("import boundaries", () => {
+// ESLint with type information takes seconds, and far longer on a loaded 2-core machine: a generous timeout.
+describe("import boundaries", { timeout: 60_000 }, () => {
   it("refuse the fixture in lib/domain that imports @prisma/client", async () => {
     const errors = await importErrors("lib/domain/__fixtures__/imports-prisma-client.fixture.ts");
     expect(errors).toEqual([expect.stringMatching(/^'@prisma\/client' import is restricted.*lib\/domain imports only/)]);

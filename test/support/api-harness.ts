@@ -169,10 +169,12 @@ export function cookieOf(response: Response): string {
 }
 
 export function matchRoute(routes: ApiRoute[], method: string, pathname: string) {
-  for (const route of routes) {
+  // As Next matches: a static segment wins over a dynamic one (`/users/export.csv` over `/users/[id]`).
+  for (const route of [...routes].sort(staticFirst)) {
     if (route.method !== method) continue;
     const names: string[] = [];
-    const pattern = route.template.replace(/\[([^\]]+)\]/g, (_, name: string) => {
+    // A dot in a folder name (`export.csv`) is a dot, not "any character".
+    const pattern = route.template.replaceAll(".", "\\.").replace(/\[([^\]]+)\]/g, (_, name: string) => {
       names.push(name);
       return "([^/]+)";
     });
@@ -184,4 +186,16 @@ export function matchRoute(routes: ApiRoute[], method: string, pathname: string)
     }
   }
   return null;
+}
+
+/** Orders templates so that, at the first segment where two differ, the static one comes before the dynamic one. */
+function staticFirst(a: ApiRoute, b: ApiRoute): number {
+  const left = a.template.split("/");
+  const right = b.template.split("/");
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const dynamic = (segment: string | undefined) => (segment?.startsWith("[") ? 1 : 0);
+    const order = dynamic(left[i]) - dynamic(right[i]);
+    if (order !== 0) return order;
+  }
+  return 0;
 }

@@ -38,6 +38,10 @@ export class InMemoryAuditLog implements AuditLog {
     return stored;
   }
 
+  async appendMany(entries: readonly NewAuditEntry[]): Promise<void> {
+    for (const entry of entries) await this.append(entry);
+  }
+
   async list(query: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
     this.guard();
     const cursor = query.cursor === undefined ? null : decodeAuditCursor(query.cursor);

@@ -209,8 +209,11 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     return record && record.createdAt >= options.notBefore ? structuredClone(record) : null;
   }
 
-  async save(record: IdempotencyRecord): Promise<void> {
+  async save(record: IdempotencyRecord, options: { expiredBefore: Date }): Promise<void> {
     this.guard();
+    for (const [id, stored] of this.state.idempotency) {
+      if (stored.createdAt < options.expiredBefore) this.state.idempotency.delete(id);
+    }
     // Stored as the database stores JSON: what comes back is a copy, never the caller's object.
     const result: unknown = JSON.parse(JSON.stringify(record.result));
     this.state.idempotency.set(`${record.scope} ${record.key}`, { ...record, result });

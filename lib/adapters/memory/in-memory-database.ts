@@ -5,7 +5,8 @@
  * Units of work run one at a time (an async mutex) on a private copy of the committed state: a unit sees its
  * own writes, its copy replaces the committed state when it resolves, and is dropped when it rejects or its
  * signal aborts. Serialising units is the in-memory equivalent of row locks: two units updating the same user
- * from the same version cannot both win.
+ * from the same version cannot both win. A savepoint is one more copy, of the staged state, put back when the
+ * savepoint's work rejects (each costs a copy of every table: fine for tests, not for millions of rows).
  */
 import { v7 as uuidv7 } from "uuid";
 
@@ -27,6 +28,12 @@ import {
   InMemorySignInFailureRepository,
 } from "./in-memory-auth-repositories";
 import { InMemoryUserRepository } from "./in-memory-user-repository";
+import {
+  copyImports,
+  emptyImports,
+  InMemoryImportJobRepository,
+  type InMemoryImports,
+} from "./in-memory-import-job-repository";
 
 /** Committed (or, inside a unit, staged) contents of the database. */
 export interface InMemoryState {
@@ -41,6 +48,8 @@ export interface InMemoryState {
   nextFailureId: number;
   /** By `${scope} ${key}`. */
   idempotency: Map<string, IdempotencyRecord>;
+  /** Import jobs, their files, batches and row errors (issue 6). */
+  imports: InMemoryImports;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -59,6 +68,7 @@ function emptyState(): InMemoryState {
     signInFailures: [],
     nextFailureId: 1,
     idempotency: new Map(),
+    imports: emptyImports(),
     failAuditAppends: false,
   };
 }
@@ -74,6 +84,7 @@ function copyState(state: InMemoryState): InMemoryState {
     signInFailures: [...state.signInFailures],
     nextFailureId: state.nextFailureId,
     idempotency: new Map(state.idempotency),
+    imports: copyImports(state.imports),
     failAuditAppends: state.failAuditAppends,
   };
 }
@@ -117,6 +128,18 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           invitations: new InMemoryInvitationRepository(staged, guard),
           signInFailures: new InMemorySignInFailureRepository(staged, guard),
           idempotency: new InMemoryIdempotencyStore(staged, guard),
+          imports: new InMemoryImportJobRepository(staged, now, guard),
+          savepoint: async (work) => {
+            guard();
+            // The repositories hold `staged` itself, so a failed savepoint puts the copy's contents back into it.
+            const before = copyState(staged);
+            try {
+              return await work();
+            } catch (error) {
+              Object.assign(staged, before);
+              throw error;
+            }
+          },
         };
         const result = await untilAborted(work(repos), signal);
         signal?.throwIfAborted();

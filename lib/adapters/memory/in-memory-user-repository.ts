@@ -135,6 +135,36 @@ export class InMemoryUserRepository implements UserRepository {
     return this.state.users.size === 0;
   }
 
+  async createMany(inputs: readonly NewUser[]): Promise<{ created: User[]; taken: string[] }> {
+    this.guard();
+    const holders = new Set([...this.state.users.values()].map((user) => user.email));
+    const created: User[] = [];
+    const taken: string[] = [];
+    const at = this.now();
+    for (const input of inputs) {
+      const email = normalizeEmail(input.email);
+      if (holders.has(email)) {
+        taken.push(email);
+        continue;
+      }
+      holders.add(email);
+      const user: User = {
+        id: randomUUID(),
+        email,
+        name: input.name,
+        role: input.role,
+        status: input.status,
+        createdAt: input.createdAt ?? at,
+        updatedAt: at,
+        version: 1,
+        deletedAt: null,
+      };
+      this.state.users.set(user.id, user);
+      created.push(user);
+    }
+    return { created, taken };
+  }
+
   /** The live (not deleted) user at `expectedVersion` when one is given. */
   private current(id: string, expectedVersion: number | undefined): User {
     const current = this.state.users.get(id);

@@ -33,7 +33,12 @@ import {
   type Migration,
   type SqlSession,
 } from "./migrator";
-import { createPrismaLifecycle, createPrismaUnitOfWork } from "./prisma-unit-of-work";
+import {
+  CANCEL_BACKEND_SQL,
+  createPrismaLifecycle,
+  createPrismaUnitOfWork,
+  type BackendOfUnit,
+} from "./prisma-unit-of-work";
 
 export interface OpenedDatabase {
   unitOfWork: UnitOfWork;
@@ -69,7 +74,7 @@ export class DatabaseOpenError extends Error {
 
 type DatabaseConfig = Pick<
   Config,
-  "DATABASE_URL" | "DATA_DIR" | "MIGRATE_ON_START" | "DB_TIMEOUT_MS" | "DB_POOL_SIZE"
+  "DATABASE_URL" | "DATA_DIR" | "MIGRATE_ON_START" | "DB_TIMEOUT_MS" | "DB_POOL_SIZE" | "DB_POOL_WAIT_MS"
 >;
 
 export async function openDatabase(
@@ -328,7 +333,9 @@ async function openPostgres(
   const pool = new pg.Pool({
     connectionString: url,
     max: config.DB_POOL_SIZE,
-    connectionTimeoutMillis,
+    // Waiting for a free connection ends here (503 DATABASE_BUSY), not at the deadline; a new connection to the
+    // server gets the same time.
+    connectionTimeoutMillis: Math.max(config.DB_POOL_WAIT_MS, 1),
     idleTimeoutMillis: 30_000,
     // A unit of work abandoned at its deadline must not keep running on the server; the migration session
     // above has no such limit, since a migration may legitimately take long.
@@ -337,14 +344,29 @@ async function openPostgres(
   // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
   pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection lost"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Cancels of statements past their deadline go through a connection of their own: the main pool is usually
+  // full exactly when deadlines fire, and a cancel queued behind the work it should stop would come too late.
+  const cancelPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
+  cancelPool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL cancel connection lost"));
+  const cancelBackend = async (backend: BackendOfUnit) => {
+    await cancelPool.query(CANCEL_BACKEND_SQL, [backend.pid, backend.started]);
+  };
   log.debug({ target, applied }, "PostgreSQL open");
   return {
     kind: "postgres",
     description,
     fresh: false,
     appliedMigrations: applied,
-    unitOfWork: createPrismaUnitOfWork(prisma, { transactionTimeoutMs: config.DB_TIMEOUT_MS, cancelOnAbort: true }),
-    lifecycle: createPrismaLifecycle(prisma, { closeUnderlying: () => pool.end() }),
+    unitOfWork: createPrismaUnitOfWork(prisma, {
+      transactionTimeoutMs: config.DB_TIMEOUT_MS,
+      maxWaitMs: config.DB_POOL_WAIT_MS,
+      cancelBackend,
+    }),
+    lifecycle: createPrismaLifecycle(prisma, {
+      closeUnderlying: async () => {
+        await Promise.all([pool.end(), cancelPool.end()]);
+      },
+    }),
   };
 }
 

@@ -9,6 +9,7 @@ import {
 import type { AuditLog } from "../../ports/audit-log";
 import type { Prisma, AuditEntry as AuditRow } from "./generated/client.ts";
 import { isUuid } from "./prisma-user-repository";
+import { v7 as uuidv7 } from "uuid";
 
 export class PrismaAuditLog implements AuditLog {
   constructor(
@@ -33,6 +34,21 @@ export class PrismaAuditLog implements AuditLog {
       },
     });
     return toAuditEntry(row);
+  }
+
+  async appendMany(entries: readonly NewAuditEntry[]): Promise<void> {
+    this.guard();
+    if (entries.length === 0) return;
+    // One statement over arrays (see PrismaUserRepository.createMany: Prisma's createMany cost ~1 ms per row).
+    const column = <T>(pick: (entry: NewAuditEntry) => T) => entries.map(pick);
+    await this.tx.$executeRaw`
+      INSERT INTO audit_entries (id, action, actor_type, actor_id, actor, target_type, target_id, data, request_id, trace_id)
+      SELECT * FROM unnest(
+        ${column(() => uuidv7())}::uuid[], ${column((e) => e.action)}::text[], ${column((e) => e.actor.type)}::text[],
+        ${column((e) => e.actor.id)}::uuid[], ${column((e) => e.actor.label.slice(0, 320))}::text[],
+        ${column((e) => e.target.type)}::text[], ${column((e) => e.target.id)}::uuid[],
+        ${column((e) => JSON.stringify(e.data ?? {}))}::jsonb[], ${column((e) => e.requestId ?? null)}::text[],
+        ${column((e) => e.traceId ?? null)}::text[])`;
   }
 
   async list(query: AuditQuery): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {

@@ -191,7 +191,7 @@ export class PrismaIdempotencyStore extends PrismaRepository implements Idempote
     return row && row.createdAt >= options.notBefore ? row : null;
   }
 
-  async save(record: IdempotencyRecord): Promise<void> {
+  async save(record: IdempotencyRecord, options: { expiredBefore: Date }): Promise<void> {
     this.guard();
     // The port promises JSON in `result`; Prisma types its JSON input more narrowly than `unknown`.
     const data = { fingerprint: record.fingerprint, result: record.result as Prisma.InputJsonValue, createdAt: record.createdAt };
@@ -200,5 +200,7 @@ export class PrismaIdempotencyStore extends PrismaRepository implements Idempote
       create: { scope: record.scope, key: record.key, ...data },
       update: data,
     });
+    // Expired records of anyone go with each new one (by the created_at index): the table holds about a day.
+    await this.tx.idempotencyKey.deleteMany({ where: { createdAt: { lt: options.expiredBefore } } });
   }
 }

@@ -5,6 +5,7 @@ import { untilAborted } from "../../domain/until-aborted";
 import { isTransactionStartTimeout } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
+import { PrismaImportJobRepository } from "./prisma-import-job-repository";
 import {
   PrismaApiTokenRepository,
   PrismaCredentialRepository,
@@ -13,7 +14,7 @@ import {
   PrismaSessionRepository,
   PrismaSignInFailureRepository,
 } from "./prisma-auth-repositories";
-import { PrismaUserRepository } from "./prisma-user-repository";
+import { PrismaUserRepository, withRollbackError } from "./prisma-user-repository";
 
 export interface PrismaUnitOfWorkOptions {
   /**
@@ -24,11 +25,19 @@ export interface PrismaUnitOfWorkOptions {
   /** How long to wait for a connection from the pool (default: the transaction timeout). */
   maxWaitMs?: number;
   /**
-   * PostgreSQL only: when the unit's signal aborts while a statement runs, cancel that statement on the server
-   * (pg_cancel_backend) rather than let it run on to its statement_timeout. PGlite runs one statement at a time
-   * in this process and cannot be interrupted, so there it stays off.
+   * PostgreSQL only: cancels the statement a given backend is running, if it is still running it in the given
+   * transaction (see {@link BackendOfUnit}). Given, a unit whose signal aborts has its running statement
+   * cancelled on the server rather than left to run on to its statement_timeout. PGlite runs one statement at
+   * a time in this process and cannot be interrupted, so there it is not given.
    */
-  cancelOnAbort?: boolean;
+  cancelBackend?: (backend: BackendOfUnit) => Promise<void>;
+}
+
+/** The PostgreSQL backend serving a unit of work, and when its transaction started. */
+export interface BackendOfUnit {
+  pid: number;
+  /** `now()` of the transaction as text: equal to pg_stat_activity.xact_start while that transaction runs. */
+  started: string;
 }
 
 /**
@@ -37,8 +46,9 @@ export interface PrismaUnitOfWorkOptions {
  *
  * Aborting the unit's signal: before the transaction starts (waiting for a connection), `run` rejects at once
  * and the work never starts; once it runs, the work is abandoned, no further query is sent, the transaction
- * rolls back and `run` rejects with the signal's reason. A query already in flight finishes first (node-postgres
- * cannot cancel one), which is why callers hold their own deadline.
+ * rolls back and `run` rejects with the signal's reason. A query already in flight is cancelled on the server
+ * when `cancelBackend` is given (PostgreSQL); otherwise it finishes first, which is why callers hold their own
+ * deadline.
  */
 export function createPrismaUnitOfWork(
   prisma: PrismaClient,
@@ -55,7 +65,8 @@ export function createPrismaUnitOfWork(
         async (tx) => {
           started = true;
           signal?.throwIfAborted();
-          const stopCancelling = signal && options.cancelOnAbort ? await cancelOnAbort(prisma, tx, signal) : undefined;
+          const stopCancelling =
+            signal && options.cancelBackend ? await cancelOnAbort(tx, signal, options.cancelBackend) : undefined;
           const guard = () => signal?.throwIfAborted();
           const repos: Repositories = {
             users: new PrismaUserRepository(tx, guard),
@@ -66,6 +77,8 @@ export function createPrismaUnitOfWork(
             invitations: new PrismaInvitationRepository(tx, guard),
             signInFailures: new PrismaSignInFailureRepository(tx, guard),
             idempotency: new PrismaIdempotencyStore(tx, guard),
+            imports: new PrismaImportJobRepository(tx, guard),
+            savepoint: savepointsOn(tx, signal),
           };
           try {
             const result = await untilAborted(work(repos), signal);
@@ -105,33 +118,68 @@ export function createPrismaUnitOfWork(
 }
 
 /**
+ * `Repositories.savepoint` on one transaction: SAVEPOINT, then RELEASE when the work resolves, or ROLLBACK TO
+ * and RELEASE when it rejects (PostgreSQL aborts the whole transaction on a failed statement; rolling back to
+ * the savepoint makes it usable again). Names are numbered per unit, so savepoints nest; the name is ours, never
+ * input, which is why it may be spliced into the statement.
+ *
+ * Once the unit has been given up on (its signal aborted), nothing more is sent: the whole transaction is being
+ * rolled back anyway, and the work's error (usually the abort's reason) is passed on as it is.
+ */
+function savepointsOn(tx: Prisma.TransactionClient, signal: AbortSignal | undefined): Repositories["savepoint"] {
+  let made = 0;
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    signal?.throwIfAborted();
+    const name = `unit_savepoint_${++made}`;
+    await tx.$executeRawUnsafe(`SAVEPOINT ${name}`);
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      try {
+        await tx.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`);
+        await tx.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
+      } catch (rollbackError) {
+        throw withRollbackError(error, rollbackError);
+      }
+      throw error;
+    }
+    signal?.throwIfAborted();
+    await tx.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
+    return result;
+  };
+}
+
+/**
  * Arranges for the statement the transaction is running, if any, to be cancelled when `signal` aborts; returns
  * the function that stops watching. Costs one round trip per unit of work (its backend's pid and start time).
  *
- * The cancel goes through another pooled connection and names the backend by pid AND transaction start, and
- * only while it is active: a connection that has since been returned to the pool and serves someone else's
- * transaction is never hit. A cancel that fails (pool exhausted, server gone) is harmless: the statement then
- * ends at the pool's statement_timeout, and the caller was answered at its deadline anyway.
+ * `cancel` must not wait on the pool the transactions use: when deadlines fire, that pool is typically full
+ * (open-database.ts gives it a one-connection pool of its own). A cancel that fails is harmless: the statement
+ * then ends at the pool's statement_timeout, and the caller was answered at its deadline anyway.
  */
 async function cancelOnAbort(
-  prisma: PrismaClient,
   tx: Prisma.TransactionClient,
   signal: AbortSignal,
+  cancel: (backend: BackendOfUnit) => Promise<void>,
 ): Promise<() => void> {
-  const [backend] = await tx.$queryRaw<{ pid: number; started: string }[]>`
-    SELECT pg_backend_pid() AS pid, now()::text AS started`;
+  const [backend] = await tx.$queryRaw<BackendOfUnit[]>`SELECT pg_backend_pid() AS pid, now()::text AS started`;
   if (!backend) return () => undefined;
-  const cancel = () => {
-    prisma.$executeRaw`
-      SELECT pg_cancel_backend(pid) FROM pg_stat_activity
-      WHERE pid = ${backend.pid} AND xact_start = ${backend.started}::timestamptz AND state = 'active'`.catch(
-      () => undefined,
-    );
-  };
-  if (signal.aborted) cancel();
-  else signal.addEventListener("abort", cancel, { once: true });
-  return () => signal.removeEventListener("abort", cancel);
+  const onAbort = () => void cancel(backend).catch(() => undefined);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
 }
+
+/**
+ * The SQL that cancels `backend`'s statement, for a connection outside the unit's pool: only while that backend
+ * is active in the same transaction, so a connection that has since been returned to the pool and serves
+ * someone else is left alone (a window of microseconds remains between this check and the signal).
+ */
+export const CANCEL_BACKEND_SQL = `
+  SELECT pg_cancel_backend(pid) FROM pg_stat_activity
+  WHERE pid = $1 AND xact_start = $2::timestamptz AND state = 'active'`;
 
 /**
  * Readiness ping and shutdown for a Prisma client. `closeUnderlying` closes what the client was built on and

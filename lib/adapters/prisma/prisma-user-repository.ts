@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
 import { normalizeEmail, type NewUser, type User, type UserPatch } from "../../domain/user";
 import {
@@ -15,6 +17,7 @@ import {
 import type { UserRepository } from "../../ports/user-repository";
 import { Prisma, type User as UserRow } from "./generated/client.ts";
 import { isEmailUniqueViolation } from "./prisma-errors";
+import { v7 as uuidv7 } from "uuid";
 
 /**
  * Users through Prisma, on the transaction client of one unit of work. Rows are mapped to domain types on
@@ -77,9 +80,8 @@ export class PrismaUserRepository implements UserRepository {
     if (n <= options.exactUpTo) return { count: n, exact: true };
     this.guard();
     // The planner's row estimate for the same filter: statistics-based, so it costs no scan.
-    const [plan] = await this.tx.$queryRaw<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[]>`
-      EXPLAIN (FORMAT JSON) SELECT 1 FROM users WHERE ${where}`;
-    const estimate = Math.round(plan?.["QUERY PLAN"][0].Plan["Plan Rows"] ?? 0);
+    const explained = await this.tx.$queryRaw<unknown[]>`EXPLAIN (FORMAT JSON) SELECT 1 FROM users WHERE ${where}`;
+    const estimate = Math.round(explainedRows.parse(explained)[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
     // The estimate can undershoot what was just counted: never answer less than that.
     return { count: Math.max(estimate, n), exact: false };
   }
@@ -132,6 +134,42 @@ export class PrismaUserRepository implements UserRepository {
   async isEmpty(): Promise<boolean> {
     this.guard();
     return (await this.tx.user.findFirst({ select: { id: true } })) === null;
+  }
+
+  async createMany(inputs: readonly NewUser[]): Promise<{ created: User[]; taken: string[] }> {
+    this.guard();
+    if (inputs.length === 0) return { created: [], taken: [] };
+    const data = inputs.map((input) => ({
+      email: normalizeEmail(input.email),
+      name: input.name,
+      role: input.role,
+      status: input.status,
+      createdAt: input.createdAt,
+    }));
+    // INSERT ... SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING RETURNING: one statement with six parameters
+    // whatever the batch's size (Prisma's createManyAndReturn binds every field of every row and cost about
+    // 1 ms per row here, 5x the database's own time), and an email taken meanwhile is skipped rather than
+    // failing the statement. Ids are UUIDv7, as Prisma's @default(uuid(7)) makes them.
+    const rows = data.some((row) => row.createdAt !== undefined)
+      ? await this.tx.user.createManyAndReturn({ data, skipDuplicates: true })
+      : await this.tx.$queryRaw<UserRow[]>`
+          INSERT INTO users (id, email, name, role, status, updated_at)
+          SELECT id, email, name, role::"Role", status::"UserStatus", now()
+          FROM unnest(${data.map(() => uuidv7())}::uuid[], ${data.map((row) => row.email)}::text[],
+                      ${data.map((row) => row.name)}::text[], ${data.map((row) => row.role)}::text[],
+                      ${data.map((row) => row.status)}::text[]) AS t(id, email, name, role, status)
+          ON CONFLICT (email) DO NOTHING
+          RETURNING id, email, name, role, status, created_at AS "createdAt", updated_at AS "updatedAt", version,
+                    deleted_at AS "deletedAt"`;
+    const byEmail = new Map(rows.map((row) => [row.email, toUser(row)]));
+    const created: User[] = [];
+    const taken: string[] = [];
+    for (const { email } of data) {
+      const user = byEmail.get(email);
+      if (user) created.push(user);
+      else taken.push(email);
+    }
+    return { created, taken };
   }
 
   /** The user unless absent or deleted, checked against `expectedVersion` when one is given. */
@@ -213,6 +251,11 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** What `EXPLAIN (FORMAT JSON)` answers, as far as the row estimate (checked: it is the database's text). */
+const explainedRows = z.array(
+  z.object({ "QUERY PLAN": z.array(z.object({ Plan: z.object({ "Plan Rows": z.number() }) })) }),
+);
+
 /** The listing's filter as Prisma conditions (one array, so callers can add to it). */
 function whereOf(filter: UserFilter): Prisma.UserWhereInput[] {
   const and: Prisma.UserWhereInput[] = [];
@@ -265,23 +308,32 @@ function orderBy(field: UserSortField, direction: SortDirection): Prisma.UserOrd
   }
 }
 
-/** Rows strictly beyond `after` in the (sort column, id) order scanned in `direction`. */
+/**
+ * Rows strictly beyond `after` in the (sort column, id) order scanned in `direction`.
+ *
+ * The OR alone is exact but PostgreSQL cannot start an index scan from it: it walked the (sort column, id) index
+ * from the list's end and filtered, so page k cost k pages (50 ms at offset 150,000, and an export of 200,000
+ * users was quadratic). The redundant bound on the sort column (`<=` / `>=` the cursor's value) becomes the
+ * index condition, and the scan starts at the cursor (0.07 ms at the same offset, PostgreSQL 15). Prisma cannot
+ * write the row comparison `(created_at, id) < ($1, $2)` that would say it in one condition.
+ */
 function beyond(
   field: UserSortField,
   direction: SortDirection,
   after: KeysetPosition,
 ): Prisma.UserWhereInput {
   const past = <V>(value: V) => (direction === "asc" ? { gt: value } : { lt: value });
+  const from = <V>(value: V) => (direction === "asc" ? { gte: value } : { lte: value });
   const id = past(after.id);
   switch (field) {
     case "createdAt": {
       const at = new Date(after.key);
-      return { OR: [{ createdAt: past(at) }, { createdAt: at, id }] };
+      return { AND: [{ createdAt: from(at) }, { OR: [{ createdAt: past(at) }, { createdAt: at, id }] }] };
     }
     case "name":
-      return { OR: [{ name: past(after.key) }, { name: after.key, id }] };
+      return { AND: [{ name: from(after.key) }, { OR: [{ name: past(after.key) }, { name: after.key, id }] }] };
     case "email":
-      return { OR: [{ email: past(after.key) }, { email: after.key, id }] };
+      return { AND: [{ email: from(after.key) }, { OR: [{ email: past(after.key) }, { email: after.key, id }] }] };
   }
 }
 

@@ -4,7 +4,11 @@
  * document by itself; a new handler file needs its line here (test/api/openapi.test.ts says so when it is missing).
  */
 export * from "./audit";
+export * from "./imports";
 export * from "./invitations";
 export * from "./session";
 export * from "./tokens";
 export * from "./users";
+export * from "./users-bulk";
+export * from "./users-export";
+export * from "./users-overview";

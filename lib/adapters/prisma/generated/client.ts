@@ -84,3 +84,25 @@ export type SignInFailure = Prisma.SignInFailureModel
  * of running again; the same key with another request is refused. Scoped to the caller (user or token).
  */
 export type IdempotencyKey = Prisma.IdempotencyKeyModel
+/**
+ * Model ImportJob
+ * A CSV import of users (POST /api/v1/imports, issue 6). Its state and its file live in the database, so any
+ * replica can report on it and a job cut by a restart resumes from its last committed batch.
+ */
+export type ImportJob = Prisma.ImportJobModel
+/**
+ * Model ImportFile
+ * The uploaded file of an import job, apart from the job so listing jobs never reads it.
+ */
+export type ImportFile = Prisma.ImportFileModel
+/**
+ * Model ImportBatch
+ * A committed batch of an import: written in the same transaction as the users it created, so the batches
+ * recorded are exactly the work done. A resumed job skips the batch numbers found here.
+ */
+export type ImportBatch = Prisma.ImportBatchModel
+/**
+ * Model ImportRowError
+ * A row of an import that created no user, and why (several reasons of one row are joined).
+ */
+export type ImportRowError = Prisma.ImportRowErrorModel

@@ -58,7 +58,11 @@ export const ModelName = {
   ApiToken: 'ApiToken',
   Invitation: 'Invitation',
   SignInFailure: 'SignInFailure',
-  IdempotencyKey: 'IdempotencyKey'
+  IdempotencyKey: 'IdempotencyKey',
+  ImportJob: 'ImportJob',
+  ImportFile: 'ImportFile',
+  ImportBatch: 'ImportBatch',
+  ImportRowError: 'ImportRowError'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -177,6 +181,61 @@ export const IdempotencyKeyScalarFieldEnum = {
 } as const
 
 export type IdempotencyKeyScalarFieldEnum = (typeof IdempotencyKeyScalarFieldEnum)[keyof typeof IdempotencyKeyScalarFieldEnum]
+
+
+export const ImportJobScalarFieldEnum = {
+  id: 'id',
+  actorType: 'actorType',
+  actorId: 'actorId',
+  actor: 'actor',
+  actorRole: 'actorRole',
+  filename: 'filename',
+  sha256: 'sha256',
+  sizeBytes: 'sizeBytes',
+  status: 'status',
+  totalRows: 'totalRows',
+  error: 'error',
+  requestId: 'requestId',
+  traceId: 'traceId',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  finishedAt: 'finishedAt',
+  leaseUntil: 'leaseUntil'
+} as const
+
+export type ImportJobScalarFieldEnum = (typeof ImportJobScalarFieldEnum)[keyof typeof ImportJobScalarFieldEnum]
+
+
+export const ImportFileScalarFieldEnum = {
+  jobId: 'jobId',
+  content: 'content'
+} as const
+
+export type ImportFileScalarFieldEnum = (typeof ImportFileScalarFieldEnum)[keyof typeof ImportFileScalarFieldEnum]
+
+
+export const ImportBatchScalarFieldEnum = {
+  jobId: 'jobId',
+  batchNo: 'batchNo',
+  firstLine: 'firstLine',
+  lastLine: 'lastLine',
+  rows: 'rows',
+  created: 'created',
+  failed: 'failed',
+  createdAt: 'createdAt'
+} as const
+
+export type ImportBatchScalarFieldEnum = (typeof ImportBatchScalarFieldEnum)[keyof typeof ImportBatchScalarFieldEnum]
+
+
+export const ImportRowErrorScalarFieldEnum = {
+  jobId: 'jobId',
+  line: 'line',
+  email: 'email',
+  reason: 'reason'
+} as const
+
+export type ImportRowErrorScalarFieldEnum = (typeof ImportRowErrorScalarFieldEnum)[keyof typeof ImportRowErrorScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,0 +1,1 @@
+export { importEvents as GET } from "@/lib/http/handlers/imports";

@@ -1,0 +1,1 @@
+export { getImport as GET } from "@/lib/http/handlers/imports";

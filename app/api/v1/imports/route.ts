@@ -1,0 +1,1 @@
+export { startImport as POST, listImports as GET } from "@/lib/http/handlers/imports";

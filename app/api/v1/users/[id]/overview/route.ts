@@ -1,0 +1,1 @@
+export { getUserOverview as GET } from "@/lib/http/handlers/users-overview";

@@ -1,0 +1,1 @@
+export { bulkUpdateUsers as POST } from "@/lib/http/handlers/users-bulk";

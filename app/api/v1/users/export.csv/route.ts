@@ -1,0 +1,1 @@
+export { exportUsers as GET } from "@/lib/http/handlers/users-export";

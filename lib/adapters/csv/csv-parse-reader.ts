@@ -1,0 +1,67 @@
+import { Readable } from "node:stream";
+
+import { parse, CsvError } from "csv-parse";
+
+import { CsvFormatError, type CsvReader, type CsvRecord } from "../../ports/worker-pool";
+
+/**
+ * The CsvReader port on csv-parse (the csv project's streaming parser, RFC 4180): the text is fed through the
+ * stream parser, and records come out as the consumer pulls them, so a paused consumer pauses the parser.
+ */
+export const csvParseReader: CsvReader = {
+  read(content) {
+    let resolveColumns!: (columns: string[]) => void;
+    let rejectColumns!: (error: unknown) => void;
+    const columns = new Promise<string[]>((resolve, reject) => {
+      resolveColumns = resolve;
+      rejectColumns = reject;
+    });
+    // Unhandled if the caller only iterates; the iteration reports the same failure.
+    columns.catch(() => undefined);
+    // Fed in 64 KB pieces: given the whole text as one chunk, the parser would parse it all at once into its
+    // buffer, and a consumer that waits (the worker pool's backpressure) would hold back nothing.
+    const parser = Readable.from(pieces(content)).pipe(
+      parse({
+        bom: true,
+        columns: (header: string[]) => {
+          const names = header.map((name) => name.trim().toLowerCase());
+          resolveColumns(names);
+          return names;
+        },
+        skip_empty_lines: true,
+        // A row shorter than the header is reported by validation (a missing name, say), not a format error.
+        relax_column_count_less: true,
+        info: true,
+      }),
+    );
+    async function* records(): AsyncGenerator<CsvRecord> {
+      // csv-parse reports the line a record ends on; it starts after the previous one's end and any empty lines.
+      let previousEnd = 1;
+      let previousEmpty = 0;
+      try {
+        for await (const chunk of parser) {
+          const { record, info } = chunk as { record: Record<string, string>; info: { lines: number; empty_lines: number } };
+          yield { line: previousEnd + 1 + (info.empty_lines - previousEmpty), fields: record };
+          previousEnd = info.lines;
+          previousEmpty = info.empty_lines;
+        }
+        resolveColumns([]);
+      } catch (error) {
+        rejectColumns(error);
+        if (error instanceof CsvError) {
+          const line = "lines" in error && typeof error.lines === "number" ? error.lines : null;
+          throw new CsvFormatError(`line ${line ?? "?"}: ${error.message}`, line);
+        }
+        throw error;
+      }
+    }
+    return { columns, records: records() };
+  },
+};
+
+
+function* pieces(content: string): Generator<string> {
+  for (let at = 0; at < content.length; at += CHUNK_CHARS) yield content.slice(at, at + CHUNK_CHARS);
+}
+
+const CHUNK_CHARS = 64 * 1024;

@@ -1,0 +1,190 @@
+import { v7 as uuidv7 } from "uuid";
+
+import type {
+  ImportBatchRecord,
+  ImportJob,
+  ImportJobCursor,
+  ImportProgress,
+  ImportRowError,
+} from "../../domain/import-job";
+import { isFinished } from "../../domain/import-job";
+import {
+  ImportBatchRecordedError,
+  type ImportJobRepository,
+  type NewImportJob,
+} from "../../ports/import-job-repository";
+import type { InMemoryState } from "./in-memory-database";
+
+/** What the in-memory database keeps of imports. Inner maps and arrays are replaced, never mutated (copy on write). */
+export interface InMemoryImports {
+  jobs: Map<string, ImportJob>;
+  files: Map<string, string>;
+  batches: Map<string, ReadonlyMap<number, ImportBatchRecord>>;
+  errors: Map<string, readonly ImportRowError[]>;
+}
+
+export function emptyImports(): InMemoryImports {
+  return { jobs: new Map(), files: new Map(), batches: new Map(), errors: new Map() };
+}
+
+export function copyImports(imports: InMemoryImports): InMemoryImports {
+  return {
+    jobs: new Map(imports.jobs),
+    files: new Map(imports.files),
+    batches: new Map(imports.batches),
+    errors: new Map(imports.errors),
+  };
+}
+
+export class InMemoryImportJobRepository implements ImportJobRepository {
+  constructor(
+    private readonly state: Pick<InMemoryState, "imports">,
+    private readonly now: () => Date,
+    /** Throws once the unit of work has been given up on. */
+    private readonly guard: () => void,
+  ) {}
+
+  private get imports() {
+    return this.state.imports;
+  }
+
+  async create(input: NewImportJob): Promise<ImportJob> {
+    this.guard();
+    const at = this.now();
+    const job: ImportJob = {
+      id: uuidv7(),
+      actor: { ...input.actor },
+      actorRole: input.actorRole,
+      filename: input.filename,
+      sha256: input.sha256,
+      sizeBytes: input.sizeBytes,
+      status: "queued",
+      totalRows: null,
+      error: null,
+      requestId: input.requestId,
+      traceId: input.traceId,
+      createdAt: at,
+      updatedAt: at,
+      finishedAt: null,
+      leaseUntil: null,
+    };
+    this.imports.jobs.set(job.id, job);
+    this.imports.files.set(job.id, input.content);
+    return job;
+  }
+
+  async get(id: string): Promise<ImportJob | null> {
+    this.guard();
+    return this.imports.jobs.get(id) ?? null;
+  }
+
+  async content(id: string): Promise<string | null> {
+    this.guard();
+    return this.imports.files.get(id) ?? null;
+  }
+
+  async list(query: { limit: number; after?: ImportJobCursor }): Promise<ImportJob[]> {
+    this.guard();
+    const after = query.after;
+    return [...this.imports.jobs.values()]
+      .filter(
+        (job) =>
+          !after ||
+          job.createdAt.getTime() < after.createdAt.getTime() ||
+          (job.createdAt.getTime() === after.createdAt.getTime() && job.id < after.id),
+      )
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .slice(0, query.limit);
+  }
+
+  async acquire(id: string, lease: { now: Date; leaseUntil: Date }): Promise<ImportJob | null> {
+    this.guard();
+    const job = this.imports.jobs.get(id);
+    if (!job || !isFree(job, lease.now)) return null;
+    return this.update(id, { status: "running", leaseUntil: lease.leaseUntil });
+  }
+
+  async findUnheld(now: Date, limit: number): Promise<string[]> {
+    this.guard();
+    return [...this.imports.jobs.values()]
+      .filter((job) => isFree(job, now))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .slice(0, limit)
+      .map((job) => job.id);
+  }
+
+  async setLease(id: string, leaseUntil: Date | null): Promise<void> {
+    this.guard();
+    const job = this.imports.jobs.get(id);
+    if (job && !isFinished(job.status)) this.update(id, { leaseUntil });
+  }
+
+  async setTotalRows(id: string, totalRows: number): Promise<void> {
+    this.guard();
+    if (this.imports.jobs.has(id)) this.update(id, { totalRows });
+  }
+
+  async recordBatch(jobId: string, batch: ImportBatchRecord, errors: readonly ImportRowError[]): Promise<void> {
+    this.guard();
+    const recorded = this.imports.batches.get(jobId) ?? new Map<number, ImportBatchRecord>();
+    if (recorded.has(batch.batchNo)) throw new ImportBatchRecordedError(jobId, batch.batchNo);
+    this.imports.batches.set(jobId, new Map(recorded).set(batch.batchNo, { ...batch }));
+    if (errors.length > 0) {
+      const all = [...(this.imports.errors.get(jobId) ?? []), ...errors.map((error) => ({ ...error }))];
+      this.imports.errors.set(jobId, all.sort((a, b) => a.line - b.line));
+    }
+  }
+
+  async recordedBatches(jobId: string): Promise<number[]> {
+    this.guard();
+    return [...(this.imports.batches.get(jobId)?.keys() ?? [])].sort((a, b) => a - b);
+  }
+
+  async progress(jobId: string): Promise<ImportProgress> {
+    this.guard();
+    let rowsDone = 0;
+    let created = 0;
+    let failed = 0;
+    const batches = [...(this.imports.batches.get(jobId)?.values() ?? [])];
+    for (const batch of batches) {
+      rowsDone += batch.rows;
+      created += batch.created;
+      failed += batch.failed;
+    }
+    return { rowsDone, created, failed, batches: batches.length };
+  }
+
+  async rowErrors(jobId: string, query: { afterLine?: number; limit: number }): Promise<ImportRowError[]> {
+    this.guard();
+    const afterLine = query.afterLine ?? 0;
+    return (this.imports.errors.get(jobId) ?? []).filter((error) => error.line > afterLine).slice(0, query.limit);
+  }
+
+  async finish(
+    id: string,
+    outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
+  ): Promise<void> {
+    this.guard();
+    const job = this.imports.jobs.get(id);
+    if (!job) return;
+    this.update(id, {
+      status: outcome.status,
+      totalRows: outcome.totalRows ?? job.totalRows,
+      error: outcome.error,
+      finishedAt: outcome.at,
+      leaseUntil: null,
+    });
+  }
+
+  private update(id: string, patch: Partial<ImportJob>): ImportJob {
+    const current = this.imports.jobs.get(id);
+    if (!current) throw new Error(`import ${id} vanished`);
+    const next: ImportJob = { ...current, ...patch, updatedAt: this.now() };
+    this.imports.jobs.set(id, next);
+    return next;
+  }
+}
+
+function isFree(job: ImportJob, now: Date): boolean {
+  return !isFinished(job.status) && (job.leaseUntil === null || job.leaseUntil.getTime() < now.getTime());
+}

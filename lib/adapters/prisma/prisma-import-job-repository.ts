@@ -1,0 +1,210 @@
+import type {
+  ImportBatchRecord,
+  ImportJob,
+  ImportJobCursor,
+  ImportProgress,
+  ImportRowError,
+} from "../../domain/import-job";
+import type { Role } from "../../domain/user";
+import {
+  ImportBatchRecordedError,
+  type ImportJobRepository,
+  type NewImportJob,
+} from "../../ports/import-job-repository";
+import type { Prisma, ImportJob as ImportJobRow } from "./generated/client.ts";
+import { isUuid } from "./prisma-user-repository";
+
+const UNFINISHED = ["queued", "running"] as const;
+
+/** Import jobs through Prisma, on the transaction client of one unit of work. */
+export class PrismaImportJobRepository implements ImportJobRepository {
+  constructor(
+    private readonly tx: Prisma.TransactionClient,
+    /** Throws once the unit of work has been given up on, so no further query is sent. */
+    private readonly guard: () => void,
+  ) {}
+
+  async create(input: NewImportJob): Promise<ImportJob> {
+    this.guard();
+    const row = await this.tx.importJob.create({
+      data: {
+        actorType: input.actor.type,
+        actorId: input.actor.id,
+        actor: input.actor.label.slice(0, 320),
+        actorRole: input.actorRole,
+        filename: input.filename?.slice(0, 255) ?? null,
+        sha256: input.sha256,
+        sizeBytes: input.sizeBytes,
+        requestId: input.requestId,
+        traceId: input.traceId,
+        file: { create: { content: input.content } },
+      },
+    });
+    return toImportJob(row);
+  }
+
+  async get(id: string): Promise<ImportJob | null> {
+    this.guard();
+    if (!isUuid(id)) return null;
+    const row = await this.tx.importJob.findUnique({ where: { id } });
+    return row ? toImportJob(row) : null;
+  }
+
+  async content(id: string): Promise<string | null> {
+    this.guard();
+    if (!isUuid(id)) return null;
+    const row = await this.tx.importFile.findUnique({ where: { jobId: id } });
+    return row?.content ?? null;
+  }
+
+  async list(query: { limit: number; after?: ImportJobCursor }): Promise<ImportJob[]> {
+    this.guard();
+    const after = query.after;
+    const rows = await this.tx.importJob.findMany({
+      where: after
+        ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
+        : {},
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      take: query.limit,
+    });
+    return rows.map(toImportJob);
+  }
+
+  async acquire(id: string, lease: { now: Date; leaseUntil: Date }): Promise<ImportJob | null> {
+    this.guard();
+    if (!isUuid(id)) return null;
+    // One UPDATE with the condition in its WHERE: PostgreSQL re-checks it under the row lock, so of two
+    // replicas trying at once exactly one matches.
+    const { count } = await this.tx.importJob.updateMany({
+      where: { id, ...unheld(lease.now) },
+      data: { status: "running", leaseUntil: lease.leaseUntil },
+    });
+    return count === 1 ? this.get(id) : null;
+  }
+
+  async findUnheld(now: Date, limit: number): Promise<string[]> {
+    this.guard();
+    const rows = await this.tx.importJob.findMany({
+      where: unheld(now),
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: limit,
+      select: { id: true },
+    });
+    return rows.map((row) => row.id);
+  }
+
+  async setLease(id: string, leaseUntil: Date | null): Promise<void> {
+    this.guard();
+    await this.tx.importJob.updateMany({ where: { id, status: { in: [...UNFINISHED] } }, data: { leaseUntil } });
+  }
+
+  async setTotalRows(id: string, totalRows: number): Promise<void> {
+    this.guard();
+    await this.tx.importJob.updateMany({ where: { id }, data: { totalRows } });
+  }
+
+  async recordBatch(jobId: string, batch: ImportBatchRecord, errors: readonly ImportRowError[]): Promise<void> {
+    this.guard();
+    // ON CONFLICT DO NOTHING: a batch recorded by another process (committed, or committing: the insert waits
+    // for it) counts 0 here, and the caller's unit rolls back with the users it created.
+    const { count } = await this.tx.importBatch.createMany({ data: [{ jobId, ...batch }], skipDuplicates: true });
+    if (count === 0) throw new ImportBatchRecordedError(jobId, batch.batchNo);
+    if (errors.length === 0) return;
+    this.guard();
+    await this.tx.importRowError.createMany({
+      data: errors.map((error) => ({
+        jobId,
+        line: error.line,
+        email: error.email?.slice(0, 320) ?? null,
+        reason: error.reason.slice(0, 1000),
+      })),
+    });
+  }
+
+  async recordedBatches(jobId: string): Promise<number[]> {
+    this.guard();
+    const rows = await this.tx.importBatch.findMany({
+      where: { jobId },
+      select: { batchNo: true },
+      orderBy: { batchNo: "asc" },
+    });
+    return rows.map((row) => row.batchNo);
+  }
+
+  async progress(jobId: string): Promise<ImportProgress> {
+    this.guard();
+    if (!isUuid(jobId)) return { rowsDone: 0, created: 0, failed: 0, batches: 0 };
+    const sums = await this.tx.importBatch.aggregate({
+      where: { jobId },
+      _sum: { rows: true, created: true, failed: true },
+      _count: { _all: true },
+    });
+    return {
+      rowsDone: sums._sum.rows ?? 0,
+      created: sums._sum.created ?? 0,
+      failed: sums._sum.failed ?? 0,
+      batches: sums._count._all,
+    };
+  }
+
+  async rowErrors(jobId: string, query: { afterLine?: number; limit: number }): Promise<ImportRowError[]> {
+    this.guard();
+    if (!isUuid(jobId)) return [];
+    const rows = await this.tx.importRowError.findMany({
+      where: { jobId, line: { gt: query.afterLine ?? 0 } },
+      orderBy: { line: "asc" },
+      take: query.limit,
+    });
+    return rows.map((row) => ({ line: row.line, email: row.email, reason: row.reason }));
+  }
+
+  async finish(
+    id: string,
+    outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
+  ): Promise<void> {
+    this.guard();
+    await this.tx.importJob.update({
+      where: { id },
+      data: {
+        status: outcome.status,
+        ...(outcome.totalRows !== null && { totalRows: outcome.totalRows }),
+        error: outcome.error?.slice(0, 1000) ?? null,
+        finishedAt: outcome.at,
+        leaseUntil: null,
+      },
+    });
+  }
+}
+
+function unheld(now: Date): Prisma.ImportJobWhereInput {
+  return { status: { in: [...UNFINISHED] }, OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }] };
+}
+
+function toImportJob(row: ImportJobRow): ImportJob {
+  return {
+    id: row.id,
+    actor: {
+      type: row.actorType === "token" ? "token" : row.actorType === "system" ? "system" : "user",
+      id: row.actorId,
+      label: row.actor,
+    },
+    actorRole: toRole(row.actorRole),
+    filename: row.filename,
+    sha256: row.sha256,
+    sizeBytes: row.sizeBytes,
+    status: row.status,
+    totalRows: row.totalRows,
+    error: row.error,
+    requestId: row.requestId,
+    traceId: row.traceId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    finishedAt: row.finishedAt,
+    leaseUntil: row.leaseUntil,
+  };
+}
+
+function toRole(value: string): Role {
+  // Written from a Role by create(); anything else would be a corrupted row, treated as the least privileged.
+  return value === "ADMIN" || value === "EDITOR" ? value : "VIEWER";
+}

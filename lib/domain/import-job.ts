@@ -1,0 +1,80 @@
+/**
+ * CSV import jobs (issue 6, POST /api/v1/imports): plain types and the numbers that bound them. A job's state,
+ * its file and its committed batches live in the database, so any replica can report on it and a job cut by a
+ * restart resumes from its last committed batch (lib/use-cases/import-users.ts).
+ */
+import type { Actor } from "./auth";
+import type { Role } from "./user";
+
+export const IMPORT_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+/** Rows per batch: one unit of work each (users, their audit entries, the row errors, the batch record). */
+export const IMPORT_BATCH_SIZE = 500;
+/** Largest file accepted (413 past it): 20 MB is about 200k rows of typical width. */
+export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+/** A process holds a job this long and renews it while it works; past it another replica may take it over. */
+export const IMPORT_LEASE_MS = 30_000;
+/** The columns of an import file, in any order; `email` and `name` are required, `role` and `status` optional. */
+export const IMPORT_COLUMNS = ["email", "name", "role", "status"] as const;
+export const IMPORT_REQUIRED_COLUMNS = ["email", "name"] as const;
+
+export interface ImportJob {
+  readonly id: string;
+  /** Who uploaded the file: the audit entries of the users it creates name them. */
+  readonly actor: Actor;
+  /** The uploader's role at upload: rows are checked against it (an EDITOR imports VIEWERs only). */
+  readonly actorRole: Role;
+  readonly filename: string | null;
+  /** SHA-256 (hex) of the file. */
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly status: ImportStatus;
+  /** Data rows in the file, once counted. */
+  readonly totalRows: number | null;
+  /** Why the job failed as a whole; rows' own errors are {@link ImportRowError}s. */
+  readonly error: string | null;
+  readonly requestId: string | null;
+  readonly traceId: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly finishedAt: Date | null;
+  /** Held by a process until then; null or past: free for any replica to take. */
+  readonly leaseUntil: Date | null;
+}
+
+/** A committed batch: rows [firstLine, lastLine] of the file (line 1 is the header). */
+export interface ImportBatchRecord {
+  readonly batchNo: number;
+  readonly firstLine: number;
+  readonly lastLine: number;
+  readonly rows: number;
+  readonly created: number;
+  readonly failed: number;
+}
+
+/** A row that created no user, and why. */
+export interface ImportRowError {
+  /** The file's line (1 is the header; a quoted field spanning lines counts from its record's first line). */
+  readonly line: number;
+  readonly email: string | null;
+  readonly reason: string;
+}
+
+/** Sums over the committed batches, so they are exact whatever happened to the process. */
+export interface ImportProgress {
+  readonly rowsDone: number;
+  readonly created: number;
+  readonly failed: number;
+  readonly batches: number;
+}
+
+export function isFinished(status: ImportStatus): boolean {
+  return status === "succeeded" || status === "failed";
+}
+
+/** Keyset position of the job listing (newest first). */
+export interface ImportJobCursor {
+  createdAt: Date;
+  id: string;
+}

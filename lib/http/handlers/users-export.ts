@@ -1,0 +1,76 @@
+import { z } from "zod";
+
+import { getApp } from "../../app-registry";
+import type { UserExportQuery } from "../../use-cases/export-users";
+import { listUsersParams } from "../list-users-params";
+import { route } from "../route";
+import { usersCsvStream } from "../users-csv";
+
+const ROUTE = "GET /api/v1/users/export.csv";
+
+/** The listing's query parameters (lib/http/list-users-params.ts) but `limit` and `cursor`: an export has every match. */
+const { limit: _limit, cursor: _cursor, ...exportShape } = listUsersParams.in.shape;
+
+/**
+ * The export's query: the listing's filters and sort, parsed by the listing's own schemas and mapped by its own
+ * transform (`.out`), so a filter added to the listing reaches the export too. Strict like the listing: an
+ * unknown parameter, `limit` and `cursor` included, is refused rather than silently ignored (someone sending
+ * limit=10 would otherwise get every user and not know it).
+ */
+export const exportUsersParams = z
+  .strictObject(exportShape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `Unknown parameter(s): ${issue.keys.join(", ")}; the export takes ${Object.keys(exportShape).join(", ")} (no paging: it has every match)`
+        : undefined,
+  })
+  .transform((params): UserExportQuery => {
+    // The listing's transform wants a page size; the export has none, so it is dropped again.
+    const { limit: _pageSize, cursor: _none, ...query } = listUsersParams.out.parse({ ...params, limit: 1 });
+    return query;
+  });
+
+/**
+ * GET /api/v1/users/export.csv: every user the listing's filter matches, streamed as CSV (lib/http/users-csv.ts).
+ *
+ * Deadlines (docs/decisions/006-export-stream-and-overview-fan-out.md): the request's deadline covers what happens
+ * before the first byte (authentication, the permission check, the first page), so those failures are still
+ * problem+json. Once the response has started, there is no deadline on the whole transfer (a million users take
+ * longer than any sensible request deadline, and a slow reader holds nothing on the server); each page is its
+ * own unit of work, bounded by DB_TIMEOUT_MS. The client going away (the request's signal, or the stream being
+ * cancelled) aborts the page being fetched and no further page is read. A page that fails mid-stream is logged
+ * and the response is cut short, never ended as if complete.
+ */
+export const exportUsers = route({
+  method: "GET",
+  path: "/api/v1/users/export.csv",
+  query: exportUsersParams,
+  async handler({ query, caller, requestId }) {
+    const app = getApp();
+    const context = caller();
+    const stop = new AbortController();
+    const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+    const pages = await app.exportUsers(query, { ...context, signal });
+    const body = usersCsvStream(pages, {
+      onCancel: (reason) => stop.abort(reason),
+      onError(error, rowsWritten) {
+        if (signal.aborted) return; // the client left: not a failure of ours
+        app.log.error(
+          { err: error, requestId, traceId: context.traceId, route: ROUTE, rowsWritten },
+          "users export failed mid-stream; the response was cut short",
+        );
+      },
+    });
+    return new Response(body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${exportFileName(new Date())}"`,
+      },
+    });
+  },
+});
+
+/** `users-20261125T090000Z.csv`: sortable, and free of characters a file system or a header would mind. */
+export function exportFileName(at: Date): string {
+  return `users-${at.toISOString().replace(/\.\d{3}Z$/, "Z").replaceAll(/[-:]/g, "")}.csv`;
+}

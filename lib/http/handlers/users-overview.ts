@@ -1,0 +1,33 @@
+import { getApp } from "../../app-registry";
+import { userJson } from "../representations";
+import { json, route } from "../route";
+import { idParams } from "../schemas";
+
+/**
+ * GET /api/v1/users/{id}/overview: the user, the newest audit entries about them and their live sessions, read
+ * concurrently (lib/use-cases/get-user-overview.ts). Parts the caller's role may not see are left out and listed
+ * in `omitted`; a part that fails fails the whole answer, whose problem names it (`part`).
+ */
+export const getUserOverview = route({
+  method: "GET",
+  path: "/api/v1/users/[id]/overview",
+  params: idParams,
+  async handler({ params, caller }) {
+    const overview = await getApp().getUserOverview(params.id, caller());
+    return json({
+      user: userJson(overview.user),
+      ...(overview.audit && { audit: overview.audit }),
+      ...(overview.sessions && {
+        // No session id: it is the hash the session is looked up by, and nothing here acts on a session.
+        sessions: overview.sessions.map((session) => ({
+          createdAt: session.createdAt,
+          lastSeenAt: session.lastSeenAt,
+          expiresAt: session.expiresAt,
+          userAgent: session.userAgent,
+          ip: session.ip,
+        })),
+      }),
+      omitted: overview.omitted,
+    });
+  },
+});

@@ -1,0 +1,102 @@
+/**
+ * Users as CSV (RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line
+ * break, quotes doubled), written by csv-stringify, and the pull-based stream GET /api/v1/users/export.csv
+ * answers with.
+ *
+ * Formula injection (OWASP "CSV Injection"): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return (or their full-width forms, which some spreadsheets normalise) is run as a formula when the file is
+ * opened in a spreadsheet, so a user named `=HYPERLINK(...)` could act on whoever opens the export. Such cells
+ * are prefixed with a single quote (csv-stringify's `escape_formulas`) and quoted (`quoted_match`), as OWASP
+ * advises. The prefix changes the value; that is the price of the file being safe to open.
+ */
+import { stringify } from "csv-stringify/sync";
+
+import type { User } from "../domain/user";
+import type { UserPages } from "../use-cases/export-users";
+
+export const USER_CSV_COLUMNS = ["id", "email", "name", "role", "status", "createdAt", "updatedAt", "deletedAt"] as const;
+
+/** The first characters csv-stringify's `escape_formulas` prefixes: such cells are quoted as well. */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+type UserRecord = Record<(typeof USER_CSV_COLUMNS)[number], string>;
+
+function userRecord(user: User): UserRecord {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    status: user.status,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+    deletedAt: user.deletedAt?.toISOString() ?? "",
+  };
+}
+
+/** CSV lines of `users`, each ending in CRLF; with `header`, the header row first (alone when there are none). */
+export function usersCsv(users: readonly User[], { header }: { header: boolean }): string {
+  return stringify(users.map(userRecord), {
+    columns: [...USER_CSV_COLUMNS],
+    header,
+    record_delimiter: "windows",
+    // Quote a field holding a bare LF or CR too, not only CRLF: spreadsheets break lines on either. (With an
+    // explicit record_delimiter, csv-stringify 6.9 quotes only that delimiter unless told.)
+    quote_record_delimiter: true,
+    eof: true,
+    escape_formulas: true,
+    quoted_match: FORMULA_START,
+  });
+}
+
+export interface UsersCsvStreamHooks {
+  /** The reader went away (the client disconnected): stop whatever is fetching the pages. */
+  onCancel(reason: unknown): void;
+  /**
+   * Fetching a page failed after the response had started: the stream is errored right after this, which cuts
+   * the transfer short (no final chunk), so the client cannot take the partial file for a complete one.
+   */
+  onError(error: unknown, rowsWritten: number): void;
+}
+
+/**
+ * The CSV of every page, as bytes, pulled: a page is fetched only when the reader has taken the previous one
+ * (queue of one chunk, so one page is read ahead while the last is on the wire), so memory stays at about two
+ * pages however many users there are, and a slow client holds no database connection between pages.
+ */
+export function usersCsvStream(pages: UserPages, hooks: UsersCsvStreamHooks): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let rowsWritten = 0;
+  let headerSent = false;
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: IteratorResult<readonly User[], undefined>;
+        try {
+          next = await pages.next();
+        } catch (error) {
+          if (cancelled) return; // the reader left first: nothing to report, nobody to tell
+          hooks.onError(error, rowsWritten);
+          controller.error(error);
+          return;
+        }
+        if (cancelled) return;
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        controller.enqueue(encoder.encode(usersCsv(next.value, { header: !headerSent })));
+        headerSent = true;
+        rowsWritten += next.value.length;
+      },
+      cancel(reason) {
+        cancelled = true;
+        hooks.onCancel(reason);
+        // Ends the generator once the page it may be fetching settles (the abort above makes that prompt).
+        pages.return?.(undefined).catch(() => undefined);
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}

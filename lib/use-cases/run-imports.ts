@@ -1,0 +1,333 @@
+/**
+ * The engine of CSV import jobs (issue 6): takes a job (a lease in the database, so one process works on it),
+ * parses its stored file, validates every row, and writes batches through the bounded WorkerPool, each batch one
+ * unit of work: the users whose email is free, one audit entry per created user (the house rule: every change
+ * has its own record, found by the user's id on the audit page), the row errors, and the batch's record. The
+ * parser waits while the pool is full. A job cut short (shutdown, crash) keeps its committed batches; whoever
+ * takes it next skips them, so counts, which are sums over committed batches, stay exact.
+ */
+import type { z } from "zod";
+
+import type { Principal } from "../domain/auth";
+import {
+  IMPORT_BATCH_SIZE,
+  IMPORT_LEASE_MS,
+  type ImportBatchRecord,
+  type ImportJob,
+  type ImportRowError,
+} from "../domain/import-job";
+import { normalizeEmail, type NewUser } from "../domain/user";
+import { assertMayCreateUser } from "../domain/user-rules";
+import type { Clock } from "../ports/clock";
+import type { Logger } from "../ports/logger";
+import { ImportBatchRecordedError } from "../ports/import-job-repository";
+import type { UnitOfWork } from "../ports/unit-of-work";
+import { CsvFormatError, WorkerPoolClosedError, type CsvReader, type WorkerPool } from "../ports/worker-pool";
+
+/** What a row must be: the rules of POST /users (lib/http/schemas.ts createUserBody), passed in, not copied. */
+export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
+
+/** Tries of a batch whose unit of work could not get a connection (100 ms, then doubling: about 100 s in all). */
+const BUSY_RETRIES = 10;
+
+export interface ImportRunner {
+  /** Takes the job up in the background, unless someone holds it or it is finished. */
+  kick(jobId: string): void;
+  /** Takes up every job nobody holds (start-up, then periodically): returns how many it took. */
+  resumeUnheld(): Promise<number>;
+  /** Resumes at once, then every `intervalMs` (a replica picks up what another one dropped). */
+  start(intervalMs?: number): void;
+  /** Resolves when no job of this process runs (for tests and benchmarks). */
+  idle(): Promise<void>;
+  /**
+   * Stops: takes no new job or batch, lets running batches finish, gives up the leases of cut jobs (so the next
+   * start, or another replica, resumes them at once), and aborts {@link stopping}. Idempotent.
+   */
+  stop(): Promise<void>;
+  /** Aborted when {@link stop} begins: progress streams end with it. */
+  readonly stopping: AbortSignal;
+}
+
+export interface ImportRunnerDeps {
+  unitOfWork: UnitOfWork;
+  clock: Clock;
+  pool: WorkerPool;
+  csv: CsvReader;
+  rowSchema: ImportRowSchema;
+  log: Logger;
+  batchSize?: number;
+  leaseMs?: number;
+}
+
+interface ParsedBatch {
+  record: Omit<ImportBatchRecord, "created" | "failed">;
+  valid: { line: number; user: NewUser }[];
+  errors: ImportRowError[];
+}
+
+export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
+  const { unitOfWork, clock, pool, csv, log } = deps;
+  const batchSize = deps.batchSize ?? IMPORT_BATCH_SIZE;
+  const leaseMs = deps.leaseMs ?? IMPORT_LEASE_MS;
+  const stopper = new AbortController();
+  const active = new Map<string, Promise<void>>();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped: Promise<void> | undefined;
+
+  const leaseUntil = () => new Date(clock.now().getTime() + leaseMs);
+
+  function kick(jobId: string): void {
+    if (stopper.signal.aborted || active.has(jobId)) return;
+    const running = work(jobId)
+      .catch((error: unknown) => log.error({ err: error, importId: jobId }, "import job failed unexpectedly"))
+      .finally(() => active.delete(jobId));
+    active.set(jobId, running);
+  }
+
+  async function work(jobId: string): Promise<void> {
+    const job = await unitOfWork.run(({ imports }) => imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil() }));
+    if (!job) return;
+    log.info({ importId: jobId }, "import job taken up");
+    const heartbeat = setInterval(() => {
+      unitOfWork
+        .run(({ imports }) => imports.setLease(jobId, leaseUntil()))
+        .catch((error: unknown) => log.warn({ err: error, importId: jobId }, "renewing an import's lease failed"));
+    }, Math.max(10, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
+    try {
+      await runJob(job);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function runJob(job: ImportJob): Promise<void> {
+    const { content, recorded } = await unitOfWork.run(async ({ imports }) => ({
+      content: await imports.content(job.id),
+      recorded: new Set(await imports.recordedBatches(job.id)),
+    }));
+    if (content === null) return fail(job, "The file of this import is gone, so it cannot be resumed");
+    let total: number;
+    try {
+      total = await countRows(content);
+    } catch (error) {
+      if (error instanceof CsvFormatError) return fail(job, `The file is not valid CSV: ${error.message}`);
+      throw error;
+    }
+    if (job.totalRows !== total) await unitOfWork.run(({ imports }) => imports.setTotalRows(job.id, total));
+
+    const inFlight: Promise<void>[] = [];
+    let firstFailure: unknown;
+    let cut = false;
+    const submit = async (batch: ParsedBatch) => {
+      if (recorded.has(batch.record.batchNo)) return;
+      await pool.whenReady(); // backpressure: the parser waits while the pool's queue is full
+      if (pool.closed || stopper.signal.aborted) {
+        cut = true;
+        return;
+      }
+      inFlight.push(
+        pool.run(() => retryWhenBusy(() => writeBatch(job, batch))).catch((error: unknown) => {
+          if (error instanceof WorkerPoolClosedError) cut = true;
+          else firstFailure ??= error;
+        }),
+      );
+    };
+    for await (const batch of batches(job, content)) {
+      await submit(batch);
+      if (cut || firstFailure !== undefined) break;
+    }
+    await Promise.all(inFlight);
+
+    if (firstFailure instanceof ImportBatchRecordedError) {
+      // Another process took the job over (this one's lease ran out): it finishes the job.
+      log.warn({ importId: job.id, batchNo: firstFailure.batchNo }, "import taken over by another process");
+      return;
+    }
+    if (firstFailure !== undefined) {
+      log.error({ err: firstFailure, importId: job.id }, "an import batch failed");
+      return fail(job, "Writing a batch failed; the rows of the batches committed before it are imported");
+    }
+    if (cut) {
+      await unitOfWork.run(({ imports }) => imports.setLease(job.id, null));
+      log.info({ importId: job.id }, "import cut by shutdown; its lease is given up for the next start to resume it");
+      return;
+    }
+    await unitOfWork.run(({ imports }) =>
+      imports.finish(job.id, { status: "succeeded", totalRows: total, error: null, at: clock.now() }),
+    );
+    log.info({ importId: job.id, total }, "import job finished");
+  }
+
+  async function fail(job: ImportJob, reason: string): Promise<void> {
+    await unitOfWork.run(async ({ imports }) => {
+      const progress = await imports.progress(job.id);
+      await imports.finish(job.id, {
+        status: "failed",
+        totalRows: null,
+        error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
+        at: clock.now(),
+      });
+    });
+    log.warn({ importId: job.id, reason }, "import job failed");
+  }
+
+  async function countRows(content: string): Promise<number> {
+    let n = 0;
+    for await (const _record of csv.read(content).records) n++;
+    return n;
+  }
+
+  /** The file's rows, validated, cut into numbered batches. Deterministic, so a resumed job cuts the same ones. */
+  async function* batches(job: ImportJob, content: string): AsyncGenerator<ParsedBatch> {
+    const principal = principalOf(job);
+    const firstLineOf = new Map<string, number>();
+    let batch: ParsedBatch | null = null;
+    let index = 0;
+    for await (const { line, fields } of csv.read(content).records) {
+      batch ??= { record: { batchNo: Math.floor(index / batchSize), firstLine: line, lastLine: line, rows: 0 }, valid: [], errors: [] };
+      batch.record = { ...batch.record, lastLine: line, rows: batch.record.rows + 1 };
+      const row = validateRow(fields, principal);
+      if (row.ok) {
+        const earlier = firstLineOf.get(row.user.email);
+        if (earlier !== undefined) {
+          batch.errors.push({ line, email: row.user.email, reason: `Duplicate of line ${earlier} of this file` });
+        } else {
+          firstLineOf.set(row.user.email, line);
+          batch.valid.push({ line, user: row.user });
+        }
+      } else {
+        batch.errors.push({ line, email: row.email, reason: row.reason });
+      }
+      index++;
+      if (batch.record.rows === batchSize) {
+        yield batch;
+        batch = null;
+      }
+    }
+    if (batch) yield batch;
+  }
+
+  function validateRow(
+    fields: Record<string, string>,
+    principal: Principal,
+  ): { ok: true; user: NewUser } | { ok: false; email: string | null; reason: string } {
+    const email = fields.email?.trim() ?? "";
+    const role = fields.role?.trim().toUpperCase();
+    const status = fields.status?.trim().toUpperCase();
+    const parsed = deps.rowSchema.safeParse({
+      email,
+      name: fields.name ?? "",
+      // Empty cells take the defaults (VIEWER, ACTIVE), as omitted fields do in POST /users.
+      ...(role && { role }),
+      ...(status && { status }),
+    });
+    const reportedEmail = email === "" ? null : email.toLowerCase().slice(0, 320);
+    if (!parsed.success) {
+      const reason = parsed.error.issues
+        .map((issue) => `${issue.path.map(String).join(".") || "row"}: ${issue.message}`)
+        .join("; ");
+      return { ok: false, email: reportedEmail, reason };
+    }
+    try {
+      assertMayCreateUser(principal, parsed.data.role);
+    } catch (error) {
+      return { ok: false, email: reportedEmail, reason: error instanceof Error ? error.message : String(error) };
+    }
+    return { ok: true, user: { ...parsed.data, email: normalizeEmail(parsed.data.email) } };
+  }
+
+  async function writeBatch(job: ImportJob, batch: ParsedBatch): Promise<void> {
+    await unitOfWork.run(async ({ users, audit, imports }) => {
+      const { created, taken } = await users.createMany(batch.valid.map((row) => row.user));
+      const takenSet = new Set(taken);
+      const errors = [
+        ...batch.errors,
+        ...batch.valid
+          .filter((row) => takenSet.has(row.user.email))
+          .map((row) => ({ line: row.line, email: row.user.email, reason: "A user with this email already exists" })),
+      ].sort((a, b) => a.line - b.line);
+      await audit.appendMany(
+        created.map((user) => ({
+          action: "user.created",
+          actor: job.actor,
+          target: { type: "user" as const, id: user.id },
+          data: { after: { email: user.email, name: user.name, role: user.role, status: user.status }, importId: job.id },
+          requestId: job.requestId,
+          traceId: job.traceId,
+        })),
+      );
+      await imports.recordBatch(job.id, { ...batch.record, created: created.length, failed: errors.length }, errors);
+      await imports.setLease(job.id, leaseUntil());
+    });
+  }
+
+  /**
+   * A batch has no caller waiting on it: when every pooled connection stays busy past the pool's wait (the
+   * unit never started: DATABASE_BUSY), it waits and tries again rather than fail the whole job.
+   */
+  async function retryWhenBusy(write: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        const busy = error instanceof Error && "code" in error && error.code === "DATABASE_BUSY";
+        if (!busy || attempt >= BUSY_RETRIES) throw error;
+        log.warn({ attempt }, "database busy: retrying an import batch");
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+      }
+    }
+  }
+
+  async function resumeUnheld(): Promise<number> {
+    if (stopper.signal.aborted) return 0;
+    const ids = await unitOfWork.run(({ imports }) => imports.findUnheld(clock.now(), 20));
+    const fresh = ids.filter((id) => !active.has(id));
+    for (const id of fresh) kick(id);
+    return fresh.length;
+  }
+
+  return {
+    kick,
+    resumeUnheld,
+    start(intervalMs = leaseMs) {
+      if (timer || stopper.signal.aborted) return;
+      const sweep = () =>
+        resumeUnheld().catch((error: unknown) => log.error({ err: error }, "looking for import jobs to resume failed"));
+      void sweep();
+      timer = setInterval(sweep, intervalMs);
+      timer.unref();
+    },
+    async idle() {
+      while (active.size > 0) await Promise.all([...active.values()]);
+    },
+    stop() {
+      stopped ??= (async () => {
+        clearInterval(timer);
+        stopper.abort(new Error("The server is shutting down"));
+        await pool.shutdown();
+        await Promise.all([...active.values()]);
+      })();
+      return stopped;
+    },
+    stopping: stopper.signal,
+  };
+}
+
+/**
+ * The uploader as a principal, for the rule of who may create which role (assertMayCreateUser reads the role):
+ * rows are judged by the role the uploader had when the file was accepted.
+ */
+function principalOf(job: ImportJob): Principal {
+  return job.actor.type === "token"
+    ? { kind: "token", tokenId: job.actor.id ?? "", name: job.actor.label, role: job.actorRole }
+    : {
+        kind: "user",
+        userId: job.actor.id ?? "",
+        email: job.actor.label,
+        name: job.actor.label,
+        role: job.actorRole,
+        sessionId: "",
+        mustChangePassword: false,
+      };
+}

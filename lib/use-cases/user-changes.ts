@@ -1,0 +1,81 @@
+/**
+ * The changes to one user, as steps inside a unit of work that the caller has opened and in which it has read
+ * the user: the rules of lib/domain/user-rules.ts, the write, the sessions that must end, and the audit entry.
+ * PATCH, DELETE and restore run one step in a unit of their own; a bulk action runs many in one unit, each in a
+ * savepoint (bulk-update-users.ts). One copy of each rule, whichever way a user is changed.
+ */
+import { diff } from "../domain/audit";
+import { UserNotFoundError } from "../domain/errors";
+import type { User, UserPatch } from "../domain/user";
+import { assertAdminRemains, assertMayChangeUser, endsActiveAdmin } from "../domain/user-rules";
+import type { Repositories } from "../ports/unit-of-work";
+import { auditBy, type CallContext } from "./call-context";
+
+type UserRepos = Pick<Repositories, "users" | "sessions" | "audit">;
+
+/** The fields a caller may change on a user (email is not among them). */
+export type UserChange = Pick<UserPatch, "name" | "role" | "status">;
+
+/**
+ * Changes `target`'s name, role or status. A user who is no longer ACTIVE loses every session at once. A change
+ * that changes nothing writes no audit entry.
+ * @param target the user as read in this unit (a deleted one is USER_NOT_FOUND).
+ */
+export async function applyUserChange(
+  { users, sessions, audit }: UserRepos,
+  context: CallContext,
+  target: User,
+  change: UserChange,
+  options: { expectedVersion?: number },
+): Promise<User> {
+  if (target.deletedAt !== null) throw new UserNotFoundError(target.id);
+  assertMayChangeUser(context.principal, target, change);
+  if (endsActiveAdmin(target, change)) assertAdminRemains(target, change, await users.lockActiveAdmins());
+  const updated = await users.update(target.id, () => change, options);
+  const changed = diff(target, updated, ["name", "role", "status"]);
+  if (Object.keys(changed.after).length === 0) return updated;
+  if (updated.status !== "ACTIVE") await sessions.deleteForUser(target.id);
+  await audit.append({ action: "user.updated", ...auditBy(context), target: { type: "user", id: target.id }, data: changed });
+  return updated;
+}
+
+/**
+ * Soft-deletes `target` (restorable) and ends their sessions.
+ * @param target the user as read in this unit (a deleted one is USER_NOT_FOUND).
+ */
+export async function applyUserDelete(
+  { users, sessions, audit }: UserRepos,
+  context: CallContext,
+  target: User,
+  options: { expectedVersion?: number },
+): Promise<User> {
+  if (target.deletedAt !== null) throw new UserNotFoundError(target.id);
+  assertMayChangeUser(context.principal, target, "delete");
+  assertAdminRemains(target, "delete", target.role === "ADMIN" ? await users.lockActiveAdmins() : []);
+  const deleted = await users.softDelete(target.id, options);
+  await sessions.deleteForUser(target.id);
+  await audit.append({
+    action: "user.deleted",
+    ...auditBy(context),
+    target: { type: "user", id: target.id },
+    data: { before: { deletedAt: null }, after: { deletedAt: deleted.deletedAt } },
+  });
+  return deleted;
+}
+
+/**
+ * Brings the soft-deleted `target` back, as they were.
+ * @param target the user as read in this unit with `includeDeleted` (a live one is USER_NOT_FOUND).
+ */
+export async function applyUserRestore({ users, audit }: UserRepos, context: CallContext, target: User): Promise<User> {
+  if (target.deletedAt === null) throw new UserNotFoundError(target.id);
+  assertMayChangeUser(context.principal, target, "delete");
+  const restored = await users.restore(target.id);
+  await audit.append({
+    action: "user.restored",
+    ...auditBy(context),
+    target: { type: "user", id: target.id },
+    data: { before: { deletedAt: target.deletedAt }, after: { deletedAt: null } },
+  });
+  return restored;
+}

@@ -1,0 +1,107 @@
+/**
+ * CSV import jobs on PostgreSQL: the shared suite, plus a job cut mid-way (its worker pool shut down after a few
+ * batches, as SIGTERM does) that a second app instance on the same database resumes from its last committed
+ * batch, with exact counts and no user twice.
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { loadConfig } from "../../lib/config";
+import { createApiHarness, fastTestHasher } from "../support/api-harness";
+import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { bigFile, describeImportsApi } from "./imports-api.suite";
+
+let database: TestDatabase;
+let api: Awaited<ReturnType<typeof createApiHarness>>;
+let sql: pg.Pool;
+const PASSWORD = "correct horse battery";
+const config = () =>
+  loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000" });
+
+beforeAll(async () => {
+  database = await createTestDatabase("imports_api");
+  sql = new pg.Pool({ connectionString: database.url, max: 2 });
+  api = await createApiHarness({ hasher: fastTestHasher, database: config() });
+});
+afterAll(async () => {
+  await api?.app.importJobs.stop();
+  await api?.close();
+  await sql?.end();
+  await database?.drop();
+});
+
+describeImportsApi("PostgreSQL", () => api);
+
+describe("CSV import jobs on PostgreSQL only", () => {
+  it("resumes a job cut mid-way from its last committed batch: exact counts, no user twice", { timeout: 300_000 }, async () => {
+    await api.createUser({ email: "resume-admin@staff.example", role: "ADMIN", password: PASSWORD });
+    const cookie = await api.signIn("resume-admin@staff.example", PASSWORD);
+    const tag = "resume";
+    const file = bigFile(tag, 20_000);
+    for (const email of file.existing) await api.createUser({ email, role: "VIEWER" });
+    const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: file.csv, headers: { "content-type": "text/csv" } });
+    expect(response.status).toBe(202);
+    const { id } = await response.json();
+
+    // Cut it, as SIGTERM does, once a few batches have committed.
+    const batches = async () => Number((await sql.query("SELECT count(*) AS n FROM import_batches WHERE job_id = $1", [id])).rows[0].n);
+    await expect.poll(batches, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(3);
+    await api.app.importJobs.stop();
+    const cut = await batches();
+    expect(cut).toBeLessThan(40);
+    const job = (await sql.query("SELECT status, lease_until FROM import_jobs WHERE id = $1", [id])).rows[0];
+    expect(job).toEqual({ status: "running", lease_until: null }); // cut, and given up for the next start
+    const usersAtCut = Number((await sql.query("SELECT count(*) AS n FROM users WHERE email LIKE $1", [`%.${tag}@%`])).rows[0].n);
+
+    // A new app instance on the same database (the next start) takes it up and finishes it.
+    const next = await createApiHarness({ hasher: fastTestHasher, database: config() });
+    try {
+      expect(await next.app.importJobs.resumeUnheld()).toBe(1);
+      await next.app.importJobs.idle();
+      const done = await next.call("GET", `/api/v1/imports/${id}?errorsLimit=1000`, { cookie });
+      const body = await done.json();
+      expect(body).toMatchObject({
+        status: "succeeded",
+        counts: { total: 20_000, done: 20_000, created: 20_000 - file.errors.length, failed: file.errors.length },
+      });
+      expect(body.errors.items).toEqual(file.errors);
+      expect(usersAtCut).toBeLessThan(20_000 - file.errors.length + file.existing.length);
+      const users = await sql.query("SELECT count(*) AS n, count(DISTINCT email) AS d FROM users WHERE email LIKE $1", [`%.${tag}@%`]);
+      expect(Number(users.rows[0].n)).toBe(20_000 - file.errors.length + file.existing.length);
+      expect(users.rows[0].d).toBe(users.rows[0].n);
+      const audited = await sql.query("SELECT count(*) AS n FROM audit_entries WHERE data->>'importId' = $1", [id]);
+      expect(Number(audited.rows[0].n)).toBe(20_000 - file.errors.length);
+      const numbers = await sql.query("SELECT batch_no FROM import_batches WHERE job_id = $1 ORDER BY batch_no", [id]);
+      expect(numbers.rows.map((row: { batch_no: number }) => row.batch_no)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    } finally {
+      await next.app.importJobs.stop();
+      await next.close();
+    }
+  });
+
+  it("marks a job whose file is gone as failed, with the exact count of what was written", async () => {
+    await api.createUser({ email: "gone-admin@staff.example", role: "ADMIN", password: PASSWORD });
+    const jobId = "019a0000-0000-7000-8000-000000000001";
+    await sql.query(
+      `INSERT INTO import_jobs (id, actor_type, actor, actor_role, sha256, size_bytes, status, updated_at)
+       VALUES ($1, 'system', 'system', 'ADMIN', repeat('0', 64), 10, 'running', now())`,
+      [jobId],
+    );
+    await sql.query(
+      `INSERT INTO import_batches (job_id, batch_no, first_line, last_line, rows, created, failed) VALUES ($1, 0, 2, 501, 500, 480, 20)`,
+      [jobId],
+    );
+    const other = await createApiHarness({ hasher: fastTestHasher, database: config() });
+    try {
+      await other.app.importJobs.resumeUnheld();
+      await other.app.importJobs.idle();
+    } finally {
+      await other.app.importJobs.stop();
+      await other.close();
+    }
+    const row = (await sql.query("SELECT status, error, finished_at FROM import_jobs WHERE id = $1", [jobId])).rows[0];
+    expect(row.status).toBe("failed");
+    expect(row.error).toBe("The file of this import is gone, so it cannot be resumed. 480 user(s) were created from 500 row(s) before it stopped.");
+    expect(row.finished_at).not.toBeNull();
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * CSV import jobs (issue 6), as services and the UI call them: one suite, run in memory (imports-api.test.ts),
+ * on PGlite and on PostgreSQL (imports-api.*.integration.test.ts). Each test's emails carry a tag of its own.
+ */
+import { randomBytes } from "node:crypto";
+
+import { beforeAll, describe, expect, it } from "vitest";
+
+import { createUserBody } from "../../lib/http/schemas";
+import type { createApiHarness } from "../support/api-harness";
+
+type Harness = Awaited<ReturnType<typeof createApiHarness>>;
+const PASSWORD = "correct horse battery";
+
+export interface BigFile {
+  csv: string;
+  rows: number;
+  errors: { line: number; email: string | null; reason: string }[];
+  existing: string[];
+}
+
+/**
+ * `rows` data rows; in every thousand, five bad ones: an invalid email, an unknown role, a duplicate of the row
+ * before, an email that exists already (the caller creates `existing`), a missing name. Line = index + 2.
+ */
+export function bigFile(tag: string, rows: number): BigFile {
+  const lines = ["email,name,role,status"];
+  const errors: BigFile["errors"] = [];
+  const existing: string[] = [];
+  const roleMessage = createUserBody.safeParse({ email: "a@example.com", name: "A", role: "SUPERUSER" }).error?.issues[0]?.message;
+  for (let i = 0; i < rows; i++) {
+    const line = i + 2;
+    const email = `u${i}.${tag}@example.com`;
+    switch (i % 1000) {
+      case 7:
+        lines.push(`not-an-email-${i},Bad Email,,`);
+        errors.push({ line, email: `not-an-email-${i}`, reason: "email: Enter an email address" });
+        break;
+      case 123:
+        lines.push(`${email},Bad Role,SUPERUSER,ACTIVE`);
+        errors.push({ line, email, reason: `role: ${roleMessage}` });
+        break;
+      case 456: {
+        const previous = `u${i - 1}.${tag}@example.com`;
+        lines.push(`${previous.toUpperCase()},Twice,VIEWER,`);
+        errors.push({ line, email: previous, reason: `Duplicate of line ${line - 1} of this file` });
+        break;
+      }
+      case 789:
+        existing.push(email);
+        lines.push(`${email},Exists,VIEWER,DISABLED`);
+        errors.push({ line, email, reason: "A user with this email already exists" });
+        break;
+      case 900:
+        lines.push(`${email},,VIEWER,ACTIVE`);
+        errors.push({ line, email, reason: "name: Enter a name" });
+        break;
+      default:
+        lines.push(`${email},"User ${i}, imported",${i % 2 ? "VIEWER" : "EDITOR"},${i % 3 ? "ACTIVE" : "disabled"}`);
+    }
+  }
+  return { csv: `${lines.join("\n")}\n`, rows, errors, existing };
+}
+
+export function describeImportsApi(name: string, harness: () => Harness) {
+  describe(`CSV import jobs (${name})`, () => {
+    let api: Harness;
+    let admin: string;
+    let editor: string;
+    let viewer: string;
+
+    beforeAll(async () => {
+      api = harness();
+      const run = randomBytes(4).toString("hex");
+      for (const role of ["ADMIN", "EDITOR", "VIEWER"] as const) {
+        await api.createUser({ email: `${role.toLowerCase()}-${run}@staff.example`, role, password: PASSWORD });
+      }
+      admin = await api.signIn(`admin-${run}@staff.example`, PASSWORD);
+      editor = await api.signIn(`editor-${run}@staff.example`, PASSWORD);
+      viewer = await api.signIn(`viewer-${run}@staff.example`, PASSWORD);
+    });
+
+    const tagOf = () => `t${randomBytes(5).toString("hex")}`;
+
+    function upload(cookie: string, csv: string, headers: Record<string, string> = {}) {
+      return api.call("POST", "/api/v1/imports", { cookie, rawBody: csv, headers: { "content-type": "text/csv", ...headers } });
+    }
+
+    /** The job once it has ended, with every row error (paged through `errorsAfter`). */
+    async function finished(id: string, cookie = admin) {
+      await expect
+        .poll(async () => (await (await api.call("GET", `/api/v1/imports/${id}`, { cookie })).json()).status, { timeout: 120_000, interval: 100 })
+        .toMatch(/^(succeeded|failed)$/);
+      const errors: { line: number; email: string | null; reason: string }[] = [];
+      let after: number | null = 0;
+      let job: Record<string, unknown> = {};
+      while (after !== null) {
+        const response = await api.call("GET", `/api/v1/imports/${id}?errorsLimit=17&errorsAfter=${after}`, { cookie });
+        expect(response.status).toBe(200);
+        job = await response.json();
+        const page = job.errors as { items: typeof errors; nextErrorsAfter: number | null };
+        errors.push(...page.items);
+        after = page.nextErrorsAfter;
+      }
+      return { job, errors };
+    }
+
+    async function usersTagged(tag: string) {
+      const response = await api.call("GET", `/api/v1/users?q=${tag}&limit=1`, { cookie: admin });
+      return (await response.json()).total.count as number;
+    }
+
+    it("imports 10,000 rows with bad ones: exact counts and the exact error report (line and reason)", { timeout: 300_000 }, async () => {
+      const tag = tagOf();
+      const file = bigFile(tag, 10_000);
+      for (const email of file.existing) await api.createUser({ email, role: "VIEWER" });
+      const response = await upload(admin, file.csv, { "idempotency-key": `import-${tag}` });
+      expect(response.status).toBe(202);
+      const accepted = await response.json();
+      expect(response.headers.get("location")).toBe(`/api/v1/imports/${accepted.id}`);
+      expect(accepted).toMatchObject({ status: "queued", sizeBytes: Buffer.byteLength(file.csv) });
+
+      const { job, errors } = await finished(accepted.id);
+      expect(job).toMatchObject({
+        status: "succeeded",
+        error: null,
+        counts: { total: 10_000, done: 10_000, created: 10_000 - file.errors.length, failed: file.errors.length },
+      });
+      expect(errors).toEqual(file.errors);
+      // existing users were reported, not overwritten; the rest exist once each
+      expect(await usersTagged(tag)).toBe(10_000 - file.errors.length + file.existing.length);
+      const sample = await api.call("GET", `/api/v1/users?q=u1.${tag}@&limit=5`, { cookie: admin });
+      expect((await sample.json()).items).toEqual([
+        expect.objectContaining({ email: `u1.${tag}@example.com`, name: "User 1, imported", role: "VIEWER", status: "ACTIVE" }),
+      ]);
+      const exists = await api.call("GET", `/api/v1/users?q=${file.existing[0]}`, { cookie: admin });
+      expect((await exists.json()).items[0]).toMatchObject({ status: "ACTIVE", name: file.existing[0]?.split("@")[0] });
+
+      // The same file with the same key: the same job, and nothing created twice.
+      const again = await upload(admin, file.csv, { "idempotency-key": `import-${tag}` });
+      expect(again.status).toBe(202);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.headers.get("location")).toBe(`/api/v1/imports/${accepted.id}`);
+      expect((await again.json()).id).toBe(accepted.id);
+      await api.app.importJobs.idle();
+      expect(await usersTagged(tag)).toBe(10_000 - file.errors.length + file.existing.length);
+      expect((await finished(accepted.id)).job.counts).toEqual(job.counts);
+      // The same key with another file is refused.
+      const other = await upload(admin, `email,name\nx.${tag}@example.com,X\n`, { "idempotency-key": `import-${tag}` });
+      expect(other.status).toBe(422);
+      expect(await other.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
+
+      // One audit entry per created user, naming the uploader and the job.
+      const audit = await api.call("GET", `/api/v1/audit-events?action=user.created&limit=1`, { cookie: admin });
+      expect((await audit.json()).items[0]).toMatchObject({ data: { importId: accepted.id } });
+    });
+
+    it("takes multipart/form-data (field file) as well as text/csv, and keeps the file name", async () => {
+      const tag = tagOf();
+      const boundary = "----import-boundary";
+      const body =
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n` +
+        `email,name\r\nann.${tag}@example.com,Ann\r\nbo.${tag}@example.com,Bo\r\n\r\n--${boundary}--\r\n`;
+      const response = await api.call("POST", "/api/v1/imports", {
+        cookie: admin,
+        rawBody: body,
+        headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      });
+      expect(response.status).toBe(202);
+      const accepted = await response.json();
+      expect(accepted.filename).toBe("people.csv");
+      const { job, errors } = await finished(accepted.id);
+      expect(job).toMatchObject({ status: "succeeded", counts: { total: 2, done: 2, created: 2, failed: 0 } });
+      expect(errors).toEqual([]);
+
+      const noFile = await api.call("POST", "/api/v1/imports", {
+        cookie: admin,
+        rawBody: `--${boundary}\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n--${boundary}--\r\n`,
+        headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+      });
+      expect(noFile.status).toBe(422);
+    });
+
+    it("refuses what cannot be imported at all: no header, unknown columns, not UTF-8, other media types", async () => {
+      const refused = async (response: Response, status: number, code: string) => {
+        expect(response.status).toBe(status);
+        expect(await response.json()).toMatchObject({ code });
+      };
+      await refused(await upload(admin, ""), 422, "IMPORT_FILE_INVALID");
+      await refused(await upload(admin, "mail,fullname\na@example.com,A\n"), 422, "IMPORT_FILE_INVALID");
+      await refused(await upload(admin, "email,name,password\na@example.com,A,x\n"), 422, "IMPORT_FILE_INVALID");
+      await refused(
+        await api.call("POST", "/api/v1/imports", { cookie: admin, rawBody: "email,name", headers: { "content-type": "text/plain" } }),
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+      );
+      expect((await (await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000", { cookie: admin })).json()).code).toBe(
+        "IMPORT_NOT_FOUND",
+      );
+    });
+
+    it("permissions: a VIEWER may not import; an EDITOR imports VIEWERs only, other rows are reported", async () => {
+      const tag = tagOf();
+      const csv = `email,name,role\nv.${tag}@example.com,V,VIEWER\na.${tag}@example.com,A,ADMIN\ne.${tag}@example.com,E,editor\n`;
+      const denied = await upload(viewer, csv);
+      expect(denied.status).toBe(403);
+      const response = await upload(editor, csv);
+      expect(response.status).toBe(202);
+      const { job, errors } = await finished((await response.json()).id, editor);
+      expect(job).toMatchObject({ status: "succeeded", counts: { created: 1, failed: 2 } });
+      expect(errors).toEqual([
+        { line: 3, email: `a.${tag}@example.com`, reason: "Only an ADMIN may create a user with the role ADMIN" },
+        { line: 4, email: `e.${tag}@example.com`, reason: "Only an ADMIN may create a user with the role EDITOR" },
+      ]);
+      expect((await api.call("GET", "/api/v1/imports", { cookie: viewer })).status).toBe(403);
+      const list = await api.call("GET", "/api/v1/imports?limit=2", { cookie: editor });
+      expect(list.status).toBe(200);
+      expect((await list.json()).items.length).toBeGreaterThan(0);
+    });
+
+    it("streams progress as Server-Sent Events and closes when the job ends", { timeout: 120_000 }, async () => {
+      const tag = tagOf();
+      // 15 bad rows, of which the 3 "existing" ones are not created beforehand here: they import fine.
+      const response = await upload(admin, bigFile(tag, 3_000).csv);
+      const { id } = await response.json();
+      const events = await api.call("GET", `/api/v1/imports/${id}/events`, { cookie: admin });
+      expect(events.status).toBe(200);
+      expect(events.headers.get("content-type")).toBe("text/event-stream");
+      const text = await events.text(); // ends only when the stream closes
+      const frames = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2] ?? "") }));
+      expect(text.startsWith("retry: 1000\n\n")).toBe(true);
+      const last = frames.at(-1);
+      expect(last).toMatchObject({ event: "done", data: { status: "succeeded", rowsDone: 3_000, total: 3_000, created: 2_988, failed: 12, etaSeconds: 0 } });
+      expect(frames.slice(0, -1).every((frame) => frame.event === "progress")).toBe(true);
+      const missing = await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000/events", { cookie: admin });
+      expect(missing.status).toBe(404);
+    });
+  });
+}
