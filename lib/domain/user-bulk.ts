@@ -20,8 +20,8 @@ export const MAX_BULK_IDS = 1_000;
 /**
  * Most users one call over a filter may touch: past it the call is refused before anything is written
  * (BULK_LIMIT_EXCEEDED). Each user costs about six statements (savepoint, read, versioned write, sessions,
- * audit, release): 5,000 took 34 to 53 s on PostgreSQL on a loaded 2-core machine (bench/users-bulk.ts), inside
- * the deadline below.
+ * audit, release): 5,000 took 17 to 23 s on PostgreSQL and 28 to 31 s on PGlite on an idle 2-core machine, up to
+ * 53 s on PostgreSQL when loaded (bench/users-bulk.ts): inside the deadline below.
  */
 export const MAX_BULK_FILTER_USERS = 5_000;
 

@@ -22,7 +22,10 @@ export interface BulkUpdateUsersDependencies {
   unitOfWork: UnitOfWork;
   /** Where an item that failed for a reason that is not a domain error is described (its answer says INTERNAL). */
   log: Logger;
-  /** Users per transaction; {@link BULK_CHUNK_SIZE} unless a test crosses chunk boundaries with fewer users. */
+  /**
+   * Users per transaction, 1 to MAX_PAGE_SIZE (a chunk of a filter is a page of the listing); {@link BULK_CHUNK_SIZE}
+   * unless a test crosses chunk boundaries with fewer users.
+   */
   chunkSize?: number;
   /** Most users a filter may match; {@link MAX_BULK_FILTER_USERS} by default. */
   maxFilterUsers?: number;
