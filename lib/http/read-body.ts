@@ -64,9 +64,23 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
 }
 
 async function readText(request: Request): Promise<string> {
+  const body = await readBytes(request, MAX_BODY_BYTES, tooLarge);
+  // fatal: a body that is not UTF-8 is malformed, not silently repaired with U+FFFD.
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    throw new HttpProblem("MALFORMED_JSON", "The body is not UTF-8 text");
+  }
+}
+
+/**
+ * The request body's bytes, refused with `tooLarge()` past `limit`: by Content-Length at once, or while
+ * streaming, so a lying header cannot get more through.
+ */
+export async function readBytes(request: Request, limit: number, tooLarge: () => Error): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (!request.body) return "";
+  if (declared > limit) throw tooLarge();
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -74,18 +88,19 @@ async function readText(request: Request): Promise<string> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       await reader.cancel();
       throw tooLarge();
     }
     chunks.push(value);
   }
-  // fatal: a body that is not UTF-8 is malformed, not silently repaired with U+FFFD.
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new HttpProblem("MALFORMED_JSON", "The body is not UTF-8 text");
+  const body = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, at);
+    at += chunk.byteLength;
   }
+  return body;
 }
 
 function tooLarge() {

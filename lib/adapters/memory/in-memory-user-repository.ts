@@ -34,17 +34,7 @@ export class InMemoryUserRepository implements UserRepository {
     const email = normalizeEmail(input.email);
     this.assertEmailFree(email, null);
     const at = this.now();
-    const user: User = {
-      id: randomUUID(),
-      email,
-      name: input.name,
-      role: input.role,
-      status: input.status,
-      createdAt: input.createdAt ?? at,
-      updatedAt: at,
-      version: 1,
-      deletedAt: null,
-    };
+    const user = newUser(input, email, at);
     this.state.users.set(user.id, user);
     return user;
   }
@@ -148,17 +138,7 @@ export class InMemoryUserRepository implements UserRepository {
         continue;
       }
       holders.add(email);
-      const user: User = {
-        id: randomUUID(),
-        email,
-        name: input.name,
-        role: input.role,
-        status: input.status,
-        createdAt: input.createdAt ?? at,
-        updatedAt: at,
-        version: 1,
-        deletedAt: null,
-      };
+      const user = newUser(input, email, at);
       this.state.users.set(user.id, user);
       created.push(user);
     }
@@ -203,4 +183,19 @@ function matcher(filter: UserFilter): (user: User) => boolean {
     (roles === null || roles.has(user.role)) &&
     (statuses === null || statuses.has(user.status)) &&
     (term === null || user.email.toLowerCase().includes(term) || user.name.toLowerCase().includes(term));
+}
+
+/** A user as `create` stores it: version 1, created now unless the input says when. */
+function newUser(input: NewUser, email: string, at: Date): User {
+  return {
+    id: randomUUID(),
+    email,
+    name: input.name,
+    role: input.role,
+    status: input.status,
+    createdAt: input.createdAt ?? at,
+    updatedAt: at,
+    version: 1,
+    deletedAt: null,
+  };
 }

@@ -10,7 +10,7 @@ import { ImportFileInvalidError } from "../../domain/errors";
 import { IMPORT_MAX_BYTES, type ImportJob, type ImportProgress } from "../../domain/import-job";
 import type { ImportSnapshot } from "../../use-cases/get-import";
 import { HttpProblem } from "../problem";
-import { mediaTypeOf, parseInput } from "../read-body";
+import { mediaTypeOf, parseInput, readBytes } from "../read-body";
 import { json, route } from "../route";
 import { idempotencyKey, idParams } from "../schemas";
 
@@ -139,9 +139,9 @@ async function readUpload(request: Request): Promise<{ content: string; filename
   let bytes: Uint8Array<ArrayBuffer>;
   let filename: string | null = null;
   if (type === "text/csv") {
-    bytes = await readLimited(request, IMPORT_MAX_BYTES);
+    bytes = await readBytes(request, IMPORT_MAX_BYTES, tooLarge);
   } else if (type === "multipart/form-data") {
-    const raw = await readLimited(request, IMPORT_MAX_BYTES + MULTIPART_OVERHEAD_BYTES);
+    const raw = await readBytes(request, IMPORT_MAX_BYTES + MULTIPART_OVERHEAD_BYTES, tooLarge);
     let form: FormData;
     try {
       form = await new Response(raw, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
@@ -172,31 +172,6 @@ async function readUpload(request: Request): Promise<{ content: string; filename
   return { content, filename, sizeBytes: bytes.byteLength };
 }
 
-async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > limit) throw tooLarge();
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return body;
-}
 
 function tooLarge() {
   return new HttpProblem("FILE_TOO_LARGE", `Send a file of at most ${MAX_MEGABYTES} MB (${IMPORT_MAX_BYTES.toLocaleString("en-US")} bytes)`);
