@@ -6,7 +6,7 @@
  * filter. Both on one throwaway PostgreSQL 15 server started here, in the same run; each figure is the median
  * of repeated calls. Prints each case's times and the ratio ours / baseline (below 1 is cheaper).
  *
- *   npm run bench            (or: npx tsx --conditions react-server bench/users-total.ts [rows])
+ *   npm run bench -- users-total   (or: npx tsx --conditions react-server bench/users-total.ts [rows])
  */
 import pg from "pg";
 

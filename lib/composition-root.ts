@@ -139,14 +139,21 @@ export interface TestAppOptions {
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
-  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">>;
+  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS">>;
 }
 
 /** The same application on in-memory adapters: for unit tests and anything that must not touch a database. */
 export function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const clock = options.clock ?? systemClock;
   const db = createInMemoryDatabase({ now: () => clock.now() });
-  const config = { DB_TIMEOUT_MS: 5_000, REQUEST_TIMEOUT_MS: 5_000, TRUST_PROXY: false, PUBLIC_ORIGIN: undefined, ...options.config };
+  const config = {
+    DB_TIMEOUT_MS: 5_000,
+    REQUEST_TIMEOUT_MS: 5_000,
+    IMPORT_LEASE_MS: 30_000,
+    TRUST_PROXY: false,
+    PUBLIC_ORIGIN: undefined,
+    ...options.config,
+  };
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
@@ -196,7 +203,7 @@ function wire(deps: {
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">;
+  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS">;
   log: Logger;
   database: DatabaseLifecycle;
   startup: StartupReport;
@@ -213,6 +220,7 @@ function wire(deps: {
     // The rules of POST /users, row by row: imported users are held to the same ones.
     rowSchema: createUserBody,
     log: deps.log,
+    leaseMs: deps.config.IMPORT_LEASE_MS,
   });
   return {
     authenticate: makeAuthenticate({ unitOfWork, clock }),

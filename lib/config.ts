@@ -38,6 +38,11 @@ export const configSchema = z.object({
   DB_POOL_WAIT_MS: millis(1_000, 1),
   /** At most this many database connections (PostgreSQL pool size). */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * A process holds an import job this long and renews the hold while it works; a job whose process died is
+   * taken up by the next start, or by another replica, once its hold has run out.
+   */
+  IMPORT_LEASE_MS: millis(30_000, 1_000),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOSTNAME: z.string().min(1).default("127.0.0.1"),
   /** /ready fails when the database does not answer a ping within this time. */

@@ -66,7 +66,10 @@ export interface ImportJobRepository {
   /** Row errors in line order, those after `afterLine`, at most `limit`. */
   rowErrors(jobId: string, query: { afterLine?: number; limit: number }): Promise<ImportRowError[]>;
 
-  /** Ends the job: status, total, error, finishedAt; the lease is dropped. */
+  /**
+   * Ends the job: status, total, error, finishedAt; the lease is dropped and the stored file deleted (a finished
+   * job is never resumed). The job, its batches and its row errors stay: they are the report.
+   */
   finish(
     id: string,
     outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },

@@ -37,30 +37,3 @@ export class WorkerPoolClosedError extends Error {
     this.name = "WorkerPoolClosedError";
   }
 }
-
-/** A streaming CSV reader with a header row. */
-export interface CsvReader {
-  /**
-   * The header's column names (trimmed, lower-cased) and the data records, each with the file line it starts
-   * on (the header is line 1). Empty lines are skipped.
-   * @throws CsvFormatError (while iterating) for a malformed file: an unclosed quote, a row with more fields
-   *   than the header.
-   */
-  read(content: string): { columns: Promise<string[]>; records: AsyncIterable<CsvRecord> };
-}
-
-export interface CsvRecord {
-  line: number;
-  /** By column name; a missing trailing field is absent. */
-  fields: Record<string, string>;
-}
-
-export class CsvFormatError extends Error {
-  constructor(
-    message: string,
-    readonly line: number | null,
-  ) {
-    super(message);
-    this.name = "CsvFormatError";
-  }
-}

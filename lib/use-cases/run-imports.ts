@@ -22,7 +22,8 @@ import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import { ImportBatchRecordedError } from "../ports/import-job-repository";
 import type { UnitOfWork } from "../ports/unit-of-work";
-import { CsvFormatError, WorkerPoolClosedError, type CsvReader, type WorkerPool } from "../ports/worker-pool";
+import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
+import { WorkerPoolClosedError, type WorkerPool } from "../ports/worker-pool";
 
 /** What a row must be: the rules of POST /users (lib/http/schemas.ts createUserBody), passed in, not copied. */
 export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;

@@ -8,7 +8,7 @@ import { IMPORT_COLUMNS, IMPORT_REQUIRED_COLUMNS, type ImportJob } from "../doma
 import { assertMayCreateUser } from "../domain/user-rules";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
-import { CsvFormatError, type CsvReader } from "../ports/worker-pool";
+import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
 import type { CallContext } from "./call-context";
 import { runOnce } from "./idempotency";
 import type { ImportRunner } from "./run-imports";

@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 
 import { parse, CsvError } from "csv-parse";
 
-import { CsvFormatError, type CsvReader, type CsvRecord } from "../../ports/worker-pool";
+import { CsvFormatError, type CsvReader, type CsvRecord } from "../../ports/csv-reader";
 
 /**
  * The CsvReader port on csv-parse (the csv project's streaming parser, RFC 4180): the text is fed through the

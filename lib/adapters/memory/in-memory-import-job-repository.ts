@@ -174,6 +174,7 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
       finishedAt: outcome.at,
       leaseUntil: null,
     });
+    this.imports.files.delete(id);
   }
 
   private update(id: string, patch: Partial<ImportJob>): ImportJob {

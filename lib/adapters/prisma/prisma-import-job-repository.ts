@@ -173,6 +173,8 @@ export class PrismaImportJobRepository implements ImportJobRepository {
         leaseUntil: null,
       },
     });
+    // A finished job is never resumed, so its file (up to IMPORT_MAX_BYTES) has served its purpose.
+    await this.tx.importFile.deleteMany({ where: { jobId: id } });
   }
 }
 

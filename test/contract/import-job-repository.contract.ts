@@ -1,0 +1,185 @@
+/**
+ * The ImportJobRepository port (CSV import jobs, issue 6): part of the one database contract
+ * (user-repository.contract.ts calls this inside its describe), so in-memory, PGlite and PostgreSQL all run it.
+ * The import engine's promises rest on these: one holder per job (leases), batches recorded once, progress as sums
+ * over committed batches, and a finished job's file gone while its report stays.
+ */
+import { beforeEach, expect, it } from "vitest";
+
+import type { ImportJob, ImportRowError } from "../../lib/domain/import-job";
+import { ImportBatchRecordedError, type NewImportJob } from "../../lib/ports/import-job-repository";
+import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
+
+const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
+const T0 = new Date("2030-01-01T00:00:00.000Z");
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+function newJob(extra: Partial<NewImportJob> = {}): NewImportJob {
+  return {
+    actor: { type: "user", id: NO_SUCH_ID, label: "ada@example.com" },
+    actorRole: "EDITOR",
+    filename: "people.csv",
+    sha256: "c".repeat(64),
+    sizeBytes: 27,
+    content: "email,name\nb@example.com,B\n",
+    requestId: "req-1",
+    traceId: null,
+    ...extra,
+  };
+}
+
+const batch = (batchNo: number, created: number, failed: number) => ({
+  batchNo,
+  firstLine: 2 + batchNo * 10,
+  lastLine: 11 + batchNo * 10,
+  rows: 10,
+  created,
+  failed,
+});
+
+export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork): void {
+  let unitOfWork: UnitOfWork;
+  beforeEach(() => {
+    unitOfWork = currentUnitOfWork();
+  });
+  const inUnit = <T>(work: (repos: Repositories) => Promise<T>) => unitOfWork.run(work);
+  const create = (extra?: Partial<NewImportJob>) => inUnit(({ imports }) => imports.create(newJob(extra)));
+
+  it("imports: stores a queued job with its file; unknown and malformed ids read as absent", async () => {
+    const job = await create();
+    expect(job).toMatchObject({
+      actor: { type: "user", id: NO_SUCH_ID, label: "ada@example.com" },
+      actorRole: "EDITOR",
+      filename: "people.csv",
+      sha256: "c".repeat(64),
+      sizeBytes: 27,
+      status: "queued",
+      totalRows: null,
+      error: null,
+      requestId: "req-1",
+      traceId: null,
+      finishedAt: null,
+      leaseUntil: null,
+    });
+    expect(job.createdAt).toBeInstanceOf(Date);
+    await inUnit(async ({ imports }) => {
+      expect(await imports.get(job.id)).toEqual(job);
+      expect(await imports.content(job.id)).toBe("email,name\nb@example.com,B\n");
+      expect(await imports.get(NO_SUCH_ID)).toBeNull();
+      expect(await imports.get("not-a-uuid")).toBeNull();
+      expect(await imports.content(NO_SUCH_ID)).toBeNull();
+      expect(await imports.progress("not-a-uuid")).toEqual({ rowsDone: 0, created: 0, failed: 0, batches: 0 });
+    });
+  });
+
+  it("imports: lists jobs newest first, page after page by keyset, each job once", async () => {
+    const created: ImportJob[] = [];
+    for (let i = 0; i < 5; i++) created.push(await create({ filename: `f${i}.csv` }));
+    const expected = [...created].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1),
+    );
+    const all = await inUnit(({ imports }) => imports.list({ limit: 10 }));
+    expect(all.map((job) => job.id)).toEqual(expected.map((job) => job.id));
+    const pages: string[] = [];
+    let after: ImportJob | undefined;
+    for (let guard = 0; guard < 5; guard++) {
+      const cursor = after ? { createdAt: after.createdAt, id: after.id } : undefined;
+      const page = await inUnit(({ imports }) => imports.list({ limit: 2, ...(cursor && { after: cursor }) }));
+      pages.push(...page.map((job) => job.id));
+      after = page.at(-1);
+      if (page.length < 2) break;
+    }
+    expect(pages).toEqual(expected.map((job) => job.id));
+  });
+
+  it("imports: one holder at a time; an expired or given-up lease frees the job; a finished job is never taken", async () => {
+    const job = await create();
+    await inUnit(async ({ imports }) => {
+      const taken = await imports.acquire(job.id, { now: at(0), leaseUntil: at(30) });
+      expect(taken).toMatchObject({ id: job.id, status: "running", leaseUntil: at(30) });
+      expect(await imports.acquire(job.id, { now: at(10), leaseUntil: at(40) })).toBeNull();
+      expect(await imports.findUnheld(at(10), 10)).toEqual([]);
+      // Past the lease, anyone may take it over.
+      expect(await imports.findUnheld(at(31), 10)).toEqual([job.id]);
+      expect(await imports.acquire(job.id, { now: at(31), leaseUntil: at(61) })).toMatchObject({ leaseUntil: at(61) });
+      // Given up (a graceful stop): free at once.
+      await imports.setLease(job.id, null);
+      expect(await imports.findUnheld(at(32), 10)).toEqual([job.id]);
+      expect(await imports.acquire(NO_SUCH_ID, { now: at(0), leaseUntil: at(30) })).toBeNull();
+
+      await imports.finish(job.id, { status: "succeeded", totalRows: 0, error: null, at: at(33) });
+      expect(await imports.acquire(job.id, { now: at(99), leaseUntil: at(129) })).toBeNull();
+      expect(await imports.findUnheld(at(99), 10)).toEqual([]);
+      await imports.setLease(job.id, at(500)); // no effect on a finished job
+      expect((await imports.get(job.id))?.leaseUntil).toBeNull();
+    });
+  });
+
+  it("imports: finds unheld unfinished jobs oldest first, up to the limit", async () => {
+    const jobs: ImportJob[] = [];
+    for (let i = 0; i < 4; i++) jobs.push(await create({ filename: `f${i}.csv` }));
+    const [held, finished] = jobs;
+    await inUnit(async ({ imports }) => {
+      await imports.acquire(held!.id, { now: at(0), leaseUntil: at(30) });
+      await imports.finish(finished!.id, { status: "failed", totalRows: null, error: "broken", at: at(1) });
+    });
+    const oldestFirst = [...jobs]
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((job) => job.id)
+      .filter((id) => id !== held!.id && id !== finished!.id);
+    expect(await inUnit(({ imports }) => imports.findUnheld(at(10), 10))).toEqual(oldestFirst);
+    expect(await inUnit(({ imports }) => imports.findUnheld(at(10), 1))).toEqual(oldestFirst.slice(0, 1));
+  });
+
+  it("imports: records each batch once with its row errors; progress sums the committed batches", async () => {
+    const job = await create();
+    const errors: ImportRowError[] = [
+      { line: 25, email: "x@example.com", reason: "A user with this email already exists" },
+      { line: 3, email: null, reason: "email: Enter an email address" },
+    ];
+    await inUnit(async ({ imports }) => {
+      await imports.recordBatch(job.id, batch(1, 8, 2), errors);
+      await imports.recordBatch(job.id, batch(0, 10, 0), []);
+    });
+    await expect(inUnit(({ imports }) => imports.recordBatch(job.id, batch(1, 10, 0), []))).rejects.toBeInstanceOf(
+      ImportBatchRecordedError,
+    );
+    // A unit that fails takes its batch record and row errors with it.
+    await expect(
+      inUnit(async ({ imports }) => {
+        await imports.recordBatch(job.id, batch(2, 9, 1), [{ line: 30, email: null, reason: "name: Enter a name" }]);
+        throw new Error("the users of this batch could not be written");
+      }),
+    ).rejects.toThrow("could not be written");
+    await inUnit(async ({ imports }) => {
+      expect(await imports.recordedBatches(job.id)).toEqual([0, 1]);
+      expect(await imports.progress(job.id)).toEqual({ rowsDone: 20, created: 18, failed: 2, batches: 2 });
+      const inLineOrder = [...errors].reverse();
+      expect(await imports.rowErrors(job.id, { limit: 10 })).toEqual(inLineOrder);
+      expect(await imports.rowErrors(job.id, { limit: 1 })).toEqual(inLineOrder.slice(0, 1));
+      expect(await imports.rowErrors(job.id, { afterLine: 3, limit: 10 })).toEqual(inLineOrder.slice(1));
+    });
+  });
+
+  it("imports: finishing ends the job, drops the lease and the file, and keeps the report", async () => {
+    const job = await create();
+    await inUnit(async ({ imports }) => {
+      await imports.acquire(job.id, { now: at(0), leaseUntil: at(30) });
+      await imports.setTotalRows(job.id, 10);
+      await imports.recordBatch(job.id, batch(0, 9, 1), [{ line: 4, email: null, reason: "name: Enter a name" }]);
+      await imports.finish(job.id, { status: "failed", totalRows: null, error: "Writing a batch failed", at: at(5) });
+    });
+    await inUnit(async ({ imports }) => {
+      expect(await imports.get(job.id)).toMatchObject({
+        status: "failed",
+        totalRows: 10, // kept when the outcome gives none
+        error: "Writing a batch failed",
+        finishedAt: at(5),
+        leaseUntil: null,
+      });
+      expect(await imports.content(job.id)).toBeNull();
+      expect(await imports.progress(job.id)).toEqual({ rowsDone: 10, created: 9, failed: 1, batches: 1 });
+      expect(await imports.rowErrors(job.id, { limit: 10 })).toHaveLength(1);
+    });
+  });
+}
