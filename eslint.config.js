@@ -74,6 +74,8 @@ const config = [
         "**/lib/http/*",
         // The names of the request headers the server writes for the app: shared, not duplicated.
         "!**/lib/http/request-info",
+        // The store in which route handlers tell the server who called, for its log line per request.
+        "!**/lib/http/request-facts",
       ],
     },
   ),

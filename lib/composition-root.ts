@@ -8,6 +8,8 @@ import { createPQueueWorkerPool } from "./adapters/p-queue/p-queue-worker-pool";
 import { createUserBody } from "./http/schemas";
 import { openDatabase } from "./adapters/prisma/open-database";
 import { createInMemoryDatabase } from "./adapters/memory/in-memory-database";
+import { createPrometheusMetrics, type AppMetrics } from "./adapters/prometheus/metrics";
+import { withDatabaseMetrics } from "./adapters/prometheus/with-database-metrics";
 import { withDeadline } from "./adapters/resilience/with-deadline";
 import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
@@ -19,6 +21,7 @@ import { makeAuthenticate, type Authenticate } from "./use-cases/authenticate";
 import { makeBootstrapAdmin } from "./use-cases/bootstrap-admin";
 import { makeBulkUpdateUsers, type BulkUpdateUsers } from "./use-cases/bulk-update-users";
 import { makeChangePassword, type ChangePassword } from "./use-cases/change-password";
+import { makeCountUsersByStatus } from "./use-cases/count-users-by-status";
 import { makeCreateUser, type CreateUser } from "./use-cases/create-user";
 import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
@@ -86,6 +89,10 @@ export interface App {
   readonly watchImport: WatchImport;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
   readonly importJobs: ImportRunner;
+  /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
+  readonly metrics: AppMetrics;
+  /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
+  readonly refreshUserGauge: () => Promise<void>;
   readonly config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">;
   readonly log: Logger;
   readonly database: DatabaseLifecycle;
@@ -106,7 +113,9 @@ export interface StartupReport {
 export async function createApp(config: Config, log: Logger): Promise<App> {
   const db = await openDatabase(config, log);
   try {
-    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
+    const metrics = createPrometheusMetrics();
+    metrics.watchConnections(() => db.lifecycle.connections());
+    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
     const hasher = createArgon2PasswordHasher();
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
@@ -122,6 +131,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       clock: systemClock,
       config,
       log,
+      metrics,
       database: db.lifecycle,
       startup: { database: db.description, appliedMigrations: db.appliedMigrations, seededUsers, bootstrapAdmin },
     });
@@ -154,13 +164,15 @@ export function createInMemoryApp(options: InMemoryAppOptions = {}) {
     PUBLIC_ORIGIN: undefined,
     ...options.config,
   };
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
+  const metrics = createPrometheusMetrics({ processMetrics: false });
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
     unitOfWork,
     hasher,
     clock,
     config,
+    metrics,
     log: options.log ?? createLogger({ LOG_LEVEL: "silent" }),
     database: db.lifecycle,
     startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0, bootstrapAdmin: null },
@@ -175,8 +187,11 @@ export function createInMemoryApp(options: InMemoryAppOptions = {}) {
 export async function createDatabaseTestApp(config: Config, options: TestAppOptions = {}) {
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const db = await openDatabase(config, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config);
+  const metrics = createPrometheusMetrics({ processMetrics: false });
+  metrics.watchConnections(() => db.lifecycle.connections());
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
   const app = wire({
+    metrics,
     unitOfWork,
     hasher: options.hasher ?? createArgon2PasswordHasher(),
     clock: options.clock ?? systemClock,
@@ -189,11 +204,16 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 }
 
 /**
- * The one place where database ports are wrapped with cross-cutting protection, innermost first: a deadline
- * per unit of work now; the circuit breaker and concurrency limit go here too.
+ * The one place where database ports are wrapped with cross-cutting concerns, innermost first: timing of each
+ * unit and repository call (so a unit cut by its deadline is measured as the error it was), then a deadline
+ * per unit of work; the circuit breaker and concurrency limit go here too.
  */
-function decorateDatabasePorts(unitOfWork: UnitOfWork, config: Pick<Config, "DB_TIMEOUT_MS">): UnitOfWork {
-  return withDeadline(unitOfWork, config.DB_TIMEOUT_MS);
+function decorateDatabasePorts(
+  unitOfWork: UnitOfWork,
+  config: Pick<Config, "DB_TIMEOUT_MS">,
+  metrics: AppMetrics,
+): UnitOfWork {
+  return withDeadline(withDatabaseMetrics(unitOfWork, metrics), config.DB_TIMEOUT_MS);
 }
 
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
@@ -205,17 +225,21 @@ function wire(deps: {
   clock: Clock;
   config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS">;
   log: Logger;
+  metrics: AppMetrics;
   database: DatabaseLifecycle;
   startup: StartupReport;
 }): App {
   const { unitOfWork, hasher, clock } = deps;
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
+  const countUsersByStatus = makeCountUsersByStatus({ unitOfWork });
   // One pool per process for every import job: a fixed number of batches write at once (issue 6).
+  const importPool = createPQueueWorkerPool({ concurrency: IMPORT_WORKERS });
+  deps.metrics.watchImportPool(() => ({ queued: importPool.size, running: importPool.pending }));
   const importJobs = makeImportRunner({
     unitOfWork,
     clock,
-    pool: createPQueueWorkerPool({ concurrency: IMPORT_WORKERS }),
+    pool: importPool,
     csv: csvParseReader,
     // The rules of POST /users, row by row: imported users are held to the same ones.
     rowSchema: createUserBody,
@@ -249,6 +273,15 @@ function wire(deps: {
     listImports: makeListImports({ unitOfWork }),
     watchImport: makeWatchImport({ unitOfWork, clock }),
     importJobs,
+    metrics: deps.metrics,
+    refreshUserGauge: async () => {
+      const counts = await countUsersByStatus();
+      deps.metrics.setUsersByStatus({
+        ACTIVE: counts.ACTIVE.count,
+        DISABLED: counts.DISABLED.count,
+        INVITED: counts.INVITED.count,
+      });
+    },
     config: deps.config,
     log: deps.log,
     database: deps.database,

@@ -45,7 +45,7 @@ export const configSchema = z.object({
   IMPORT_LEASE_MS: millis(30_000, 1_000),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOSTNAME: z.string().min(1).default("127.0.0.1"),
-  /** /ready fails when the database does not answer a ping within this time. */
+  /** Deadline of each /ready check (database ping, migration history). */
   READY_TIMEOUT_MS: millis(1_000, 1),
   /** After SIGTERM, keep serving (with /ready at 503) this long so load balancers stop routing here. */
   SHUTDOWN_DELAY_MS: millis(5_000),
@@ -74,6 +74,11 @@ export const configSchema = z.object({
       .transform((value) => new URL(value).origin)
       .optional(),
   ),
+  /**
+   * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (scraped on a
+   * private network). At least 16 characters.
+   */
+  METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).max(200).optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

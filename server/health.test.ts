@@ -51,16 +51,24 @@ async function serve(options: Omit<HealthOptions, "log"> & { log?: Logger }): Pr
   return `http://127.0.0.1:${address.port}`;
 }
 
-const answering: DatabaseLifecycle = { ping: async () => undefined, close: async () => undefined };
+function database(overrides: Partial<DatabaseLifecycle> = {}): DatabaseLifecycle {
+  return {
+    ping: async () => undefined,
+    pendingMigrations: async () => [],
+    connections: () => null,
+    close: async () => undefined,
+    ...overrides,
+  };
+}
+const answering = database();
 
-/** A database that never answers, but gives up when the probe's deadline aborts the ping. */
-const hanging: DatabaseLifecycle = {
-  ping: (signal) =>
-    new Promise((_resolve, reject) => {
-      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
-    }),
-  close: async () => undefined,
-};
+/** Never settles, but gives up when the probe's deadline aborts it. */
+const never = <T>(signal?: AbortSignal) =>
+  new Promise<T>((_resolve, reject) => {
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+/** A database that never answers. */
+const hanging = database({ ping: never, pendingMigrations: never });
 
 describe("/ready", () => {
   it("answers 200 when the database answers and the process is not draining", async () => {
@@ -70,10 +78,10 @@ describe("/ready", () => {
 
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok" } });
+    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok" } });
   });
 
-  it("answers 503 naming the database when it does not answer within the timeout, and logs it", async () => {
+  it("answers 503 naming each check that did not finish within its timeout, and logs them", async () => {
     const lines: LogLine[] = [];
     const base = await serve({ database: hanging, log: recordingLogger(lines), readyTimeoutMs: 20, isDraining: () => false });
 
@@ -81,26 +89,24 @@ describe("/ready", () => {
 
     expect(response.status).toBe(503);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out" } });
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out", migrations: "timed out" } });
     expect(lines).toEqual([
-      expect.objectContaining({ level: "warn", message: "/ready: the database did not answer within 20 ms" }),
+      expect.objectContaining({ level: "warn", message: "/ready: the database check did not finish within 20 ms" }),
+      expect.objectContaining({ level: "warn", message: "/ready: the migrations check did not finish within 20 ms" }),
     ]);
   });
 
   it("answers 503 with a fixed reason when the ping fails, keeping the database's message for the log", async () => {
     const lines: LogLine[] = [];
     const detail = 'password authentication failed for user "app" at db.internal:5432';
-    const failing: DatabaseLifecycle = {
-      ping: () => Promise.reject(new Error(detail)),
-      close: async () => undefined,
-    };
+    const failing = database({ ping: () => Promise.reject(new Error(detail)) });
     const base = await serve({ database: failing, log: recordingLogger(lines), readyTimeoutMs: 1_000, isDraining: () => false });
 
     const response = await fetch(`${base}/ready`);
 
     expect(response.status).toBe(503);
     const body = await response.text();
-    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable" } });
+    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable", migrations: "ok" } });
     expect(body).not.toContain("db.internal");
     expect(lines).toEqual([
       expect.objectContaining({
@@ -109,6 +115,52 @@ describe("/ready", () => {
         fields: expect.objectContaining({ err: expect.objectContaining({ message: detail }) }),
       }),
     ]);
+  });
+
+  it("answers 503 when this build's migrations are not all applied, naming how many, and logs which", async () => {
+    const lines: LogLine[] = [];
+    const behind = database({ pendingMigrations: async () => ["20300101000000_a", "20300102000000_b"] });
+    const base = await serve({ database: behind, log: recordingLogger(lines), readyTimeoutMs: 1_000, isDraining: () => false });
+
+    const response = await fetch(`${base}/ready`);
+
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "2 pending" } });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        message: "/ready: 2 migration(s) of this build are not applied",
+        fields: { pending: ["20300101000000_a", "20300102000000_b"] },
+      }),
+    ]);
+  });
+
+  it("reuses a result for readyCacheMs, so a burst of probes costs one round of checks, and reports each outcome", async () => {
+    let pings = 0;
+    let up = true;
+    const counted = database({
+      ping: async () => {
+        pings++;
+        if (!up) throw new Error("down");
+      },
+    });
+    const outcomes: boolean[] = [];
+    const base = await serve({
+      database: counted,
+      readyTimeoutMs: 1_000,
+      readyCacheMs: 200,
+      isDraining: () => false,
+      onReadiness: (ready) => outcomes.push(ready),
+    });
+
+    const burst = await Promise.all(Array.from({ length: 10 }, () => fetch(`${base}/ready`)));
+    expect(burst.map((response) => response.status)).toEqual(Array(10).fill(200));
+    expect(pings).toBe(1);
+
+    up = false;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect((await fetch(`${base}/ready`)).status).toBe(503);
+    expect(pings).toBe(2);
+    expect(outcomes).toEqual([...Array(10).fill(true), false]);
   });
 
   it("answers 503 naming the shutdown while draining, even though the database answers", async () => {

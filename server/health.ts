@@ -10,18 +10,30 @@ import type { Logger } from "../lib/ports/logger";
  */
 export interface HealthOptions {
   database: DatabaseLifecycle;
-  /** Where a failed ping's detail goes: /ready's body is public and says only which check failed. */
+  /** Where a failed check's detail goes: /ready's body is public and says only which check failed and how. */
   log: Logger;
+  /** Each readiness check's own deadline. */
   readyTimeoutMs: number;
   isDraining: () => boolean;
   /** /live fails when the event loop was blocked longer than this within the last sampling window. */
   maxEventLoopDelayMs?: number;
+  /** A readiness result is reused this long, so frequent probes (several kubelets, load balancers) stay cheap. */
+  readyCacheMs?: number;
+  /** Told every readiness outcome (the user_console_ready gauge). */
+  onReadiness?: (ready: boolean) => void;
 }
 
 const WINDOW_MS = 10_000;
 
+type CheckResult = { ok: true } | { ok: false; reason: string };
+interface Readiness {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
 export function createHealthHandler(options: HealthOptions) {
   const maxDelayMs = options.maxEventLoopDelayMs ?? 2_000;
+  const cacheMs = options.readyCacheMs ?? 1_000;
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
   let windowMaxMs = 0;
@@ -30,6 +42,57 @@ export function createHealthHandler(options: HealthOptions) {
     windowMaxMs = loopDelay.max / 1e6;
     loopDelay.reset();
   }, WINDOW_MS).unref();
+
+  /** The checks /ready runs, each under its own deadline; a failure's detail goes to the log, never the body. */
+  const checks: Record<string, (signal: AbortSignal) => Promise<CheckResult>> = {
+    async database(signal) {
+      try {
+        await options.database.ping(signal);
+        return { ok: true };
+      } catch (error) {
+        return failed("database", error, "database unreachable", "the database ping failed");
+      }
+    },
+    // A replica of a newer build must not take traffic on a schema its migrations have not reached.
+    async migrations(signal) {
+      try {
+        const pending = await options.database.pendingMigrations(signal);
+        if (pending.length === 0) return { ok: true };
+        options.log.warn({ pending }, `/ready: ${pending.length} migration(s) of this build are not applied`);
+        return { ok: false, reason: `${pending.length} pending` };
+      } catch (error) {
+        return failed("migrations", error, "cannot be read", "reading the migration history failed");
+      }
+    },
+  };
+
+  function failed(name: string, error: unknown, reason: string, what: string): CheckResult {
+    // A driver's message can name hosts, users or SQL: it goes to the log, never into the response.
+    const timedOut = error instanceof Error && error.name === "TimeoutError";
+    options.log.warn(
+      { err: error, check: name, timeoutMs: options.readyTimeoutMs },
+      timedOut ? `/ready: the ${name} check did not finish within ${options.readyTimeoutMs} ms` : `/ready: ${what}`,
+    );
+    return { ok: false, reason: timedOut ? "timed out" : reason };
+  }
+
+  let cached: { at: number; result: Promise<Readiness> } | undefined;
+  const readiness = (): Promise<Readiness> => {
+    const now = performance.now();
+    // Probes arriving together share one run; a result is reused for cacheMs.
+    if (cached && now - cached.at < cacheMs) return cached.result;
+    const result = (async () => {
+      const entries = await Promise.all(
+        Object.entries(checks).map(async ([name, check]) => [name, await check(AbortSignal.timeout(options.readyTimeoutMs))] as const),
+      );
+      return {
+        ready: entries.every(([, outcome]) => outcome.ok),
+        checks: Object.fromEntries(entries.map(([name, outcome]) => [name, outcome.ok ? "ok" : outcome.reason])),
+      };
+    })();
+    cached = { at: now, result };
+    return result;
+  };
 
   return async function handleHealth(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
     const path = request.url?.split("?")[0];
@@ -44,24 +107,13 @@ export function createHealthHandler(options: HealthOptions) {
     }
     if (path === "/ready") {
       if (options.isDraining()) {
+        options.onReadiness?.(false);
         send(response, 503, { status: "unavailable", checks: { draining: "shutting down" } });
         return true;
       }
-      try {
-        await options.database.ping(AbortSignal.timeout(options.readyTimeoutMs));
-        send(response, 200, { status: "ok", checks: { database: "ok" } });
-      } catch (error) {
-        // A driver's message can name hosts, users or SQL: it goes to the log, never into the response.
-        const timedOut = error instanceof Error && error.name === "TimeoutError";
-        const reason = timedOut ? "timed out" : "database unreachable";
-        options.log.warn(
-          { err: error, timeoutMs: options.readyTimeoutMs },
-          timedOut
-            ? `/ready: the database did not answer within ${options.readyTimeoutMs} ms`
-            : "/ready: the database ping failed",
-        );
-        send(response, 503, { status: "unavailable", checks: { database: reason } });
-      }
+      const { ready, checks: outcome } = await readiness();
+      options.onReadiness?.(ready);
+      send(response, ready ? 200 : 503, { status: ready ? "ok" : "unavailable", checks: outcome });
       return true;
     }
     return false;

@@ -5,6 +5,7 @@
  *   node server/main.mjs          production build (npm start, the container's CMD)
  *   tsx server/main.ts --dev      development (npm run dev)
  */
+import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
@@ -17,8 +18,12 @@ import { createLogger } from "../lib/adapters/pino/logger";
 import { registerApp } from "../lib/app-registry";
 import { createApp, type App, type StartupReport } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
+import { withRequestFacts, type RequestFacts } from "../lib/http/request-facts";
+import { saneRequestId } from "../lib/http/request-info";
 import { createHealthHandler } from "./health";
 import { createLifecycle, handleSignals } from "./lifecycle";
+import { createMetricsEndpoint } from "./metrics-endpoint";
+import { createRouteMatcher, loadRouteTemplates } from "./route-templates";
 import { applySecurityHeaders } from "./security-headers";
 
 const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown()) });
@@ -27,6 +32,10 @@ const dev = process.argv.includes("--dev");
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** How long shutdown waits for the database to close (after the in-flight requests) before exiting anyway. */
 const DATABASE_CLOSE_TIMEOUT_MS = 5_000;
+/** Requests logged at debug level only: they come every few seconds from every probe and scraper. */
+const PROBE_ROUTES = new Set(["/live", "/ready", "/metrics"]);
+/** The users-by-status gauge is recounted this often, never per scrape (issue 8). */
+const USER_GAUGE_INTERVAL_MS = 30_000;
 
 /** A start-up failure the operator can fix, such as a port in use. */
 class StartupError extends Error {
@@ -82,6 +91,7 @@ async function main(): Promise<void> {
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     startup: () => opening.then(() => undefined, () => undefined),
     onDrain: () => {
+      clearInterval(userGauge);
       void opening.then((app) => app.importJobs.stop()).catch(() => undefined); // closeDatabase reports failures
     },
     closeDatabase,
@@ -94,6 +104,7 @@ async function main(): Promise<void> {
   // Before the database opens: a SIGTERM during a slow start (migrations, seeding) must still close it.
   handleSignals(lifecycle, log, exit);
 
+  let userGauge: NodeJS.Timeout | undefined;
   const opening: Promise<App> = createApp(config, log);
   const app = await opening;
   try {
@@ -109,6 +120,11 @@ async function main(): Promise<void> {
     if (lifecycle.draining) return; // a signal came meanwhile: the shutdown under way closes the database
     // Import jobs cut by an earlier stop or crash resume now, and any other replica's abandoned ones later.
     app.importJobs.start();
+    const refreshUserGauge = () =>
+      app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
+    void refreshUserGauge();
+    userGauge = setInterval(refreshUserGauge, USER_GAUGE_INTERVAL_MS);
+    userGauge.unref();
 
     nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
     await nextApp.prepare();
@@ -119,10 +135,33 @@ async function main(): Promise<void> {
       log,
       readyTimeoutMs: config.READY_TIMEOUT_MS,
       isDraining: () => lifecycle.draining,
+      onReadiness: (ready) => app.metrics.setReady(ready),
     });
+    const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), token: config.METRICS_TOKEN });
+    const routeOf = createRouteMatcher(loadRouteTemplates(dir));
 
     server.on("request", (request, response) => {
       lifecycle.track(request, response);
+      // One id per request, the caller's when sane: Next's handlers read it from the header, so the id in a
+      // problem body, the response header and the log line are the same.
+      const requestId = saneRequestId(request.headers["x-request-id"]?.toString()) ?? randomUUID();
+      request.headers["x-request-id"] = requestId;
+      response.setHeader("x-request-id", requestId);
+      const facts: RequestFacts = { actorType: null, actorId: null };
+      // Every request is timed and logged by its route template, whoever answers it (probes, /metrics, Next).
+      // One cut before its response finished (the client went away) counts as 499, nginx's "client closed request".
+      const started = performance.now();
+      response.once("close", () => {
+        const route = routeOf((request.url ?? "/").split("?")[0] ?? "/");
+        const status = response.writableFinished ? response.statusCode : 499;
+        const seconds = (performance.now() - started) / 1000;
+        const method = request.method ?? "GET";
+        app.metrics.observeRequest({ method, route, status }, seconds);
+        const line = { method, route, status, durationMs: Math.round(seconds * 1e4) / 10, requestId, ...facts };
+        // Probes and scrapes come every few seconds from every prober: in the log only when debugging.
+        if (PROBE_ROUTES.has(route)) log.debug(line, "request");
+        else log.info(line, "request");
+      });
       applySecurityHeaders(request, response, {
         dev,
         trustProxy: config.TRUST_PROXY,
@@ -131,7 +170,8 @@ async function main(): Promise<void> {
       void (async () => {
         try {
           if (await handleHealth(request, response)) return;
-          await handleNext(request, response);
+          if (await handleMetrics(request, response)) return;
+          await withRequestFacts(facts, () => handleNext(request, response));
         } catch (error) {
           log.error({ err: error, url: request.url }, "request failed");
           if (!response.headersSent) {

@@ -7,6 +7,7 @@ import { forbidden, redirect } from "next/navigation";
 import type { Principal } from "../domain/auth";
 import { roleHas, routeAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
+import { recordCaller } from "./request-facts";
 import { publicOriginOf } from "./request-info";
 import { safeNextPath } from "./safe-next";
 import { sessionSecretOf } from "./session-cookie";
@@ -41,7 +42,9 @@ export const currentPrincipal = cache(async (): Promise<Principal | null> => {
   const app = getApp();
   const origin = publicOriginOf(requestHeaders, { trustProxy: app.config.TRUST_PROXY, publicOrigin: app.config.PUBLIC_ORIGIN });
   const principal = await app.authenticate({ sessionSecret: sessionSecretOf(requestHeaders.get("cookie"), origin) });
-  return principal?.kind === "user" ? principal : null;
+  const user = principal?.kind === "user" ? principal : null;
+  recordCaller(user);
+  return user;
 });
 
 /** Where to come back to after signing in: the page's own path (Next does not give pages their URL). */

@@ -17,8 +17,12 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** The caller's `X-Request-Id` when it is a sane token, else a new one. */
 export function requestIdOf(request: Request): string {
-  const given = request.headers.get("x-request-id");
-  return given && REQUEST_ID.test(given) ? given : randomUUID();
+  return saneRequestId(request.headers.get("x-request-id")) ?? randomUUID();
+}
+
+/** A request id as sent, when it is a sane token to log and echo (our server checks it before Next sees it). */
+export function saneRequestId(given: string | null | undefined): string | null {
+  return given && REQUEST_ID.test(given) ? given : null;
 }
 
 /** The trace id of a W3C `traceparent` header, when there is a valid one. */

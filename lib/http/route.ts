@@ -18,6 +18,7 @@ import { untilAborted } from "../domain/until-aborted";
 import type { AnonymousContext, CallContext } from "../use-cases/call-context";
 import { HttpProblem, problemFor, problemResponse } from "./problem";
 import { isJsonMediaType, mediaTypeOf, parseInput, readJsonBody } from "./read-body";
+import { recordCaller } from "./request-facts";
 import { clientIpOf, publicOriginOf, requestIdOf, traceIdOf } from "./request-info";
 import { sessionSecretOf } from "./session-cookie";
 
@@ -97,6 +98,7 @@ export function route<
       // A request that sends a token is judged by it alone: a bad one is 401, never a fall-back to the cookie.
       if (bearerToken === "") throw new UnauthenticatedError(MALFORMED_TOKEN);
       const principal = await app.authenticate({ bearerToken, sessionSecret }, signal);
+      recordCaller(principal);
       if (bearerToken !== null && principal === null) throw new UnauthenticatedError(INVALID_TOKEN);
       authorize(access, key, principal);
 

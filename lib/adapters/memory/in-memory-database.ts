@@ -156,6 +156,12 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
       signal?.throwIfAborted();
       assertOpen();
     },
+    async pendingMigrations(signal) {
+      signal?.throwIfAborted();
+      assertOpen();
+      return [];
+    },
+    connections: () => null,
     async close() {
       closed = true;
     },

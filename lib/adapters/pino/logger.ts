@@ -1,9 +1,42 @@
-import { pino } from "pino";
+import { pino, type DestinationStream } from "pino";
 
 import type { Config } from "../../config";
 import type { Logger } from "../../ports/logger";
 
+/**
+ * Fields never written in clear, wherever they appear at the top level or one level down (`{ err }`,
+ * `{ headers }`, `{ body }`, ...): passwords, tokens, cookies, authorization headers, secrets. Code should not
+ * log them in the first place; this is the net under that rule (issue 8). Censored, not removed, so a reader
+ * sees that something was there.
+ */
+const SECRET_KEYS = [
+  "password",
+  "currentPassword",
+  "newPassword",
+  "oneTimePassword",
+  "token",
+  "bearerToken",
+  "sessionSecret",
+  "secret",
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+];
+export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) => {
+  const property = /^[A-Za-z_$][\w$]*$/.test(key) ? key : `["${key}"]`;
+  const child = property.startsWith("[") ? `*${property}` : `*.${property}`;
+  return [property, child];
+});
+
 /** JSON lines on stdout (what log collectors expect in a container). */
-export function createLogger(config: Pick<Config, "LOG_LEVEL">): Logger {
-  return pino({ level: config.LOG_LEVEL, base: { service: "user-console" } });
+export function createLogger(config: Pick<Config, "LOG_LEVEL">, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level: config.LOG_LEVEL,
+      base: { service: "user-console" },
+      redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    },
+    destination,
+  );
 }

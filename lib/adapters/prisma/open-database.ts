@@ -366,6 +366,17 @@ async function openPostgres(
       closeUnderlying: async () => {
         await Promise.all([pool.end(), cancelPool.end()]);
       },
+      // Another replica (or an operator) may migrate; one of an older build must then stop taking traffic only
+      // if its own migrations are missing, which this reports.
+      pendingMigrations: async () => {
+        const client = await pool.connect();
+        try {
+          return (await migrationStatus(pgSession(client), migrations)).pending;
+        } finally {
+          client.release();
+        }
+      },
+      connections: () => ({ inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     }),
   };
 }

@@ -1,4 +1,4 @@
-import type { DatabaseLifecycle } from "../../ports/database";
+import type { ConnectionStats, DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { DatabaseBusyError } from "../../domain/errors";
 import { untilAborted } from "../../domain/until-aborted";
@@ -187,15 +187,31 @@ export const CANCEL_BACKEND_SQL = `
  */
 export function createPrismaLifecycle(
   prisma: PrismaClient,
-  options: { closeUnderlying?: () => Promise<void> } = {},
+  options: {
+    closeUnderlying?: () => Promise<void>;
+    /** Migrations not applied yet; absent: none can be (the embedded database migrates as it opens). */
+    pendingMigrations?: () => Promise<string[]>;
+    connections?: () => ConnectionStats;
+  } = {},
 ): DatabaseLifecycle {
   let closing: Promise<void> | undefined;
+  const assertOpen = () => {
+    if (closing) throw new Error("The database has been closed");
+  };
   return {
     async ping(signal) {
       signal?.throwIfAborted();
-      if (closing) throw new Error("The database has been closed");
+      assertOpen();
       // A PrismaPromise is lazy: untilAborted's `then` is what sends the query.
       await untilAborted(Promise.resolve(prisma.$queryRaw`SELECT 1`), signal);
+    },
+    async pendingMigrations(signal) {
+      signal?.throwIfAborted();
+      assertOpen();
+      return options.pendingMigrations ? untilAborted(options.pendingMigrations(), signal) : [];
+    },
+    connections() {
+      return options.connections?.() ?? null;
     },
     close() {
       closing ??= (async () => {

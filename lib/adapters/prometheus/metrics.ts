@@ -1,0 +1,143 @@
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+import type { UserStatus } from "../../domain/user";
+import type { ConnectionStats } from "../../ports/database";
+
+/**
+ * The process's Prometheus metrics (issue 8), in one registry per app, served by our server at GET /metrics
+ * (server/metrics-endpoint.ts). Only the server's bundle loads prom-client: requests are measured by the server
+ * around Next's handler and database work by a decorator of the unit of work, so Next's bundle never needs a
+ * registry of its own (the "already registered" / vanishing-metrics trap of NOTES.md does not arise).
+ *
+ * Label values come from closed sets only (route templates, HTTP methods, repository method names, statuses):
+ * nothing a caller sends can create a series.
+ */
+export interface AppMetrics {
+  readonly registry: Registry;
+  /** The registry in Prometheus's text format, for GET /metrics. */
+  exposition(): Promise<{ contentType: string; text: string }>;
+  /** One finished HTTP request. `route` is a template (`/api/v1/users/[id]`), never the raw path. */
+  observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void;
+  /** One database operation: a repository call (`users.list`) or a whole unit of work (`unit_of_work`). */
+  observeDatabase(operation: string, outcome: "ok" | "error", seconds: number): void;
+  setReady(ready: boolean): void;
+  setUsersByStatus(counts: Readonly<Record<UserStatus, number>>): void;
+  /** Read at each scrape: the database pool's connections (null: not a pool, e.g. the embedded database). */
+  watchConnections(read: () => ConnectionStats | null): void;
+  /** Read at each scrape: the import worker pool. */
+  watchImportPool(read: () => { queued: number; running: number }): void;
+}
+
+/** Every metric the app exposes (histograms without their _bucket/_sum/_count series), for the operator kit's tests. */
+export const METRIC_NAMES = [
+  "http_request_duration_seconds",
+  "db_operation_duration_seconds",
+  "db_pool_connections",
+  "db_pool_pending_acquires",
+  "user_console_ready",
+  "user_console_users",
+  "user_console_import_queue_depth",
+  "user_console_import_workers_busy",
+] as const;
+
+const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/**
+ * @param options.processMetrics the default process and Node.js metrics (CPU, memory, event loop, GC): on for
+ *   the process's app, off for the many apps a test run builds (each would start its own observers).
+ */
+export function createPrometheusMetrics(options: { processMetrics?: boolean } = {}): AppMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const requests = new Histogram({
+    name: "http_request_duration_seconds",
+    help: "Time from receiving an HTTP request to finishing its response, by route template",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const database = new Histogram({
+    name: "db_operation_duration_seconds",
+    help: "Duration of database operations: repository calls and whole units of work (transactions)",
+    labelNames: ["operation", "outcome"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+  const ready = new Gauge({
+    name: "user_console_ready",
+    help: "1 when the last readiness probe passed, 0 when it failed or the process is draining",
+    registers,
+  });
+  const users = new Gauge({
+    name: "user_console_users",
+    help: "Users (not deleted) by status; refreshed at most every 30 s, exact up to 10,000 per status, estimated beyond",
+    labelNames: ["status"] as const,
+    registers,
+  });
+
+  let readConnections: () => ConnectionStats | null = () => null;
+  let readImportPool: () => { queued: number; running: number } = () => ({ queued: 0, running: 0 });
+  new Gauge({
+    name: "db_pool_connections",
+    help: "Database connections of this process's pool by state",
+    labelNames: ["state"] as const,
+    registers,
+    collect() {
+      const stats = readConnections();
+      if (!stats) return;
+      this.set({ state: "in_use" }, stats.inUse);
+      this.set({ state: "idle" }, stats.idle);
+    },
+  });
+  new Gauge({
+    name: "db_pool_pending_acquires",
+    help: "Units of work waiting for a free database connection",
+    registers,
+    collect() {
+      this.set(readConnections()?.waiting ?? 0);
+    },
+  });
+  new Gauge({
+    name: "user_console_import_queue_depth",
+    help: "Import batches parsed and waiting for a worker",
+    registers,
+    collect() {
+      this.set(readImportPool().queued);
+    },
+  });
+  new Gauge({
+    name: "user_console_import_workers_busy",
+    help: "Import workers writing a batch now",
+    registers,
+    collect() {
+      this.set(readImportPool().running);
+    },
+  });
+
+  return {
+    registry,
+    async exposition() {
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
+    observeRequest({ method, route, status }, seconds) {
+      requests.observe({ method: HTTP_METHODS.has(method) ? method : "OTHER", route, status: String(status) }, seconds);
+    },
+    observeDatabase(operation, outcome, seconds) {
+      database.observe({ operation, outcome }, seconds);
+    },
+    setReady(value) {
+      ready.set(value ? 1 : 0);
+    },
+    setUsersByStatus(counts) {
+      for (const [status, count] of Object.entries(counts)) users.set({ status }, count);
+    },
+    watchConnections(read) {
+      readConnections = read;
+    },
+    watchImportPool(read) {
+      readImportPool = read;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+import { z } from "zod";
+
+/**
+ * Maps a request path to the route template that serves it (`/api/v1/users/0193...` → `/api/v1/users/[id]`), for
+ * metric labels and log lines: a raw path would make a series per user id. The templates are the app's own
+ * routes: from the build's `.next/app-path-routes-manifest.json`, or in development (where Next builds routes
+ * on demand) from the `app/` folder. A path no route serves is `unmatched`; the server's own endpoints keep
+ * their paths; Next's assets are one template each.
+ */
+export type RouteOf = (pathname: string) => string;
+
+/** Endpoints our server answers itself (server/health.ts, server/metrics-endpoint.ts). */
+const SERVER_ROUTES = ["/live", "/ready", "/metrics"];
+const ASSET_PREFIXES = ["/_next/static", "/_next/image", "/_next/data", "/__nextjs"];
+
+interface Node {
+  statics: Map<string, Node>;
+  dynamic?: Node;
+  /** `[...rest]` or `[[...rest]]`: the rest of the path. */
+  catchAll?: string;
+  template?: string;
+}
+
+export function createRouteMatcher(templates: readonly string[]): RouteOf {
+  const root: Node = { statics: new Map() };
+  for (const template of [...templates, ...SERVER_ROUTES]) {
+    let node = root;
+    const segments = segmentsOf(template);
+    for (const [i, segment] of segments.entries()) {
+      if (/^\[\[?\.\.\./.test(segment)) {
+        node.catchAll = template;
+        if (segment.startsWith("[[")) node.template ??= template; // optional: matches with nothing more
+        break;
+      }
+      const next: Node = segment.startsWith("[")
+        ? (node.dynamic ??= { statics: new Map() })
+        : (node.statics.get(segment) ?? { statics: new Map() });
+      if (!segment.startsWith("[")) node.statics.set(segment, next);
+      node = next;
+      if (i === segments.length - 1) node.template = template;
+    }
+    if (segments.length === 0) node.template = template;
+  }
+
+  return (pathname) => {
+    const asset = ASSET_PREFIXES.find((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
+    if (asset) return asset;
+    return match(root, segmentsOf(pathname), 0) ?? "unmatched";
+  };
+}
+
+/** Static segments before dynamic ones before catch-alls, as Next routes (`/users/export.csv` is not `[id]`). */
+function match(node: Node, segments: string[], at: number): string | undefined {
+  if (at === segments.length) return node.template;
+  const segment = segments[at] ?? "";
+  const viaStatic = node.statics.get(segment);
+  return (
+    (viaStatic && match(viaStatic, segments, at + 1)) ??
+    (node.dynamic && match(node.dynamic, segments, at + 1)) ??
+    node.catchAll
+  );
+}
+
+function segmentsOf(pathname: string): string[] {
+  return pathname.split("/").filter((segment) => segment !== "");
+}
+
+const manifestSchema = z.record(z.string(), z.string());
+
+/**
+ * The app's route templates: the production build's manifest when there is one, else the `app/` folder's
+ * `page` and `route` files (development). Route groups `(name)` and Next's internal pages are left out.
+ */
+export function loadRouteTemplates(dir: string): string[] {
+  const manifest = path.join(dir, ".next", "app-path-routes-manifest.json");
+  const appDir = path.join(dir, "app");
+  const templates = existsSync(appDir)
+    ? routesInAppFolder(appDir)
+    : existsSync(manifest)
+      ? Object.values(manifestSchema.parse(JSON.parse(readFileSync(manifest, "utf8"))))
+      : [];
+  return templates.filter((template) => !/^\/_(not-found|global-error)$/.test(template));
+}
+
+function routesInAppFolder(appDir: string): string[] {
+  const templates: string[] = [];
+  const walk = (folder: string, segments: string[]) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        // Route groups `(console)` add no segment; private folders `_lib` add no route.
+        if (entry.name.startsWith("_")) continue;
+        const segment = /^\(.*\)$/.test(entry.name) ? [] : [entry.name];
+        walk(path.join(folder, entry.name), [...segments, ...segment]);
+      } else if (/^(page|route)\.(tsx?|jsx?)$/.test(entry.name)) {
+        templates.push(`/${segments.join("/")}`);
+      } else if (/^(icon|apple-icon|favicon)\.\w+$/.test(entry.name)) {
+        templates.push(`/${[...segments, entry.name].join("/")}`);
+      }
+    }
+  };
+  walk(appDir, []);
+  return templates;
+}
