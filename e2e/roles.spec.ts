@@ -8,11 +8,15 @@ import type { Role } from "../lib/domain/user";
 import { ACCOUNTS, PASSWORD, storageStateOf } from "./support/accounts";
 
 const SECTIONS: Record<Role, string[]> = {
-  ADMIN: ["Users", "Audit log", "API tokens", "Settings", "API reference"],
+  ADMIN: ["Dashboard", "Users", "Audit log", "API tokens", "Settings", "API reference"],
   EDITOR: ["Users", "Settings", "API reference"],
   VIEWER: ["Users", "Settings", "API reference"],
 };
-const FORBIDDEN_PAGES: Record<Role, string[]> = { ADMIN: [], EDITOR: ["/audit", "/tokens"], VIEWER: ["/audit", "/tokens"] };
+const FORBIDDEN_PAGES: Record<Role, string[]> = {
+  ADMIN: [],
+  EDITOR: ["/dashboard", "/audit", "/tokens"],
+  VIEWER: ["/dashboard", "/audit", "/tokens"],
+};
 
 function sidebar(page: Page) {
   return page.getByRole("navigation", { name: "Sections" });

@@ -10,10 +10,11 @@ import { roleHas, routeAccess } from "@/lib/domain/permissions";
 import { currentPrincipal } from "@/lib/http/page-auth";
 
 /**
- * The sections of the console, in sidebar order. Dashboard, Imports and Flags join when their issues land
+ * The sections of the console, in sidebar order. Imports and Flags join when their issues land
  * (issue 4: "sections whose issue has not landed yet are not shown").
  */
 const SECTIONS: readonly Section[] = [
+  { href: "/dashboard", label: "Dashboard" },
   { href: "/users", label: "Users" },
   { href: "/audit", label: "Audit log" },
   { href: "/tokens", label: "API tokens" },

@@ -38,6 +38,7 @@ import {
   apiTokenListResponse,
   auditEventPageResponse,
   createdApiTokenResponse,
+  serviceTrafficResponse,
   invitationResponse,
   principalResponse,
   problemResponse,
@@ -76,6 +77,7 @@ const TAGS = [
   { name: "Invitations", description: "Inviting people, who then set their own password." },
   { name: "API tokens", description: "Tokens for scripts (`Authorization: Bearer uct_...`), managed from a browser session." },
   { name: "Audit log", description: "Who changed what, newest first." },
+  { name: "Service", description: "The service's own health, as the dashboard shows it." },
   { name: "Reference", description: "This document." },
 ] as const;
 type Tag = (typeof TAGS)[number]["name"];
@@ -336,6 +338,12 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: "Audit log",
     responses: { "200": { description: "A page of events", schema: auditEventPageResponse } },
     errors: ["INVALID_CURSOR"],
+  },
+  "GET /api/v1/service/traffic": {
+    summary: "This process's traffic over the last hour",
+    description: "Requests and server errors (5xx) per minute for the last 60 minutes, from the process's own metrics.",
+    tag: "Service",
+    responses: { "200": { description: "Per-minute counts, oldest first", schema: serviceTrafficResponse } },
   },
   "GET /api/openapi.json": {
     summary: "This OpenAPI document",

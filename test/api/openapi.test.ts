@@ -334,6 +334,13 @@ describe("real responses match the document", () => {
     expect((await call("GET", "/api/v1/imports/no-such-import", { cookie: admin })).body).toMatchObject({ code: "IMPORT_NOT_FOUND" });
   });
 
+  it("service traffic", async () => {
+    const traffic = await call("GET", "/api/v1/service/traffic", { cookie: admin });
+    expect(traffic.status).toBe(200);
+    expect(traffic.body).toMatchObject({ scope: "this-process" });
+    expect(Array.isArray(traffic.body.items) && traffic.body.items.length).toBe(60);
+  });
+
   it("audit log", async () => {
     const page = await call("GET", "/api/v1/audit-events?limit=5", { cookie: admin });
     expect(page.status).toBe(200);

@@ -26,7 +26,26 @@ export interface AppMetrics {
   watchConnections(read: () => ConnectionStats | null): void;
   /** Read at each scrape: the import worker pool. */
   watchImportPool(read: () => { queued: number; running: number }): void;
+  /**
+   * Requests and server errors (5xx) per minute over the last hour, oldest first, the current minute last (so
+   * far): counted from the same observations as http_request_duration_seconds, probes and scrapes left out.
+   * This process only: each replica answers for itself (the dashboard says so; Prometheus sees them all).
+   */
+  recentTraffic(now?: Date): TrafficMinute[];
 }
+
+export interface TrafficMinute {
+  start: Date;
+  /** 60, or the seconds elapsed of the current minute. */
+  seconds: number;
+  requests: number;
+  errors: number;
+}
+
+/** Routes that are the platform looking at us, not users using us: left out of the dashboard's traffic. */
+const PROBE_ROUTES = new Set(["/live", "/ready", "/metrics"]);
+const MINUTE_MS = 60_000;
+const TRAFFIC_MINUTES = 60;
 
 /** Every metric the app exposes (histograms without their _bucket/_sum/_count series), for the operator kit's tests. */
 export const METRIC_NAMES = [
@@ -45,8 +64,10 @@ const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "
 /**
  * @param options.processMetrics the default process and Node.js metrics (CPU, memory, event loop, GC): on for
  *   the process's app, off for the many apps a test run builds (each would start its own observers).
+ * @param options.now the clock of the per-minute traffic counts (tests).
  */
-export function createPrometheusMetrics(options: { processMetrics?: boolean } = {}): AppMetrics {
+export function createPrometheusMetrics(options: { processMetrics?: boolean; now?: () => Date } = {}): AppMetrics {
+  const clock = options.now ?? (() => new Date());
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -116,6 +137,14 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean } = 
     },
   });
 
+  // Per-minute counts in a ring of TRAFFIC_MINUTES slots: a slot is reused when its minute comes round again.
+  const minutes = Array.from({ length: TRAFFIC_MINUTES }, () => ({ minute: -1, requests: 0, errors: 0 }));
+  const slotOf = (minute: number) => {
+    const slot = minutes[minute % TRAFFIC_MINUTES] ?? { minute: -1, requests: 0, errors: 0 };
+    if (slot.minute !== minute) Object.assign(slot, { minute, requests: 0, errors: 0 });
+    return slot;
+  };
+
   return {
     registry,
     async exposition() {
@@ -123,6 +152,20 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean } = 
     },
     observeRequest({ method, route, status }, seconds) {
       requests.observe({ method: HTTP_METHODS.has(method) ? method : "OTHER", route, status: String(status) }, seconds);
+      if (PROBE_ROUTES.has(route)) return;
+      const slot = slotOf(Math.floor(clock().getTime() / MINUTE_MS));
+      slot.requests++;
+      if (status >= 500) slot.errors++;
+    },
+    recentTraffic(now = clock()) {
+      const current = Math.floor(now.getTime() / MINUTE_MS);
+      return Array.from({ length: TRAFFIC_MINUTES }, (_, i) => {
+        const minute = current - (TRAFFIC_MINUTES - 1) + i;
+        const slot = minutes[minute % TRAFFIC_MINUTES];
+        const counted = slot?.minute === minute ? slot : { requests: 0, errors: 0 };
+        const seconds = minute === current ? Math.max(1, (now.getTime() - minute * MINUTE_MS) / 1000) : 60;
+        return { start: new Date(minute * MINUTE_MS), seconds, requests: counted.requests, errors: counted.errors };
+      });
     },
     observeDatabase(operation, outcome, seconds) {
       database.observe({ operation, outcome }, seconds);

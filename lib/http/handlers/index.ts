@@ -6,6 +6,7 @@
 export * from "./audit";
 export * from "./imports";
 export * from "./invitations";
+export * from "./service";
 export * from "./session";
 export * from "./tokens";
 export * from "./users";

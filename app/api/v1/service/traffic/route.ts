@@ -1,0 +1,1 @@
+export { getServiceTraffic as GET } from "@/lib/http/handlers/service";
