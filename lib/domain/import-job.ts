@@ -1,7 +1,7 @@
 /**
  * CSV import jobs (issue 6, POST /api/v1/imports): plain types and the numbers that bound them. A job's state,
  * its file and its committed batches live in the database, so any replica can report on it and a job cut by a
- * restart resumes from its last committed batch (lib/use-cases/import-users.ts).
+ * restart resumes from its last committed batch (lib/use-cases/run-imports.ts).
  */
 import type { Actor } from "./auth";
 import type { Role } from "./user";
@@ -13,6 +13,16 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 export const IMPORT_BATCH_SIZE = 500;
 /** Largest file accepted (413 past it): 20 MB is about 200k rows of typical width. */
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+/**
+ * Deadline of POST /imports, whose body is read within it: the largest file at about 1.5 Mbit/s, a slow office
+ * uplink (the default request deadline of 5 s would need 32 Mbit/s).
+ */
+export const IMPORT_UPLOAD_DEADLINE_MS = 120_000;
+/**
+ * Jobs one process works on at once. Each holds its file in memory while it runs (up to IMPORT_MAX_BYTES, parsed
+ * twice), so the cap bounds the process's memory; further jobs wait, queued, in the database.
+ */
+export const IMPORT_JOBS_PER_PROCESS = 2;
 /** A process holds a job this long and renews it while it works; past it another replica may take it over. */
 export const IMPORT_LEASE_MS = 30_000;
 /** The columns of an import file, in any order; `email` and `name` are required, `role` and `status` optional. */

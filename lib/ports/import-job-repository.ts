@@ -37,17 +37,21 @@ export interface ImportJobRepository {
   list(query: { limit: number; after?: ImportJobCursor }): Promise<ImportJob[]>;
 
   /**
-   * Takes the job for the caller until `leaseUntil` and marks it `running`, when it is unfinished and nobody
-   * holds it (no lease, or one that expired before `now`); null otherwise. Atomic: of two replicas trying at
-   * once, one gets it.
+   * Takes the job for `holder` (a random id per take-up) until `leaseUntil` and marks it `running`, when it is
+   * unfinished and nobody holds it (no lease, or one that expired before `now`); null otherwise. Atomic: of two
+   * replicas trying at once, one gets it.
    */
-  acquire(id: string, lease: { now: Date; leaseUntil: Date }): Promise<ImportJob | null>;
+  acquire(id: string, lease: { now: Date; leaseUntil: Date; holder: string }): Promise<ImportJob | null>;
 
   /** Ids of unfinished jobs nobody holds (no lease, or expired before `now`), oldest first. */
   findUnheld(now: Date, limit: number): Promise<string[]>;
 
-  /** Extends (or, with null, gives up) the lease of an unfinished job. */
-  setLease(id: string, leaseUntil: Date | null): Promise<void>;
+  /**
+   * Extends (or, with null, gives up) the lease of an unfinished job that `holder` holds. False when it does not
+   * hold it any more (another process took it over after the lease ran out): the holder must then stop, and
+   * roll back what its unit of work wrote (the lock this takes on the job makes a take-over wait for that unit).
+   */
+  setLease(id: string, holder: string, leaseUntil: Date | null): Promise<boolean>;
 
   setTotalRows(id: string, totalRows: number): Promise<void>;
 
@@ -68,12 +72,22 @@ export interface ImportJobRepository {
 
   /**
    * Ends the job: status, total, error, finishedAt; the lease is dropped and the stored file deleted (a finished
-   * job is never resumed). The job, its batches and its row errors stay: they are the report.
+   * job is never resumed). The job, its batches and its row errors stay: they are the report. Only `holder` may
+   * end it: false (and nothing changed) when it does not hold the job any more.
    */
   finish(
     id: string,
+    holder: string,
     outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
-  ): Promise<void>;
+  ): Promise<boolean>;
+}
+
+/** The job's lease was taken over by another process: this one stops, and rolls back its unit of work. */
+export class ImportLeaseLostError extends Error {
+  constructor(readonly jobId: string) {
+    super(`Import ${jobId} was taken over by another process`);
+    this.name = "ImportLeaseLostError";
+  }
 }
 
 /** The batch was recorded already, by another process that took the job over: roll this one back. */

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { Principal } from "../domain/auth";
 import {
   IMPORT_BATCH_SIZE,
+  IMPORT_JOBS_PER_PROCESS,
   IMPORT_LEASE_MS,
   type ImportBatchRecord,
   type ImportJob,
@@ -20,7 +21,7 @@ import { normalizeEmail, type NewUser } from "../domain/user";
 import { assertMayCreateUser } from "../domain/user-rules";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
-import { ImportBatchRecordedError } from "../ports/import-job-repository";
+import { ImportBatchRecordedError, ImportLeaseLostError } from "../ports/import-job-repository";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
 import { WorkerPoolClosedError, type WorkerPool } from "../ports/worker-pool";
@@ -58,6 +59,8 @@ export interface ImportRunnerDeps {
   log: Logger;
   batchSize?: number;
   leaseMs?: number;
+  /** Jobs this process works on at once; more wait in the database (queued) for a free slot. */
+  maxJobs?: number;
 }
 
 interface ParsedBatch {
@@ -70,49 +73,68 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   const { unitOfWork, clock, pool, csv, log } = deps;
   const batchSize = deps.batchSize ?? IMPORT_BATCH_SIZE;
   const leaseMs = deps.leaseMs ?? IMPORT_LEASE_MS;
+  const maxJobs = deps.maxJobs ?? IMPORT_JOBS_PER_PROCESS;
   const stopper = new AbortController();
   const active = new Map<string, Promise<void>>();
+  /** Looks for waiting jobs after one ended: idle() waits for them too. */
+  const sweeps = new Set<Promise<unknown>>();
   let timer: NodeJS.Timeout | undefined;
   let stopped: Promise<void> | undefined;
 
   const leaseUntil = () => new Date(clock.now().getTime() + leaseMs);
 
   function kick(jobId: string): void {
-    if (stopper.signal.aborted || active.has(jobId)) return;
+    // A job beyond the cap stays queued in the database: the next free slot (below) or sweep takes it.
+    if (stopper.signal.aborted || active.has(jobId) || active.size >= maxJobs) return;
     const running = work(jobId)
       .catch((error: unknown) => log.error({ err: error, importId: jobId }, "import job failed unexpectedly"))
-      .finally(() => active.delete(jobId));
+      .finally(() => {
+        active.delete(jobId);
+        // A slot is free: take up a job that waits, rather than leave it to the next sweep.
+        const sweep: Promise<unknown> = resumeUnheld()
+          .catch((error: unknown) => log.error({ err: error }, "looking for import jobs to resume failed"))
+          .finally(() => sweeps.delete(sweep));
+        sweeps.add(sweep);
+      });
     active.set(jobId, running);
   }
 
   async function work(jobId: string): Promise<void> {
-    const job = await unitOfWork.run(({ imports }) => imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil() }));
+    // This take-up's own name on the lease: a process that lost the job (its lease ran out and another process
+    // took over) can then no longer renew it, write batches or finish it.
+    const holder = crypto.randomUUID();
+    const job = await unitOfWork.run(({ imports }) =>
+      imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil(), holder }),
+    );
     if (!job) return;
     log.info({ importId: jobId }, "import job taken up");
     const heartbeat = setInterval(() => {
       unitOfWork
-        .run(({ imports }) => imports.setLease(jobId, leaseUntil()))
+        .run(({ imports }) => imports.setLease(jobId, holder, leaseUntil()))
+        .then((held) => {
+          if (!held) clearInterval(heartbeat); // taken over, or ended: its next batch finds out and stops
+        })
         .catch((error: unknown) => log.warn({ err: error, importId: jobId }, "renewing an import's lease failed"));
     }, Math.max(10, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     try {
-      await runJob(job);
+      await runJob(job, holder);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  async function runJob(job: ImportJob): Promise<void> {
+  async function runJob(job: ImportJob, holder: string): Promise<void> {
     const { content, recorded } = await unitOfWork.run(async ({ imports }) => ({
       content: await imports.content(job.id),
       recorded: new Set(await imports.recordedBatches(job.id)),
     }));
-    if (content === null) return fail(job, "The file of this import is gone, so it cannot be resumed");
+    if (content === null) return fail(job, holder, "The file of this import is gone, so it cannot be resumed");
     let total: number;
     try {
       total = await countRows(content);
     } catch (error) {
-      if (error instanceof CsvFormatError) return fail(job, `The file is not valid CSV: ${error.message}`);
+      if (error instanceof CsvFormatError) return fail(job, holder, `The file is not valid CSV: ${error.message}`);
       throw error;
     }
     if (job.totalRows !== total) await unitOfWork.run(({ imports }) => imports.setTotalRows(job.id, total));
@@ -128,7 +150,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
         return;
       }
       inFlight.push(
-        pool.run(() => retryWhenBusy(() => writeBatch(job, batch))).catch((error: unknown) => {
+        pool.run(() => retryWhenBusy(() => writeBatch(job, holder, batch))).catch((error: unknown) => {
           if (error instanceof WorkerPoolClosedError) cut = true;
           else firstFailure ??= error;
         }),
@@ -140,37 +162,39 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     }
     await Promise.all(inFlight);
 
-    if (firstFailure instanceof ImportBatchRecordedError) {
+    if (firstFailure instanceof ImportBatchRecordedError || firstFailure instanceof ImportLeaseLostError) {
       // Another process took the job over (this one's lease ran out): it finishes the job.
-      log.warn({ importId: job.id, batchNo: firstFailure.batchNo }, "import taken over by another process");
+      log.warn({ importId: job.id }, "import taken over by another process");
       return;
     }
     if (firstFailure !== undefined) {
       log.error({ err: firstFailure, importId: job.id }, "an import batch failed");
-      return fail(job, "Writing a batch failed; the rows of the batches committed before it are imported");
+      return fail(job, holder, "Writing a batch failed; the rows of the batches that committed are imported, the others are not");
     }
     if (cut) {
-      await unitOfWork.run(({ imports }) => imports.setLease(job.id, null));
+      await unitOfWork.run(({ imports }) => imports.setLease(job.id, holder, null));
       log.info({ importId: job.id }, "import cut by shutdown; its lease is given up for the next start to resume it");
       return;
     }
-    await unitOfWork.run(({ imports }) =>
-      imports.finish(job.id, { status: "succeeded", totalRows: total, error: null, at: clock.now() }),
+    const finished = await unitOfWork.run(({ imports }) =>
+      imports.finish(job.id, holder, { status: "succeeded", totalRows: total, error: null, at: clock.now() }),
     );
-    log.info({ importId: job.id, total }, "import job finished");
+    if (finished) log.info({ importId: job.id, total }, "import job finished");
+    else log.warn({ importId: job.id }, "import taken over by another process before it could finish it");
   }
 
-  async function fail(job: ImportJob, reason: string): Promise<void> {
-    await unitOfWork.run(async ({ imports }) => {
+  async function fail(job: ImportJob, holder: string, reason: string): Promise<void> {
+    const failed = await unitOfWork.run(async ({ imports }) => {
       const progress = await imports.progress(job.id);
-      await imports.finish(job.id, {
+      return imports.finish(job.id, holder, {
         status: "failed",
         totalRows: null,
         error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
         at: clock.now(),
       });
     });
-    log.warn({ importId: job.id, reason }, "import job failed");
+    if (failed) log.warn({ importId: job.id, reason }, "import job failed");
+    else log.warn({ importId: job.id, reason }, "import taken over by another process; not marked failed here");
   }
 
   async function countRows(content: string): Promise<number> {
@@ -238,8 +262,10 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     return { ok: true, user: { ...parsed.data, email: normalizeEmail(parsed.data.email) } };
   }
 
-  async function writeBatch(job: ImportJob, batch: ParsedBatch): Promise<void> {
+  async function writeBatch(job: ImportJob, holder: string, batch: ParsedBatch): Promise<void> {
     await unitOfWork.run(async ({ users, audit, imports }) => {
+      // First, so the job's row is locked for the unit: a take-over waits until this batch commits or not.
+      if (!(await imports.setLease(job.id, holder, leaseUntil()))) throw new ImportLeaseLostError(job.id);
       const { created, taken } = await users.createMany(batch.valid.map((row) => row.user));
       const takenSet = new Set(taken);
       const errors = [
@@ -259,7 +285,6 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
         })),
       );
       await imports.recordBatch(job.id, { ...batch.record, created: created.length, failed: errors.length }, errors);
-      await imports.setLease(job.id, leaseUntil());
     });
   }
 
@@ -281,9 +306,10 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   }
 
   async function resumeUnheld(): Promise<number> {
-    if (stopper.signal.aborted) return 0;
-    const ids = await unitOfWork.run(({ imports }) => imports.findUnheld(clock.now(), 20));
-    const fresh = ids.filter((id) => !active.has(id));
+    const free = maxJobs - active.size;
+    if (stopper.signal.aborted || free <= 0) return 0;
+    const ids = await unitOfWork.run(({ imports }) => imports.findUnheld(clock.now(), maxJobs));
+    const fresh = ids.filter((id) => !active.has(id)).slice(0, free);
     for (const id of fresh) kick(id);
     return fresh.length;
   }
@@ -300,7 +326,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
       timer.unref();
     },
     async idle() {
-      while (active.size > 0) await Promise.all([...active.values()]);
+      while (active.size > 0 || sweeps.size > 0) await Promise.all([...active.values(), ...sweeps]);
     },
     stop() {
       stopped ??= (async () => {

@@ -189,6 +189,8 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       await refused(await upload(admin, ""), 422, "IMPORT_FILE_INVALID");
       await refused(await upload(admin, "mail,fullname\na@example.com,A\n"), 422, "IMPORT_FILE_INVALID");
       await refused(await upload(admin, "email,name,password\na@example.com,A,x\n"), 422, "IMPORT_FILE_INVALID");
+      // NUL is valid UTF-8 but not text, and PostgreSQL cannot store it: refused up front on every adapter.
+      await refused(await upload(admin, "email,name\nnul@example.com,Nu\u0000l\n"), 422, "IMPORT_FILE_INVALID");
       await refused(
         await api.call("POST", "/api/v1/imports", { cookie: admin, rawBody: "email,name", headers: { "content-type": "text/plain" } }),
         415,

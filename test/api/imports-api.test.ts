@@ -1,12 +1,68 @@
 import { describe, expect, it } from "vitest";
 
-import { IMPORT_MAX_BYTES } from "../../lib/domain/import-job";
+import { IMPORT_JOBS_PER_PROCESS, IMPORT_MAX_BYTES } from "../../lib/domain/import-job";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
 import { describeImportsApi } from "./imports-api.suite";
 
 const api = await createApiHarness({ hasher: fastTestHasher, config: { DB_TIMEOUT_MS: 30_000 } });
 
 describeImportsApi("in memory", () => api);
+
+describe("CSV import jobs per process (in memory)", () => {
+  it("works on at most IMPORT_JOBS_PER_PROCESS jobs at once; the others wait queued and all finish", { timeout: 120_000 }, async () => {
+    await api.createUser({ email: "many@staff.example", role: "ADMIN", password: "correct horse battery" });
+    const cookie = await api.signIn("many@staff.example", "correct horse battery");
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      const rows = Array.from({ length: 3_000 }, (_, i) => `many${n}-${i}@example.com,Many ${i}`).join("\n");
+      const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: `email,name\n${rows}\n`, headers: { "content-type": "text/csv" } });
+      expect(response.status).toBe(202);
+      ids.push((await response.json()).id);
+    }
+    let mostRunning = 0;
+    let statuses: string[] = [];
+    do {
+      statuses = await Promise.all(ids.map(async (id) => (await (await api.call("GET", `/api/v1/imports/${id}`, { cookie })).json()).status));
+      mostRunning = Math.max(mostRunning, statuses.filter((status) => status === "running").length);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } while (statuses.some((status) => status === "queued" || status === "running"));
+    expect(statuses).toEqual(Array(5).fill("succeeded"));
+    expect(mostRunning).toBeGreaterThanOrEqual(1);
+    expect(mostRunning).toBeLessThanOrEqual(IMPORT_JOBS_PER_PROCESS);
+  });
+});
+
+describe("CSV upload deadline (in memory)", () => {
+  it("gives an upload longer than the request deadline: a slow client's file is read, not cut at REQUEST_TIMEOUT_MS", async () => {
+    const slow = await createApiHarness({ hasher: fastTestHasher, config: { REQUEST_TIMEOUT_MS: 100 } });
+    await slow.createUser({ email: "slow@staff.example", role: "ADMIN", password: "correct horse battery" });
+    const cookie = await slow.signIn("slow@staff.example", "correct horse battery");
+    const trickle = (chunks: string[]) =>
+      new ReadableStream<Uint8Array>({
+        async start(controller) {
+          for (const chunk of chunks) {
+            controller.enqueue(new TextEncoder().encode(chunk));
+            await new Promise((resolve) => setTimeout(resolve, 150));
+          }
+          controller.close();
+        },
+      });
+    const upload = await slow.call("POST", "/api/v1/imports", {
+      cookie,
+      streamBody: trickle(["email,name\n", "slow1@example.com,Slow One\n", "slow2@example.com,Slow Two\n"]),
+      headers: { "content-type": "text/csv" },
+    });
+    expect(upload.status).toBe(202);
+    // The same trickle on a JSON route is cut at the request's deadline.
+    const change = await slow.call("POST", "/api/v1/users", {
+      cookie,
+      streamBody: trickle(['{"email":"slow3@example.com",', '"name":"Slow"}']),
+      headers: { "content-type": "application/json" },
+    });
+    expect(change.status).toBe(504);
+    await slow.app.importJobs.idle();
+  });
+});
 
 describe("CSV import limits (in memory)", () => {
   it("answers 413 FILE_TOO_LARGE past 20 MB, as text/csv and as multipart", async () => {
@@ -28,8 +84,9 @@ describe("CSV import limits (in memory)", () => {
       headers: { "content-type": "multipart/form-data; boundary=b" },
     });
     expect(multipart.status).toBe(413);
-    // Just under the limit is accepted.
-    const fits = `email,name\nfits@example.com,Fits\n`;
+    // Exactly the limit is accepted (blank lines are skipped).
+    const row = `email,name\nfits@example.com,Fits\n`;
+    const fits = row + "\n".repeat(IMPORT_MAX_BYTES - row.length);
     expect((await api.call("POST", "/api/v1/imports", { cookie, rawBody: fits, headers: { "content-type": "text/csv" } })).status).toBe(202);
   });
 });

@@ -11,6 +11,9 @@ import { ImportBatchRecordedError, type NewImportJob } from "../../lib/ports/imp
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 
 const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
+/** Two take-ups' names on a lease. */
+const A = "0193a3b2-0000-7000-8000-00000000000a";
+const B = "0193a3b2-0000-7000-8000-00000000000b";
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
@@ -95,23 +98,42 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
   it("imports: one holder at a time; an expired or given-up lease frees the job; a finished job is never taken", async () => {
     const job = await create();
     await inUnit(async ({ imports }) => {
-      const taken = await imports.acquire(job.id, { now: at(0), leaseUntil: at(30) });
+      const taken = await imports.acquire(job.id, { now: at(0), leaseUntil: at(30), holder: A });
       expect(taken).toMatchObject({ id: job.id, status: "running", leaseUntil: at(30) });
-      expect(await imports.acquire(job.id, { now: at(10), leaseUntil: at(40) })).toBeNull();
+      expect(await imports.acquire(job.id, { now: at(10), leaseUntil: at(40), holder: B })).toBeNull();
       expect(await imports.findUnheld(at(10), 10)).toEqual([]);
       // Past the lease, anyone may take it over.
       expect(await imports.findUnheld(at(31), 10)).toEqual([job.id]);
-      expect(await imports.acquire(job.id, { now: at(31), leaseUntil: at(61) })).toMatchObject({ leaseUntil: at(61) });
+      expect(await imports.acquire(job.id, { now: at(31), leaseUntil: at(61), holder: B })).toMatchObject({ leaseUntil: at(61) });
       // Given up (a graceful stop): free at once.
-      await imports.setLease(job.id, null);
+      expect(await imports.setLease(job.id, B, null)).toBe(true);
       expect(await imports.findUnheld(at(32), 10)).toEqual([job.id]);
-      expect(await imports.acquire(NO_SUCH_ID, { now: at(0), leaseUntil: at(30) })).toBeNull();
+      expect(await imports.acquire(NO_SUCH_ID, { now: at(0), leaseUntil: at(30), holder: A })).toBeNull();
 
-      await imports.finish(job.id, { status: "succeeded", totalRows: 0, error: null, at: at(33) });
-      expect(await imports.acquire(job.id, { now: at(99), leaseUntil: at(129) })).toBeNull();
+      expect(await imports.acquire(job.id, { now: at(32), leaseUntil: at(62), holder: A })).not.toBeNull();
+      expect(await imports.finish(job.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(33) })).toBe(true);
+      expect(await imports.acquire(job.id, { now: at(99), leaseUntil: at(129), holder: B })).toBeNull();
       expect(await imports.findUnheld(at(99), 10)).toEqual([]);
-      await imports.setLease(job.id, at(500)); // no effect on a finished job
+      expect(await imports.setLease(job.id, A, at(500))).toBe(false); // a finished job has no lease to renew
       expect((await imports.get(job.id))?.leaseUntil).toBeNull();
+    });
+  });
+
+  it("imports: a holder whose lease was taken over can neither renew it, give it up, nor end the job", async () => {
+    const job = await create();
+    await inUnit(async ({ imports }) => {
+      await imports.acquire(job.id, { now: at(0), leaseUntil: at(30), holder: A });
+      // A stalled past its lease; B takes over.
+      expect(await imports.acquire(job.id, { now: at(31), leaseUntil: at(61), holder: B })).not.toBeNull();
+      expect(await imports.setLease(job.id, A, at(90))).toBe(false);
+      expect(await imports.setLease(job.id, A, null)).toBe(false);
+      expect(await imports.finish(job.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(40) })).toBe(false);
+      expect(await imports.get(job.id)).toMatchObject({ status: "running", leaseUntil: at(61), finishedAt: null });
+      expect(await imports.content(job.id)).not.toBeNull();
+      // The holder's own calls still work.
+      expect(await imports.setLease(job.id, B, at(91))).toBe(true);
+      expect(await imports.finish(job.id, B, { status: "succeeded", totalRows: 0, error: null, at: at(50) })).toBe(true);
+      expect(await imports.content(job.id)).toBeNull();
     });
   });
 
@@ -120,8 +142,9 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
     for (let i = 0; i < 4; i++) jobs.push(await create({ filename: `f${i}.csv` }));
     const [held, finished] = jobs;
     await inUnit(async ({ imports }) => {
-      await imports.acquire(held!.id, { now: at(0), leaseUntil: at(30) });
-      await imports.finish(finished!.id, { status: "failed", totalRows: null, error: "broken", at: at(1) });
+      await imports.acquire(held!.id, { now: at(0), leaseUntil: at(30), holder: A });
+      await imports.acquire(finished!.id, { now: at(0), leaseUntil: at(30), holder: B });
+      await imports.finish(finished!.id, B, { status: "failed", totalRows: null, error: "broken", at: at(1) });
     });
     const oldestFirst = [...jobs]
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
@@ -164,10 +187,10 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
   it("imports: finishing ends the job, drops the lease and the file, and keeps the report", async () => {
     const job = await create();
     await inUnit(async ({ imports }) => {
-      await imports.acquire(job.id, { now: at(0), leaseUntil: at(30) });
+      await imports.acquire(job.id, { now: at(0), leaseUntil: at(30), holder: A });
       await imports.setTotalRows(job.id, 10);
       await imports.recordBatch(job.id, batch(0, 9, 1), [{ line: 4, email: null, reason: "name: Enter a name" }]);
-      await imports.finish(job.id, { status: "failed", totalRows: null, error: "Writing a batch failed", at: at(5) });
+      await imports.finish(job.id, A, { status: "failed", totalRows: null, error: "Writing a batch failed", at: at(5) });
     });
     await inUnit(async ({ imports }) => {
       expect(await imports.get(job.id)).toMatchObject({

@@ -79,6 +79,8 @@ export interface RequestOptions {
   body?: unknown;
   /** Raw body text (sent as is, with the given content type). */
   rawBody?: string;
+  /** A body that arrives over time (a slow client). */
+  streamBody?: ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
   /** Send Origin: ORIGIN and a JSON content type, as the UI does (default true). */
   sameOrigin?: boolean;
@@ -116,8 +118,9 @@ export async function createApiHarness(options: ApiHarnessOptions = {}) {
     }
     if (init.cookie) headers.set("cookie", init.cookie);
     if (init.bearer) headers.set("authorization", `Bearer ${init.bearer}`);
-    let body: string | undefined;
-    if (init.rawBody !== undefined) body = init.rawBody;
+    let body: string | ReadableStream<Uint8Array> | undefined;
+    if (init.streamBody !== undefined) body = init.streamBody;
+    else if (init.rawBody !== undefined) body = init.rawBody;
     else if (init.body !== undefined) {
       body = JSON.stringify(init.body);
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
@@ -125,7 +128,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}) {
     const target = new URL(url, ORIGIN);
     // As a browser does (Next's own request URL says localhost whatever the Host; the app reads Host).
     if (!headers.has("host")) headers.set("host", target.host);
-    const request = new Request(target, { method, headers, body });
+    const request = new Request(target, { method, headers, body, ...(init.streamBody && { duplex: "half" }) });
     if (!match) return new Response(null, { status: 404 });
     // Handlers find the app through the registry: make it this harness's, for files that run two of them.
     registerApp(memory.app);

@@ -19,18 +19,21 @@ import type { InMemoryState } from "./in-memory-database";
 export interface InMemoryImports {
   jobs: Map<string, ImportJob>;
   files: Map<string, string>;
+  /** Who holds each job's lease (the database's `lease_holder`). */
+  holders: Map<string, string>;
   batches: Map<string, ReadonlyMap<number, ImportBatchRecord>>;
   errors: Map<string, readonly ImportRowError[]>;
 }
 
 export function emptyImports(): InMemoryImports {
-  return { jobs: new Map(), files: new Map(), batches: new Map(), errors: new Map() };
+  return { jobs: new Map(), files: new Map(), holders: new Map(), batches: new Map(), errors: new Map() };
 }
 
 export function copyImports(imports: InMemoryImports): InMemoryImports {
   return {
     jobs: new Map(imports.jobs),
     files: new Map(imports.files),
+    holders: new Map(imports.holders),
     batches: new Map(imports.batches),
     errors: new Map(imports.errors),
   };
@@ -97,11 +100,17 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
       .slice(0, query.limit);
   }
 
-  async acquire(id: string, lease: { now: Date; leaseUntil: Date }): Promise<ImportJob | null> {
+  async acquire(id: string, lease: { now: Date; leaseUntil: Date; holder: string }): Promise<ImportJob | null> {
     this.guard();
     const job = this.imports.jobs.get(id);
     if (!job || !isFree(job, lease.now)) return null;
+    this.imports.holders.set(id, lease.holder);
     return this.update(id, { status: "running", leaseUntil: lease.leaseUntil });
+  }
+
+  private holds(id: string, holder: string): boolean {
+    const job = this.imports.jobs.get(id);
+    return job !== undefined && !isFinished(job.status) && this.imports.holders.get(id) === holder;
   }
 
   async findUnheld(now: Date, limit: number): Promise<string[]> {
@@ -113,10 +122,11 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
       .map((job) => job.id);
   }
 
-  async setLease(id: string, leaseUntil: Date | null): Promise<void> {
+  async setLease(id: string, holder: string, leaseUntil: Date | null): Promise<boolean> {
     this.guard();
-    const job = this.imports.jobs.get(id);
-    if (job && !isFinished(job.status)) this.update(id, { leaseUntil });
+    if (!this.holds(id, holder)) return false;
+    this.update(id, { leaseUntil });
+    return true;
   }
 
   async setTotalRows(id: string, totalRows: number): Promise<void> {
@@ -162,11 +172,12 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
 
   async finish(
     id: string,
+    holder: string,
     outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
-  ): Promise<void> {
+  ): Promise<boolean> {
     this.guard();
     const job = this.imports.jobs.get(id);
-    if (!job) return;
+    if (!job || !this.holds(id, holder)) return false;
     this.update(id, {
       status: outcome.status,
       totalRows: outcome.totalRows ?? job.totalRows,
@@ -175,6 +186,7 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
       leaseUntil: null,
     });
     this.imports.files.delete(id);
+    return true;
   }
 
   private update(id: string, patch: Partial<ImportJob>): ImportJob {

@@ -70,14 +70,14 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return rows.map(toImportJob);
   }
 
-  async acquire(id: string, lease: { now: Date; leaseUntil: Date }): Promise<ImportJob | null> {
+  async acquire(id: string, lease: { now: Date; leaseUntil: Date; holder: string }): Promise<ImportJob | null> {
     this.guard();
     if (!isUuid(id)) return null;
     // One UPDATE with the condition in its WHERE: PostgreSQL re-checks it under the row lock, so of two
     // replicas trying at once exactly one matches.
     const { count } = await this.tx.importJob.updateMany({
       where: { id, ...unheld(lease.now) },
-      data: { status: "running", leaseUntil: lease.leaseUntil },
+      data: { status: "running", leaseUntil: lease.leaseUntil, leaseHolder: lease.holder },
     });
     return count === 1 ? this.get(id) : null;
   }
@@ -93,9 +93,14 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return rows.map((row) => row.id);
   }
 
-  async setLease(id: string, leaseUntil: Date | null): Promise<void> {
+  async setLease(id: string, holder: string, leaseUntil: Date | null): Promise<boolean> {
     this.guard();
-    await this.tx.importJob.updateMany({ where: { id, status: { in: [...UNFINISHED] } }, data: { leaseUntil } });
+    if (!isUuid(id) || !isUuid(holder)) return false;
+    const { count } = await this.tx.importJob.updateMany({
+      where: { id, leaseHolder: holder, status: { in: [...UNFINISHED] } },
+      data: { leaseUntil },
+    });
+    return count === 1;
   }
 
   async setTotalRows(id: string, totalRows: number): Promise<void> {
@@ -160,11 +165,13 @@ export class PrismaImportJobRepository implements ImportJobRepository {
 
   async finish(
     id: string,
+    holder: string,
     outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
-  ): Promise<void> {
+  ): Promise<boolean> {
     this.guard();
-    await this.tx.importJob.update({
-      where: { id },
+    if (!isUuid(id) || !isUuid(holder)) return false;
+    const { count } = await this.tx.importJob.updateMany({
+      where: { id, leaseHolder: holder, status: { in: [...UNFINISHED] } },
       data: {
         status: outcome.status,
         ...(outcome.totalRows !== null && { totalRows: outcome.totalRows }),
@@ -173,8 +180,10 @@ export class PrismaImportJobRepository implements ImportJobRepository {
         leaseUntil: null,
       },
     });
+    if (count === 0) return false;
     // A finished job is never resumed, so its file (up to IMPORT_MAX_BYTES) has served its purpose.
     await this.tx.importFile.deleteMany({ where: { jobId: id } });
+    return true;
   }
 }
 

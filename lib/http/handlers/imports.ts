@@ -7,7 +7,7 @@ import { z } from "zod";
 
 import { getApp } from "../../app-registry";
 import { ImportFileInvalidError } from "../../domain/errors";
-import { IMPORT_MAX_BYTES, type ImportJob, type ImportProgress } from "../../domain/import-job";
+import { IMPORT_MAX_BYTES, IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type ImportProgress } from "../../domain/import-job";
 import type { ImportSnapshot } from "../../use-cases/get-import";
 import { HttpProblem } from "../problem";
 import { mediaTypeOf, parseInput, readBytes } from "../read-body";
@@ -32,6 +32,8 @@ export const importListQuery = z.strictObject({
 export const startImport = route({
   method: "POST",
   path: "/api/v1/imports",
+  // Reading the body is within the deadline: a large file needs longer than a JSON change (issue 6 review).
+  deadline: (requestTimeoutMs) => Math.max(requestTimeoutMs, IMPORT_UPLOAD_DEADLINE_MS),
   async handler({ request, caller }) {
     const header = request.headers.get("idempotency-key");
     const key = header === null ? undefined : parseInput(idempotencyKey, header, "Idempotency-Key header");
@@ -169,7 +171,9 @@ async function readUpload(request: Request): Promise<{ content: string; filename
   } catch {
     throw new ImportFileInvalidError("The file is not UTF-8 text: save it as CSV UTF-8");
   }
-  return { content, filename, sizeBytes: bytes.byteLength };
+  // Valid UTF-8, but not text, and PostgreSQL cannot store it (the file is kept with its job).
+  if (content.includes("\u0000")) throw new ImportFileInvalidError("The file contains a NUL character (byte 0): it is not a text CSV file");
+  return { content, filename: filename?.replaceAll("\u0000", "") || null, sizeBytes: bytes.byteLength };
 }
 
 

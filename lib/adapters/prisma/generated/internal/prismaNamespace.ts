@@ -1474,7 +1474,8 @@ export const ImportJobScalarFieldEnum = {
   createdAt: 'createdAt',
   updatedAt: 'updatedAt',
   finishedAt: 'finishedAt',
-  leaseUntil: 'leaseUntil'
+  leaseUntil: 'leaseUntil',
+  leaseHolder: 'leaseHolder'
 } as const
 
 export type ImportJobScalarFieldEnum = (typeof ImportJobScalarFieldEnum)[keyof typeof ImportJobScalarFieldEnum]

@@ -55,6 +55,7 @@ export type ImportJobMinAggregateOutputType = {
   updatedAt: Date | null
   finishedAt: Date | null
   leaseUntil: Date | null
+  leaseHolder: string | null
 }
 
 export type ImportJobMaxAggregateOutputType = {
@@ -75,6 +76,7 @@ export type ImportJobMaxAggregateOutputType = {
   updatedAt: Date | null
   finishedAt: Date | null
   leaseUntil: Date | null
+  leaseHolder: string | null
 }
 
 export type ImportJobCountAggregateOutputType = {
@@ -95,6 +97,7 @@ export type ImportJobCountAggregateOutputType = {
   updatedAt: number
   finishedAt: number
   leaseUntil: number
+  leaseHolder: number
   _all: number
 }
 
@@ -127,6 +130,7 @@ export type ImportJobMinAggregateInputType = {
   updatedAt?: true
   finishedAt?: true
   leaseUntil?: true
+  leaseHolder?: true
 }
 
 export type ImportJobMaxAggregateInputType = {
@@ -147,6 +151,7 @@ export type ImportJobMaxAggregateInputType = {
   updatedAt?: true
   finishedAt?: true
   leaseUntil?: true
+  leaseHolder?: true
 }
 
 export type ImportJobCountAggregateInputType = {
@@ -167,6 +172,7 @@ export type ImportJobCountAggregateInputType = {
   updatedAt?: true
   finishedAt?: true
   leaseUntil?: true
+  leaseHolder?: true
   _all?: true
 }
 
@@ -274,6 +280,7 @@ export type ImportJobGroupByOutputType = {
   updatedAt: Date
   finishedAt: Date | null
   leaseUntil: Date | null
+  leaseHolder: string | null
   _count: ImportJobCountAggregateOutputType | null
   _avg: ImportJobAvgAggregateOutputType | null
   _sum: ImportJobSumAggregateOutputType | null
@@ -317,6 +324,7 @@ export type ImportJobWhereInput = {
   updatedAt?: Prisma.DateTimeFilter<"ImportJob"> | Date | string
   finishedAt?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
   leaseUntil?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
+  leaseHolder?: Prisma.UuidNullableFilter<"ImportJob"> | string | null
   file?: Prisma.XOR<Prisma.ImportFileNullableScalarRelationFilter, Prisma.ImportFileWhereInput> | null
   batches?: Prisma.ImportBatchListRelationFilter
   errors?: Prisma.ImportRowErrorListRelationFilter
@@ -340,6 +348,7 @@ export type ImportJobOrderByWithRelationInput = {
   updatedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   leaseUntil?: Prisma.SortOrderInput | Prisma.SortOrder
+  leaseHolder?: Prisma.SortOrderInput | Prisma.SortOrder
   file?: Prisma.ImportFileOrderByWithRelationInput
   batches?: Prisma.ImportBatchOrderByRelationAggregateInput
   errors?: Prisma.ImportRowErrorOrderByRelationAggregateInput
@@ -366,6 +375,7 @@ export type ImportJobWhereUniqueInput = Prisma.AtLeast<{
   updatedAt?: Prisma.DateTimeFilter<"ImportJob"> | Date | string
   finishedAt?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
   leaseUntil?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
+  leaseHolder?: Prisma.UuidNullableFilter<"ImportJob"> | string | null
   file?: Prisma.XOR<Prisma.ImportFileNullableScalarRelationFilter, Prisma.ImportFileWhereInput> | null
   batches?: Prisma.ImportBatchListRelationFilter
   errors?: Prisma.ImportRowErrorListRelationFilter
@@ -389,6 +399,7 @@ export type ImportJobOrderByWithAggregationInput = {
   updatedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   leaseUntil?: Prisma.SortOrderInput | Prisma.SortOrder
+  leaseHolder?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ImportJobCountOrderByAggregateInput
   _avg?: Prisma.ImportJobAvgOrderByAggregateInput
   _max?: Prisma.ImportJobMaxOrderByAggregateInput
@@ -417,6 +428,7 @@ export type ImportJobScalarWhereWithAggregatesInput = {
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"ImportJob"> | Date | string
   finishedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ImportJob"> | Date | string | null
   leaseUntil?: Prisma.DateTimeNullableWithAggregatesFilter<"ImportJob"> | Date | string | null
+  leaseHolder?: Prisma.UuidNullableWithAggregatesFilter<"ImportJob"> | string | null
 }
 
 export type ImportJobCreateInput = {
@@ -437,6 +449,7 @@ export type ImportJobCreateInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   file?: Prisma.ImportFileCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorCreateNestedManyWithoutJobInput
@@ -460,6 +473,7 @@ export type ImportJobUncheckedCreateInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   file?: Prisma.ImportFileUncheckedCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchUncheckedCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorUncheckedCreateNestedManyWithoutJobInput
@@ -483,6 +497,7 @@ export type ImportJobUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   file?: Prisma.ImportFileUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUpdateManyWithoutJobNestedInput
@@ -506,6 +521,7 @@ export type ImportJobUncheckedUpdateInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   file?: Prisma.ImportFileUncheckedUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUncheckedUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUncheckedUpdateManyWithoutJobNestedInput
@@ -529,6 +545,7 @@ export type ImportJobCreateManyInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
 }
 
 export type ImportJobUpdateManyMutationInput = {
@@ -549,6 +566,7 @@ export type ImportJobUpdateManyMutationInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ImportJobUncheckedUpdateManyInput = {
@@ -569,6 +587,7 @@ export type ImportJobUncheckedUpdateManyInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ImportJobCountOrderByAggregateInput = {
@@ -589,6 +608,7 @@ export type ImportJobCountOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
   leaseUntil?: Prisma.SortOrder
+  leaseHolder?: Prisma.SortOrder
 }
 
 export type ImportJobAvgOrderByAggregateInput = {
@@ -614,6 +634,7 @@ export type ImportJobMaxOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
   leaseUntil?: Prisma.SortOrder
+  leaseHolder?: Prisma.SortOrder
 }
 
 export type ImportJobMinOrderByAggregateInput = {
@@ -634,6 +655,7 @@ export type ImportJobMinOrderByAggregateInput = {
   updatedAt?: Prisma.SortOrder
   finishedAt?: Prisma.SortOrder
   leaseUntil?: Prisma.SortOrder
+  leaseHolder?: Prisma.SortOrder
 }
 
 export type ImportJobSumOrderByAggregateInput = {
@@ -718,6 +740,7 @@ export type ImportJobCreateWithoutFileInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   batches?: Prisma.ImportBatchCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorCreateNestedManyWithoutJobInput
 }
@@ -740,6 +763,7 @@ export type ImportJobUncheckedCreateWithoutFileInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   batches?: Prisma.ImportBatchUncheckedCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorUncheckedCreateNestedManyWithoutJobInput
 }
@@ -778,6 +802,7 @@ export type ImportJobUpdateWithoutFileInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   batches?: Prisma.ImportBatchUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUpdateManyWithoutJobNestedInput
 }
@@ -800,6 +825,7 @@ export type ImportJobUncheckedUpdateWithoutFileInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   batches?: Prisma.ImportBatchUncheckedUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUncheckedUpdateManyWithoutJobNestedInput
 }
@@ -822,6 +848,7 @@ export type ImportJobCreateWithoutBatchesInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   file?: Prisma.ImportFileCreateNestedOneWithoutJobInput
   errors?: Prisma.ImportRowErrorCreateNestedManyWithoutJobInput
 }
@@ -844,6 +871,7 @@ export type ImportJobUncheckedCreateWithoutBatchesInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   file?: Prisma.ImportFileUncheckedCreateNestedOneWithoutJobInput
   errors?: Prisma.ImportRowErrorUncheckedCreateNestedManyWithoutJobInput
 }
@@ -882,6 +910,7 @@ export type ImportJobUpdateWithoutBatchesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   file?: Prisma.ImportFileUpdateOneWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUpdateManyWithoutJobNestedInput
 }
@@ -904,6 +933,7 @@ export type ImportJobUncheckedUpdateWithoutBatchesInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   file?: Prisma.ImportFileUncheckedUpdateOneWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUncheckedUpdateManyWithoutJobNestedInput
 }
@@ -926,6 +956,7 @@ export type ImportJobCreateWithoutErrorsInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   file?: Prisma.ImportFileCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchCreateNestedManyWithoutJobInput
 }
@@ -948,6 +979,7 @@ export type ImportJobUncheckedCreateWithoutErrorsInput = {
   updatedAt?: Date | string
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
+  leaseHolder?: string | null
   file?: Prisma.ImportFileUncheckedCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchUncheckedCreateNestedManyWithoutJobInput
 }
@@ -986,6 +1018,7 @@ export type ImportJobUpdateWithoutErrorsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   file?: Prisma.ImportFileUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUpdateManyWithoutJobNestedInput
 }
@@ -1008,6 +1041,7 @@ export type ImportJobUncheckedUpdateWithoutErrorsInput = {
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   file?: Prisma.ImportFileUncheckedUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUncheckedUpdateManyWithoutJobNestedInput
 }
@@ -1070,6 +1104,7 @@ export type ImportJobSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   updatedAt?: boolean
   finishedAt?: boolean
   leaseUntil?: boolean
+  leaseHolder?: boolean
   file?: boolean | Prisma.ImportJob$fileArgs<ExtArgs>
   batches?: boolean | Prisma.ImportJob$batchesArgs<ExtArgs>
   errors?: boolean | Prisma.ImportJob$errorsArgs<ExtArgs>
@@ -1094,6 +1129,7 @@ export type ImportJobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   updatedAt?: boolean
   finishedAt?: boolean
   leaseUntil?: boolean
+  leaseHolder?: boolean
 }, ExtArgs["result"]["importJob"]>
 
 export type ImportJobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -1114,6 +1150,7 @@ export type ImportJobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   updatedAt?: boolean
   finishedAt?: boolean
   leaseUntil?: boolean
+  leaseHolder?: boolean
 }, ExtArgs["result"]["importJob"]>
 
 export type ImportJobSelectScalar = {
@@ -1134,9 +1171,10 @@ export type ImportJobSelectScalar = {
   updatedAt?: boolean
   finishedAt?: boolean
   leaseUntil?: boolean
+  leaseHolder?: boolean
 }
 
-export type ImportJobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "actorType" | "actorId" | "actor" | "actorRole" | "filename" | "sha256" | "sizeBytes" | "status" | "totalRows" | "error" | "requestId" | "traceId" | "createdAt" | "updatedAt" | "finishedAt" | "leaseUntil", ExtArgs["result"]["importJob"]>
+export type ImportJobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "actorType" | "actorId" | "actor" | "actorRole" | "filename" | "sha256" | "sizeBytes" | "status" | "totalRows" | "error" | "requestId" | "traceId" | "createdAt" | "updatedAt" | "finishedAt" | "leaseUntil" | "leaseHolder", ExtArgs["result"]["importJob"]>
 export type ImportJobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   file?: boolean | Prisma.ImportJob$fileArgs<ExtArgs>
   batches?: boolean | Prisma.ImportJob$batchesArgs<ExtArgs>
@@ -1192,6 +1230,10 @@ export type $ImportJobPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * The process working on the job holds it until then and renews it; past it, any replica may take it over.
      */
     leaseUntil: Date | null
+    /**
+     * Who holds the lease (random per take-up): only the holder may renew it, record batches or finish the job.
+     */
+    leaseHolder: string | null
   }, ExtArgs["result"]["importJob"]>
   composites: {}
 }
@@ -1635,6 +1677,7 @@ export interface ImportJobFieldRefs {
   readonly updatedAt: Prisma.FieldRef<"ImportJob", 'DateTime'>
   readonly finishedAt: Prisma.FieldRef<"ImportJob", 'DateTime'>
   readonly leaseUntil: Prisma.FieldRef<"ImportJob", 'DateTime'>
+  readonly leaseHolder: Prisma.FieldRef<"ImportJob", 'String'>
 }
     
 
