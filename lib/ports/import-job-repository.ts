@@ -48,10 +48,12 @@ export interface ImportJobRepository {
 
   /**
    * Extends (or, with null, gives up) the lease of an unfinished job that `holder` holds. False when it does not
-   * hold it any more (another process took it over after the lease ran out): the holder must then stop, and
-   * roll back what its unit of work wrote (the lock this takes on the job makes a take-over wait for that unit).
+   * hold it any more (another process took it over after the lease ran out): the holder must then stop.
    */
   setLease(id: string, holder: string, leaseUntil: Date | null): Promise<boolean>;
+
+  /** Whether `holder` holds the unfinished job now (a plain read: it locks nothing). */
+  isHeldBy(id: string, holder: string): Promise<boolean>;
 
   setTotalRows(id: string, totalRows: number): Promise<void>;
 

@@ -151,6 +151,8 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
       }
       inFlight.push(
         pool.run(() => retryWhenBusy(() => writeBatch(job, holder, batch))).catch((error: unknown) => {
+          // Recorded meanwhile by the process that held the job before this one: done, whoever did it.
+          if (error instanceof ImportBatchRecordedError) return;
           if (error instanceof WorkerPoolClosedError) cut = true;
           else firstFailure ??= error;
         }),
@@ -162,7 +164,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     }
     await Promise.all(inFlight);
 
-    if (firstFailure instanceof ImportBatchRecordedError || firstFailure instanceof ImportLeaseLostError) {
+    if (firstFailure instanceof ImportLeaseLostError) {
       // Another process took the job over (this one's lease ran out): it finishes the job.
       log.warn({ importId: job.id }, "import taken over by another process");
       return;
@@ -264,8 +266,9 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
 
   async function writeBatch(job: ImportJob, holder: string, batch: ParsedBatch): Promise<void> {
     await unitOfWork.run(async ({ users, audit, imports }) => {
-      // First, so the job's row is locked for the unit: a take-over waits until this batch commits or not.
-      if (!(await imports.setLease(job.id, holder, leaseUntil()))) throw new ImportLeaseLostError(job.id);
+      // A process that lost the job stops writing. Should the job be taken over between this read and the commit,
+      // the batch still lands once: its record's key refuses a second copy, and the new holder skips it.
+      if (!(await imports.isHeldBy(job.id, holder))) throw new ImportLeaseLostError(job.id);
       const { created, taken } = await users.createMany(batch.valid.map((row) => row.user));
       const takenSet = new Set(taken);
       const errors = [

@@ -124,7 +124,11 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
     await inUnit(async ({ imports }) => {
       await imports.acquire(job.id, { now: at(0), leaseUntil: at(30), holder: A });
       // A stalled past its lease; B takes over.
+      expect(await imports.isHeldBy(job.id, A)).toBe(true); // stalled past its lease, but nobody took over yet
       expect(await imports.acquire(job.id, { now: at(31), leaseUntil: at(61), holder: B })).not.toBeNull();
+      expect(await imports.isHeldBy(job.id, A)).toBe(false);
+      expect(await imports.isHeldBy(job.id, B)).toBe(true);
+      expect(await imports.isHeldBy(NO_SUCH_ID, B)).toBe(false);
       expect(await imports.setLease(job.id, A, at(90))).toBe(false);
       expect(await imports.setLease(job.id, A, null)).toBe(false);
       expect(await imports.finish(job.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(40) })).toBe(false);
@@ -133,6 +137,7 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
       // The holder's own calls still work.
       expect(await imports.setLease(job.id, B, at(91))).toBe(true);
       expect(await imports.finish(job.id, B, { status: "succeeded", totalRows: 0, error: null, at: at(50) })).toBe(true);
+      expect(await imports.isHeldBy(job.id, B)).toBe(false); // a finished job is held by nobody
       expect(await imports.content(job.id)).toBeNull();
     });
   });

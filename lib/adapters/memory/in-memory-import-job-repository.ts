@@ -129,6 +129,11 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return true;
   }
 
+  async isHeldBy(id: string, holder: string): Promise<boolean> {
+    this.guard();
+    return this.holds(id, holder);
+  }
+
   async setTotalRows(id: string, totalRows: number): Promise<void> {
     this.guard();
     if (this.imports.jobs.has(id)) this.update(id, { totalRows });

@@ -103,6 +103,13 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return count === 1;
   }
 
+  async isHeldBy(id: string, holder: string): Promise<boolean> {
+    this.guard();
+    if (!isUuid(id) || !isUuid(holder)) return false;
+    const held = await this.tx.importJob.count({ where: { id, leaseHolder: holder, status: { in: [...UNFINISHED] } } });
+    return held === 1;
+  }
+
   async setTotalRows(id: string, totalRows: number): Promise<void> {
     this.guard();
     await this.tx.importJob.updateMany({ where: { id }, data: { totalRows } });
