@@ -5,7 +5,22 @@ const nextConfig = {
   output: "standalone",
   // PGlite loads its WASM and data files relative to its own module, and prom-client keeps one registry
   // per module instance: bundling any of them breaks them, so Next loads them from node_modules.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "pg", "pino", "proper-lockfile", "@faker-js/faker", "@node-rs/argon2"],
+  // OpenTelemetry (instrumentation.ts, lib/adapters/otel): the SDK and its exporters (gRPC, protobuf) load as
+  // Node modules, and the API is then the same module instance as the SDK's and the server bundle's.
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "pglite-prisma-adapter",
+    "pg",
+    "pino",
+    "proper-lockfile",
+    "@faker-js/faker",
+    "@node-rs/argon2",
+    "@opentelemetry/api",
+    "@opentelemetry/resources",
+    "@opentelemetry/sdk-node",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/semantic-conventions",
+  ],
   poweredByHeader: false,
   reactStrictMode: true,
   // forbidden() answers 403 with app/forbidden.tsx when a signed-in user's role may not open a page.

@@ -5,6 +5,8 @@ import { createArgon2PasswordHasher } from "./adapters/argon2/argon2-password-ha
 import { createLogger } from "./adapters/pino/logger";
 import { csvParseReader } from "./adapters/csv/csv-parse-reader";
 import { createPQueueWorkerPool } from "./adapters/p-queue/p-queue-worker-pool";
+import { traced } from "./adapters/otel/traced";
+import { withDatabaseTracing } from "./adapters/otel/with-database-tracing";
 import { createUserBody } from "./http/schemas";
 import { openDatabase } from "./adapters/prisma/open-database";
 import { createInMemoryDatabase } from "./adapters/memory/in-memory-database";
@@ -205,15 +207,15 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 
 /**
  * The one place where database ports are wrapped with cross-cutting concerns, innermost first: timing of each
- * unit and repository call (so a unit cut by its deadline is measured as the error it was), then a deadline
- * per unit of work; the circuit breaker and concurrency limit go here too.
+ * unit and repository call (so a unit cut by its deadline is measured as the error it was), a span for each
+ * (issue 8), then a deadline per unit of work; the circuit breaker and concurrency limit go here too.
  */
 function decorateDatabasePorts(
   unitOfWork: UnitOfWork,
   config: Pick<Config, "DB_TIMEOUT_MS">,
   metrics: AppMetrics,
 ): UnitOfWork {
-  return withDeadline(withDatabaseMetrics(unitOfWork, metrics), config.DB_TIMEOUT_MS);
+  return withDeadline(withDatabaseTracing(withDatabaseMetrics(unitOfWork, metrics)), config.DB_TIMEOUT_MS);
 }
 
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
@@ -232,7 +234,8 @@ function wire(deps: {
   const { unitOfWork, hasher, clock } = deps;
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
-  const countUsersByStatus = makeCountUsersByStatus({ unitOfWork });
+  // Traced like the rest: every 30 s it is the root of its own trace (server/main.ts refreshes the gauge).
+  const countUsersByStatus = traced("countUsersByStatus", makeCountUsersByStatus({ unitOfWork }));
   // One pool per process for every import job: a fixed number of batches write at once (issue 6).
   const importPool = createPQueueWorkerPool({ concurrency: IMPORT_WORKERS });
   deps.metrics.watchImportPool(() => ({ queued: importPool.size, running: importPool.pending }));
@@ -246,31 +249,33 @@ function wire(deps: {
     log: deps.log,
     leaseMs: deps.config.IMPORT_LEASE_MS,
   });
+  // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
+  // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
-    authenticate: makeAuthenticate({ unitOfWork, clock }),
-    signIn: makeSignIn({ unitOfWork, hasher, clock, dummyHash }),
-    signOut: makeSignOut({ unitOfWork }),
-    changePassword: makeChangePassword({ unitOfWork, hasher, clock }),
-    listOwnSessions: makeListOwnSessions({ unitOfWork, clock }),
-    revokeOwnSession: makeRevokeOwnSession({ unitOfWork }),
-    inviteUser: makeInviteUser({ unitOfWork, clock }),
-    acceptInvitation: makeAcceptInvitation({ unitOfWork, hasher, clock }),
-    createApiToken: makeCreateApiToken({ unitOfWork, clock }),
-    listApiTokens: makeListApiTokens({ unitOfWork }),
-    revokeApiToken: makeRevokeApiToken({ unitOfWork, clock }),
-    listUsers: makeListUsers({ unitOfWork }),
-    createUser: makeCreateUser({ unitOfWork, clock }),
-    getUser: makeGetUser({ unitOfWork }),
-    updateUser: makeUpdateUser({ unitOfWork }),
-    deleteUser: makeDeleteUser({ unitOfWork }),
-    restoreUser: makeRestoreUser({ unitOfWork }),
-    bulkUpdateUsers: makeBulkUpdateUsers({ unitOfWork, log: deps.log }),
-    exportUsers: makeExportUsers({ unitOfWork }),
-    getUserOverview: makeGetUserOverview({ unitOfWork, clock }),
-    listAuditEvents: makeListAuditEvents({ unitOfWork }),
-    startImport: makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs }),
-    getImport: makeGetImport({ unitOfWork }),
-    listImports: makeListImports({ unitOfWork }),
+    authenticate: traced("authenticate", makeAuthenticate({ unitOfWork, clock })),
+    signIn: traced("signIn", makeSignIn({ unitOfWork, hasher, clock, dummyHash })),
+    signOut: traced("signOut", makeSignOut({ unitOfWork })),
+    changePassword: traced("changePassword", makeChangePassword({ unitOfWork, hasher, clock })),
+    listOwnSessions: traced("listOwnSessions", makeListOwnSessions({ unitOfWork, clock })),
+    revokeOwnSession: traced("revokeOwnSession", makeRevokeOwnSession({ unitOfWork })),
+    inviteUser: traced("inviteUser", makeInviteUser({ unitOfWork, clock })),
+    acceptInvitation: traced("acceptInvitation", makeAcceptInvitation({ unitOfWork, hasher, clock })),
+    createApiToken: traced("createApiToken", makeCreateApiToken({ unitOfWork, clock })),
+    listApiTokens: traced("listApiTokens", makeListApiTokens({ unitOfWork })),
+    revokeApiToken: traced("revokeApiToken", makeRevokeApiToken({ unitOfWork, clock })),
+    listUsers: traced("listUsers", makeListUsers({ unitOfWork })),
+    createUser: traced("createUser", makeCreateUser({ unitOfWork, clock })),
+    getUser: traced("getUser", makeGetUser({ unitOfWork })),
+    updateUser: traced("updateUser", makeUpdateUser({ unitOfWork })),
+    deleteUser: traced("deleteUser", makeDeleteUser({ unitOfWork })),
+    restoreUser: traced("restoreUser", makeRestoreUser({ unitOfWork })),
+    bulkUpdateUsers: traced("bulkUpdateUsers", makeBulkUpdateUsers({ unitOfWork, log: deps.log })),
+    exportUsers: traced("exportUsers", makeExportUsers({ unitOfWork })),
+    getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock })),
+    listAuditEvents: traced("listAuditEvents", makeListAuditEvents({ unitOfWork })),
+    startImport: traced("startImport", makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs })),
+    getImport: traced("getImport", makeGetImport({ unitOfWork })),
+    listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: makeWatchImport({ unitOfWork, clock }),
     importJobs,
     metrics: deps.metrics,

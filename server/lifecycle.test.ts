@@ -168,7 +168,7 @@ describe("the shutdown sequence", () => {
 
     await lifecycle.shutdown("SIGINT");
 
-    expect(closed).toEqual(["next"]);
+    expect(closed).toEqual(["next", "tracing"]);
     expect(exits).toEqual([1]);
     expect(lines).toContainEqual(
       expect.objectContaining({ level: "error", message: "closing the database failed" }),
@@ -185,7 +185,7 @@ describe("the shutdown sequence", () => {
     await lifecycle.shutdown("SIGTERM");
 
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(closed).toEqual(["next"]);
+    expect(closed).toEqual(["next", "tracing"]);
     expect(exits).toEqual([1]);
     expect(lines).toContainEqual(
       expect.objectContaining({ level: "error", message: "the database did not close within 50 ms; exiting without it" }),
@@ -199,9 +199,32 @@ describe("the shutdown sequence", () => {
 
     await lifecycle.shutdown("SIGTERM");
 
-    expect(closed).toEqual(["database"]);
+    expect(closed).toEqual(["database", "tracing"]);
     expect(exits).toEqual([1]);
     expect(lines).toContainEqual(expect.objectContaining({ level: "error", message: "closing Next failed" }));
+  });
+
+  it("flushes the buffered spans last, after Next, so the last requests' spans get out", async () => {
+    const { lifecycle, exits, closed } = await closingHarness({});
+    await lifecycle.shutdown("SIGTERM");
+    expect(closed).toEqual(["database", "next", "tracing"]);
+    expect(exits).toEqual([0]);
+  });
+
+  it("does not let tracing change the exit code: a flush that fails or hangs is a warning, bounded by its timeout", async () => {
+    const failing = await closingHarness({ closeTracing: () => Promise.reject(new Error("collector refused")) });
+    await failing.lifecycle.shutdown("SIGTERM");
+    expect(failing.exits).toEqual([0]);
+    expect(failing.lines).toContainEqual(expect.objectContaining({ level: "warn", message: "flushing the last spans failed" }));
+
+    const hanging = await closingHarness({ closeTracing: () => new Promise<void>(() => undefined), tracingCloseTimeoutMs: 50 });
+    const started = Date.now();
+    await hanging.lifecycle.shutdown("SIGTERM");
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(hanging.exits).toEqual([0]);
+    expect(hanging.lines).toContainEqual(
+      expect.objectContaining({ level: "warn", message: "tracing did not flush its spans within 50 ms; exiting without them" }),
+    );
   });
 
   it("on a signal before the server listens, skips the delay, waits for start-up however long, closes the database, exits 0", async () => {
@@ -247,6 +270,8 @@ async function closingHarness(overrides: {
   closeDatabase?: () => Promise<void>;
   closeNext?: () => Promise<void>;
   databaseCloseTimeoutMs?: number;
+  closeTracing?: () => Promise<void>;
+  tracingCloseTimeoutMs?: number;
 }) {
   const lines: LogLine[] = [];
   const exits: number[] = [];
@@ -269,6 +294,11 @@ async function closingHarness(overrides: {
       await (overrides.closeNext ?? (async () => undefined))();
       closed.push("next");
     },
+    closeTracing: async () => {
+      await (overrides.closeTracing ?? (async () => undefined))();
+      closed.push("tracing");
+    },
+    tracingCloseTimeoutMs: overrides.tracingCloseTimeoutMs ?? 1_000,
     exit: (code) => exits.push(code),
   });
   return { lifecycle, lines, exits, closed };

@@ -27,6 +27,13 @@ export interface LifecycleOptions {
   databaseCloseTimeoutMs: number;
   /** Closes Next's app; called after the database, whether that closed, failed or timed out. */
   closeNext: () => Promise<void>;
+  /**
+   * Exports the spans still buffered and stops tracing; called last, after Next, so the spans of the last
+   * requests get out. Given `tracingCloseTimeoutMs`; failing or timing out is logged but does not change the
+   * exit code (the data is safe; only diagnostics are lost).
+   */
+  closeTracing?: () => Promise<void>;
+  tracingCloseTimeoutMs?: number;
   /** Ends the process; a parameter so tests can watch instead. */
   exit: (code: number) => void;
 }
@@ -44,7 +51,8 @@ export interface Lifecycle {
  * Graceful shutdown in the order a rolling update needs (README, "Lifecycle"): readiness fails at once while
  * requests are still served for `delayMs`; then the listener closes, idle keep-alive connections close, and
  * in-flight requests get `timeoutMs` to finish before they are cut (and counted); then the database closes
- * (given `databaseCloseTimeoutMs`), then Next, and the process exits 0 (1 when closing failed or timed out).
+ * (given `databaseCloseTimeoutMs`), then Next, then tracing flushes what it buffered, and the process exits 0 (1
+ * when closing the database or Next failed or timed out).
  * A signal before the server listens skips the delay: nothing routes to it yet. A second signal exits at
  * once with 128 + the signal number (see {@link handleSignals}).
  */
@@ -127,6 +135,16 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         } catch (error) {
           code = 1;
           log.error({ err: error }, "closing Next failed");
+        }
+      }
+      if (options.closeTracing) {
+        const timeoutMs = options.tracingCloseTimeoutMs ?? 5_000;
+        try {
+          if (!(await withinTimeout(options.closeTracing(), timeoutMs))) {
+            log.warn({ timeoutMs }, `tracing did not flush its spans within ${timeoutMs} ms; exiting without them`);
+          }
+        } catch (error) {
+          log.warn({ err: error }, "flushing the last spans failed");
         }
       }
       if (code === 0) log.info({}, "database closed; exiting");

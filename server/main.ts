@@ -11,6 +11,24 @@ import { createServer } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_PATH,
+} from "@opentelemetry/semantic-conventions";
 import next from "next";
 import { z } from "zod";
 
@@ -19,7 +37,7 @@ import { registerApp } from "../lib/app-registry";
 import { createApp, type App, type StartupReport } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
 import { withRequestFacts, type RequestFacts } from "../lib/http/request-facts";
-import { saneRequestId } from "../lib/http/request-info";
+import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
 import { createHealthHandler } from "./health";
 import { createLifecycle, handleSignals } from "./lifecycle";
 import { createMetricsEndpoint } from "./metrics-endpoint";
@@ -36,6 +54,14 @@ const DATABASE_CLOSE_TIMEOUT_MS = 5_000;
 const PROBE_ROUTES = new Set(["/live", "/ready", "/metrics"]);
 /** The users-by-status gauge is recounted this often, never per scrape (issue 8). */
 const USER_GAUGE_INTERVAL_MS = 30_000;
+/**
+ * How long shutdown waits, last of all, for the spans still buffered to be exported. A reachable collector takes
+ * milliseconds per batch; an unreachable one (none configured on a developer's machine: the default endpoint is
+ * localhost:4318) keeps the exporter retrying for about 5 s, which would delay every exit by that much.
+ */
+const TRACING_FLUSH_TIMEOUT_MS = 2_000;
+/** Methods named as such in spans; any other is `_OTHER` (OpenTelemetry's HTTP semantic conventions). */
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"]);
 
 /** A start-up failure the operator can fix, such as a port in use. */
 class StartupError extends Error {
@@ -99,6 +125,11 @@ async function main(): Promise<void> {
     closeNext: async () => {
       await nextApp?.close();
     },
+    // Started by Next from instrumentation.ts (lib/adapters/otel/start-tracing.ts), unless OTEL_SDK_DISABLED.
+    closeTracing: async () => {
+      await globalThis.__userConsoleTracing?.shutdown();
+    },
+    tracingCloseTimeoutMs: TRACING_FLUSH_TIMEOUT_MS,
     exit,
   });
   // Before the database opens: a SIGTERM during a slow start (migrations, seeding) must still close it.
@@ -139,6 +170,7 @@ async function main(): Promise<void> {
     });
     const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), token: config.METRICS_TOKEN });
     const routeOf = createRouteMatcher(loadRouteTemplates(dir));
+    const tracer = trace.getTracer("user-console");
 
     server.on("request", (request, response) => {
       lifecycle.track(request, response);
@@ -148,18 +180,34 @@ async function main(): Promise<void> {
       request.headers["x-request-id"] = requestId;
       response.setHeader("x-request-id", requestId);
       const facts: RequestFacts = { actorType: null, actorId: null };
+      const method = request.method ?? "GET";
+      const path = (request.url ?? "/").split("?")[0] ?? "/";
+      const route = routeOf(path);
+      const probe = PROBE_ROUTES.has(route);
+      // One SERVER span per request (issue 8), continuing the caller's trace when it sent a W3C traceparent;
+      // Next's own spans and ours (use cases, repository calls) nest under it, as everything below runs in its
+      // context. Not for probes and scrapes: they would be most of the traces and say nothing.
+      const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+      const span = probe ? undefined : startRequestSpan(tracer, parent, method, route, path);
+      const requestContext = span ? trace.setSpan(parent, span) : parent;
       // Every request is timed and logged by its route template, whoever answers it (probes, /metrics, Next).
       // One cut before its response finished (the client went away) counts as 499, nginx's "client closed request".
       const started = performance.now();
       response.once("close", () => {
-        const route = routeOf((request.url ?? "/").split("?")[0] ?? "/");
         const status = response.writableFinished ? response.statusCode : 499;
         const seconds = (performance.now() - started) / 1000;
-        const method = request.method ?? "GET";
         app.metrics.observeRequest({ method, route, status }, seconds);
-        const line = { method, route, status, durationMs: Math.round(seconds * 1e4) / 10, requestId, ...facts };
+        const line = {
+          method,
+          route,
+          status,
+          durationMs: Math.round(seconds * 1e4) / 10,
+          requestId,
+          ...traceIdsOf(span, request.headers.traceparent?.toString()),
+          ...facts,
+        };
         // Probes and scrapes come every few seconds from every prober: in the log only when debugging.
-        if (PROBE_ROUTES.has(route)) log.debug(line, "request");
+        if (probe) log.debug(line, "request");
         else log.info(line, "request");
       });
       applySecurityHeaders(request, response, {
@@ -167,7 +215,7 @@ async function main(): Promise<void> {
         trustProxy: config.TRUST_PROXY,
         publicOrigin: config.PUBLIC_ORIGIN,
       });
-      void (async () => {
+      void context.with(requestContext, async () => {
         try {
           if (await handleHealth(request, response)) return;
           if (await handleMetrics(request, response)) return;
@@ -180,8 +228,16 @@ async function main(): Promise<void> {
           } else {
             response.destroy();
           }
+        } finally {
+          // Ended once the handler has returned and the response has closed, whichever comes last: Next writes
+          // the route onto its caller's span after it has answered, and a write to an ended span is an error.
+          if (span) {
+            const end = () => endRequestSpan(span, response.writableFinished ? response.statusCode : undefined);
+            if (response.closed) end();
+            else response.once("close", end);
+          }
         }
-      })();
+      });
     });
 
     try {
@@ -206,6 +262,55 @@ async function main(): Promise<void> {
   server.on("error", (error) => log.error({ err: error }, "server error"));
   const url = `http://${config.HOSTNAME}:${config.PORT}`;
   log.info({ url, dev }, `listening on ${url}`);
+}
+
+/**
+ * The request's SERVER span, child of the caller's span when its `traceparent` was valid (`parent`, extracted
+ * by the SDK's propagators: W3C trace context by default, OTEL_PROPAGATORS). Named by route template, never the
+ * raw path; the raw path is only `url.path`, as the semantic conventions ask (the query string, which can hold
+ * a search for an email, is left out).
+ */
+function startRequestSpan(
+  tracer: Tracer,
+  parent: Context,
+  method: string,
+  route: string,
+  path: string,
+): Span {
+  const known = KNOWN_METHODS.has(method);
+  return tracer.startSpan(
+    `${known ? method : "HTTP"} ${route}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        [ATTR_HTTP_REQUEST_METHOD]: known ? method : "_OTHER",
+        [ATTR_HTTP_ROUTE]: route,
+        [ATTR_URL_PATH]: path,
+      },
+    },
+    parent,
+  );
+}
+
+/** A 5xx is the server's failure; a 4xx is the caller's, and leaves the server span unset (as conventions say). */
+function endRequestSpan(span: Span, status: number | undefined): void {
+  if (status !== undefined) {
+    span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+/**
+ * The ids for the request's log line: its span's, which the logger cannot find by itself at `close` (that event
+ * runs outside the request's context); while tracing is off, the trace id the caller sent, as in problem bodies
+ * (lib/http/request-info.ts `traceIdOf`).
+ */
+function traceIdsOf(span: Span | undefined, traceparent: string | undefined): { traceId?: string; spanId?: string } {
+  const ids = span?.spanContext();
+  if (ids && isSpanContextValid(ids)) return { traceId: ids.traceId, spanId: ids.spanId };
+  const traceId = traceIdOfTraceparent(traceparent);
+  return traceId ? { traceId } : {};
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * What the HTTP layer reads off a request before anything else: its id, trace id, client address, origin.
- * Framework-free: plain `Request` in, plain values out.
+ * Framework-free: plain `Request` in, plain values out (and the active span, through the OpenTelemetry API).
  */
 import { randomUUID } from "node:crypto";
+
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 
 /**
  * Our server (server/main.ts) writes the client's address into this request header, replacing whatever a client
@@ -25,9 +27,20 @@ export function saneRequestId(given: string | null | undefined): string | null {
   return given && REQUEST_ID.test(given) ? given : null;
 }
 
-/** The trace id of a W3C `traceparent` header, when there is a valid one. */
+/**
+ * The request's trace id, for problem bodies and the audit log: the active span's (our server starts one per
+ * request, from the caller's `traceparent` when there is one), else, while tracing is off (OTEL_SDK_DISABLED),
+ * the one in the caller's `traceparent`, so a caller's id still comes back to it.
+ */
 export function traceIdOf(request: Request): string | null {
-  const match = TRACEPARENT.exec(request.headers.get("traceparent") ?? "");
+  const active = trace.getActiveSpan()?.spanContext();
+  if (active && isSpanContextValid(active)) return active.traceId;
+  return traceIdOfTraceparent(request.headers.get("traceparent"));
+}
+
+/** The trace id of a W3C `traceparent` header, when there is a valid one. */
+export function traceIdOfTraceparent(header: string | null | undefined): string | null {
+  const match = TRACEPARENT.exec(header ?? "");
   const traceId = match?.[1];
   return traceId && !/^0+$/.test(traceId) ? traceId : null;
 }

@@ -12,6 +12,8 @@ export const INPUTS = [
   "prisma",
   "public",
   "next.config.js",
+  // Next compiles it into the build (tracing starts there: lib/adapters/otel/start-tracing.ts).
+  "instrumentation.ts",
   "package.json",
   "package-lock.json",
   "tsconfig.json",

@@ -74,6 +74,9 @@ export function startServer(options: {
         HOSTNAME: "127.0.0.1",
         PORT: String(options.port),
         LOG_LEVEL: "info",
+        // No collector runs in tests: without this each exit would wait for a flush that cannot go anywhere.
+        // server/tracing.process.test.ts turns tracing on with a receiver of its own.
+        OTEL_SDK_DISABLED: "true",
         ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,8 +1,13 @@
 import { Writable } from "node:stream";
 
-import { describe, expect, it } from "vitest";
+import { context, trace } from "@opentelemetry/api";
+import { afterAll, describe, expect, it } from "vitest";
 
+import { startInMemoryTracing } from "../../../test/support/in-memory-tracing";
 import { createLogger } from "./logger";
+
+const tracing = startInMemoryTracing();
+afterAll(() => tracing.stop());
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -42,5 +47,22 @@ describe("the logger", () => {
       expect(value, path).toBe("[redacted]");
     }
     expect(line?.requestId).toBe("req-1");
+  });
+
+  it("adds the active span's trace and span ids to every line written inside it, and none outside", () => {
+    const { lines, log } = capture();
+    const span = trace.getTracer("test").startSpan("request");
+    context.with(trace.setSpan(context.active(), span), () => {
+      log.info({ route: "/api/v1/users" }, "inside");
+      log.child({ part: "audit" }).warn({}, "inside, from a child logger");
+    });
+    span.end();
+    log.info({}, "outside");
+    const { traceId, spanId } = span.spanContext();
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: "inside", traceId, spanId }),
+      expect.objectContaining({ msg: "inside, from a child logger", traceId, spanId }),
+      expect.not.objectContaining({ traceId: expect.anything() }),
+    ]);
   });
 });

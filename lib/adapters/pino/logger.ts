@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import { pino, type DestinationStream } from "pino";
 
 import type { Config } from "../../config";
@@ -29,14 +30,25 @@ export const REDACTED_PATHS = SECRET_KEYS.flatMap((key) => {
   return [property, child];
 });
 
-/** JSON lines on stdout (what log collectors expect in a container). */
+/**
+ * JSON lines on stdout (what log collectors expect in a container). A line written while a span is active (in a
+ * request, a use case, a repository call) carries its `traceId` and `spanId` (issue 8), so a log line leads to
+ * its trace and back; fields the caller passes under those names win.
+ */
 export function createLogger(config: Pick<Config, "LOG_LEVEL">, destination?: DestinationStream): Logger {
   return pino(
     {
       level: config.LOG_LEVEL,
       base: { service: "user-console" },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      mixin: activeSpanIds,
     },
     destination,
   );
+}
+
+/** The active span's ids, when there is a valid one (none while tracing is off: OTEL_SDK_DISABLED). */
+function activeSpanIds(): { traceId?: string; spanId?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
 }

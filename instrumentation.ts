@@ -1,0 +1,17 @@
+/**
+ * Next runs `register()` once per server process before it serves anything: in our own server (server/main.ts)
+ * during `nextApp.prepare()`, after the app is built and registered. It starts tracing (issue 8; the
+ * OTEL_* variables and our defaults: lib/adapters/otel/start-tracing.ts). Only in the Node.js runtime: the
+ * SDK needs Node's modules, and nothing here runs on the edge.
+ *
+ * Imported lazily so that with OTEL_SDK_DISABLED=true the SDK is not even loaded.
+ */
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return;
+  // Not our server (`next build` collecting pages, say): nothing to trace, nowhere to log.
+  const app = globalThis.__userConsoleApp;
+  if (!app) return;
+  const { startTracing } = await import("./lib/adapters/otel/start-tracing");
+  startTracing({ log: app.log });
+}
