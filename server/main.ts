@@ -41,7 +41,7 @@ import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
 import { createHealthHandler } from "./health";
 import { createLifecycle, handleSignals } from "./lifecycle";
 import { createMetricsEndpoint } from "./metrics-endpoint";
-import { createRouteMatcher, loadRouteTemplates } from "./route-templates";
+import { createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
 import { applySecurityHeaders } from "./security-headers";
 
 const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown()) });
@@ -50,8 +50,6 @@ const dev = process.argv.includes("--dev");
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** How long shutdown waits for the database to close (after the in-flight requests) before exiting anyway. */
 const DATABASE_CLOSE_TIMEOUT_MS = 5_000;
-/** Requests logged at debug level only: they come every few seconds from every probe and scraper. */
-const PROBE_ROUTES = new Set(["/live", "/ready", "/metrics"]);
 /** The users-by-status gauge is recounted this often, never per scrape (issue 8). */
 const USER_GAUGE_INTERVAL_MS = 30_000;
 /**
@@ -196,7 +194,7 @@ async function main(): Promise<void> {
       response.once("close", () => {
         const status = response.writableFinished ? response.statusCode : 499;
         const seconds = (performance.now() - started) / 1000;
-        app.metrics.observeRequest({ method, route, status }, seconds);
+        app.metrics.observeRequest({ method, route, status, probe }, seconds);
         const line = {
           method,
           route,

@@ -12,8 +12,11 @@ import { z } from "zod";
  */
 export type RouteOf = (pathname: string) => string;
 
-/** Endpoints our server answers itself (server/health.ts, server/metrics-endpoint.ts). */
-const SERVER_ROUTES = ["/live", "/ready", "/metrics"];
+/**
+ * Endpoints our server answers itself (server/health.ts, server/metrics-endpoint.ts): probes and scrapes, the
+ * platform looking at us. Untraced, logged at debug, left out of the dashboard's traffic and of latency alerts.
+ */
+export const PROBE_ROUTES: ReadonlySet<string> = new Set(["/live", "/ready", "/metrics"]);
 const ASSET_PREFIXES = ["/_next/static", "/_next/image", "/_next/data", "/__nextjs"];
 
 interface Node {
@@ -26,7 +29,7 @@ interface Node {
 
 export function createRouteMatcher(templates: readonly string[]): RouteOf {
   const root: Node = { statics: new Map() };
-  for (const template of [...templates, ...SERVER_ROUTES]) {
+  for (const template of [...templates, ...PROBE_ROUTES]) {
     let node = root;
     const segments = segmentsOf(template);
     for (const [i, segment] of segments.entries()) {

@@ -6,7 +6,8 @@ describe("the dashboard's traffic, per minute over the last hour", () => {
   it("counts requests and 5xx per minute, leaves probes out, and forgets minutes older than an hour", () => {
     let now = new Date("2030-01-01T10:00:30.000Z");
     const metrics = createPrometheusMetrics({ processMetrics: false, now: () => now });
-    const request = (route: string, status: number) => metrics.observeRequest({ method: "GET", route, status }, 0.01);
+    const request = (route: string, status: number) =>
+      metrics.observeRequest({ method: "GET", route, status, probe: ["/live", "/ready", "/metrics"].includes(route) }, 0.01);
 
     request("/api/v1/users", 200);
     request("/api/v1/users", 503);

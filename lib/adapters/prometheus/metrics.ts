@@ -16,8 +16,12 @@ export interface AppMetrics {
   readonly registry: Registry;
   /** The registry in Prometheus's text format, for GET /metrics. */
   exposition(): Promise<{ contentType: string; text: string }>;
-  /** One finished HTTP request. `route` is a template (`/api/v1/users/[id]`), never the raw path. */
-  observeRequest(labels: { method: string; route: string; status: number }, seconds: number): void;
+  /**
+   * One finished HTTP request. `route` is a template (`/api/v1/users/[id]`), never the raw path. A `probe`
+   * (the platform looking at us, not users using us: health checks, scrapes) is measured but left out of the
+   * dashboard's traffic.
+   */
+  observeRequest(request: { method: string; route: string; status: number; probe: boolean }, seconds: number): void;
   /** One database operation: a repository call (`users.list`) or a whole unit of work (`unit_of_work`). */
   observeDatabase(operation: string, outcome: "ok" | "error", seconds: number): void;
   setReady(ready: boolean): void;
@@ -42,8 +46,6 @@ export interface TrafficMinute {
   errors: number;
 }
 
-/** Routes that are the platform looking at us, not users using us: left out of the dashboard's traffic. */
-const PROBE_ROUTES = new Set(["/live", "/ready", "/metrics"]);
 const MINUTE_MS = 60_000;
 const TRAFFIC_MINUTES = 60;
 
@@ -150,9 +152,9 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     async exposition() {
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
-    observeRequest({ method, route, status }, seconds) {
+    observeRequest({ method, route, status, probe }, seconds) {
       requests.observe({ method: HTTP_METHODS.has(method) ? method : "OTHER", route, status: String(status) }, seconds);
-      if (PROBE_ROUTES.has(route)) return;
+      if (probe) return;
       const slot = slotOf(Math.floor(clock().getTime() / MINUTE_MS));
       slot.requests++;
       if (status >= 500) slot.errors++;
