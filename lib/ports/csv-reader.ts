@@ -3,8 +3,7 @@ export interface CsvReader {
   /**
    * The header's column names (trimmed, lower-cased) and the data records, each with the file line it starts
    * on (the header is line 1). Empty lines are skipped.
-   * @throws CsvFormatError (while iterating) for a malformed file: an unclosed quote, a row with more fields
-   *   than the header.
+   * @throws CsvFormatError (while iterating) for a malformed file, such as an unclosed quote.
    */
   read(content: string): { columns: Promise<string[]>; records: AsyncIterable<CsvRecord> };
 }
@@ -13,6 +12,8 @@ export interface CsvRecord {
   line: number;
   /** By column name; a missing trailing field is absent. */
   fields: Record<string, string>;
+  /** Fields past the header's last column, left out of `fields`: the row is malformed (an unquoted comma?). */
+  extraFields: number;
 }
 
 export class CsvFormatError extends Error {

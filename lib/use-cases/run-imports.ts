@@ -211,10 +211,10 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     const firstLineOf = new Map<string, number>();
     let batch: ParsedBatch | null = null;
     let index = 0;
-    for await (const { line, fields } of csv.read(content).records) {
+    for await (const { line, fields, extraFields } of csv.read(content).records) {
       batch ??= { record: { batchNo: Math.floor(index / batchSize), firstLine: line, lastLine: line, rows: 0 }, valid: [], errors: [] };
       batch.record = { ...batch.record, lastLine: line, rows: batch.record.rows + 1 };
-      const row = validateRow(fields, principal);
+      const row = validateRow(fields, extraFields, principal);
       if (row.ok) {
         const earlier = firstLineOf.get(row.user.email);
         if (earlier !== undefined) {
@@ -237,9 +237,15 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
 
   function validateRow(
     fields: Record<string, string>,
+    extraFields: number,
     principal: Principal,
   ): { ok: true; user: NewUser } | { ok: false; email: string | null; reason: string } {
     const email = fields.email?.trim() ?? "";
+    const reportedEmail = email === "" ? null : email.toLowerCase().slice(0, 320);
+    if (extraFields > 0) {
+      const reason = `row: ${extraFields} field(s) more than the header has (a comma in a value must be inside quotes)`;
+      return { ok: false, email: reportedEmail, reason };
+    }
     const role = fields.role?.trim().toUpperCase();
     const status = fields.status?.trim().toUpperCase();
     const parsed = deps.rowSchema.safeParse({
@@ -249,7 +255,6 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
       ...(role && { role }),
       ...(status && { status }),
     });
-    const reportedEmail = email === "" ? null : email.toLowerCase().slice(0, 320);
     if (!parsed.success) {
       const reason = parsed.error.issues
         .map((issue) => `${issue.path.map(String).join(".") || "row"}: ${issue.message}`)

@@ -21,7 +21,8 @@ export interface BigFile {
 
 /**
  * `rows` data rows; in every thousand, five bad ones: an invalid email, an unknown role, a duplicate of the row
- * before, an email that exists already (the caller creates `existing`), a missing name. Line = index + 2.
+ * before, an email that exists already (the caller creates `existing`), a missing name; and one unquoted comma
+ * (a field more than the header) per file. Line = index + 2.
  */
 export function bigFile(tag: string, rows: number): BigFile {
   const lines = ["email,name,role,status"];
@@ -55,6 +56,13 @@ export function bigFile(tag: string, rows: number): BigFile {
         lines.push(`${email},,VIEWER,ACTIVE`);
         errors.push({ line, email, reason: "name: Enter a name" });
         break;
+      case 950:
+        if (i < 1000) {
+          lines.push(`${email},Smith, Jane,VIEWER,ACTIVE`);
+          errors.push({ line, email, reason: "row: 1 field(s) more than the header has (a comma in a value must be inside quotes)" });
+          break;
+        }
+      // falls through
       default:
         lines.push(`${email},"User ${i}, imported",${i % 2 ? "VIEWER" : "EDITOR"},${i % 3 ? "ACTIVE" : "disabled"}`);
     }
@@ -222,8 +230,10 @@ export function describeImportsApi(name: string, harness: () => Harness) {
 
     it("streams progress as Server-Sent Events and closes when the job ends", { timeout: 120_000 }, async () => {
       const tag = tagOf();
-      // 15 bad rows, of which the 3 "existing" ones are not created beforehand here: they import fine.
-      const response = await upload(admin, bigFile(tag, 3_000).csv);
+      // The "existing" rows are not created beforehand here: they import fine.
+      const file = bigFile(tag, 3_000);
+      const failed = file.errors.length - file.existing.length;
+      const response = await upload(admin, file.csv);
       const { id } = await response.json();
       const events = await api.call("GET", `/api/v1/imports/${id}/events`, { cookie: admin });
       expect(events.status).toBe(200);
@@ -232,7 +242,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       const frames = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2] ?? "") }));
       expect(text.startsWith("retry: 1000\n\n")).toBe(true);
       const last = frames.at(-1);
-      expect(last).toMatchObject({ event: "done", data: { status: "succeeded", rowsDone: 3_000, total: 3_000, created: 2_988, failed: 12, etaSeconds: 0 } });
+      expect(last).toMatchObject({ event: "done", data: { status: "succeeded", rowsDone: 3_000, total: 3_000, created: 3_000 - failed, failed, etaSeconds: 0 } });
       expect(frames.slice(0, -1).every((frame) => frame.event === "progress")).toBe(true);
       const missing = await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000/events", { cookie: admin });
       expect(missing.status).toBe(404);

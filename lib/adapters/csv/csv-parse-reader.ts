@@ -29,8 +29,9 @@ export const csvParseReader: CsvReader = {
           return names;
         },
         skip_empty_lines: true,
-        // A row shorter than the header is reported by validation (a missing name, say), not a format error.
-        relax_column_count_less: true,
+        // A row shorter or longer than the header is one bad row for validation to report (a missing name, an
+        // unquoted comma), not a malformed file: csv-parse keeps the header's columns and flags the row.
+        relax_column_count: true,
         info: true,
       }),
     );
@@ -40,8 +41,12 @@ export const csvParseReader: CsvReader = {
       let previousEmpty = 0;
       try {
         for await (const chunk of parser) {
-          const { record, info } = chunk as { record: Record<string, string>; info: { lines: number; empty_lines: number } };
-          yield { line: previousEnd + 1 + (info.empty_lines - previousEmpty), fields: record };
+          const { record, info } = chunk as {
+            record: Record<string, string>;
+            info: { lines: number; empty_lines: number; columns: unknown[]; error?: { record?: unknown[] } };
+          };
+          const extraFields = Math.max(0, (info.error?.record?.length ?? 0) - info.columns.length);
+          yield { line: previousEnd + 1 + (info.empty_lines - previousEmpty), fields: record, extraFields };
           previousEnd = info.lines;
           previousEmpty = info.empty_lines;
         }
