@@ -1,7 +1,8 @@
 /**
  * CSV import jobs on PostgreSQL: the shared suite, plus a job cut mid-way (its worker pool shut down after a few
  * batches, as SIGTERM does) that a second app instance on the same database resumes from its last committed
- * batch, with exact counts and no user twice.
+ * batch, with exact counts and no user twice; and jobs that fail (a batch the database refuses, a file that is
+ * gone) marked failed with the exact count of what was written.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,5 +104,40 @@ describe("CSV import jobs on PostgreSQL only", () => {
     expect(row.status).toBe("failed");
     expect(row.error).toBe("The file of this import is gone, so it cannot be resumed. 480 user(s) were created from 500 row(s) before it stopped.");
     expect(row.finished_at).not.toBeNull();
+  });
+
+  it("marks a job whose batch fails to write as failed, with the exact count of what the other batches wrote", { timeout: 120_000 }, async () => {
+    await api.createUser({ email: "failing-admin@staff.example", role: "ADMIN", password: PASSWORD });
+    const cookie = await api.signIn("failing-admin@staff.example", PASSWORD);
+    const tag = "failing";
+    const file = bigFile(tag, 5_000);
+    // A real failure inside the batch holding row 1,234 (the third of 500 rows): the database refuses that user.
+    await sql.query(`CREATE FUNCTION refuse_one_import() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test'; END $$`);
+    await sql.query(`CREATE TRIGGER refuse_one_import BEFORE INSERT ON users FOR EACH ROW
+      WHEN (NEW.email = 'u1234.${tag}@example.com') EXECUTE FUNCTION refuse_one_import()`);
+    try {
+      const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: file.csv, headers: { "content-type": "text/csv" } });
+      expect(response.status).toBe(202);
+      const { id } = await response.json();
+      await api.app.importJobs.idle();
+
+      const body = await (await api.call("GET", `/api/v1/imports/${id}`, { cookie })).json();
+      expect(body.status).toBe("failed");
+      // What the committed batches wrote, and nothing of the failed one: counted in the database itself.
+      const users = Number((await sql.query("SELECT count(*) AS n FROM users WHERE email LIKE $1", [`%.${tag}@%`])).rows[0].n);
+      const recorded = await sql.query("SELECT batch_no, rows FROM import_batches WHERE job_id = $1 ORDER BY batch_no", [id]);
+      const batchNos = recorded.rows.map((row: { batch_no: number }) => row.batch_no);
+      expect(batchNos).toContain(0);
+      expect(batchNos).not.toContain(2);
+      expect(await sql.query("SELECT 1 FROM users WHERE email LIKE $1", [`u1000.${tag}@%`])).toMatchObject({ rowCount: 0 });
+      const rowsDone = recorded.rows.reduce((sum: number, row: { rows: number }) => sum + row.rows, 0);
+      expect(body.counts).toMatchObject({ total: 5_000, done: rowsDone, created: users });
+      expect(body.error).toBe(
+        `Writing a batch failed; the rows of the batches that committed are imported, the others are not. ${users} user(s) were created from ${rowsDone} row(s) before it stopped.`,
+      );
+    } finally {
+      await sql.query("DROP TRIGGER refuse_one_import ON users; DROP FUNCTION refuse_one_import()");
+    }
   });
 });
