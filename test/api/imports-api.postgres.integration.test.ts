@@ -140,4 +140,67 @@ describe("CSV import jobs on PostgreSQL only", () => {
       await sql.query("DROP TRIGGER refuse_one_import ON users; DROP FUNCTION refuse_one_import()");
     }
   });
+
+  it("streams real progress over SSE: rows done, rows per second and an ETA while the job runs", { timeout: 120_000 }, async () => {
+    await api.createUser({ email: "sse-admin@staff.example", role: "ADMIN", password: PASSWORD });
+    const cookie = await api.signIn("sse-admin@staff.example", PASSWORD);
+    const tag = "sse";
+    const file = bigFile(tag, 5_000);
+    // Both workers held, on batches 1 and 2: each waits on an uncommitted user with an email of its batch.
+    const hold = async (index: number) => {
+      const client = await sql.connect();
+      await client.query("BEGIN");
+      await client.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), $1, 'Held', now())", [
+        `u${index}.${tag}@example.com`,
+      ]);
+      return client;
+    };
+    const first = await hold(600);
+    const second = await hold(1_100);
+    try {
+      const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: file.csv, headers: { "content-type": "text/csv" } });
+      const { id } = await response.json();
+      const events = await api.call("GET", `/api/v1/imports/${id}/events`, { cookie });
+      const frames = sseFrames(events);
+      const next = async () => (await frames.next()).value as { event: string; data: Record<string, unknown> };
+      let frame = await next();
+      while (frame.data.rowsDone !== 500) frame = await next(); // batch 0 committed, 1 and 2 held
+      // One worker free: it writes batch 1 and then all the rest but batch 2.
+      await first.query("ROLLBACK");
+      while (frame.data.rowsDone !== 4_500) frame = await next();
+      expect(frame.event).toBe("progress");
+      expect(frame.data).toMatchObject({ status: "running", total: 5_000 });
+      expect(frame.data.rowsPerSecond).toBeGreaterThan(0);
+      expect(frame.data.etaSeconds).toBe(Math.ceil(500 / (frame.data.rowsPerSecond as number)));
+      await second.query("ROLLBACK");
+      do frame = await next();
+      while (frame.event !== "done");
+      expect(frame.data).toMatchObject({ status: "succeeded", rowsDone: 5_000, etaSeconds: 0 });
+      expect((await frames.next()).done).toBe(true); // the stream closed with the job
+    } finally {
+      for (const client of [first, second]) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        client.release();
+      }
+    }
+  });
 });
+
+/** The frames of an SSE response, as they arrive. */
+async function* sseFrames(response: Response): AsyncGenerator<{ event: string; data: Record<string, unknown> }> {
+  const decoder = new TextDecoder();
+  let buffered = "";
+  const reader = response.body?.getReader();
+  if (!reader) return;
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    const chunk = read.value;
+    buffered += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffered.indexOf("\n\n")) >= 0) {
+      const frame = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      const match = /^event: (\w+)\ndata: (.*)$/.exec(frame);
+      if (match) yield { event: match[1] ?? "", data: JSON.parse(match[2] ?? "") };
+    }
+  }
+}
