@@ -5,6 +5,7 @@
 import { z } from "zod";
 
 import { ERROR_CODES, type ErrorCode } from "../domain/errors";
+import { partOf } from "../use-cases/fan-out";
 
 /** Codes of failures the HTTP layer finds itself, before any use case runs. */
 export const HTTP_ERROR_CODES = [
@@ -121,13 +122,14 @@ export function problemFor(error: unknown, ids: { requestId: string; traceId: st
     requestId: ids.requestId,
     ...(ids.traceId ? { traceId: ids.traceId } : {}),
     ...(known?.errors ? { errors: known.errors } : {}),
-    ...partOf(error),
+    ...partField(error),
   };
 }
 
 /** `{ part }` when the error is marked as one part's failure (lib/use-cases/fan-out.ts `withPart`), else nothing. */
-function partOf(error: unknown): { part?: string } {
-  return error instanceof Error && "part" in error && typeof error.part === "string" ? { part: error.part } : {};
+function partField(error: unknown): { part?: string } {
+  const part = partOf(error);
+  return part === undefined ? {} : { part };
 }
 
 const PROBLEM_CODES: ReadonlySet<string> = new Set<string>([...ERROR_CODES, ...HTTP_ERROR_CODES]);
