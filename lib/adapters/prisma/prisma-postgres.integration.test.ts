@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { userRepositoryContract } from "../../../test/contract/user-repository.contract";
@@ -86,6 +87,38 @@ describe("sign-in attempts on PostgreSQL", () => {
     expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(5);
     for (const outcome of outcomes) {
       if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ code: "TOO_MANY_ATTEMPTS" });
+    }
+  });
+});
+
+describe("creating users in bulk on PostgreSQL", () => {
+  it("cannot deadlock: two units inserting the same emails in opposite orders both finish, each email created once", async () => {
+    await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
+    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000 });
+    const sql = new pg.Pool({ connectionString: database.url, max: 2 });
+    const blocker = await sql.connect();
+    const user = (email: string) => ({ email, name: email, role: "VIEWER" as const, status: "ACTIVE" as const });
+    const waiting = async () =>
+      Number((await sql.query("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rows[0].n);
+    try {
+      // b held by a third transaction, so both units are inside their INSERT when it goes: in the order given,
+      // the first would hold a and wait for c, the second hold c and wait for a.
+      await blocker.query("BEGIN");
+      await blocker.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), 'b@example.com', 'b', now())");
+      const first = unitOfWork.run(({ users }) => users.createMany(["a", "b", "c"].map((x) => user(`${x}@example.com`))));
+      await expect.poll(waiting).toBe(1);
+      const second = unitOfWork.run(({ users }) => users.createMany(["c", "b", "a"].map((x) => user(`${x}@example.com`))));
+      await expect.poll(waiting).toBe(2);
+      await blocker.query("ROLLBACK");
+      const [one, two] = await Promise.all([first, second]);
+      expect([...one.created, ...two.created].map((created) => created.email).sort()).toEqual(
+        ["a@example.com", "b@example.com", "c@example.com"],
+      );
+      expect(one.taken.length + two.taken.length).toBe(3);
+    } finally {
+      await blocker.query("ROLLBACK").catch(() => undefined);
+      blocker.release();
+      await sql.end();
     }
   });
 });

@@ -150,14 +150,18 @@ export class PrismaUserRepository implements UserRepository {
     // whatever the batch's size (Prisma's createManyAndReturn binds every field of every row and cost about
     // 1 ms per row here, 5x the database's own time), and an email taken meanwhile is skipped rather than
     // failing the statement. Ids are UUIDv7, as Prisma's @default(uuid(7)) makes them.
+    // Inserted in email order: two units inserting overlapping emails (two imports of similar files) then take
+    // the unique index's locks in the same order, so one waits for the other instead of both deadlocking.
+    const ordered = data.toSorted((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
     const rows = data.some((row) => row.createdAt !== undefined)
-      ? await this.tx.user.createManyAndReturn({ data, skipDuplicates: true })
+      ? await this.tx.user.createManyAndReturn({ data: ordered, skipDuplicates: true })
       : await this.tx.$queryRaw<UserRow[]>`
           INSERT INTO users (id, email, name, role, status, updated_at)
           SELECT id, email, name, role::"Role", status::"UserStatus", now()
-          FROM unnest(${data.map(() => uuidv7())}::uuid[], ${data.map((row) => row.email)}::text[],
-                      ${data.map((row) => row.name)}::text[], ${data.map((row) => row.role)}::text[],
-                      ${data.map((row) => row.status)}::text[]) AS t(id, email, name, role, status)
+          FROM unnest(${ordered.map(() => uuidv7())}::uuid[], ${ordered.map((row) => row.email)}::text[],
+                      ${ordered.map((row) => row.name)}::text[], ${ordered.map((row) => row.role)}::text[],
+                      ${ordered.map((row) => row.status)}::text[]) AS t(id, email, name, role, status)
+          ORDER BY email
           ON CONFLICT (email) DO NOTHING
           RETURNING id, email, name, role, status, created_at AS "createdAt", updated_at AS "updatedAt", version,
                     deleted_at AS "deletedAt"`;
