@@ -101,14 +101,17 @@ export function makeBulkUpdateUsers({
     const filter: UserFilter = selection.filter;
     const total = await unitOfWork.run(({ users }) => users.count(filter, { exactUpTo: maxFilterUsers }), { signal });
     if (!total.exact) throw new BulkLimitExceededError(maxFilterUsers, total);
+    // Users created while the walk runs can join the filter's tail: the walk stops at the count it was allowed,
+    // so a busy table cannot stretch one call without end (those newcomers are the next call's).
     let cursor: string | undefined;
     do {
       const after = cursor;
+      const limit = Math.min(chunkSize, maxFilterUsers - result.matched);
       cursor = await runChunk(async ({ users }) => {
-        const page = await users.list({ ...filter, sort: WALK_ORDER, limit: chunkSize, cursor: after });
+        const page = await users.list({ ...filter, sort: WALK_ORDER, limit, cursor: after });
         return { targets: page.items.map((user) => ({ id: user.id, user })), next: page.nextCursor ?? undefined };
       });
-    } while (cursor !== undefined);
+    } while (cursor !== undefined && result.matched < maxFilterUsers);
     return result;
   };
 }

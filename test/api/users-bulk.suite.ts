@@ -390,6 +390,31 @@ export function describeUsersBulkApi(name: string, open: () => Promise<Harness>)
       expect(await call({ action: "disable" }, { filter: { search: tag, statuses: ["ACTIVE"] } })).toMatchObject({ matched: 3, succeeded: 3 });
     });
 
+    it("walks a filter no further than the limit, even when users joining it meanwhile would take it past", async () => {
+      const { tag, make } = tagged();
+      const users = Object.values(await make({ a: {}, b: {}, c: {} }));
+      // Right after the count (the first unit), two more users start to match the filter, at its tail.
+      let units = 0;
+      const growing: UnitOfWork = {
+        run: async (work, options) => {
+          const result = await api.unitOfWork.run(work, options);
+          if (++units === 1) {
+            await api.unitOfWork.run(async ({ users: repo }) => {
+              for (const local of ["late1", "late2"]) await repo.create({ email: `${local}.${tag}@example.com`, name: local, role: "VIEWER", status: "ACTIVE" });
+            });
+          }
+          return result;
+        },
+      };
+      const { call } = useCase({ unitOfWork: growing, maxFilterUsers: 3, chunkSize: 2 });
+      expect(await call({ action: "disable" }, { filter: { search: tag } })).toEqual({ matched: 3, succeeded: 3, skipped: 0, failed: [] });
+      for (const user of users) expect(await read(user.id)).toMatchObject({ status: "DISABLED" });
+      const late = await api.unitOfWork.run(({ users: repo }) =>
+        repo.list({ search: tag, statuses: ["ACTIVE"], sort: { field: "createdAt", direction: "asc" }, limit: 10 }),
+      );
+      expect(late.items.map((user) => user.name)).toEqual(["late1", "late2"]);
+    });
+
     it("stops between chunks once the caller gives up; the chunks done stay done, and repeating the call finishes", async () => {
       const { make } = tagged();
       const users = Object.values(await make({ a: {}, b: {}, c: {}, d: {}, e: {} }));
