@@ -79,6 +79,9 @@ export interface ImportProgress {
   readonly batches: number;
 }
 
+/** The progress of a job no batch of which has committed yet. */
+export const NO_PROGRESS: ImportProgress = { rowsDone: 0, created: 0, failed: 0, batches: 0 };
+
 export function isFinished(status: ImportStatus): boolean {
   return status === "succeeded" || status === "failed";
 }

@@ -69,6 +69,9 @@ export interface ImportJobRepository {
 
   progress(jobId: string): Promise<ImportProgress>;
 
+  /** {@link progress} of each of `jobIds` in one read (a listing's page): every id is in the map. */
+  progressMany(jobIds: readonly string[]): Promise<Map<string, ImportProgress>>;
+
   /** Row errors in line order, those after `afterLine`, at most `limit`. */
   rowErrors(jobId: string, query: { afterLine?: number; limit: number }): Promise<ImportRowError[]>;
 

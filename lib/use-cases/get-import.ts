@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import { ImportNotFoundError, InvalidCursorError } from "../domain/errors";
-import { isFinished, type ImportJob, type ImportProgress, type ImportRowError } from "../domain/import-job";
+import { isFinished, NO_PROGRESS, type ImportJob, type ImportProgress, type ImportRowError } from "../domain/import-job";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
@@ -48,8 +48,8 @@ export function makeListImports({ unitOfWork }: { unitOfWork: UnitOfWork }): Lis
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
         const jobs = await imports.list({ limit: query.limit + 1, after });
         const page = jobs.slice(0, query.limit);
-        const items = [];
-        for (const job of page) items.push({ job, progress: await imports.progress(job.id) });
+        const progress = await imports.progressMany(page.map((job) => job.id));
+        const items = page.map((job) => ({ job, progress: progress.get(job.id) ?? NO_PROGRESS }));
         const last = page.at(-1);
         return { items, nextCursor: jobs.length > query.limit && last ? encodeCursor(last) : null };
       },

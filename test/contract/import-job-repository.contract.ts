@@ -182,6 +182,10 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
     await inUnit(async ({ imports }) => {
       expect(await imports.recordedBatches(job.id)).toEqual([0, 1]);
       expect(await imports.progress(job.id)).toEqual({ rowsDone: 20, created: 18, failed: 2, batches: 2 });
+      const none = { rowsDone: 0, created: 0, failed: 0, batches: 0 };
+      expect(await imports.progressMany([job.id, NO_SUCH_ID, "not-a-uuid"])).toEqual(
+        new Map([[job.id, { rowsDone: 20, created: 18, failed: 2, batches: 2 }], [NO_SUCH_ID, none], ["not-a-uuid", none]]),
+      );
       const inLineOrder = [...errors].reverse();
       expect(await imports.rowErrors(job.id, { limit: 10 })).toEqual(inLineOrder);
       expect(await imports.rowErrors(job.id, { limit: 1 })).toEqual(inLineOrder.slice(0, 1));

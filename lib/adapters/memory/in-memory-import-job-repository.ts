@@ -155,6 +155,12 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return [...(this.imports.batches.get(jobId)?.keys() ?? [])].sort((a, b) => a - b);
   }
 
+  async progressMany(jobIds: readonly string[]): Promise<Map<string, ImportProgress>> {
+    const progress = new Map<string, ImportProgress>();
+    for (const id of jobIds) progress.set(id, await this.progress(id));
+    return progress;
+  }
+
   async progress(jobId: string): Promise<ImportProgress> {
     this.guard();
     let rowsDone = 0;

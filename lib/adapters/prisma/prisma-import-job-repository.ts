@@ -1,9 +1,10 @@
-import type {
-  ImportBatchRecord,
-  ImportJob,
-  ImportJobCursor,
-  ImportProgress,
-  ImportRowError,
+import {
+  NO_PROGRESS,
+  type ImportBatchRecord,
+  type ImportJob,
+  type ImportJobCursor,
+  type ImportProgress,
+  type ImportRowError,
 } from "../../domain/import-job";
 import type { Role } from "../../domain/user";
 import {
@@ -144,19 +145,29 @@ export class PrismaImportJobRepository implements ImportJobRepository {
   }
 
   async progress(jobId: string): Promise<ImportProgress> {
+    return (await this.progressMany([jobId])).get(jobId) ?? NO_PROGRESS;
+  }
+
+  async progressMany(jobIds: readonly string[]): Promise<Map<string, ImportProgress>> {
     this.guard();
-    if (!isUuid(jobId)) return { rowsDone: 0, created: 0, failed: 0, batches: 0 };
-    const sums = await this.tx.importBatch.aggregate({
-      where: { jobId },
+    const progress = new Map(jobIds.map((id) => [id, NO_PROGRESS]));
+    const ids = jobIds.filter(isUuid);
+    if (ids.length === 0) return progress;
+    const sums = await this.tx.importBatch.groupBy({
+      by: ["jobId"],
+      where: { jobId: { in: ids } },
       _sum: { rows: true, created: true, failed: true },
       _count: { _all: true },
     });
-    return {
-      rowsDone: sums._sum.rows ?? 0,
-      created: sums._sum.created ?? 0,
-      failed: sums._sum.failed ?? 0,
-      batches: sums._count._all,
-    };
+    for (const sum of sums) {
+      progress.set(sum.jobId, {
+        rowsDone: sum._sum.rows ?? 0,
+        created: sum._sum.created ?? 0,
+        failed: sum._sum.failed ?? 0,
+        batches: sum._count._all,
+      });
+    }
+    return progress;
   }
 
   async rowErrors(jobId: string, query: { afterLine?: number; limit: number }): Promise<ImportRowError[]> {
