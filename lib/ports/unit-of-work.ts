@@ -6,6 +6,7 @@ import type {
   SessionRepository,
   SignInFailureRepository,
 } from "./auth-repositories";
+import type { FeatureFlagRepository } from "./feature-flag-repository";
 import type { IdempotencyStore } from "./idempotency-store";
 import type { ImportJobRepository } from "./import-job-repository";
 import type { UserRepository } from "./user-repository";
@@ -22,6 +23,8 @@ export interface Repositories {
   idempotency: IdempotencyStore;
   /** CSV import jobs (issue 6): a batch's record commits with the users it created. */
   imports: ImportJobRepository;
+  /** Local feature flags (issue 9): a change commits with its audit entry. */
+  flags: FeatureFlagRepository;
   /**
    * Runs `work` inside a savepoint of this unit's transaction. When `work` rejects, what it wrote through these
    * repositories is undone, and only that: what the unit wrote before stays, the rejection is passed on

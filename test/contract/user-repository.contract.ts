@@ -1,6 +1,7 @@
 /**
  * ONE contract for the database ports (UserRepository, UnitOfWork, and through auth-repositories.contract.ts
- * AuditLog and the sign-in stores, through import-job-repository.contract.ts the import jobs), run against every
+ * AuditLog and the sign-in stores, through import-job-repository.contract.ts the import jobs, through
+ * feature-flag-repository.contract.ts the local flags), run against every
  * implementation: in-memory, Prisma on embedded PGlite, Prisma on a real PostgreSQL server (issue 2 item 5).
  * The top-level describe title is `user repository contract (<impl>)`: scripts/test.mjs counts executed tests
  * per implementation by it.
@@ -15,6 +16,7 @@ import type { Page, SortDirection, UserListQuery, UserSortField } from "../../li
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 import type { UserRepository } from "../../lib/ports/user-repository";
 import { auditAbout, auditOf, authRepositoriesContract } from "./auth-repositories.contract";
+import { featureFlagRepositoryContract } from "./feature-flag-repository.contract";
 import { importJobRepositoryContract } from "./import-job-repository.contract";
 
 export type ContractImplementation = "in-memory" | "prisma-pglite" | "prisma-postgres";
@@ -765,6 +767,10 @@ export function userRepositoryContract(
 
     describe("import jobs", () => {
       importJobRepositoryContract(() => unitOfWork);
+    });
+
+    describe("feature flags", () => {
+      featureFlagRepositoryContract(() => unitOfWork);
     });
   });
 }

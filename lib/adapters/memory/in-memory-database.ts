@@ -14,6 +14,7 @@ import type { AuditEntry } from "../../domain/audit";
 import type { ApiToken, Invitation, Session } from "../../domain/auth";
 import type { User } from "../../domain/user";
 import type { StoredCredential } from "../../ports/auth-repositories";
+import type { StoredFlag } from "../../ports/feature-flag-repository";
 import type { IdempotencyRecord } from "../../ports/idempotency-store";
 import type { DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
@@ -27,6 +28,7 @@ import {
   InMemoryIdempotencyStore,
   InMemorySignInFailureRepository,
 } from "./in-memory-auth-repositories";
+import { InMemoryFeatureFlagRepository } from "./in-memory-feature-flag-repository";
 import { InMemoryUserRepository } from "./in-memory-user-repository";
 import {
   copyImports,
@@ -50,6 +52,8 @@ export interface InMemoryState {
   idempotency: Map<string, IdempotencyRecord>;
   /** Import jobs, their files, batches and row errors (issue 6). */
   imports: InMemoryImports;
+  /** Local feature flags by key (issue 9). */
+  flags: Map<string, StoredFlag>;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -69,6 +73,7 @@ function emptyState(): InMemoryState {
     nextFailureId: 1,
     idempotency: new Map(),
     imports: emptyImports(),
+    flags: new Map(),
     failAuditAppends: false,
   };
 }
@@ -85,6 +90,7 @@ function copyState(state: InMemoryState): InMemoryState {
     nextFailureId: state.nextFailureId,
     idempotency: new Map(state.idempotency),
     imports: copyImports(state.imports),
+    flags: new Map(state.flags),
     failAuditAppends: state.failAuditAppends,
   };
 }
@@ -129,6 +135,7 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           signInFailures: new InMemorySignInFailureRepository(staged, guard),
           idempotency: new InMemoryIdempotencyStore(staged, guard),
           imports: new InMemoryImportJobRepository(staged, now, guard),
+          flags: new InMemoryFeatureFlagRepository(staged, now, guard),
           savepoint: async (work) => {
             guard();
             // The repositories hold `staged` itself, so a failed savepoint puts the copy's contents back into it.

@@ -49,6 +49,7 @@ function traced(repos: Repositories, unit: Context, system: string): Repositorie
     signInFailures: wrap("signInFailures", repos.signInFailures),
     idempotency: wrap("idempotency", repos.idempotency),
     imports: wrap("imports", repos.imports),
+    flags: wrap("flags", repos.flags),
     savepoint: (work) => repos.savepoint(() => context.with(unit, work)),
   };
 }

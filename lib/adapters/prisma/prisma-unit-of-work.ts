@@ -5,6 +5,7 @@ import { untilAborted } from "../../domain/until-aborted";
 import { isTransactionStartTimeout } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
+import { PrismaFeatureFlagRepository } from "./prisma-feature-flag-repository";
 import { PrismaImportJobRepository } from "./prisma-import-job-repository";
 import {
   PrismaApiTokenRepository,
@@ -78,6 +79,7 @@ export function createPrismaUnitOfWork(
             signInFailures: new PrismaSignInFailureRepository(tx, guard),
             idempotency: new PrismaIdempotencyStore(tx, guard),
             imports: new PrismaImportJobRepository(tx, guard),
+            flags: new PrismaFeatureFlagRepository(tx, guard),
             savepoint: savepointsOn(tx, signal),
           };
           try {

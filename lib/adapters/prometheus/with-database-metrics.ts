@@ -37,6 +37,7 @@ function timed(repos: Repositories, metrics: Pick<AppMetrics, "observeDatabase">
     signInFailures: time("signInFailures", repos.signInFailures),
     idempotency: time("idempotency", repos.idempotency),
     imports: time("imports", repos.imports),
+    flags: time("flags", repos.flags),
     savepoint: (work) => repos.savepoint(work),
   };
 }

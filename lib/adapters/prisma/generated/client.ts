@@ -106,3 +106,9 @@ export type ImportBatch = Prisma.ImportBatchModel
  * A row of an import that created no user, and why (several reasons of one row are joined).
  */
 export type ImportRowError = Prisma.ImportRowErrorModel
+/**
+ * Model FeatureFlag
+ * Feature flags kept by this app when no LaunchDarkly SDK key is set (issue 9): each in LaunchDarkly's own flag
+ * JSON shape (lib/domain/feature-flags.ts LdFlag), fed unchanged to the SDK. Who changed what is in the audit log.
+ */
+export type FeatureFlag = Prisma.FeatureFlagModel

@@ -62,7 +62,8 @@ export const ModelName = {
   ImportJob: 'ImportJob',
   ImportFile: 'ImportFile',
   ImportBatch: 'ImportBatch',
-  ImportRowError: 'ImportRowError'
+  ImportRowError: 'ImportRowError',
+  FeatureFlag: 'FeatureFlag'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -237,6 +238,16 @@ export const ImportRowErrorScalarFieldEnum = {
 } as const
 
 export type ImportRowErrorScalarFieldEnum = (typeof ImportRowErrorScalarFieldEnum)[keyof typeof ImportRowErrorScalarFieldEnum]
+
+
+export const FeatureFlagScalarFieldEnum = {
+  key: 'key',
+  definition: 'definition',
+  version: 'version',
+  updatedAt: 'updatedAt'
+} as const
+
+export type FeatureFlagScalarFieldEnum = (typeof FeatureFlagScalarFieldEnum)[keyof typeof FeatureFlagScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,0 +1,44 @@
+import type { LdFlag } from "../../domain/feature-flags";
+import type { FeatureFlagRepository, StoredFlag } from "../../ports/feature-flag-repository";
+import type { InMemoryState } from "./in-memory-database";
+
+/** Local feature flags in the in-memory database, by key. Entries are replaced, never mutated. */
+export class InMemoryFeatureFlagRepository implements FeatureFlagRepository {
+  constructor(
+    private readonly state: Pick<InMemoryState, "flags">,
+    private readonly now: () => Date,
+    /** Throws once the unit of work has been given up on. */
+    private readonly guard: () => void,
+  ) {}
+
+  async list(): Promise<StoredFlag[]> {
+    this.guard();
+    return [...this.state.flags.values()].sort((a, b) => (a.flag.key < b.flag.key ? -1 : 1)).map(copy);
+  }
+
+  async get(key: string): Promise<StoredFlag | null> {
+    this.guard();
+    const stored = this.state.flags.get(key);
+    return stored ? copy(stored) : null;
+  }
+
+  async createMissing(flags: readonly LdFlag[]): Promise<void> {
+    this.guard();
+    const at = this.now();
+    for (const flag of flags) {
+      if (!this.state.flags.has(flag.key)) this.state.flags.set(flag.key, { flag: structuredClone(flag), updatedAt: at });
+    }
+  }
+
+  async replace(flag: LdFlag, expectedVersion: number): Promise<StoredFlag | null> {
+    this.guard();
+    if (this.state.flags.get(flag.key)?.flag.version !== expectedVersion) return null;
+    const stored = { flag: { ...structuredClone(flag), version: expectedVersion + 1 }, updatedAt: this.now() };
+    this.state.flags.set(flag.key, stored);
+    return copy(stored);
+  }
+}
+
+function copy(stored: StoredFlag): StoredFlag {
+  return { flag: structuredClone(stored.flag), updatedAt: stored.updatedAt };
+}

@@ -1,0 +1,22 @@
+import type { LdFlag } from "../domain/feature-flags";
+
+/** A flag as this app stores it (issue 9: local flags, when no LaunchDarkly SDK key is set). */
+export interface StoredFlag {
+  /** LaunchDarkly's flag JSON; `flag.version` grows by one with every change. */
+  flag: LdFlag;
+  updatedAt: Date;
+}
+
+/** The local flags, in the unit of work's transaction (a change commits with its audit entry). */
+export interface FeatureFlagRepository {
+  /** Every stored flag, by key. */
+  list(): Promise<StoredFlag[]>;
+  get(key: string): Promise<StoredFlag | null>;
+  /** Stores each flag whose key is not stored yet (a first start, a flag added to the code); the rest are kept. */
+  createMissing(flags: readonly LdFlag[]): Promise<void>;
+  /**
+   * Replaces the flag stored under `flag.key` when its version is still `expectedVersion`; the stored flag gets
+   * version `expectedVersion + 1` whatever `flag.version` says. Null when the version moved on (or no such flag).
+   */
+  replace(flag: LdFlag, expectedVersion: number): Promise<StoredFlag | null>;
+}
