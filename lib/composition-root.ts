@@ -5,6 +5,7 @@ import { createArgon2PasswordHasher } from "./adapters/argon2/argon2-password-ha
 import { createLogger } from "./adapters/pino/logger";
 import { csvParseReader } from "./adapters/csv/csv-parse-reader";
 import { createPQueueWorkerPool } from "./adapters/p-queue/p-queue-worker-pool";
+import { createLaunchDarklyFeatureFlags } from "./adapters/launchdarkly/launchdarkly-feature-flags";
 import { traced } from "./adapters/otel/traced";
 import { withDatabaseTracing } from "./adapters/otel/with-database-tracing";
 import { createUserBody } from "./http/schemas";
@@ -15,6 +16,7 @@ import { withDatabaseMetrics } from "./adapters/prometheus/with-database-metrics
 import { withDeadline } from "./adapters/resilience/with-deadline";
 import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
+import type { FeatureFlags } from "./ports/feature-flags";
 import type { Logger } from "./ports/logger";
 import type { PasswordHasher } from "./ports/password-hasher";
 import type { UnitOfWork } from "./ports/unit-of-work";
@@ -57,6 +59,7 @@ import { newSecret } from "./use-cases/secrets";
 import { makeSeedDemoUsers } from "./use-cases/seed-demo-users";
 import { makeSignIn, type SignIn } from "./use-cases/sign-in";
 import { makeSignOut, type SignOut } from "./use-cases/sign-out";
+import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
 import { makeUpdateUser, type UpdateUser } from "./use-cases/update-user";
 
 /**
@@ -91,6 +94,11 @@ export interface App {
   readonly watchImport: WatchImport;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
   readonly importJobs: ImportRunner;
+  /**
+   * Feature flags evaluated by the LaunchDarkly SDK (issue 9): from this app's database, or from LaunchDarkly
+   * when LAUNCHDARKLY_SDK_KEY is set. /ready waits for it; server/main.ts closes it at shutdown.
+   */
+  readonly featureFlags: FeatureFlags;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -128,6 +136,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     // Demo data only in the embedded database, and only when it started empty: never in someone's PostgreSQL.
     const seededUsers = db.kind === "embedded" && bootstrapAdmin ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
+      featureFlags: await openFeatureFlags(config, unitOfWork, log),
       unitOfWork,
       hasher,
       clock: systemClock,
@@ -155,7 +164,7 @@ export interface InMemoryAppOptions extends TestAppOptions {
 }
 
 /** The same application on in-memory adapters: for unit tests and anything that must not touch a database. */
-export function createInMemoryApp(options: InMemoryAppOptions = {}) {
+export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const clock = options.clock ?? systemClock;
   const db = createInMemoryDatabase({ now: () => clock.now() });
   const config = {
@@ -169,13 +178,15 @@ export function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const metrics = createPrometheusMetrics({ processMetrics: false });
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
+  const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const app = wire({
+    featureFlags: await openFeatureFlags({}, unitOfWork, log),
     unitOfWork,
     hasher,
     clock,
     config,
     metrics,
-    log: options.log ?? createLogger({ LOG_LEVEL: "silent" }),
+    log,
     database: db.lifecycle,
     startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0, bootstrapAdmin: null },
   });
@@ -193,6 +204,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   metrics.watchConnections(() => db.lifecycle.connections());
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
   const app = wire({
+    featureFlags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
     hasher: options.hasher ?? createArgon2PasswordHasher(),
@@ -218,10 +230,37 @@ function decorateDatabasePorts(
   return withDeadline(withDatabaseTracing(withDatabaseMetrics(unitOfWork, metrics)), config.DB_TIMEOUT_MS);
 }
 
+/**
+ * The flags' SDK: LaunchDarkly itself when an SDK key is configured, else the flags stored in our database (the
+ * declared ones stored first if missing) in the SDK's TestData source. Waits for the SDK's first flag data; an
+ * SDK that cannot get it keeps answering each flag's declared fallback, and /ready says so.
+ */
+async function openFeatureFlags(
+  config: Partial<Pick<Config, "LAUNCHDARKLY_SDK_KEY" | "LAUNCHDARKLY_BASE_URI" | "LAUNCHDARKLY_STREAM_URI" | "LAUNCHDARKLY_EVENTS_URI">>,
+  unitOfWork: UnitOfWork,
+  log: Logger,
+): Promise<FeatureFlags> {
+  const flags = config.LAUNCHDARKLY_SDK_KEY
+    ? createLaunchDarklyFeatureFlags(
+        {
+          kind: "launchdarkly",
+          sdkKey: config.LAUNCHDARKLY_SDK_KEY,
+          baseUri: config.LAUNCHDARKLY_BASE_URI,
+          streamUri: config.LAUNCHDARKLY_STREAM_URI,
+          eventsUri: config.LAUNCHDARKLY_EVENTS_URI,
+        },
+        log,
+      )
+    : createLaunchDarklyFeatureFlags({ kind: "local", flags: await makeLoadLocalFlags({ unitOfWork })() }, log);
+  await flags.waitUntilReady();
+  return flags;
+}
+
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
 const IMPORT_WORKERS = 2;
 
 function wire(deps: {
+  featureFlags: FeatureFlags;
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
   clock: Clock;
@@ -278,6 +317,7 @@ function wire(deps: {
     listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: makeWatchImport({ unitOfWork, clock }),
     importJobs,
+    featureFlags: deps.featureFlags,
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

@@ -79,6 +79,15 @@ export const configSchema = z.object({
    * private network). At least 16 characters.
    */
   METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).max(200).optional()),
+  /**
+   * Unset (the default): feature flags live in this app's database and are evaluated by the LaunchDarkly SDK
+   * from there. Set: flags come from LaunchDarkly itself, with this server-side SDK key (issue 9).
+   */
+  LAUNCHDARKLY_SDK_KEY: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).max(200).optional()),
+  /** LaunchDarkly's service URIs, for a relay proxy or a stand-in; the SDK's defaults when unset. */
+  LAUNCHDARKLY_BASE_URI: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+  LAUNCHDARKLY_STREAM_URI: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+  LAUNCHDARKLY_EVENTS_URI: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -37,8 +37,10 @@ function recordingLogger(lines: LogLine[]): Logger {
   return logger;
 }
 
-async function serve(options: Omit<HealthOptions, "log"> & { log?: Logger }): Promise<string> {
-  const handleHealth = createHealthHandler({ log: recordingLogger([]), ...options });
+async function serve(
+  options: Omit<HealthOptions, "log" | "flagsInitialized"> & Partial<Pick<HealthOptions, "log" | "flagsInitialized">>,
+): Promise<string> {
+  const handleHealth = createHealthHandler({ log: recordingLogger([]), flagsInitialized: () => true, ...options });
   server = createServer((request, response) => {
     void handleHealth(request, response).then((handled) => {
       if (!handled) response.writeHead(404).end("passed on");
@@ -78,7 +80,7 @@ describe("/ready", () => {
 
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok" } });
+    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok", flags: "ok" } });
   });
 
   it("answers 503 naming each check that did not finish within its timeout, and logs them", async () => {
@@ -89,7 +91,7 @@ describe("/ready", () => {
 
     expect(response.status).toBe(503);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out", migrations: "timed out" } });
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out", migrations: "timed out", flags: "ok" } });
     expect(lines).toEqual([
       expect.objectContaining({ level: "warn", message: "/ready: the database check did not finish within 20 ms" }),
       expect.objectContaining({ level: "warn", message: "/ready: the migrations check did not finish within 20 ms" }),
@@ -106,7 +108,7 @@ describe("/ready", () => {
 
     expect(response.status).toBe(503);
     const body = await response.text();
-    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable", migrations: "ok" } });
+    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable", migrations: "ok", flags: "ok" } });
     expect(body).not.toContain("db.internal");
     expect(lines).toEqual([
       expect.objectContaining({
@@ -125,13 +127,30 @@ describe("/ready", () => {
     const response = await fetch(`${base}/ready`);
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "2 pending" } });
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "2 pending", flags: "ok" } });
     expect(lines).toEqual([
       expect.objectContaining({
         message: "/ready: 2 migration(s) of this build are not applied",
         fields: { pending: ["20300101000000_a", "20300102000000_b"] },
       }),
     ]);
+  });
+
+  it("answers 503 while the feature flag SDK has not got its flags", async () => {
+    let initialized = false;
+    const base = await serve({
+      database: answering,
+      readyTimeoutMs: 1_000,
+      readyCacheMs: 0,
+      isDraining: () => false,
+      flagsInitialized: () => initialized,
+    });
+
+    const waiting = await fetch(`${base}/ready`);
+    expect(waiting.status).toBe(503);
+    expect(await waiting.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "ok", flags: "not initialised" } });
+    initialized = true;
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
   });
 
   it("reuses a result for readyCacheMs, so a burst of probes costs one round of checks, and reports each outcome", async () => {

@@ -15,6 +15,8 @@ export interface HealthOptions {
   /** Each readiness check's own deadline. */
   readyTimeoutMs: number;
   isDraining: () => boolean;
+  /** Whether the feature flag SDK has its flags (issue 9): until then every flag answers its fallback. */
+  flagsInitialized: () => boolean;
   /** /live fails when the event loop was blocked longer than this within the last sampling window. */
   maxEventLoopDelayMs?: number;
   /** A readiness result is reused this long, so frequent probes (several kubelets, load balancers) stay cheap. */
@@ -63,6 +65,11 @@ export function createHealthHandler(options: HealthOptions) {
       } catch (error) {
         return failed("migrations", error, "cannot be read", "reading the migration history failed");
       }
+    },
+    // The SDK keeps trying to get its flags in the background (LaunchDarkly unreachable, say); until it has, a
+    // replica would serve every flag's fallback, which can differ from what the others serve.
+    async flags() {
+      return options.flagsInitialized() ? { ok: true } : { ok: false, reason: "not initialised" };
     },
   };
 

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       const app = await opening.catch(() => undefined);
       // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
+      await app?.featureFlags.close().catch((error: unknown) => log.error({ err: error }, "closing the feature flag SDK failed"));
       await app?.database.close();
     })());
 
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
       log,
       readyTimeoutMs: config.READY_TIMEOUT_MS,
       isDraining: () => lifecycle.draining,
+      flagsInitialized: () => app.featureFlags.initialized(),
       onReadiness: (ready) => app.metrics.setReady(ready),
     });
     const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), token: config.METRICS_TOKEN });

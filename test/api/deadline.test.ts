@@ -11,7 +11,7 @@ import { ORIGIN } from "../support/api-harness";
 
 describe("the request deadline", () => {
   it("answers 504 DEADLINE_EXCEEDED when the handler outlives it, and aborts the signal handed to use cases", async () => {
-    const { app } = createInMemoryApp({ config: { REQUEST_TIMEOUT_MS: 50 } });
+    const { app } = await createInMemoryApp({ config: { REQUEST_TIMEOUT_MS: 50 } });
     registerApp(app);
     let seen: AbortSignal | undefined;
     // A public route of the table, so no sign-in is needed; the handler waits for its signal only.
@@ -39,7 +39,7 @@ describe("the request deadline", () => {
   });
 
   it("lets a handler that answers in time through, its signal never aborted", async () => {
-    const { app } = createInMemoryApp({ config: { REQUEST_TIMEOUT_MS: 60_000 } });
+    const { app } = await createInMemoryApp({ config: { REQUEST_TIMEOUT_MS: 60_000 } });
     registerApp(app);
     let seen: AbortSignal | undefined;
     const quick = route({

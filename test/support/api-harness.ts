@@ -104,7 +104,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}) {
           throw new Error("failAuditAppends works in memory only; on a database, see the contract tests");
         },
       }
-    : createInMemoryApp({ ...options, hasher });
+    : await createInMemoryApp({ ...options, hasher });
   registerApp(memory.app);
   const routes = await loadApiRoutes();
 
@@ -158,7 +158,10 @@ export async function createApiHarness(options: ApiHarnessOptions = {}) {
   }
 
   /** Closes the database (a no-op in memory). */
-  const close = () => memory.app.database.close();
+  const close = async () => {
+    await memory.app.featureFlags.close();
+    await memory.app.database.close();
+  };
 
   return { ...memory, routes, call, createUser, signIn, close };
 }
