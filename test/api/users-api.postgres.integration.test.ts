@@ -25,7 +25,15 @@ beforeAll(async () => {
   sql = new pg.Pool({ connectionString: database.url, max: 4 });
   api = await createApiHarness({
     hasher: fastTestHasher,
-    database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000" }),
+    // Generous waits: the suite's 20 concurrent writers are about lost updates, not overload (503s), which the
+    // tests with a pool of one cover; on a loaded CI machine a 1 s wait for a connection was exceeded.
+    database: loadConfig({
+      DATABASE_URL: database.url,
+      LOG_LEVEL: "silent",
+      REQUEST_TIMEOUT_MS: "30000",
+      DB_TIMEOUT_MS: "30000",
+      DB_POOL_WAIT_MS: "30000",
+    }),
   });
 });
 afterAll(async () => {
