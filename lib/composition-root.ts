@@ -16,7 +16,9 @@ import { withDatabaseMetrics } from "./adapters/prometheus/with-database-metrics
 import { withDeadline } from "./adapters/resilience/with-deadline";
 import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
-import type { FeatureFlags } from "./ports/feature-flags";
+import type { FeatureFlags, FlagSetup } from "./ports/feature-flags";
+import { createPgFlagChangeFeed } from "./adapters/pg/pg-flag-change-feed";
+import { withFlagObservation } from "./adapters/otel/with-flag-observation";
 import type { Logger } from "./ports/logger";
 import type { PasswordHasher } from "./ports/password-hasher";
 import type { UnitOfWork } from "./ports/unit-of-work";
@@ -60,6 +62,12 @@ import { makeSeedDemoUsers } from "./use-cases/seed-demo-users";
 import { makeSignIn, type SignIn } from "./use-cases/sign-in";
 import { makeSignOut, type SignOut } from "./use-cases/sign-out";
 import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
+import { makeRevertFlag, makeUpdateFlag, type RevertFlag, type UpdateFlag } from "./use-cases/change-flag";
+import { makeEvaluateUserFlags, type EvaluateUserFlags } from "./use-cases/evaluate-user-flags";
+import { makeFlagGates, type FlagGates } from "./use-cases/flag-gates";
+import { makeFlagHistory, type FlagHistory } from "./use-cases/flag-history";
+import { makeFlagSync, type FlagSync } from "./use-cases/flag-sync";
+import { makeGetFlag, makeListFlags, type GetFlag, type ListFlags } from "./use-cases/list-flags";
 import { makeUpdateUser, type UpdateUser } from "./use-cases/update-user";
 
 /**
@@ -99,6 +107,15 @@ export interface App {
    * when LAUNCHDARKLY_SDK_KEY is set. /ready waits for it; server/main.ts closes it at shutdown.
    */
   readonly featureFlags: FeatureFlags;
+  /** Local flags: keeps this replica's SDK in step with the database (server/main.ts starts and stops it); else null. */
+  readonly flagSync: FlagSync | null;
+  readonly flagGates: FlagGates;
+  readonly listFlags: ListFlags;
+  readonly getFlag: GetFlag;
+  readonly updateFlag: UpdateFlag;
+  readonly revertFlag: RevertFlag;
+  readonly flagHistory: FlagHistory;
+  readonly evaluateUserFlags: EvaluateUserFlags;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -136,7 +153,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     // Demo data only in the embedded database, and only when it started empty: never in someone's PostgreSQL.
     const seededUsers = db.kind === "embedded" && bootstrapAdmin ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
-      featureFlags: await openFeatureFlags(config, unitOfWork, log),
+      flags: await openFeatureFlags(config, unitOfWork, metrics, log),
       unitOfWork,
       hasher,
       clock: systemClock,
@@ -180,7 +197,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const app = wire({
-    featureFlags: await openFeatureFlags({}, unitOfWork, log),
+    flags: await openFeatureFlags({}, unitOfWork, metrics, log),
     unitOfWork,
     hasher,
     clock,
@@ -204,7 +221,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   metrics.watchConnections(() => db.lifecycle.connections());
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
   const app = wire({
-    featureFlags: await openFeatureFlags(config, unitOfWork, log),
+    flags: await openFeatureFlags(config, unitOfWork, metrics, log),
     metrics,
     unitOfWork,
     hasher: options.hasher ?? createArgon2PasswordHasher(),
@@ -236,31 +253,55 @@ function decorateDatabasePorts(
  * SDK that cannot get it keeps answering each flag's declared fallback, and /ready says so.
  */
 async function openFeatureFlags(
-  config: Partial<Pick<Config, "LAUNCHDARKLY_SDK_KEY" | "LAUNCHDARKLY_BASE_URI" | "LAUNCHDARKLY_STREAM_URI" | "LAUNCHDARKLY_EVENTS_URI">>,
+  config: Partial<
+    Pick<Config, "LAUNCHDARKLY_SDK_KEY" | "LAUNCHDARKLY_BASE_URI" | "LAUNCHDARKLY_STREAM_URI" | "LAUNCHDARKLY_EVENTS_URI" | "FLAG_POLL_MS" | "DATABASE_URL">
+  >,
   unitOfWork: UnitOfWork,
+  metrics: AppMetrics,
   log: Logger,
-): Promise<FeatureFlags> {
-  const flags = config.LAUNCHDARKLY_SDK_KEY
-    ? createLaunchDarklyFeatureFlags(
-        {
-          kind: "launchdarkly",
-          sdkKey: config.LAUNCHDARKLY_SDK_KEY,
-          baseUri: config.LAUNCHDARKLY_BASE_URI,
-          streamUri: config.LAUNCHDARKLY_STREAM_URI,
-          eventsUri: config.LAUNCHDARKLY_EVENTS_URI,
-        },
-        log,
-      )
-    : createLaunchDarklyFeatureFlags({ kind: "local", flags: await makeLoadLocalFlags({ unitOfWork })() }, log);
+): Promise<OpenedFlags> {
+  if (config.LAUNCHDARKLY_SDK_KEY) {
+    const flags = createLaunchDarklyFeatureFlags(
+      {
+        kind: "launchdarkly",
+        sdkKey: config.LAUNCHDARKLY_SDK_KEY,
+        baseUri: config.LAUNCHDARKLY_BASE_URI,
+        streamUri: config.LAUNCHDARKLY_STREAM_URI,
+        eventsUri: config.LAUNCHDARKLY_EVENTS_URI,
+      },
+      log,
+    );
+    await flags.waitUntilReady();
+    return { setup: { mode: "launchdarkly", flags }, evaluated: withFlagObservation(flags, metrics), sync: null };
+  }
+  const initial = await makeLoadLocalFlags({ unitOfWork })();
+  const flags = createLaunchDarklyFeatureFlags({ kind: "local", flags: initial }, log);
   await flags.waitUntilReady();
-  return flags;
+  const sync = makeFlagSync({
+    unitOfWork,
+    flags,
+    initial,
+    // Replicas share PostgreSQL; the embedded database is one process, with no one else to hear from.
+    feed: config.DATABASE_URL ? createPgFlagChangeFeed(config.DATABASE_URL, log) : null,
+    pollMs: config.FLAG_POLL_MS ?? 30_000,
+    log,
+  });
+  return { setup: { mode: "local", flags }, evaluated: withFlagObservation(flags, metrics), sync };
+}
+
+interface OpenedFlags {
+  setup: FlagSetup;
+  /** The SDK as the app's code paths use it: each evaluation counted and put on the active span. */
+  evaluated: FeatureFlags;
+  /** Local flags only: keeps this replica's SDK in step with the stored flags (server/main.ts starts it). */
+  sync: FlagSync | null;
 }
 
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
 const IMPORT_WORKERS = 2;
 
 function wire(deps: {
-  featureFlags: FeatureFlags;
+  flags: OpenedFlags;
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
   clock: Clock;
@@ -271,6 +312,7 @@ function wire(deps: {
   startup: StartupReport;
 }): App {
   const { unitOfWork, hasher, clock } = deps;
+  const mode = deps.flags.setup.mode;
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
   // Traced like the rest: every 30 s it is the root of its own trace (server/main.ts refreshes the gauge).
@@ -317,7 +359,15 @@ function wire(deps: {
     listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: makeWatchImport({ unitOfWork, clock }),
     importJobs,
-    featureFlags: deps.featureFlags,
+    featureFlags: deps.flags.evaluated,
+    flagSync: deps.flags.sync,
+    flagGates: makeFlagGates({ flags: deps.flags.evaluated }),
+    listFlags: traced("listFlags", makeListFlags({ unitOfWork, mode })),
+    getFlag: traced("getFlag", makeGetFlag({ unitOfWork, mode })),
+    updateFlag: traced("updateFlag", makeUpdateFlag({ unitOfWork, mode, sync: deps.flags.sync })),
+    revertFlag: traced("revertFlag", makeRevertFlag({ unitOfWork, mode, sync: deps.flags.sync })),
+    flagHistory: traced("flagHistory", makeFlagHistory({ unitOfWork })),
+    evaluateUserFlags: traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: deps.flags.evaluated })),
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

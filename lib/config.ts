@@ -88,6 +88,11 @@ export const configSchema = z.object({
   LAUNCHDARKLY_BASE_URI: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   LAUNCHDARKLY_STREAM_URI: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
   LAUNCHDARKLY_EVENTS_URI: z.preprocess((v) => (v === "" ? undefined : v), z.url().optional()),
+  /**
+   * Local flags: how often each replica re-reads them, as a fallback for a missed change notification (on
+   * PostgreSQL a change reaches the other replicas through LISTEN/NOTIFY at once).
+   */
+  FLAG_POLL_MS: millis(30_000, 100),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

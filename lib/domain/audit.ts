@@ -3,8 +3,9 @@ import { z } from "zod";
 import { InvalidCursorError } from "./errors";
 import type { Actor } from "./auth";
 
-/** What an audit entry is about. */
-export type AuditTargetType = "user" | "token" | "invitation" | "session";
+/** What an audit entry can be about: the id is a uuid, or a flag's key. */
+export const AUDIT_TARGET_TYPES = ["user", "token", "invitation", "session", "flag"] as const;
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /**
  * A record of a change (or a sign-in attempt), written in the same unit of work as the change: if the entry

@@ -24,6 +24,12 @@ export const ERROR_CODES = [
   "BULK_LIMIT_EXCEEDED",
   "IMPORT_NOT_FOUND",
   "IMPORT_FILE_INVALID",
+  "FLAG_NOT_FOUND",
+  "FLAG_VERSION_CONFLICT",
+  "FLAG_INVALID",
+  "FLAGS_MANAGED_ELSEWHERE",
+  "READ_ONLY_MODE",
+  "FEATURE_OFF",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -207,5 +213,65 @@ export class BulkLimitExceededError extends DomainError {
         `most ${limit.toLocaleString("en-US")}. Narrow the filter (q, role, status) and repeat the call for each part`,
     );
     this.name = "BulkLimitExceededError";
+  }
+}
+
+export class FlagNotFoundError extends DomainError {
+  readonly code = "FLAG_NOT_FOUND";
+  constructor(readonly key: string) {
+    super(`There is no feature flag ${key}`);
+    this.name = "FlagNotFoundError";
+  }
+}
+
+export class FlagVersionConflictError extends DomainError {
+  readonly code = "FLAG_VERSION_CONFLICT";
+  constructor(
+    readonly key: string,
+    readonly expectedVersion: number,
+    readonly actualVersion: number,
+  ) {
+    super(`Flag ${key} is at version ${actualVersion}, not ${expectedVersion}; reload it and try again`);
+    this.name = "FlagVersionConflictError";
+  }
+}
+
+/** A flag change that would leave the flag unusable (a variation that does not exist, a rollout not at 100 %). */
+export class FlagInvalidError extends DomainError {
+  readonly code = "FLAG_INVALID";
+  constructor(
+    readonly key: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Flag ${key} cannot be saved: ${problems.join("; ")}`);
+    this.name = "FlagInvalidError";
+  }
+}
+
+/** LAUNCHDARKLY_SDK_KEY is set: flags are changed in LaunchDarkly, not here. */
+export class FlagsManagedElsewhereError extends DomainError {
+  readonly code = "FLAGS_MANAGED_ELSEWHERE";
+  constructor() {
+    super("Flags come from LaunchDarkly (LAUNCHDARKLY_SDK_KEY is set): change them in LaunchDarkly");
+    this.name = "FlagsManagedElsewhereError";
+  }
+}
+
+/** The ops-read-only-mode flag is on: changes are refused until operators turn it off (HTTP 503). */
+export class ReadOnlyModeError extends DomainError {
+  readonly code = "READ_ONLY_MODE";
+  readonly retryAfterSeconds = 60;
+  constructor() {
+    super("The console is in read-only mode during an incident (flag ops-read-only-mode): reads work, changes do not. Try again later");
+    this.name = "ReadOnlyModeError";
+  }
+}
+
+/** A feature turned off by its flag answers as if it did not exist (HTTP 404). */
+export class FeatureOffError extends DomainError {
+  readonly code = "FEATURE_OFF";
+  constructor(readonly flag: string) {
+    super(`This feature is turned off (flag ${flag})`);
+    this.name = "FeatureOffError";
   }
 }

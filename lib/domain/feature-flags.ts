@@ -16,6 +16,8 @@ interface Declaration<V extends boolean | string> {
   readonly fallback: V;
   /** The variation every context gets while a new flag is on and has no targeting. */
   readonly initial: V;
+  /** The variation served while the flag is off: the feature's "off" (the kill switch of its toggle). */
+  readonly off: V;
 }
 
 export const FLAGS = {
@@ -24,18 +26,21 @@ export const FLAGS = {
     variations: [true, false],
     fallback: true,
     initial: true,
+    off: false,
   },
   "users-table-density": {
     description: "How densely the users table is drawn.",
     variations: TABLE_DENSITIES,
     fallback: "comfortable",
     initial: "comfortable",
+    off: "comfortable",
   },
   "ops-read-only-mode": {
     description: "Kill switch for incidents: on, every call that would change data answers 503 with Retry-After.",
     variations: [true, false],
     fallback: false,
     initial: false,
+    off: false,
   },
 } as const satisfies Record<string, Declaration<boolean> | Declaration<string>>;
 
@@ -43,6 +48,9 @@ export type FlagKey = keyof typeof FLAGS;
 export const FLAG_KEYS = Object.keys(FLAGS) as FlagKey[];
 /** The value type of a flag: `boolean`, or the union of its string variations. */
 export type FlagValue<K extends FlagKey> = (typeof FLAGS)[K]["variations"][number];
+
+/** The flags that turn a feature on or off. */
+export type BooleanFlagKey = { [K in FlagKey]: FlagValue<K> extends boolean ? K : never }[FlagKey];
 
 export function isFlagKey(key: string): key is FlagKey {
   return Object.hasOwn(FLAGS, key);
@@ -98,7 +106,7 @@ export type LdFlag = z.infer<typeof ldFlagSchema>;
 export function initialFlag(key: FlagKey): LdFlag {
   const declared: Declaration<boolean | string> = FLAGS[key];
   const initial = declared.variations.indexOf(declared.initial);
-  const off = declared.variations.indexOf(declared.fallback);
+  const off = declared.variations.indexOf(declared.off);
   return {
     key,
     version: 1,
@@ -151,3 +159,26 @@ export function toSdkFlag(flag: LdFlag): Record<string, unknown> {
     deleted: false,
   };
 }
+
+/**
+ * The variation most contexts get and its share in thousandths of a percent (of {@link ROLLOUT_TOTAL}), judged by
+ * the default rule (or the off variation when the flag is off): what the flags page shows as "serving".
+ * Individual targets and rules are exceptions to it and are not counted.
+ */
+export function dominantVariation(flag: LdFlag): { variation: number; weight: number } {
+  if (!flag.on) return { variation: flag.offVariation, weight: ROLLOUT_TOTAL };
+  const serve = flag.fallthrough;
+  if ("variation" in serve) return { variation: serve.variation, weight: ROLLOUT_TOTAL };
+  const top = serve.rollout.variations.reduce((best, entry) => (entry.weight > best.weight ? entry : best));
+  return { variation: top.variation, weight: top.weight };
+}
+
+/**
+ * The parts of a flag an admin changes (a JSON merge patch of these fields: PATCH /api/v1/flags/{key}); the
+ * key, variations and version are the code's and the store's.
+ */
+export const flagChangeSchema = ldFlagSchema.pick({ on: true, offVariation: true, fallthrough: true, targets: true, rules: true }).partial();
+export type FlagChange = z.infer<typeof flagChangeSchema>;
+
+/** Audit actions of a flag's history. */
+export const FLAG_AUDIT_ACTIONS = { created: "flag.created", updated: "flag.updated", reverted: "flag.reverted" } as const;

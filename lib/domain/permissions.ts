@@ -26,6 +26,14 @@ export const PERMISSIONS = {
     roles: ["ADMIN"],
     summary: "See the service's own health on the dashboard: requests per second and error ratio over the last hour",
   },
+  "flags:read": {
+    roles: ["ADMIN", "EDITOR", "VIEWER"],
+    summary: "See the feature flags, their history, and which variation each user gets",
+  },
+  "flags:write": {
+    roles: ["ADMIN"],
+    summary: "Change feature flags (on/off, rollouts, targets, rules) and revert them to a past version",
+  },
   "sessions:read": {
     roles: ["ADMIN"],
     summary: "See other users' sessions (client address, browser, last activity) in their overview",
@@ -83,6 +91,12 @@ export const ROUTES: readonly RouteAccess[] = [
   api("PATCH", "/users/[id]", "users:write"),
   api("DELETE", "/users/[id]", "users:write"),
   api("POST", "/users/[id]/restore", "users:write"),
+  api("GET", "/users/[id]/flags", "flags:read"),
+  api("GET", "/flags", "flags:read"),
+  api("GET", "/flags/[key]", "flags:read"),
+  api("PATCH", "/flags/[key]", "flags:write"),
+  api("GET", "/flags/[key]/history", "flags:read"),
+  api("POST", "/flags/[key]/revert", "flags:write"),
   api("GET", "/imports", "users:import"),
   api("POST", "/imports", "users:import"),
   api("GET", "/imports/[id]", "users:import"),

@@ -45,6 +45,9 @@ import {
   sessionListResponse,
   userPageResponse,
   bulkUsersResponse,
+  flagListResponse,
+  flagResponse,
+  userFlagsResponse,
   userOverviewResponse,
   userResponse,
   usersCsvResponse,
@@ -55,7 +58,7 @@ import {
   importUploadCsv,
   importUploadMultipart,
 } from "./responses";
-import { ALLOWED_BEFORE_PASSWORD_CHANGE, route } from "./route";
+import { ALLOWED_BEFORE_PASSWORD_CHANGE, route, WRITABLE_IN_READ_ONLY_MODE } from "./route";
 import { idempotencyKey } from "./schemas";
 
 /** What `route()` hangs on every handler it returns (lib/http/route.ts). */
@@ -68,6 +71,7 @@ export interface DocumentedHandler {
     body?: z.ZodType;
     query?: z.ZodType<unknown, Record<string, unknown>>;
     params?: z.ZodType<unknown, Record<string, unknown>>;
+    feature?: string;
   };
 }
 
@@ -77,6 +81,10 @@ const TAGS = [
   { name: "Invitations", description: "Inviting people, who then set their own password." },
   { name: "API tokens", description: "Tokens for scripts (`Authorization: Bearer uct_...`), managed from a browser session." },
   { name: "Audit log", description: "Who changed what, newest first." },
+  {
+    name: "Feature flags",
+    description: "Flags evaluated by the LaunchDarkly SDK: stored here (changed with PATCH), or LaunchDarkly's own (read-only here).",
+  },
   { name: "Service", description: "The service's own health, as the dashboard shows it." },
   { name: "Reference", description: "This document." },
 ] as const;
@@ -300,6 +308,62 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     responses: { "200": { description: "The event stream", schema: importEventsResponse, mediaType: "text/event-stream" } },
     errors: ["IMPORT_NOT_FOUND"],
   },
+  "GET /api/v1/flags": {
+    summary: "List feature flags",
+    description:
+      "Every flag the code declares: its variations, what it serves most, its stored definition (LaunchDarkly's flag " +
+      "JSON) and its last change. With LAUNCHDARKLY_SDK_KEY set the flags are LaunchDarkly's: `managedBy` is " +
+      "`launchdarkly` and there is no definition here.",
+    tag: "Feature flags",
+    responses: { "200": { description: "The flags", schema: flagListResponse } },
+  },
+  "GET /api/v1/flags/[key]": {
+    summary: "Get a feature flag",
+    description: "One flag; its ETag is its version.",
+    tag: "Feature flags",
+    responses: { "200": { description: "The flag", schema: flagResponse, headers: ["ETag"] }, "304": { description: "Not modified" } },
+    errors: ["FLAG_NOT_FOUND"],
+    requestHeaders: ["If-None-Match"],
+  },
+  "PATCH /api/v1/flags/[key]": {
+    summary: "Change a feature flag",
+    description:
+      "A JSON merge patch (RFC 7396) of `on`, `offVariation`, `fallthrough` (a variation, or a rollout whose weights " +
+      "sum to 100,000), `targets` and `rules` (arrays are replaced whole). The result must still be a valid flag: " +
+      "422 `FLAG_INVALID` lists what is wrong. Every replica evaluates the new version at once (PostgreSQL " +
+      "LISTEN/NOTIFY, with polling as a fallback); the change is audited with the whole flag before and after. " +
+      "Send `If-Match` with the flag's ETag: 428 without it, 412 when someone changed it since. With LaunchDarkly " +
+      "managing the flags: 409 `FLAGS_MANAGED_ELSEWHERE`. Allowed in read-only mode, so operators can end it.",
+    tag: "Feature flags",
+    responses: { "200": { description: "The changed flag", schema: flagResponse, headers: ["ETag"] } },
+    errors: ["FLAG_NOT_FOUND", "FLAG_VERSION_CONFLICT", "FLAG_INVALID", "FLAGS_MANAGED_ELSEWHERE", "PRECONDITION_REQUIRED"],
+    requestHeaders: ["If-Match"],
+    bodyTypes: ["application/merge-patch+json", "application/json"],
+  },
+  "GET /api/v1/flags/[key]/history": {
+    summary: "A feature flag's history",
+    description: "The flag's changes from the audit log, newest first; each entry's `data` holds the whole flag `before` and `after`.",
+    tag: "Feature flags",
+    responses: { "200": { description: "A page of audit entries", schema: auditEventPageResponse } },
+    errors: ["FLAG_NOT_FOUND", "INVALID_CURSOR"],
+  },
+  "POST /api/v1/flags/[key]/revert": {
+    summary: "Revert a feature flag",
+    description:
+      "Puts back the flag as it was at `version` (from its history) as a new version: history only grows. " +
+      "`If-Match` as for a change.",
+    tag: "Feature flags",
+    responses: { "200": { description: "The flag, reverted", schema: flagResponse, headers: ["ETag"] } },
+    errors: ["FLAG_NOT_FOUND", "FLAG_VERSION_CONFLICT", "FLAG_INVALID", "FLAGS_MANAGED_ELSEWHERE", "PRECONDITION_REQUIRED"],
+    requestHeaders: ["If-Match"],
+  },
+  "GET /api/v1/users/[id]/flags": {
+    summary: "A user's feature flags",
+    description: "Each flag's variation for this user (key, role, email domain, status), and the SDK's reason for it.",
+    tag: "Feature flags",
+    responses: { "200": { description: "The user's variations", schema: userFlagsResponse } },
+    errors: ["USER_NOT_FOUND"],
+  },
   "POST /api/v1/invitations": {
     summary: "Invite someone",
     description: "Creates an INVITED user and answers the single-use link (valid 7 days), shown this once.",
@@ -421,6 +485,12 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   IMPORT_NOT_FOUND: "no such import",
   IMPORT_FILE_INVALID: "the file is not UTF-8 CSV with a header row naming email and name (and at most role, status)",
   FILE_TOO_LARGE: "the file is over 20 MB",
+  FLAG_NOT_FOUND: "no such flag",
+  FLAG_VERSION_CONFLICT: "the flag changed since the ETag sent in If-Match",
+  FLAG_INVALID: "the change would leave the flag invalid (a missing variation, a rollout not summing to 100 %)",
+  FLAGS_MANAGED_ELSEWHERE: "LaunchDarkly manages the flags (LAUNCHDARKLY_SDK_KEY): change them there",
+  READ_ONLY_MODE: "the console is in read-only mode (flag ops-read-only-mode); retry after Retry-After seconds",
+  FEATURE_OFF: "the feature is turned off by its flag (bulk-import)",
   INTERNAL: "something failed on our side; quote the requestId",
 };
 
@@ -454,6 +524,10 @@ function derivedCodes({ access, definition }: DocumentedHandler, doc: OperationD
     if (access.access !== "self" || !access.tokens) codes.push("FORBIDDEN");
   }
   if (definition.method !== "GET") codes.push("CSRF_REJECTED");
+  if (definition.feature) codes.push("FEATURE_OFF");
+  if (definition.method !== "GET" && !WRITABLE_IN_READ_ONLY_MODE.has(`${definition.method} ${definition.path}`)) {
+    codes.push("READ_ONLY_MODE");
+  }
   if (definition.body) codes.push("UNSUPPORTED_MEDIA_TYPE", "MALFORMED_JSON", "BODY_TOO_LARGE");
   if (definition.body || definition.query || definition.params || doc?.requestHeaders?.includes("Idempotency-Key")) {
     codes.push("VALIDATION_FAILED");

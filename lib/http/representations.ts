@@ -18,8 +18,9 @@ export function userJson(user: User) {
 }
 
 /** A user's ETag is its version: every change bumps it. */
-export function etagOf(user: User): string {
-  return `"${user.version}"`;
+/** The ETag of a versioned resource (a user, a flag): its version, quoted. */
+export function etagOf(resource: { version: number }): string {
+  return `"${resource.version}"`;
 }
 
 /**
@@ -40,10 +41,10 @@ export function noneMatchHits(request: Request, etag: string): boolean {
  * is refused with a hint, as are lists (a user has one version) and unquoted numbers.
  * @throws HttpProblem 428 when the header is missing, 422 when it is not one ETag of this API.
  */
-export function expectedVersionOf(request: Request): number | undefined {
+export function expectedVersionOf(request: Request, resource: "user" | "flag" = "user"): number | undefined {
   const header = request.headers.get("if-match")?.trim();
   if (header === undefined) {
-    throw new HttpProblem("PRECONDITION_REQUIRED", "Send If-Match with the ETag of the user you last read");
+    throw new HttpProblem("PRECONDITION_REQUIRED", `Send If-Match with the ETag of the ${resource} you last read`);
   }
   if (header === "*") return undefined;
   const match = /^"(\d{1,9})"$/.exec(header);

@@ -8,6 +8,8 @@
  */
 import { z } from "zod";
 
+import { AUDIT_TARGET_TYPES } from "../domain/audit";
+import { FLAG_KEYS, ldFlagSchema, ROLLOUT_TOTAL } from "../domain/feature-flags";
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { ERROR_CODES } from "../domain/errors";
 import { HTTP_ERROR_CODES } from "./problem";
@@ -140,7 +142,7 @@ export const auditEventPageResponse = z
             label: z.string().meta({ description: "Email, token name, `system`, or the email someone tried to sign in with" }),
           }),
           target: z.strictObject({
-            type: z.enum(["user", "token", "invitation", "session"]),
+            type: z.enum(AUDIT_TARGET_TYPES),
             id: z.string().nullable(),
           }),
           data: z.record(z.string(), z.unknown()).meta({ description: "What changed (`before`, `after`); never secrets" }),
@@ -309,3 +311,59 @@ export const importUploadCsv = z.string().meta({
 export const importUploadMultipart = z
   .strictObject({ file: z.string().meta({ format: "binary", description: "The CSV file" }) })
   .meta({ id: "ImportUpload" });
+
+const flagKey = z.enum(FLAG_KEYS);
+const flagValue = z.union([z.boolean(), z.string()]);
+
+/** LaunchDarkly's flag JSON as this app stores it (the shape of its own flag data). */
+const flagDefinition = ldFlagSchema.meta({
+  id: "FlagDefinition",
+  description:
+    "The flag in LaunchDarkly's flag JSON shape: `on`; `variations` (fixed by the code); `offVariation` (served while " +
+    "off); `fallthrough` (a variation, or a rollout whose weights in thousandths of a percent sum to " +
+    `${ROLLOUT_TOTAL}); \`targets\` (user ids given one variation); \`rules\` (clauses on key, role, emailDomain, status).`,
+});
+
+export const flagResponse = z
+  .strictObject({
+    key: flagKey,
+    description: z.string(),
+    variations: z.array(flagValue),
+    fallback: flagValue.meta({ description: "What the code uses when the flag cannot be evaluated" }),
+    managedBy: z.enum(["local", "launchdarkly"]).meta({
+      description: "`local`: stored here, changed with PATCH; `launchdarkly`: changed on LaunchDarkly, read-only here",
+    }),
+    version: z.int().min(1).nullable().meta({ description: "The ETag is this number in quotes; null with LaunchDarkly" }),
+    definition: flagDefinition.nullable(),
+    serving: z
+      .strictObject({ variation: flagValue, percent: z.number().min(0).max(100) })
+      .nullable()
+      .meta({ description: "The variation most contexts get by the default rule (or while off), and its share" }),
+    lastChange: z
+      .strictObject({
+        action: z.string().meta({ examples: ["flag.updated"] }),
+        actor: z.string().meta({ description: "Email, token name or `system`" }),
+        at: timestamp,
+      })
+      .nullable(),
+  })
+  .meta({ id: "Flag" });
+
+export const flagListResponse = z.strictObject({ items: z.array(flagResponse) }).meta({ id: "FlagList" });
+
+export const userFlagsResponse = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        key: flagKey,
+        value: flagValue,
+        variationIndex: z.int().min(0).nullable().meta({ description: "Null when the fallback was served" }),
+        reason: z.string().meta({
+          description: "Why: OFF, TARGET_MATCH (listed individually), RULE_MATCH, FALLTHROUGH (default rule or rollout), ERROR",
+          examples: ["FALLTHROUGH"],
+        }),
+        errorCode: z.string().optional(),
+      }),
+    ),
+  })
+  .meta({ id: "UserFlags" });

@@ -11,6 +11,7 @@
 import { z } from "zod";
 
 import type { Principal } from "../domain/auth";
+import type { BooleanFlagKey } from "../domain/feature-flags";
 import { DeadlineExceededError, ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from "../domain/errors";
 import { roleHas, routeAccess, type RouteAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
@@ -52,6 +53,19 @@ export interface HandlerInput<B, Q, P> {
 /** Routes only a signed-in user whose one-time password is pending may still call. */
 export const ALLOWED_BEFORE_PASSWORD_CHANGE: ReadonlySet<string> = new Set(["GET /api/v1/session", "DELETE /api/v1/session", "PUT /api/v1/session/password"]);
 
+/**
+ * Changes still allowed while `ops-read-only-mode` is on: signing in and out and one's own password and sessions,
+ * and the flags themselves, so operators can end read-only mode from the console.
+ */
+export const WRITABLE_IN_READ_ONLY_MODE: ReadonlySet<string> = new Set([
+  "POST /api/v1/session",
+  "DELETE /api/v1/session",
+  "PUT /api/v1/session/password",
+  "DELETE /api/v1/session/sessions/[id]",
+  "PATCH /api/v1/flags/[key]",
+  "POST /api/v1/flags/[key]/revert",
+]);
+
 export function route<
   BS extends Schema | undefined = undefined,
   QS extends Schema | undefined = undefined,
@@ -69,11 +83,14 @@ export function route<
    * configured deadline itself.
    */
   deadline?: (requestTimeoutMs: number) => number;
+  /** The flag that turns this route's feature on: while it is off for the caller, the route answers 404 FEATURE_OFF. */
+  feature?: BooleanFlagKey;
   handler: (input: HandlerInput<Infer<BS>, Infer<QS>, Infer<PS>>) => Promise<Response>;
 }) {
   // Looked up when the route module loads: a route missing from the table fails at once, not per request.
   const access = routeAccess(definition.method, definition.path);
   const key = `${definition.method} ${definition.path}`;
+  const mutating = definition.method !== "GET";
 
   async function handle(request: Request, routeContext?: RouteContext): Promise<Response> {
     const requestId = requestIdOf(request);
@@ -101,6 +118,9 @@ export function route<
       recordCaller(principal);
       if (bearerToken !== null && principal === null) throw new UnauthenticatedError(INVALID_TOKEN);
       authorize(access, key, principal);
+      // The kill switch for incidents (issue 9): a change is refused before its input is even read.
+      if (mutating && !WRITABLE_IN_READ_ONLY_MODE.has(key)) await app.flagGates.assertWritable(principal);
+      if (definition.feature) await app.flagGates.assertFeatureOn(definition.feature, principal);
 
       const params = definition.params
         ? parseInput(definition.params, await routeContext?.params, "path")
@@ -167,6 +187,7 @@ export function route<
       body: definition.body,
       query: definition.query,
       params: definition.params,
+      feature: definition.feature,
     },
   });
 }

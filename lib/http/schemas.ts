@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 
-import { MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
+import { AUDIT_TARGET_TYPES, MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
+import { flagChangeSchema } from "../domain/feature-flags";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/auth";
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { BULK_ACTIONS, MAX_BULK_IDS, type BulkAction, type BulkCommand, type BulkSelection } from "../domain/user-bulk";
@@ -85,7 +86,7 @@ export const auditQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
   action: z.string().min(1).max(64).optional(),
   actor: z.string().min(1).max(320).optional(),
-  targetType: z.enum(["user", "token", "invitation", "session"]).optional(),
+  targetType: z.enum(AUDIT_TARGET_TYPES).optional(),
   targetId: z.string().min(1).max(100).optional(),
   from: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
   to: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
@@ -171,3 +172,19 @@ function bulkBodyProblem(input: unknown, alternatives: readonly (readonly z.core
   const problems = closest.map((issue) => (issue.path.length > 0 ? `${issue.path.map(String).join(".")}: ${issue.message}` : issue.message));
   return problems.length > 0 ? problems.join("; ") : "Invalid body";
 }
+
+export const flagKeyParams = z.strictObject({ key: z.string().min(1).max(100) });
+
+/** PATCH /api/v1/flags/{key}: a JSON merge patch of the flag's editable fields (lib/domain/feature-flags.ts). */
+export const patchFlagBody = flagChangeSchema
+  .refine((patch) => Object.keys(patch).length > 0, "Send at least one of on, offVariation, fallthrough, targets, rules")
+  .meta({ example: { on: false } });
+
+export const revertFlagBody = z
+  .strictObject({ version: z.int().min(1).meta({ description: "The version in the flag's history to put back" }) })
+  .meta({ example: { version: 3 } });
+
+export const flagHistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE_SIZE).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});

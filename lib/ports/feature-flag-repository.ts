@@ -12,8 +12,11 @@ export interface FeatureFlagRepository {
   /** Every stored flag, by key. */
   list(): Promise<StoredFlag[]>;
   get(key: string): Promise<StoredFlag | null>;
-  /** Stores each flag whose key is not stored yet (a first start, a flag added to the code); the rest are kept. */
-  createMissing(flags: readonly LdFlag[]): Promise<void>;
+  /**
+   * Stores each flag whose key is not stored yet (a first start, a flag added to the code); the rest are kept.
+   * Returns the flags it stored (of two replicas starting at once, only one stores a given flag).
+   */
+  createMissing(flags: readonly LdFlag[]): Promise<LdFlag[]>;
   /**
    * Replaces the flag stored under `flag.key` when its version is still `expectedVersion`; the stored flag gets
    * version `expectedVersion + 1` whatever `flag.version` says. Null when the version moved on (or no such flag).

@@ -1,4 +1,4 @@
-import type { FlagKey, FlagValue } from "../domain/feature-flags";
+import type { FlagKey, FlagValue, LdFlag } from "../domain/feature-flags";
 import type { Role, UserStatus } from "../domain/user";
 
 /**
@@ -36,4 +36,22 @@ export interface FeatureFlags {
   waitUntilReady(): Promise<void>;
   initialized(): boolean;
   close(): Promise<void>;
+}
+
+/** The SDK fed with this app's stored flags (no LaunchDarkly SDK key): a change is handed to it to evaluate. */
+export interface LocalFeatureFlags extends FeatureFlags {
+  /** Replaces a flag's definition; the next evaluation sees it. */
+  apply(flag: LdFlag): Promise<void>;
+}
+
+/** Where the flags come from: this app's database (changed here), or LaunchDarkly (changed there). */
+export type FlagSetup = { mode: "local"; flags: LocalFeatureFlags } | { mode: "launchdarkly"; flags: FeatureFlags };
+
+/**
+ * Tells this replica that another one changed a stored flag (PostgreSQL LISTEN/NOTIFY), so it re-reads the flags
+ * without waiting for its next poll. The embedded database is one process and has none.
+ */
+export interface FlagChangeFeed {
+  /** Calls `onChange` with a flag's key after each change commits, until the returned close() is called. */
+  subscribe(onChange: (key: string) => void): Promise<{ close(): Promise<void> }>;
 }

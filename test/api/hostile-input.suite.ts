@@ -101,7 +101,7 @@ export const ROUTES = (await loadApiRoutes()).sort((a, b) => keyOf(a).localeComp
 
 /** Values only known once the run's accounts exist: resolved when the request is built. */
 type Ref =
-  | { ref: "own-user" | "victim" | "deleted-user" | "own-token" | "own-session" }
+  | { ref: "own-user" | "victim" | "deleted-user" | "own-token" | "own-session" | "flag" }
   | { ref: "victim-etag" | "bearer-suffixed" | "bearer-lowercased" | "cookie-then-garbage" | "garbage-then-cookie" };
 type ParamValue = Text | Ref;
 type HeaderValue = Text | Ref;
@@ -222,7 +222,7 @@ const garbageHeaders: fc.Arbitrary<[string, HeaderValue][]> = fc.array(
   { maxLength: 3 },
 );
 
-const REFS = [ref("own-user"), ref("victim"), ref("deleted-user"), ref("own-token"), ref("own-session")] as const;
+const REFS = [ref("own-user"), ref("victim"), ref("deleted-user"), ref("own-token"), ref("own-session"), ref("flag")] as const;
 
 /**
  * Requests for a route in three kinds: well-formed (a signed-in caller from this origin, schema-shaped input, ids
@@ -372,6 +372,10 @@ async function resolve(value: Text | Ref, run: RunAccounts): Promise<string> {
       return run.tokenId;
     case "own-session":
       return run.sessionId();
+    case "flag":
+      // A flag that exists, so flag routes get past their lookup; the one whose changes leave every other route
+      // answering as before (ops-read-only-mode would turn the runs' changes into 503s, bulk-import into 404s).
+      return "users-table-density";
     case "victim-etag":
       return `"${run.victimVersion}"`;
     case "bearer-suffixed":

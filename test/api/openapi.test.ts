@@ -334,6 +334,58 @@ describe("real responses match the document", () => {
     expect((await call("GET", "/api/v1/imports/no-such-import", { cookie: admin })).body).toMatchObject({ code: "IMPORT_NOT_FOUND" });
   });
 
+  it("feature flags: list, read with ETag and 304, change with If-Match, history, revert, a user's flags", async () => {
+    expect((await call("GET", "/api/v1/flags", { cookie: admin })).body).toMatchObject({ items: [{ key: "bulk-import" }, {}, {}] });
+    const read = await call("GET", "/api/v1/flags/users-table-density", { cookie: admin });
+    const etag = read.headers.get("etag") ?? "";
+    expect(read.body).toMatchObject({ key: "users-table-density", managedBy: "local", serving: { variation: "comfortable", percent: 100 } });
+    expect((await call("GET", "/api/v1/flags/users-table-density", { cookie: admin, headers: { "if-none-match": etag } })).status).toBe(304);
+    expect((await call("GET", "/api/v1/flags/no-such-flag", { cookie: admin })).body).toMatchObject({ code: "FLAG_NOT_FOUND" });
+
+    const path = "/api/v1/flags/users-table-density";
+    expect((await call("PATCH", path, json(admin, { on: false }))).body).toMatchObject({ code: "PRECONDITION_REQUIRED" });
+    const rollout = { rollout: { variations: [{ variation: 0, weight: 30_000 }, { variation: 2, weight: 60_000 }] } };
+    expect((await call("PATCH", path, json(admin, { fallthrough: rollout }, { "if-match": etag }))).body).toMatchObject({ code: "FLAG_INVALID" });
+    const changed = await call("PATCH", path, json(admin, { fallthrough: { variation: 2 } }, { "if-match": etag }));
+    expect(changed.body).toMatchObject({ version: 2, serving: { variation: "spacious" }, lastChange: { action: "flag.updated" } });
+    expect((await call("PATCH", path, json(admin, { on: false }, { "if-match": etag }))).body).toMatchObject({ code: "FLAG_VERSION_CONFLICT" });
+    const history = await call("GET", `${path}/history?limit=10`, { cookie: admin });
+    expect(history.body).toMatchObject({ items: [{ action: "flag.updated" }, { action: "flag.created" }] });
+    const reverted = await call("POST", `${path}/revert`, json(admin, { version: 1 }, { "if-match": changed.headers.get("etag") ?? "" }));
+    expect(reverted.body).toMatchObject({ version: 3, serving: { variation: "comfortable" }, lastChange: { action: "flag.reverted" } });
+
+    const me = await call("GET", "/api/v1/session", { cookie: admin });
+    const adminId = isObject(me.body.user) ? String(me.body.user.id) : "";
+    const mine = await call("GET", `/api/v1/users/${adminId}/flags`, { cookie: admin });
+    expect(mine.body).toMatchObject({ items: [{ key: "bulk-import", value: true, reason: "FALLTHROUGH" }, {}, {}] });
+    expect((await call("GET", "/api/v1/users/no-such-user/flags", { cookie: admin })).body).toMatchObject({ code: "USER_NOT_FOUND" });
+    const viewer = await freshViewer();
+    expect((await call("PATCH", path, json(viewer, { on: false }, { "if-match": '"3"' }))).body).toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("flag-gated answers: read-only mode (503 with Retry-After) and imports turned off (404)", async () => {
+    const flip = async (key: string, on: boolean) => {
+      const etag = (await call("GET", `/api/v1/flags/${key}`, { cookie: admin })).headers.get("etag") ?? "";
+      const changed = await call("PATCH", `/api/v1/flags/${key}`, json(admin, { on, fallthrough: { variation: 0 } }, { "if-match": etag }));
+      expect(changed.status).toBe(200);
+    };
+    await flip("ops-read-only-mode", true);
+    try {
+      const refused = await call("POST", "/api/v1/users", json(admin, { email: "ro@example.com", name: "Ro", role: "VIEWER" }));
+      expect(refused.body).toMatchObject({ code: "READ_ONLY_MODE" });
+      expect(refused.headers.get("retry-after")).toBe("60");
+      expect((await call("GET", "/api/v1/users?limit=1", { cookie: admin })).status).toBe(200);
+    } finally {
+      await flip("ops-read-only-mode", false);
+    }
+    await flip("bulk-import", false);
+    try {
+      expect((await call("GET", "/api/v1/imports", { cookie: admin })).body).toMatchObject({ code: "FEATURE_OFF" });
+    } finally {
+      await flip("bulk-import", true);
+    }
+  });
+
   it("service traffic", async () => {
     const traffic = await call("GET", "/api/v1/service/traffic", { cookie: admin });
     expect(traffic.status).toBe(200);

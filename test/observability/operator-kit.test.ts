@@ -293,6 +293,7 @@ async function exposedMetrics(processMetrics: boolean): Promise<Map<string, Expo
   metrics.setUsersByStatus({ ACTIVE: 1, DISABLED: 0, INVITED: 0 });
   metrics.watchConnections(() => ({ inUse: 1, idle: 1, waiting: 0 }));
   metrics.watchImportPool(() => ({ queued: 0, running: 0 }));
+  metrics.countFlagEvaluation("bulk-import", "true");
   const exposed = new Map<string, Exposed>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     const labels = new Set(metric.values.flatMap((value) => Object.keys(value.labels)));

@@ -6,7 +6,7 @@ import { OpenFeature, type EvaluationContext, type EvaluationDetails } from "@op
 
 import { FLAGS, toSdkFlag, type FlagKey, type FlagValue, type LdFlag } from "../../domain/feature-flags";
 import type { Logger } from "../../ports/logger";
-import type { FeatureFlags, FlagContext, FlagEvaluation } from "../../ports/feature-flags";
+import type { FeatureFlags, FlagContext, FlagEvaluation, LocalFeatureFlags } from "../../ports/feature-flags";
 
 /** Where the SDK gets its flags. */
 export type FlagSource =
@@ -16,11 +16,6 @@ export type FlagSource =
   | { kind: "launchdarkly"; sdkKey: string; baseUri?: string; streamUri?: string; eventsUri?: string }
   /** A flag file in LaunchDarkly's format, watched for changes (the file data source). */
   | { kind: "file"; paths: string[] };
-
-export interface LocalFeatureFlags extends FeatureFlags {
-  /** Replaces a flag's definition; the next evaluation sees it. */
-  apply(flag: LdFlag): Promise<void>;
-}
 
 /** Seconds the SDK may take to get its flags before evaluations fall back to the declared values. */
 const INIT_TIMEOUT_SECONDS = 10;

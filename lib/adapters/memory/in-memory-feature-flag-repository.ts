@@ -22,12 +22,12 @@ export class InMemoryFeatureFlagRepository implements FeatureFlagRepository {
     return stored ? copy(stored) : null;
   }
 
-  async createMissing(flags: readonly LdFlag[]): Promise<void> {
+  async createMissing(flags: readonly LdFlag[]): Promise<LdFlag[]> {
     this.guard();
     const at = this.now();
-    for (const flag of flags) {
-      if (!this.state.flags.has(flag.key)) this.state.flags.set(flag.key, { flag: structuredClone(flag), updatedAt: at });
-    }
+    const created = flags.filter((flag) => !this.state.flags.has(flag.key));
+    for (const flag of created) this.state.flags.set(flag.key, { flag: structuredClone(flag), updatedAt: at });
+    return created.map((flag) => structuredClone(flag));
   }
 
   async replace(flag: LdFlag, expectedVersion: number): Promise<StoredFlag | null> {

@@ -1,4 +1,5 @@
 import {
+  AUDIT_TARGET_TYPES,
   decodeAuditCursor,
   encodeAuditCursor,
   type AuditEntry,
@@ -46,7 +47,7 @@ export class PrismaAuditLog implements AuditLog {
       SELECT * FROM unnest(
         ${column(() => uuidv7())}::uuid[], ${column((e) => e.action)}::text[], ${column((e) => e.actor.type)}::text[],
         ${column((e) => e.actor.id)}::uuid[], ${column((e) => e.actor.label.slice(0, 320))}::text[],
-        ${column((e) => e.target.type)}::text[], ${column((e) => e.target.id)}::uuid[],
+        ${column((e) => e.target.type)}::text[], ${column((e) => e.target.id)}::text[],
         ${column((e) => JSON.stringify(e.data ?? {}))}::jsonb[], ${column((e) => e.requestId ?? null)}::text[],
         ${column((e) => e.traceId ?? null)}::text[])`;
   }
@@ -60,11 +61,7 @@ export class PrismaAuditLog implements AuditLog {
       and.push(isUuid(query.actor) ? { OR: [{ actorId: query.actor }, { actor: query.actor }] } : { actor: query.actor });
     }
     if (query.targetType !== undefined) and.push({ targetType: query.targetType });
-    if (query.targetId !== undefined) {
-      // The column is a uuid: a value that is not one matches nothing (and would not parse).
-      if (!isUuid(query.targetId)) return { items: [], nextCursor: null };
-      and.push({ targetId: query.targetId });
-    }
+    if (query.targetId !== undefined) and.push({ targetId: query.targetId });
     if (query.from !== undefined) and.push({ createdAt: { gte: query.from } });
     if (query.to !== undefined) and.push({ createdAt: { lt: query.to } });
     if (cursor) {
@@ -84,14 +81,13 @@ export class PrismaAuditLog implements AuditLog {
 }
 
 const ACTOR_TYPES = ["user", "token", "system", "anonymous"] as const;
-const TARGET_TYPES = ["user", "token", "invitation", "session"] as const;
 
 function toAuditEntry(row: AuditRow): AuditEntry {
   return {
     id: row.id,
     action: row.action,
     actor: { type: oneOf(ACTOR_TYPES, row.actorType, "actor_type"), id: row.actorId, label: row.actor },
-    target: { type: oneOf<AuditTargetType>(TARGET_TYPES, row.targetType, "target_type"), id: row.targetId },
+    target: { type: oneOf<AuditTargetType>(AUDIT_TARGET_TYPES, row.targetType, "target_type"), id: row.targetId },
     data: isJsonObject(row.data) ? row.data : {},
     requestId: row.requestId,
     traceId: row.traceId,

@@ -2,6 +2,9 @@ import { ldFlagSchema, type LdFlag } from "../../domain/feature-flags";
 import type { FeatureFlagRepository, StoredFlag } from "../../ports/feature-flag-repository";
 import type { Prisma, FeatureFlag as FeatureFlagRow } from "./generated/client.ts";
 
+/** The PostgreSQL notification channel a stored flag change is announced on (pg-flag-change-feed.ts listens). */
+export const FLAG_CHANGES_CHANNEL = "feature_flag_changes";
+
 /** Local feature flags through Prisma, on the transaction client of one unit of work. */
 export class PrismaFeatureFlagRepository implements FeatureFlagRepository {
   constructor(
@@ -22,13 +25,15 @@ export class PrismaFeatureFlagRepository implements FeatureFlagRepository {
     return row ? toStoredFlag(row) : null;
   }
 
-  async createMissing(flags: readonly LdFlag[]): Promise<void> {
+  async createMissing(flags: readonly LdFlag[]): Promise<LdFlag[]> {
     this.guard();
-    if (flags.length === 0) return;
-    await this.tx.featureFlag.createMany({
+    if (flags.length === 0) return [];
+    // ON CONFLICT DO NOTHING ... RETURNING: only the rows this statement inserted come back.
+    const rows = await this.tx.featureFlag.createManyAndReturn({
       data: flags.map((flag) => ({ key: flag.key, definition: flag, version: flag.version })),
       skipDuplicates: true,
     });
+    return rows.map((row) => toStoredFlag(row).flag);
   }
 
   async replace(flag: LdFlag, expectedVersion: number): Promise<StoredFlag | null> {
@@ -39,7 +44,10 @@ export class PrismaFeatureFlagRepository implements FeatureFlagRepository {
       where: { key: flag.key, version: expectedVersion },
       data: { definition: { ...flag, version }, version, updatedAt: new Date() },
     });
-    return count === 1 ? this.get(flag.key) : null;
+    if (count !== 1) return null;
+    // Delivered to every replica's LISTEN when this transaction commits, not before (lib/use-cases/flag-sync.ts).
+    await this.tx.$executeRaw`SELECT pg_notify(${FLAG_CHANGES_CHANNEL}, ${flag.key})`;
+    return this.get(flag.key);
   }
 }
 

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import type { UserStatus } from "../../domain/user";
 import type { ConnectionStats } from "../../ports/database";
@@ -36,6 +36,8 @@ export interface AppMetrics {
    * This process only: each replica answers for itself (the dashboard says so; Prometheus sees them all).
    */
   recentTraffic(now?: Date): TrafficMinute[];
+  /** One feature flag evaluation: the flag's key and the value served (declared keys and values only). */
+  countFlagEvaluation(flag: string, variation: string): void;
 }
 
 export interface TrafficMinute {
@@ -59,6 +61,7 @@ export const METRIC_NAMES = [
   "user_console_users",
   "user_console_import_queue_depth",
   "user_console_import_workers_busy",
+  "feature_flag_evaluations_total",
 ] as const;
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -97,6 +100,13 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     name: "user_console_users",
     help: "Users (not deleted) by status; refreshed at most every 30 s, exact up to 10,000 per status, estimated beyond",
     labelNames: ["status"] as const,
+    registers,
+  });
+
+  const flagEvaluations = new Counter({
+    name: "feature_flag_evaluations_total",
+    help: "Feature flag evaluations by flag and the variation served",
+    labelNames: ["flag", "variation"] as const,
     registers,
   });
 
@@ -158,6 +168,9 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
       const slot = slotOf(Math.floor(clock().getTime() / MINUTE_MS));
       slot.requests++;
       if (status >= 500) slot.errors++;
+    },
+    countFlagEvaluation(flag, variation) {
+      flagEvaluations.inc({ flag, variation });
     },
     recentTraffic(now = clock()) {
       const current = Math.floor(now.getTime() / MINUTE_MS);

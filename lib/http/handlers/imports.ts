@@ -32,6 +32,7 @@ export const importListQuery = z.strictObject({
 export const startImport = route({
   method: "POST",
   path: "/api/v1/imports",
+  feature: "bulk-import",
   // Reading the body is within the deadline: a large file needs longer than a JSON change (issue 6 review).
   deadline: (requestTimeoutMs) => Math.max(requestTimeoutMs, IMPORT_UPLOAD_DEADLINE_MS),
   async handler({ request, caller }) {
@@ -51,6 +52,7 @@ export const startImport = route({
 export const listImports = route({
   method: "GET",
   path: "/api/v1/imports",
+  feature: "bulk-import",
   query: importListQuery,
   async handler({ query, caller }) {
     const page = await getApp().listImports(query, caller());
@@ -62,6 +64,7 @@ export const listImports = route({
 export const getImport = route({
   method: "GET",
   path: "/api/v1/imports/[id]",
+  feature: "bulk-import",
   params: idParams,
   query: importQuery,
   async handler({ params, query, caller }) {
@@ -81,6 +84,7 @@ export const getImport = route({
 export const importEvents = route({
   method: "GET",
   path: "/api/v1/imports/[id]/events",
+  feature: "bulk-import",
   params: idParams,
   async handler({ params, request, caller }) {
     const app = getApp();

@@ -5,6 +5,7 @@
  */
 export * from "./audit";
 export * from "./imports";
+export * from "./flags";
 export * from "./invitations";
 export * from "./service";
 export * from "./session";

@@ -223,7 +223,7 @@ export type AuditEntryWhereInput = {
   actorId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
   actor?: Prisma.StringFilter<"AuditEntry"> | string
   targetType?: Prisma.StringFilter<"AuditEntry"> | string
-  targetId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
+  targetId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   data?: Prisma.JsonFilter<"AuditEntry">
   requestId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   traceId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
@@ -254,7 +254,7 @@ export type AuditEntryWhereUniqueInput = Prisma.AtLeast<{
   actorId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
   actor?: Prisma.StringFilter<"AuditEntry"> | string
   targetType?: Prisma.StringFilter<"AuditEntry"> | string
-  targetId?: Prisma.UuidNullableFilter<"AuditEntry"> | string | null
+  targetId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   data?: Prisma.JsonFilter<"AuditEntry">
   requestId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   traceId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
@@ -288,7 +288,7 @@ export type AuditEntryScalarWhereWithAggregatesInput = {
   actorId?: Prisma.UuidNullableWithAggregatesFilter<"AuditEntry"> | string | null
   actor?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
   targetType?: Prisma.StringWithAggregatesFilter<"AuditEntry"> | string
-  targetId?: Prisma.UuidNullableWithAggregatesFilter<"AuditEntry"> | string | null
+  targetId?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
   data?: Prisma.JsonWithAggregatesFilter<"AuditEntry">
   requestId?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
   traceId?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
@@ -516,9 +516,12 @@ export type $AuditEntryPayload<ExtArgs extends runtime.Types.Extensions.Internal
      */
     actor: string
     /**
-     * user | token | invitation | session
+     * user | token | invitation | session | flag
      */
     targetType: string
+    /**
+     * A uuid, or a flag's key.
+     */
     targetId: string | null
     /**
      * `{ before?, after? }`: the fields that changed, never secrets.

@@ -1,0 +1,1 @@
+export { getFlagHistory as GET } from "@/lib/http/handlers/flags";

@@ -1,0 +1,1 @@
+export { revertFlag as POST } from "@/lib/http/handlers/flags";

@@ -1,0 +1,1 @@
+export { getFlag as GET, patchFlag as PATCH } from "@/lib/http/handlers/flags";

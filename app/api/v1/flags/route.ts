@@ -1,0 +1,1 @@
+export { listFlags as GET } from "@/lib/http/handlers/flags";

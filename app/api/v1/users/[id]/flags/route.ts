@@ -1,0 +1,1 @@
+export { getUserFlags as GET } from "@/lib/http/handlers/flags";

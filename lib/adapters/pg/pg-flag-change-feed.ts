@@ -1,0 +1,75 @@
+import pg from "pg";
+
+import type { FlagChangeFeed } from "../../ports/feature-flags";
+import type { Logger } from "../../ports/logger";
+import { FLAG_CHANGES_CHANNEL } from "../prisma/prisma-feature-flag-repository";
+
+/** Waits before reconnecting a lost LISTEN connection: doubled each time, up to the last. */
+const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
+
+/**
+ * Flag changes from other replicas through PostgreSQL LISTEN/NOTIFY (issue 9): one connection of its own, outside
+ * the pool (a pooled connection cannot hold a LISTEN). A lost connection is reconnected with backoff, and then
+ * reported as a change of every flag ("*"), because notifications sent while it was down are gone.
+ */
+export function createPgFlagChangeFeed(connectionString: string, log: Logger): FlagChangeFeed {
+  return {
+    async subscribe(onChange) {
+      let client: pg.Client | null = null;
+      let closed = false;
+      let attempt = 0;
+      let timer: NodeJS.Timeout | undefined;
+
+      const connect = async (): Promise<void> => {
+        const next = new pg.Client({ connectionString, application_name: "user-console flag changes" });
+        next.on("notification", (message) => {
+          if (message.channel === FLAG_CHANGES_CHANNEL && message.payload) onChange(message.payload);
+        });
+        next.on("error", (error) => {
+          log.warn({ err: error }, "feature flags: the LISTEN connection failed; reconnecting");
+          void next.end().catch(() => undefined);
+          if (client === next) client = null;
+          scheduleReconnect();
+        });
+        await next.connect();
+        await next.query(`LISTEN ${FLAG_CHANGES_CHANNEL}`);
+        if (closed) {
+          await next.end();
+          return;
+        }
+        client = next;
+      };
+
+      const scheduleReconnect = () => {
+        if (closed || timer) return;
+        const delay = RECONNECT_DELAYS_MS[Math.min(attempt, RECONNECT_DELAYS_MS.length - 1)] ?? 10_000;
+        attempt += 1;
+        timer = setTimeout(() => {
+          timer = undefined;
+          connect().then(
+            () => {
+              attempt = 0;
+              onChange("*");
+            },
+            (error: unknown) => {
+              log.warn({ err: error }, "feature flags: cannot LISTEN for flag changes yet; trying again");
+              scheduleReconnect();
+            },
+          );
+        }, delay);
+        timer.unref();
+      };
+
+      // The first connection fails loudly: the caller falls back to polling and says so.
+      await connect();
+      return {
+        async close() {
+          closed = true;
+          clearTimeout(timer);
+          await client?.end().catch(() => undefined);
+          client = null;
+        },
+      };
+    },
+  };
+}
