@@ -25,12 +25,15 @@ export function createPgFlagChangeFeed(connectionString: string, log: Logger): F
         next.on("notification", (message) => {
           if (message.channel === FLAG_CHANGES_CHANNEL && message.payload) onChange(message.payload);
         });
-        next.on("error", (error) => {
+        const lost = (error?: Error) => {
+          if (closed || client !== next) return;
           log.warn({ err: error }, "feature flags: the LISTEN connection failed; reconnecting");
+          client = null;
           void next.end().catch(() => undefined);
-          if (client === next) client = null;
           scheduleReconnect();
-        });
+        };
+        next.on("error", lost);
+        next.on("end", () => lost());
         await next.connect();
         await next.query(`LISTEN ${FLAG_CHANGES_CHANNEL}`);
         if (closed) {
