@@ -67,6 +67,7 @@ import { makeEvaluateUserFlags, type EvaluateUserFlags } from "./use-cases/evalu
 import { makeFlagGates, type FlagGates } from "./use-cases/flag-gates";
 import { makeFlagHistory, type FlagHistory } from "./use-cases/flag-history";
 import { makeFlagSync, type FlagSync } from "./use-cases/flag-sync";
+import { makeFlagEvaluationRecorder, type FlagEvaluationRecorder } from "./use-cases/record-flag-evaluations";
 import { makeGetFlag, makeListFlags, type GetFlag, type ListFlags } from "./use-cases/list-flags";
 import { makeUpdateUser, type UpdateUser } from "./use-cases/update-user";
 
@@ -109,6 +110,8 @@ export interface App {
   readonly featureFlags: FeatureFlags;
   /** Local flags: keeps this replica's SDK in step with the database (server/main.ts starts and stops it); else null. */
   readonly flagSync: FlagSync | null;
+  /** Per-day evaluation counts for stale marking: server/main.ts starts it and stops it (a last flush) at shutdown. */
+  readonly flagEvaluations: FlagEvaluationRecorder;
   readonly flagGates: FlagGates;
   readonly listFlags: ListFlags;
   readonly getFlag: GetFlag;
@@ -153,7 +156,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     // Demo data only in the embedded database, and only when it started empty: never in someone's PostgreSQL.
     const seededUsers = db.kind === "embedded" && bootstrapAdmin ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
-      flags: await openFeatureFlags(config, unitOfWork, metrics, log),
+      flags: await openFeatureFlags(config, unitOfWork, log),
       unitOfWork,
       hasher,
       clock: systemClock,
@@ -177,7 +180,7 @@ export interface TestAppOptions {
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
-  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS">>;
+  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS">>;
 }
 
 /** The same application on in-memory adapters: for unit tests and anything that must not touch a database. */
@@ -188,6 +191,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     DB_TIMEOUT_MS: 5_000,
     REQUEST_TIMEOUT_MS: 5_000,
     IMPORT_LEASE_MS: 30_000,
+    FLAG_STALE_DAYS: 30,
     TRUST_PROXY: false,
     PUBLIC_ORIGIN: undefined,
     ...options.config,
@@ -197,7 +201,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const app = wire({
-    flags: await openFeatureFlags({}, unitOfWork, metrics, log),
+    flags: await openFeatureFlags({}, unitOfWork, log),
     unitOfWork,
     hasher,
     clock,
@@ -221,7 +225,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   metrics.watchConnections(() => db.lifecycle.connections());
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
   const app = wire({
-    flags: await openFeatureFlags(config, unitOfWork, metrics, log),
+    flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
     hasher: options.hasher ?? createArgon2PasswordHasher(),
@@ -257,7 +261,6 @@ async function openFeatureFlags(
     Pick<Config, "LAUNCHDARKLY_SDK_KEY" | "LAUNCHDARKLY_BASE_URI" | "LAUNCHDARKLY_STREAM_URI" | "LAUNCHDARKLY_EVENTS_URI" | "FLAG_POLL_MS" | "DATABASE_URL">
   >,
   unitOfWork: UnitOfWork,
-  metrics: AppMetrics,
   log: Logger,
 ): Promise<OpenedFlags> {
   if (config.LAUNCHDARKLY_SDK_KEY) {
@@ -272,7 +275,7 @@ async function openFeatureFlags(
       log,
     );
     await flags.waitUntilReady();
-    return { setup: { mode: "launchdarkly", flags }, evaluated: withFlagObservation(flags, metrics), sync: null };
+    return { setup: { mode: "launchdarkly", flags }, sync: null };
   }
   const initial = await makeLoadLocalFlags({ unitOfWork })();
   const flags = createLaunchDarklyFeatureFlags({ kind: "local", flags: initial }, log);
@@ -286,16 +289,17 @@ async function openFeatureFlags(
     pollMs: config.FLAG_POLL_MS ?? 30_000,
     log,
   });
-  return { setup: { mode: "local", flags }, evaluated: withFlagObservation(flags, metrics), sync };
+  return { setup: { mode: "local", flags }, sync };
 }
 
 interface OpenedFlags {
   setup: FlagSetup;
-  /** The SDK as the app's code paths use it: each evaluation counted and put on the active span. */
-  evaluated: FeatureFlags;
   /** Local flags only: keeps this replica's SDK in step with the stored flags (server/main.ts starts it). */
   sync: FlagSync | null;
 }
+
+/** How often a process adds its flag evaluation counts to the database's. */
+const FLAG_COUNTS_FLUSH_MS = 60_000;
 
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
 const IMPORT_WORKERS = 2;
@@ -305,7 +309,7 @@ function wire(deps: {
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS">;
+  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS">;
   log: Logger;
   metrics: AppMetrics;
   database: DatabaseLifecycle;
@@ -313,6 +317,10 @@ function wire(deps: {
 }): App {
   const { unitOfWork, hasher, clock } = deps;
   const mode = deps.flags.setup.mode;
+  // Every evaluation the app's code paths make: counted (Prometheus and the per-day counts behind stale
+  // marking) and put on the active span.
+  const flagEvaluations = makeFlagEvaluationRecorder({ unitOfWork, clock, flushMs: FLAG_COUNTS_FLUSH_MS, log: deps.log });
+  const featureFlags = withFlagObservation(deps.flags.setup.flags, deps.metrics, flagEvaluations.count);
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
   // Traced like the rest: every 30 s it is the root of its own trace (server/main.ts refreshes the gauge).
@@ -359,15 +367,16 @@ function wire(deps: {
     listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: makeWatchImport({ unitOfWork, clock }),
     importJobs,
-    featureFlags: deps.flags.evaluated,
+    featureFlags,
     flagSync: deps.flags.sync,
-    flagGates: makeFlagGates({ flags: deps.flags.evaluated }),
-    listFlags: traced("listFlags", makeListFlags({ unitOfWork, mode })),
-    getFlag: traced("getFlag", makeGetFlag({ unitOfWork, mode })),
+    flagEvaluations,
+    flagGates: makeFlagGates({ flags: featureFlags }),
+    listFlags: traced("listFlags", makeListFlags({ unitOfWork, mode, clock, staleDays: deps.config.FLAG_STALE_DAYS })),
+    getFlag: traced("getFlag", makeGetFlag({ unitOfWork, mode, clock, staleDays: deps.config.FLAG_STALE_DAYS })),
     updateFlag: traced("updateFlag", makeUpdateFlag({ unitOfWork, mode, sync: deps.flags.sync })),
     revertFlag: traced("revertFlag", makeRevertFlag({ unitOfWork, mode, sync: deps.flags.sync })),
     flagHistory: traced("flagHistory", makeFlagHistory({ unitOfWork })),
-    evaluateUserFlags: traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: deps.flags.evaluated })),
+    evaluateUserFlags: traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: featureFlags })),
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

@@ -93,6 +93,8 @@ export const configSchema = z.object({
    * PostgreSQL a change reaches the other replicas through LISTEN/NOTIFY at once).
    */
   FLAG_POLL_MS: millis(30_000, 100),
+  /** A flag unchanged this many days that nobody evaluated, or that served one variation only, is marked stale. */
+  FLAG_STALE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       const app = await opening.catch(() => undefined);
       // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
+      await app?.flagEvaluations.stop().catch((error: unknown) => log.warn({ err: error }, "storing the last flag evaluation counts failed"));
       await app?.flagSync?.stop().catch((error: unknown) => log.error({ err: error }, "stopping the flag sync failed"));
       await app?.featureFlags.close().catch((error: unknown) => log.error({ err: error }, "closing the feature flag SDK failed"));
       await app?.database.close();
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
     app.importJobs.start();
     // Flags changed on other replicas reach this one (LISTEN/NOTIFY on PostgreSQL, and a poll).
     await app.flagSync?.start();
+    app.flagEvaluations.start();
     const refreshUserGauge = () =>
       app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
     void refreshUserGauge();

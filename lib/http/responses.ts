@@ -346,6 +346,14 @@ export const flagResponse = z
         at: timestamp,
       })
       .nullable(),
+    lastEvaluatedOn: z.iso.date().nullable().meta({ description: "The last day (UTC) any replica evaluated the flag" }),
+    stale: z
+      .strictObject({ reason: z.string().meta({ examples: ["served only false for 30 days"] }) })
+      .nullable()
+      .meta({
+        description:
+          "Set when the flag, unchanged for FLAG_STALE_DAYS (30) days, was not evaluated in that time or served one variation only: a candidate for removal from the code",
+      }),
   })
   .meta({ id: "Flag" });
 

@@ -7,6 +7,14 @@ export interface StoredFlag {
   updatedAt: Date;
 }
 
+/** How often a flag served a variation on one day (UTC, `YYYY-MM-DD`), summed over replicas. */
+export interface FlagEvaluationCount {
+  flag: string;
+  day: string;
+  variation: string;
+  count: number;
+}
+
 /** The local flags, in the unit of work's transaction (a change commits with its audit entry). */
 export interface FeatureFlagRepository {
   /** Every stored flag, by key. */
@@ -22,4 +30,10 @@ export interface FeatureFlagRepository {
    * version `expectedVersion + 1` whatever `flag.version` says. Null when the version moved on (or no such flag).
    */
   replace(flag: LdFlag, expectedVersion: number): Promise<StoredFlag | null>;
+  /** Adds each count to the stored one for its flag, day and variation (replicas add theirs concurrently). */
+  addEvaluationCounts(counts: readonly FlagEvaluationCount[]): Promise<void>;
+  /** Every count of `since` (a day) and later, any flag; ordered by flag, day, variation. */
+  evaluationCountsSince(since: string): Promise<FlagEvaluationCount[]>;
+  /** The last day each flag was evaluated on, by flag; flags never evaluated are absent. */
+  lastEvaluationDays(): Promise<Map<string, string>>;
 }

@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
+import { createApiHarness, fastTestHasher, manualClock } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 const PASSWORD = "correct horse battery";
@@ -157,5 +157,44 @@ describe("flag-gated paths", () => {
       expect((await patchFlag("bulk-import", { rules: [], fallthrough: { variation: 0 } })).status).toBe(200);
     }
     expect((await api.call("GET", "/api/v1/imports", { cookie: partner })).status).toBe(200);
+  });
+});
+
+describe("stale flags, from the evaluations every replica counts", () => {
+  it("marks a flag unchanged for 30 days that nobody evaluated, or that served one variation only; a change clears it", async () => {
+    const clock = manualClock(new Date("2026-10-01T09:00:00.000Z"));
+    const app = await createApiHarness({ hasher: fastTestHasher, clock });
+    await app.createUser({ email: "sue@example.com", role: "ADMIN", password: PASSWORD });
+    const staleOf = async () => {
+      const cookie = await app.signIn("sue@example.com", PASSWORD); // sessions do not last a month
+      const body = await (await app.call("GET", "/api/v1/flags", { cookie })).json();
+      return Object.fromEntries(
+        (body.items as { key: string; stale: { reason: string } | null; lastEvaluatedOn: string | null }[]).map((item) => [
+          item.key,
+          [item.lastEvaluatedOn, item.stale?.reason ?? null],
+        ]),
+      );
+    };
+    // bulk-import is evaluated by every imports call: once now.
+    const listImports = async () => app.call("GET", "/api/v1/imports", { cookie: await app.signIn("sue@example.com", PASSWORD) });
+    expect((await listImports()).status).toBe(200);
+    await app.app.flagEvaluations.flush();
+    expect((await staleOf())["bulk-import"]).toEqual(["2026-10-01", null]);
+
+    clock.advance(31 * 24 * 60 * 60_000);
+    expect(await staleOf()).toMatchObject({
+      "bulk-import": ["2026-10-01", "not evaluated in 30 days (last on 2026-10-01)"],
+      "users-table-density": [null, "never evaluated, and unchanged for 30 days"],
+    });
+
+    expect((await listImports()).status).toBe(200);
+    await app.app.flagEvaluations.flush();
+    expect((await staleOf())["bulk-import"]).toEqual(["2026-11-01", "served only true for 30 days"]);
+
+    const cookie = await app.signIn("sue@example.com", PASSWORD);
+    const etag = (await app.call("GET", "/api/v1/flags/bulk-import", { cookie })).headers.get("etag") ?? "";
+    expect((await app.call("PATCH", "/api/v1/flags/bulk-import", { cookie, body: { on: true }, headers: { "if-match": etag } })).status).toBe(200);
+    expect((await staleOf())["bulk-import"]).toEqual(["2026-11-01", null]);
+    await app.close();
   });
 });

@@ -52,4 +52,27 @@ export function featureFlagRepositoryContract(currentUnitOfWork: () => UnitOfWor
     ).rejects.toThrow("refused after the change");
     expect(await flagsOf()).toEqual([{ ...rollout, version: 2 }]);
   });
+
+  it("flags: adds evaluation counts per flag, day and variation, and reads them back from a day on", async () => {
+    await inUnit(({ flags }) =>
+      flags.addEvaluationCounts([
+        { flag: "bulk-import", day: "2026-11-01", variation: "true", count: 3 },
+        { flag: "bulk-import", day: "2026-11-02", variation: "false", count: 1 },
+        { flag: "users-table-density", day: "2026-11-02", variation: "compact", count: 5 },
+      ]),
+    );
+    // Another replica's flush of the same day and variation adds to it.
+    await inUnit(({ flags }) => flags.addEvaluationCounts([{ flag: "bulk-import", day: "2026-11-02", variation: "false", count: 2 }]));
+    await inUnit(({ flags }) => flags.addEvaluationCounts([]));
+    expect(await inUnit(({ flags }) => flags.evaluationCountsSince("2026-11-02"))).toEqual([
+      { flag: "bulk-import", day: "2026-11-02", variation: "false", count: 3 },
+      { flag: "users-table-density", day: "2026-11-02", variation: "compact", count: 5 },
+    ]);
+    expect(await inUnit(({ flags }) => flags.lastEvaluationDays())).toEqual(
+      new Map([
+        ["bulk-import", "2026-11-02"],
+        ["users-table-density", "2026-11-02"],
+      ]),
+    );
+  });
 }

@@ -14,7 +14,7 @@ import type { AuditEntry } from "../../domain/audit";
 import type { ApiToken, Invitation, Session } from "../../domain/auth";
 import type { User } from "../../domain/user";
 import type { StoredCredential } from "../../ports/auth-repositories";
-import type { StoredFlag } from "../../ports/feature-flag-repository";
+import type { FlagEvaluationCount, StoredFlag } from "../../ports/feature-flag-repository";
 import type { IdempotencyRecord } from "../../ports/idempotency-store";
 import type { DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
@@ -54,6 +54,8 @@ export interface InMemoryState {
   imports: InMemoryImports;
   /** Local feature flags by key (issue 9). */
   flags: Map<string, StoredFlag>;
+  /** Flag evaluations per flag, day and variation, keyed by all three. */
+  flagEvaluations: Map<string, FlagEvaluationCount>;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -74,6 +76,7 @@ function emptyState(): InMemoryState {
     idempotency: new Map(),
     imports: emptyImports(),
     flags: new Map(),
+    flagEvaluations: new Map(),
     failAuditAppends: false,
   };
 }
@@ -91,6 +94,7 @@ function copyState(state: InMemoryState): InMemoryState {
     idempotency: new Map(state.idempotency),
     imports: copyImports(state.imports),
     flags: new Map(state.flags),
+    flagEvaluations: new Map(state.flagEvaluations),
     failAuditAppends: state.failAuditAppends,
   };
 }

@@ -1,11 +1,11 @@
 import type { LdFlag } from "../../domain/feature-flags";
-import type { FeatureFlagRepository, StoredFlag } from "../../ports/feature-flag-repository";
+import type { FeatureFlagRepository, FlagEvaluationCount, StoredFlag } from "../../ports/feature-flag-repository";
 import type { InMemoryState } from "./in-memory-database";
 
 /** Local feature flags in the in-memory database, by key. Entries are replaced, never mutated. */
 export class InMemoryFeatureFlagRepository implements FeatureFlagRepository {
   constructor(
-    private readonly state: Pick<InMemoryState, "flags">,
+    private readonly state: Pick<InMemoryState, "flags" | "flagEvaluations">,
     private readonly now: () => Date,
     /** Throws once the unit of work has been given up on. */
     private readonly guard: () => void,
@@ -37,7 +37,36 @@ export class InMemoryFeatureFlagRepository implements FeatureFlagRepository {
     this.state.flags.set(flag.key, stored);
     return copy(stored);
   }
+
+  async addEvaluationCounts(counts: readonly FlagEvaluationCount[]): Promise<void> {
+    this.guard();
+    for (const { flag, day, variation, count } of counts) {
+      const key = evaluationKey(flag, day, variation);
+      const stored = this.state.flagEvaluations.get(key);
+      this.state.flagEvaluations.set(key, { flag, day, variation, count: (stored?.count ?? 0) + count });
+    }
+  }
+
+  async evaluationCountsSince(since: string): Promise<FlagEvaluationCount[]> {
+    this.guard();
+    return [...this.state.flagEvaluations.values()]
+      .filter((entry) => entry.day >= since)
+      .sort((a, b) => compare(evaluationKey(a.flag, a.day, a.variation), evaluationKey(b.flag, b.day, b.variation)))
+      .map((entry) => ({ ...entry }));
+  }
+
+  async lastEvaluationDays(): Promise<Map<string, string>> {
+    this.guard();
+    const last = new Map<string, string>();
+    for (const { flag, day } of this.state.flagEvaluations.values()) {
+      if ((last.get(flag) ?? "") < day) last.set(flag, day);
+    }
+    return last;
+  }
 }
+
+const evaluationKey = (flag: string, day: string, variation: string) => `${flag}\u0000${day}\u0000${variation}`;
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function copy(stored: StoredFlag): StoredFlag {
   return { flag: structuredClone(stored.flag), updatedAt: stored.updatedAt };

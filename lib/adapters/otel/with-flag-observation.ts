@@ -13,17 +13,23 @@ const ATTR_FEATURE_FLAG_RESULT_REASON = "feature_flag.result.reason";
 const ATTR_ERROR_TYPE = "error.type";
 
 /**
- * Every evaluation counted in `feature_flag_evaluations_total{flag,variation}` and recorded on the active span as
+ * Every evaluation counted in `feature_flag_evaluations_total{flag,variation}` (and by `record`) and recorded on the active span as
  * a `feature_flag.evaluation` event with the semantic convention's attributes (issue 9). Never the context's
  * attributes: they are a user's id and email domain.
  */
-export function withFlagObservation(flags: FeatureFlags, metrics: AppMetrics): FeatureFlags {
+export function withFlagObservation(
+  flags: FeatureFlags,
+  metrics: AppMetrics,
+  /** Also told of each evaluation: the per-day counts behind stale marking (use-cases/record-flag-evaluations.ts). */
+  record: (flag: string, variation: string) => void,
+): FeatureFlags {
   return {
     ...flags,
     async evaluate(key, context) {
       const result = await flags.evaluate(key, context);
       const variant = String(result.value);
       metrics.countFlagEvaluation(key, variant);
+      record(key, variant);
       trace.getActiveSpan()?.addEvent(EVENT_FEATURE_FLAG_EVALUATION, {
         [ATTR_FEATURE_FLAG_KEY]: key,
         [ATTR_FEATURE_FLAG_PROVIDER_NAME]: "LaunchDarkly",

@@ -1,5 +1,5 @@
 import { ldFlagSchema, type LdFlag } from "../../domain/feature-flags";
-import type { FeatureFlagRepository, StoredFlag } from "../../ports/feature-flag-repository";
+import type { FeatureFlagRepository, FlagEvaluationCount, StoredFlag } from "../../ports/feature-flag-repository";
 import type { Prisma, FeatureFlag as FeatureFlagRow } from "./generated/client.ts";
 
 /** The PostgreSQL notification channel a stored flag change is announced on (pg-flag-change-feed.ts listens). */
@@ -49,6 +49,37 @@ export class PrismaFeatureFlagRepository implements FeatureFlagRepository {
     await this.tx.$executeRaw`SELECT pg_notify(${FLAG_CHANGES_CHANNEL}, ${flag.key})`;
     return this.get(flag.key);
   }
+
+  async addEvaluationCounts(counts: readonly FlagEvaluationCount[]): Promise<void> {
+    this.guard();
+    if (counts.length === 0) return;
+    const column = <T>(pick: (count: FlagEvaluationCount) => T) => counts.map(pick);
+    // One statement; concurrent replicas add to the same rows without losing counts (ON CONFLICT ... + excluded).
+    await this.tx.$executeRaw`
+      INSERT INTO flag_evaluation_counts (flag_key, day, variation, count)
+      SELECT * FROM unnest(${column((c) => c.flag)}::text[], ${column((c) => c.day)}::date[],
+        ${column((c) => c.variation)}::text[], ${column((c) => c.count)}::bigint[])
+      ON CONFLICT (flag_key, day, variation) DO UPDATE SET count = flag_evaluation_counts.count + excluded.count`;
+  }
+
+  async evaluationCountsSince(since: string): Promise<FlagEvaluationCount[]> {
+    this.guard();
+    const rows = await this.tx.flagEvaluationCount.findMany({
+      where: { day: { gte: new Date(`${since}T00:00:00Z`) } },
+      orderBy: [{ flagKey: "asc" }, { day: "asc" }, { variation: "asc" }],
+    });
+    return rows.map((row) => ({ flag: row.flagKey, day: isoDay(row.day), variation: row.variation, count: Number(row.count) }));
+  }
+
+  async lastEvaluationDays(): Promise<Map<string, string>> {
+    this.guard();
+    const rows = await this.tx.flagEvaluationCount.groupBy({ by: ["flagKey"], _max: { day: true } });
+    return new Map(rows.flatMap((row) => (row._max.day ? [[row.flagKey, isoDay(row._max.day)] as const] : [])));
+  }
+}
+
+function isoDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
 /** A stored row as the domain's flag; a definition that is not a valid flag (edited by hand) is refused loudly. */

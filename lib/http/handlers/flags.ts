@@ -101,5 +101,7 @@ export function flagJson(flag: FlagView) {
         ? { variation: flag.definition.variations[serving.variation] ?? flag.fallback, percent: (serving.weight * 100) / ROLLOUT_TOTAL }
         : null,
     lastChange: flag.lastChange && { action: flag.lastChange.action, actor: flag.lastChange.actor.label, at: flag.lastChange.createdAt },
+    lastEvaluatedOn: flag.lastEvaluatedOn,
+    stale: flag.stale,
   };
 }

@@ -88,3 +88,8 @@ export type ImportRowError = Prisma.ImportRowErrorModel
  * JSON shape (lib/domain/feature-flags.ts LdFlag), fed unchanged to the SDK. Who changed what is in the audit log.
  */
 export type FeatureFlag = Prisma.FeatureFlagModel
+/**
+ * Model FlagEvaluationCount
+ * How often each flag served each variation per day (UTC), summed over replicas: what stale marking reads.
+ */
+export type FlagEvaluationCount = Prisma.FlagEvaluationCountModel

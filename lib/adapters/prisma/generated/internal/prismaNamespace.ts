@@ -409,7 +409,8 @@ export const ModelName = {
   ImportFile: 'ImportFile',
   ImportBatch: 'ImportBatch',
   ImportRowError: 'ImportRowError',
-  FeatureFlag: 'FeatureFlag'
+  FeatureFlag: 'FeatureFlag',
+  FlagEvaluationCount: 'FlagEvaluationCount'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -425,7 +426,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "idempotencyKey" | "importJob" | "importFile" | "importBatch" | "importRowError" | "featureFlag"
+    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "idempotencyKey" | "importJob" | "importFile" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1391,6 +1392,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    FlagEvaluationCount: {
+      payload: Prisma.$FlagEvaluationCountPayload<ExtArgs>
+      fields: Prisma.FlagEvaluationCountFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.FlagEvaluationCountFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.FlagEvaluationCountFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>
+        }
+        findFirst: {
+          args: Prisma.FlagEvaluationCountFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.FlagEvaluationCountFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>
+        }
+        findMany: {
+          args: Prisma.FlagEvaluationCountFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>[]
+        }
+        create: {
+          args: Prisma.FlagEvaluationCountCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>
+        }
+        createMany: {
+          args: Prisma.FlagEvaluationCountCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.FlagEvaluationCountCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>[]
+        }
+        delete: {
+          args: Prisma.FlagEvaluationCountDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>
+        }
+        update: {
+          args: Prisma.FlagEvaluationCountUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>
+        }
+        deleteMany: {
+          args: Prisma.FlagEvaluationCountDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.FlagEvaluationCountUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.FlagEvaluationCountUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>[]
+        }
+        upsert: {
+          args: Prisma.FlagEvaluationCountUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$FlagEvaluationCountPayload>
+        }
+        aggregate: {
+          args: Prisma.FlagEvaluationCountAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateFlagEvaluationCount>
+        }
+        groupBy: {
+          args: Prisma.FlagEvaluationCountGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.FlagEvaluationCountGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.FlagEvaluationCountCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.FlagEvaluationCountCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1596,6 +1671,16 @@ export const FeatureFlagScalarFieldEnum = {
 } as const
 
 export type FeatureFlagScalarFieldEnum = (typeof FeatureFlagScalarFieldEnum)[keyof typeof FeatureFlagScalarFieldEnum]
+
+
+export const FlagEvaluationCountScalarFieldEnum = {
+  flagKey: 'flagKey',
+  day: 'day',
+  variation: 'variation',
+  count: 'count'
+} as const
+
+export type FlagEvaluationCountScalarFieldEnum = (typeof FlagEvaluationCountScalarFieldEnum)[keyof typeof FlagEvaluationCountScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1940,6 +2025,7 @@ export type GlobalOmitConfig = {
   importBatch?: Prisma.ImportBatchOmit
   importRowError?: Prisma.ImportRowErrorOmit
   featureFlag?: Prisma.FeatureFlagOmit
+  flagEvaluationCount?: Prisma.FlagEvaluationCountOmit
 }
 
 /* Types for Logging */

@@ -63,7 +63,8 @@ export const ModelName = {
   ImportFile: 'ImportFile',
   ImportBatch: 'ImportBatch',
   ImportRowError: 'ImportRowError',
-  FeatureFlag: 'FeatureFlag'
+  FeatureFlag: 'FeatureFlag',
+  FlagEvaluationCount: 'FlagEvaluationCount'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -248,6 +249,16 @@ export const FeatureFlagScalarFieldEnum = {
 } as const
 
 export type FeatureFlagScalarFieldEnum = (typeof FeatureFlagScalarFieldEnum)[keyof typeof FeatureFlagScalarFieldEnum]
+
+
+export const FlagEvaluationCountScalarFieldEnum = {
+  flagKey: 'flagKey',
+  day: 'day',
+  variation: 'variation',
+  count: 'count'
+} as const
+
+export type FlagEvaluationCountScalarFieldEnum = (typeof FlagEvaluationCountScalarFieldEnum)[keyof typeof FlagEvaluationCountScalarFieldEnum]
 
 
 export const SortOrder = {
