@@ -321,6 +321,7 @@ function wire(deps: {
   // marking) and put on the active span.
   const flagEvaluations = makeFlagEvaluationRecorder({ unitOfWork, clock, flushMs: FLAG_COUNTS_FLUSH_MS, log: deps.log });
   const featureFlags = withFlagObservation(deps.flags.setup.flags, deps.metrics, flagEvaluations.count);
+  const evaluateUserFlags = traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: featureFlags }));
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
   // Traced like the rest: every 30 s it is the root of its own trace (server/main.ts refreshes the gauge).
@@ -360,7 +361,7 @@ function wire(deps: {
     restoreUser: traced("restoreUser", makeRestoreUser({ unitOfWork })),
     bulkUpdateUsers: traced("bulkUpdateUsers", makeBulkUpdateUsers({ unitOfWork, log: deps.log })),
     exportUsers: traced("exportUsers", makeExportUsers({ unitOfWork })),
-    getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock })),
+    getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock, evaluateUserFlags })),
     listAuditEvents: traced("listAuditEvents", makeListAuditEvents({ unitOfWork })),
     startImport: traced("startImport", makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs })),
     getImport: traced("getImport", makeGetImport({ unitOfWork })),
@@ -376,7 +377,7 @@ function wire(deps: {
     updateFlag: traced("updateFlag", makeUpdateFlag({ unitOfWork, mode, sync: deps.flags.sync })),
     revertFlag: traced("revertFlag", makeRevertFlag({ unitOfWork, mode, sync: deps.flags.sync })),
     flagHistory: traced("flagHistory", makeFlagHistory({ unitOfWork })),
-    evaluateUserFlags: traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: featureFlags })),
+    evaluateUserFlags,
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

@@ -238,7 +238,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   "GET /api/v1/users/[id]/overview": {
     summary: "A user's overview",
     description:
-      "The user, the newest audit entries about them and their live sessions, read concurrently. Parts your role " +
+      "The user, the newest audit entries about them, their live sessions and each feature flag's variation for " +
+      "them with its reason, read concurrently (at most 2 at once). Parts your role " +
       "may not see are left out and listed in `omitted`: the audit entries need audit:read, the sessions " +
       "sessions:read (both ADMIN only). If one part fails the others are stopped, and the problem's `part` names " +
       "the one that failed (`user` for USER_NOT_FOUND).",

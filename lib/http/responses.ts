@@ -189,10 +189,14 @@ export const userOverviewResponse = z
       )
       .optional()
       .meta({ description: "The user's live sessions, most recently active first. Present when your role has sessions:read." }),
+    flags: z
+      .lazy(() => userFlagsResponse.shape.items)
+      .optional()
+      .meta({ description: "Each flag's variation for the user and why, as GET /users/{id}/flags. Present when your role has flags:read." }),
     omitted: z
       .array(
         z.strictObject({
-          part: z.enum(["user", "audit", "sessions"]),
+          part: z.enum(["user", "audit", "sessions", "flags"]),
           permission: z.string().meta({ description: "The permission your role lacks for it", examples: ["audit:read"] }),
         }),
       )

@@ -6,21 +6,21 @@ import type { User } from "../domain/user";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
+import type { EvaluateUserFlags, UserFlagEvaluation } from "./evaluate-user-flags";
 import { fanOut } from "./fan-out";
 
 /**
  * The parts of a user's overview, in the order they start, each with the permission that guards the same data
  * elsewhere: the user as GET /users/{id} shows it; the audit log's entries about them, as GET /audit-events
- * (audit:read, ADMIN); their sessions, with client addresses and browsers (sessions:read, ADMIN). A part the
- * caller's role may not see is not fetched at all, and the answer says it was left out.
- *
- * Extension point: flags (issue 9) become one more entry here, one more part in {@link makeGetUserOverview}'s
- * fan-out and one more optional field of {@link UserOverview}.
+ * (audit:read, ADMIN); their sessions, with client addresses and browsers (sessions:read, ADMIN); each flag's
+ * variation for them and why, as GET /users/{id}/flags (flags:read). A part the caller's role may not see is not
+ * fetched at all, and the answer says it was left out.
  */
 export const OVERVIEW_PARTS = [
   { part: "user", permission: "users:read" },
   { part: "audit", permission: "audit:read" },
   { part: "sessions", permission: "sessions:read" },
+  { part: "flags", permission: "flags:read" },
 ] as const satisfies readonly { part: string; permission: Permission }[];
 export type OverviewPart = (typeof OVERVIEW_PARTS)[number]["part"];
 
@@ -42,6 +42,8 @@ export interface UserOverview {
   audit?: { items: AuditEntry[]; nextCursor: string | null };
   /** The user's live sessions, most recently active first; absent when the caller's role may not see them. */
   sessions?: OverviewSession[];
+  /** Each flag's variation for the user and the reason; absent when the caller's role may not read flags. */
+  flags?: UserFlagEvaluation[];
   /** The parts left out, and the permission each would need. */
   omitted: { part: OverviewPart; permission: Permission }[];
 }
@@ -57,15 +59,17 @@ export type GetUserOverview = (id: string, context: CallContext) => Promise<User
 export function makeGetUserOverview({
   unitOfWork,
   clock,
+  evaluateUserFlags,
   concurrency = OVERVIEW_CONCURRENCY,
 }: {
   unitOfWork: UnitOfWork;
   clock: Clock;
+  evaluateUserFlags: EvaluateUserFlags;
   concurrency?: number;
 }): GetUserOverview {
   return async (id, context) => {
     const may = (part: OverviewPart) => roleHas(context.principal.role, permissionOf(part));
-    const { user, audit, sessions } = await fanOut(
+    const { user, audit, sessions, flags } = await fanOut(
       {
         user: (signal: AbortSignal) =>
           unitOfWork.run(
@@ -85,6 +89,7 @@ export function makeGetUserOverview({
         ...(may("sessions") && {
           sessions: (signal: AbortSignal) => unitOfWork.run(({ sessions }) => sessions.listForUser(id), { signal }),
         }),
+        ...(may("flags") && { flags: (signal: AbortSignal) => evaluateUserFlags(id, signal) }),
       },
       { concurrency, signal: context.signal },
     );
@@ -97,6 +102,7 @@ export function makeGetUserOverview({
           .map((session) => ({ ...session, expiresAt: sessionExpiry(session) }))
           .filter((session) => session.expiresAt > now),
       }),
+      ...(flags && { flags }),
       omitted: OVERVIEW_PARTS.filter(({ part }) => !may(part)).map(({ part, permission }) => ({ part, permission })),
     };
   };

@@ -209,6 +209,9 @@ export function describeExportAndOverview(name: string, harness: () => Harness) 
           expect.objectContaining({ userAgent: "overview-test-browser", expiresAt: expect.any(String), lastSeenAt: expect.any(String) }),
         ]);
         expect(body.sessions[0]).not.toHaveProperty("id");
+        // Each flag's variation for this user, as GET /users/{id}/flags gives it.
+        expect(body.flags).toEqual((await (await api.call("GET", `/api/v1/users/${seen.id}/flags`, { cookie: admin })).json()).items);
+        expect(body.flags.map((flag: { key: string }) => flag.key)).toEqual(["bulk-import", "users-table-density", "ops-read-only-mode"]);
         expect(body.omitted).toEqual([]);
       });
 
@@ -219,6 +222,7 @@ export function describeExportAndOverview(name: string, harness: () => Harness) 
           expect(body.user).toMatchObject({ id: viewerId });
           expect(body).not.toHaveProperty("audit");
           expect(body).not.toHaveProperty("sessions");
+          expect(body.flags).toHaveLength(3); // flags:read is every role's
           expect(body.omitted).toEqual([
             { part: "audit", permission: "audit:read" },
             { part: "sessions", permission: "sessions:read" },

@@ -18,6 +18,7 @@ import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 import { systemClock } from "../../lib/ports/clock";
 import { makeExportUsers } from "../../lib/use-cases/export-users";
 import { partOf } from "../../lib/use-cases/fan-out";
+import { makeEvaluateUserFlags } from "../../lib/use-cases/evaluate-user-flags";
 import { makeGetUserOverview } from "../../lib/use-cases/get-user-overview";
 import { createApiHarness, fastTestHasher, ORIGIN } from "../support/api-harness";
 import { describeExportAndOverview, parseCsv } from "./users-export-overview.suite";
@@ -31,6 +32,12 @@ beforeAll(async () => {
 });
 
 describeExportAndOverview("in memory", () => api);
+
+/** The overview use case on `unitOfWork`, its flags part evaluated through the same units of work. */
+function overviewWith(unitOfWork: UnitOfWork, options: { concurrency?: number } = {}) {
+  const evaluateUserFlags = makeEvaluateUserFlags({ unitOfWork, flags: api.app.featureFlags });
+  return makeGetUserOverview({ unitOfWork, clock: systemClock, evaluateUserFlags, ...options });
+}
 
 /** A logger whose error() calls a test can read. */
 function spyLog(): Logger & { error: ReturnType<typeof vi.fn> } {
@@ -181,7 +188,7 @@ describe("the overview's fan-out, in memory", () => {
         }
       },
     };
-    const overview = await makeGetUserOverview({ unitOfWork: gauge, clock: systemClock, concurrency })(user.id, context);
+    const overview = await overviewWith(gauge, { concurrency })(user.id, context);
     expect(overview.user.id).toBe(user.id);
     expect(peak).toBe(concurrency);
   });
@@ -202,7 +209,7 @@ describe("the overview's fan-out, in memory", () => {
         }
       },
     };
-    await makeGetUserOverview({ unitOfWork: gauge, clock: systemClock })(user.id, context);
+    await overviewWith(gauge)(user.id, context);
     expect(peak).toBe(2);
   });
 
@@ -242,7 +249,7 @@ describe("the overview's fan-out, in memory", () => {
 
   it("stops the other parts through their signal when one fails, and names the failed part", async () => {
     const { unitOfWork, user, signals } = await failingSessions();
-    const outcome = makeGetUserOverview({ unitOfWork, clock: systemClock, concurrency: 3 })(user.id, context);
+    const outcome = overviewWith(unitOfWork, { concurrency: 3 })(user.id, context);
     const error = await outcome.then(
       () => undefined,
       (reason: unknown) => reason,
@@ -258,7 +265,7 @@ describe("the overview's fan-out, in memory", () => {
     const log = spyLog();
     await api.createUser({ email: "overview-admin@example.com", role: "ADMIN", password: PASSWORD });
     const cookie = await api.signIn("overview-admin@example.com", PASSWORD);
-    registerApp({ ...api.app, log, getUserOverview: makeGetUserOverview({ unitOfWork, clock: systemClock, concurrency: 3 }) });
+    registerApp({ ...api.app, log, getUserOverview: overviewWith(unitOfWork, { concurrency: 3 }) });
     const response = await get(overviewHandler, `/api/v1/users/${user.id}/overview`, cookie, { id: user.id });
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
@@ -280,7 +287,7 @@ describe("the overview's fan-out, in memory", () => {
         return new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
       },
     };
-    registerApp({ ...slow.app, getUserOverview: makeGetUserOverview({ unitOfWork: hanging, clock: systemClock }) });
+    registerApp({ ...slow.app, getUserOverview: overviewWith(hanging) });
     const id = "0195f3c2-8a4b-7c1d-9e2f-3a4b5c6d7e8f";
     const response = await get(overviewHandler, `/api/v1/users/${id}/overview`, cookie, { id });
     expect(response.status).toBe(504);

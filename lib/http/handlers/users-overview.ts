@@ -4,7 +4,7 @@ import { json, route } from "../route";
 import { idParams } from "../schemas";
 
 /**
- * GET /api/v1/users/{id}/overview: the user, the newest audit entries about them and their live sessions, read
+ * GET /api/v1/users/{id}/overview: the user, the newest audit entries about them, their live sessions and their flags, read
  * concurrently (lib/use-cases/get-user-overview.ts). Parts the caller's role may not see are left out and listed
  * in `omitted`; a part that fails fails the whole answer, whose problem names it (`part`).
  */
@@ -27,6 +27,7 @@ export const getUserOverview = route({
           ip: session.ip,
         })),
       }),
+      ...(overview.flags && { flags: overview.flags }),
       omitted: overview.omitted,
     });
   },
