@@ -180,7 +180,22 @@ export interface TestAppOptions {
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
-  config?: Partial<Pick<Config, "DB_TIMEOUT_MS" | "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS">>;
+  config?: Partial<
+    Pick<
+      Config,
+      | "DB_TIMEOUT_MS"
+      | "TRUST_PROXY"
+      | "PUBLIC_ORIGIN"
+      | "REQUEST_TIMEOUT_MS"
+      | "IMPORT_LEASE_MS"
+      | "FLAG_STALE_DAYS"
+      // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
+      | "LAUNCHDARKLY_SDK_KEY"
+      | "LAUNCHDARKLY_BASE_URI"
+      | "LAUNCHDARKLY_STREAM_URI"
+      | "LAUNCHDARKLY_EVENTS_URI"
+    >
+  >;
 }
 
 /** The same application on in-memory adapters: for unit tests and anything that must not touch a database. */
@@ -201,7 +216,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const app = wire({
-    flags: await openFeatureFlags({}, unitOfWork, log),
+    flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
     hasher,
     clock,

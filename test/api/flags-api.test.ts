@@ -6,7 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 
+import { initialFlag, toSdkFlag } from "../../lib/domain/feature-flags";
 import { createApiHarness, fastTestHasher, manualClock } from "../support/api-harness";
+import { startLaunchDarklyStandIn } from "../support/launchdarkly-stand-in";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
 const PASSWORD = "correct horse battery";
@@ -196,5 +198,36 @@ describe("stale flags, from the evaluations every replica counts", () => {
     expect((await app.call("PATCH", "/api/v1/flags/bulk-import", { cookie, body: { on: true }, headers: { "if-match": etag } })).status).toBe(200);
     expect((await staleOf())["bulk-import"]).toEqual(["2026-11-01", null]);
     await app.close();
+  });
+});
+
+describe("with LAUNCHDARKLY_SDK_KEY: flags are LaunchDarkly's (a loopback stand-in for its streaming service)", () => {
+  it("shows them read-only, refuses changes with 409, and evaluates what LaunchDarkly pushes, gates included", async () => {
+    const standIn = await startLaunchDarklyStandIn();
+    const sdkKey = standIn.environment(initialFlag("bulk-import"), initialFlag("users-table-density"), initialFlag("ops-read-only-mode"));
+    const uri = standIn.origin;
+    const ld = await createApiHarness({
+      hasher: fastTestHasher,
+      config: { LAUNCHDARKLY_SDK_KEY: sdkKey, LAUNCHDARKLY_BASE_URI: uri, LAUNCHDARKLY_STREAM_URI: uri, LAUNCHDARKLY_EVENTS_URI: uri },
+    });
+    try {
+      await ld.createUser({ email: "lee@example.com", role: "ADMIN", password: PASSWORD });
+      const cookie = await ld.signIn("lee@example.com", PASSWORD);
+      const listed = await (await ld.call("GET", "/api/v1/flags", { cookie })).json();
+      expect(listed.items).toHaveLength(3);
+      expect(listed.items[0]).toMatchObject({ key: "bulk-import", managedBy: "launchdarkly", definition: null, version: null, serving: null });
+      const patched = await ld.call("PATCH", "/api/v1/flags/bulk-import", { cookie, body: { on: false }, headers: { "if-match": '"1"' } });
+      expect(await patched.json()).toMatchObject({ code: "FLAGS_MANAGED_ELSEWHERE" });
+
+      // Read-only mode turned on in LaunchDarkly: this app refuses changes at once.
+      const readOnly = { ...initialFlag("ops-read-only-mode"), version: 2, fallthrough: { variation: 0 } };
+      expect(standIn.push(sdkKey, "patch", { path: "/flags/ops-read-only-mode", data: toSdkFlag(readOnly) })).toBe(1);
+      const create = () => ld.call("POST", "/api/v1/users", { cookie, body: { email: "new@example.com", name: "New" } });
+      await expect.poll(async () => (await create()).status).toBe(503);
+      expect(standIn.received.every((request) => request.authorization === sdkKey)).toBe(true);
+    } finally {
+      await ld.close();
+      await standIn.close();
+    }
   });
 });

@@ -1,20 +1,15 @@
 /**
  * The FeatureFlags adapter against LaunchDarkly's own protocol, offline (issue 9: "a flag change pushed by that
- * server is seen by the app"). A loopback server stands in for LaunchDarkly's streaming service and its events
- * service, speaking what the SDK (node-server-sdk 9.13, js-server-sdk-common 2.21) expects:
- * - `GET {streamUri}/all` with `Authorization: <SDK key>`, answered with server-sent events: `put` carries every
- *   flag (`{"path":"/","data":{"flags":{...},"segments":{}}}`), `patch` one flag (`{"path":"/flags/<key>",
- *   "data":<flag>}`, applied only if its version is newer), `delete` removes one (`{"path":..., "version":n}`);
- * - `POST {eventsUri}/diagnostic` at start and `POST {eventsUri}/bulk` when events are flushed (at close).
- * A 401 is "invalid SDK key": the SDK gives up at once, without retrying or waiting for its init timeout.
- * Flag JSON comes from lib/domain/feature-flags.ts, so the shape served is ours.
+ * server is seen by the app"), through a loopback stand-in for its streaming and events services
+ * (test/support/launchdarkly-stand-in.ts, which describes the protocol).
  */
 import { randomUUID } from "node:crypto";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import { ClientRequest, createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { ClientRequest } from "node:http";
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
+import { startLaunchDarklyStandIn, type LaunchDarklyStandIn } from "../../../test/support/launchdarkly-stand-in";
 import { initialFlag, toSdkFlag, type LdFlag } from "../../domain/feature-flags";
 import { createLaunchDarklyFeatureFlags } from "./launchdarkly-feature-flags";
 import { createLogger } from "../pino/logger";
@@ -24,23 +19,7 @@ import type { Logger } from "../../ports/logger";
 const ada: FlagContext = { key: "0190a3e0-0000-7000-8000-000000000001", role: "ADMIN", emailDomain: "example.com", status: "ACTIVE" };
 const bob: FlagContext = { key: "0190a3e0-0000-7000-8000-000000000002", role: "VIEWER", emailDomain: "partner.test", status: "ACTIVE" };
 
-/** One LaunchDarkly environment of the stand-in: the flags its `put` serves, and its open streams. */
-interface Environment {
-  flags: LdFlag[];
-  streams: ServerResponse[];
-}
-
-/** What the stand-in received, in order. */
-interface Received {
-  method: string;
-  path: string;
-  authorization: string | undefined;
-  body: string;
-}
-
-const environments = new Map<string, Environment>();
-const received: Received[] = [];
-let server: Server;
+let standIn: LaunchDarklyStandIn;
 let origin: string;
 
 /** Every HTTP(S) request this process starts, whoever starts it: proof that nothing leaves the machine. */
@@ -55,60 +34,23 @@ const recordOutbound = (message: unknown) => {
 
 beforeAll(async () => {
   subscribe("http.client.request.start", recordOutbound);
-  server = createServer((request, response) => void standIn(request, response));
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("the stand-in is not listening on TCP");
-  origin = `http://127.0.0.1:${address.port}`;
+  standIn = await startLaunchDarklyStandIn();
+  origin = standIn.origin;
 });
 
 afterAll(async () => {
   unsubscribe("http.client.request.start", recordOutbound);
-  server.closeAllConnections();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  await standIn.close();
 });
 
-async function standIn(request: IncomingMessage, response: ServerResponse) {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(Buffer.from(chunk));
-  const body = Buffer.concat(chunks).toString("utf8");
-  const authorization = request.headers.authorization;
-  received.push({ method: request.method ?? "", path: request.url ?? "", authorization, body });
-  const environment = authorization === undefined ? undefined : environments.get(authorization);
-  if (!environment) {
-    response.writeHead(401).end();
-  } else if (request.method === "GET" && request.url === "/all") {
-    response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    const flags = Object.fromEntries(environment.flags.map((flag) => [flag.key, toSdkFlag(flag)]));
-    response.write(sse("put", { path: "/", data: { flags, segments: {} } }));
-    environment.streams.push(response);
-    response.on("close", () => environment.streams.splice(environment.streams.indexOf(response), 1));
-  } else if (request.method === "POST" && (request.url === "/bulk" || request.url === "/diagnostic")) {
-    response.writeHead(202).end();
-  } else {
-    response.writeHead(404).end();
-  }
-}
+const environment = (...flags: LdFlag[]) => standIn.environment(...flags);
 
-function sse(event: "put" | "patch" | "delete", data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
-/** A new environment serving `flags`; returns its SDK key. */
-function environment(...flags: LdFlag[]): string {
-  const sdkKey = `sdk-${randomUUID()}`;
-  environments.set(sdkKey, { flags, streams: [] });
-  return sdkKey;
-}
-
-/** Sends an event down every open stream of the environment, as LaunchDarkly does when a flag is edited. */
+/** Sends an event down the environment's one open stream, as LaunchDarkly does when a flag is edited. */
 function push(sdkKey: string, event: "patch" | "delete", data: unknown) {
-  const streams = environments.get(sdkKey)?.streams ?? [];
-  expect(streams).toHaveLength(1);
-  for (const stream of streams) stream.write(sse(event, data));
+  expect(standIn.push(sdkKey, event, data)).toBe(1);
 }
 
-const receivedWith = (sdkKey: string) => received.filter((entry) => entry.authorization === sdkKey);
+const receivedWith = (sdkKey: string) => standIn.received.filter((entry) => entry.authorization === sdkKey);
 
 const opened: FeatureFlags[] = [];
 afterEach(async () => {
