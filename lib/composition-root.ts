@@ -62,6 +62,7 @@ import { makeSeedDemoUsers } from "./use-cases/seed-demo-users";
 import { makeSignIn, type SignIn } from "./use-cases/sign-in";
 import { makeSignOut, type SignOut } from "./use-cases/sign-out";
 import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
+import { makeExportImportErrors, type ExportImportErrors } from "./use-cases/export-import-errors";
 import { makeRevertFlag, makeUpdateFlag, type RevertFlag, type UpdateFlag } from "./use-cases/change-flag";
 import { makeEvaluateUserFlags, type EvaluateUserFlags } from "./use-cases/evaluate-user-flags";
 import { makeFlagGates, type FlagGates } from "./use-cases/flag-gates";
@@ -95,6 +96,7 @@ export interface App {
   readonly restoreUser: RestoreUser;
   readonly bulkUpdateUsers: BulkUpdateUsers;
   readonly exportUsers: ExportUsers;
+  readonly exportImportErrors: ExportImportErrors;
   readonly getUserOverview: GetUserOverview;
   readonly listAuditEvents: ListAuditEvents;
   readonly startImport: StartImport;
@@ -376,6 +378,7 @@ function wire(deps: {
     restoreUser: traced("restoreUser", makeRestoreUser({ unitOfWork })),
     bulkUpdateUsers: traced("bulkUpdateUsers", makeBulkUpdateUsers({ unitOfWork, log: deps.log })),
     exportUsers: traced("exportUsers", makeExportUsers({ unitOfWork })),
+    exportImportErrors: traced("exportImportErrors", makeExportImportErrors({ unitOfWork })),
     getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock, evaluateUserFlags })),
     listAuditEvents: traced("listAuditEvents", makeListAuditEvents({ unitOfWork })),
     startImport: traced("startImport", makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs })),

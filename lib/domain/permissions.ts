@@ -101,6 +101,7 @@ export const ROUTES: readonly RouteAccess[] = [
   api("POST", "/imports", "users:import"),
   api("GET", "/imports/[id]", "users:import"),
   api("GET", "/imports/[id]/events", "users:import"),
+  api("GET", "/imports/[id]/errors.csv", "users:import"),
   api("POST", "/invitations", "invitations:create"),
   api("POST", "/invitations/accept", "public", false),
   // Tokens are managed from a browser session only: a leaked token must not mint itself a successor.

@@ -52,6 +52,7 @@ import {
   userResponse,
   usersCsvResponse,
   importEventsResponse,
+  importErrorsCsvResponse,
   importJobDetailResponse,
   importJobPageResponse,
   importJobResponse,
@@ -364,6 +365,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: "Feature flags",
     responses: { "200": { description: "The user's variations", schema: userFlagsResponse } },
     errors: ["USER_NOT_FOUND"],
+  },
+  "GET /api/v1/imports/[id]/errors.csv": {
+    summary: "Download an import's error report",
+    description:
+      "The rows that created no user, by line, as CSV (`line,email,reason`; the users export's rules: RFC 4180, " +
+      "CRLF, UTF-8, cells a spreadsheet would run as formulas prefixed with `'`), downloaded as " +
+      "`import-<id>-errors.csv`; only the header when every row was imported. Streamed a page at a time; a " +
+      "failure after the first byte cuts the transfer short.",
+    tag: "Users",
+    responses: { "200": { description: "The report", schema: importErrorsCsvResponse, mediaType: "text/csv", headers: ["Content-Disposition"] } },
+    errors: ["IMPORT_NOT_FOUND"],
   },
   "POST /api/v1/invitations": {
     summary: "Invite someone",

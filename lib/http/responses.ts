@@ -156,7 +156,7 @@ export const auditEventPageResponse = z
   })
   .meta({ id: "AuditEventPage" });
 
-/** GET /users/export.csv: the CSV itself (lib/http/users-csv.ts), as text. */
+/** GET /users/export.csv: the CSV itself (lib/http/csv.ts), as text. */
 export const usersCsvResponse = z.string().meta({
   description:
     "RFC 4180 CSV in UTF-8: a header row, then one row per user; CRLF line ends; fields with a comma, quote or line " +
@@ -306,6 +306,12 @@ export const importEventsResponse = z.string().meta({
     "`{status, rowsDone, created, failed, total, rowsPerSecond, etaSeconds, error}`; `event: done` with the same " +
     "object once the job has ended, then the stream closes. It also closes when the server drains (the client " +
     "reconnects, to another replica, after `retry`).",
+});
+
+/** GET /imports/{id}/errors.csv: the report itself, as text. */
+export const importErrorsCsvResponse = z.string().meta({
+  description: "RFC 4180 CSV in UTF-8: the header `line,email,reason`, then one row per row of the file that created no user",
+  examples: ["line,email,reason\r\n3,not-an-email,email: Invalid email address\r\n"],
 });
 
 export const importUploadCsv = z.string().meta({

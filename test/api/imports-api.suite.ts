@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 
+import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { createUserBody } from "../../lib/http/schemas";
@@ -135,6 +136,11 @@ export function describeImportsApi(name: string, harness: () => Harness) {
         counts: { total: 10_000, done: 10_000, created: 10_000 - file.errors.length, failed: file.errors.length },
       });
       expect(errors).toEqual(file.errors);
+      // The same report as CSV, for a spreadsheet.
+      const report = await api.call("GET", `/api/v1/imports/${accepted.id}/errors.csv`, { cookie: admin });
+      expect(report.headers.get("content-disposition")).toBe(`attachment; filename="import-${accepted.id}-errors.csv"`);
+      const parsed: Record<string, string>[] = parse(await report.text(), { columns: true, record_delimiter: "\r\n" });
+      expect(parsed).toEqual(file.errors.map((row) => ({ line: String(row.line), email: row.email ?? "", reason: row.reason })));
       // existing users were reported, not overwritten; the rest exist once each
       expect(await usersTagged(tag)).toBe(10_000 - file.errors.length + file.existing.length);
       const sample = await api.call("GET", `/api/v1/users?q=u1.${tag}@&limit=5`, { cookie: admin });

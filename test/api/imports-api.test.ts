@@ -1,3 +1,4 @@
+import { parse } from "csv-parse/sync";
 import { describe, expect, it } from "vitest";
 
 import { IMPORT_JOBS_PER_PROCESS, IMPORT_MAX_BYTES } from "../../lib/domain/import-job";
@@ -29,6 +30,25 @@ describe("CSV import jobs per process (in memory)", () => {
     expect(statuses).toEqual(Array(5).fill("succeeded"));
     expect(mostRunning).toBeGreaterThanOrEqual(1);
     expect(mostRunning).toBeLessThanOrEqual(IMPORT_JOBS_PER_PROCESS);
+  });
+});
+
+describe("the error report as CSV (in memory)", () => {
+  it("has every failed row across pages of 1,000, by line, formula-escaped", async () => {
+    await api.createUser({ email: "report@staff.example", role: "ADMIN", password: "correct horse battery" });
+    const cookie = await api.signIn("report@staff.example", "correct horse battery");
+    // 2,345 rows without a valid email (one of them a formula), and one good row in the middle.
+    const bad = Array.from({ length: 2_345 }, (_, i) => (i === 7 ? "=HYPERLINK(x),Bad" : `bad-${i},Bad`));
+    bad.splice(1_000, 0, "good-report@example.com,Good");
+    const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: `email,name\n${bad.join("\n")}\n`, headers: { "content-type": "text/csv" } });
+    const { id } = await response.json();
+    await api.app.importJobs.idle();
+    const text = await (await api.call("GET", `/api/v1/imports/${id}/errors.csv`, { cookie })).text();
+    const rows: Record<string, string>[] = parse(text, { columns: true, record_delimiter: "\r\n" });
+    expect(rows).toHaveLength(2_345);
+    expect(rows[0]).toEqual({ line: "2", email: "bad-0", reason: "email: Enter an email address" });
+    expect(rows[7]).toMatchObject({ line: "9", email: "'=hyperlink(x)" }); // emails are kept lower-case
+    expect(rows.map((row) => Number(row.line))).toEqual([...Array.from({ length: 1_000 }, (_, i) => i + 2), ...Array.from({ length: 1_345 }, (_, i) => i + 1_003)]);
   });
 });
 

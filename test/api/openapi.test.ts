@@ -332,6 +332,9 @@ describe("real responses match the document", () => {
     const bad = await call("POST", "/api/v1/imports", { cookie: admin, rawBody: "nope\n", headers: { "content-type": "text/csv" } });
     expect(bad.body).toMatchObject({ code: "IMPORT_FILE_INVALID" });
     expect((await call("GET", "/api/v1/imports/no-such-import", { cookie: admin })).body).toMatchObject({ code: "IMPORT_NOT_FOUND" });
+    const report = await call("GET", `/api/v1/imports/${id}/errors.csv`, { cookie: admin });
+    expect(report.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect((await call("GET", "/api/v1/imports/no-such-import/errors.csv", { cookie: admin })).body).toMatchObject({ code: "IMPORT_NOT_FOUND" });
   });
 
   it("feature flags: list, read with ETag and 304, change with If-Match, history, revert, a user's flags", async () => {

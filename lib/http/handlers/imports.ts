@@ -11,6 +11,7 @@ import { IMPORT_MAX_BYTES, IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type Impor
 import type { ImportSnapshot } from "../../use-cases/get-import";
 import { HttpProblem } from "../problem";
 import { mediaTypeOf, parseInput, readBytes } from "../read-body";
+import { csvLines, csvStream } from "../csv";
 import { json, route } from "../route";
 import { idempotencyKey, idParams } from "../schemas";
 
@@ -122,6 +123,48 @@ export const importEvents = route({
     });
   },
 });
+
+/**
+ * GET /api/v1/imports/{id}/errors.csv: the rows that created no user (line, email, reason), as CSV with the
+ * users export's rules (lib/http/csv.ts: formula-escaped, streamed a page at a time, cut short on a failure).
+ */
+export const importErrorsCsv = route({
+  method: "GET",
+  path: "/api/v1/imports/[id]/errors.csv",
+  feature: "bulk-import",
+  params: idParams,
+  async handler({ params, caller, requestId }) {
+    const app = getApp();
+    const context = caller();
+    const stop = new AbortController();
+    const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+    const pages = await app.exportImportErrors(params.id, { ...context, signal });
+    const body = csvStream(
+      pages,
+      (rows, options) =>
+        csvLines(
+          rows.map((row) => ({ line: String(row.line), email: row.email ?? "", reason: row.reason })),
+          IMPORT_ERROR_CSV_COLUMNS,
+          options,
+        ),
+      {
+        onCancel: (reason) => stop.abort(reason),
+        onError(error, rowsWritten) {
+          if (signal.aborted) return;
+          app.log.error({ err: error, requestId, traceId: context.traceId, route: "GET /api/v1/imports/[id]/errors.csv", rowsWritten }, "import error report failed mid-stream; the response was cut short");
+        },
+      },
+    );
+    return new Response(body, {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="import-${params.id}-errors.csv"`,
+      },
+    });
+  },
+});
+
+export const IMPORT_ERROR_CSV_COLUMNS = ["line", "email", "reason"] as const;
 
 function importJson(job: ImportJob, progress: ImportProgress) {
   return {

@@ -4,7 +4,7 @@ import { getApp } from "../../app-registry";
 import type { UserExportQuery } from "../../use-cases/export-users";
 import { listUsersParams } from "../list-users-params";
 import { route } from "../route";
-import { usersCsvStream } from "../users-csv";
+import { usersCsvStream } from "../csv";
 
 const ROUTE = "GET /api/v1/users/export.csv";
 
@@ -31,7 +31,7 @@ export const exportUsersParams = z
   });
 
 /**
- * GET /api/v1/users/export.csv: every user the listing's filter matches, streamed as CSV (lib/http/users-csv.ts).
+ * GET /api/v1/users/export.csv: every user the listing's filter matches, streamed as CSV (lib/http/csv.ts).
  *
  * Deadlines (docs/decisions/006-export-stream-and-overview-fan-out.md): the request's deadline covers what happens
  * before the first byte (authentication, the permission check, the first page), so those failures are still

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { User } from "../domain/user";
 import type { UserPages } from "../use-cases/export-users";
-import { usersCsv, usersCsvStream } from "./users-csv";
+import { usersCsv, usersCsvStream } from "./csv";
 
 const HEADER = "id,email,name,role,status,createdAt,updatedAt,deletedAt";
 const at = new Date("2026-11-25T09:00:00.000Z");

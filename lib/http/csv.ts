@@ -1,7 +1,7 @@
 /**
- * Users as CSV (RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, quote or line
- * break, quotes doubled), written by csv-stringify, and the pull-based stream GET /api/v1/users/export.csv
- * answers with.
+ * The API's CSV answers (the users export, an import's row errors) as RFC 4180 (a header row, CRLF line ends,
+ * fields quoted when they hold a comma, quote or line break, quotes doubled), written by csv-stringify, and the
+ * pull-based stream they are answered with.
  *
  * Formula injection (OWASP "CSV Injection"): a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
  * return (or their full-width forms, which some spreadsheets normalise) is run as a formula when the file is
@@ -36,8 +36,16 @@ function userRecord(user: User): UserRecord {
 
 /** CSV lines of `users`, each ending in CRLF; with `header`, the header row first (alone when there are none). */
 export function usersCsv(users: readonly User[], { header }: { header: boolean }): string {
-  return stringify(users.map(userRecord), {
-    columns: [...USER_CSV_COLUMNS],
+  return csvLines(users.map(userRecord), USER_CSV_COLUMNS, { header });
+}
+
+/**
+ * CSV lines of `records` in the order of `columns`, each ending in CRLF, formula-escaped (above); with `header`,
+ * the header row first (alone when there are no records). For every CSV this API answers.
+ */
+export function csvLines<C extends string>(records: readonly Record<C, string>[], columns: readonly C[], { header }: { header: boolean }): string {
+  return stringify([...records], {
+    columns: [...columns],
     header,
     record_delimiter: "windows",
     // Quote a field holding a bare LF or CR too, not only CRLF: spreadsheets break lines on either. (With an
@@ -49,7 +57,7 @@ export function usersCsv(users: readonly User[], { header }: { header: boolean }
   });
 }
 
-export interface UsersCsvStreamHooks {
+export interface CsvStreamHooks {
   /** The reader went away (the client disconnected): stop whatever is fetching the pages. */
   onCancel(reason: unknown): void;
   /**
@@ -64,7 +72,16 @@ export interface UsersCsvStreamHooks {
  * (queue of one chunk, so one page is read ahead while the last is on the wire), so memory stays at about two
  * pages however many users there are, and a slow client holds no database connection between pages.
  */
-export function usersCsvStream(pages: UserPages, hooks: UsersCsvStreamHooks): ReadableStream<Uint8Array> {
+export function usersCsvStream(pages: UserPages, hooks: CsvStreamHooks): ReadableStream<Uint8Array> {
+  return csvStream(pages, usersCsv, hooks);
+}
+
+/** {@link usersCsvStream} for any rows: `render` turns one page into CSV lines (the header with the first). */
+export function csvStream<T>(
+  pages: AsyncIterator<readonly T[], undefined>,
+  render: (rows: readonly T[], options: { header: boolean }) => string,
+  hooks: CsvStreamHooks,
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let rowsWritten = 0;
   let headerSent = false;
@@ -72,7 +89,7 @@ export function usersCsvStream(pages: UserPages, hooks: UsersCsvStreamHooks): Re
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let next: IteratorResult<readonly User[], undefined>;
+        let next: IteratorResult<readonly T[], undefined>;
         try {
           next = await pages.next();
         } catch (error) {
@@ -86,7 +103,7 @@ export function usersCsvStream(pages: UserPages, hooks: UsersCsvStreamHooks): Re
           controller.close();
           return;
         }
-        controller.enqueue(encoder.encode(usersCsv(next.value, { header: !headerSent })));
+        controller.enqueue(encoder.encode(render(next.value, { header: !headerSent })));
         headerSent = true;
         rowsWritten += next.value.length;
       },

@@ -1,0 +1,1 @@
+export { importErrorsCsv as GET } from "@/lib/http/handlers/imports";
