@@ -2,11 +2,12 @@
 
 import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
-import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 
 import { serviceTrafficResponse } from "@/lib/http/responses";
 
 import { api } from "./api";
+import { ChartCard as Chart } from "./chart-card";
 import { LoadError } from "./load-error";
 
 /** Refetched this often while the page is open: the newest minute fills up as it goes. */
@@ -89,25 +90,5 @@ export function ServiceTraffic() {
         )}
       </section>
     </Flex>
-  );
-}
-
-function Chart({ title, summary, children }: { title: string; summary: string; children: React.ReactElement }) {
-  return (
-    <Card style={{ flex: 1, minWidth: 0 }}>
-      <figure style={{ margin: 0 }}>
-        <Flex direction="column" gap="2">
-          <Heading as="h3" size="3">
-            {title}
-          </Heading>
-          <div style={{ width: "100%", height: 220 }} aria-hidden="true">
-            <ResponsiveContainer>{children}</ResponsiveContainer>
-          </div>
-          <Text asChild size="2" color="gray">
-            <figcaption>{summary}</figcaption>
-          </Text>
-        </Flex>
-      </figure>
-    </Card>
   );
 }

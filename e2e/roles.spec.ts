@@ -9,13 +9,13 @@ import { ACCOUNTS, PASSWORD, storageStateOf } from "./support/accounts";
 
 const SECTIONS: Record<Role, string[]> = {
   ADMIN: ["Dashboard", "Users", "Audit log", "API tokens", "Settings", "API reference"],
-  EDITOR: ["Users", "Settings", "API reference"],
-  VIEWER: ["Users", "Settings", "API reference"],
+  EDITOR: ["Dashboard", "Users", "Settings", "API reference"],
+  VIEWER: ["Dashboard", "Users", "Settings", "API reference"],
 };
 const FORBIDDEN_PAGES: Record<Role, string[]> = {
   ADMIN: [],
-  EDITOR: ["/dashboard", "/audit", "/tokens"],
-  VIEWER: ["/dashboard", "/audit", "/tokens"],
+  EDITOR: ["/audit", "/tokens"],
+  VIEWER: ["/audit", "/tokens"],
 };
 
 function sidebar(page: Page) {

@@ -63,6 +63,7 @@ import { makeSignIn, type SignIn } from "./use-cases/sign-in";
 import { makeSignOut, type SignOut } from "./use-cases/sign-out";
 import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
 import { makeExportImportErrors, type ExportImportErrors } from "./use-cases/export-import-errors";
+import { makeGetUserStats, type GetUserStats } from "./use-cases/get-user-stats";
 import { makeRevertFlag, makeUpdateFlag, type RevertFlag, type UpdateFlag } from "./use-cases/change-flag";
 import { makeEvaluateUserFlags, type EvaluateUserFlags } from "./use-cases/evaluate-user-flags";
 import { makeFlagGates, type FlagGates } from "./use-cases/flag-gates";
@@ -97,6 +98,7 @@ export interface App {
   readonly bulkUpdateUsers: BulkUpdateUsers;
   readonly exportUsers: ExportUsers;
   readonly exportImportErrors: ExportImportErrors;
+  readonly getUserStats: GetUserStats;
   readonly getUserOverview: GetUserOverview;
   readonly listAuditEvents: ListAuditEvents;
   readonly startImport: StartImport;
@@ -379,6 +381,7 @@ function wire(deps: {
     bulkUpdateUsers: traced("bulkUpdateUsers", makeBulkUpdateUsers({ unitOfWork, log: deps.log })),
     exportUsers: traced("exportUsers", makeExportUsers({ unitOfWork })),
     exportImportErrors: traced("exportImportErrors", makeExportImportErrors({ unitOfWork })),
+    getUserStats: traced("getUserStats", makeGetUserStats({ unitOfWork, clock })),
     getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock, evaluateUserFlags })),
     listAuditEvents: traced("listAuditEvents", makeListAuditEvents({ unitOfWork })),
     startImport: traced("startImport", makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs })),

@@ -85,6 +85,8 @@ export const ROUTES: readonly RouteAccess[] = [
   api("POST", "/users/bulk", "users:write"),
   // The CSV export is the listing in another form: the same permission (includeDeleted still needs its own).
   api("GET", "/users/export.csv", "users:read"),
+  // Counts, not people: what the listing's totals already tell anyone who may list users.
+  api("GET", "/users/stats", "users:read"),
   api("GET", "/users/[id]", "users:read"),
   // Parts beyond the user need their own permissions (audit:read, sessions:read): use-cases/get-user-overview.ts.
   api("GET", "/users/[id]/overview", "users:read"),
@@ -115,7 +117,8 @@ export const ROUTES: readonly RouteAccess[] = [
   page("/sign-in", "public"),
   page("/invitations/[token]", "public"),
   page("/docs", "public"),
-  page("/dashboard", "service:read"),
+  // Everyone sees the users' numbers; the service's health inside it needs service:read.
+  page("/dashboard", "users:read"),
   page("/users", "users:read"),
   page("/audit", "audit:read"),
   page("/tokens", "tokens:manage"),

@@ -49,6 +49,7 @@ import {
   flagResponse,
   userFlagsResponse,
   userOverviewResponse,
+  userStatsResponse,
   userResponse,
   usersCsvResponse,
   importEventsResponse,
@@ -235,6 +236,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     responses: {
       "200": { description: "The CSV", schema: usersCsvResponse, mediaType: "text/csv", headers: ["Content-Disposition"] },
     },
+  },
+  "GET /api/v1/users/stats": {
+    summary: "Users in numbers",
+    description:
+      "What the dashboard charts: signups per day over the last 90 days (UTC), and users (not deleted) by status " +
+      "and by role, each exact up to 10,000 and the database's estimate past it.",
+    tag: "Users",
+    responses: { "200": { description: "The numbers", schema: userStatsResponse } },
   },
   "GET /api/v1/users/[id]/overview": {
     summary: "A user's overview",

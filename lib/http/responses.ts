@@ -32,6 +32,21 @@ export const userResponse = z
   })
   .meta({ id: "User" });
 
+const userCount = z.strictObject({
+  count: z.int().min(0),
+  exact: z.boolean().meta({ description: "False past 10,000: then the database's estimate" }),
+});
+
+export const userStatsResponse = z
+  .strictObject({
+    signupsPerDay: z
+      .array(z.strictObject({ day: z.iso.date(), count: z.int().min(0) }))
+      .meta({ description: "Users created per UTC day, the last 90 days oldest first (today last, so far), deleted ones included" }),
+    byStatus: z.strictObject({ ACTIVE: userCount, DISABLED: userCount, INVITED: userCount }).meta({ description: "Users not deleted" }),
+    byRole: z.strictObject({ ADMIN: userCount, EDITOR: userCount, VIEWER: userCount }).meta({ description: "Users not deleted" }),
+  })
+  .meta({ id: "UserStats" });
+
 export const userPageResponse = z
   .strictObject({
     items: z.array(userResponse),

@@ -33,6 +33,12 @@ export interface UserRepository {
   count(filter: UserFilter, options: { exactUpTo: number }): Promise<UserCount>;
 
   /**
+   * Users created per day (UTC, `YYYY-MM-DD`) from `since` on, deleted ones included (they did sign up), oldest
+   * first; days without any are absent.
+   */
+  signupsPerDay(since: Date): Promise<{ day: string; count: number }[]>;
+
+  /**
    * Read-modify-write: reads the current user, applies `change` to it, writes the result with version + 1.
    * The adapter owns the locking: a concurrent writer makes this fail rather than lose an update.
    * @throws UserNotFoundError when absent or soft-deleted.

@@ -389,6 +389,12 @@ describe("real responses match the document", () => {
     }
   });
 
+  it("users in numbers", async () => {
+    const stats = await call("GET", "/api/v1/users/stats", { cookie: admin });
+    expect(stats.status).toBe(200);
+    expect(Array.isArray(stats.body.signupsPerDay) && stats.body.signupsPerDay.length).toBe(90);
+  });
+
   it("service traffic", async () => {
     const traffic = await call("GET", "/api/v1/service/traffic", { cookie: admin });
     expect(traffic.status).toBe(200);

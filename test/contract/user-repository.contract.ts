@@ -95,6 +95,18 @@ export function userRepositoryContract(
         expect(read?.createdAt.toISOString()).toBe(createdAt.toISOString());
       });
 
+      it("counts signups per UTC day from a time on, deleted users included, oldest first", async () => {
+        await create("before@example.com", { createdAt: new Date("2026-03-31T23:59:59.999Z") });
+        await create("first-a@example.com", { createdAt: new Date("2026-04-01T00:00:00.000Z") });
+        await create("first-b@example.com", { createdAt: new Date("2026-04-01T23:59:59.999Z") });
+        const gone = await create("gone@example.com", { createdAt: new Date("2026-04-03T12:00:00.000Z") });
+        await inUnit(({ users }) => users.softDelete(gone.id));
+        expect(await inUnit(({ users }) => users.signupsPerDay(new Date("2026-04-01T00:00:00.000Z")))).toEqual([
+          { day: "2026-04-01", count: 2 },
+          { day: "2026-04-03", count: 1 },
+        ]);
+      });
+
       it("finds a user by email regardless of case and surrounding spaces", async () => {
         const user = await create("grace@example.com");
         expect(await inUnit(({ users }) => users.getByEmail(" GRACE@Example.com "))).toEqual(user);

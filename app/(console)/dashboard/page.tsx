@@ -2,16 +2,18 @@ import { Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
 import { ServiceTraffic } from "@/components/service-traffic";
+import { UserCharts } from "@/components/user-charts";
+import { roleHas } from "@/lib/domain/permissions";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 /**
- * The dashboard (ADMIN): the service's own health over the last hour. The users' charts (signups, status,
- * roles) join it with the admin UI's issue; until then only roles that may see the service's health have it.
+ * The dashboard: the users in numbers (signups per day, by status, by role) for everyone who may list users, and
+ * the service's own health over the last hour for those who may see it (service:read, ADMIN).
  */
 export default async function DashboardPage() {
-  await requirePage("/dashboard");
+  const principal = await requirePage("/dashboard");
   return (
     <Flex direction="column" gap="5">
       <Flex direction="column" gap="1">
@@ -19,10 +21,11 @@ export default async function DashboardPage() {
           Dashboard
         </Heading>
         <Text color="gray" size="2">
-          How the service is doing, from its own metrics.
+          The users in numbers{roleHas(principal.role, "service:read") ? ", and how the service is doing from its own metrics" : ""}.
         </Text>
       </Flex>
-      <ServiceTraffic />
+      <UserCharts />
+      {roleHas(principal.role, "service:read") && <ServiceTraffic />}
     </Flex>
   );
 }

@@ -75,6 +75,17 @@ export class InMemoryUserRepository implements UserRepository {
     return { count, exact: count <= options.exactUpTo };
   }
 
+  async signupsPerDay(since: Date): Promise<{ day: string; count: number }[]> {
+    this.guard();
+    const perDay = new Map<string, number>();
+    for (const user of this.state.users.values()) {
+      if (user.createdAt < since) continue;
+      const day = user.createdAt.toISOString().slice(0, 10);
+      perDay.set(day, (perDay.get(day) ?? 0) + 1);
+    }
+    return [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, count]) => ({ day, count }));
+  }
+
   async update(
     id: string,
     change: (current: User) => UserPatch,

@@ -84,3 +84,12 @@ export const restoreUser = route({
     return json(userJson(user), { headers: { etag: etagOf(user) } });
   },
 });
+
+/** GET /api/v1/users/stats: the dashboard's charts: signups per day (90 days), users by status and by role. */
+export const getUserStats = route({
+  method: "GET",
+  path: "/api/v1/users/stats",
+  async handler({ caller }) {
+    return json(await getApp().getUserStats({ signal: caller().signal }));
+  },
+});

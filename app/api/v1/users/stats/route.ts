@@ -1,0 +1,1 @@
+export { getUserStats as GET } from "@/lib/http/handlers/users";
