@@ -94,7 +94,7 @@ export const ldFlagSchema = z.strictObject({
   key: z.string(),
   version: z.number().int().min(1),
   on: z.boolean(),
-  variations: z.array(z.union([z.boolean(), z.string()])).min(2),
+  variations: z.array(z.union([z.boolean(), z.string().min(1).max(100)])).min(2),
   offVariation: variationIndex,
   fallthrough: variationOrRollout,
   targets: z.array(z.strictObject({ values: z.array(z.string().max(320)).max(10_000), variation: variationIndex })).max(50),

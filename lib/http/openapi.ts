@@ -735,13 +735,20 @@ export function buildOpenApiDocument() {
 }
 
 /**
- * Two spellings zod chooses that mean the same in JSON Schema but that Scalar's document store (1.46) rejects,
+ * Spellings zod chooses that mean the same in JSON Schema but that Scalar's document store (1.46) rejects,
  * logging "document validation errors" and dropping those schemas' examples: a nullable string or number as
  * `anyOf: [{ type: T, ... }, { type: "null" }]` (becomes `type: [T, "null"]`, the form zod itself uses for a
  * plain nullable string), and a record of anything as `additionalProperties: {}` (becomes `true`; the
  * `propertyNames: { type: "string" }` beside it says nothing about JSON, whose keys are strings anyway).
  */
 function forViewers({ jsonSchema }: { jsonSchema: Record<string, unknown> }): void {
+  // A union without a type of its own (a flag's variations: boolean or string; a rule: a variation or a rollout)
+  // gets its members' types, which it has anyway: Scalar's store wants every schema to name one.
+  const members = ["anyOf", "oneOf", "allOf"].flatMap((key) => (Array.isArray(jsonSchema[key]) ? [jsonSchema[key]] : []))[0];
+  if (members && jsonSchema.type === undefined && !("$ref" in jsonSchema)) {
+    const types = new Set(members.map((member: unknown) => (isRecord(member) && typeof member.type === "string" && !("$ref" in member) ? member.type : null)));
+    if (!types.has(null) && types.size > 0) jsonSchema.type = types.size === 1 ? [...types][0] : [...types];
+  }
   const [first, second, ...rest] = Array.isArray(jsonSchema.anyOf) ? jsonSchema.anyOf : [];
   if (rest.length === 0 && isRecord(first) && typeof first.type === "string" && !("$ref" in first) && isNullType(second)) {
     delete jsonSchema.anyOf;

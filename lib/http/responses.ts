@@ -315,6 +315,20 @@ export const importJobPageResponse = z
   .strictObject({ items: z.array(importJobResponse), nextCursor: z.string().nullable() })
   .meta({ id: "ImportJobPage" });
 
+/** The `data` of each Server-Sent Event of GET /imports/{id}/events. */
+export const importProgressEvent = z
+  .strictObject({
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    rowsDone: z.number().int(),
+    created: z.number().int(),
+    failed: z.number().int(),
+    total: z.number().int().nullable(),
+    rowsPerSecond: z.number().nullable(),
+    etaSeconds: z.number().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: "ImportProgressEvent" });
+
 export const importEventsResponse = z.string().meta({
   description:
     "Server-Sent Events: `event: progress` about every 500 ms with `data` a JSON object " +
@@ -338,11 +352,12 @@ export const importUploadMultipart = z
   .meta({ id: "ImportUpload" });
 
 const flagKey = z.enum(FLAG_KEYS);
-const flagValue = z.union([z.boolean(), z.string()]);
+/** A variation: on/off, or a name (never empty). */
+const flagValue = z.union([z.boolean(), z.string().min(1)]);
 
 /** LaunchDarkly's flag JSON as this app stores it (the shape of its own flag data). */
+// Inline, not a component: a nullable $ref has no type of its own, which Scalar's store refuses.
 const flagDefinition = ldFlagSchema.meta({
-  id: "FlagDefinition",
   description:
     "The flag in LaunchDarkly's flag JSON shape: `on`; `variations` (fixed by the code); `offVariation` (served while " +
     "off); `fallthrough` (a variation, or a rollout whose weights in thousandths of a percent sum to " +

@@ -9,7 +9,8 @@ import { compileErrors, validate } from "@readme/openapi-parser";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import type { OpenAPIV3_1 } from "openapi-types";
-import { beforeAll, describe, expect, it } from "vitest";
+import { createWorkspaceStore } from "@scalar/workspace-store/client";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 
 import { buildOpenApiDocument, documentedHandlers, openApiPath, operationsCoverage } from "../../lib/http/openapi";
 import { createApiHarness, fastTestHasher, loadApiRoutes, matchRoute, METHODS, ORIGIN, type RequestOptions } from "../support/api-harness";
@@ -40,6 +41,22 @@ describe("the document", () => {
       const schema = at.reduce<unknown>((node, key) => (isObject(node) ? node[key] : Array.isArray(node) ? node[Number(key)] : undefined), document);
       expect(ajv.validateSchema(isObject(schema) ? schema : {}), `${at.join("/")}: ${ajv.errorsText(ajv.errors)}`).toBe(true);
       expect(() => ajv.getSchema(pointer(...at)), at.join("/")).not.toThrow();
+    }
+  });
+
+  it("loads into the API reference's own document store (Scalar) without its validation complaints", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      const copy: unknown = structuredClone(document);
+      await createWorkspaceStore().addDocument({ name: "api", document: isObject(copy) ? copy : {} });
+      const complaints = warn.mock.calls.flatMap(([first]) =>
+        Array.isArray(first) ? first.map((error: { path?: string; message?: string }) => `${error.path}: ${error.message}`) : [],
+      );
+      expect(complaints).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      log.mockRestore();
     }
   });
 
