@@ -340,7 +340,10 @@ function wire(deps: {
   // marking) and put on the active span.
   const flagEvaluations = makeFlagEvaluationRecorder({ unitOfWork, clock, flushMs: FLAG_COUNTS_FLUSH_MS, log: deps.log });
   const featureFlags = withFlagObservation(deps.flags.setup.flags, deps.metrics, flagEvaluations.count);
-  const evaluateUserFlags = traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: featureFlags }));
+  // Showing someone's variations (user pages, the overview) is not the code asking: counted and traced, but left
+  // out of the per-day counts, or viewing users would keep every flag from ever looking stale.
+  const shownFlags = withFlagObservation(deps.flags.setup.flags, deps.metrics, () => undefined);
+  const evaluateUserFlags = traced("evaluateUserFlags", makeEvaluateUserFlags({ unitOfWork, flags: shownFlags }));
   // Unknown emails are verified against this, so they cost what a wrong password costs (use-cases/sign-in.ts).
   const dummyHash = hasher.hash(newSecret());
   // Traced like the rest: every 30 s it is the root of its own trace (server/main.ts refreshes the gauge).

@@ -18,6 +18,11 @@ interface Declaration<V extends boolean | string> {
   readonly initial: V;
   /** The variation served while the flag is off: the feature's "off" (the kill switch of its toggle). */
   readonly off: V;
+  /**
+   * A flag meant to stay in the code (an operational kill switch), never marked stale however long it serves one
+   * variation: LaunchDarkly's "permanent" flags. Release flags are temporary.
+   */
+  readonly permanent?: boolean;
 }
 
 export const FLAGS = {
@@ -41,6 +46,7 @@ export const FLAGS = {
     fallback: false,
     initial: false,
     off: false,
+    permanent: true,
   },
 } as const satisfies Record<string, Declaration<boolean> | Declaration<string>>;
 

@@ -340,7 +340,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: "Change a feature flag",
     description:
       "A JSON merge patch (RFC 7396) of `on`, `offVariation`, `fallthrough` (a variation, or a rollout whose weights " +
-      "sum to 100,000), `targets` and `rules` (arrays are replaced whole). The result must still be a valid flag: " +
+      "sum to 100,000), `targets` and `rules` (arrays are replaced whole; `null` removes nothing here and is refused). " +
+      "The result must still be a valid flag: " +
       "422 `FLAG_INVALID` lists what is wrong. Every replica evaluates the new version at once (PostgreSQL " +
       "LISTEN/NOTIFY, with polling as a fallback); the change is audited with the whole flag before and after. " +
       "Send `If-Match` with the flag's ETag: 428 without it, 412 when someone changed it since. With LaunchDarkly " +

@@ -55,13 +55,15 @@ export const ALLOWED_BEFORE_PASSWORD_CHANGE: ReadonlySet<string> = new Set(["GET
 
 /**
  * Changes still allowed while `ops-read-only-mode` is on: signing in and out and one's own password and sessions,
- * and the flags themselves, so operators can end read-only mode from the console.
+ * revoking an API token (an incident's usual first step), and the flags themselves, so operators can end
+ * read-only mode from the console.
  */
 export const WRITABLE_IN_READ_ONLY_MODE: ReadonlySet<string> = new Set([
   "POST /api/v1/session",
   "DELETE /api/v1/session",
   "PUT /api/v1/session/password",
   "DELETE /api/v1/session/sessions/[id]",
+  "DELETE /api/v1/tokens/[id]",
   "PATCH /api/v1/flags/[key]",
   "POST /api/v1/flags/[key]/revert",
 ]);
@@ -154,7 +156,8 @@ export function route<
     } catch (error) {
       const problem = problemFor(error, { requestId, traceId });
       // A client that went away gets no answer; there is nothing to report about it.
-      if (problem.status >= 500 && !(request.signal.aborted && !deadline.signal.aborted)) {
+      // Nor about a change refused on purpose: read-only mode is the operators' own doing, not a failure.
+      if (problem.status >= 500 && problem.code !== "READ_ONLY_MODE" && !(request.signal.aborted && !deadline.signal.aborted)) {
         // No app (not started through server/): nothing to log with but the console.
         (app?.log ?? consoleLog).error({ err: error, requestId, traceId, route: key }, "request failed");
       }

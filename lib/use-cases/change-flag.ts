@@ -9,7 +9,7 @@ import {
   type LdFlag,
 } from "../domain/feature-flags";
 import type { FlagSetup } from "../ports/feature-flags";
-import type { UnitOfWork } from "../ports/unit-of-work";
+import type { Repositories, UnitOfWork } from "../ports/unit-of-work";
 import { auditBy, type CallContext } from "./call-context";
 import type { FlagSync } from "./flag-sync";
 
@@ -46,7 +46,7 @@ export function makeRevertFlag(deps: Deps): RevertFlag {
     });
 }
 
-type Repos = Parameters<Parameters<UnitOfWork["run"]>[0]>[0];
+type Repos = Repositories;
 
 async function replaceFlag(
   deps: Deps,
@@ -94,8 +94,12 @@ async function findVersion(repos: Repos, key: string, version: number): Promise<
   do {
     const page = await repos.audit.list({ targetType: "flag", targetId: key, limit: 200, ...(cursor && { cursor }) });
     for (const entry of page.items) {
-      const after = ldFlagSchema.safeParse(entry.data.after);
-      if (after.success && after.data.version === version) return after.data;
+      // A version is the `after` of the change that made it, or the `before` of the next one (a flag stored
+      // before its creation was audited has only the latter).
+      for (const side of [entry.data.after, entry.data.before]) {
+        const parsed = ldFlagSchema.safeParse(side);
+        if (parsed.success && parsed.data.version === version) return parsed.data;
+      }
     }
     cursor = page.nextCursor ?? undefined;
   } while (cursor);

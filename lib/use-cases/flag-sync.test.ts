@@ -32,13 +32,13 @@ afterEach(async () => {
 });
 
 /** One replica: its SDK fed with the stored flags, and the sync keeping it in step with the database. */
-async function replica(options: { pollMs: number; feed?: FlagChangeFeed }) {
+async function replica(options: { pollMs: number; feed?: FlagChangeFeed; start?: boolean }) {
   const db = createInMemoryDatabase();
   const initial = await makeLoadLocalFlags({ unitOfWork: db.unitOfWork })();
   const flags = createLaunchDarklyFeatureFlags({ kind: "local", flags: initial }, log);
   await flags.waitUntilReady();
   const sync = makeFlagSync({ unitOfWork: db.unitOfWork, flags, initial, feed: options.feed ?? null, pollMs: options.pollMs, log });
-  await sync.start();
+  if (options.start !== false) await sync.start();
   opened.push({ sync, close: () => flags.close() });
   /** A change committed by another replica sharing the database: stored, not published here. */
   const changeElsewhere = (change: Partial<LdFlag>) =>
@@ -59,6 +59,14 @@ describe("FlagSync", () => {
     expect((await flags.evaluate("ops-read-only-mode", reader)).value).toBe(false);
     notify("ops-read-only-mode");
     await expect.poll(async () => (await flags.evaluate("ops-read-only-mode", reader)).value).toBe(true);
+  });
+
+  it("applies a change committed between loading the flags and starting to listen (a replica starting up)", async () => {
+    const { feed } = manualFeed();
+    const { flags, sync, changeElsewhere } = await replica({ pollMs: 600_000, feed, start: false });
+    await changeElsewhere({ fallthrough: { variation: 0 } });
+    await sync.start();
+    expect((await flags.evaluate("ops-read-only-mode", reader)).value).toBe(true);
   });
 
   it("falls back to polling: a change arrives within the poll interval without any notification", async () => {

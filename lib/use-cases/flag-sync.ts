@@ -38,8 +38,9 @@ export function makeFlagSync(deps: {
 
   async function apply(flag: LdFlag): Promise<void> {
     if ((versions.get(flag.key) ?? 0) >= flag.version) return;
-    versions.set(flag.key, flag.version);
     await deps.flags.apply(flag);
+    // Recorded once the SDK has it: a version it refused is tried again by the next refresh.
+    if ((versions.get(flag.key) ?? 0) < flag.version) versions.set(flag.key, flag.version);
   }
 
   async function readAndApply(): Promise<void> {
@@ -80,6 +81,9 @@ export function makeFlagSync(deps: {
       }
       poller = setInterval(() => refreshLogged("poll"), deps.pollMs);
       poller.unref();
+      // A change committed between loading the flags at start-up and listening now would otherwise wait for the
+      // next poll: during a rolling deploy, a new replica could miss the kill switch for FLAG_POLL_MS.
+      await refresh().catch((error: unknown) => deps.log.warn({ err: error }, "feature flags: could not re-read the stored flags"));
     },
     publish: apply,
     refresh,

@@ -85,7 +85,7 @@ function viewsOf({ unitOfWork, mode, clock, staleDays }: Deps, keys: readonly Fl
           definition: entry.flag,
           lastChange: last ? { action: last.action, actor: last.actor, createdAt: last.createdAt } : null,
           lastEvaluatedOn,
-          stale: staleness({ lastEvaluatedOn, variations, unchangedSince: entry.updatedAt, windowStart, since, staleDays }),
+          stale: isPermanent(key) ? null : staleness({ lastEvaluatedOn, variations, unchangedSince: entry.updatedAt, windowStart, since, staleDays }),
         });
       }
       return views;
@@ -127,4 +127,9 @@ export function staleness(input: {
     return { reason: `served only ${only} for ${input.staleDays} days` };
   }
   return null;
+}
+
+function isPermanent(key: FlagKey): boolean {
+  const declared = FLAGS[key];
+  return "permanent" in declared && declared.permanent;
 }

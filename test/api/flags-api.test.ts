@@ -184,9 +184,16 @@ describe("stale flags, from the evaluations every replica counts", () => {
     expect((await staleOf())["bulk-import"]).toEqual(["2026-10-01", null]);
 
     clock.advance(31 * 24 * 60 * 60_000);
-    expect(await staleOf()).toMatchObject({
+    // Looking at someone's variations is not the code asking for them: it leaves the counts alone.
+    const someone = await app.createUser({ email: "someone@example.com", role: "VIEWER" });
+    const shown = await app.call("GET", `/api/v1/users/${someone.id}/flags`, { cookie: await app.signIn("sue@example.com", PASSWORD) });
+    expect(shown.status).toBe(200);
+    await app.app.flagEvaluations.flush();
+    expect(await staleOf()).toEqual({
       "bulk-import": ["2026-10-01", "not evaluated in 30 days (last on 2026-10-01)"],
       "users-table-density": [null, "never evaluated, and unchanged for 30 days"],
+      // A kill switch is permanent: never stale (here: not evaluated, as nothing was changed through the API).
+      "ops-read-only-mode": [null, null],
     });
 
     expect((await listImports()).status).toBe(200);
