@@ -12,6 +12,8 @@
 import { stringify } from "csv-stringify/sync";
 
 import type { User } from "../domain/user";
+import type { Logger } from "../ports/logger";
+import type { CallContext } from "../use-cases/call-context";
 import type { UserPages } from "../use-cases/export-users";
 
 export const USER_CSV_COLUMNS = ["id", "email", "name", "role", "status", "createdAt", "updatedAt", "deletedAt"] as const;
@@ -116,4 +118,39 @@ export function csvStream<T>(
     },
     { highWaterMark: 1 },
   );
+}
+
+/**
+ * A CSV download answered from pages a use case reads on demand: `open` gets the caller's context with a signal
+ * that also fires when the client cancels the stream, so the page being read is stopped; a page that fails after
+ * the first byte is logged (unless the client left) and cuts the transfer short. For every CSV route.
+ */
+export async function csvDownload<T>(options: {
+  context: CallContext;
+  open: (context: CallContext) => Promise<AsyncIterator<readonly T[], undefined>>;
+  render: (rows: readonly T[], options: { header: boolean }) => string;
+  filename: string;
+  /** For the log line: `GET /api/v1/...`, and what the file is. */
+  route: string;
+  what: string;
+  log: Logger;
+  requestId: string;
+}): Promise<Response> {
+  const { context } = options;
+  const stop = new AbortController();
+  const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
+  const pages = await options.open({ ...context, signal });
+  const body = csvStream(pages, options.render, {
+    onCancel: (reason) => stop.abort(reason),
+    onError(error, rowsWritten) {
+      if (signal.aborted) return; // the client left: not a failure of ours
+      options.log.error(
+        { err: error, requestId: options.requestId, traceId: context.traceId, route: options.route, rowsWritten },
+        `${options.what} failed mid-stream; the response was cut short`,
+      );
+    },
+  });
+  return new Response(body, {
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${options.filename}"` },
+  });
 }

@@ -11,7 +11,7 @@ import { IMPORT_MAX_BYTES, IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type Impor
 import type { ImportSnapshot } from "../../use-cases/get-import";
 import { HttpProblem } from "../problem";
 import { mediaTypeOf, parseInput, readBytes } from "../read-body";
-import { csvLines, csvStream } from "../csv";
+import { csvDownload, csvLines } from "../csv";
 import { json, route } from "../route";
 import { idempotencyKey, idParams } from "../schemas";
 
@@ -135,31 +135,20 @@ export const importErrorsCsv = route({
   params: idParams,
   async handler({ params, caller, requestId }) {
     const app = getApp();
-    const context = caller();
-    const stop = new AbortController();
-    const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
-    const pages = await app.exportImportErrors(params.id, { ...context, signal });
-    const body = csvStream(
-      pages,
-      (rows, options) =>
+    return csvDownload({
+      context: caller(),
+      open: (context) => app.exportImportErrors(params.id, context),
+      render: (rows, options) =>
         csvLines(
           rows.map((row) => ({ line: String(row.line), email: row.email ?? "", reason: row.reason })),
           IMPORT_ERROR_CSV_COLUMNS,
           options,
         ),
-      {
-        onCancel: (reason) => stop.abort(reason),
-        onError(error, rowsWritten) {
-          if (signal.aborted) return;
-          app.log.error({ err: error, requestId, traceId: context.traceId, route: "GET /api/v1/imports/[id]/errors.csv", rowsWritten }, "import error report failed mid-stream; the response was cut short");
-        },
-      },
-    );
-    return new Response(body, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="import-${params.id}-errors.csv"`,
-      },
+      filename: `import-${params.id}-errors.csv`,
+      route: "GET /api/v1/imports/[id]/errors.csv",
+      what: "import error report",
+      log: app.log,
+      requestId,
     });
   },
 });

@@ -4,7 +4,7 @@ import { getApp } from "../../app-registry";
 import type { UserExportQuery } from "../../use-cases/export-users";
 import { listUsersParams } from "../list-users-params";
 import { route } from "../route";
-import { usersCsvStream } from "../csv";
+import { csvDownload, usersCsv } from "../csv";
 
 const ROUTE = "GET /api/v1/users/export.csv";
 
@@ -47,25 +47,15 @@ export const exportUsers = route({
   query: exportUsersParams,
   async handler({ query, caller, requestId }) {
     const app = getApp();
-    const context = caller();
-    const stop = new AbortController();
-    const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
-    const pages = await app.exportUsers(query, { ...context, signal });
-    const body = usersCsvStream(pages, {
-      onCancel: (reason) => stop.abort(reason),
-      onError(error, rowsWritten) {
-        if (signal.aborted) return; // the client left: not a failure of ours
-        app.log.error(
-          { err: error, requestId, traceId: context.traceId, route: ROUTE, rowsWritten },
-          "users export failed mid-stream; the response was cut short",
-        );
-      },
-    });
-    return new Response(body, {
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exportFileName(new Date())}"`,
-      },
+    return csvDownload({
+      context: caller(),
+      open: (context) => app.exportUsers(query, context),
+      render: usersCsv,
+      filename: exportFileName(new Date()),
+      route: ROUTE,
+      what: "users export",
+      log: app.log,
+      requestId,
     });
   },
 });
