@@ -85,7 +85,7 @@ describe("CSV upload deadline (in memory)", () => {
 });
 
 describe("CSV import limits (in memory)", () => {
-  it("answers 413 FILE_TOO_LARGE past 20 MB, as text/csv and as multipart", async () => {
+  it("answers 413 FILE_TOO_LARGE past 20 MB, as text/csv and as multipart", { timeout: 60_000 }, async () => {
     await api.createUser({ email: "big@staff.example", role: "ADMIN", password: "correct horse battery" });
     const cookie = await api.signIn("big@staff.example", "correct horse battery");
     const big = `email,name\n${"x".repeat(IMPORT_MAX_BYTES)}\n`;
