@@ -9,15 +9,16 @@ import { BOOTSTRAP_PASSWORD } from "./e2e/support/accounts";
 import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
 
 // The config is evaluated by the runner and again by each worker: values chosen once go through the
-// environment, which the workers inherit. The runner, which chose them, removes the database when it exits
-// (after Playwright has stopped the web server).
-if (!process.env.E2E_PORT) process.env.E2E_PORT = freePort();
-if (!process.env.E2E_DATA_DIR) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "user-console-e2e-"));
-  process.env.E2E_DATA_DIR = dataDir;
-  process.once("exit", () => rmSync(dataDir, { recursive: true, force: true }));
-}
-const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+// environment, which the workers inherit. The runner, which chose them, removes the databases when it exits
+// (after Playwright has stopped the web servers).
+const port = (process.env.E2E_PORT ||= freePort());
+const dataDir = (process.env.E2E_DATA_DIR ||= throwawayDataDir("user-console-e2e-"));
+// The `ops` project's server: it flips flags that change the whole app (read-only mode, imports off), so it gets
+// a server and a database of its own and cannot disturb the other specs (issue 9).
+const opsPort = (process.env.E2E_OPS_PORT ||= freePort(port));
+const opsDataDir = (process.env.E2E_OPS_DATA_DIR ||= throwawayDataDir("user-console-e2e-ops-"));
+const baseURL = `http://127.0.0.1:${port}`;
+const opsBaseURL = `http://127.0.0.1:${opsPort}`;
 
 const chromium = findChromium();
 if (!chromium) throw new Error(HOW_TO_GET_CHROMIUM);
@@ -43,32 +44,65 @@ export default defineConfig({
   },
   // `setup` signs in the bootstrap admin and creates one user per role (e2e/auth.setup.ts); the specs start
   // from their saved sessions. `later` holds specs that add users, after the ones that expect a known list.
+  // `ops-setup` and `ops` do the same against the second server, for the specs (*.ops.spec.ts) that turn on
+  // read-only mode or turn imports off; they run one after another (serial within each file).
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
-    { name: "chromium", dependencies: ["setup"], testMatch: /\.spec\.ts$/, testIgnore: /\.later\.spec\.ts$/ },
+    { name: "chromium", dependencies: ["setup"], testMatch: /\.spec\.ts$/, testIgnore: [/\.later\.spec\.ts$/, /\.ops\.spec\.ts$/] },
     { name: "later", dependencies: ["chromium"], testMatch: /\.later\.spec\.ts$/ },
+    { name: "ops-setup", testMatch: /auth\.setup\.ts$/, use: { baseURL: opsBaseURL }, metadata: { server: "ops" } },
+    {
+      name: "ops",
+      dependencies: ["ops-setup"],
+      testMatch: /\.ops\.spec\.ts$/,
+      fullyParallel: false,
+      use: { baseURL: opsBaseURL },
+      metadata: { server: "ops" },
+    },
   ],
-  webServer: {
+  // Started one after the other (Playwright sets up web servers in order), so only the first may need to build.
+  webServer: [
+    appServer(port, dataDir),
+    appServer(opsPort, opsDataDir),
+  ],
+});
+
+/** `npm start` on its own port and its own throwaway embedded database, which it creates, migrates and seeds. */
+function appServer(serverPort: string, serverDataDir: string) {
+  return {
     command: "npm start",
-    url: `${baseURL}/ready`,
+    url: `http://127.0.0.1:${serverPort}/ready`,
     reuseExistingServer: false,
     timeout: 180_000,
-    stdout: "ignore",
-    stderr: "pipe",
+    stdout: "ignore" as const,
+    stderr: "pipe" as const,
     env: {
-      PORT: process.env.E2E_PORT,
+      PORT: serverPort,
       HOSTNAME: "127.0.0.1",
-      DATA_DIR: process.env.E2E_DATA_DIR,
+      DATA_DIR: serverDataDir,
       BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
       SHUTDOWN_DELAY_MS: "0",
       LOG_LEVEL: "warn",
     },
-  },
-});
+  };
+}
 
-/** A port free right now on the loopback interface (the config must be synchronous, hence a child process). */
-function freePort(): string {
+/** A new empty directory for a server's database, removed when the runner that chose it exits. */
+function throwawayDataDir(prefix: string): string {
+  const directory = mkdtempSync(path.join(tmpdir(), prefix));
+  process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+/**
+ * A port free right now on the loopback interface, other than `taken` (the config must be synchronous, hence a
+ * child process).
+ */
+function freePort(taken?: string): string {
   const script =
     'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })';
-  return execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
+  for (;;) {
+    const port = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
+    if (port !== taken) return port;
+  }
 }

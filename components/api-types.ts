@@ -4,6 +4,7 @@
  * the handlers in lib/http/handlers/; objects are not strict, so a field added on the server breaks nothing here.
  */
 import { z } from "zod";
+import { ldFlagSchema } from "@/lib/domain/feature-flags";
 import { ROLES } from "@/lib/domain/user";
 
 const role = z.enum(ROLES);
@@ -23,6 +24,9 @@ export const userResponse = z.object({
   status: z.enum(["ACTIVE", "DISABLED", "INVITED"]),
   version: z.number(),
 });
+
+export type UserJson = z.output<typeof userResponse>;
+export const userPageResponse = z.object({ items: z.array(userResponse) });
 
 export const invitationResponse = z.object({ user: userResponse, invitationUrl: z.string(), expiresAt: isoDate });
 
@@ -70,3 +74,37 @@ const auditEvent = z.object({
 });
 export type AuditEventJson = z.output<typeof auditEvent>;
 export const auditEventsResponse = z.object({ items: z.array(auditEvent), nextCursor: z.string().nullable() });
+
+// Feature flags (issue 9). The definition is the stored flag in LaunchDarkly's JSON shape, checked with the domain's
+// own schema: the editors below change it and send parts of it back, so they need it exact.
+const flagValue = z.union([z.boolean(), z.string()]);
+export type FlagValueJson = z.output<typeof flagValue>;
+
+export const flagResponse = z.object({
+  key: z.string(),
+  description: z.string(),
+  variations: z.array(flagValue),
+  fallback: flagValue,
+  managedBy: z.enum(["local", "launchdarkly"]),
+  version: z.number().nullable(),
+  definition: ldFlagSchema.nullable(),
+  serving: z.object({ variation: flagValue, percent: z.number() }).nullable(),
+  lastChange: z.object({ action: z.string(), actor: z.string(), at: isoDate }).nullable(),
+  lastEvaluatedOn: z.string().nullable().optional(),
+  stale: z.object({ reason: z.string() }).nullable().optional(),
+});
+export type FlagJson = z.output<typeof flagResponse>;
+export const flagListResponse = z.object({ items: z.array(flagResponse) });
+
+export const userFlagsResponse = z.object({
+  items: z.array(
+    z.object({
+      key: z.string(),
+      value: flagValue,
+      variationIndex: z.number().nullable(),
+      reason: z.string(),
+      errorCode: z.string().optional(),
+    }),
+  ),
+});
+export type UserFlagJson = z.output<typeof userFlagsResponse>["items"][number];

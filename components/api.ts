@@ -24,7 +24,7 @@ export class ApiError extends Error {
   readonly code: string | undefined;
   readonly requestId: string | undefined;
   readonly errors: readonly FieldError[];
-  /** Seconds from a `Retry-After` header (429), when the answer had one. */
+  /** Seconds from a `Retry-After` header (429, 503), when the answer had one. */
   readonly retryAfterSeconds: number | undefined;
 
   constructor(init: {
@@ -57,7 +57,7 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ApiRequest {
   method?: Method;
-  /** Serialized as JSON. */
+  /** Serialized as JSON; a FormData is sent as multipart/form-data. */
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
@@ -81,7 +81,10 @@ export async function send(path: string, request: ApiRequest = {}): Promise<void
 async function call(path: string, request: ApiRequest): Promise<Response> {
   const { method = "GET", body, signal } = request;
   const headers: Record<string, string> = { accept: "application/json", ...request.headers };
-  if (body !== undefined) headers["content-type"] = "application/json";
+  // A form (a file upload) goes as multipart/form-data, which fetch labels itself; the API asks such cookie-borne
+  // changes for X-Requested-With, as for those without a body.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers["content-type"] = "application/json";
   else if (method !== "GET") headers["x-requested-with"] = "fetch";
 
   let response: Response;
@@ -89,7 +92,7 @@ async function call(path: string, request: ApiRequest): Promise<Response> {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       credentials: "same-origin",
       cache: "no-store",
       signal,
@@ -98,8 +101,30 @@ async function call(path: string, request: ApiRequest): Promise<Response> {
     if (error instanceof DOMException && error.name === "AbortError") throw error;
     throw new ApiError({ status: 0, title: "The server could not be reached", detail: "Check your connection and try again." });
   }
-  if (!response.ok) throw await toApiError(response);
+  if (!response.ok) {
+    const error = await toApiError(response);
+    if (error.code === "READ_ONLY_MODE") notifyReadOnlyRefusal();
+    throw error;
+  }
   return response;
+}
+
+const readOnlyListeners = new Set<() => void>();
+
+/**
+ * Calls `listener` whenever any call through this module is refused with 503 `READ_ONLY_MODE` (the
+ * `ops-read-only-mode` flag, issue 9), so the read-only banner can appear at once rather than at its next poll.
+ * Returns the function that stops listening.
+ */
+export function onReadOnlyRefusal(listener: () => void): () => void {
+  readOnlyListeners.add(listener);
+  return () => {
+    readOnlyListeners.delete(listener);
+  };
+}
+
+function notifyReadOnlyRefusal() {
+  for (const listener of readOnlyListeners) listener();
 }
 
 async function toApiError(response: Response): Promise<ApiError> {

@@ -1,9 +1,11 @@
-import { Badge, Card, Table, Text, VisuallyHidden } from "@radix-ui/themes";
+import { Badge, Card, Link as RadixLink, Table, Text, VisuallyHidden } from "@radix-ui/themes";
+import Link from "next/link";
 
 import type { User } from "@/lib/domain/user";
 import type { UserSort, UserSortField } from "@/lib/domain/user-list";
 
 import { UserRowActions } from "./user-row-actions";
+import { UserTableRoot } from "./user-table-root";
 
 // UTC and a fixed locale: the server renders the date, and it must read the same for every viewer and test.
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
@@ -30,7 +32,7 @@ export interface UserTablePermissions {
 /**
  * One page of users as a real table; the sorted column says so to assistive technology (aria-sort). The
  * actions column exists only for roles that may change users, and a row has actions only when this role may
- * change that user.
+ * change that user. Each name leads to the user's page; how dense the rows are is a flag (UserTableRoot).
  */
 export function UserTable({
   users,
@@ -49,7 +51,7 @@ export function UserTable({
     );
   }
   return (
-    <Table.Root variant="surface">
+    <UserTableRoot>
       <Table.Header>
         <Table.Row>
           {COLUMNS.map(({ label, sortField }) => (
@@ -71,7 +73,11 @@ export function UserTable({
       <Table.Body>
         {users.map((user) => (
           <Table.Row key={user.id} align="center">
-            <Table.Cell>{user.name}</Table.Cell>
+            <Table.Cell>
+              <RadixLink asChild>
+                <Link href={`/users/${encodeURIComponent(user.id)}`}>{user.name}</Link>
+              </RadixLink>
+            </Table.Cell>
             <Table.Cell>{user.email}</Table.Cell>
             <Table.Cell>{capitalize(user.role)}</Table.Cell>
             <Table.Cell>
@@ -95,7 +101,7 @@ export function UserTable({
           </Table.Row>
         ))}
       </Table.Body>
-    </Table.Root>
+    </UserTableRoot>
   );
 }
 

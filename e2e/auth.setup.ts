@@ -1,12 +1,13 @@
 /**
  * Runs first (the `setup` project): the bootstrap admin's first sign-in, walked in the browser as the README
- * describes it, then one invited user per other role. Each role's signed-in state is saved for the specs.
+ * describes it, then one invited user per other role. Each role's signed-in state is saved for the specs. The
+ * `ops-setup` project runs the same against the `ops` server (playwright.config.ts), saving its own states.
  */
 import { expect, test as setup } from "@playwright/test";
 
-import { ACCOUNTS, BOOTSTRAP_PASSWORD, PASSWORD, storageStateOf } from "./support/accounts";
+import { ACCOUNTS, BOOTSTRAP_PASSWORD, PASSWORD, serverOf, storageStateOf } from "./support/accounts";
 
-setup("first sign-in: the one-time password must be changed before anything else", async ({ page }) => {
+setup("first sign-in: the one-time password must be changed before anything else", async ({ page }, testInfo) => {
   await page.goto("/users");
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fusers/);
   await page.getByLabel("Email").fill(ACCOUNTS.ADMIN.email);
@@ -27,11 +28,12 @@ setup("first sign-in: the one-time password must be changed before anything else
 
   await page.goto("/users");
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
-  await page.context().storageState({ path: storageStateOf("ADMIN") });
+  await page.context().storageState({ path: storageStateOf("ADMIN", serverOf(testInfo)) });
 });
 
-setup("one user per other role, by invitation, each signed in through the sign-in page", async ({ browser, baseURL }) => {
-  const admin = await browser.newContext({ storageState: storageStateOf("ADMIN"), extraHTTPHeaders: { origin: baseURL ?? "" } });
+setup("one user per other role, by invitation, each signed in through the sign-in page", async ({ browser, baseURL }, testInfo) => {
+  const server = serverOf(testInfo);
+  const admin = await browser.newContext({ storageState: storageStateOf("ADMIN", server), extraHTTPHeaders: { origin: baseURL ?? "" } });
   for (const role of ["EDITOR", "VIEWER"] as const) {
     const invited = await admin.request.post("/api/v1/invitations", { data: { ...ACCOUNTS[role], role } });
     expect(invited.status()).toBe(201);
@@ -49,7 +51,7 @@ setup("one user per other role, by invitation, each signed in through the sign-i
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
-    await context.storageState({ path: storageStateOf(role) });
+    await context.storageState({ path: storageStateOf(role, server) });
     await context.close();
   }
   await admin.close();

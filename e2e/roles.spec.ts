@@ -8,9 +8,9 @@ import type { Role } from "../lib/domain/user";
 import { ACCOUNTS, PASSWORD, storageStateOf } from "./support/accounts";
 
 const SECTIONS: Record<Role, string[]> = {
-  ADMIN: ["Dashboard", "Users", "Audit log", "API tokens", "Settings", "API reference"],
-  EDITOR: ["Dashboard", "Users", "Settings", "API reference"],
-  VIEWER: ["Dashboard", "Users", "Settings", "API reference"],
+  ADMIN: ["Dashboard", "Users", "Imports", "Flags", "Audit log", "API tokens", "Settings", "API reference"],
+  EDITOR: ["Dashboard", "Users", "Imports", "Flags", "Settings", "API reference"],
+  VIEWER: ["Dashboard", "Users", "Flags", "Settings", "API reference"],
 };
 const FORBIDDEN_PAGES: Record<Role, string[]> = {
   ADMIN: [],

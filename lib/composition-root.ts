@@ -65,7 +65,12 @@ import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
 import { makeExportImportErrors, type ExportImportErrors } from "./use-cases/export-import-errors";
 import { makeGetUserStats, type GetUserStats } from "./use-cases/get-user-stats";
 import { makeRevertFlag, makeUpdateFlag, type RevertFlag, type UpdateFlag } from "./use-cases/change-flag";
-import { makeEvaluateUserFlags, type EvaluateUserFlags } from "./use-cases/evaluate-user-flags";
+import {
+  makeEvaluateCallerFlags,
+  makeEvaluateUserFlags,
+  type EvaluateCallerFlags,
+  type EvaluateUserFlags,
+} from "./use-cases/evaluate-user-flags";
 import { makeFlagGates, type FlagGates } from "./use-cases/flag-gates";
 import { makeFlagHistory, type FlagHistory } from "./use-cases/flag-history";
 import { makeFlagSync, type FlagSync } from "./use-cases/flag-sync";
@@ -123,6 +128,7 @@ export interface App {
   readonly revertFlag: RevertFlag;
   readonly flagHistory: FlagHistory;
   readonly evaluateUserFlags: EvaluateUserFlags;
+  readonly evaluateCallerFlags: EvaluateCallerFlags;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -402,6 +408,7 @@ function wire(deps: {
     revertFlag: traced("revertFlag", makeRevertFlag({ unitOfWork, mode, sync: deps.flags.sync })),
     flagHistory: traced("flagHistory", makeFlagHistory({ unitOfWork })),
     evaluateUserFlags,
+    evaluateCallerFlags: makeEvaluateCallerFlags({ flags: featureFlags }),
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

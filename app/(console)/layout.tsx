@@ -2,20 +2,25 @@ import { Badge, Box, Flex, Separator, Text } from "@radix-ui/themes";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
+import { MyFlagsProvider } from "@/components/my-flags";
+import { ReadOnlyBanner } from "@/components/read-only-banner";
 import { SectionNav, type Section } from "@/components/section-nav";
 import { SignOutButton } from "@/components/sign-out-button";
 import { ThemeMenu } from "@/components/theme-menu";
 import type { Principal } from "@/lib/domain/auth";
+import { getApp } from "@/lib/app-registry";
 import { roleHas, routeAccess } from "@/lib/domain/permissions";
 import { currentPrincipal } from "@/lib/http/page-auth";
 
 /**
- * The sections of the console, in sidebar order. Imports and Flags join when their issues land
- * (issue 4: "sections whose issue has not landed yet are not shown").
+ * The sections of the console, in sidebar order. A section with a `feature` is shown only while its flag is on
+ * for the signed-in person (Imports: `bulk-import`, issue 9).
  */
-const SECTIONS: readonly Section[] = [
+const SECTIONS: readonly (Section & { feature?: "bulk-import" })[] = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/users", label: "Users" },
+  { href: "/imports", label: "Imports", feature: "bulk-import" },
+  { href: "/flags", label: "Flags" },
   { href: "/audit", label: "Audit log" },
   { href: "/tokens", label: "API tokens" },
   { href: "/settings", label: "Settings" },
@@ -31,30 +36,50 @@ const SECTIONS: readonly Section[] = [
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const principal = await currentPrincipal();
   if (!principal) return children;
+  // The signed-in person's variations, evaluated now so the first paint already has the banner and the table's
+  // density; the browser then keeps them current through GET /api/v1/session/flags (components/my-flags.tsx).
+  // Someone who must change a one-time password first gets nothing else from the API, so nothing is polled.
+  const myFlagsUserId = principal.kind === "user" && !principal.mustChangePassword ? principal.userId : null;
+  const myFlags = myFlagsUserId
+    ? (await getApp().evaluateCallerFlags(principal)).map(({ key, value, variationIndex, reason, errorCode }) => ({
+        key,
+        value,
+        variationIndex,
+        reason,
+        ...(errorCode !== undefined && { errorCode }),
+      }))
+    : [];
   return (
-    <Flex className="shell" direction={{ initial: "column", md: "row" }}>
-      <a href="#main" className="skip-link">
-        Skip to content
-      </a>
-      <Box asChild className="sidebar">
-        <aside aria-label="Console">
-          <Flex direction="column" gap="4" height="100%">
-            <Link href="/users" className="brand">
-              User console
-            </Link>
-            <SectionNav sections={visibleSections(principal)} />
-            <Box flexGrow="1" />
-            <Separator size="4" />
-            <SignedInAs principal={principal} />
-          </Flex>
-        </aside>
-      </Box>
-      <Box asChild flexGrow="1" minWidth="0">
-        <main id="main" className="content" tabIndex={-1}>
-          {children}
-        </main>
-      </Box>
-    </Flex>
+    <MyFlagsProvider userId={myFlagsUserId} initial={myFlags}>
+      <Flex className="shell" direction={{ initial: "column", md: "row" }}>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <Box asChild className="sidebar">
+          <aside aria-label="Console">
+            <Flex direction="column" gap="4" height="100%">
+              <Link href="/users" className="brand">
+                User console
+              </Link>
+              <SectionNav
+                sections={visibleSections(principal).filter(
+                  ({ feature }) => feature === undefined || myFlags.find((flag) => flag.key === feature)?.value !== false,
+                )}
+              />
+              <Box flexGrow="1" />
+              <Separator size="4" />
+              <SignedInAs principal={principal} />
+            </Flex>
+          </aside>
+        </Box>
+        <Box asChild flexGrow="1" minWidth="0">
+          <main id="main" className="content" tabIndex={-1}>
+            <ReadOnlyBanner />
+            {children}
+          </main>
+        </Box>
+      </Flex>
+    </MyFlagsProvider>
   );
 }
 
@@ -62,7 +87,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
  * The sections whose page this principal's role may open, by the same table requirePage() consults. Someone who
  * must change a one-time password first is shown Settings only: every other page would send them there.
  */
-function visibleSections(principal: Principal): Section[] {
+function visibleSections(principal: Principal): (typeof SECTIONS)[number][] {
   const mustChangePassword = principal.kind === "user" && principal.mustChangePassword;
   return SECTIONS.filter(({ href }) => {
     const { access } = routeAccess("PAGE", href);

@@ -5,6 +5,8 @@
  */
 import path from "node:path";
 
+import type { TestInfo } from "@playwright/test";
+
 import type { Role } from "../../lib/domain/user";
 
 export const BOOTSTRAP_PASSWORD = "e2e-bootstrap-one-time";
@@ -19,7 +21,18 @@ export const ACCOUNTS: Record<Role, { email: string; name: string }> = {
 /** Newest first: the setup creates the admin (at start-up), then the editor, then the viewer. */
 export const SETUP_ACCOUNTS_NEWEST_FIRST = [ACCOUNTS.VIEWER.email, ACCOUNTS.EDITOR.email, ACCOUNTS.ADMIN.email];
 
+/**
+ * Which server a project runs against (playwright.config.ts): `main`, or `ops`, the second server of the specs
+ * that turn on read-only mode or turn features off. Each has its own database, hence its own sessions.
+ */
+export type E2eServer = "main" | "ops";
+
+export function serverOf(testInfo: TestInfo): E2eServer {
+  return testInfo.project.metadata.server === "ops" ? "ops" : "main";
+}
+
 /** Where the setup project leaves each role's signed-in browser state (cookies), for specs to start from. */
-export function storageStateOf(role: Role): string {
-  return path.join(import.meta.dirname, "..", ".auth", `${role.toLowerCase()}.json`);
+export function storageStateOf(role: Role, server: E2eServer = "main"): string {
+  const prefix = server === "main" ? "" : `${server}-`;
+  return path.join(import.meta.dirname, "..", ".auth", `${prefix}${role.toLowerCase()}.json`);
 }

@@ -78,6 +78,8 @@ export const ROUTES: readonly RouteAccess[] = [
   api("DELETE", "/session", "self", false),
   api("PUT", "/session/password", "self", false),
   api("GET", "/session/sessions", "self", false),
+  // What the console shows its user (read-only banner, table density); a script may ask too.
+  api("GET", "/session/flags", "self"),
   api("DELETE", "/session/sessions/[id]", "self", false),
   api("GET", "/users", "users:read"),
   api("POST", "/users", "users:write"),
@@ -120,6 +122,11 @@ export const ROUTES: readonly RouteAccess[] = [
   // Everyone sees the users' numbers; the service's health inside it needs service:read.
   page("/dashboard", "users:read"),
   page("/users", "users:read"),
+  // The user and each flag's variation for them (issue 9); issue 7 grows it.
+  page("/users/[id]", "users:read"),
+  page("/flags", "flags:read"),
+  page("/flags/[key]", "flags:read"),
+  page("/imports", "users:import"),
   page("/audit", "audit:read"),
   page("/tokens", "tokens:manage"),
   page("/settings", "self"),

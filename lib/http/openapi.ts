@@ -369,6 +369,14 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     errors: ["FLAG_NOT_FOUND", "FLAG_VERSION_CONFLICT", "FLAG_INVALID", "FLAGS_MANAGED_ELSEWHERE", "PRECONDITION_REQUIRED"],
     requestHeaders: ["If-Match"],
   },
+  "GET /api/v1/session/flags": {
+    summary: "My feature flags",
+    description:
+      "Each flag's variation for the caller (a user: id, role, email domain; a token: id, role), as the API's own " +
+      "gates evaluate it: whether read-only mode is on for you, how dense your users table is.",
+    tag: "Feature flags",
+    responses: { "200": { description: "Your variations", schema: userFlagsResponse } },
+  },
   "GET /api/v1/users/[id]/flags": {
     summary: "A user's feature flags",
     description: "Each flag's variation for this user (key, role, email domain, status), and the SDK's reason for it.",

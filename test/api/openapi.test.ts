@@ -376,6 +376,7 @@ describe("real responses match the document", () => {
 
     const me = await call("GET", "/api/v1/session", { cookie: admin });
     const adminId = isObject(me.body.user) ? String(me.body.user.id) : "";
+    expect((await call("GET", "/api/v1/session/flags", { cookie: admin })).body).toMatchObject({ items: [{ key: "bulk-import", value: true }, {}, {}] });
     const mine = await call("GET", `/api/v1/users/${adminId}/flags`, { cookie: admin });
     expect(mine.body).toMatchObject({ items: [{ key: "bulk-import", value: true, reason: "FALLTHROUGH" }, {}, {}] });
     expect((await call("GET", "/api/v1/users/no-such-user/flags", { cookie: admin })).body).toMatchObject({ code: "USER_NOT_FOUND" });

@@ -77,6 +77,15 @@ export const getUserFlags = route({
   },
 });
 
+/** GET /api/v1/session/flags: each flag's variation for the caller, as the API's gates see them. */
+export const getOwnFlags = route({
+  method: "GET",
+  path: "/api/v1/session/flags",
+  async handler({ caller }) {
+    return json({ items: await getApp().evaluateCallerFlags(caller().principal) });
+  },
+});
+
 async function currentFlag(key: string, signal?: AbortSignal): Promise<Response> {
   const flag = await getApp().getFlag(key, signal);
   return json(flagJson(flag), { headers: flagEtag(flag) });

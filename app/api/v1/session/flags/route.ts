@@ -1,0 +1,1 @@
+export { getOwnFlags as GET } from "@/lib/http/handlers/flags";

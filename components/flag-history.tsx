@@ -1,0 +1,187 @@
+"use client";
+
+import { CounterClockwiseClockIcon } from "@radix-ui/react-icons";
+import { AlertDialog, Badge, Button, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { toast } from "sonner";
+
+import type { AuditEventJson, FlagJson } from "./api-types";
+import { FLAGS_KEY, FlagChangeError, fetchFlagHistory, flagHistoryKey, useFlagAction } from "./flag-api";
+import { actionLabel, describeChange, describeFlag } from "./flag-text";
+import { formatDateTime } from "./format";
+import { LoadError } from "./load-error";
+import { ldFlagSchema, type LdFlag } from "@/lib/domain/feature-flags";
+
+interface Version {
+  entry: AuditEventJson;
+  before: LdFlag | null;
+  after: LdFlag;
+}
+
+/** An audit entry of the flag as the version it made; entries that hold no flag (none are expected) are left out. */
+function versionOf(entry: AuditEventJson): Version | null {
+  const after = ldFlagSchema.safeParse(entry.data.after);
+  if (!after.success) return null;
+  const before = ldFlagSchema.safeParse(entry.data.before);
+  return { entry, after: after.data, before: before.success ? before.data : null };
+}
+
+/**
+ * A flag's history (GET /api/v1/flags/{key}/history), newest first: each version, what changed, who and when.
+ * Those who may change the flag put an earlier version back (POST .../revert, after a confirmation); that is a
+ * new version, so the history only grows.
+ */
+export function FlagHistory({ flag, canRevert }: { flag: FlagJson; canRevert: boolean }) {
+  const history = useInfiniteQuery({
+    queryKey: flagHistoryKey(flag.key),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) => fetchFlagHistory(flag.key, pageParam, signal),
+    getNextPageParam: (page) => page.nextCursor,
+  });
+  if (history.isPending) return <Skeleton height="8rem" />;
+  if (history.isError) return <LoadError error={history.error} what="The flag's history" />;
+  const versions = history.data.pages.flatMap((page) => page.items).flatMap((entry) => versionOf(entry) ?? []);
+  if (versions.length === 0) {
+    return (
+      <Text size="2" color="gray">
+        No changes recorded yet.
+      </Text>
+    );
+  }
+  return (
+    <Flex direction="column" gap="3">
+      <Table.Root variant="surface" size="1">
+        <caption className="visually-hidden">History of {flag.key}</caption>
+        <Table.Header>
+          <Table.Row>
+            <Table.ColumnHeaderCell scope="col">Version</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell scope="col">Change</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell scope="col">By</Table.ColumnHeaderCell>
+            <Table.ColumnHeaderCell scope="col">When</Table.ColumnHeaderCell>
+            {canRevert && (
+              <Table.ColumnHeaderCell scope="col">
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.ColumnHeaderCell>
+            )}
+          </Table.Row>
+        </Table.Header>
+        <Table.Body>
+          {versions.map((version) => {
+            const isCurrent = version.after.version === flag.version;
+            return (
+              <Table.Row key={version.entry.id}>
+                <Table.RowHeaderCell>
+                  <Flex gap="2" align="center">
+                    {version.after.version}
+                    {isCurrent && (
+                      <Badge color="green" variant="soft">
+                        current
+                      </Badge>
+                    )}
+                  </Flex>
+                </Table.RowHeaderCell>
+                <Table.Cell>
+                  <Flex direction="column" gap="1">
+                    <Text size="2" weight="medium">
+                      {actionLabel(version.entry.action)}
+                    </Text>
+                    <Text size="1" color="gray">
+                      {describeChange(version.before, version.after).join("; ")}
+                    </Text>
+                  </Flex>
+                </Table.Cell>
+                <Table.Cell>
+                  <Text size="2">{version.entry.actor.label}</Text>
+                </Table.Cell>
+                <Table.Cell className="nowrap">
+                  <Text size="2">
+                    <time dateTime={version.entry.createdAt}>{formatDateTime(version.entry.createdAt)}</time>
+                  </Text>
+                </Table.Cell>
+                {canRevert && (
+                  <Table.Cell justify="end" className="nowrap">
+                    {!isCurrent && flag.version !== null && (
+                      <RevertButton flagKey={flag.key} currentVersion={flag.version} target={version.after} />
+                    )}
+                  </Table.Cell>
+                )}
+              </Table.Row>
+            );
+          })}
+        </Table.Body>
+      </Table.Root>
+      {history.hasNextPage && (
+        <Flex justify="center">
+          <Button variant="soft" loading={history.isFetchingNextPage} onClick={() => void history.fetchNextPage()}>
+            Load older versions
+          </Button>
+        </Flex>
+      )}
+    </Flex>
+  );
+}
+
+function RevertButton({ flagKey, currentVersion, target }: { flagKey: string; currentVersion: number; target: LdFlag }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const action = useFlagAction(flagKey);
+
+  async function confirm() {
+    try {
+      const flag = await action.mutateAsync({ action: { kind: "revert", toVersion: target.version }, version: currentVersion });
+      toast.success(`${flagKey} is back to version ${target.version} (saved as version ${flag.version ?? "?"})`);
+      setOpen(false);
+    } catch {
+      // Shown in the dialog (action.error).
+    }
+  }
+
+  return (
+    <AlertDialog.Root
+      open={open}
+      onOpenChange={(value) => {
+        setOpen(value);
+        if (!value) action.reset();
+      }}
+    >
+      <AlertDialog.Trigger>
+        <Button size="1" variant="soft" color="gray">
+          <CounterClockwiseClockIcon aria-hidden />
+          Revert to version {target.version}
+        </Button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Content maxWidth="520px">
+        <AlertDialog.Title>
+          Revert {flagKey} to version {target.version}?
+        </AlertDialog.Title>
+        <AlertDialog.Description size="2">
+          The flag becomes as it was at version {target.version}: {describeFlag(target)}. This is saved as a new
+          version, {currentVersion + 1}; the history keeps every version.
+        </AlertDialog.Description>
+        {action.isError && (
+          <Flex mt="3" direction="column">
+            <FlagChangeError
+              error={action.error}
+              onReload={() => {
+                setOpen(false);
+                action.reset();
+                void queryClient.invalidateQueries({ queryKey: FLAGS_KEY });
+              }}
+            />
+          </Flex>
+        )}
+        <Flex gap="3" mt="4" justify="end">
+          <AlertDialog.Cancel>
+            <Button variant="soft" color="gray">
+              Cancel
+            </Button>
+          </AlertDialog.Cancel>
+          <Button loading={action.isPending} onClick={() => void confirm()}>
+            Revert to version {target.version}
+          </Button>
+        </Flex>
+      </AlertDialog.Content>
+    </AlertDialog.Root>
+  );
+}

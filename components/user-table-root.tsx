@@ -1,0 +1,23 @@
+"use client";
+
+import { Table } from "@radix-ui/themes";
+import type { ReactNode } from "react";
+
+import { useTableDensity } from "./my-flags";
+import type { TableDensity } from "@/lib/domain/feature-flags";
+
+/** Radix's table sizes, closest first; app/globals.css tightens compact and loosens spacious beyond them. */
+const SIZE: Record<TableDensity, "1" | "2" | "3"> = { compact: "1", comfortable: "2", spacious: "3" };
+
+/**
+ * The users table's frame, drawn as dense as the `users-table-density` flag says for the signed-in person
+ * (issue 9). `data-density` names the variation, for styles and tests; the rows are rendered on the server.
+ */
+export function UserTableRoot({ children }: { children: ReactNode }) {
+  const density = useTableDensity();
+  return (
+    <Table.Root variant="surface" size={SIZE[density]} className="user-table" data-density={density}>
+      {children}
+    </Table.Root>
+  );
+}

@@ -1,0 +1,119 @@
+/**
+ * The flags that change the whole app, flipped in the UI (issue 9): read-only mode and imports. Runs in the `ops`
+ * project, on a server and a database of its own (playwright.config.ts), one test after the other, so turning
+ * changes off here cannot fail another spec's change.
+ */
+import { expect, test, type Page } from "@playwright/test";
+
+import { ACCOUNTS, storageStateOf } from "./support/accounts";
+
+test.describe.configure({ mode: "serial" });
+test.use({ storageState: storageStateOf("ADMIN", "ops") });
+
+const READ_ONLY = "ops-read-only-mode";
+
+function banner(page: Page) {
+  return page.getByRole("status").filter({ hasText: "Read-only mode: changes are turned off during an incident" });
+}
+
+function flagRow(page: Page, key: string) {
+  return page.getByRole("table", { name: "Feature flags" }).getByRole("row").filter({ has: page.getByRole("link", { name: key, exact: true }) });
+}
+
+/** The users table's row of the viewer, whose row menu disables and enables them. */
+async function setViewerStatus(page: Page, action: "Disable" | "Enable") {
+  const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: ACCOUNTS.VIEWER.email, exact: true }) });
+  await row.getByRole("button", { name: `Actions for ${ACCOUNTS.VIEWER.name}` }).click();
+  await page.getByRole("menuitem", { name: action }).click();
+}
+
+test("read-only mode turned on in the UI: every page shows the banner, changes are refused; turned off, both end", async ({ page }) => {
+  await page.goto("/users");
+  await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
+  await expect(banner(page)).toHaveCount(0);
+  // A tab opened before the incident, left on the users page.
+  const openTab = await page.context().newPage();
+  await openTab.goto("/users");
+  await expect(banner(openTab)).toHaveCount(0);
+
+  await page.goto(`/flags/${READ_ONLY}`);
+  const badge = page.getByText(/^version \d+$/);
+  await expect(badge).toBeVisible();
+  const before = Number((await badge.textContent())?.replace("version ", ""));
+  const defaultRule = page.getByRole("region", { name: "Default rule" });
+  await defaultRule.getByLabel("Share for true").fill("100");
+  await defaultRule.getByLabel("Share for false").fill("0");
+  await defaultRule.getByRole("button", { name: "Save default rule" }).click();
+  await expect(page.getByText(`${READ_ONLY}: default rule saved`)).toBeVisible();
+  await expect(banner(page)).toBeVisible();
+
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { level: 1, name: "Dashboard" })).toBeVisible();
+  await expect(banner(page)).toBeVisible();
+
+  // The tab opened earlier: its change is refused with the reason, and the banner appears with the refusal,
+  // well before its next poll (10 s) would bring it.
+  await setViewerStatus(openTab, "Disable");
+  await expect(openTab.getByText(/read-only mode during an incident/)).toBeVisible();
+  await expect(banner(openTab)).toBeVisible({ timeout: 3_000 });
+
+  // The kill switch: off serves false to everyone, whatever the default rule says.
+  await page.goto("/flags");
+  await flagRow(page, READ_ONLY).getByRole("switch", { name: `${READ_ONLY} on` }).click();
+  const dialog = page.getByRole("alertdialog", { name: `Turn off ${READ_ONLY}?` });
+  await expect(dialog).toContainText("Everyone gets false: changes work as usual.");
+  await dialog.getByRole("button", { name: "Turn off" }).click();
+  await expect(page.getByText(`${READ_ONLY} is off`)).toBeVisible();
+  await expect(banner(page)).toHaveCount(0);
+  await expect(flagRow(page, READ_ONLY).getByRole("switch")).toHaveAttribute("aria-checked", "false");
+  await expect(banner(openTab)).toHaveCount(0, { timeout: 15_000 });
+
+  await setViewerStatus(openTab, "Disable");
+  await expect(openTab.getByText(`${ACCOUNTS.VIEWER.email} was disabled`)).toBeVisible();
+  await setViewerStatus(openTab, "Enable");
+  await expect(openTab.getByText(`${ACCOUNTS.VIEWER.email} was enabled`)).toBeVisible();
+  await openTab.close();
+
+  // Back as it was before the incident (on, serving false), from the history.
+  await page.goto(`/flags/${READ_ONLY}`);
+  await page.getByRole("table", { name: `History of ${READ_ONLY}` }).getByRole("button", { name: `Revert to version ${before}`, exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: `Revert to version ${before}` }).click();
+  await expect(page.getByText(`${READ_ONLY} is back to version ${before}`)).toBeVisible();
+  await expect(page.getByRole("region", { name: "State" }).getByRole("switch")).toHaveAttribute("aria-checked", "true");
+  await expect(banner(page)).toHaveCount(0);
+});
+
+test("bulk-import switched off in the UI: the imports API answers 404 FEATURE_OFF until it is switched on again", async ({ page }) => {
+  expect((await page.request.get("/api/v1/imports")).status()).toBe(200);
+
+  await page.goto("/flags");
+  const toggle = flagRow(page, "bulk-import").getByRole("switch", { name: "bulk-import on" });
+  await toggle.click();
+  const off = page.getByRole("alertdialog", { name: "Turn off bulk-import?" });
+  await expect(off).toContainText("Everyone gets false: imports are refused.");
+  await off.getByRole("button", { name: "Turn off" }).click();
+  await expect(page.getByText("bulk-import is off")).toBeVisible();
+  await expect(toggle).toHaveAttribute("aria-checked", "false");
+
+  const refused = await page.request.get("/api/v1/imports");
+  expect(refused.status()).toBe(404);
+  expect(await refused.json()).toMatchObject({ code: "FEATURE_OFF" });
+  // The UI hides the section, and the page says why rather than offering an upload that would be refused.
+  await page.goto("/imports");
+  const sections = page.getByRole("navigation", { name: "Sections" });
+  await expect(sections.getByRole("link", { name: "Imports" })).toHaveCount(0);
+  await expect(page.getByRole("status").filter({ hasText: "Imports are turned off" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Import", exact: true })).toHaveCount(0);
+  await page.goto("/flags");
+
+  await toggle.click();
+  const on = page.getByRole("alertdialog", { name: "Turn on bulk-import?" });
+  await expect(on).toContainText("by default everyone gets true, so imports are available.");
+  await on.getByRole("button", { name: "Turn on" }).click();
+  await expect(page.getByText("bulk-import is on")).toBeVisible();
+  await expect(toggle).toHaveAttribute("aria-checked", "true");
+  expect((await page.request.get("/api/v1/imports")).status()).toBe(200);
+  await page.goto("/imports");
+  await expect(page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Imports" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Import", exact: true })).toBeVisible();
+});
