@@ -7,7 +7,8 @@ import { expect, test, type Page } from "@playwright/test";
 
 import { ACCOUNTS, storageStateOf } from "./support/accounts";
 
-test.describe.configure({ mode: "serial" });
+// Each test walks several pages and waits out the banner's poll: 30 s per test was too tight on a loaded CI machine.
+test.describe.configure({ mode: "serial", timeout: 90_000 });
 test.use({ storageState: storageStateOf("ADMIN", "ops") });
 
 const READ_ONLY = "ops-read-only-mode";

@@ -9,6 +9,10 @@ import { expect, test, type Page } from "@playwright/test";
 
 import { ACCOUNTS, storageStateOf } from "./support/accounts";
 
+// Each test edits a flag, waits for an open tab to follow it, and puts the flag back: 30 s per test was too tight
+// on a loaded CI machine.
+test.describe.configure({ timeout: 90_000 });
+
 const DENSITY = "users-table-density";
 
 /** The version the flag's page shows ("version 3"). */
