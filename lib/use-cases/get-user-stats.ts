@@ -1,3 +1,4 @@
+import { DAY_MS, utcDay } from "../domain/days";
 import type { Role, UserStatus } from "../domain/user";
 import { EXACT_COUNT_LIMIT, type UserCount } from "../domain/user-list";
 import type { Clock } from "../ports/clock";
@@ -38,5 +39,5 @@ export function makeGetUserStats({ unitOfWork, clock }: { unitOfWork: UnitOfWork
 /** The `count` UTC days ending with `now`'s, oldest first, as `YYYY-MM-DD`. */
 function lastDays(now: Date, count: number): string[] {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  return Array.from({ length: count }, (_, i) => new Date(today - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, i) => utcDay(new Date(today - (count - 1 - i) * DAY_MS)));
 }

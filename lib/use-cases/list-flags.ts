@@ -1,3 +1,4 @@
+import { DAY_MS, utcDay } from "../domain/days";
 import type { AuditEntry } from "../domain/audit";
 import { FlagNotFoundError } from "../domain/errors";
 import { FLAG_KEYS, FLAGS, isFlagKey, type FlagKey, type LdFlag } from "../domain/feature-flags";
@@ -52,7 +53,7 @@ export function makeGetFlag(deps: Deps): GetFlag {
 function viewsOf({ unitOfWork, mode, clock, staleDays }: Deps, keys: readonly FlagKey[], signal?: AbortSignal): Promise<FlagView[]> {
   const now = clock.now();
   const windowStart = new Date(now.getTime() - staleDays * DAY_MS);
-  const since = isoDay(windowStart);
+  const since = utcDay(windowStart);
   const declared = (key: FlagKey) => ({
     key,
     description: FLAGS[key].description,
@@ -94,11 +95,6 @@ function viewsOf({ unitOfWork, mode, clock, staleDays }: Deps, keys: readonly Fl
   );
 }
 
-const DAY_MS = 24 * 60 * 60_000;
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 /**
  * A flag is stale (issue 9) when, over the last `staleDays` days and unchanged all that time, nobody evaluated

@@ -1,3 +1,4 @@
+import { utcDay } from "../domain/days";
 import type { FlagEvaluationCount } from "../ports/feature-flag-repository";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
@@ -43,7 +44,7 @@ export function makeFlagEvaluationRecorder(deps: { unitOfWork: UnitOfWork; clock
 
   return {
     count(flag, variation) {
-      add(pending, { flag, day: deps.clock.now().toISOString().slice(0, 10), variation, count: 1 });
+      add(pending, { flag, day: utcDay(deps.clock.now()), variation, count: 1 });
     },
     flush,
     start() {

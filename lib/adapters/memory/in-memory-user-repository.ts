@@ -1,3 +1,4 @@
+import { utcDay } from "../../domain/days";
 import { randomUUID } from "node:crypto";
 
 import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
@@ -80,7 +81,7 @@ export class InMemoryUserRepository implements UserRepository {
     const perDay = new Map<string, number>();
     for (const user of this.state.users.values()) {
       if (user.createdAt < since) continue;
-      const day = user.createdAt.toISOString().slice(0, 10);
+      const day = utcDay(user.createdAt);
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     }
     return [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, count]) => ({ day, count }));

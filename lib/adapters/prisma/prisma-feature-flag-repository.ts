@@ -1,3 +1,4 @@
+import { utcDay } from "../../domain/days";
 import { ldFlagSchema, type LdFlag } from "../../domain/feature-flags";
 import type { FeatureFlagRepository, FlagEvaluationCount, StoredFlag } from "../../ports/feature-flag-repository";
 import type { Prisma, FeatureFlag as FeatureFlagRow } from "./generated/client.ts";
@@ -68,18 +69,14 @@ export class PrismaFeatureFlagRepository implements FeatureFlagRepository {
       where: { day: { gte: new Date(`${since}T00:00:00Z`) } },
       orderBy: [{ flagKey: "asc" }, { day: "asc" }, { variation: "asc" }],
     });
-    return rows.map((row) => ({ flag: row.flagKey, day: isoDay(row.day), variation: row.variation, count: Number(row.count) }));
+    return rows.map((row) => ({ flag: row.flagKey, day: utcDay(row.day), variation: row.variation, count: Number(row.count) }));
   }
 
   async lastEvaluationDays(): Promise<Map<string, string>> {
     this.guard();
     const rows = await this.tx.flagEvaluationCount.groupBy({ by: ["flagKey"], _max: { day: true } });
-    return new Map(rows.flatMap((row) => (row._max.day ? [[row.flagKey, isoDay(row._max.day)] as const] : [])));
+    return new Map(rows.flatMap((row) => (row._max.day ? [[row.flagKey, utcDay(row._max.day)] as const] : [])));
   }
-}
-
-function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
 }
 
 /** A stored row as the domain's flag; a definition that is not a valid flag (edited by hand) is refused loudly. */
