@@ -2,7 +2,6 @@
 
 import { PlusIcon } from "@radix-ui/react-icons";
 import {
-  AlertDialog,
   Badge,
   Button,
   Code,
@@ -20,8 +19,9 @@ import { toast } from "sonner";
 
 import { ApiError, api, describeError, send } from "./api";
 import { createdTokenResponse, tokensResponse, type ApiTokenJson } from "./api-types";
+import { ConfirmDialog } from "./confirm-dialog";
 import { CopyField } from "./copy-field";
-import { formatDate, formatDateTime } from "./format";
+import { capitalize, formatDate, formatDateTime } from "./format";
 import { LoadError } from "./load-error";
 import { FormField } from "./form-field";
 import { parseRole } from "./user-row-actions";
@@ -112,31 +112,18 @@ function RevokeToken({ token }: { token: ApiTokenJson }) {
     onSettled: () => queryClient.invalidateQueries({ queryKey: TOKENS }),
   });
   return (
-    <AlertDialog.Root>
-      <AlertDialog.Trigger>
+    <ConfirmDialog
+      trigger={
         <Button size="1" variant="soft" color="red" loading={revoke.isPending}>
           Revoke<VisuallyHidden> {token.name}</VisuallyHidden>
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Content maxWidth="450px">
-        <AlertDialog.Title>Revoke token {token.name}?</AlertDialog.Title>
-        <AlertDialog.Description size="2">
-          Services using it are refused from their next request. This cannot be undone.
-        </AlertDialog.Description>
-        <Flex gap="3" mt="4" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <AlertDialog.Action>
-            <Button color="red" onClick={() => revoke.mutate()}>
-              Revoke token
-            </Button>
-          </AlertDialog.Action>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+      }
+      title={`Revoke token ${token.name}?`}
+      description="Services using it are refused from their next request. This cannot be undone."
+      confirmLabel="Revoke token"
+      destructive
+      onConfirm={() => revoke.mutate()}
+    />
   );
 }
 
@@ -263,8 +250,4 @@ function CreateTokenDialog() {
       </Dialog.Content>
     </Dialog.Root>
   );
-}
-
-function capitalize(value: string): string {
-  return value.charAt(0) + value.slice(1).toLowerCase();
 }

@@ -23,10 +23,26 @@ export const userResponse = z.object({
   role,
   status: z.enum(["ACTIVE", "DISABLED", "INVITED"]),
   version: z.number(),
+  createdAt: isoDate,
 });
 
 export type UserJson = z.output<typeof userResponse>;
-export const userPageResponse = z.object({ items: z.array(userResponse) });
+export const userPageResponse = z.object({
+  items: z.array(userResponse),
+  nextCursor: z.string().nullable(),
+  prevCursor: z.string().nullable(),
+  total: z.object({ count: z.number(), exact: z.boolean() }),
+});
+export type UserPageJson = z.output<typeof userPageResponse>;
+
+/** POST /api/v1/users/bulk (lib/domain/user-bulk.ts BulkResult). */
+export const bulkResultResponse = z.object({
+  matched: z.number(),
+  succeeded: z.number(),
+  skipped: z.number(),
+  failed: z.array(z.object({ id: z.string(), email: z.string().optional(), code: z.string(), message: z.string() })),
+});
+export type BulkResultJson = z.output<typeof bulkResultResponse>;
 
 export const invitationResponse = z.object({ user: userResponse, invitationUrl: z.string(), expiresAt: isoDate });
 

@@ -1,12 +1,13 @@
 "use client";
 
 import { CounterClockwiseClockIcon } from "@radix-ui/react-icons";
-import { AlertDialog, Badge, Button, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
+import { Badge, Button, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
 import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
 import type { AuditEventJson, FlagJson } from "./api-types";
+import { ConfirmDialog } from "./confirm-dialog";
 import { FLAGS_KEY, FlagChangeError, fetchFlagHistory, flagHistoryKey, useFlagAction } from "./flag-api";
 import { actionLabel, describeChange, describeFlag } from "./flag-text";
 import { formatDateTime } from "./format";
@@ -138,50 +139,36 @@ function RevertButton({ flagKey, currentVersion, target }: { flagKey: string; cu
   }
 
   return (
-    <AlertDialog.Root
+    <ConfirmDialog
+      trigger={
+        <Button size="1" variant="soft" color="gray">
+          <CounterClockwiseClockIcon aria-hidden />
+          Revert to version {target.version}
+        </Button>
+      }
       open={open}
       onOpenChange={(value) => {
         setOpen(value);
         if (!value) action.reset();
       }}
+      title={`Revert ${flagKey} to version ${target.version}?`}
+      description={`The flag becomes as it was at version ${target.version}: ${describeFlag(target)}. This is saved as a new version, ${currentVersion + 1}; the history keeps every version.`}
+      confirmLabel={`Revert to version ${target.version}`}
+      busy={action.isPending}
+      onConfirm={() => void confirm()}
     >
-      <AlertDialog.Trigger>
-        <Button size="1" variant="soft" color="gray">
-          <CounterClockwiseClockIcon aria-hidden />
-          Revert to version {target.version}
-        </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Content maxWidth="520px">
-        <AlertDialog.Title>
-          Revert {flagKey} to version {target.version}?
-        </AlertDialog.Title>
-        <AlertDialog.Description size="2">
-          The flag becomes as it was at version {target.version}: {describeFlag(target)}. This is saved as a new
-          version, {currentVersion + 1}; the history keeps every version.
-        </AlertDialog.Description>
-        {action.isError && (
-          <Flex mt="3" direction="column">
-            <FlagChangeError
-              error={action.error}
-              onReload={() => {
-                setOpen(false);
-                action.reset();
-                void queryClient.invalidateQueries({ queryKey: FLAGS_KEY });
-              }}
-            />
-          </Flex>
-        )}
-        <Flex gap="3" mt="4" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <Button loading={action.isPending} onClick={() => void confirm()}>
-            Revert to version {target.version}
-          </Button>
+      {action.isError && (
+        <Flex mt="3" direction="column">
+          <FlagChangeError
+            error={action.error}
+            onReload={() => {
+              setOpen(false);
+              action.reset();
+              void queryClient.invalidateQueries({ queryKey: FLAGS_KEY });
+            }}
+          />
         </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+      )}
+    </ConfirmDialog>
   );
 }

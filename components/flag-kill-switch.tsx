@@ -1,11 +1,12 @@
 "use client";
 
-import { AlertDialog, Badge, Button, Flex, Switch, Text } from "@radix-ui/themes";
+import { Badge, Flex, Switch, Text } from "@radix-ui/themes";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
 import type { FlagJson } from "./api-types";
+import { ConfirmDialog } from "./confirm-dialog";
 import { FLAGS_KEY, FlagChangeError, useFlagAction } from "./flag-api";
 import { describeServe, meaningOf, valueWithMeaning, variationLabel } from "./flag-text";
 import type { LdFlag } from "@/lib/domain/feature-flags";
@@ -53,26 +54,21 @@ function Toggle({ flagKey, definition, version }: { flagKey: string; definition:
   }
 
   return (
-    <AlertDialog.Root
-      open={open}
-      onOpenChange={(value) => {
-        setOpen(value);
-        if (!value) action.reset();
-      }}
-    >
-      <Flex align="center" gap="2">
-        <AlertDialog.Trigger>
-          <Switch checked={definition.on} aria-label={`${flagKey} on`} />
-        </AlertDialog.Trigger>
-        <Text size="2" aria-hidden>
-          {definition.on ? "On" : "Off"}
-        </Text>
-      </Flex>
-      <AlertDialog.Content maxWidth="480px">
-        <AlertDialog.Title>
-          Turn {next ? "on" : "off"} {flagKey}?
-        </AlertDialog.Title>
-        <AlertDialog.Description size="2">{consequence(definition, flagKey, next)}</AlertDialog.Description>
+    <Flex align="center" gap="2">
+      <ConfirmDialog
+        trigger={<Switch checked={definition.on} aria-label={`${flagKey} on`} />}
+        open={open}
+        onOpenChange={(value) => {
+          setOpen(value);
+          if (!value) action.reset();
+        }}
+        title={`Turn ${next ? "on" : "off"} ${flagKey}?`}
+        description={consequence(definition, flagKey, next)}
+        confirmLabel={`Turn ${next ? "on" : "off"}`}
+        destructive={!next}
+        busy={action.isPending}
+        onConfirm={() => void confirm()}
+      >
         {action.isError && (
           <Flex mt="3" direction="column">
             <FlagChangeError
@@ -85,18 +81,11 @@ function Toggle({ flagKey, definition, version }: { flagKey: string; definition:
             />
           </Flex>
         )}
-        <Flex gap="3" mt="4" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <Button color={next ? undefined : "red"} loading={action.isPending} onClick={() => void confirm()}>
-            Turn {next ? "on" : "off"}
-          </Button>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+      </ConfirmDialog>
+      <Text size="2" aria-hidden>
+        {definition.on ? "On" : "Off"}
+      </Text>
+    </Flex>
   );
 }
 

@@ -32,3 +32,8 @@ export function describeUserAgent(userAgent: string | null): string {
   if (browser && system) return `${browser} on ${system}`;
   return browser ?? system ?? userAgent.slice(0, 60);
 }
+
+/** An enum value as a word: ADMIN → Admin, DISABLED → Disabled. */
+export function capitalize(value: string): string {
+  return value.charAt(0) + value.slice(1).toLowerCase();
+}

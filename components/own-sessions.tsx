@@ -1,11 +1,12 @@
 "use client";
 
-import { AlertDialog, Badge, Button, Flex, Skeleton, Table, VisuallyHidden } from "@radix-ui/themes";
+import { Badge, Button, Flex, Skeleton, Table, VisuallyHidden } from "@radix-ui/themes";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "./api";
 import { sessionsResponse, type OwnSession } from "./api-types";
+import { ConfirmDialog } from "./confirm-dialog";
 import { describeUserAgent, formatDateTime } from "./format";
 import { LoadError } from "./load-error";
 
@@ -79,33 +80,18 @@ function RevokeSession({ session }: { session: OwnSession }) {
   });
   const device = describeUserAgent(session.userAgent);
   return (
-    <AlertDialog.Root>
-      <AlertDialog.Trigger>
+    <ConfirmDialog
+      trigger={
         <Button size="1" variant="soft" color="red" loading={revoke.isPending}>
           Revoke
           <VisuallyHidden> session on {device}</VisuallyHidden>
         </Button>
-      </AlertDialog.Trigger>
-      <AlertDialog.Content maxWidth="450px">
-        <AlertDialog.Title>End this session?</AlertDialog.Title>
-        <AlertDialog.Description size="2">
-          {device}
-          {session.ip ? ` at ${session.ip}` : ""}, last active {formatDateTime(session.lastSeenAt)}, will be signed out
-          at its next request.
-        </AlertDialog.Description>
-        <Flex gap="3" mt="4" justify="end">
-          <AlertDialog.Cancel>
-            <Button variant="soft" color="gray">
-              Cancel
-            </Button>
-          </AlertDialog.Cancel>
-          <AlertDialog.Action>
-            <Button color="red" onClick={() => revoke.mutate()}>
-              End session
-            </Button>
-          </AlertDialog.Action>
-        </Flex>
-      </AlertDialog.Content>
-    </AlertDialog.Root>
+      }
+      title="End this session?"
+      description={`${device}${session.ip ? ` at ${session.ip}` : ""}, last active ${formatDateTime(session.lastSeenAt)}, will be signed out at its next request.`}
+      confirmLabel="End session"
+      destructive
+      onConfirm={() => revoke.mutate()}
+    />
   );
 }

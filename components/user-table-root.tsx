@@ -11,12 +11,19 @@ const SIZE: Record<TableDensity, "1" | "2" | "3"> = { compact: "1", comfortable:
 
 /**
  * The users table's frame, drawn as dense as the `users-table-density` flag says for the signed-in person
- * (issue 9). `data-density` names the variation, for styles and tests; the rows are rendered on the server.
+ * (issue 9). `data-density` names the variation, for styles and tests; `aria-busy` while a new page loads over the
+ * last one.
  */
-export function UserTableRoot({ children }: { children: ReactNode }) {
+export function UserTableRoot({ children, busy = false }: { children: ReactNode; busy?: boolean }) {
   const density = useTableDensity();
   return (
-    <Table.Root variant="surface" size={SIZE[density]} className="user-table" data-density={density}>
+    <Table.Root
+      variant="surface"
+      size={SIZE[density]}
+      className="user-table"
+      data-density={density}
+      aria-busy={busy || undefined}
+    >
       {children}
     </Table.Root>
   );

@@ -79,3 +79,63 @@ test.describe("users list", () => {
     await expect(page.getByRole("table")).toHaveCount(0);
   });
 });
+
+test.describe("users table view in the address", () => {
+  test("search, filter and sort round-trip through the URL: reload keeps the view, Back undoes a step", async ({ page }) => {
+    const list = usersPage(page);
+    await page.goto("/users");
+    const search = page.getByRole("searchbox", { name: "Search users by name or email" });
+
+    await search.fill("an");
+    // Debounced: the address (and the API call) follow once typing pauses, replacing the entry rather than adding.
+    await expect(page).toHaveURL(/\/users\?q=an$/);
+    await page.getByRole("button", { name: "Role: Any" }).click();
+    await page.getByRole("menuitemcheckbox", { name: "Editor" }).click();
+    await page.getByRole("menuitemcheckbox", { name: "Viewer" }).click();
+    await page.keyboard.press("Escape");
+    await expect(page).toHaveURL(/\/users\?q=an&role=EDITOR&role=VIEWER$/);
+    await list.table.getByRole("button", { name: "Name" }).click();
+    await expect(page).toHaveURL(/&sort=name$/);
+    await list.table.getByRole("button", { name: "Name" }).click();
+    await expect(page).toHaveURL(/&sort=-name$/);
+
+    // What the table shows is what the API answers for the same view.
+    const expected = await (await page.request.get("/api/v1/users?q=an&role=EDITOR&role=VIEWER&sort=-name")).json();
+    const emails: string[] = expected.items.map((user: { email: string }) => user.email);
+    expect(emails.length).toBeGreaterThan(1);
+    await expect(list.emails).toHaveText(emails);
+    await expect(page.getByRole("status").filter({ hasText: `${expected.total.count} users` })).toBeVisible();
+
+    await page.reload();
+    await expect(list.emails).toHaveText(emails);
+    await expect(search).toHaveValue("an");
+    await expect(page.getByRole("button", { name: "Role: Editor, Viewer" })).toBeVisible();
+    await expect(list.table.getByRole("columnheader", { name: "Name" })).toHaveAttribute("aria-sort", "descending");
+
+    await page.goBack();
+    await expect(page).toHaveURL(/&sort=name$/);
+    await expect(list.table.getByRole("columnheader", { name: "Name" })).toHaveAttribute("aria-sort", "ascending");
+    const ascending = await (await page.request.get("/api/v1/users?q=an&role=EDITOR&role=VIEWER&sort=name")).json();
+    await expect(list.emails).toHaveText(ascending.items.map((user: { email: string }) => user.email));
+  });
+
+  test("j and k move through the rows and Enter opens the user", async ({ page }) => {
+    const list = usersPage(page);
+    await page.goto("/users");
+    await expect(list.emails.first()).toHaveText(newestFirst[0] ?? "");
+    const names = list.table.locator("a[data-row-link]");
+
+    await page.keyboard.press("j");
+    await expect(names.nth(0)).toBeFocused();
+    await page.keyboard.press("j");
+    await page.keyboard.press("j");
+    await expect(names.nth(2)).toBeFocused();
+    await page.keyboard.press("k");
+    await expect(names.nth(1)).toBeFocused();
+    const name = (await names.nth(1).textContent()) ?? "";
+
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
+    await expect(page).toHaveURL(/\/users\/[0-9a-f-]{36}$/);
+  });
+});

@@ -3,24 +3,25 @@ import type { Metadata } from "next";
 import Link from "next/link";
 
 import { InviteUserDialog } from "@/components/invite-user-dialog";
-import { Pager } from "@/components/pager";
-import { UserTable } from "@/components/user-table";
+import { userResponse } from "@/components/api-types";
+import { UsersView } from "@/components/users-view";
 import { getApp } from "@/lib/app-registry";
 import { roleHas } from "@/lib/domain/permissions";
-import type { UserSort } from "@/lib/domain/user-list";
 import { mayActOnRole } from "@/lib/domain/user-rules";
 import { parseListUsersParams } from "@/lib/http/list-users-params";
 import { requirePage } from "@/lib/http/page-auth";
+import { userJson } from "@/lib/http/representations";
 
 export const metadata: Metadata = { title: "Users" };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
 /**
- * A page of users, rendered on the server through the use case (page -> use case -> port -> Prisma ->
- * database), with cursor links to the next and previous pages. Awaiting searchParams makes the page
- * dynamic: it is rendered per request, never prerendered at build time (when no database is open).
- * Inviting and the per-row actions appear only for roles that may use them; the API checks again.
+ * The users table (issue 7). The first page is rendered on the server through the use case (page -> use case ->
+ * port -> Prisma -> database) and handed to the client view, which takes over from there with React Query on
+ * GET /api/v1/users (components/users-view.tsx). Awaiting searchParams makes the page dynamic: it is rendered
+ * per request, never prerendered at build time (when no database is open). Inviting and the actions appear
+ * only for roles that may use them; the API checks again.
  */
 export default async function UsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const principal = await requirePage("/users");
@@ -42,35 +43,25 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     }
     throw error;
   }
-  // The filters, sort and page size travel with the cursor, so paging keeps them.
-  const current = await searchParams;
-  const href = (cursor: string | null) => {
-    if (cursor === null) return null;
-    const next = new URLSearchParams();
-    for (const [key, value] of Object.entries(current)) {
-      if (key === "cursor" || value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) next.append(key, item);
-    }
-    next.set("cursor", cursor);
-    return `/users?${next}`;
-  };
-
   return (
     <Flex direction="column" gap="4">
       <Flex align="center" justify="between" gap="3" wrap="wrap">
-        <Flex align="baseline" gap="3" wrap="wrap">
-          <Heading as="h1" size="6">
-            Users
-          </Heading>
-          <Text color="gray" size="2">
-            {describeSort(query.sort)} · {query.limit} per page
-          </Text>
-        </Flex>
+        <Heading as="h1" size="6">
+          Users
+        </Heading>
         {roleHas(principal.role, "invitations:create") && <InviteUserDialog />}
       </Flex>
-      <UserTable
-        users={page.items}
-        sort={query.sort}
+      <UsersView
+        initial={{
+          query,
+          page: {
+            // As the API answers them (JSON: dates as ISO strings), since React Query goes on from this page.
+            items: page.items.map((user) => userResponse.parse({ ...userJson(user), createdAt: user.createdAt.toISOString() })),
+            nextCursor: page.nextCursor,
+            prevCursor: page.prevCursor,
+            total: page.total,
+          },
+        }}
         permissions={{
           write: roleHas(principal.role, "users:write"),
           assignRole: roleHas(principal.role, "users:assign-role"),
@@ -78,14 +69,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           actOnAdmins: mayActOnRole(principal, "ADMIN"),
         }}
       />
-      <Pager previous={href(page.prevCursor)} next={href(page.nextCursor)} />
     </Flex>
   );
-}
-
-function describeSort({ field, direction }: UserSort): string {
-  if (field === "createdAt") return direction === "desc" ? "Newest first" : "Oldest first";
-  return `By ${field}, ${direction === "asc" ? "A to Z" : "Z to A"}`;
 }
 
 /** What went wrong with the address, shown in place of the table (the page is the answer, not a crash). */
