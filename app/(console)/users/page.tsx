@@ -2,6 +2,7 @@ import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { CreateUserDialog } from "@/components/create-user-dialog";
 import { InviteUserDialog } from "@/components/invite-user-dialog";
 import { Pager } from "@/components/pager";
 import { UserTable } from "@/components/user-table";
@@ -66,7 +67,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             {describeSort(query.sort)} · {query.limit} per page
           </Text>
         </Flex>
-        {roleHas(principal.role, "invitations:create") && <InviteUserDialog />}
+        <Flex gap="3" wrap="wrap">
+          {roleHas(principal.role, "users:write") && <CreateUserDialog mayAssignRole={roleHas(principal.role, "users:assign-role")} />}
+          {roleHas(principal.role, "invitations:create") && <InviteUserDialog />}
+        </Flex>
       </Flex>
       <UserTable
         users={page.items}
