@@ -188,13 +188,13 @@ export function UserEditForm({
                     {conflictRows(editValuesOf(start), editValuesOf(theirs), draft).map((row) => (
                       <Table.Row key={row.field}>
                         <Table.RowHeaderCell>{FIELD_LABEL[row.field]}</Table.RowHeaderCell>
-                        <Table.Cell>{row.start}</Table.Cell>
+                        <Table.Cell>{shown(row.field, row.start)}</Table.Cell>
                         <Table.Cell>
-                          <Text weight={row.theirs !== row.start ? "bold" : undefined}>{row.theirs}</Text>
+                          <Text weight={row.theirs !== row.start ? "bold" : undefined}>{shown(row.field, row.theirs)}</Text>
                         </Table.Cell>
                         <Table.Cell>
                           <Text weight={row.mine !== row.start ? "bold" : undefined} color={row.clash ? "red" : undefined}>
-                            {row.mine}
+                            {shown(row.field, row.mine)}
                           </Text>
                         </Table.Cell>
                       </Table.Row>
@@ -240,4 +240,9 @@ export function UserEditForm({
       </Flex>
     </form>
   );
+}
+
+/** A value as the form's selects show it ("Disabled", not DISABLED); names as they are. */
+function shown(field: EditField, value: string): string {
+  return field === "name" ? value : value.charAt(0) + value.slice(1).toLowerCase();
 }
