@@ -45,7 +45,8 @@ export function usersApi(request: APIRequestContext, baseURL: string | undefined
     },
     async remove(id: string): Promise<void> {
       const { version } = await this.get(id);
-      const response = await request.delete(path(id), { headers: { origin, "if-match": `"${version}"` } });
+      // A cookie-borne change without a body must carry X-Requested-With (README "CSRF").
+      const response = await request.delete(path(id), { headers: { origin, "if-match": `"${version}"`, "x-requested-with": "e2e" } });
       expect(response.status(), await response.text()).toBe(204);
     },
   };
