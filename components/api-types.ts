@@ -24,6 +24,7 @@ export const userResponse = z.object({
   status: z.enum(["ACTIVE", "DISABLED", "INVITED"]),
   version: z.number(),
   createdAt: isoDate,
+  updatedAt: isoDate,
 });
 
 export type UserJson = z.output<typeof userResponse>;
@@ -124,3 +125,27 @@ export const userFlagsResponse = z.object({
   ),
 });
 export type UserFlagJson = z.output<typeof userFlagsResponse>["items"][number];
+
+/**
+ * GET /api/v1/users/{id}/overview (lib/http/representations.ts userOverviewJson): a part the caller's role may not
+ * see is absent and named in `omitted`.
+ */
+export const userOverviewResponse = z.object({
+  user: userResponse,
+  audit: auditEventsResponse.optional(),
+  sessions: z
+    .array(
+      z.object({
+        createdAt: isoDate,
+        lastSeenAt: isoDate,
+        expiresAt: isoDate,
+        userAgent: z.string().nullable(),
+        ip: z.string().nullable(),
+      }),
+    )
+    .optional(),
+  flags: userFlagsResponse.shape.items.optional(),
+  omitted: z.array(z.object({ part: z.string(), permission: z.string() })),
+});
+export type UserOverviewJson = z.output<typeof userOverviewResponse>;
+export type UserSessionJson = NonNullable<UserOverviewJson["sessions"]>[number];

@@ -23,6 +23,8 @@ export class ApiError extends Error {
   /** The problem's stable code (`USER_EMAIL_TAKEN`, ...), or undefined when the answer was not a problem. */
   readonly code: string | undefined;
   readonly requestId: string | undefined;
+  /** The trace the failed request belongs to (OpenTelemetry), for operators to find its spans and log lines. */
+  readonly traceId: string | undefined;
   readonly errors: readonly FieldError[];
   /** Seconds from a `Retry-After` header (429, 503), when the answer had one. */
   readonly retryAfterSeconds: number | undefined;
@@ -33,6 +35,7 @@ export class ApiError extends Error {
     detail?: string;
     code?: string;
     requestId?: string;
+    traceId?: string;
     errors?: readonly FieldError[];
     retryAfterSeconds?: number;
   }) {
@@ -43,6 +46,7 @@ export class ApiError extends Error {
     this.detail = init.detail;
     this.code = init.code;
     this.requestId = init.requestId;
+    this.traceId = init.traceId;
     this.errors = init.errors ?? [];
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
@@ -141,6 +145,7 @@ async function toApiError(response: Response): Promise<ApiError> {
           detail: typeof problem.detail === "string" ? problem.detail : undefined,
           code: typeof problem.code === "string" ? problem.code : undefined,
           requestId: typeof problem.requestId === "string" ? problem.requestId : undefined,
+          traceId: typeof problem.traceId === "string" ? problem.traceId : undefined,
           errors: Array.isArray(problem.errors) ? problem.errors.filter(isFieldError) : undefined,
           retryAfterSeconds,
         });

@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 
 import { api } from "./api";
 import { auditEventsResponse, type AuditEventJson } from "./api-types";
-import { formatDateTime } from "./format";
+import { DateTime } from "./date-time";
 import { FormField } from "./form-field";
 import { LoadError } from "./load-error";
 
@@ -89,23 +89,7 @@ export function AuditLog() {
       ) : items.length === 0 ? (
         <Text color="gray">{filtered ? "No events match these filters." : "No events yet."}</Text>
       ) : (
-        <Table.Root variant="surface" size="1">
-          <Table.Header>
-            <Table.Row>
-              <Table.ColumnHeaderCell>Time</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Action</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Actor</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Target</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Changes</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Request</Table.ColumnHeaderCell>
-            </Table.Row>
-          </Table.Header>
-          <Table.Body>
-            {items.map((event) => (
-              <AuditRow key={event.id} event={event} />
-            ))}
-          </Table.Body>
-        </Table.Root>
+        <AuditEventsTable events={items} />
       )}
 
       {events.isError && items.length > 0 && <LoadError error={events.error} what="More events" />}
@@ -120,11 +104,34 @@ export function AuditLog() {
   );
 }
 
+/** Audit entries, newest first as given: on the audit log page and on a user's page (their recent activity). */
+export function AuditEventsTable({ events }: { events: readonly AuditEventJson[] }) {
+  return (
+    <Table.Root variant="surface" size="1">
+      <Table.Header>
+        <Table.Row>
+          <Table.ColumnHeaderCell>Time</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Action</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Actor</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Target</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Changes</Table.ColumnHeaderCell>
+          <Table.ColumnHeaderCell>Request</Table.ColumnHeaderCell>
+        </Table.Row>
+      </Table.Header>
+      <Table.Body>
+        {events.map((event) => (
+          <AuditRow key={event.id} event={event} />
+        ))}
+      </Table.Body>
+    </Table.Root>
+  );
+}
+
 function AuditRow({ event }: { event: AuditEventJson }) {
   return (
     <Table.Row>
       <Table.Cell className="nowrap">
-        <time dateTime={event.createdAt}>{formatDateTime(event.createdAt)}</time>
+        <DateTime iso={event.createdAt} />
       </Table.Cell>
       <Table.Cell>
         <Code variant="ghost">{event.action}</Code>

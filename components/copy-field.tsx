@@ -12,18 +12,6 @@ import { toast } from "sonner";
 export function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
-  const [copied, setCopied] = useState(false);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-      toast.success(`${label} copied`);
-    } catch {
-      input.current?.select();
-      toast.info("Could not copy automatically: the text is selected, copy it with your keyboard");
-    }
-  }
 
   return (
     <Flex direction="column" gap="1">
@@ -39,11 +27,14 @@ export function CopyField({ label, value, hint }: { label: string; value: string
         aria-describedby={hint ? `${id}-hint` : undefined}
       >
         <TextField.Slot side="right">
-          <Tooltip content={copied ? "Copied" : "Copy"}>
-            <IconButton type="button" size="1" variant="ghost" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
-              {copied ? <CheckIcon aria-hidden /> : <CopyIcon aria-hidden />}
-            </IconButton>
-          </Tooltip>
+          <CopyButton
+            label={label}
+            value={value}
+            onUnavailable={() => {
+              input.current?.select();
+              toast.info("Could not copy automatically: the text is selected, copy it with your keyboard");
+            }}
+          />
         </TextField.Slot>
       </TextField.Root>
       {hint && (
@@ -52,5 +43,33 @@ export function CopyField({ label, value, hint }: { label: string; value: string
         </Text>
       )}
     </Flex>
+  );
+}
+
+/**
+ * The copy button alone, named "Copy <label>" for assistive technology, for a value shown as text beside it (a
+ * trace id). `onUnavailable` runs when the clipboard API refuses (plain http on another host); by default the
+ * person is told to select the text themselves.
+ */
+export function CopyButton({ label, value, onUnavailable }: { label: string; value: string; onUnavailable?: () => void }) {
+  const [copied, setCopied] = useState(false);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied(true);
+      toast.success(`${label} copied`);
+    } catch {
+      if (onUnavailable) onUnavailable();
+      else toast.info(`Could not copy automatically: select the ${label.toLowerCase()} and copy it with your keyboard`);
+    }
+  }
+
+  return (
+    <Tooltip content={copied ? "Copied" : "Copy"}>
+      <IconButton type="button" size="1" variant="ghost" onClick={copy} aria-label={`Copy ${label.toLowerCase()}`}>
+        {copied ? <CheckIcon aria-hidden /> : <CopyIcon aria-hidden />}
+      </IconButton>
+    </Tooltip>
   );
 }

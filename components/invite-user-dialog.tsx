@@ -1,19 +1,24 @@
 "use client";
 
-import { ExclamationTriangleIcon, PlusIcon } from "@radix-ui/react-icons";
-import { Button, Callout, Dialog, Flex, Select, Text } from "@radix-ui/themes";
-import { useRouter } from "next/navigation";
-import { useId, useState, type FormEvent } from "react";
+import { PlusIcon } from "@radix-ui/react-icons";
+import { Button, Dialog, Flex } from "@radix-ui/themes";
+import { useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
-import { ApiError, api, describeError } from "./api";
+import { api } from "./api";
 import { invitationResponse } from "./api-types";
 import { CopyField } from "./copy-field";
 import { FormField } from "./form-field";
-import { parseRole } from "./user-row-actions";
+import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "./form-errors";
+import { LoadError } from "./load-error";
+import { USERS_KEY } from "./query-keys";
+import { ROLE_OPTIONS, SelectField } from "./select-field";
 import type { Role } from "@/lib/domain/user";
+import { inviteBody } from "@/lib/http/schemas";
 
 const FIELDS = ["email", "name", "role"] as const;
+type Field = (typeof FIELDS)[number];
 type Sent = { invitationUrl: string; email: string; expiresAt: string };
 
 /**
@@ -21,50 +26,51 @@ type Sent = { invitationUrl: string; email: string; expiresAt: string };
  * shown here, once, for the inviter to pass on. Inviting an INVITED person again replaces their link.
  */
 export function InviteUserDialog() {
-  const router = useRouter();
+  const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("VIEWER");
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<ApiError | { title: string; detail?: string } | null>(null);
+  const [checkErrors, setCheckErrors] = useState<FieldErrors<Field>>({});
+  const [failure, setFailure] = useState<unknown>(null);
   const [sent, setSent] = useState<Sent | null>(null);
-  const roleLabelId = useId();
 
   function reset() {
     setEmail("");
     setName("");
     setRole("VIEWER");
-    setError(null);
+    setCheckErrors({});
+    setFailure(null);
     setSent(null);
   }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    // The API's own schema, so a mistake is said under its field before anything is sent.
+    const checked = checkForm(inviteBody, { email, name, role }, FIELDS);
+    setFailure(null);
+    if (!checked.ok) {
+      setCheckErrors(checked.fields);
+      return;
+    }
+    setCheckErrors({});
     setPending(true);
-    setError(null);
     try {
-      const result = await api("/api/v1/invitations", invitationResponse, { method: "POST", body: { email, name, role } });
+      const result = await api("/api/v1/invitations", invitationResponse, { method: "POST", body: checked.data });
       setSent({ invitationUrl: result.invitationUrl, email: result.user.email, expiresAt: result.expiresAt });
       toast.success(`${result.user.email} was invited`);
-      router.refresh();
+      // The table shows them as INVITED.
+      void queryClient.invalidateQueries({ queryKey: USERS_KEY });
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught : describeError(caught));
+      setFailure(caught);
     } finally {
       setPending(false);
     }
   }
 
-  const fieldError = (field: string) => {
-    if (!(error instanceof ApiError)) return undefined;
-    if (field === "email" && error.code === "USER_EMAIL_TAKEN") return error.detail ?? error.title;
-    return error.fieldError(field);
-  };
-  // A problem not tied to a field is shown above the buttons.
-  const shownAtField =
-    error instanceof ApiError &&
-    (error.code === "USER_EMAIL_TAKEN" || error.errors.some((e) => FIELDS.some((field) => field === e.path[0])));
-  const general = error && !shownAtField ? error : null;
+  const fromServer = serverFieldErrors(failure, FIELDS);
+  const errors: FieldErrors<Field> = { ...fromServer, ...checkErrors };
 
   return (
     <Dialog.Root
@@ -108,7 +114,7 @@ export function InviteUserDialog() {
                 required
                 value={email}
                 onChange={(event) => setEmail(event.target.value)}
-                error={fieldError("email")}
+                error={errors.email}
               />
               <FormField
                 label="Name"
@@ -116,37 +122,11 @@ export function InviteUserDialog() {
                 required
                 value={name}
                 onChange={(event) => setName(event.target.value)}
-                error={fieldError("name")}
+                error={errors.name}
               />
-              <Flex direction="column" gap="1">
-                <Text as="label" id={roleLabelId} size="2" weight="medium">
-                  Role
-                </Text>
-                <Select.Root value={role} onValueChange={(value) => setRole(parseRole(value))}>
-                  <Select.Trigger aria-labelledby={roleLabelId} />
-                  <Select.Content>
-                    <Select.Item value="VIEWER">Viewer</Select.Item>
-                    <Select.Item value="EDITOR">Editor</Select.Item>
-                    <Select.Item value="ADMIN">Admin</Select.Item>
-                  </Select.Content>
-                </Select.Root>
-                {fieldError("role") && (
-                  <Text size="1" color="red" role="alert">
-                    {fieldError("role")}
-                  </Text>
-                )}
-              </Flex>
-              {general && (
-                <Callout.Root color="red" role="alert">
-                  <Callout.Icon>
-                    <ExclamationTriangleIcon />
-                  </Callout.Icon>
-                  <Callout.Text>
-                    {general.title}
-                    {general.detail ? `: ${general.detail}` : ""}
-                  </Callout.Text>
-                </Callout.Root>
-              )}
+              <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={errors.role} />
+              {/* A problem not tied to a field is shown above the buttons, with its trace id. */}
+              {failure !== null && !hasFieldErrors(fromServer) && <LoadError error={failure} what={null} />}
             </Flex>
             <Flex gap="3" mt="5" justify="end">
               <Dialog.Close>

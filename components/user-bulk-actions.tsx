@@ -10,7 +10,7 @@ import { api, describeError } from "./api";
 import { bulkResultResponse, type BulkResultJson } from "./api-types";
 import { ConfirmDialog } from "./confirm-dialog";
 import { capitalize } from "./format";
-import { USERS } from "./user-mutations";
+import { USERS_KEY } from "./query-keys";
 import type { BulkAction } from "@/lib/domain/user-bulk";
 import { ROLES, type Role } from "@/lib/domain/user";
 import type { UserListQuery } from "@/lib/domain/user-list";
@@ -78,7 +78,7 @@ export function UserBulkActions({
       const { title, detail } = describeError(error);
       toast.error(`The bulk action failed: ${title}`, { description: `${detail ?? ""} Nothing was changed.`.trim() });
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: USERS }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: USERS_KEY }),
   });
 
   const users = `${countIsExact ? "" : "about "}${count.toLocaleString("en")} ${count === 1 ? "user" : "users"}`;

@@ -4,13 +4,18 @@ import { Code, Flex, Heading, Link as RadixLink, Skeleton, Table, Text } from "@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
+import type { UserFlagJson } from "./api-types";
 import { describeReason, valueLabel } from "./flag-text";
 import { LoadError } from "./load-error";
 import { userFlagsQuery } from "./my-flags";
 
-/** Each flag's variation for one user and why (GET /api/v1/users/{id}/flags), on the user's page. */
-export function UserFlags({ userId }: { userId: string }) {
-  const flags = useQuery(userFlagsQuery(userId));
+/**
+ * Each flag's variation for one user and why (GET /api/v1/users/{id}/flags), on the user's page. `initial`: the
+ * variations the page was rendered with (the user's overview), so the first paint has them; a flag change
+ * elsewhere invalidates this query (USER_FLAGS_KEY) and it reads them again through the API.
+ */
+export function UserFlags({ userId, initial }: { userId: string; initial?: UserFlagJson[] }) {
+  const flags = useQuery({ ...userFlagsQuery(userId), ...(initial && { initialData: { items: initial } }) });
   return (
     <Flex direction="column" gap="3" asChild>
       <section aria-labelledby="user-flags-heading">

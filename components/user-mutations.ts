@@ -5,12 +5,9 @@ import { toast } from "sonner";
 
 import { ApiError, api, describeError, send } from "./api";
 import { userResponse, type UserJson, type UserPageJson } from "./api-types";
+import { USERS_KEY, USER_LISTS_KEY } from "./query-keys";
 import type { Role } from "@/lib/domain/user";
 
-/** Every cached page of the users table: `["users", "list", queryString]` (components/users-view.tsx). */
-export const USER_LISTS = ["users", "list"] as const;
-/** Everything about users, for invalidation after a change: lists, and whatever else is keyed under "users". */
-export const USERS = ["users"] as const;
 
 /** How long the Undo of a delete is offered (issue 7). */
 export const UNDO_MS = 10_000;
@@ -19,8 +16,8 @@ type Snapshot = [readonly unknown[], UserPageJson | undefined][];
 
 /** Applies `edit` to every cached page holding `id`, returning what they were, for a rollback. */
 function editCachedPages(queryClient: QueryClient, edit: (page: UserPageJson) => UserPageJson): Snapshot {
-  const snapshot = queryClient.getQueriesData<UserPageJson>({ queryKey: USER_LISTS });
-  queryClient.setQueriesData<UserPageJson>({ queryKey: USER_LISTS }, (page) => (page ? edit(page) : page));
+  const snapshot = queryClient.getQueriesData<UserPageJson>({ queryKey: USER_LISTS_KEY });
+  queryClient.setQueriesData<UserPageJson>({ queryKey: USER_LISTS_KEY }, (page) => (page ? edit(page) : page));
   return snapshot;
 }
 
@@ -55,14 +52,14 @@ type Patch = { status: "ACTIVE" | "DISABLED" } | { role: Role };
  */
 export function useUserMutations() {
   const queryClient = useQueryClient();
-  const settle = () => queryClient.invalidateQueries({ queryKey: USERS });
+  const settle = () => queryClient.invalidateQueries({ queryKey: USERS_KEY });
 
   const patch = useMutation({
     mutationFn: ({ user, change }: { user: UserJson; change: Patch; done: string; failed: string }) =>
       api(userPath(user.id), userResponse, { method: "PATCH", body: change, headers: ifMatch(user) }),
     onMutate: async ({ user, change }) => {
       // A fetch still in flight would otherwise land after this edit and undo it on screen.
-      await queryClient.cancelQueries({ queryKey: USER_LISTS });
+      await queryClient.cancelQueries({ queryKey: USER_LISTS_KEY });
       return editCachedPages(queryClient, replaceUser(user.id, (row) => ({ ...row, ...change })));
     },
     onSuccess: (updated, { done }) => {
@@ -86,7 +83,7 @@ export function useUserMutations() {
   const remove = useMutation({
     mutationFn: (user: UserJson) => send(userPath(user.id), { method: "DELETE", headers: ifMatch(user) }),
     onMutate: async (user) => {
-      await queryClient.cancelQueries({ queryKey: USER_LISTS });
+      await queryClient.cancelQueries({ queryKey: USER_LISTS_KEY });
       return editCachedPages(queryClient, (page) => ({
         ...page,
         items: page.items.filter((row) => row.id !== user.id),

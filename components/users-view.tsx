@@ -9,7 +9,8 @@ import { userPageResponse, type UserPageJson } from "./api-types";
 import { LoadError } from "./load-error";
 import { Pager } from "./pager";
 import { UserBulkActions, type Selection } from "./user-bulk-actions";
-import { USER_LISTS, useUserMutations } from "./user-mutations";
+import { USER_LISTS_KEY } from "./query-keys";
+import { useUserMutations } from "./user-mutations";
 import { UserTable, type UserTablePermissions } from "./user-table";
 import { filterKey, isFiltered, listingQueryString, useUsersListing } from "./users-listing";
 import { UsersToolbar } from "./users-toolbar";
@@ -33,7 +34,7 @@ export function UsersView({
   const { query, problems, navigate, toPage, pageHref } = useUsersListing(initial.query);
   const queryString = listingQueryString(query);
   const users = useQuery({
-    queryKey: [...USER_LISTS, queryString],
+    queryKey: [...USER_LISTS_KEY, queryString],
     queryFn: ({ signal }) => api(queryString ? `/api/v1/users?${queryString}` : "/api/v1/users", userPageResponse, { signal }),
     initialData: queryString === listingQueryString(initial.query) ? initial.page : undefined,
     placeholderData: keepPreviousData,

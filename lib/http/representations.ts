@@ -1,6 +1,7 @@
 /** How domain objects look in API responses: one function per type, used by every handler. */
 import type { ApiToken, Principal } from "../domain/auth";
 import type { User } from "../domain/user";
+import type { UserOverview } from "../use-cases/get-user-overview";
 import { HttpProblem } from "./problem";
 
 export function userJson(user: User) {
@@ -14,6 +15,29 @@ export function userJson(user: User) {
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     deletedAt: user.deletedAt,
+  };
+}
+
+/**
+ * GET /api/v1/users/{id}/overview's body; also what the user's page renders first, so its first paint and its later
+ * refetches through the API show the same thing.
+ */
+export function userOverviewJson(overview: UserOverview) {
+  return {
+    user: userJson(overview.user),
+    ...(overview.audit && { audit: overview.audit }),
+    ...(overview.sessions && {
+      // No session id: it is the hash the session is looked up by, and nothing here acts on a session.
+      sessions: overview.sessions.map((session) => ({
+        createdAt: session.createdAt,
+        lastSeenAt: session.lastSeenAt,
+        expiresAt: session.expiresAt,
+        userAgent: session.userAgent,
+        ip: session.ip,
+      })),
+    }),
+    ...(overview.flags && { flags: overview.flags }),
+    omitted: overview.omitted,
   };
 }
 

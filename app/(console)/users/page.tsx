@@ -2,6 +2,7 @@ import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { CreateUserDialog } from "@/components/create-user-dialog";
 import { InviteUserDialog } from "@/components/invite-user-dialog";
 import { userResponse } from "@/components/api-types";
 import { UsersView } from "@/components/users-view";
@@ -49,14 +50,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         <Heading as="h1" size="6">
           Users
         </Heading>
-        {roleHas(principal.role, "invitations:create") && <InviteUserDialog />}
+        <Flex gap="3" wrap="wrap">
+          {roleHas(principal.role, "users:write") && <CreateUserDialog mayAssignRole={roleHas(principal.role, "users:assign-role")} />}
+          {roleHas(principal.role, "invitations:create") && <InviteUserDialog />}
+        </Flex>
       </Flex>
       <UsersView
         initial={{
           query,
           page: {
             // As the API answers them (JSON: dates as ISO strings), since React Query goes on from this page.
-            items: page.items.map((user) => userResponse.parse({ ...userJson(user), createdAt: user.createdAt.toISOString() })),
+            items: page.items.map((user) => userResponse.parse(JSON.parse(JSON.stringify(userJson(user))))),
             nextCursor: page.nextCursor,
             prevCursor: page.prevCursor,
             total: page.total,

@@ -1,5 +1,5 @@
 import { getApp } from "../../app-registry";
-import { userJson } from "../representations";
+import { userOverviewJson } from "../representations";
 import { json, route } from "../route";
 import { idParams } from "../schemas";
 
@@ -13,22 +13,6 @@ export const getUserOverview = route({
   path: "/api/v1/users/[id]/overview",
   params: idParams,
   async handler({ params, caller }) {
-    const overview = await getApp().getUserOverview(params.id, caller());
-    return json({
-      user: userJson(overview.user),
-      ...(overview.audit && { audit: overview.audit }),
-      ...(overview.sessions && {
-        // No session id: it is the hash the session is looked up by, and nothing here acts on a session.
-        sessions: overview.sessions.map((session) => ({
-          createdAt: session.createdAt,
-          lastSeenAt: session.lastSeenAt,
-          expiresAt: session.expiresAt,
-          userAgent: session.userAgent,
-          ip: session.ip,
-        })),
-      }),
-      ...(overview.flags && { flags: overview.flags }),
-      omitted: overview.omitted,
-    });
+    return json(userOverviewJson(await getApp().getUserOverview(params.id, caller())));
   },
 });

@@ -1,71 +1,35 @@
-import { Badge, Callout, Card, DataList, Flex, Heading, Link as RadixLink, Text } from "@radix-ui/themes";
+import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { UserFlags } from "@/components/user-flags";
+import { userOverviewResponse } from "@/components/api-types";
+import { UserOverview } from "@/components/user-overview";
 import { getApp } from "@/lib/app-registry";
 import { requirePage } from "@/lib/http/page-auth";
+import { userOverviewJson } from "@/lib/http/representations";
 
 export const metadata: Metadata = { title: "User" };
 
-// UTC and a fixed locale, as in the users table: rendered on the server, it must read the same for everyone.
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
-const STATUS_COLOR = { ACTIVE: "green", DISABLED: "red", INVITED: "amber" } as const;
-
 /**
- * One user (users:read): who they are, and each feature flag's variation for them and why (issue 9). Minimal on
- * purpose: issue 7 grows it into the user's overview.
+ * One user's overview (users:read; issue 7): profile, recent audit entries, live sessions and feature flags, the
+ * parts the role may see. Rendered first here through the use case, as GET /api/v1/users/{id}/overview answers it;
+ * the client component then keeps it current through that endpoint.
  */
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
-  await requirePage("/users/[id]");
+  const principal = await requirePage("/users/[id]");
   const { id } = await params;
-  let user;
+  let overview;
   try {
-    user = await getApp().getUser(id);
+    overview = await getApp().getUserOverview(id, { principal, requestId: null, traceId: null });
   } catch (error) {
     // Matched by code, not class: the app was built by the server's copy of lib/ (decision 002).
     if (error instanceof Error && "code" in error && error.code === "USER_NOT_FOUND") return <NoSuchUser />;
     throw error;
   }
-  return (
-    <Flex direction="column" gap="5">
-      <Text size="2">
-        <RadixLink asChild>
-          <Link href="/users">← All users</Link>
-        </RadixLink>
-      </Text>
-      <Flex direction="column" gap="3">
-        <Heading as="h1" size="6">
-          {user.name}
-        </Heading>
-        <DataList.Root aria-label="User">
-          <DataList.Item>
-            <DataList.Label>Email</DataList.Label>
-            <DataList.Value>{user.email}</DataList.Value>
-          </DataList.Item>
-          <DataList.Item>
-            <DataList.Label>Role</DataList.Label>
-            <DataList.Value>{capitalize(user.role)}</DataList.Value>
-          </DataList.Item>
-          <DataList.Item>
-            <DataList.Label>Status</DataList.Label>
-            <DataList.Value>
-              <Badge color={STATUS_COLOR[user.status]} variant="soft">
-                {capitalize(user.status)}
-              </Badge>
-            </DataList.Value>
-          </DataList.Item>
-          <DataList.Item>
-            <DataList.Label>Created</DataList.Label>
-            <DataList.Value>
-              <time dateTime={user.createdAt.toISOString()}>{dateFormat.format(user.createdAt)}</time>
-            </DataList.Value>
-          </DataList.Item>
-        </DataList.Root>
-      </Flex>
-      <UserFlags userId={user.id} />
-    </Flex>
-  );
+  // Through JSON and the client's own schema: the first paint gets exactly what a refetch through the API gets
+  // (dates as ISO strings), so the two cannot differ.
+  const initial = userOverviewResponse.parse(JSON.parse(JSON.stringify(userOverviewJson(overview))));
+  return <UserOverview id={id} initial={initial} viewer={{ userId: principal.kind === "user" ? principal.userId : null, role: principal.role }} />;
 }
 
 /** An id that names no user (or a deleted one): said in place of the page, with the way back. */
@@ -89,8 +53,4 @@ function NoSuchUser() {
       </section>
     </Card>
   );
-}
-
-function capitalize(value: string): string {
-  return value.charAt(0) + value.slice(1).toLowerCase();
 }
