@@ -23,12 +23,14 @@ export const SETUP_ACCOUNTS_NEWEST_FIRST = [ACCOUNTS.VIEWER.email, ACCOUNTS.EDIT
 
 /**
  * Which server a project runs against (playwright.config.ts): `main`, or `ops`, the second server of the specs
- * that turn on read-only mode or turn features off. Each has its own database, hence its own sessions.
+ * that turn on read-only mode or turn features off; `screenshots` is `npm run screenshots`' own
+ * (playwright.screenshots.config.ts). Each has its own database, hence its own sessions.
  */
-export type E2eServer = "main" | "ops";
+export type E2eServer = "main" | "ops" | "screenshots";
 
 export function serverOf(testInfo: TestInfo): E2eServer {
-  return testInfo.project.metadata.server === "ops" ? "ops" : "main";
+  const { server } = testInfo.project.metadata;
+  return server === "ops" || server === "screenshots" ? server : "main";
 }
 
 /** Where the setup project leaves each role's signed-in browser state (cookies), for specs to start from. */
