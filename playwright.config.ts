@@ -1,11 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { defineConfig } from "@playwright/test";
 
-import { BOOTSTRAP_PASSWORD } from "./e2e/support/accounts";
+import { appServer, freePort, throwawayDataDir } from "./e2e/support/app-server";
 import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
 
 // The config is evaluated by the runner and again by each worker: values chosen once go through the
@@ -45,12 +40,13 @@ export default defineConfig({
   // `setup` signs in the bootstrap admin and creates one user per role (e2e/auth.setup.ts); the specs start
   // from their saved sessions. `later` holds specs that add users, after the ones that expect a known list.
   // `ops-setup` and `ops` do the same against the second server, for the specs (*.ops.spec.ts) that turn on
-  // read-only mode or turn imports off; they run one after another (serial within each file).
+  // read-only mode or turn imports off; they run one after another (serial within each file). `ops-setup` makes
+  // the same accounts through the API (e2e/api-accounts.setup.ts): the browser walk is `setup`'s test.
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     { name: "chromium", dependencies: ["setup"], testMatch: /\.spec\.ts$/, testIgnore: [/\.later\.spec\.ts$/, /\.ops\.spec\.ts$/] },
     { name: "later", dependencies: ["chromium"], testMatch: /\.later\.spec\.ts$/ },
-    { name: "ops-setup", testMatch: /auth\.setup\.ts$/, use: { baseURL: opsBaseURL }, metadata: { server: "ops" } },
+    { name: "ops-setup", testMatch: /api-accounts\.setup\.ts$/, use: { baseURL: opsBaseURL }, metadata: { server: "ops" } },
     {
       name: "ops",
       dependencies: ["ops-setup"],
@@ -66,43 +62,3 @@ export default defineConfig({
     appServer(opsPort, opsDataDir),
   ],
 });
-
-/** `npm start` on its own port and its own throwaway embedded database, which it creates, migrates and seeds. */
-function appServer(serverPort: string, serverDataDir: string) {
-  return {
-    command: "npm start",
-    url: `http://127.0.0.1:${serverPort}/ready`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    stdout: "ignore" as const,
-    stderr: "pipe" as const,
-    env: {
-      PORT: serverPort,
-      HOSTNAME: "127.0.0.1",
-      DATA_DIR: serverDataDir,
-      BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
-      SHUTDOWN_DELAY_MS: "0",
-      LOG_LEVEL: "warn",
-    },
-  };
-}
-
-/** A new empty directory for a server's database, removed when the runner that chose it exits. */
-function throwawayDataDir(prefix: string): string {
-  const directory = mkdtempSync(path.join(tmpdir(), prefix));
-  process.once("exit", () => rmSync(directory, { recursive: true, force: true }));
-  return directory;
-}
-
-/**
- * A port free right now on the loopback interface, other than `taken` (the config must be synchronous, hence a
- * child process).
- */
-function freePort(taken?: string): string {
-  const script =
-    'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })';
-  for (;;) {
-    const port = execFileSync(process.execPath, ["-e", script], { encoding: "utf8" }).trim();
-    if (port !== taken) return port;
-  }
-}

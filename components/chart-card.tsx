@@ -3,7 +3,9 @@ import { ResponsiveContainer } from "recharts";
 
 /**
  * A chart in a card: its title, the drawing (hidden from screen readers) and a one-line summary in text, which is
- * what a screen reader gets and what a reader skimming the page reads first.
+ * what a screen reader gets and what a reader skimming the page reads first. Hidden means out of the tab order
+ * too: each chart passes `accessibilityLayer={false}`, or Recharts makes its drawing a tab stop inside the hidden
+ * part (axe: aria-hidden-focus, issue 7 item 8).
  */
 export function ChartCard({ title, summary, children }: { title: string; summary: string; children: React.ReactElement }) {
   return (

@@ -66,7 +66,7 @@ export function ServiceTraffic() {
               title="Requests per second"
               summary={`${requests.toLocaleString()} requests in the last hour; at most ${rate.format(peak)} per second in a minute.`}
             >
-              <AreaChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+              <AreaChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" />
                 <XAxis dataKey="label" interval={14} tick={{ fontSize: 12 }} />
                 <YAxis tick={{ fontSize: 12 }} width={48} allowDecimals tickFormatter={(value: number) => rate.format(value)} unit="/s" />
@@ -78,7 +78,7 @@ export function ServiceTraffic() {
               title="Server errors (5xx), share of requests"
               summary={`${errors.toLocaleString()} of them answered with a server error (${percent.format(errors / requests)}).`}
             >
-              <AreaChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+              <AreaChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" />
                 <XAxis dataKey="label" interval={14} tick={{ fontSize: 12 }} />
                 <YAxis tick={{ fontSize: 12 }} width={48} domain={[0, (max: number) => Math.max(5, Math.ceil(max))]} allowDecimals={false} tickCount={6} unit="%" />

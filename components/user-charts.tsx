@@ -64,7 +64,7 @@ export function UserCharts() {
                   : `${whole.format(signups)} users signed up in the last 90 days; the busiest day was ${dayLabel.format(new Date(busiest.day))} with ${whole.format(busiest.count)}.`
               }
             >
-              <BarChart data={signupsPerDay.map((entry) => ({ label: dayLabel.format(new Date(entry.day)), count: entry.count }))} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+              <BarChart accessibilityLayer={false} data={signupsPerDay.map((entry) => ({ label: dayLabel.format(new Date(entry.day)), count: entry.count }))} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" vertical={false} />
                 <XAxis dataKey="label" interval={13} tick={{ fontSize: 12 }} />
                 <YAxis tick={{ fontSize: 12 }} width={48} allowDecimals={false} tickFormatter={(value: number) => whole.format(value)} />
@@ -89,7 +89,7 @@ export function UserCharts() {
 
 function CountBars({ entries, colors }: { entries: { label: string; count: number }[]; colors: Record<string, string> }) {
   return (
-    <BarChart data={entries} layout="vertical" margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
+    <BarChart accessibilityLayer={false} data={entries} layout="vertical" margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" horizontal={false} />
       <XAxis type="number" allowDecimals={false} tick={{ fontSize: 12 }} tickFormatter={(value: number) => whole.format(value)} />
       <YAxis type="category" dataKey="label" tick={{ fontSize: 12 }} width={72} />

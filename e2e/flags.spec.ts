@@ -34,6 +34,17 @@ async function revertTo(page: Page, key: string, version: number) {
   await expect(dialog).toHaveCount(0);
 }
 
+/**
+ * Puts the flag back as it was at `version` through the API: for tests whose subject is not the revert (the
+ * first test walks it in the UI), the same state in a fraction of the time.
+ */
+async function revertByApi(page: Page, key: string, version: number) {
+  const etag = (await page.request.get(`/api/v1/flags/${key}`)).headers().etag ?? "";
+  const origin = new URL(page.url()).origin;
+  const reverted = await page.request.post(`/api/v1/flags/${key}/revert`, { data: { version }, headers: { "if-match": etag, origin } });
+  expect(reverted.status()).toBe(200);
+}
+
 function usersTable(page: Page) {
   return page.locator(".user-table");
 }
@@ -146,7 +157,8 @@ test.describe("as an ADMIN", () => {
     await expect(usersTable(viewerPage)).toHaveAttribute("data-density", "compact");
     await viewer.close();
 
-    await revertTo(page, DENSITY, before);
+    await revertByApi(page, DENSITY, before);
+    await page.goto(`/flags/${DENSITY}`);
     await expect(page.getByRole("region", { name: "Individual targets" })).toContainText("Nobody is listed individually.");
     await expect(page.getByRole("region", { name: "Rules" })).toContainText("No rules.");
   });
@@ -173,7 +185,7 @@ test.describe("as an ADMIN", () => {
     await expect(defaultRule.getByLabel("Share for compact")).toHaveValue("0");
     await expect(defaultRule.getByRole("alert")).toHaveCount(0);
 
-    await revertTo(page, DENSITY, before);
+    await revertByApi(page, DENSITY, before);
   });
 });
 

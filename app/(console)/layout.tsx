@@ -2,6 +2,7 @@ import { Badge, Box, Flex, Separator, Text } from "@radix-ui/themes";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
+import { KeyboardShortcuts } from "@/components/keyboard-shortcuts";
 import { MyFlagsProvider } from "@/components/my-flags";
 import { ReadOnlyBanner } from "@/components/read-only-banner";
 import { SectionNav, type Section } from "@/components/section-nav";
@@ -67,6 +68,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
                 )}
               />
               <Box flexGrow="1" />
+              {/* Binds the shortcuts for every console page, and is the visible way to find them (issue 7). */}
+              <Box>
+                <KeyboardShortcuts />
+              </Box>
               <Separator size="4" />
               <SignedInAs principal={principal} />
             </Flex>

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 
-import type { TestInfo } from "@playwright/test";
+import type { WorkerInfo } from "@playwright/test";
 
 import type { Role } from "../../lib/domain/user";
 
@@ -23,12 +23,15 @@ export const SETUP_ACCOUNTS_NEWEST_FIRST = [ACCOUNTS.VIEWER.email, ACCOUNTS.EDIT
 
 /**
  * Which server a project runs against (playwright.config.ts): `main`, or `ops`, the second server of the specs
- * that turn on read-only mode or turn features off. Each has its own database, hence its own sessions.
+ * that turn on read-only mode or turn features off; `screenshots` is `npm run screenshots`' own
+ * (playwright.screenshots.config.ts). Each has its own database, hence its own sessions.
  */
-export type E2eServer = "main" | "ops";
+export type E2eServer = "main" | "ops" | "screenshots";
 
-export function serverOf(testInfo: TestInfo): E2eServer {
-  return testInfo.project.metadata.server === "ops" ? "ops" : "main";
+/** The server of the running project; takes a TestInfo or a WorkerInfo (worker-scoped fixtures). */
+export function serverOf(info: Pick<WorkerInfo, "project">): E2eServer {
+  const { server } = info.project.metadata;
+  return server === "ops" || server === "screenshots" ? server : "main";
 }
 
 /** Where the setup project leaves each role's signed-in browser state (cookies), for specs to start from. */

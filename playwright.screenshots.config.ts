@@ -1,0 +1,45 @@
+import { defineConfig } from "@playwright/test";
+
+import { appServer, freePort, throwawayDataDir } from "./e2e/support/app-server";
+import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
+
+// As in playwright.config.ts: chosen once by the runner, inherited by the workers through the environment.
+const port = (process.env.SCREENSHOTS_PORT ||= freePort());
+const dataDir = (process.env.SCREENSHOTS_DATA_DIR ||= throwawayDataDir("user-console-screenshots-"));
+
+const chromium = findChromium();
+if (!chromium) throw new Error(HOW_TO_GET_CHROMIUM);
+
+/**
+ * `npm run screenshots`: docs/screenshots/<page>-<light|dark>.png, for the README. Not part of `npm test` (a
+ * picture is not an assertion). The same start as the end-to-end tests, so the same pixels every run: a fresh
+ * embedded database (the app seeds its demo users from a fixed seed and date), the same accounts made by the
+ * same setup (e2e/api-accounts.setup.ts), one viewport, no animation, and a fixed clock in the page
+ * (e2e/screenshots/console.screens.ts masks what the server stamps with its own time).
+ */
+export default defineConfig({
+  testDir: "e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: true,
+  retries: 0,
+  reporter: [["list"]],
+  // Written to docs/, not to test-results/: the test's outputs are the product.
+  outputDir: "test-results/screenshots",
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    browserName: "chromium",
+    launchOptions: chromium.launchOptions,
+    viewport: { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+    reducedMotion: "reduce",
+    locale: "en-US",
+    timezoneId: "UTC",
+    trace: "retain-on-failure",
+  },
+  projects: [
+    { name: "setup", testMatch: /api-accounts\.setup\.ts$/, metadata: { server: "screenshots" } },
+    { name: "screenshots", dependencies: ["setup"], testMatch: /\.screens\.ts$/, metadata: { server: "screenshots" } },
+  ],
+  webServer: [appServer(port, dataDir)],
+});
