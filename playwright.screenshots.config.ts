@@ -1,10 +1,11 @@
 import { defineConfig } from "@playwright/test";
 
-import { appServer, freePort, throwawayDataDir } from "./e2e/support/app-server";
+import { appServer, throwawayDataDir } from "./e2e/support/app-server";
 import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
 
-// As in playwright.config.ts: chosen once by the runner, inherited by the workers through the environment.
-const port = (process.env.SCREENSHOTS_PORT ||= freePort());
+// A fixed port, not a free one: the API reference shows the server's address. Chosen once by the runner,
+// inherited by the workers through the environment, as in playwright.config.ts.
+const port = (process.env.SCREENSHOTS_PORT ||= "4310");
 const dataDir = (process.env.SCREENSHOTS_DATA_DIR ||= throwawayDataDir("user-console-screenshots-"));
 
 const chromium = findChromium();

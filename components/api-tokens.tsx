@@ -217,7 +217,7 @@ function CreateTokenDialog() {
                   Role
                 </Text>
                 <Select.Root value={role} onValueChange={(value) => setRole(parseRole(value))}>
-                  <Select.Trigger aria-labelledby={roleLabelId} />
+                  <Select.Trigger aria-labelledby={roleLabelId}>{capitalize(role)}</Select.Trigger>
                   <Select.Content>
                     <Select.Item value="VIEWER">Viewer</Select.Item>
                     <Select.Item value="EDITOR">Editor</Select.Item>

@@ -151,10 +151,13 @@ function AuditRow({ event }: { event: AuditEventJson }) {
       <Table.Cell className="nowrap">
         <Text>{event.target.type}</Text>
         {event.target.id && (
-          <Text color="gray" title={event.target.id}>
+          <>
             {" "}
-            {shortId(event.target.id)}
-          </Text>
+            {/* Monospaced, as the request id: ids line up and do not change the column's width. */}
+            <Code variant="ghost" color="gray" title={event.target.id}>
+              {shortId(event.target.id)}
+            </Code>
+          </>
         )}
       </Table.Cell>
       <Table.Cell>

@@ -5,7 +5,7 @@ import { Button, Card, Flex, Heading, IconButton, Select, Text, TextField } from
 import { useId, useState, type FormEvent } from "react";
 
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
-import { attributeLabel, describeRule, describeServe, operatorLabel, valueLabel } from "./flag-text";
+import { attributeLabel, describeRule, describeServe, operatorLabel, valueLabel, variationLabel } from "./flag-text";
 import { RULE_ATTRIBUTES, RULE_OPERATORS, type LdFlag } from "@/lib/domain/feature-flags";
 import { ROLES, USER_STATUSES } from "@/lib/domain/user";
 
@@ -167,6 +167,7 @@ function RuleEditor({
   const name = `Rule ${number}`;
   const setClause = (index: number, change: Partial<ClauseDraft>) =>
     onChange((current) => ({ ...current, clauses: current.clauses.map((clause, i) => (i === index ? { ...clause, ...change } : clause)) }));
+  const rolloutLabel = rule.rollout && `its rollout (${describeServe({ rollout: rule.rollout }, variations)})`;
   return (
     <Card asChild>
       <fieldset aria-labelledby={headingId} className="rule">
@@ -203,16 +204,14 @@ function RuleEditor({
                 Then serve
               </Text>
               <Select.Root value={rule.serve} onValueChange={(serve) => onChange((current) => ({ ...current, serve }))}>
-                <Select.Trigger aria-label={`${name}: serve`} />
+                <Select.Trigger aria-label={`${name}: serve`}>{rule.serve === "rollout" ? rolloutLabel : variationLabel(variations, Number(rule.serve))}</Select.Trigger>
                 <Select.Content>
                   {variations.map((value, index) => (
                     <Select.Item key={index} value={String(index)}>
                       {valueLabel(value)}
                     </Select.Item>
                   ))}
-                  {rule.rollout && (
-                    <Select.Item value="rollout">{`its rollout (${describeServe({ rollout: rule.rollout }, variations)})`}</Select.Item>
-                  )}
+                  {rule.rollout && <Select.Item value="rollout">{rolloutLabel}</Select.Item>}
                 </Select.Content>
               </Select.Root>
             </Flex>
@@ -250,7 +249,7 @@ function ClauseEditor({
         value={clause.attribute}
         onValueChange={(value) => onChange({ attribute: RULE_ATTRIBUTES.find((attribute) => attribute === value) ?? clause.attribute })}
       >
-        <Select.Trigger aria-label={`${name}: attribute`} />
+        <Select.Trigger aria-label={`${name}: attribute`}>{attributeLabel(clause.attribute)}</Select.Trigger>
         <Select.Content>
           {RULE_ATTRIBUTES.map((attribute) => (
             <Select.Item key={attribute} value={attribute}>
@@ -266,7 +265,7 @@ function ClauseEditor({
           if (chosen) onChange({ op: chosen.op, negate: chosen.negate });
         }}
       >
-        <Select.Trigger aria-label={`${name}: operator`} />
+        <Select.Trigger aria-label={`${name}: operator`}>{operatorLabel(clause.op, clause.negate)}</Select.Trigger>
         <Select.Content>
           {CONDITIONS.map((entry) => (
             <Select.Item key={entry.value} value={entry.value}>

@@ -8,7 +8,7 @@ import { useId, useState, type FormEvent } from "react";
 import { ApiError, api, describeError } from "./api";
 import { userPageResponse, userResponse, type FlagValueJson } from "./api-types";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
-import { valueLabel } from "./flag-text";
+import { valueLabel, variationLabel } from "./flag-text";
 import type { LdFlag } from "@/lib/domain/feature-flags";
 
 /** The user ids listed for each variation, by variation index. */
@@ -133,7 +133,7 @@ export function TargetsForm({ flag }: { flag: EditableFlag }) {
               Gets
             </Text>
             <Select.Root value={variation} onValueChange={setVariation}>
-              <Select.Trigger aria-labelledby={`${ids}-gets`} />
+              <Select.Trigger aria-labelledby={`${ids}-gets`}>{variationLabel(variations, Number(variation))}</Select.Trigger>
               <Select.Content>
                 {variations.map((value, index) => (
                   <Select.Item key={index} value={String(index)}>

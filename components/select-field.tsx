@@ -44,7 +44,9 @@ export function SelectField<V extends string>({
           if (option) onValueChange(option.value);
         }}
       >
-        <Select.Trigger aria-labelledby={`${id}-label`} aria-describedby={describedBy} aria-invalid={error ? true : undefined} />
+        <Select.Trigger aria-labelledby={`${id}-label`} aria-describedby={describedBy} aria-invalid={error ? true : undefined}>
+          {options.find((option) => option.value === value)?.label}
+        </Select.Trigger>
         <Select.Content>
           {options.map((option) => (
             <Select.Item key={option.value} value={option.value} disabled={option.disabled}>

@@ -47,7 +47,7 @@ export function UsersToolbar({
           Rows per page
         </Text>
         <Select.Root value={String(query.limit)} onValueChange={(value) => onChange({ limit: Number(value) })}>
-          <Select.Trigger aria-labelledby={pageSizeLabel} />
+          <Select.Trigger aria-labelledby={pageSizeLabel}>{query.limit}</Select.Trigger>
           <Select.Content>
             {/* The current size stays choosable even when the address set one not in the list (limit=37). */}
             {[...new Set([...PAGE_SIZES, query.limit])]
