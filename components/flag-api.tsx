@@ -77,6 +77,26 @@ export function isVersionConflict(error: unknown): boolean {
  * Why a flag was not changed, next to the form that tried: a change made meanwhile (412) offers to reload the
  * flag; an invalid flag (422 FLAG_INVALID) lists the server's problems; anything else in its own words.
  */
+/**
+ * A confirmation dialog's failed flag change (kill switch, revert): the problem, and for a version conflict a
+ * reload that closes the dialog, clears the failure and fetches the flags again.
+ */
+export function FlagDialogError({ action, onClose }: { action: { error: unknown; reset: () => void }; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  return (
+    <Flex mt="3" direction="column">
+      <FlagChangeError
+        error={action.error}
+        onReload={() => {
+          onClose();
+          action.reset();
+          void queryClient.invalidateQueries({ queryKey: FLAGS_KEY });
+        }}
+      />
+    </Flex>
+  );
+}
+
 export function FlagChangeError({ error, onReload }: { error: unknown; onReload: () => void }) {
   if (isVersionConflict(error)) {
     return (

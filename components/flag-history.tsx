@@ -2,13 +2,13 @@
 
 import { CounterClockwiseClockIcon } from "@radix-ui/react-icons";
 import { Badge, Button, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
 import type { AuditEventJson, FlagJson } from "./api-types";
 import { ConfirmDialog } from "./confirm-dialog";
-import { FLAGS_KEY, FlagChangeError, fetchFlagHistory, flagHistoryKey, useFlagAction } from "./flag-api";
+import { FlagDialogError, fetchFlagHistory, flagHistoryKey, useFlagAction } from "./flag-api";
 import { actionLabel, describeChange, describeFlag } from "./flag-text";
 import { formatDateTime } from "./format";
 import { LoadError } from "./load-error";
@@ -124,7 +124,6 @@ export function FlagHistory({ flag, canRevert }: { flag: FlagJson; canRevert: bo
 }
 
 function RevertButton({ flagKey, currentVersion, target }: { flagKey: string; currentVersion: number; target: LdFlag }) {
-  const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const action = useFlagAction(flagKey);
 
@@ -157,18 +156,7 @@ function RevertButton({ flagKey, currentVersion, target }: { flagKey: string; cu
       busy={action.isPending}
       onConfirm={() => void confirm()}
     >
-      {action.isError && (
-        <Flex mt="3" direction="column">
-          <FlagChangeError
-            error={action.error}
-            onReload={() => {
-              setOpen(false);
-              action.reset();
-              void queryClient.invalidateQueries({ queryKey: FLAGS_KEY });
-            }}
-          />
-        </Flex>
-      )}
+      {action.isError && <FlagDialogError action={action} onClose={() => setOpen(false)} />}
     </ConfirmDialog>
   );
 }

@@ -1,13 +1,12 @@
 "use client";
 
 import { Badge, Flex, Switch, Text } from "@radix-ui/themes";
-import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
 import type { FlagJson } from "./api-types";
 import { ConfirmDialog } from "./confirm-dialog";
-import { FLAGS_KEY, FlagChangeError, useFlagAction } from "./flag-api";
+import { FlagDialogError, useFlagAction } from "./flag-api";
 import { describeServe, meaningOf, valueWithMeaning, variationLabel } from "./flag-text";
 import type { LdFlag } from "@/lib/domain/feature-flags";
 
@@ -38,7 +37,6 @@ export function StateBadge({ on }: { on: boolean }) {
 }
 
 function Toggle({ flagKey, definition, version }: { flagKey: string; definition: LdFlag; version: number }) {
-  const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const action = useFlagAction(flagKey);
   const next = !definition.on;
@@ -69,18 +67,7 @@ function Toggle({ flagKey, definition, version }: { flagKey: string; definition:
         busy={action.isPending}
         onConfirm={() => void confirm()}
       >
-        {action.isError && (
-          <Flex mt="3" direction="column">
-            <FlagChangeError
-              error={action.error}
-              onReload={() => {
-                setOpen(false);
-                action.reset();
-                void queryClient.invalidateQueries({ queryKey: FLAGS_KEY });
-              }}
-            />
-          </Flex>
-        )}
+        {action.isError && <FlagDialogError action={action} onClose={() => setOpen(false)} />}
       </ConfirmDialog>
       <Text size="2" aria-hidden>
         {definition.on ? "On" : "Off"}
