@@ -76,6 +76,9 @@ const config = [
         "!**/lib/http/request-info",
         // The store in which route handlers tell the server who called, for its log line per request.
         "!**/lib/http/request-facts",
+        // The REST API's dispatch (docs/decisions/010), and the route matcher it shares with the metric labels.
+        "!**/lib/http/api-router",
+        "!**/lib/http/route-matcher",
       ],
     },
   ),

@@ -36,8 +36,10 @@ import { createLogger } from "../lib/adapters/pino/logger";
 import { registerApp } from "../lib/app-registry";
 import { createApp, type App, type StartupReport } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
+import { createApiRouter, isApiPath } from "../lib/http/api-router";
 import { withRequestFacts, type RequestFacts } from "../lib/http/request-facts";
 import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
+import { createApiServer } from "./api-server";
 import { createHealthHandler } from "./health";
 import { createLifecycle, handleSignals } from "./lifecycle";
 import { createMetricsEndpoint } from "./metrics-endpoint";
@@ -175,6 +177,15 @@ async function main(): Promise<void> {
     });
     const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), token: config.METRICS_TOKEN });
     const routeOf = createRouteMatcher(loadRouteTemplates(dir));
+    // The REST API is served by our own dispatch, not Next's pipeline (docs/decisions/010). In development Next
+    // keeps the routes that have a handler, so editing one reloads it; the router still answers the rest (an
+    // unknown path, a method a route lacks) so those look the same as in production.
+    const apiRouter = createApiRouter({
+      onError: (error, request) => log.error({ err: error, url: request.url }, "request failed"),
+    });
+    const handleApi = createApiServer({ router: apiRouter });
+    const servesApi = (method: string, url: string) =>
+      !dev || apiRouter.resolve(method, new URL(url, "http://localhost")).kind !== "handler";
     const tracer = trace.getTracer("user-console");
 
     server.on("request", (request, response) => {
@@ -224,6 +235,10 @@ async function main(): Promise<void> {
         try {
           if (await handleHealth(request, response)) return;
           if (await handleMetrics(request, response)) return;
+          if (isApiPath(path) && servesApi(method, request.url ?? "/")) {
+            await withRequestFacts(facts, () => handleApi(request, response));
+            return;
+          }
           await withRequestFacts(facts, () => handleNext(request, response));
         } catch (error) {
           log.error({ err: error, url: request.url }, "request failed");

@@ -3,6 +3,8 @@ import path from "node:path";
 
 import { z } from "zod";
 
+import { createRouteMatcher as createTemplateMatcher } from "../lib/http/route-matcher";
+
 /**
  * Maps a request path to the route template that serves it (`/api/v1/users/0193...` → `/api/v1/users/[id]`), for
  * metric labels and log lines: a raw path would make a series per user id. The templates are the app's own
@@ -19,56 +21,13 @@ export type RouteOf = (pathname: string) => string;
 export const PROBE_ROUTES: ReadonlySet<string> = new Set(["/live", "/ready", "/metrics"]);
 const ASSET_PREFIXES = ["/_next/static", "/_next/image", "/_next/data", "/__nextjs"];
 
-interface Node {
-  statics: Map<string, Node>;
-  dynamic?: Node;
-  /** `[...rest]` or `[[...rest]]`: the rest of the path. */
-  catchAll?: string;
-  template?: string;
-}
-
 export function createRouteMatcher(templates: readonly string[]): RouteOf {
-  const root: Node = { statics: new Map() };
-  for (const template of [...templates, ...PROBE_ROUTES]) {
-    let node = root;
-    const segments = segmentsOf(template);
-    for (const [i, segment] of segments.entries()) {
-      if (/^\[\[?\.\.\./.test(segment)) {
-        node.catchAll = template;
-        if (segment.startsWith("[[")) node.template ??= template; // optional: matches with nothing more
-        break;
-      }
-      const next: Node = segment.startsWith("[")
-        ? (node.dynamic ??= { statics: new Map() })
-        : (node.statics.get(segment) ?? { statics: new Map() });
-      if (!segment.startsWith("[")) node.statics.set(segment, next);
-      node = next;
-      if (i === segments.length - 1) node.template = template;
-    }
-    if (segments.length === 0) node.template = template;
-  }
-
+  const matcher = createTemplateMatcher([...templates, ...PROBE_ROUTES]);
   return (pathname) => {
     const asset = ASSET_PREFIXES.find((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
     if (asset) return asset;
-    return match(root, segmentsOf(pathname), 0) ?? "unmatched";
+    return matcher(pathname)?.template ?? "unmatched";
   };
-}
-
-/** Static segments before dynamic ones before catch-alls, as Next routes (`/users/export.csv` is not `[id]`). */
-function match(node: Node, segments: string[], at: number): string | undefined {
-  if (at === segments.length) return node.template;
-  const segment = segments[at] ?? "";
-  const viaStatic = node.statics.get(segment);
-  return (
-    (viaStatic && match(viaStatic, segments, at + 1)) ??
-    (node.dynamic && match(node.dynamic, segments, at + 1)) ??
-    node.catchAll
-  );
-}
-
-function segmentsOf(pathname: string): string[] {
-  return pathname.split("/").filter((segment) => segment !== "");
 }
 
 const manifestSchema = z.record(z.string(), z.string());

@@ -60,11 +60,12 @@ import {
   importUploadCsv,
   importUploadMultipart,
 } from "./responses";
-import { ALLOWED_BEFORE_PASSWORD_CHANGE, route, WRITABLE_IN_READ_ONLY_MODE } from "./route";
+import { ALLOWED_BEFORE_PASSWORD_CHANGE, route, WRITABLE_IN_READ_ONLY_MODE, type RouteContext } from "./route";
 import { idempotencyKey } from "./schemas";
 
-/** What `route()` hangs on every handler it returns (lib/http/route.ts). */
+/** A handler as `route()` returns it (lib/http/route.ts), with what it hangs on it. */
 export interface DocumentedHandler {
+  (request: Request, context?: RouteContext): Promise<Response>;
   access: RouteAccess;
   /** Query and path schemas are objects, or pipes out of one (a transform of the parsed object). */
   definition: {
@@ -683,7 +684,10 @@ function isDocumentedHandler(value: unknown): value is DocumentedHandler {
   return typeof value === "function" && "definition" in value && "access" in value;
 }
 
-/** Every handler the document describes, by export name (its operationId): the REST API and this document's own. */
+/**
+ * Every handler, by export name (its operationId): the REST API and this document's own. The OpenAPI document
+ * and the API's dispatch (lib/http/api-router.ts) are both built from this one list.
+ */
 export function documentedHandlers(): { name: string; handler: DocumentedHandler }[] {
   const found = Object.entries(handlers).flatMap(([name, value]) => (isDocumentedHandler(value) ? [{ name, handler: value }] : []));
   return [...found, { name: "getOpenApiDocument", handler: getOpenApiDocument }];

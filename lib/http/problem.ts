@@ -17,6 +17,7 @@ export const HTTP_ERROR_CODES = [
   "CSRF_REJECTED",
   "PRECONDITION_REQUIRED",
   "NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
   "INTERNAL",
 ] as const;
 export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
@@ -57,6 +58,7 @@ const STATUS: Record<ProblemCode, number> = {
   CSRF_REJECTED: 403,
   PRECONDITION_REQUIRED: 428,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   INTERNAL: 500,
 };
 
@@ -69,6 +71,7 @@ const TITLE: Partial<Record<ProblemCode, string>> = {
   CSRF_REJECTED: "Cross-site request refused",
   PRECONDITION_REQUIRED: "Send If-Match with the ETag you last read",
   NOT_FOUND: "Not found",
+  METHOD_NOT_ALLOWED: "Method not allowed",
   INTERNAL: "Something went wrong on our side",
 };
 

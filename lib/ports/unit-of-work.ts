@@ -9,7 +9,7 @@ import type {
 import type { FeatureFlagRepository } from "./feature-flag-repository";
 import type { IdempotencyStore } from "./idempotency-store";
 import type { ImportJobRepository } from "./import-job-repository";
-import type { UserRepository } from "./user-repository";
+import type { UserQueries, UserRepository } from "./user-repository";
 
 /** The repositories of one unit of work: all of them share its transaction. */
 export interface Repositories {
@@ -36,6 +36,14 @@ export interface Repositories {
   savepoint<T>(work: () => Promise<T>): Promise<T>;
 }
 
+/**
+ * The query side (the seed's CQRS split): reads that need no transaction, each query one statement and one round
+ * trip (no BEGIN or COMMIT around it). Production answers them in plain SQL (docs/decisions/011).
+ */
+export interface Queries {
+  users: UserQueries;
+}
+
 export interface UnitOfWorkOptions {
   /** Aborting it gives up on the unit: it rolls back (if it had not committed) and `run` rejects. */
   signal?: AbortSignal;
@@ -47,4 +55,10 @@ export interface UnitOfWorkOptions {
  */
 export interface UnitOfWork {
   run<T>(work: (repos: Repositories) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+  /**
+   * Runs read-only `work` outside any transaction: each query sees what was committed when it runs (two queries
+   * may see different moments). Aborting the signal cancels the statement running on the database, if any, and
+   * `read` rejects with its reason. For reads on the request path (GET by id, a listing page).
+   */
+  read<T>(work: (queries: Queries) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
 }

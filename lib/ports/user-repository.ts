@@ -81,3 +81,6 @@ export interface UserRepository {
    */
   createMany(inputs: readonly NewUser[]): Promise<{ created: User[]; taken: string[] }>;
 }
+
+/** The reads of {@link UserRepository} that the query side answers outside a transaction (`UnitOfWork.read`). */
+export type UserQueries = Pick<UserRepository, "getById" | "list" | "count">;

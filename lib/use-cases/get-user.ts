@@ -6,7 +6,8 @@ export type GetUser = (id: string, signal?: AbortSignal) => Promise<User>;
 
 export function makeGetUser({ unitOfWork }: { unitOfWork: UnitOfWork }): GetUser {
   return (id, signal) =>
-    unitOfWork.run(
+    // A read on the query side: one statement, no transaction (issue 16).
+    unitOfWork.read(
       async ({ users }) => {
         const user = await users.getById(id);
         if (!user) throw new UserNotFoundError(id);

@@ -16,7 +16,9 @@ export function makeListUsers({ unitOfWork }: { unitOfWork: UnitOfWork }): ListU
     if (query.includeDeleted && !roleHas(context.principal.role, "users:read-deleted")) {
       throw new ForbiddenError("Your role may not list deleted users");
     }
-    return unitOfWork.run(
+    // On the query side, outside a transaction (issue 16): the page and the total are two statements that may see
+    // two moments; a total is a figure for the listing, never a promise about the page.
+    return unitOfWork.read(
       async ({ users }) => {
         const page = await users.list(query);
         const total = await users.count(query, { exactUpTo: EXACT_COUNT_LIMIT });

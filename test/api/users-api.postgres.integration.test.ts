@@ -3,12 +3,11 @@
  * serving search, the estimated total past the exact-count limit, a deadline cancelling a statement stuck on a
  * lock, and many clients patching the same users without losing an update.
  */
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import pg, { type QueryResultRow } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { PrismaClient } from "../../lib/adapters/prisma/generated/client.ts";
-import { createPrismaUnitOfWork } from "../../lib/adapters/prisma/prisma-unit-of-work";
+import type { SqlSession } from "../../lib/adapters/prisma/migrator";
+import { SqlUserQueries } from "../../lib/adapters/sql/sql-user-queries";
 import { loadConfig } from "../../lib/config";
 import { EXACT_COUNT_LIMIT } from "../../lib/domain/user-list";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
@@ -60,23 +59,23 @@ describe("users REST API on PostgreSQL only", () => {
       FROM generate_series(1, 100000) AS g`);
     await sql.query("ANALYZE users");
 
-    // A Prisma client of the test's own that reports each query it sends, with its parameters.
-    const sent: { query: string; params: string }[] = [];
-    const prisma = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: database.url }),
-      log: [{ emit: "event", level: "query" }],
+    // The query side (which answers GET /api/v1/users) on a session that records each statement it sends.
+    const sent: { query: string; params: unknown[] }[] = [];
+    const recording: SqlSession = {
+      async query<T extends object>(query: string, params: unknown[] = []) {
+        sent.push({ query, params });
+        return (await sql.query<T & QueryResultRow>(query, params)).rows;
+      },
+      exec: async (statement) => void (await sql.query(statement)),
+    };
+    await new SqlUserQueries(recording, () => undefined).list({
+      search: "xq9z",
+      sort: { field: "createdAt", direction: "desc" },
+      limit: 20,
     });
-    prisma.$on("query", (event) => sent.push({ query: event.query, params: event.params }));
-    try {
-      await createPrismaUnitOfWork(prisma).run(({ users }) =>
-        users.list({ search: "xq9z", sort: { field: "createdAt", direction: "desc" }, limit: 20 }),
-      );
-    } finally {
-      await prisma.$disconnect();
-    }
-    const listing = sent.find((entry) => /FROM "public"\."users"/.test(entry.query) && /ILIKE/.test(entry.query));
+    const listing = sent.find((entry) => /FROM users/.test(entry.query) && /ILIKE/.test(entry.query));
     expect(listing, sent.map((entry) => entry.query).join("\n")).toBeDefined();
-    const params: unknown[] = JSON.parse(listing?.params ?? "[]");
+    const params = listing?.params ?? [];
     const plan = await sql.query(`EXPLAIN ${listing?.query}`, params);
     const text = plan.rows.map((row: { "QUERY PLAN": string }) => row["QUERY PLAN"]).join("\n");
     expect(text).toMatch(/users_(email|name)_trgm_idx/);

@@ -337,6 +337,7 @@ export function describeUsersBulkApi(name: string, open: () => Promise<Harness>)
       // The victim's audit entry gets an action longer than the column allows: the database refuses the INSERT
       // after the user was disabled and their sessions deleted, in the middle of a chunk of three.
       const refusing: UnitOfWork = {
+        read: (work, options) => api.unitOfWork.read(work, options),
         run: (work, options) =>
           api.unitOfWork.run(
             (repos) =>
@@ -396,6 +397,7 @@ export function describeUsersBulkApi(name: string, open: () => Promise<Harness>)
       // Right after the count (the first unit), two more users start to match the filter, at its tail.
       let units = 0;
       const growing: UnitOfWork = {
+        read: (work, options) => api.unitOfWork.read(work, options),
         run: async (work, options) => {
           const result = await api.unitOfWork.run(work, options);
           if (++units === 1) {
@@ -423,6 +425,7 @@ export function describeUsersBulkApi(name: string, open: () => Promise<Harness>)
       const reason = new Error("client went away");
       let units = 0;
       const abortingAfterFirst: UnitOfWork = {
+        read: (work, options) => api.unitOfWork.read(work, options),
         run: async (work, options) => {
           const result = await api.unitOfWork.run(work, options);
           if (++units === 1) controller.abort(reason);

@@ -54,6 +54,7 @@ function instrumented(inner: UnitOfWork, before: (n: number, signal: AbortSignal
   let worked = 0;
   let calls = 0;
   const unitOfWork: UnitOfWork = {
+    read: (work, options) => inner.read(work, options),
     async run(work, options) {
       const n = ++calls;
       signals.push(options?.signal);
@@ -177,6 +178,7 @@ describe("the overview's fan-out, in memory", () => {
     let running = 0;
     let peak = 0;
     const gauge: UnitOfWork = {
+      read: (work, options) => api.unitOfWork.read(work, options),
       async run(work, options) {
         running++;
         peak = Math.max(peak, running);
@@ -198,6 +200,7 @@ describe("the overview's fan-out, in memory", () => {
     let running = 0;
     let peak = 0;
     const gauge: UnitOfWork = {
+      read: (work, options) => api.unitOfWork.read(work, options),
       async run(work, options) {
         running++;
         peak = Math.max(peak, running);
@@ -227,6 +230,7 @@ describe("the overview's fan-out, in memory", () => {
       return new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason), { once: true }));
     };
     const unitOfWork: UnitOfWork = {
+      read: (work, options) => db.unitOfWork.read(work, options),
       run(work, options) {
         const signal = options?.signal ?? new AbortController().signal;
         const repos: Repositories = {
@@ -281,6 +285,7 @@ describe("the overview's fan-out, in memory", () => {
     const cookie = await slow.signIn("admin@example.com", PASSWORD);
     const signals: AbortSignal[] = [];
     const hanging: UnitOfWork = {
+      read: (work, options) => slow.unitOfWork.read(work, options),
       run(_work, options) {
         const signal = options?.signal ?? new AbortController().signal;
         signals.push(signal);

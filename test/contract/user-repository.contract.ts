@@ -14,7 +14,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Role, User, UserStatus } from "../../lib/domain/user";
 import type { Page, SortDirection, UserListQuery, UserSortField } from "../../lib/domain/user-list";
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
-import type { UserRepository } from "../../lib/ports/user-repository";
+import type { UserQueries, UserRepository } from "../../lib/ports/user-repository";
 import { auditAbout, auditOf, authRepositoriesContract } from "./auth-repositories.contract";
 import { featureFlagRepositoryContract } from "./feature-flag-repository.contract";
 import { importJobRepositoryContract } from "./import-job-repository.contract";
@@ -30,6 +30,10 @@ export interface ContractTarget {
 
 const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
 
+function codeOf(error: unknown): unknown {
+  return error instanceof Error && "code" in error ? error.code : undefined;
+}
+
 export function userRepositoryContract(
   implementation: ContractImplementation,
   open: () => Promise<ContractTarget>,
@@ -38,6 +42,22 @@ export function userRepositoryContract(
     let target: ContractTarget;
     let unitOfWork: UnitOfWork;
     const inUnit = <T>(work: (repos: Repositories) => Promise<T>) => unitOfWork.run(work);
+    /**
+     * A read answered twice, in a transaction and by the query side outside one (`UnitOfWork.read`, plain SQL in
+     * production): both must give the same answer, or fail with the same code.
+     */
+    const query = async <T>(read: (users: UserQueries) => Promise<T>): Promise<T> => {
+      const [inTransaction, onQuerySide] = await Promise.allSettled([
+        inUnit(({ users }) => read(users)),
+        unitOfWork.read(({ users }) => read(users)),
+      ]);
+      if (inTransaction.status === "rejected") {
+        expect(onQuerySide).toMatchObject({ status: "rejected", reason: { code: codeOf(inTransaction.reason) } });
+        throw inTransaction.reason;
+      }
+      expect(onQuerySide).toEqual(inTransaction);
+      return inTransaction.value;
+    };
     const create = (
       email: string,
       extra: Partial<{ name: string; role: Role; status: UserStatus; createdAt: Date }> = {},
@@ -51,10 +71,8 @@ export function userRepositoryContract(
           createdAt: extra.createdAt,
         }),
       );
-    const list = (query: Partial<UserListQuery> = {}) =>
-      inUnit(({ users }) =>
-        users.list({ sort: { field: "createdAt", direction: "desc" }, limit: 50, ...query }),
-      );
+    const list = (listQuery: Partial<UserListQuery> = {}) =>
+      query((users) => users.list({ sort: { field: "createdAt", direction: "desc" }, limit: 50, ...listQuery }));
 
     beforeAll(async () => {
       target = await open();
@@ -84,14 +102,14 @@ export function userRepositoryContract(
         expect(user.id).toMatch(/^[0-9a-f-]{36}$/);
         expect(user.createdAt).toBeInstanceOf(Date);
         expect(user.updatedAt).toBeInstanceOf(Date);
-        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(user);
+        expect(await query((users) => users.getById(user.id))).toEqual(user);
       });
 
       it("keeps a given creation time (imports, demo data)", async () => {
         const createdAt = new Date("2025-03-04T05:06:07.089Z");
         const user = await create("old@example.com", { createdAt });
         expect(user.createdAt.toISOString()).toBe(createdAt.toISOString());
-        const read = await inUnit(({ users }) => users.getById(user.id));
+        const read = await query((users) => users.getById(user.id));
         expect(read?.createdAt.toISOString()).toBe(createdAt.toISOString());
       });
 
@@ -115,8 +133,8 @@ export function userRepositoryContract(
 
       it("answers null for an unknown id, including one that is not a UUID", async () => {
         await create("someone@example.com");
-        expect(await inUnit(({ users }) => users.getById(NO_SUCH_ID))).toBeNull();
-        expect(await inUnit(({ users }) => users.getById("not-a-uuid"))).toBeNull();
+        expect(await query((users) => users.getById(NO_SUCH_ID))).toBeNull();
+        expect(await query((users) => users.getById("not-a-uuid"))).toBeNull();
       });
 
       it.each([
@@ -141,7 +159,7 @@ export function userRepositoryContract(
           ).rejects.toMatchObject({ code: "USER_EMAIL_TAKEN" });
           return users.create({ email: "free@example.com", name: "Free", role: "VIEWER", status: "ACTIVE" });
         });
-        expect(await inUnit(({ users }) => users.getById(other.id))).toEqual(other);
+        expect(await query((users) => users.getById(other.id))).toEqual(other);
       });
     });
 
@@ -360,7 +378,7 @@ export function userRepositoryContract(
         const three = await create("three@example.com", { role: "VIEWER", name: "Other" });
         await inUnit(({ users }) => users.softDelete(three.id));
         const count = (filter: Parameters<UserRepository["count"]>[0], exactUpTo = 100) =>
-          inUnit(({ users }) => users.count(filter, { exactUpTo }));
+          query((users) => users.count(filter, { exactUpTo }));
 
         expect(await count({})).toEqual({ count: 2, exact: true });
         expect(await count({ includeDeleted: true })).toEqual({ count: 3, exact: true });
@@ -419,10 +437,10 @@ export function userRepositoryContract(
         expect(deleted.version).toBe(2);
         expect(deleted.deletedAt).toBeInstanceOf(Date);
 
-        expect(await inUnit(({ users }) => users.getById(user.id))).toBeNull();
+        expect(await query((users) => users.getById(user.id))).toBeNull();
         expect(await inUnit(({ users }) => users.getByEmail("hidden@example.com"))).toBeNull();
         expect((await list()).items.map((u) => u.id)).toEqual([other.id]);
-        expect(await inUnit(({ users }) => users.getById(user.id, { includeDeleted: true }))).toMatchObject({
+        expect(await query((users) => users.getById(user.id, { includeDeleted: true }))).toMatchObject({
           id: user.id,
           version: 2,
         });
@@ -432,7 +450,7 @@ export function userRepositoryContract(
 
         const restored = await inUnit(({ users }) => users.restore(user.id));
         expect(restored).toMatchObject({ id: user.id, version: 3, deletedAt: null });
-        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(restored);
+        expect(await query((users) => users.getById(user.id))).toEqual(restored);
         expect((await list()).items.map((u) => u.id).sort()).toEqual([user.id, other.id].sort());
       });
 
@@ -461,7 +479,7 @@ export function userRepositoryContract(
         ).rejects.toMatchObject({
           code: "USER_VERSION_CONFLICT",
         });
-        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({
+        expect(await query((users) => users.getById(user.id))).toMatchObject({
           deletedAt: null,
           version: 2,
         });
@@ -489,7 +507,7 @@ export function userRepositoryContract(
         });
         expect(updated.createdAt.toISOString()).toBe(user.createdAt.toISOString());
         expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(user.updatedAt.getTime());
-        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(updated);
+        expect(await query((users) => users.getById(user.id))).toEqual(updated);
         const again = await inUnit(({ users }) =>
           users.update(user.id, () => ({ status: "DISABLED" }), { expectedVersion: 2 }),
         );
@@ -502,7 +520,7 @@ export function userRepositoryContract(
         await expect(
           inUnit(({ users }) => users.update(user.id, () => ({ name: "Second" }), { expectedVersion: 1 })),
         ).rejects.toMatchObject({ code: "USER_VERSION_CONFLICT", expectedVersion: 1, actualVersion: 2 });
-        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({
+        expect(await query((users) => users.getById(user.id))).toMatchObject({
           name: "First",
           version: 2,
         });
@@ -534,7 +552,7 @@ export function userRepositoryContract(
         await expect(
           inUnit(({ users }) => users.update(second.id, () => ({ email: "FIRST@example.com" }))),
         ).rejects.toMatchObject({ code: "USER_EMAIL_TAKEN" });
-        expect(await inUnit(({ users }) => users.getById(second.id))).toMatchObject({
+        expect(await query((users) => users.getById(second.id))).toMatchObject({
           email: "second@example.com",
           version: 1,
         });
@@ -556,7 +574,7 @@ export function userRepositoryContract(
         expect(won).toHaveLength(1);
         expect(lost).toHaveLength(1);
         expect(lost[0]?.reason).toMatchObject({ code: "USER_VERSION_CONFLICT" });
-        const final = await inUnit(({ users }) => users.getById(user.id));
+        const final = await query((users) => users.getById(user.id));
         expect(final?.version).toBe(2);
         expect(final?.name).toBe(won[0]?.value.name);
       });
@@ -575,7 +593,7 @@ export function userRepositoryContract(
             expect(result.reason).toMatchObject({ code: "USER_VERSION_CONFLICT" });
         }
         expect(applied.length).toBeGreaterThan(0);
-        const final = await inUnit(({ users }) => users.getById(user.id));
+        const final = await query((users) => users.getById(user.id));
         expect(final?.version).toBe(1 + applied.length);
         expect([...(final?.name.slice(1) ?? "")].sort()).toEqual(applied);
       });
@@ -618,7 +636,7 @@ export function userRepositoryContract(
         expect(
           await inUnit(({ users }) => users.getByEmail("rollback@example.com", { includeDeleted: true })),
         ).toBeNull();
-        expect(await inUnit(({ users }) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
+        expect(await query((users) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
         expect(await inUnit(({ audit }) => auditOf(audit, createdId))).toEqual([]);
         // The email is free again: nothing of the unit survived.
         await expect(create("rollback@example.com")).resolves.toMatchObject({
@@ -648,7 +666,7 @@ export function userRepositoryContract(
         );
         await expect(run).rejects.toBe(reason);
         expect(createdId).not.toBe("");
-        expect(await inUnit(({ users }) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
+        expect(await query((users) => users.getById(createdId, { includeDeleted: true }))).toBeNull();
         expect(await inUnit(({ audit }) => auditOf(audit, createdId))).toEqual([]);
       });
 
@@ -680,7 +698,7 @@ export function userRepositoryContract(
           { signal: controller.signal },
         );
         controller.abort(); // after commit: changes nothing
-        expect(await inUnit(({ users }) => users.getById(user.id))).toEqual(user);
+        expect(await query((users) => users.getById(user.id))).toEqual(user);
       });
     });
 
@@ -709,10 +727,10 @@ export function userRepositoryContract(
           return { kept, after: await repos.users.create(someone("after@example.com")) };
         });
         expect(undoneId).not.toBe("");
-        expect(await inUnit(({ users }) => users.getById(kept.id))).toEqual(kept);
-        expect(await inUnit(({ users }) => users.getById(after.id))).toEqual(after);
-        expect(await inUnit(({ users }) => users.getById(before.id))).toEqual(before);
-        expect(await inUnit(({ users }) => users.getById(undoneId, { includeDeleted: true }))).toBeNull();
+        expect(await query((users) => users.getById(kept.id))).toEqual(kept);
+        expect(await query((users) => users.getById(after.id))).toEqual(after);
+        expect(await query((users) => users.getById(before.id))).toEqual(before);
+        expect(await query((users) => users.getById(undoneId, { includeDeleted: true }))).toBeNull();
         expect(await inUnit(({ audit }) => auditOf(audit, undoneId))).toEqual([]);
         await expect(create("undone@example.com")).resolves.toMatchObject({ email: "undone@example.com" });
       });
@@ -730,13 +748,13 @@ export function userRepositoryContract(
           await repos.users.update(user.id, () => ({ name: "Done" }));
           await repos.audit.append(auditAbout(user.id, "user.updated"));
         });
-        expect(await inUnit(({ users }) => users.getById(user.id))).toMatchObject({ name: "Done", version: 2 });
+        expect(await query((users) => users.getById(user.id))).toMatchObject({ name: "Done", version: 2 });
         expect((await inUnit(({ audit }) => auditOf(audit, user.id))).map((entry) => entry.action)).toEqual(["user.updated"]);
       });
 
       it("keeps what a resolved savepoint wrote as the unit's: committed with it, rolled back with it", async () => {
         const committed = await inUnit((repos) => repos.savepoint(() => repos.users.create(someone("kept@example.com"))));
-        expect(await inUnit(({ users }) => users.getById(committed.id))).toEqual(committed);
+        expect(await query((users) => users.getById(committed.id))).toEqual(committed);
 
         const failure = new Error("the unit fails after the savepoint");
         let rolledBackId = "";
@@ -747,7 +765,7 @@ export function userRepositoryContract(
           }),
         ).rejects.toBe(failure);
         expect(rolledBackId).not.toBe("");
-        expect(await inUnit(({ users }) => users.getById(rolledBackId, { includeDeleted: true }))).toBeNull();
+        expect(await query((users) => users.getById(rolledBackId, { includeDeleted: true }))).toBeNull();
       });
 
       it("nests, and takes many in one unit: each failure undoes its own work only", async () => {
@@ -767,7 +785,7 @@ export function userRepositoryContract(
             return { outer, inner };
           }),
         );
-        expect(await inUnit(({ users }) => users.getById(created.outer.id))).toEqual(created.outer);
+        expect(await query((users) => users.getById(created.outer.id))).toEqual(created.outer);
         const emails = (await list({ sort: { field: "email", direction: "asc" } })).items.map((user) => user.email);
         expect(emails).toEqual(["inner0@example.com", "inner2@example.com", "inner4@example.com", "outer@example.com"]);
       });

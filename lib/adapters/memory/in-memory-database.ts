@@ -160,6 +160,14 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
         release();
       }
     },
+    async read(work, readOptions) {
+      const signal = readOptions?.signal;
+      assertOpen();
+      signal?.throwIfAborted();
+      // What was committed when the read began; units committing meanwhile replace `committed`, never change it.
+      const guard = () => signal?.throwIfAborted();
+      return untilAborted(work({ users: new InMemoryUserRepository(committed, now, guard) }), signal);
+    },
   };
 
   const lifecycle: DatabaseLifecycle = {

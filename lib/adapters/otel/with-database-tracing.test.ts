@@ -80,7 +80,10 @@ describe("withDatabaseTracing", () => {
     // A pooled connection handed over by another request's release runs the unit's callback in that request's
     // async context: here, in none at all.
     const inner = createInMemoryDatabase().unitOfWork;
-    const contextLosing: UnitOfWork = { run: (work, options) => inner.run((repos) => context.with(ROOT_CONTEXT, () => work(repos)), options) };
+    const contextLosing: UnitOfWork = {
+      run: (work, options) => inner.run((repos) => context.with(ROOT_CONTEXT, () => work(repos)), options),
+      read: (work, options) => inner.read(work, options),
+    };
     const unitOfWork = withDatabaseTracing(contextLosing);
     await inUseCase(() =>
       unitOfWork.run(async ({ users }) => {

@@ -6,7 +6,8 @@ import { endWith, recordFailure, tracer } from "./tracer";
 
 /**
  * Decorates a unit of work with spans (issue 8): one `unit_of_work` span per unit (the transaction, from asking
- * for a connection to commit or rollback), and inside it one CLIENT span per repository call, named and
+ * for a connection to commit or rollback), and inside it one CLIENT span per repository call (a `read` has no
+ * unit span: its query spans are children of the caller's), named and
  * labelled by repository and method (`users.list`: `db.operation.name`), with `db.system.name`. Never the
  * arguments, the SQL or the rows: parameter values stay out of traces, as they stay out of metric labels.
  * A call that rejects or throws marks its span failed (lib/adapters/otel/tracer.ts `recordFailure`).
@@ -31,6 +32,14 @@ export function withDatabaseTracing(inner: UnitOfWork, system: string = DB_SYSTE
         span.end();
         throw error;
       }
+    },
+    read(work, options) {
+      // No unit span (there is no transaction): each query's span is a child of the caller's.
+      const caller = context.active();
+      return inner.read(
+        (queries) => context.with(caller, () => work({ users: tracedRepository("users", queries.users, caller, system) })),
+        options,
+      );
     },
   };
 }

@@ -22,6 +22,8 @@ import type { Config } from "../../config";
 import type { DatabaseLifecycle } from "../../ports/database";
 import type { Logger } from "../../ports/logger";
 import type { UnitOfWork } from "../../ports/unit-of-work";
+import { createPgReads } from "../pg/pg-reads";
+import { readsOn } from "../sql/sql-user-queries";
 import { PrismaClient } from "./generated/client.ts";
 import {
   applyMigrations,
@@ -188,7 +190,7 @@ async function openEmbedded(
       description,
       fresh: !before.historyExists,
       appliedMigrations: applied,
-      unitOfWork: createPrismaUnitOfWork(prisma, { transactionTimeoutMs: config.DB_TIMEOUT_MS }),
+      unitOfWork: createPrismaUnitOfWork(prisma, { transactionTimeoutMs: config.DB_TIMEOUT_MS, read: readsOn(session) }),
       lifecycle: createPrismaLifecycle(prisma, {
         closeUnderlying: async () => {
           try {
@@ -358,6 +360,7 @@ async function openPostgres(
     fresh: false,
     appliedMigrations: applied,
     unitOfWork: createPrismaUnitOfWork(prisma, {
+      read: createPgReads(pool, cancelPool),
       transactionTimeoutMs: config.DB_TIMEOUT_MS,
       maxWaitMs: config.DB_POOL_WAIT_MS,
       cancelBackend,

@@ -8,6 +8,7 @@ import { resetDatabase } from "../../../test/support/reset-database";
 import { MIGRATIONS_DIR } from "../../../test/support/postgres";
 import { PrismaClient } from "./generated/client.ts";
 import { applyMigrations, migrationStatus, pgliteSession, readMigrations, type Migration } from "./migrator";
+import { readsOn } from "../sql/sql-user-queries";
 import { createPrismaLifecycle, createPrismaUnitOfWork } from "./prisma-unit-of-work";
 
 // One in-memory PGlite for the whole file (starting one costs seconds of CPU), emptied before each test.
@@ -51,7 +52,7 @@ describe("lifecycle on PGlite", () => {
 });
 
 userRepositoryContract("prisma-pglite", async () => {
-  const unitOfWork = createPrismaUnitOfWork(prisma);
+  const unitOfWork = createPrismaUnitOfWork(prisma, { read: readsOn(pgliteSession(pglite)) });
   return {
     async fresh() {
       await resetDatabase((sql) => pglite.exec(sql));

@@ -7,17 +7,27 @@ import { resetDatabase } from "../../../test/support/reset-database";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/postgres";
 import { PrismaClient } from "./generated/client.ts";
 import { claimAttempt } from "../../use-cases/attempts";
+import type { UnitOfWork } from "../../ports/unit-of-work";
+import { createPgReads } from "../pg/pg-reads";
 import { createPrismaLifecycle, createPrismaUnitOfWork } from "./prisma-unit-of-work";
 
 // A database of its own on the run's throwaway PostgreSQL server, emptied before each test.
 let database: TestDatabase;
 let prisma: PrismaClient;
+// The query side's connections (open-database.ts builds the same pair in production).
+let pool: pg.Pool;
+let cancelPool: pg.Pool;
+let read: UnitOfWork["read"];
 beforeAll(async () => {
   database = await createTestDatabase("prisma_contract");
   prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.url }) });
+  pool = new pg.Pool({ connectionString: database.url, max: 4 });
+  cancelPool = new pg.Pool({ connectionString: database.url, max: 1 });
+  read = createPgReads(pool, cancelPool);
 });
 afterAll(async () => {
   await prisma?.$disconnect();
+  await Promise.all([pool?.end(), cancelPool?.end()]);
   await database?.drop();
 });
 
@@ -47,7 +57,7 @@ describe("lifecycle on PostgreSQL", () => {
 });
 
 userRepositoryContract("prisma-postgres", async () => {
-  const unitOfWork = createPrismaUnitOfWork(prisma);
+  const unitOfWork = createPrismaUnitOfWork(prisma, { read });
   return {
     async fresh() {
       await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
@@ -59,7 +69,7 @@ userRepositoryContract("prisma-postgres", async () => {
 describe("the audit log on PostgreSQL", () => {
   it("is append-only: UPDATE, DELETE and TRUNCATE are refused while the trigger is on (its owner could switch it off)", async () => {
     await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
-    await createPrismaUnitOfWork(prisma).run(({ audit }) =>
+    await createPrismaUnitOfWork(prisma, { read }).run(({ audit }) =>
       audit.append({ action: "user.created", actor: { type: "system", id: null, label: "system" }, target: { type: "user", id: null } }),
     );
     for (const statement of [
@@ -77,7 +87,7 @@ describe("the audit log on PostgreSQL", () => {
 describe("sign-in attempts on PostgreSQL", () => {
   it("serialise on their keys: of 12 parallel attempts on one account, exactly 5 are admitted", async () => {
     await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
-    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000 });
+    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000, read });
     const clock = { now: () => new Date() };
     const outcomes = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
@@ -94,7 +104,7 @@ describe("sign-in attempts on PostgreSQL", () => {
 describe("creating users in bulk on PostgreSQL", () => {
   it("cannot deadlock: two units inserting the same emails in opposite orders both finish, each email created once", async () => {
     await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
-    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000 });
+    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000, read });
     const sql = new pg.Pool({ connectionString: database.url, max: 2 });
     const blocker = await sql.connect();
     const user = (email: string) => ({ email, name: email, role: "VIEWER" as const, status: "ACTIVE" as const });

@@ -18,6 +18,8 @@ import {
 import { PrismaUserRepository, withRollbackError } from "./prisma-user-repository";
 
 export interface PrismaUnitOfWorkOptions {
+  /** The query side: reads outside a transaction, in plain SQL on the same database (lib/adapters/sql). */
+  read: UnitOfWork["read"];
   /**
    * Prisma rolls back a transaction open longer than this (Prisma's default: 5000). A backstop: callers are
    * normally answered earlier by their own deadline (withDeadline), whose abort rolls back too.
@@ -51,13 +53,11 @@ export interface BackendOfUnit {
  * when `cancelBackend` is given (PostgreSQL); otherwise it finishes first, which is why callers hold their own
  * deadline.
  */
-export function createPrismaUnitOfWork(
-  prisma: PrismaClient,
-  options: PrismaUnitOfWorkOptions = {},
-): UnitOfWork {
+export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnitOfWorkOptions): UnitOfWork {
   const timeout = options.transactionTimeoutMs ?? 5_000;
   const maxWait = options.maxWaitMs ?? timeout;
   return {
+    read: options.read,
     async run(work, runOptions) {
       const signal = runOptions?.signal;
       signal?.throwIfAborted();

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
 import { normalizeEmail, type NewUser, type User, type UserPatch } from "../../domain/user";
 import {
@@ -16,6 +14,7 @@ import {
 } from "../../domain/user-list";
 import type { UserRepository } from "../../ports/user-repository";
 import { Prisma, type User as UserRow } from "./generated/client.ts";
+import { escapeLike, isUuid, plannedRows } from "../sql/sql-text";
 import { isEmailUniqueViolation } from "./prisma-errors";
 import { v7 as uuidv7 } from "uuid";
 
@@ -81,7 +80,7 @@ export class PrismaUserRepository implements UserRepository {
     this.guard();
     // The planner's row estimate for the same filter: statistics-based, so it costs no scan.
     const explained = await this.tx.$queryRaw<unknown[]>`EXPLAIN (FORMAT JSON) SELECT 1 FROM users WHERE ${where}`;
-    const estimate = Math.round(explainedRows.parse(explained)[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
+    const estimate = plannedRows(explained);
     // The estimate can undershoot what was just counted: never answer less than that.
     return { count: Math.max(estimate, n), exact: false };
   }
@@ -258,16 +257,7 @@ export function withRollbackError(error: unknown, rollbackError: unknown): unkno
   return error;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
-
-/** What `EXPLAIN (FORMAT JSON)` answers, as far as the row estimate (checked: it is the database's text). */
-const explainedRows = z.array(
-  z.object({ "QUERY PLAN": z.array(z.object({ Plan: z.object({ "Plan Rows": z.number() }) })) }),
-);
+export { isUuid };
 
 /** The listing's filter as Prisma conditions (one array, so callers can add to it). */
 function whereOf(filter: UserFilter): Prisma.UserWhereInput[] {
@@ -305,10 +295,6 @@ function sqlWhereOf(filter: UserFilter): Prisma.Sql {
   return Prisma.join(conditions, " AND ");
 }
 
-/** `\`, `%` and `_` are LIKE's escape character and wildcards; PostgreSQL's default escape is `\`. */
-export function escapeLike(term: string): string {
-  return term.replace(/[\\%_]/g, "\\$&");
-}
 
 function orderBy(field: UserSortField, direction: SortDirection): Prisma.UserOrderByWithRelationInput[] {
   switch (field) {

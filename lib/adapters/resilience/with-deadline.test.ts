@@ -13,6 +13,10 @@ function recordingUnitOfWork() {
       signals.push(options?.signal);
       return db.unitOfWork.run(work, options);
     },
+    read(work, options) {
+      signals.push(options?.signal);
+      return db.unitOfWork.read(work, options);
+    },
   };
   return { unitOfWork, signals, db };
 }

@@ -1,0 +1,39 @@
+/**
+ * The Node side of the API's dispatch (docs/decisions/010): a `node:http` request becomes a Fetch `Request`
+ * for lib/http/api-router.ts, and its `Response` is written back, streamed when it is a stream (the users export,
+ * an import's progress events). @remix-run/node-fetch-server does the conversion; its `Request` carries a signal
+ * that aborts when the client goes away before the response is finished, which the import progress stream and
+ * every deadline depend on.
+ *
+ * Compression as Next did it for these routes: gzip or brotli when the client accepts it, for bodies of 1 kB
+ * and more; never for event streams, whose events must leave as they happen.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
+import compression from "compression";
+
+import type { ApiRouter } from "../lib/http/api-router";
+
+export type ApiRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+export function createApiServer({ router }: { router: ApiRouter }): ApiRequestHandler {
+  const compress = compression({
+    filter: (request, response) =>
+      !String(response.getHeader("content-type") ?? "").startsWith("text/event-stream") &&
+      compression.filter(request, response),
+  });
+  return async (incoming, outgoing) => {
+    // compression() installs itself on the response and calls on at once (it never fails).
+    await new Promise<void>((resolve) => compress(incoming, outgoing, () => resolve()));
+    const request = createRequest(incoming, outgoing);
+    // Never rejects: route() answers its handler's failures, the router any failure around them.
+    const response = await router.dispatch(request);
+    // The client went away meanwhile: nothing to send, but a stream must still be told to stop.
+    if (outgoing.destroyed || request.signal.aborted) {
+      await response.body?.cancel().catch(() => undefined);
+      return;
+    }
+    await sendResponse(outgoing, response);
+  };
+}
