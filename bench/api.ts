@@ -124,15 +124,25 @@ interface TargetResult {
 const cleanups: (() => Promise<void>)[] = [];
 const children = new Set<ChildProcess>();
 
-async function cleanUp(): Promise<void> {
-  for (const child of children) child.kill("SIGKILL");
-  for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) {
-    await cleanup().catch((error: unknown) => console.error("clean-up step failed:", error));
-  }
+let cleaning: Promise<void> | undefined;
+let interrupted = false;
+
+/** Stops what was started, last first; once, whether reached from the end of the run or from a signal. */
+function cleanUp(): Promise<void> {
+  return (cleaning ??= (async () => {
+    for (const child of children) child.kill("SIGKILL");
+    for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) {
+      await cleanup().catch((error: unknown) => console.error("clean-up step failed:", error));
+    }
+  })());
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the servers and PostgreSQL`);
+    void cleanUp().finally(() => process.exit(130));
+  });
 }
 
 interface ManagedProcess {
@@ -661,7 +671,8 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (error) {
-  console.error(error);
+  // Interrupted: what failed is only what the clean-up stopped under it.
+  if (!interrupted) console.error(error);
   process.exitCode = 1;
 } finally {
   await cleanUp();
