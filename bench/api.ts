@@ -409,6 +409,26 @@ async function probe(
   return { statements: samples[1] ?? [], shape };
 }
 
+/** The app's answers of 400 or more during the run, by route and status, from its log line per request. */
+function answersOver400(logFile: string): Record<string, number> {
+  const requestLine = z.object({ msg: z.literal("request"), method: z.string(), route: z.string(), status: z.number() });
+  const counts: Record<string, number> = {};
+  for (const text of readFileSync(logFile, "utf8").split("\n")) {
+    if (!text.includes('"msg":"request"')) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      continue; // not a log line of ours
+    }
+    const line = requestLine.safeParse(parsed);
+    if (!line.success || line.data.status < 400) continue;
+    const key = `${line.data.method} ${line.data.route} ${line.data.status}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
 // ── Reporting ───────────────────────────────────────────────────────────────────────────────────────────────
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(values.length, 1);
@@ -636,6 +656,13 @@ async function main(): Promise<void> {
   }
   const tracing = (summaryOf("get-by-id", "app")?.rps ?? 0) / (summaryOf("get-by-id", "app-untraced")?.rps ?? Number.NaN);
   goals.push({ goal: "GET /api/v1/users/{id}: tracing at shipped sampling >= 0.9x tracing off", value: tracing, met: tracing >= 0.9 });
+  const failures = Object.fromEntries(
+    (["app", "app-untraced"] as const).map((key) => [key, answersOver400(targetOf(key).process.logFile)]),
+  );
+  for (const [key, counts] of Object.entries(failures)) {
+    const listed = Object.entries(counts).map(([what, n]) => `${what} x${n}`);
+    if (listed.length > 0) console.log(`\n${key} answered >= 400 (its request log): ${listed.join(", ")}`);
+  }
   console.log(`\nIssue 16's goals (OTLP sink received ${sink.counts.exports} exports, ${(sink.counts.bytes / 1024).toFixed(0)} KiB):`);
   for (const { goal, value, met } of goals) console.log(`  ${met ? "met    " : "NOT met"}  ${value.toFixed(3).padStart(7)}  ${goal}`);
 
@@ -658,6 +685,7 @@ async function main(): Promise<void> {
       tracing: "app: shipped default sampling, exported to an OTLP sink in the bench process; app-untraced: OTEL_SDK_DISABLED=true",
     },
     otlpSink: sink.counts,
+    appAnswersOver400: failures,
     goals,
     cases: CASES.map((benchCase) => ({
       ...benchCase,
