@@ -409,7 +409,11 @@ async function probe(
   return { statements: samples[1] ?? [], shape };
 }
 
-/** The app's answers of 400 or more during the run, by route and status, from its log line per request. */
+/**
+ * The app's answers of 400 or more during the run, by route and status, from its log line per request. Not 499:
+ * wrk closes its connections when a run's time is up, cutting the requests in flight (up to -c per run), which
+ * the app logs as 499 ("client closed request") and wrk does not count.
+ */
 function answersOver400(logFile: string): Record<string, number> {
   const requestLine = z.object({ msg: z.literal("request"), method: z.string(), route: z.string(), status: z.number() });
   const counts: Record<string, number> = {};
@@ -422,7 +426,7 @@ function answersOver400(logFile: string): Record<string, number> {
       continue; // not a log line of ours
     }
     const line = requestLine.safeParse(parsed);
-    if (!line.success || line.data.status < 400) continue;
+    if (!line.success || line.data.status < 400 || line.data.status === 499) continue;
     const key = `${line.data.method} ${line.data.route} ${line.data.status}`;
     counts[key] = (counts[key] ?? 0) + 1;
   }
