@@ -21,6 +21,10 @@ export const POSTGRES_BIN_DIR = process.env.POSTGRES_BIN_DIR ?? "/usr/lib/postgr
 export interface PostgresServer {
   /** `postgres://postgres@127.0.0.1:<port>/postgres`: superuser, trust auth, no password. */
   url: string;
+  /** The cluster's data directory (postmaster.pid names the server's process). */
+  dataDir: string;
+  /** The server's log (pg_ctl -l): what log_statement and friends write. Removed by stop(). */
+  logFile: string;
   stop(): Promise<void>;
 }
 
@@ -56,6 +60,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     let stopped = false;
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      dataDir,
+      logFile,
       async stop() {
         if (stopped) return;
         stopped = true;
