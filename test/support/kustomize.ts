@@ -9,8 +9,15 @@ import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 
-/** Debian's own kubectl is 1.20, too old for `kustomize` components: the machine image puts 1.32 here. */
-const KUBECTL_CANDIDATES = ["/usr/bin/kubectl", "/usr/local/bin/kubectl"];
+/**
+ * Where kubectl is: on PATH (CI's setup-kubectl), else where this machine image (/usr/bin, 1.32) or a manual
+ * install (/usr/local/bin) puts it. Debian's own package is 1.20, too old for kustomize components.
+ */
+const KUBECTL_CANDIDATES = [
+  ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "kubectl")),
+  "/usr/bin/kubectl",
+  "/usr/local/bin/kubectl",
+];
 
 export function kubectl(): string {
   for (const candidate of KUBECTL_CANDIDATES) {
@@ -22,7 +29,7 @@ export function kubectl(): string {
     }
   }
   throw new Error(
-    `kubectl is not installed (looked for ${KUBECTL_CANDIDATES.join(", ")}), so the manifests in deploy/k8s cannot ` +
+    "kubectl is not installed (not on PATH, nor /usr/bin/kubectl, nor /usr/local/bin/kubectl), so the manifests in deploy/k8s cannot " +
       "be rendered. Install kubectl >= 1.27 (it embeds kustomize): this machine image ships 1.32 at /usr/bin/kubectl.",
   );
 }
