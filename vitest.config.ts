@@ -17,6 +17,9 @@ export default defineConfig({
     // Vitest's default (one fewer than the cores) runs files one at a time on a 2-core machine, where the
     // integration files mostly wait on PostgreSQL: two at a time took the integration stage from 244 s to 184 s.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // @actions/workflow-parser imports its JSON schema without `with { type: "json" }`, which Node 20 refuses:
+    // through Vite's transform instead (test/deploy/github-workflow.test.ts).
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
     projects: [
       {
         extends: true,

@@ -26,6 +26,12 @@ describe("configuration", () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
   });
 
+  it("listens on LISTEN_HOST when set, whatever HOSTNAME says (Kubernetes sets HOSTNAME to the pod's name)", () => {
+    expect(loadConfig({ HOSTNAME: "user-console-7c9d-x2x4q", LISTEN_HOST: "0.0.0.0" }).HOSTNAME).toBe("0.0.0.0");
+    expect(loadConfig({ HOSTNAME: "0.0.0.0" }).HOSTNAME).toBe("0.0.0.0");
+    expect(loadConfig({ HOSTNAME: "0.0.0.0", LISTEN_HOST: "" }).HOSTNAME).toBe("0.0.0.0");
+  });
+
   it("treats an empty DATABASE_URL as unset", () => {
     expect(loadConfig({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
   });

@@ -44,7 +44,13 @@ export const configSchema = z.object({
    */
   IMPORT_LEASE_MS: millis(30_000, 1_000),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /**
+   * The address to listen on, as used by the server: LISTEN_HOST when set, else HOSTNAME (see loadConfig).
+   * Kubernetes sets HOSTNAME to the pod's name in every container, so the image and manifests set LISTEN_HOST,
+   * which nothing else sets; `npm start` keeps honouring HOSTNAME.
+   */
   HOSTNAME: z.string().min(1).default("127.0.0.1"),
+  LISTEN_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
   /** Deadline of each /ready check (database ping, migration history). */
   READY_TIMEOUT_MS: millis(1_000, 1),
   /** After SIGTERM, keep serving (with /ready at 503) this long so load balancers stop routing here. */
@@ -115,5 +121,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`),
     );
   }
-  return Object.freeze(result.data);
+  const { LISTEN_HOST, HOSTNAME } = result.data;
+  return Object.freeze({ ...result.data, HOSTNAME: LISTEN_HOST ?? HOSTNAME });
 }

@@ -1,7 +1,9 @@
 // `npm run build`: the production build that `npm start` and the container image run.
 //   1. `next build` (standalone output: .next/standalone with the node_modules Next's own code needs);
-//   2. our server (server/main.ts) bundled with esbuild, its remaining packages traced with @vercel/nft (the
-//      tracer Next uses) and copied into the standalone folder, since Next's trace does not know our server;
+//   2. our server (server/main.ts) and the migration command (scripts/db-migrate.ts, as server/migrate.mjs: the
+//      image has neither tsx nor scripts/, and Kubernetes runs it before a release's pods serve, deploy/k8s)
+//      bundled with esbuild, their remaining packages traced with @vercel/nft (the tracer Next uses) and copied
+//      into the standalone folder, since Next's trace does not know our server;
 //   3. static assets, public/ and the migrations copied in, and the inputs' hash stamped.
 // Result: .next/standalone is self-contained: `node .next/standalone/server/main.mjs`.
 import { spawnSync } from "node:child_process";
@@ -26,12 +28,13 @@ const nextBuild = spawnSync(process.execPath, [path.join(root, "node_modules/nex
 });
 if (nextBuild.status !== 0) process.exit(nextBuild.status ?? 1);
 
-step("bundling server/main.ts");
-const bundle = path.join(root, "dist/server/main.mjs");
-rmSync(path.dirname(bundle), { recursive: true, force: true });
+step("bundling server/main.ts and scripts/db-migrate.ts");
+const bundles = path.join(root, "dist/server");
+rmSync(bundles, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(root, "server/main.ts")],
-  outfile: bundle,
+  entryPoints: { main: path.join(root, "server/main.ts"), migrate: path.join(root, "scripts/db-migrate.ts") },
+  outdir: bundles,
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",
@@ -45,7 +48,7 @@ await build({
 });
 
 step("tracing the server's packages");
-const { fileList } = await nodeFileTrace([bundle], {
+const { fileList } = await nodeFileTrace([path.join(bundles, "main.mjs"), path.join(bundles, "migrate.mjs")], {
   base: root,
   // Next traced itself into the standalone folder already; walking it again costs most of this step.
   ignore: (file) => /^node_modules\/(next|@next|react|react-dom|scheduler|styled-jsx|@swc)\//.test(file),
@@ -62,7 +65,7 @@ for (const file of fileList) {
 
 step(`copied ${copied} traced files; assembling the standalone folder`);
 const standalone = path.join(root, STANDALONE);
-cpSync(path.dirname(bundle), path.join(standalone, "server"), { recursive: true });
+cpSync(bundles, path.join(standalone, "server"), { recursive: true });
 cpSync(path.join(root, ".next/static"), path.join(standalone, ".next/static"), { recursive: true });
 if (existsSync(path.join(root, "public"))) {
   cpSync(path.join(root, "public"), path.join(standalone, "public"), { recursive: true });

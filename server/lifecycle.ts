@@ -3,6 +3,19 @@ import { setTimeout as delay } from "node:timers/promises";
 
 import type { Logger } from "../lib/ports/logger";
 
+/**
+ * How long shutdown waits for the database to close (after the in-flight requests) before exiting anyway.
+ * Exported with {@link TRACING_FLUSH_TIMEOUT_MS} because the Kubernetes manifests' terminationGracePeriodSeconds
+ * must cover them (deploy/k8s, test/deploy/k8s-manifests.test.ts).
+ */
+export const DATABASE_CLOSE_TIMEOUT_MS = 5_000;
+/**
+ * How long shutdown waits, last of all, for the spans still buffered to be exported. A reachable collector takes
+ * milliseconds per batch; an unreachable one (none configured on a developer's machine: the default endpoint is
+ * localhost:4318) keeps the exporter retrying for about 5 s, which would delay every exit by that much.
+ */
+export const TRACING_FLUSH_TIMEOUT_MS = 2_000;
+
 export interface LifecycleOptions {
   server: Server;
   log: Logger;

@@ -41,7 +41,7 @@ import { withRequestFacts, type RequestFacts } from "../lib/http/request-facts";
 import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
 import { createApiServer } from "./api-server";
 import { createHealthHandler } from "./health";
-import { createLifecycle, handleSignals } from "./lifecycle";
+import { createLifecycle, DATABASE_CLOSE_TIMEOUT_MS, handleSignals, TRACING_FLUSH_TIMEOUT_MS } from "./lifecycle";
 import { createMetricsEndpoint } from "./metrics-endpoint";
 import { createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
 import { applySecurityHeaders } from "./security-headers";
@@ -50,16 +50,8 @@ const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown())
 const dev = process.argv.includes("--dev");
 // Next's folder: the project root in development, the standalone folder in production (server/ sits in both).
 const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-/** How long shutdown waits for the database to close (after the in-flight requests) before exiting anyway. */
-const DATABASE_CLOSE_TIMEOUT_MS = 5_000;
 /** The users-by-status gauge is recounted this often, never per scrape (issue 8). */
 const USER_GAUGE_INTERVAL_MS = 30_000;
-/**
- * How long shutdown waits, last of all, for the spans still buffered to be exported. A reachable collector takes
- * milliseconds per batch; an unreachable one (none configured on a developer's machine: the default endpoint is
- * localhost:4318) keeps the exporter retrying for about 5 s, which would delay every exit by that much.
- */
-const TRACING_FLUSH_TIMEOUT_MS = 2_000;
 /** Methods named as such in spans; any other is `_OTHER` (OpenTelemetry's HTTP semantic conventions). */
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"]);
 
@@ -371,7 +363,7 @@ function listenError(error: unknown, address: string): unknown {
     return new StartupError(`Cannot listen on ${address}: permission denied; use a port above 1024 (PORT)`);
   }
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
-    return new StartupError(`Cannot listen on ${address}: no such local address; set HOSTNAME (0.0.0.0 for all)`);
+    return new StartupError(`Cannot listen on ${address}: no such local address; set LISTEN_HOST (0.0.0.0 for all)`);
   }
   return error;
 }

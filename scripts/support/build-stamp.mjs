@@ -19,6 +19,9 @@ export const INPUTS = [
   "tsconfig.json",
   // The build's own recipe: a change to how the server is bundled or the folder assembled is a new build.
   "scripts/build.mjs",
+  // Bundled as server/migrate.mjs, the image's migration command.
+  "scripts/db-migrate.ts",
+  "scripts/support/run-script.ts",
 ];
 export const STANDALONE = ".next/standalone";
 export const STAMP_FILE = path.join(STANDALONE, "build-inputs.sha256");
