@@ -17,10 +17,14 @@ import { withDeadline } from "./adapters/resilience/with-deadline";
 import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
 import type { FeatureFlags, FlagSetup } from "./ports/feature-flags";
-import { createPgFlagChangeFeed } from "./adapters/pg/pg-flag-change-feed";
+import { createPgChangeFeed } from "./adapters/pg/pg-change-feed";
+import { withCredentialChanges } from "./adapters/credential-changes/with-credential-changes";
+import { createLruCredentialCache, type RunningCredentialCache } from "./adapters/lru-cache/lru-credential-cache";
+import { FLAG_CHANGES_CHANNEL } from "./adapters/prisma/prisma-feature-flag-repository";
 import { withFlagObservation } from "./adapters/otel/with-flag-observation";
 import type { Logger } from "./ports/logger";
 import type { PasswordHasher } from "./ports/password-hasher";
+import type { CredentialCache, CredentialChanges } from "./ports/credential-cache";
 import type { UnitOfWork } from "./ports/unit-of-work";
 import { makeAcceptInvitation, type AcceptInvitation } from "./use-cases/accept-invitation";
 import { makeAuthenticate, type Authenticate } from "./use-cases/authenticate";
@@ -129,6 +133,11 @@ export interface App {
   readonly flagHistory: FlagHistory;
   readonly evaluateUserFlags: EvaluateUserFlags;
   readonly evaluateCallerFlags: EvaluateCallerFlags;
+  /**
+   * Verified credentials kept in the process (issue 16): server/main.ts starts it (it then hears other replicas'
+   * changes) before serving and stops it at shutdown.
+   */
+  readonly credentialCache: Pick<RunningCredentialCache, "start" | "stop">;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -155,7 +164,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
   try {
     const metrics = createPrometheusMetrics();
     metrics.watchConnections(() => db.lifecycle.connections());
-    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
+    const credentialCache = openCredentialCache(config, log);
+    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
     const hasher = createArgon2PasswordHasher();
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
@@ -168,6 +178,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     return wire({
       flags: await openFeatureFlags(config, unitOfWork, log),
       unitOfWork,
+      credentialCache,
       hasher,
       clock: systemClock,
       config,
@@ -194,6 +205,7 @@ export interface InMemoryAppOptions extends TestAppOptions {
     Pick<
       Config,
       | "DB_TIMEOUT_MS"
+      | "AUTH_CACHE_TTL_MS"
       | "TRUST_PROXY"
       | "PUBLIC_ORIGIN"
       | "REQUEST_TIMEOUT_MS"
@@ -215,6 +227,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const config = {
     DB_TIMEOUT_MS: 5_000,
     REQUEST_TIMEOUT_MS: 5_000,
+    AUTH_CACHE_TTL_MS: 30_000,
     IMPORT_LEASE_MS: 30_000,
     FLAG_STALE_DAYS: 30,
     TRUST_PROXY: false,
@@ -222,12 +235,14 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     ...options.config,
   };
   const metrics = createPrometheusMetrics({ processMetrics: false });
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
-  const hasher = options.hasher ?? createArgon2PasswordHasher();
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
+  const credentialCache = openCredentialCache(config, log);
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
+  const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
+    credentialCache,
     hasher,
     clock,
     config,
@@ -248,11 +263,13 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   const db = await openDatabase(config, log);
   const metrics = createPrometheusMetrics({ processMetrics: false });
   metrics.watchConnections(() => db.lifecycle.connections());
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics);
+  const credentialCache = openCredentialCache(config, log);
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
   const app = wire({
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
+    credentialCache,
     hasher: options.hasher ?? createArgon2PasswordHasher(),
     clock: options.clock ?? systemClock,
     config,
@@ -266,15 +283,41 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 /**
  * The one place where database ports are wrapped with cross-cutting concerns, innermost first: timing of each
  * unit and repository call (so a unit cut by its deadline is measured as the error it was), a span for each
- * (issue 8), then a deadline per unit of work; the circuit breaker and concurrency limit go here too.
+ * (issue 8), a deadline per unit of work, and, once a unit has committed, the credential changes it made
+ * published to every replica's cache (issue 16); the circuit breaker and concurrency limit go here too.
  */
 function decorateDatabasePorts(
   unitOfWork: UnitOfWork,
   config: Pick<Config, "DB_TIMEOUT_MS">,
   metrics: AppMetrics,
+  credentialChanges: CredentialChanges,
 ): UnitOfWork {
-  return withDeadline(withDatabaseTracing(withDatabaseMetrics(unitOfWork, metrics)), config.DB_TIMEOUT_MS);
+  const bounded = withDeadline(withDatabaseTracing(withDatabaseMetrics(unitOfWork, metrics)), config.DB_TIMEOUT_MS);
+  return withCredentialChanges(bounded, credentialChanges);
 }
+
+/**
+ * Verified credentials kept in the process; on PostgreSQL, changes reach the other replicas on the
+ * `credential_changes` channel (the embedded and in-memory databases have one process, no one else to tell).
+ */
+function openCredentialCache(
+  config: Partial<Pick<Config, "DATABASE_URL">> & Pick<Config, "AUTH_CACHE_TTL_MS">,
+  log: Logger,
+): RunningCredentialCache {
+  return createLruCredentialCache({
+    ttlMs: config.AUTH_CACHE_TTL_MS,
+    unknownTtlMs: Math.min(config.AUTH_CACHE_TTL_MS, UNKNOWN_CREDENTIAL_TTL_MS),
+    max: CREDENTIAL_CACHE_SIZE,
+    feed: config.DATABASE_URL ? createPgChangeFeed(config.DATABASE_URL, CREDENTIAL_CHANGES_CHANNEL, "credential changes", log) : null,
+    log,
+  });
+}
+
+const CREDENTIAL_CHANGES_CHANNEL = "credential_changes";
+/** A secret no token or session has is refused from memory this long (a token may be created on another replica). */
+const UNKNOWN_CREDENTIAL_TTL_MS = 5_000;
+/** Tokens and sessions in use at once, per process: far more than a console has; the least recently used go first. */
+const CREDENTIAL_CACHE_SIZE = 10_000;
 
 /**
  * The flags' SDK: LaunchDarkly itself when an SDK key is configured, else the flags stored in our database (the
@@ -310,7 +353,7 @@ async function openFeatureFlags(
     flags,
     initial,
     // Replicas share PostgreSQL; the embedded database is one process, with no one else to hear from.
-    feed: config.DATABASE_URL ? createPgFlagChangeFeed(config.DATABASE_URL, log) : null,
+    feed: config.DATABASE_URL ? createPgChangeFeed(config.DATABASE_URL, FLAG_CHANGES_CHANNEL, "flag changes", log) : null,
     pollMs: config.FLAG_POLL_MS ?? 30_000,
     log,
   });
@@ -332,6 +375,7 @@ const IMPORT_WORKERS = 2;
 function wire(deps: {
   flags: OpenedFlags;
   unitOfWork: UnitOfWork;
+  credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
   hasher: PasswordHasher;
   clock: Clock;
   config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS">;
@@ -370,7 +414,7 @@ function wire(deps: {
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
-    authenticate: traced("authenticate", makeAuthenticate({ unitOfWork, clock })),
+    authenticate: traced("authenticate", makeAuthenticate({ unitOfWork, clock, cache: deps.credentialCache, log: deps.log })),
     signIn: traced("signIn", makeSignIn({ unitOfWork, hasher, clock, dummyHash })),
     signOut: traced("signOut", makeSignOut({ unitOfWork })),
     changePassword: traced("changePassword", makeChangePassword({ unitOfWork, hasher, clock })),
@@ -409,6 +453,7 @@ function wire(deps: {
     flagHistory: traced("flagHistory", makeFlagHistory({ unitOfWork })),
     evaluateUserFlags,
     evaluateCallerFlags: makeEvaluateCallerFlags({ flags: featureFlags }),
+    credentialCache: deps.credentialCache,
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

@@ -36,6 +36,12 @@ export const configSchema = z.object({
    * DATABASE_BUSY (with Retry-After) instead of queueing on towards its deadline.
    */
   DB_POOL_WAIT_MS: millis(1_000, 1),
+  /**
+   * How long a verified API token or session is kept in the process, so a request costs no database round trip.
+   * A revocation, sign-out, password or role change, disable or delete reaches every replica at once through
+   * PostgreSQL LISTEN/NOTIFY; this is the bound when such a notification is lost. 0 turns the cache off.
+   */
+  AUTH_CACHE_TTL_MS: millis(30_000),
   /** At most this many database connections (PostgreSQL pool size). */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /**

@@ -101,6 +101,7 @@ async function main(): Promise<void> {
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
       await app?.flagEvaluations.stop().catch((error: unknown) => log.warn({ err: error }, "storing the last flag evaluation counts failed"));
       await app?.flagSync?.stop().catch((error: unknown) => log.error({ err: error }, "stopping the flag sync failed"));
+      await app?.credentialCache.stop().catch((error: unknown) => log.error({ err: error }, "stopping the credential cache failed"));
       await app?.featureFlags.close().catch((error: unknown) => log.error({ err: error }, "closing the feature flag SDK failed"));
       await app?.database.close();
     })());
@@ -148,6 +149,8 @@ async function main(): Promise<void> {
     app.importJobs.start();
     // Flags changed on other replicas reach this one (LISTEN/NOTIFY on PostgreSQL, and a poll).
     await app.flagSync?.start();
+    // Credentials changed on other replicas (revoked, signed out, disabled) are dropped from this one's cache.
+    await app.credentialCache.start();
     app.flagEvaluations.start();
     const refreshUserGauge = () =>
       app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
@@ -218,8 +221,10 @@ async function main(): Promise<void> {
         if (probe) log.debug(line, "request");
         else log.info(line, "request");
       });
+      const api = isApiPath(path) && servesApi(method, request.url ?? "/");
       applySecurityHeaders(request, response, {
         dev,
+        api,
         trustProxy: config.TRUST_PROXY,
         publicOrigin: config.PUBLIC_ORIGIN,
       });
@@ -227,7 +232,7 @@ async function main(): Promise<void> {
         try {
           if (await handleHealth(request, response)) return;
           if (await handleMetrics(request, response)) return;
-          if (isApiPath(path) && servesApi(method, request.url ?? "/")) {
+          if (api) {
             await withRequestFacts(facts, () => handleApi(request, response));
             return;
           }

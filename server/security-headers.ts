@@ -41,7 +41,23 @@ export function contentSecurityPolicy(nonce: string, dev: boolean): string {
   ].join("; ");
 }
 
-export function applySecurityHeaders(request: IncomingMessage, response: ServerResponse, options: SecurityHeaderOptions): void {
+/**
+ * The policy for API answers (JSON, CSV, event streams): nothing in them may load or run anything, so no nonce
+ * is needed (issue 16: one less random draw per API request).
+ */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+export function applySecurityHeaders(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: SecurityHeaderOptions & { api: boolean },
+): void {
+  if (options.api) {
+    response.setHeader("content-security-policy", API_CONTENT_SECURITY_POLICY);
+    request.headers[CLIENT_IP_HEADER] = clientAddress(request, options.trustProxy);
+    applyCommonHeaders(request, response, options);
+    return;
+  }
   const nonce = randomBytes(16).toString("base64");
   const csp = contentSecurityPolicy(nonce, options.dev);
 
@@ -53,6 +69,11 @@ export function applySecurityHeaders(request: IncomingMessage, response: ServerR
   request.headers[PATH_HEADER] = request.url ?? "/";
 
   response.setHeader("content-security-policy", csp);
+  applyCommonHeaders(request, response, options);
+}
+
+/** What every answer carries, page or API. */
+function applyCommonHeaders(request: IncomingMessage, response: ServerResponse, options: SecurityHeaderOptions): void {
   response.setHeader("x-content-type-options", "nosniff");
   response.setHeader("x-frame-options", "DENY");
   // same-origin: invitation links carry their secret in the path; no other site may see it in a Referer.

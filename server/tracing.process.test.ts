@@ -85,7 +85,7 @@ function ancestry(spans: ReceivedSpan[], span: ReceivedSpan): string[] {
 }
 
 describe("spans exported over OTLP/HTTP", () => {
-  it("continue the caller's trace: server span, Next's spans, use case, unit of work, repository call, with their attributes", async () => {
+  it("continue the caller's trace: server span, use case, repository call, with their attributes", async () => {
     const traceId = hex(16);
     const callerSpanId = hex(8);
     const requestId = `tracing-${randomUUID()}`;
@@ -113,15 +113,14 @@ describe("spans exported over OTLP/HTTP", () => {
       },
       resource: expect.objectContaining({ "service.name": "user-console" }),
     });
-    // Next's own spans nest under it: its request span is a child of ours.
-    const nextSpans = spans.filter((span) => span.scope === "next.js");
-    expect(nextSpans.length).toBeGreaterThan(0);
-    expect(nextSpans.some((span) => span.parentSpanId === request.spanId)).toBe(true);
+    // The API no longer goes through Next (decision 010): none of Next's spans, ours straight under the request.
+    expect(spans.filter((span) => span.scope === "next.js")).toEqual([]);
 
-    // Use case → unit of work → repository call, all under the server span (through Next's handler spans).
+    // Use case → unit of work → repository call, all under the server span.
     const useCase = only(spans, "use_case listUsers");
     const repository = only(spans, "users.list");
-    expect(ancestry(spans, repository).slice(0, 3)).toEqual(["users.list", "unit_of_work", "use_case listUsers"]);
+    // A read runs on the query side, outside a transaction: no unit_of_work span between (decision 011).
+    expect(ancestry(spans, repository).slice(0, 3)).toEqual(["users.list", "use_case listUsers", "GET /api/v1/users"]);
     expect(ancestry(spans, useCase)).toContain("GET /api/v1/users");
     expect(ancestry(spans, only(spans, "use_case authenticate"))).toContain("GET /api/v1/users");
     expect(repository).toMatchObject({

@@ -523,6 +523,8 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   FLAGS_MANAGED_ELSEWHERE: "LaunchDarkly manages the flags (LAUNCHDARKLY_SDK_KEY): change them there",
   READ_ONLY_MODE: "the console is in read-only mode (flag ops-read-only-mode); retry after Retry-After seconds",
   FEATURE_OFF: "the feature is turned off by its flag (bulk-import)",
+  NOT_FOUND: "no API route at this address",
+  METHOD_NOT_ALLOWED: "the route does not answer this method; `Allow` lists those it does",
   INTERNAL: "something failed on our side; quote the requestId",
 };
 
@@ -721,7 +723,9 @@ export function buildOpenApiDocument() {
       description:
         "The REST API of the user console. Errors are `application/problem+json` (RFC 9457) with a stable `code`; " +
         "every response carries `X-Request-Id`. Call it with an API token (`Authorization: Bearer uct_...`) or " +
-        "from the browser with the session cookie (then a change also needs this site's Origin header).",
+        "from the browser with the session cookie (then a change also needs this site's Origin header). An address " +
+        "under /api that is no route answers 404 `NOT_FOUND`, a method the route lacks 405 `METHOD_NOT_ALLOWED` with " +
+        "`Allow`; every route answers OPTIONS with `Allow`, and HEAD where it answers GET.",
     },
     tags: TAGS.map((tag) => ({ ...tag })),
     paths,

@@ -152,9 +152,16 @@ describe("security headers", () => {
     for (const tag of html.match(/<script(?![^>]*\bsrc=)[^>]*>/g) ?? []) expect(tag).toContain(`nonce="${nonce}"`);
   });
 
-  it("are on API responses, problem answers and probes", async () => {
-    expectSecurityHeaders(await get("/api/v1/session", { cookie: cookies.VIEWER ?? "" }));
-    expectSecurityHeaders(await get("/api/v1/users"));
+  it("are on API responses, problem answers and probes; the API's policy is fixed, with no nonce", async () => {
+    // API answers are data, never a document: nothing may run or load (decision 010).
+    const expectApiHeaders = (response: Response) => {
+      expect(response.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("referrer-policy")).toBe("same-origin");
+    };
+    expectApiHeaders(await get("/api/v1/session", { cookie: cookies.VIEWER ?? "" }));
+    expectApiHeaders(await get("/api/v1/users"));
+    expectApiHeaders(await get("/api/v1/no-such-route"));
     expectSecurityHeaders(await get("/ready"));
   });
 

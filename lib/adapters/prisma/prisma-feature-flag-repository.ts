@@ -3,7 +3,7 @@ import { ldFlagSchema, type LdFlag } from "../../domain/feature-flags";
 import type { FeatureFlagRepository, FlagEvaluationCount, StoredFlag } from "../../ports/feature-flag-repository";
 import type { Prisma, FeatureFlag as FeatureFlagRow } from "./generated/client.ts";
 
-/** The PostgreSQL notification channel a stored flag change is announced on (pg-flag-change-feed.ts listens). */
+/** The PostgreSQL notification channel a stored flag change is announced on (lib/adapters/pg/pg-change-feed.ts listens). */
 export const FLAG_CHANGES_CHANNEL = "feature_flag_changes";
 
 /** Local feature flags through Prisma, on the transaction client of one unit of work. */

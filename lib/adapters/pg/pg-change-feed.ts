@@ -1,8 +1,7 @@
 import pg from "pg";
 
-import type { FlagChangeFeed } from "../../ports/feature-flags";
+import type { ChangeFeed } from "../../ports/change-feed";
 import type { Logger } from "../../ports/logger";
-import { FLAG_CHANGES_CHANNEL } from "../prisma/prisma-feature-flag-repository";
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -10,15 +9,23 @@ const CONNECT_TIMEOUT_MS = 5_000;
 const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
 
 /**
- * Flag changes from other replicas through PostgreSQL LISTEN/NOTIFY (issue 9): one connection of its own, outside
- * the pool (a pooled connection cannot hold a LISTEN). A lost connection is reconnected with backoff, and then
- * reported as a change of every flag ("*"), because notifications sent while it was down are gone. A first
- * connection that fails is retried the same way, so a replica started during a database blip listens once it can.
+ * One channel of PostgreSQL LISTEN/NOTIFY between replicas (flag changes, issue 9; credential changes, issue 16):
+ * one connection of its own, outside the pool (a pooled connection cannot hold a LISTEN). A lost connection is
+ * reconnected with backoff, and then reported as "*" (anything may have changed), because notifications sent while
+ * it was down are gone. A first connection that fails is retried the same way, so a replica started during a
+ * database blip listens once it can. `publish` sends on the same connection. One subscription per feed.
+ *
+ * @param channel a fixed name of ours (it is spliced into LISTEN, which takes no parameter).
+ * @param purpose what the channel carries, for the connection's application_name and the log.
  */
-export function createPgFlagChangeFeed(connectionString: string, log: Logger): FlagChangeFeed {
+export function createPgChangeFeed(connectionString: string, channel: string, purpose: string, log: Logger): ChangeFeed {
+  let client: pg.Client | null = null;
   return {
+    async publish(payload) {
+      if (!client) throw new Error(`${purpose}: not connected to PostgreSQL`);
+      await client.query("SELECT pg_notify($1, $2)", [channel, payload]);
+    },
     async subscribe(onChange) {
-      let client: pg.Client | null = null;
       let closed = false;
       let attempt = 0;
       let timer: NodeJS.Timeout | undefined;
@@ -27,16 +34,16 @@ export function createPgFlagChangeFeed(connectionString: string, log: Logger): F
         // Bounded connect, and TCP keepalive so a half-open connection is noticed rather than waited on forever.
         const next = new pg.Client({
           connectionString,
-          application_name: "user-console flag changes",
+          application_name: `user-console ${purpose}`,
           connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
           keepAlive: true,
         });
         next.on("notification", (message) => {
-          if (message.channel === FLAG_CHANGES_CHANNEL && message.payload) onChange(message.payload);
+          if (message.channel === channel && message.payload) onChange(message.payload);
         });
         const lost = (error?: Error) => {
           if (closed || client !== next) return;
-          log.warn({ err: error }, "feature flags: the LISTEN connection failed; reconnecting");
+          log.warn({ err: error }, `${purpose}: the LISTEN connection failed; reconnecting`);
           client = null;
           void next.end().catch(() => undefined);
           scheduleReconnect();
@@ -44,7 +51,7 @@ export function createPgFlagChangeFeed(connectionString: string, log: Logger): F
         next.on("error", lost);
         next.on("end", () => lost());
         await next.connect();
-        await next.query(`LISTEN ${FLAG_CHANGES_CHANNEL}`);
+        await next.query(`LISTEN ${channel}`);
         if (closed) {
           await next.end();
           return;
@@ -64,7 +71,7 @@ export function createPgFlagChangeFeed(connectionString: string, log: Logger): F
               onChange("*");
             },
             (error: unknown) => {
-              log.warn({ err: error }, "feature flags: cannot LISTEN for flag changes yet; trying again");
+              log.warn({ err: error }, `${purpose}: cannot LISTEN yet; trying again`);
               scheduleReconnect();
             },
           );
@@ -74,7 +81,7 @@ export function createPgFlagChangeFeed(connectionString: string, log: Logger): F
 
       // A first connection that fails is retried like a lost one; meanwhile the poll delivers changes.
       await connect().catch((error: unknown) => {
-        log.warn({ err: error }, "feature flags: cannot LISTEN for flag changes yet; trying again");
+        log.warn({ err: error }, `${purpose}: cannot LISTEN yet; trying again`);
         scheduleReconnect();
       });
       return {
