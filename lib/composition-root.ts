@@ -18,6 +18,7 @@ import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
 import type { FeatureFlags, FlagSetup } from "./ports/feature-flags";
 import { createPgChangeFeed } from "./adapters/pg/pg-change-feed";
+import { CREDENTIAL_CHANGES_CHANNEL, decodeCredentialChanges } from "./adapters/pg/credential-change-messages";
 import { withCredentialChanges } from "./adapters/credential-changes/with-credential-changes";
 import { createLruCredentialCache, type RunningCredentialCache } from "./adapters/lru-cache/lru-credential-cache";
 import { FLAG_CHANGES_CHANNEL } from "./adapters/prisma/prisma-feature-flag-repository";
@@ -283,8 +284,8 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 /**
  * The one place where database ports are wrapped with cross-cutting concerns, innermost first: timing of each
  * unit and repository call (so a unit cut by its deadline is measured as the error it was), a span for each
- * (issue 8), a deadline per unit of work, and, once a unit has committed, the credential changes it made
- * published to every replica's cache (issue 16); the circuit breaker and concurrency limit go here too.
+ * (issue 8), and a deadline per unit of work; innermost, the credential changes a unit makes are announced to
+ * every replica's cache (issue 16). The circuit breaker and concurrency limit go here too.
  */
 function decorateDatabasePorts(
   unitOfWork: UnitOfWork,
@@ -292,8 +293,9 @@ function decorateDatabasePorts(
   metrics: AppMetrics,
   credentialChanges: CredentialChanges,
 ): UnitOfWork {
-  const bounded = withDeadline(withDatabaseTracing(withDatabaseMetrics(unitOfWork, metrics)), config.DB_TIMEOUT_MS);
-  return withCredentialChanges(bounded, credentialChanges);
+  // Credential changes innermost: only the adapter's run settles after the commit (see with-credential-changes.ts).
+  const announced = withCredentialChanges(unitOfWork, credentialChanges);
+  return withDeadline(withDatabaseTracing(withDatabaseMetrics(announced, metrics)), config.DB_TIMEOUT_MS);
 }
 
 /**
@@ -309,11 +311,10 @@ function openCredentialCache(
     unknownTtlMs: Math.min(config.AUTH_CACHE_TTL_MS, UNKNOWN_CREDENTIAL_TTL_MS),
     max: CREDENTIAL_CACHE_SIZE,
     feed: config.DATABASE_URL ? createPgChangeFeed(config.DATABASE_URL, CREDENTIAL_CHANGES_CHANNEL, "credential changes", log) : null,
-    log,
+    decode: decodeCredentialChanges,
   });
 }
 
-const CREDENTIAL_CHANGES_CHANNEL = "credential_changes";
 /** A secret no token or session has is refused from memory this long (a token may be created on another replica). */
 const UNKNOWN_CREDENTIAL_TTL_MS = 5_000;
 /** Tokens and sessions in use at once, per process: far more than a console has; the least recently used go first. */

@@ -137,6 +137,8 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           tokens: new InMemoryApiTokenRepository(staged, guard),
           invitations: new InMemoryInvitationRepository(staged, guard),
           signInFailures: new InMemorySignInFailureRepository(staged, guard),
+          // One process, no other replica to tell.
+          credentialChanges: { announce: async () => undefined },
           idempotency: new InMemoryIdempotencyStore(staged, guard),
           imports: new InMemoryImportJobRepository(staged, now, guard),
           flags: new InMemoryFeatureFlagRepository(staged, now, guard),

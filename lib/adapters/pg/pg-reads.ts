@@ -22,17 +22,21 @@ export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["r
     const watch = signal ? watchStatement(client, signal, cancelPool) : undefined;
     const guard = () => signal?.throwIfAborted();
     const running = Promise.resolve().then(() => work({ users: new SqlUserQueries(pgSession(client), guard) }));
-    void running.then(
-      () => release(),
-      (error: unknown) => release(error),
-    );
+    void running
+      .then(
+        () => release(),
+        (error: unknown) => release(error),
+      )
+      // pg-pool refuses a second release (a bug of ours if it ever happened): never an unhandled rejection.
+      .catch(() => undefined);
     async function release(error?: unknown) {
       watch?.stop();
-      await watch?.settled();
+      const delivered = (await watch?.settled()) ?? true;
       // A statement the server refused (DatabaseError, a cancel included) leaves the connection sound; anything
-      // else (the connection dropped) and it is discarded rather than handed to the next caller.
+      // else (the connection dropped), or a cancel that may still land, and it is discarded rather than handed on.
       const broken = error !== undefined && !(error instanceof pg.DatabaseError) && !signal?.aborted;
-      client.release(broken ? toError(error) : undefined);
+      if (!delivered) client.release(new Error("the statement's cancel was not confirmed: connection discarded"));
+      else client.release(broken ? toError(error) : undefined);
     }
     return untilAborted(running, signal);
   };

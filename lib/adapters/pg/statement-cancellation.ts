@@ -16,23 +16,39 @@ import pg from "pg";
 export interface StatementWatch {
   /** Stops watching the signal (the work is done). */
   stop(): void;
-  /** Settles once a cancel that was sent has been delivered (at once if none was). */
-  settled(): Promise<unknown>;
+  /**
+   * Resolves once a cancel that was sent has been delivered (at once if none was): true. False if it was not
+   * confirmed within CANCEL_WAIT_MS (the cancel connection slow or gone): the connection must then be destroyed
+   * rather than returned, since the cancel may still land on it.
+   */
+  settled(): Promise<boolean>;
 }
 
+/** How long a connection's release waits for its cancel to be confirmed; past it, the connection is destroyed. */
+export const CANCEL_WAIT_MS = 1_000;
+
 export function watchStatement(client: pg.PoolClient, signal: AbortSignal, cancelPool: pg.Pool): StatementWatch {
-  let cancelled: Promise<unknown> | undefined;
+  let cancelled: Promise<boolean> | undefined;
   const onAbort = () => {
     const pid = backendPidOf(client);
-    // A cancel that fails is harmless: the statement then ends at the pool's statement_timeout, and the caller
-    // was answered at its deadline anyway.
-    if (pid !== undefined) cancelled ??= cancelPool.query("SELECT pg_cancel_backend($1)", [pid]).catch(() => undefined);
+    if (pid === undefined || cancelled) return;
+    // A cancel that fails is harmless for the caller (answered at its deadline anyway): the statement then ends
+    // at the pool's statement_timeout, and the connection is destroyed rather than reused.
+    const sent = cancelPool.query("SELECT pg_cancel_backend($1)", [pid]).then(
+      () => true,
+      () => false,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), CANCEL_WAIT_MS);
+    });
+    cancelled = Promise.race([sent, late]).finally(() => clearTimeout(timer));
   };
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
   return {
     stop: () => signal.removeEventListener("abort", onAbort),
-    settled: () => cancelled ?? Promise.resolve(),
+    settled: () => cancelled ?? Promise.resolve(true),
   };
 }
 
@@ -60,7 +76,13 @@ export function cancellableConnections(pool: pg.Pool, cancelPool: pg.Pool) {
       const release = client.release.bind(client);
       client.release = (error?: Error | boolean) => {
         watch.stop();
-        void watch.settled().then(() => release(error));
+        void watch.settled().then((delivered) => {
+          try {
+            release(delivered ? error : new Error("the statement's cancel was not confirmed: connection discarded"));
+          } catch {
+            // Released twice (a bug of the caller's): pg-pool refuses the second; nothing more to do here.
+          }
+        });
       };
       return client;
     });

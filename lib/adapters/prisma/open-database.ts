@@ -23,7 +23,7 @@ import type { DatabaseLifecycle } from "../../ports/database";
 import type { Logger } from "../../ports/logger";
 import type { UnitOfWork } from "../../ports/unit-of-work";
 import { createPgReads } from "../pg/pg-reads";
-import { cancellableConnections } from "../pg/statement-cancellation";
+import { CANCEL_WAIT_MS, cancellableConnections } from "../pg/statement-cancellation";
 import { readsOn } from "../sql/sql-user-queries";
 import { PrismaClient } from "./generated/client.ts";
 import {
@@ -346,7 +346,16 @@ async function openPostgres(
   pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection lost"));
   // Cancels of statements past their deadline go through a connection of their own: the main pool is usually
   // full exactly when deadlines fire, and a cancel queued behind the work it should stop would come too late.
-  const cancelPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
+  // Bounded like everything else: a cancel not confirmed in time gets its connection discarded instead
+  // (statement-cancellation.ts), and a half-open cancel connection is noticed.
+  const cancelPool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    connectionTimeoutMillis,
+    idleTimeoutMillis: 30_000,
+    query_timeout: CANCEL_WAIT_MS,
+    keepAlive: true,
+  });
   cancelPool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL cancel connection lost"));
   // Before Prisma's adapter gets the pool: the connections its transactions take are then watched for aborts.
   const transactions = cancellableConnections(pool, cancelPool);

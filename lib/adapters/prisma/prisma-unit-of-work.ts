@@ -5,6 +5,7 @@ import { untilAborted } from "../../domain/until-aborted";
 import { isTransactionStartTimeout } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
+import { PrismaCredentialChangeNotices } from "./prisma-credential-change-notices";
 import { PrismaFeatureFlagRepository } from "./prisma-feature-flag-repository";
 import { PrismaImportJobRepository } from "./prisma-import-job-repository";
 import {
@@ -70,6 +71,7 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
               tokens: new PrismaApiTokenRepository(tx, guard),
               invitations: new PrismaInvitationRepository(tx, guard),
               signInFailures: new PrismaSignInFailureRepository(tx, guard),
+              credentialChanges: new PrismaCredentialChangeNotices(tx, guard),
               idempotency: new PrismaIdempotencyStore(tx, guard),
               imports: new PrismaImportJobRepository(tx, guard),
               flags: new PrismaFeatureFlagRepository(tx, guard),
