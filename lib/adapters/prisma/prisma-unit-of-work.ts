@@ -13,6 +13,7 @@ import {
   PrismaIdempotencyStore,
   PrismaInvitationRepository,
   PrismaSessionRepository,
+  PrismaKnownDeviceRepository,
   PrismaSignInFailureRepository,
 } from "./prisma-auth-repositories";
 import { PrismaUserRepository, withRollbackError } from "./prisma-user-repository";
@@ -77,6 +78,7 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
             tokens: new PrismaApiTokenRepository(tx, guard),
             invitations: new PrismaInvitationRepository(tx, guard),
             signInFailures: new PrismaSignInFailureRepository(tx, guard),
+            devices: new PrismaKnownDeviceRepository(tx, guard),
             idempotency: new PrismaIdempotencyStore(tx, guard),
             imports: new PrismaImportJobRepository(tx, guard),
             flags: new PrismaFeatureFlagRepository(tx, guard),
