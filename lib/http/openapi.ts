@@ -144,7 +144,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       "to the account. Throttling answers 429 with Retry-After, and never locks the account: per client address, " +
       "5 failures in 15 minutes; per account, after 5 failures in a day each attempt waits longer after the latest " +
       "failure (30 s doubling to 15 min at most); a browser with the account's device cookie skips the account's " +
-      "wait and has 5 failures in 15 minutes of its own. An ADMIN can clear an account's failures " +
+      "wait and has 5 failures in 15 minutes of its own; and each server process passes at most 60 attempts a " +
+      "minute per address to its database. An ADMIN can clear an account's failures " +
       "(DELETE /api/v1/users/{id}/sign-in-failures).",
     tag: "Session",
     responses: {

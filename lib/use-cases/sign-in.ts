@@ -34,8 +34,9 @@ export type SignIn = (
  *   signs in once the delay has passed;
  * - a browser holding the account's device cookie (set by an earlier successful sign-in) skips the account's
  *   delay, and has a 5-in-15-minutes budget of its own instead: a guessing stranger cannot keep the owner out.
- * Keys refused a moment ago are refused from memory first (sign-in-gate.ts), and a refusal is audited once per
- * key and window, so a flood of attempts costs no database work and writes no audit rows.
+ * Keys refused a moment ago are refused from memory first, and each address has a budget of attempts per minute
+ * (sign-in-gate.ts); a refusal is audited once per key and window: a flood costs no database work and writes no
+ * audit rows.
  */
 export function makeSignIn({
   unitOfWork,
@@ -64,7 +65,8 @@ export function makeSignIn({
     // Before any database work. A request carrying a device cookie is judged by the device's key here, not the
     // account's: whether the cookie is this account's is for the database to say.
     const deviceKey = deviceId ? `device:${deviceId}` : null;
-    const remembered = gate.refusal([...(addressKey ? [addressKey] : []), deviceKey ?? accountKey]);
+    const remembered =
+      gate.refusal([...(addressKey ? [addressKey] : []), deviceKey ?? accountKey]) || (addressKey ? gate.admit(addressKey) : 0);
     if (remembered > 0) {
       onThrottled("memory");
       throw new TooManyAttemptsError(retryAfterSeconds(remembered));

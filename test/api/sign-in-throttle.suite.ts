@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ACCOUNT_DELAY_MAX_MS, SESSION_ABSOLUTE_MS, SIGN_IN_WINDOW_MS } from "../../lib/domain/auth";
 import { hashSecret } from "../../lib/use-cases/secrets";
+import { ADDRESS_ATTEMPTS_PER_MINUTE } from "../../lib/use-cases/sign-in-gate";
 import type { Clock } from "../../lib/ports/clock";
 import { manualClock, type createApiHarness } from "../support/api-harness";
 
@@ -159,6 +160,19 @@ export function describeSignInThrottle(name: string, open: (clock: Clock) => Pro
       // A new window, a new entry.
       clock.advance(SIGN_IN_WINDOW_MS);
       expect((await signIn(`spray-again-${net}@example.com`, "guess", `${net}.9`)).status).toBe(401);
+    });
+
+    it("audit flooding with made-up device cookies: at most 60 attempts a minute per address reach the database", async () => {
+      const { email, net } = await account();
+      for (let i = 0; i < 5; i++) await signIn(email, `guess ${i}`, `${net}.${10 + i}`);
+      // Each made-up cookie must be looked up, so memory cannot refuse it by the account: the address budget does.
+      const unitsBefore = await unitsRun();
+      const flood = await Promise.all(
+        Array.from({ length: 150 }, (_, i) => signIn(email, "guess", `${net}.99`, `uc_device=made-up-${i}`)),
+      );
+      expect(flood.every((response) => response.status === 429)).toBe(true);
+      expect(await unitsRun()).toBeLessThanOrEqual(unitsBefore + ADDRESS_ATTEMPTS_PER_MINUTE);
+      expect(await auditCount("session.sign_in_throttled", email)).toBe(1);
     });
 
     it("an ADMIN clears an account's failures: its owner signs in from a new browser at once", async () => {
