@@ -2,7 +2,7 @@
 
 import { InfoCircledIcon, LockOpen1Icon, Pencil1Icon } from "@radix-ui/react-icons";
 import { Badge, Button, Card, DataList, Flex, Heading, Link as RadixLink, Table, Text } from "@radix-ui/themes";
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import { toast } from "sonner";
@@ -180,9 +180,12 @@ function Profile({
  * cannot wait and has no browser they signed in on before.
  */
 function ClearSignInFailuresButton({ user }: { user: UserJson }) {
+  const queryClient = useQueryClient();
   const clear = useMutation({
     mutationFn: () =>
       api(`/api/v1/users/${encodeURIComponent(user.id)}/sign-in-failures`, clearedSignInFailuresResponse, { method: "DELETE" }),
+    // The audit entry it wrote shows in the recent activity.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: userOverviewKey(user.id) }),
     onSuccess: ({ cleared }) =>
       toast.success(
         cleared === 0
