@@ -65,6 +65,9 @@ import { makeRevokeOwnSession, type RevokeOwnSession } from "./use-cases/revoke-
 import { newSecret } from "./use-cases/secrets";
 import { makeSeedDemoUsers } from "./use-cases/seed-demo-users";
 import { makeSignIn, type SignIn } from "./use-cases/sign-in";
+import { createSignInGate } from "./use-cases/sign-in-gate";
+import { makeClearSignInFailures, type ClearSignInFailures } from "./use-cases/clear-sign-in-failures";
+import { makePurgeExpired, makeScheduledCleanup, type ScheduledCleanup } from "./use-cases/purge-expired";
 import { makeSignOut, type SignOut } from "./use-cases/sign-out";
 import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
 import { makeExportImportErrors, type ExportImportErrors } from "./use-cases/export-import-errors";
@@ -91,6 +94,13 @@ export interface App {
   readonly authenticate: Authenticate;
   readonly signIn: SignIn;
   readonly signOut: SignOut;
+  /** An ADMIN lifts the sign-in delay on an account (issue 18). */
+  readonly clearSignInFailures: ClearSignInFailures;
+  /**
+   * Deletes expired sign-in failures, sessions, invitations and finished imports' files every CLEANUP_INTERVAL_MS
+   * (issue 18): server/main.ts starts it after start-up and stops it before the database closes.
+   */
+  readonly cleanup: ScheduledCleanup;
   readonly changePassword: ChangePassword;
   readonly listOwnSessions: ListOwnSessions;
   readonly revokeOwnSession: RevokeOwnSession;
@@ -212,6 +222,7 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "REQUEST_TIMEOUT_MS"
       | "IMPORT_LEASE_MS"
       | "FLAG_STALE_DAYS"
+      | "CLEANUP_INTERVAL_MS"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
       | "LAUNCHDARKLY_BASE_URI"
@@ -231,6 +242,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     AUTH_CACHE_TTL_MS: 30_000,
     IMPORT_LEASE_MS: 30_000,
     FLAG_STALE_DAYS: 30,
+    CLEANUP_INTERVAL_MS: 10 * 60_000,
     TRUST_PROXY: false,
     PUBLIC_ORIGIN: undefined,
     ...options.config,
@@ -379,7 +391,10 @@ function wire(deps: {
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS">;
+  config: Pick<
+    Config,
+    "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS" | "CLEANUP_INTERVAL_MS"
+  >;
   log: Logger;
   metrics: AppMetrics;
   database: DatabaseLifecycle;
@@ -412,12 +427,32 @@ function wire(deps: {
     log: deps.log,
     leaseMs: deps.config.IMPORT_LEASE_MS,
   });
+  // Keys the database refused a moment ago, refused again from memory (issue 18: a flood costs no database work).
+  const signInGate = createSignInGate(clock);
+  const cleanup = makeScheduledCleanup({
+    purge: traced("purgeExpired", makePurgeExpired({ unitOfWork, clock })),
+    intervalMs: deps.config.CLEANUP_INTERVAL_MS,
+    log: deps.log,
+    onRun: (run) => deps.metrics.countCleanup(run),
+  });
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
     authenticate: traced("authenticate", makeAuthenticate({ unitOfWork, clock, cache: deps.credentialCache, log: deps.log })),
-    signIn: traced("signIn", makeSignIn({ unitOfWork, hasher, clock, dummyHash })),
+    signIn: traced(
+      "signIn",
+      makeSignIn({
+        unitOfWork,
+        hasher,
+        clock,
+        dummyHash,
+        gate: signInGate,
+        onThrottled: (stage) => deps.metrics.countSignInThrottled(stage),
+      }),
+    ),
     signOut: traced("signOut", makeSignOut({ unitOfWork })),
+    clearSignInFailures: traced("clearSignInFailures", makeClearSignInFailures({ unitOfWork, gate: signInGate })),
+    cleanup,
     changePassword: traced("changePassword", makeChangePassword({ unitOfWork, hasher, clock })),
     listOwnSessions: traced("listOwnSessions", makeListOwnSessions({ unitOfWork, clock })),
     revokeOwnSession: traced("revokeOwnSession", makeRevokeOwnSession({ unitOfWork })),

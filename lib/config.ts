@@ -107,6 +107,11 @@ export const configSchema = z.object({
   FLAG_POLL_MS: millis(30_000, 100),
   /** A flag unchanged this many days that nobody evaluated, or that served one variation only, is marked stale. */
   FLAG_STALE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * How often each process deletes expired sign-in failures, sessions, invitations and finished imports' files
+   * (issue 18). Deleting what has expired is idempotent, so replicas running it at once only repeat work.
+   */
+  CLEANUP_INTERVAL_MS: millis(10 * 60_000, 1_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

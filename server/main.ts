@@ -40,6 +40,7 @@ import { createApiRouter, isApiPath } from "../lib/http/api-router";
 import { withRequestFacts, type RequestFacts } from "../lib/http/request-facts";
 import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
 import { createApiServer } from "./api-server";
+import { createForwardedForWarning } from "./forwarded-for-warning";
 import { createHealthHandler } from "./health";
 import { createLifecycle, DATABASE_CLOSE_TIMEOUT_MS, handleSignals, TRACING_FLUSH_TIMEOUT_MS } from "./lifecycle";
 import { createMetricsEndpoint } from "./metrics-endpoint";
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
       const app = await opening.catch(() => undefined);
       // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
+      await app?.cleanup.stop().catch((error: unknown) => log.warn({ err: error }, "stopping the clean-up failed"));
       await app?.flagEvaluations.stop().catch((error: unknown) => log.warn({ err: error }, "storing the last flag evaluation counts failed"));
       await app?.flagSync?.stop().catch((error: unknown) => log.error({ err: error }, "stopping the flag sync failed"));
       await app?.credentialCache.stop().catch((error: unknown) => log.error({ err: error }, "stopping the credential cache failed"));
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     startup: () => opening.then(() => undefined, () => undefined),
     onDrain: () => {
       clearInterval(userGauge);
+      void opening.then((app) => app.cleanup.stop()).catch(() => undefined); // closeDatabase reports failures
       void opening.then((app) => app.importJobs.stop()).catch(() => undefined); // closeDatabase reports failures
     },
     closeDatabase,
@@ -152,6 +155,8 @@ async function main(): Promise<void> {
     // Credentials changed on other replicas (revoked, signed out, disabled) are dropped from this one's cache.
     await app.credentialCache.start();
     app.flagEvaluations.start();
+    // Expired sign-in failures, sessions, invitations and finished imports' files: now, then every interval.
+    app.cleanup.start();
     const refreshUserGauge = () =>
       app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
     void refreshUserGauge();
@@ -182,6 +187,7 @@ async function main(): Promise<void> {
     const servesApi = (method: string, url: string) =>
       !dev || apiRouter.resolve(method, new URL(url, "http://localhost")).kind !== "handler";
     const tracer = trace.getTracer("user-console");
+    const warnOfForwardedFor = createForwardedForWarning({ trustProxy: config.TRUST_PROXY, log });
 
     server.on("request", (request, response) => {
       lifecycle.track(request, response);
@@ -221,6 +227,7 @@ async function main(): Promise<void> {
         if (probe) log.debug(line, "request");
         else log.info(line, "request");
       });
+      warnOfForwardedFor(request);
       const api = isApiPath(path) && servesApi(method, request.url ?? "/");
       applySecurityHeaders(request, response, {
         dev,

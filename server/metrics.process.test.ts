@@ -112,6 +112,19 @@ describe("GET /metrics", () => {
     await expect.poll(async () => countOf(await scrape())).toBeGreaterThanOrEqual(1_001);
   });
 
+  it("counts the scheduled clean-up, which runs once at start (issue 18)", async () => {
+    await expect.poll(scrape).toMatch(/^user_console_cleanup_runs_total\{outcome="ok"\} [1-9]/m);
+    expect(await scrape()).not.toMatch(/^user_console_cleanup_runs_total\{outcome="error"\}/m);
+  });
+
+  it("warns once, not per request, when X-Forwarded-For arrives while TRUST_PROXY is off (issue 18)", async () => {
+    for (let i = 0; i < 3; i++) {
+      await (await fetch(`${server.baseUrl}/api/v1/session`, { headers: { "x-forwarded-for": `203.0.113.${i}` } })).text();
+    }
+    const warnings = server.output().split("\n").filter((line) => line.includes("X-Forwarded-For received while TRUST_PROXY is off"));
+    expect(warnings).toHaveLength(1);
+  });
+
   it("reports the pool, readiness, users by status, the import workers and the process", async () => {
     expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
     const text = await scrape();

@@ -15,6 +15,10 @@ export const PERMISSIONS = {
       "Create users, change names and status, delete and restore users (EDITOR: only users who are not ADMIN, and creates only VIEWERs)",
   },
   "users:assign-role": { roles: ["ADMIN"], summary: "Change a user's role" },
+  "users:clear-sign-in-failures": {
+    roles: ["ADMIN"],
+    summary: "Clear an account's failed sign-ins, lifting the delay they put on signing in to it from a new browser",
+  },
   "invitations:create": { roles: ["ADMIN"], summary: "Invite people to become users" },
   "tokens:manage": { roles: ["ADMIN"], summary: "Create, list and revoke API tokens" },
   "audit:read": { roles: ["ADMIN"], summary: "Read the audit log" },
@@ -95,6 +99,8 @@ export const ROUTES: readonly RouteAccess[] = [
   api("PATCH", "/users/[id]", "users:write"),
   api("DELETE", "/users/[id]", "users:write"),
   api("POST", "/users/[id]/restore", "users:write"),
+  // From a browser session only: a leaked token must not lift the throttle on an account it is guessing at.
+  api("DELETE", "/users/[id]/sign-in-failures", "users:clear-sign-in-failures", false),
   api("GET", "/users/[id]/flags", "flags:read"),
   api("GET", "/flags", "flags:read"),
   api("GET", "/flags/[key]", "flags:read"),

@@ -3,6 +3,7 @@ import type {
   ApiTokenRepository,
   CredentialRepository,
   InvitationRepository,
+  KnownDeviceRepository,
   SessionRepository,
   SignInFailureRepository,
 } from "./auth-repositories";
@@ -21,6 +22,8 @@ export interface Repositories {
   tokens: ApiTokenRepository;
   invitations: InvitationRepository;
   signInFailures: SignInFailureRepository;
+  /** Browsers that signed in before (issue 18). */
+  devices: KnownDeviceRepository;
   idempotency: IdempotencyStore;
   /** CSV import jobs (issue 6): a batch's record commits with the users it created. */
   imports: ImportJobRepository;

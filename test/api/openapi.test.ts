@@ -238,6 +238,13 @@ describe("real responses match the document", () => {
       last = await call("POST", "/api/v1/session", { body: { email: "vic@example.com", password: "wrong password" } });
     }
     expect(last.body).toMatchObject({ code: "TOO_MANY_ATTEMPTS" });
+    // An ADMIN clears the account's failures (issue 18): the owner signs in at once.
+    const vic = await api.unitOfWork.run(({ users }) => users.getByEmail("vic@example.com"));
+    const cleared = await call("DELETE", `/api/v1/users/${vic?.id}/sign-in-failures`, { cookie: admin });
+    expect(cleared.body).toMatchObject({ cleared: 5 }); // refused attempts are not failures
+    const unknown = await call("DELETE", "/api/v1/users/00000000-0000-4000-8000-000000000000/sign-in-failures", { cookie: admin });
+    expect(unknown.body).toMatchObject({ code: "USER_NOT_FOUND" });
+    expect((await call("POST", "/api/v1/session", { body: { email: "vic@example.com", password: PASSWORD } })).status).toBe(200);
   });
 
   it("users: create (idempotent), list, read with ETag and 304, merge-patch with If-Match, delete, restore", async () => {

@@ -14,6 +14,7 @@ import {
   PrismaIdempotencyStore,
   PrismaInvitationRepository,
   PrismaSessionRepository,
+  PrismaKnownDeviceRepository,
   PrismaSignInFailureRepository,
 } from "./prisma-auth-repositories";
 import { PrismaUserRepository, withRollbackError } from "./prisma-user-repository";
@@ -71,6 +72,7 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
               tokens: new PrismaApiTokenRepository(tx, guard),
               invitations: new PrismaInvitationRepository(tx, guard),
               signInFailures: new PrismaSignInFailureRepository(tx, guard),
+              devices: new PrismaKnownDeviceRepository(tx, guard),
               credentialChanges: new PrismaCredentialChangeNotices(tx, guard),
               idempotency: new PrismaIdempotencyStore(tx, guard),
               imports: new PrismaImportJobRepository(tx, guard),
