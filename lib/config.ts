@@ -87,8 +87,9 @@ export const configSchema = z.object({
       .optional(),
   ),
   /**
-   * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (scraped on a
-   * private network). At least 16 characters.
+   * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset, it is open only while the
+   * server listens on a loopback address; beyond loopback it answers 404 and start-up warns (issue 18,
+   * server/metrics-endpoint.ts). At least 16 characters.
    */
   METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).max(200).optional()),
   /**

@@ -33,7 +33,7 @@ import next from "next";
 import { z } from "zod";
 
 import { createLogger } from "../lib/adapters/pino/logger";
-import { registerApp } from "../lib/app-registry";
+import { registerApp, registerPathRedactor } from "../lib/app-registry";
 import { createApp, type App, type StartupReport } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
 import { createApiRouter, isApiPath } from "../lib/http/api-router";
@@ -42,8 +42,8 @@ import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
 import { createApiServer } from "./api-server";
 import { createHealthHandler } from "./health";
 import { createLifecycle, DATABASE_CLOSE_TIMEOUT_MS, handleSignals, TRACING_FLUSH_TIMEOUT_MS } from "./lifecycle";
-import { createMetricsEndpoint } from "./metrics-endpoint";
-import { createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
+import { createMetricsEndpoint, metricsAccess } from "./metrics-endpoint";
+import { createPathRedactor, createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
 import { applySecurityHeaders } from "./security-headers";
 
 const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown()) });
@@ -158,6 +158,13 @@ async function main(): Promise<void> {
     userGauge = setInterval(refreshUserGauge, USER_GAUGE_INTERVAL_MS);
     userGauge.unref();
 
+    const templates = loadRouteTemplates(dir);
+    const routeOf = createRouteMatcher(templates);
+    // Paths are recorded in spans and error lines only through this: a secret in a path stays in the process
+    // (issue 18, item 4). Registered before Next prepares, which starts tracing (instrumentation.ts).
+    const redactPath = createPathRedactor(templates);
+    registerPathRedactor(redactPath);
+
     nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
     await nextApp.prepare();
     if (lifecycle.draining) return;
@@ -170,13 +177,15 @@ async function main(): Promise<void> {
       flagsInitialized: () => app.featureFlags.initialized(),
       onReadiness: (ready) => app.metrics.setReady(ready),
     });
-    const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), token: config.METRICS_TOKEN });
-    const routeOf = createRouteMatcher(loadRouteTemplates(dir));
+    const access = metricsAccess(config);
+    // Beyond loopback without a token, nobody may scrape: said once, at start-up (issue 18, item 11).
+    if (access.kind === "off") log.warn({ listen: config.HOSTNAME }, access.warning);
+    const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), access });
     // The REST API is served by our own dispatch, not Next's pipeline (docs/decisions/010). In development Next
     // keeps the routes that have a handler, so editing one reloads it; the router still answers the rest (an
     // unknown path, a method a route lacks) so those look the same as in production.
     const apiRouter = createApiRouter({
-      onError: (error, request) => log.error({ err: error, url: request.url }, "request failed"),
+      onError: (error, request) => log.error({ err: error, path: redactPath(new URL(request.url).pathname) }, "request failed"),
     });
     const handleApi = createApiServer({ router: apiRouter });
     const servesApi = (method: string, url: string) =>
@@ -199,7 +208,7 @@ async function main(): Promise<void> {
       // Next's own spans and ours (use cases, repository calls) nest under it, as everything below runs in its
       // context. Not for probes and scrapes: they would be most of the traces and say nothing.
       const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-      const span = probe ? undefined : startRequestSpan(tracer, parent, method, route, path);
+      const span = probe ? undefined : startRequestSpan(tracer, parent, method, route, redactPath(path));
       const requestContext = span ? trace.setSpan(parent, span) : parent;
       // Every request is timed and logged by its route template, whoever answers it (probes, /metrics, Next).
       // One cut before its response finished (the client went away) counts as 499, nginx's "client closed request".
@@ -238,7 +247,7 @@ async function main(): Promise<void> {
           }
           await withRequestFacts(facts, () => handleNext(request, response));
         } catch (error) {
-          log.error({ err: error, url: request.url }, "request failed");
+          log.error({ err: error, route, path: redactPath(path) }, "request failed");
           if (!response.headersSent) {
             response.writeHead(500, { "content-type": "text/plain" });
             response.end("Internal Server Error");
@@ -284,8 +293,9 @@ async function main(): Promise<void> {
 /**
  * The request's SERVER span, child of the caller's span when its `traceparent` was valid (`parent`, extracted
  * by the SDK's propagators: W3C trace context by default, OTEL_PROPAGATORS). Named by route template, never the
- * raw path; the raw path is only `url.path`, as the semantic conventions ask (the query string, which can hold
- * a search for an email, is left out).
+ * raw path. `url.path` is the path with every segment that could be a secret masked (`/invitations/REDACTED`),
+ * as the semantic conventions ask of sensitive content (issue 18, item 4); the query string, which can hold a
+ * search for an email, is left out.
  */
 function startRequestSpan(
   tracer: Tracer,
