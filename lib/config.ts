@@ -66,8 +66,10 @@ export const configSchema = z.object({
   /** The first ADMIN, created on a database with no users (README: "First sign-in"). */
   BOOTSTRAP_ADMIN_EMAIL: z.email().default("admin@example.com"),
   /**
-   * That admin's first password, for automated set-ups; it must be changed at first sign-in. Unset (the
-   * default): a random one-time password is printed once to the console.
+   * That admin's first password; it must be changed at first sign-in, within 24 hours. Required on PostgreSQL
+   * while the database has no users: start-up refuses without it, as a generated one would land in a
+   * container's log (issue 18, item 10). Unset on the embedded database: a random one-time password is printed
+   * once on the terminal.
    */
   BOOTSTRAP_ADMIN_PASSWORD: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(12).max(200).optional()),
   /**

@@ -65,7 +65,7 @@ try {
 } catch (error) {
   // Errors the operator can fix are one line naming the problem and the fix; matched by name because this
   // bundle and Next's each have their own copy of lib/ (decision 002).
-  const operatorError = ["ConfigError", "DatabaseOpenError", "StartupError"];
+  const operatorError = ["ConfigError", "DatabaseOpenError", "StartupError", "BootstrapPasswordRequiredError"];
   if (error instanceof Error && operatorError.includes(error.name)) {
     console.error(error.message);
   } else {
@@ -346,12 +346,14 @@ function traceIdsOf(span: Span | undefined, traceparent: string | undefined): { 
  */
 function describeBootstrapAdmin(admin: NonNullable<StartupReport["bootstrapAdmin"]>, url: string): string {
   const lines = [
-    "First start: no users existed, so an administrator was created.",
+    admin.reissued
+      ? "The administrator's one-time password had expired unused (24 hours), so a new one was issued."
+      : "First start: no users existed, so an administrator was created.",
     `  Sign in at ${url}/sign-in as ${admin.email}`,
     admin.generated
       ? `  with this one-time password: ${admin.password}`
       : "  with the password from BOOTSTRAP_ADMIN_PASSWORD.",
-    "  You will be asked to choose a new password at once.",
+    "  You will be asked to choose a new password at once; this password expires in 24 hours.",
     ...(admin.generated ? ["  This password is shown only now; it is not stored anywhere in clear."] : []),
   ];
   const width = Math.max(...lines.map((line) => line.length));
