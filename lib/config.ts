@@ -90,10 +90,15 @@ export const configSchema = z.object({
   ),
   /**
    * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset, it is open only while the
-   * server listens on a loopback address; beyond loopback it answers 404 and start-up warns (issue 18,
-   * server/metrics-endpoint.ts). At least 16 characters.
+   * server listens on a loopback address or on METRICS_PORT; beyond loopback otherwise it answers 404 and
+   * start-up warns (issue 18, server/metrics-endpoint.ts). At least 16 characters.
    */
   METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).max(200).optional()),
+  /**
+   * When set, GET /metrics is served on this port only (same address), and the main port answers it 404: a port
+   * that the load balancer or Ingress never routes to. METRICS_TOKEN, when also set, is required there too.
+   */
+  METRICS_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65_535).optional()),
   /**
    * Unset (the default): feature flags live in this app's database and are evaluated by the LaunchDarkly SDK
    * from there. Set: flags come from LaunchDarkly itself, with this server-side SDK key (issue 9).
@@ -130,6 +135,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`),
     );
   }
-  const { LISTEN_HOST, HOSTNAME } = result.data;
+  const { LISTEN_HOST, HOSTNAME, METRICS_PORT, PORT } = result.data;
+  if (METRICS_PORT !== undefined && METRICS_PORT === PORT) {
+    throw new ConfigError([`METRICS_PORT must differ from PORT (${PORT}): it is a port of its own for /metrics`]);
+  }
   return Object.freeze({ ...result.data, HOSTNAME: LISTEN_HOST ?? HOSTNAME });
 }

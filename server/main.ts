@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   // from whichever path gets there first (a signal or a failed start). `opening` is declared further down,
   // right after the signal handlers: no signal is handled before then, as nothing in between awaits.
   let nextApp: ReturnType<typeof next> | undefined;
+  let metricsServer: Server | undefined;
   let databaseClosed: Promise<void> | undefined;
   const closeDatabase = () =>
     (databaseClosed ??= (async () => {
@@ -119,6 +120,8 @@ async function main(): Promise<void> {
     closeDatabase,
     databaseCloseTimeoutMs: DATABASE_CLOSE_TIMEOUT_MS,
     closeNext: async () => {
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await nextApp?.close();
     },
     // Started by Next from instrumentation.ts (lib/adapters/otel/start-tracing.ts), unless OTEL_SDK_DISABLED.
@@ -178,9 +181,13 @@ async function main(): Promise<void> {
       onReadiness: (ready) => app.metrics.setReady(ready),
     });
     const access = metricsAccess(config);
-    // Beyond loopback without a token, nobody may scrape: said once, at start-up (issue 18, item 11).
-    if (access.kind === "off") log.warn({ listen: config.HOSTNAME }, access.warning);
-    const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), access });
+    // Beyond loopback without a token or a port of its own, nobody may scrape: said once (issue 18, item 11).
+    if (access.kind === "off" && access.warning) log.warn({ listen: config.HOSTNAME }, access.warning);
+    const exposition = () => app.metrics.exposition();
+    const scrapes = createMetricsEndpoint({ exposition, access });
+    // With METRICS_PORT, /metrics is served there only; the main port, which the load balancer routes, says 404.
+    const handleMetrics =
+      config.METRICS_PORT === undefined ? scrapes : createMetricsEndpoint({ exposition, access: { kind: "off" } });
     // The REST API is served by our own dispatch, not Next's pipeline (docs/decisions/010). In development Next
     // keeps the routes that have a handler, so editing one reloads it; the router still answers the rest (an
     // unknown path, a method a route lacks) so those look the same as in production.
@@ -276,6 +283,32 @@ async function main(): Promise<void> {
       });
     } catch (error) {
       throw listenError(error, `${config.HOSTNAME}:${config.PORT}`);
+    }
+    if (config.METRICS_PORT !== undefined) {
+      metricsServer = createServer((request, response) => {
+        scrapes(request, response)
+          .then((handled) => {
+            if (!handled) response.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
+          })
+          .catch((error: unknown) => {
+            log.error({ err: error }, "metrics scrape failed");
+            if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error\n");
+            else response.destroy();
+          });
+      });
+      const listening = metricsServer;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          listening.once("error", reject);
+          listening.listen(config.METRICS_PORT, config.HOSTNAME, () => {
+            listening.off("error", reject);
+            resolve();
+          });
+        });
+      } catch (error) {
+        throw listenError(error, `${config.HOSTNAME}:${config.METRICS_PORT} (METRICS_PORT)`);
+      }
+      listening.on("error", (error) => log.error({ err: error }, "metrics server error"));
     }
   } catch (error) {
     // Close the database cleanly whatever failed: the embedded one's folder is locked to this process until then.

@@ -25,18 +25,21 @@ describe("who may read /metrics (issue 18, item 11)", () => {
   });
 
   it.each([
-    ["127.0.0.1", undefined, "open"],
-    ["127.0.0.1", TOKEN, "token"],
-    ["0.0.0.0", TOKEN, "token"],
-    ["0.0.0.0", undefined, "off"],
-    ["::", undefined, "off"],
-  ] as const)("listening on %s with METRICS_TOKEN=%s: %s", (HOSTNAME, METRICS_TOKEN, kind) => {
-    expect(metricsAccess({ HOSTNAME, METRICS_TOKEN }).kind).toBe(kind);
+    ["127.0.0.1", undefined, undefined, "open"],
+    ["127.0.0.1", TOKEN, undefined, "token"],
+    ["0.0.0.0", TOKEN, undefined, "token"],
+    ["0.0.0.0", undefined, undefined, "off"],
+    ["::", undefined, undefined, "off"],
+    // A port of its own, which no load balancer routes to; the token still applies when set.
+    ["0.0.0.0", undefined, 9464, "open"],
+    ["0.0.0.0", TOKEN, 9464, "token"],
+  ] as const)("listening on %s with METRICS_TOKEN=%s, METRICS_PORT=%s: %s", (HOSTNAME, METRICS_TOKEN, METRICS_PORT, kind) => {
+    expect(metricsAccess({ HOSTNAME, METRICS_TOKEN, METRICS_PORT }).kind).toBe(kind);
   });
 
   it("says how to turn it on when it is off", () => {
-    const access = metricsAccess({ HOSTNAME: "0.0.0.0", METRICS_TOKEN: undefined });
-    expect(access.kind === "off" && access.warning).toMatch(/METRICS_TOKEN/);
+    const access = metricsAccess({ HOSTNAME: "0.0.0.0", METRICS_TOKEN: undefined, METRICS_PORT: undefined });
+    expect(access.kind === "off" && access.warning).toMatch(/METRICS_TOKEN.*METRICS_PORT/);
   });
 });
 
@@ -59,7 +62,7 @@ async function serve(access: MetricsAccess): Promise<{ url: string; close: () =>
 
 describe("GET /metrics as each access answers it", () => {
   it("off: 404 to everyone, with or without a token, and nothing of the metrics", async () => {
-    const { url, close } = await serve(metricsAccess({ HOSTNAME: "0.0.0.0", METRICS_TOKEN: undefined }));
+    const { url, close } = await serve(metricsAccess({ HOSTNAME: "0.0.0.0", METRICS_TOKEN: undefined, METRICS_PORT: undefined }));
     try {
       const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${TOKEN}` }];
       for (const headers of attempts) {

@@ -9,7 +9,7 @@ import type { Config } from "../lib/config";
  * need not see, and the image listens on every interface. `token`: only `Authorization: Bearer <METRICS_TOKEN>`.
  * `open`: anyone who can reach the port, which is only this machine. `off`: nobody (404).
  */
-export type MetricsAccess = { kind: "token"; token: string } | { kind: "open" } | { kind: "off"; warning: string };
+export type MetricsAccess = { kind: "token"; token: string } | { kind: "open" } | { kind: "off"; warning?: string };
 
 /** True for addresses only this machine can reach: `localhost`, 127.0.0.0/8, `::1` (and its IPv4-mapped form). */
 export function isLoopbackHost(host: string): boolean {
@@ -22,16 +22,19 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * METRICS_TOKEN when set, wherever the server listens. Unset: open on a loopback address (a developer's
- * `npm start`), off beyond it (the container's 0.0.0.0), with a warning at start-up saying how to turn it on.
+ * `npm start`) or on METRICS_PORT (a port of its own, which no load balancer routes to: who reaches it is the
+ * network's business), off beyond loopback otherwise (the container's 0.0.0.0), with a warning at start-up saying
+ * how to turn it on.
  */
-export function metricsAccess(config: Pick<Config, "HOSTNAME" | "METRICS_TOKEN">): MetricsAccess {
+export function metricsAccess(config: Pick<Config, "HOSTNAME" | "METRICS_TOKEN" | "METRICS_PORT">): MetricsAccess {
   if (config.METRICS_TOKEN !== undefined) return { kind: "token", token: config.METRICS_TOKEN };
-  if (isLoopbackHost(config.HOSTNAME)) return { kind: "open" };
+  if (config.METRICS_PORT !== undefined || isLoopbackHost(config.HOSTNAME)) return { kind: "open" };
   return {
     kind: "off",
     warning:
       `/metrics is off: the server listens on ${config.HOSTNAME}, beyond loopback, and METRICS_TOKEN is unset; ` +
-      "set METRICS_TOKEN (16+ characters) and scrape with Authorization: Bearer <METRICS_TOKEN>",
+      "set METRICS_TOKEN (16+ characters) and scrape with Authorization: Bearer <METRICS_TOKEN>, or serve it on a " +
+      "port of its own with METRICS_PORT",
   };
 }
 

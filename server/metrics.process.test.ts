@@ -155,6 +155,28 @@ describe("/metrics beyond loopback (issue 18, item 11)", () => {
       await exposed.exited;
     }
   });
+
+  it("with METRICS_PORT serves it on that port only, and the main port answers 404", async () => {
+    const metricsPort = await freePort();
+    const separate = startServer({
+      port: await freePort(),
+      env: { DATABASE_URL: database.url, LISTEN_HOST: "0.0.0.0", METRICS_PORT: String(metricsPort), SHUTDOWN_DELAY_MS: "0" },
+    });
+    try {
+      await separate.waitUntilReady();
+      const main = await fetch(`${separate.baseUrl}/metrics`);
+      expect([main.status, await main.text()]).toEqual([404, "Not Found\n"]);
+      const own = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(own.status).toBe(200);
+      expect(await own.text()).toContain("http_request_duration_seconds");
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/users`)).status).toBe(404);
+      expect(separate.output()).not.toMatch(/\/metrics is off/);
+      separate.child.kill("SIGTERM");
+      expect(await separate.exited).toBe(0);
+    } finally {
+      separate.child.kill("SIGKILL");
+    }
+  });
 });
 
 describe("/ready and the migration history", () => {

@@ -407,7 +407,7 @@ describe("the Prometheus Operator component", () => {
     expect(monitor.spec.endpoints?.[0]?.authorization?.credentials?.optional ?? false).toBe(false);
     // The pods listen beyond loopback: without the token the server would answer the scrape 404.
     const { app, config } = describeOverlay(monitored);
-    expect(metricsAccess({ HOSTNAME: loadConfig(config).HOSTNAME, METRICS_TOKEN: undefined }).kind).toBe("off");
+    expect(metricsAccess({ ...loadConfig(config), METRICS_TOKEN: undefined }).kind).toBe("off");
     expect(app.env?.find((e) => e.name === "METRICS_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({ name: "user-console", key: "METRICS_TOKEN" });
   });
 
