@@ -273,17 +273,7 @@ async function main(): Promise<void> {
       });
     });
 
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.PORT, config.HOSTNAME, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-    } catch (error) {
-      throw listenError(error, `${config.HOSTNAME}:${config.PORT}`);
-    }
+    await listen(server, config.PORT, config.HOSTNAME, "");
     if (config.METRICS_PORT !== undefined) {
       metricsServer = createServer((request, response) => {
         scrapes(request, response)
@@ -296,19 +286,8 @@ async function main(): Promise<void> {
             else response.destroy();
           });
       });
-      const listening = metricsServer;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          listening.once("error", reject);
-          listening.listen(config.METRICS_PORT, config.HOSTNAME, () => {
-            listening.off("error", reject);
-            resolve();
-          });
-        });
-      } catch (error) {
-        throw listenError(error, `${config.HOSTNAME}:${config.METRICS_PORT} (METRICS_PORT)`);
-      }
-      listening.on("error", (error) => log.error({ err: error }, "metrics server error"));
+      await listen(metricsServer, config.METRICS_PORT, config.HOSTNAME, " (METRICS_PORT)");
+      metricsServer.on("error", (error) => log.error({ err: error }, "metrics server error"));
     }
   } catch (error) {
     // Close the database cleanly whatever failed: the embedded one's folder is locked to this process until then.
@@ -402,6 +381,21 @@ function describeStartup(startup: StartupReport): string {
   return migrations > 0
     ? `${startup.database} opened: ${migrations} migration(s) applied`
     : `${startup.database} opened, up to date`;
+}
+
+/** Resolves once `server` listens; a failure becomes {@link listenError}'s one line, `what` naming the variable. */
+async function listen(server: Server, port: number, host: string, what: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw listenError(error, `${host}:${port}${what}`);
+  }
 }
 
 function listenError(error: unknown, address: string): unknown {
