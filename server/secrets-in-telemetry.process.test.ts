@@ -73,6 +73,9 @@ describe("an invitation's secret", () => {
       expect(response.status, visit).toBeLessThan(500);
       await response.text();
     }
+    // And a broken one, which Next fails on (500, its error path): the secret must not ride along there either.
+    const broken = await fetch(`${server.baseUrl}/invitations/${encoded}%E0%A4%A`, { redirect: "manual" });
+    await broken.text();
     const accept = async () => {
       const response = await fetch(`${server.baseUrl}/api/v1/invitations/accept`, {
         method: "POST",
