@@ -166,8 +166,11 @@ export interface StartupReport {
   appliedMigrations: string[];
   /** Demo users created because the embedded database had no users; 0 otherwise. */
   seededUsers: number;
-  /** The first ADMIN, created because the database had no users; its one-time password is printed once. */
-  bootstrapAdmin: { email: string; password: string; generated: boolean } | null;
+  /**
+   * The first ADMIN, created because the database had no users, or given a new one-time password because theirs
+   * expired unused; a generated one is printed once, on the terminal.
+   */
+  bootstrapAdmin: { email: string; password: string; generated: boolean; reissued: boolean } | null;
 }
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
@@ -181,11 +184,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
       hasher,
+      clock: systemClock,
       email: config.BOOTSTRAP_ADMIN_EMAIL,
       password: config.BOOTSTRAP_ADMIN_PASSWORD,
+      // Only the embedded database (a developer's `npm start`) may make one up and print it on the terminal;
+      // PostgreSQL's start-up output is a container's log stream (issue 18, item 10).
+      mayGenerate: db.kind === "embedded",
     })();
     // Demo data only in the embedded database, and only when it started empty: never in someone's PostgreSQL.
-    const seededUsers = db.kind === "embedded" && bootstrapAdmin ? await makeSeedDemoUsers({ unitOfWork })() : 0;
+    const seededUsers = db.kind === "embedded" && bootstrapAdmin && !bootstrapAdmin.reissued ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
       flags: await openFeatureFlags(config, unitOfWork, log),
       unitOfWork,

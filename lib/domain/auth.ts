@@ -94,6 +94,12 @@ export interface KnownDevice {
 
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
 
+/**
+ * The bootstrap admin's first password (one that must be changed) signs in for this long after it was set, then
+ * never (issue 18, item 10): a password printed or handed over once should not stay good for ever.
+ */
+export const ONE_TIME_PASSWORD_TTL_MS = 24 * 60 * 60_000;
+
 /** Passwords: long enough to resist guessing, short enough to keep hashing cheap (NIST SP 800-63B). */
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 200;

@@ -155,7 +155,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
         headers: ["Set-Cookie"],
       },
     },
-    errors: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"],
+    errors: ["INVALID_CREDENTIALS", "ONE_TIME_PASSWORD_EXPIRED", "TOO_MANY_ATTEMPTS"],
   },
   "DELETE /api/v1/session": {
     summary: "Sign out",
@@ -531,6 +531,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   LAST_ADMIN: "the change would leave no active ADMIN",
   INVALID_CURSOR: "the cursor is not one this listing gave",
   TOO_MANY_ATTEMPTS: "too many failures; wait for Retry-After seconds",
+  ONE_TIME_PASSWORD_EXPIRED: "the right one-time password, but issued more than 24 hours ago; a restart of the server issues a new one",
   WRONG_PASSWORD: "the current password is wrong",
   INVITATION_INVALID: "the link is unknown, used or expired",
   TOKEN_NOT_FOUND: "no such token",

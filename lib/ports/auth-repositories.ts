@@ -10,6 +10,8 @@ export interface StoredCredential {
   /** argon2id PHC string. */
   passwordHash: string;
   mustChangePassword: boolean;
+  /** When this password was set: a one-time password (mustChangePassword) expires a day later. */
+  setAt: Date;
 }
 
 export interface CredentialRepository {

@@ -49,7 +49,7 @@ export function makeChangePassword({
     await unitOfWork.run(
       async ({ credentials, sessions, signInFailures, audit }) => {
         await signInFailures.remove(attempt);
-        await credentials.set(principal.userId, { passwordHash, mustChangePassword: false });
+        await credentials.set(principal.userId, { passwordHash, mustChangePassword: false, setAt: clock.now() });
         const ended = await sessions.deleteForUser(principal.userId, { exceptId: principal.sessionId });
         await audit.append({
           action: "user.password_changed",

@@ -1,5 +1,5 @@
-import { KNOWN_DEVICE_TTL_MS, userPrincipal, type UserPrincipal } from "../domain/auth";
-import { InvalidCredentialsError, TooManyAttemptsError } from "../domain/errors";
+import { KNOWN_DEVICE_TTL_MS, ONE_TIME_PASSWORD_TTL_MS, userPrincipal, type UserPrincipal } from "../domain/auth";
+import { InvalidCredentialsError, OneTimePasswordExpiredError, TooManyAttemptsError } from "../domain/errors";
 import { normalizeEmail } from "../domain/user";
 import type { Clock } from "../ports/clock";
 import type { PasswordHasher } from "../ports/password-hasher";
@@ -132,10 +132,25 @@ export function makeSignIn({
       throw new InvalidCredentialsError();
     }
 
-    const sessionSecret = newSecret();
     // A known device keeps its cookie (renewed); any other browser gets one for this account now.
     const deviceSecret = knownDevice && input.deviceSecret ? input.deviceSecret : newSecret();
     const now = clock.now();
+    // Said only to whoever knows the password: the right one, but too old (issue 18, item 10).
+    if (credential.mustChangePassword && now.getTime() - credential.setAt.getTime() >= ONE_TIME_PASSWORD_TTL_MS) {
+      await unitOfWork.run(
+        ({ audit }) =>
+          audit.append({
+            action: "session.sign_in_failed",
+            ...auditFrom(context, anonymous),
+            target: { type: "user", id: user.id },
+            data: { ip: context.ip, reason: "one-time password expired" },
+          }),
+        { signal },
+      );
+      throw new OneTimePasswordExpiredError();
+    }
+
+    const sessionSecret = newSecret();
     const session = await unitOfWork.run(
       async ({ sessions, signInFailures, devices, audit }) => {
         if (input.previousSessionSecret) await sessions.delete(hashSecret(input.previousSessionSecret));

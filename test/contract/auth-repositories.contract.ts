@@ -112,11 +112,20 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
   it("credentials: none until set, then replaced by the next set", async () => {
     const ada = await createUser("ada@example.com");
     expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toBeNull();
-    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$one", mustChangePassword: true }));
-    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$two", mustChangePassword: false }));
+    const one = new Date("2026-12-01T10:00:00.000Z");
+    const two = new Date("2026-12-02T11:30:00.000Z");
+    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$one", mustChangePassword: true, setAt: one }));
+    expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toEqual({
+      passwordHash: "$argon2id$one",
+      mustChangePassword: true,
+      setAt: one,
+    });
+    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$two", mustChangePassword: false, setAt: two }));
+    // When it was set is kept as given (a one-time password expires a day after it: issue 18, item 10).
     expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toEqual({
       passwordHash: "$argon2id$two",
       mustChangePassword: false,
+      setAt: two,
     });
     expect(await inUnit(({ credentials }) => credentials.get(NO_SUCH_ID))).toBeNull();
   });
@@ -287,7 +296,7 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
       await users.create({ email: "a3@example.com", name: "A3", role: "ADMIN", status: "ACTIVE" }),
       await users.create({ email: "e1@example.com", name: "E1", role: "EDITOR", status: "ACTIVE" }),
     ]);
-    const credential = { passwordHash: "$argon2id$x", mustChangePassword: false };
+    const credential = { passwordHash: "$argon2id$x", mustChangePassword: false, setAt: new Date() };
     await inUnit(async ({ users, credentials }) => {
       for (const admin of admins.slice(0, 3)) await credentials.set(admin?.id ?? "", credential);
       await users.softDelete(admins[2]?.id ?? "");

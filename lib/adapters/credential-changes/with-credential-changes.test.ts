@@ -32,7 +32,7 @@ describe("credential changes recorded by the unit of work", () => {
       await users.update(user.id, () => ({ role: "EDITOR" }));
       await sessions.delete("some-session");
       await sessions.deleteForUser(user.id);
-      await credentials.set(user.id, { passwordHash: "x", mustChangePassword: false });
+      await credentials.set(user.id, { passwordHash: "x", mustChangePassword: false, setAt: new Date() });
     });
     expect(published.at(-1)).toEqual([
       { kind: "user", id: user.id },

@@ -26,12 +26,14 @@ export class PrismaCredentialRepository extends PrismaRepository implements Cred
     this.guard();
     if (!isUuid(userId)) return null;
     const row = await this.tx.credential.findUnique({ where: { userId } });
-    return row ? { passwordHash: row.passwordHash, mustChangePassword: row.mustChangePassword } : null;
+    return row ? { passwordHash: row.passwordHash, mustChangePassword: row.mustChangePassword, setAt: row.updatedAt } : null;
   }
 
-  async set(userId: string, credential: StoredCredential): Promise<void> {
+  async set(userId: string, { setAt, ...credential }: StoredCredential): Promise<void> {
     this.guard();
-    await this.tx.credential.upsert({ where: { userId }, create: { userId, ...credential }, update: credential });
+    // updated_at is when the password was set: the row changes with nothing else.
+    const data = { ...credential, updatedAt: setAt };
+    await this.tx.credential.upsert({ where: { userId }, create: { userId, ...data }, update: data });
   }
 }
 
