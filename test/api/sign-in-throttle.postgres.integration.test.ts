@@ -13,10 +13,17 @@ afterAll(async () => {
 
 describeSignInThrottle("PostgreSQL", async (clock) => {
   database = await createTestDatabase("sign_in_throttle");
-  // A loaded machine must not turn a slow answer into a 504 (as in users-api.postgres.integration.test.ts).
+  // A loaded machine must not turn a slow answer into a 504, nor a wait for a pooled connection during the
+  // floods into a 503 (as in users-api.postgres.integration.test.ts): these tests are about throttling.
   return createApiHarness({
     hasher: fastTestHasher,
     clock,
-    database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000" }),
+    database: loadConfig({
+      DATABASE_URL: database.url,
+      LOG_LEVEL: "silent",
+      REQUEST_TIMEOUT_MS: "30000",
+      DB_TIMEOUT_MS: "30000",
+      DB_POOL_WAIT_MS: "30000",
+    }),
   });
 });

@@ -170,7 +170,7 @@ export function describeSignInThrottle(name: string, open: (clock: Clock) => Pro
       const flood = await Promise.all(
         Array.from({ length: 150 }, (_, i) => signIn(email, "guess", `${net}.99`, `uc_device=made-up-${i}`)),
       );
-      expect(flood.every((response) => response.status === 429)).toBe(true);
+      expect(new Set(flood.map((response) => response.status))).toEqual(new Set([429]));
       expect(await unitsRun()).toBeLessThanOrEqual(unitsBefore + ADDRESS_ATTEMPTS_PER_MINUTE);
       expect(await auditCount("session.sign_in_throttled", email)).toBe(1);
     });
