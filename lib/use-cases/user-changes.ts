@@ -69,7 +69,7 @@ export async function applyUserDelete(
  */
 export async function applyUserRestore({ users, audit }: UserRepos, context: CallContext, target: User): Promise<User> {
   if (target.deletedAt === null) throw new UserNotFoundError(target.id);
-  assertMayChangeUser(context.principal, target, "delete");
+  assertMayChangeUser(context.principal, target, "restore");
   const restored = await users.restore(target.id);
   await audit.append({
     action: "user.restored",
