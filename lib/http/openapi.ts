@@ -127,7 +127,8 @@ const NO_ADMIN_BY_TOKEN =
 
 const IF_MATCH_NOTE =
   "Send `If-Match` with the ETag from your last read of the user: without it the answer is 428, and 412 when " +
-  "someone changed the user since (read it again, reapply your change, retry).";
+  "someone changed the user since (read it again, reapply your change, retry). `If-Match: *` takes the current " +
+  "version, and is 412 too if the user changes while the request runs: the rules are checked on the version written.";
 
 /**
  * Per route, keyed by `METHOD path` exactly as the handler declares it (`/api/v1/users/[id]`). A route missing

@@ -163,18 +163,20 @@ function itemRunner(command: BulkCommand, context: CallContext, log: Logger) {
   };
 }
 
-/** The change itself, from the version read in this chunk: a user changed since is USER_VERSION_CONFLICT. */
+/**
+ * The change itself, from the version read in this chunk: a user changed since is USER_VERSION_CONFLICT (the
+ * steps of user-changes.ts write the version they checked).
+ */
 function apply(repos: Repositories, context: CallContext, command: BulkCommand, target: User): Promise<User> {
-  const options = { expectedVersion: target.version };
   switch (command.action) {
     case "disable":
-      return applyUserChange(repos, context, target, { status: "DISABLED" }, options);
+      return applyUserChange(repos, context, target, { status: "DISABLED" }, {});
     case "enable":
-      return applyUserChange(repos, context, target, { status: "ACTIVE" }, options);
+      return applyUserChange(repos, context, target, { status: "ACTIVE" }, {});
     case "set-role":
-      return applyUserChange(repos, context, target, { role: command.role }, options);
+      return applyUserChange(repos, context, target, { role: command.role }, {});
     case "delete":
-      return applyUserDelete(repos, context, target, options);
+      return applyUserDelete(repos, context, target, {});
     case "restore":
       return applyUserRestore(repos, context, target);
   }

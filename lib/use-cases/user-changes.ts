@@ -5,7 +5,7 @@
  * savepoint (bulk-update-users.ts). One copy of each rule, whichever way a user is changed.
  */
 import { diff } from "../domain/audit";
-import { UserNotFoundError } from "../domain/errors";
+import { UserNotFoundError, VersionConflictError } from "../domain/errors";
 import type { User, UserPatch } from "../domain/user";
 import { assertAdminRemains, assertMayChangeUser, endsActiveAdmin } from "../domain/user-rules";
 import type { Repositories } from "../ports/unit-of-work";
@@ -31,7 +31,7 @@ export async function applyUserChange(
   if (target.deletedAt !== null) throw new UserNotFoundError(target.id);
   assertMayChangeUser(context.principal, target, change);
   if (endsActiveAdmin(target, change)) assertAdminRemains(target, change, await users.lockActiveAdmins());
-  const updated = await users.update(target.id, () => change, options);
+  const updated = await users.update(target.id, () => change, checked(target, options));
   const changed = diff(target, updated, ["name", "role", "status"]);
   if (Object.keys(changed.after).length === 0) return updated;
   if (updated.status !== "ACTIVE") await sessions.deleteForUser(target.id);
@@ -52,7 +52,7 @@ export async function applyUserDelete(
   if (target.deletedAt !== null) throw new UserNotFoundError(target.id);
   assertMayChangeUser(context.principal, target, "delete");
   assertAdminRemains(target, "delete", target.role === "ADMIN" ? await users.lockActiveAdmins() : []);
-  const deleted = await users.softDelete(target.id, options);
+  const deleted = await users.softDelete(target.id, checked(target, options));
   await sessions.deleteForUser(target.id);
   await audit.append({
     action: "user.deleted",
@@ -70,7 +70,7 @@ export async function applyUserDelete(
 export async function applyUserRestore({ users, audit }: UserRepos, context: CallContext, target: User): Promise<User> {
   if (target.deletedAt === null) throw new UserNotFoundError(target.id);
   assertMayChangeUser(context.principal, target, "restore");
-  const restored = await users.restore(target.id);
+  const restored = await users.restore(target.id, checked(target, {}));
   await audit.append({
     action: "user.restored",
     ...auditBy(context),
@@ -78,4 +78,19 @@ export async function applyUserRestore({ users, audit }: UserRepos, context: Cal
     data: { before: { deletedAt: target.deletedAt }, after: { deletedAt: null } },
   });
   return restored;
+}
+
+/**
+ * The write's expected version: the one the rules were checked against, whatever the caller sent (issue 18). With
+ * `If-Match: *` (no expected version) the repository would otherwise apply the change to whatever row it reads
+ * next: a user promoted, enabled or changed by another unit in between, whom the rules never saw (the last active
+ * ADMIN demoted by a change checked while they were an EDITOR). A version that moved on is USER_VERSION_CONFLICT,
+ * and the caller reads the user again.
+ * @throws VersionConflictError when the caller's expected version is not the one read.
+ */
+function checked(target: User, options: { expectedVersion?: number }): { expectedVersion: number } {
+  if (options.expectedVersion !== undefined && options.expectedVersion !== target.version) {
+    throw new VersionConflictError(target.id, options.expectedVersion, target.version);
+  }
+  return { expectedVersion: target.version };
 }

@@ -32,7 +32,7 @@ function recording(repos: Repositories, recorded: CredentialChange[]): Repositor
     users: overriding(users, {
       update: (id, change, options) => users.update(id, change, options).finally(() => user(id)),
       softDelete: (id, options) => users.softDelete(id, options).finally(() => user(id)),
-      restore: (id) => users.restore(id).finally(() => user(id)),
+      restore: (id, options) => users.restore(id, options).finally(() => user(id)),
     }),
     sessions: overriding(sessions, {
       delete: (id) => sessions.delete(id).finally(() => recorded.push({ kind: "session", id })),
