@@ -211,6 +211,7 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "REQUEST_TIMEOUT_MS"
       | "IMPORT_LEASE_MS"
       | "FLAG_STALE_DAYS"
+      | "API_TOKEN_MAX_LIFETIME_DAYS"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
       | "LAUNCHDARKLY_BASE_URI"
@@ -230,6 +231,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     AUTH_CACHE_TTL_MS: 30_000,
     IMPORT_LEASE_MS: 30_000,
     FLAG_STALE_DAYS: 30,
+    API_TOKEN_MAX_LIFETIME_DAYS: 90,
     TRUST_PROXY: false,
     PUBLIC_ORIGIN: undefined,
     ...options.config,
@@ -378,7 +380,7 @@ function wire(deps: {
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS">;
+  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS" | "API_TOKEN_MAX_LIFETIME_DAYS">;
   log: Logger;
   metrics: AppMetrics;
   database: DatabaseLifecycle;
@@ -422,7 +424,7 @@ function wire(deps: {
     revokeOwnSession: traced("revokeOwnSession", makeRevokeOwnSession({ unitOfWork })),
     inviteUser: traced("inviteUser", makeInviteUser({ unitOfWork, clock })),
     acceptInvitation: traced("acceptInvitation", makeAcceptInvitation({ unitOfWork, hasher, clock })),
-    createApiToken: traced("createApiToken", makeCreateApiToken({ unitOfWork, clock })),
+    createApiToken: traced("createApiToken", makeCreateApiToken({ unitOfWork, clock, maxLifetimeDays: deps.config.API_TOKEN_MAX_LIFETIME_DAYS })),
     listApiTokens: traced("listApiTokens", makeListApiTokens({ unitOfWork })),
     revokeApiToken: traced("revokeApiToken", makeRevokeApiToken({ unitOfWork, clock })),
     listUsers: traced("listUsers", makeListUsers({ unitOfWork })),

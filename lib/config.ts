@@ -107,6 +107,11 @@ export const configSchema = z.object({
   FLAG_POLL_MS: millis(30_000, 100),
   /** A flag unchanged this many days that nobody evaluated, or that served one variation only, is marked stale. */
   FLAG_STALE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * The longest an API token may live (issue 18): a token asked for without an expiry gets this one, a later
+   * expiry is refused. Tokens are also revoked when their owner stops being an active ADMIN.
+   */
+  API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -424,15 +424,19 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   "GET /api/v1/tokens": {
     summary: "List API tokens",
-    description: "Every token, revoked ones included, with its last use; never a secret.",
+    description: "Every token, revoked ones included, with its owner, expiry and last use; never a secret.",
     tag: "API tokens",
     responses: { "200": { description: "The tokens", schema: apiTokenListResponse } },
   },
   "POST /api/v1/tokens": {
     summary: "Create an API token",
-    description: "The secret is in this response and nowhere else, ever.",
+    description:
+      "The secret is in this response and nowhere else, ever. The token belongs to the ADMIN who creates it, and is " +
+      "revoked when they stop being an active ADMIN (demoted, disabled or deleted). Every token expires: without " +
+      "`expiresAt`, `API_TOKEN_MAX_LIFETIME_DAYS` (90 by default) from now; a later `expiresAt` is 422.",
     tag: "API tokens",
     responses: { "201": { description: "Created", schema: createdApiTokenResponse } },
+    errors: ["TOKEN_LIFETIME_TOO_LONG"],
   },
   "DELETE /api/v1/tokens/[id]": {
     summary: "Revoke an API token",
@@ -521,6 +525,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   WRONG_PASSWORD: "the current password is wrong",
   INVITATION_INVALID: "the link is unknown, used or expired",
   TOKEN_NOT_FOUND: "no such token",
+  TOKEN_LIFETIME_TOO_LONG: "the expiry is later than API_TOKEN_MAX_LIFETIME_DAYS allows",
   SESSION_NOT_FOUND: "no such session of yours",
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for a different request",
   DEADLINE_EXCEEDED: "the request did not finish within its deadline",

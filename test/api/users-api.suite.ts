@@ -414,5 +414,79 @@ export function describeUsersApi(name: string, harness: () => Harness) {
         expect(promoted.status).toBe(200);
       });
     });
+
+    describe("API tokens belong to their owner (issue 18)", () => {
+      /** An ADMIN of their own, signed in, with an ADMIN token they made. */
+      async function adminWithToken(tag: string) {
+        const email = `owner.${tag}@staff.example`;
+        const owner = await api.createUser({ email, role: "ADMIN", password: PASSWORD });
+        const cookie = await api.signIn(email, PASSWORD);
+        const created = await api.call("POST", "/api/v1/tokens", { cookie, body: { name: `script ${tag}`, role: "ADMIN" } });
+        expect(created.status).toBe(201);
+        const body = await created.json();
+        const works = async () => (await api.call("GET", "/api/v1/users?limit=1", { bearer: body.secret })).status;
+        expect(await works()).toBe(200);
+        return { owner, token: body.token, works };
+      }
+
+      it.each([
+        ["demoted by PATCH", { method: "PATCH", body: { role: "EDITOR" } }],
+        ["disabled by PATCH", { method: "PATCH", body: { status: "DISABLED" } }],
+        ["deleted", { method: "DELETE" }],
+        ["demoted in bulk", { method: "BULK", body: { action: "set-role", role: "VIEWER" } }],
+        ["disabled in bulk", { method: "BULK", body: { action: "disable" } }],
+      ] as const)("an owner %s loses their tokens at once", async (_, change) => {
+        const { tag } = tagged();
+        const { owner, token, works } = await adminWithToken(tag);
+        const response =
+          change.method === "BULK"
+            ? await api.call("POST", "/api/v1/users/bulk", { cookie: admin, body: { ...change.body, ids: [owner.id] } })
+            : await api.call(change.method, `/api/v1/users/${owner.id}`, {
+                cookie: admin,
+                headers: { "if-match": "*" },
+                ...("body" in change && { body: change.body }),
+              });
+        expect(response.status).toBeLessThan(300);
+        if (change.method === "BULK") expect((await response.json()).succeeded).toBe(1);
+        expect(await works()).toBe(401);
+        const listed = (await (await api.call("GET", "/api/v1/tokens", { cookie: admin })).json()).items;
+        expect(listed.find((item: { id: string }) => item.id === token.id)).toMatchObject({ ownerId: owner.id, revokedAt: expect.any(String) });
+        // Promoted or enabled again, they get none back.
+        if (change.method === "PATCH") {
+          await api.call("PATCH", `/api/v1/users/${owner.id}`, { cookie: admin, headers: { "if-match": "*" }, body: { role: "ADMIN", status: "ACTIVE" } });
+          expect(await works()).toBe(401);
+        }
+      });
+
+      it("keeps an owner's tokens through changes that leave them an active ADMIN, and lists owner and expiry", async () => {
+        const { tag } = tagged();
+        const { owner, token, works } = await adminWithToken(tag);
+        expect((await api.call("PATCH", `/api/v1/users/${owner.id}`, { cookie: admin, headers: { "if-match": "*" }, body: { name: "Renamed" } })).status).toBe(200);
+        expect(await works()).toBe(200);
+        const listed = (await (await api.call("GET", "/api/v1/tokens", { cookie: admin })).json()).items;
+        expect(listed.find((item: { id: string }) => item.id === token.id)).toMatchObject({
+          ownerId: owner.id,
+          owner: { id: owner.id, email: owner.email, name: "Renamed" },
+          revokedAt: null,
+        });
+      });
+
+      it("every token expires: none asked for is the longest allowed (90 days), a later one is 422", async () => {
+        const before = Date.now();
+        const created = await api.call("POST", "/api/v1/tokens", { cookie: admin, body: { name: "no expiry asked", role: "VIEWER" } });
+        expect(created.status).toBe(201);
+        const { token } = await created.json();
+        const day = 24 * 60 * 60_000;
+        // The harness may run on a clock of its own: only the distance from creation is checked.
+        const [expiresAt, createdAt] = [Date.parse(token.expiresAt), Date.parse(token.createdAt)];
+        expect(expiresAt - createdAt).toBe(90 * day);
+        const tooLate = await api.call("POST", "/api/v1/tokens", {
+          cookie: admin,
+          body: { name: "forever", role: "VIEWER", expiresAt: new Date(Math.max(before, createdAt) + 91 * day).toISOString() },
+        });
+        expect(tooLate.status).toBe(422);
+        expect((await tooLate.json()).code).toBe("TOKEN_LIFETIME_TOO_LONG");
+      });
+    });
   });
 }

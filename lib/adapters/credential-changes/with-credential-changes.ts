@@ -40,6 +40,13 @@ function recording(repos: Repositories, recorded: CredentialChange[]): Repositor
     }),
     tokens: overriding(tokens, {
       revoke: (id, at) => tokens.revoke(id, at).finally(() => recorded.push({ kind: "token", id })),
+      // Each token it revoked (issue 18: an owner who stops being an active ADMIN). Should it fail, the unit
+      // fails and rolls back: nothing was revoked to publish.
+      revokeForOwner: async (ownerId, at) => {
+        const revoked = await tokens.revokeForOwner(ownerId, at);
+        for (const token of revoked) recorded.push({ kind: "token", id: token.id });
+        return revoked;
+      },
     }),
     credentials: overriding(credentials, {
       set: (userId, credential) => credentials.set(userId, credential).finally(() => user(userId)),
