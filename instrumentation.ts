@@ -13,5 +13,6 @@ export async function register(): Promise<void> {
   const app = globalThis.__userConsoleApp;
   if (!app) return;
   const { startTracing } = await import("./lib/adapters/otel/start-tracing");
-  startTracing({ log: app.log });
+  // Paths in spans are masked by the server's route table (issue 18, item 4), registered before Next prepares.
+  startTracing({ log: app.log, redactPath: globalThis.__userConsoleRedactPath });
 }

@@ -16,6 +16,9 @@ export const principalResponse = z.object({
   mustChangePassword: z.boolean(),
 });
 
+/** DELETE /api/v1/users/{id}/sign-in-failures (issue 18). */
+export const clearedSignInFailuresResponse = z.object({ cleared: z.number() });
+
 export const userResponse = z.object({
   id: z.string(),
   email: z.string(),

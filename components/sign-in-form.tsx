@@ -78,7 +78,10 @@ function messageFor(error: unknown): string {
   if (error instanceof ApiError) {
     if (error.status === 401) return "Email or password is incorrect";
     if (error.status === 429) {
-      const minutes = Math.max(1, Math.ceil((error.retryAfterSeconds ?? 60) / 60));
+      // Waits grow from 30 seconds (issue 18): say seconds while it is under a minute.
+      const seconds = Math.max(1, error.retryAfterSeconds ?? 60);
+      if (seconds < 60) return `Too many attempts; try again in ${seconds} ${seconds === 1 ? "second" : "seconds"}`;
+      const minutes = Math.ceil(seconds / 60);
       return `Too many attempts; try again in ${minutes} ${minutes === 1 ? "minute" : "minutes"}`;
     }
     return error.title;

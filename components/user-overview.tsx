@@ -1,13 +1,14 @@
 "use client";
 
-import { InfoCircledIcon, Pencil1Icon } from "@radix-ui/react-icons";
+import { InfoCircledIcon, LockOpen1Icon, Pencil1Icon } from "@radix-ui/react-icons";
 import { Badge, Button, Card, DataList, Flex, Heading, Link as RadixLink, Table, Text } from "@radix-ui/themes";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
+import { toast } from "sonner";
 
-import { api } from "./api";
-import { userOverviewResponse, type UserJson, type UserOverviewJson, type UserSessionJson } from "./api-types";
+import { api, describeError } from "./api";
+import { clearedSignInFailuresResponse, userOverviewResponse, type UserJson, type UserOverviewJson, type UserSessionJson } from "./api-types";
 import { AuditEventsTable } from "./audit-log";
 import { DateTime } from "./date-time";
 import { describeUserAgent } from "./format";
@@ -58,6 +59,7 @@ export function UserOverview({
         user={user}
         mayEdit={mayActOnRole(viewer, user.role)}
         mayAssignRole={roleHas(viewer.role, "users:assign-role")}
+        mayClearSignInFailures={roleHas(viewer.role, "users:clear-sign-in-failures")}
         isViewer={viewer.userId === user.id}
       />
 
@@ -107,11 +109,13 @@ function Profile({
   user,
   mayEdit,
   mayAssignRole,
+  mayClearSignInFailures,
   isViewer,
 }: {
   user: UserJson;
   mayEdit: boolean;
   mayAssignRole: boolean;
+  mayClearSignInFailures: boolean;
   isViewer: boolean;
 }) {
   const [editing, setEditing] = useState(false);
@@ -121,12 +125,15 @@ function Profile({
         <Heading as="h1" size="6">
           {user.name}
         </Heading>
-        {mayEdit && !editing && (
-          <Button variant="soft" onClick={() => setEditing(true)}>
-            <Pencil1Icon aria-hidden />
-            Edit user
-          </Button>
-        )}
+        <Flex gap="3" wrap="wrap">
+          {mayClearSignInFailures && <ClearSignInFailuresButton user={user} />}
+          {mayEdit && !editing && (
+            <Button variant="soft" onClick={() => setEditing(true)}>
+              <Pencil1Icon aria-hidden />
+              Edit user
+            </Button>
+          )}
+        </Flex>
       </Flex>
       {editing && mayEdit ? (
         <Card size="3">
@@ -165,6 +172,36 @@ function Profile({
         </DataList.Root>
       )}
     </Flex>
+  );
+}
+
+/**
+ * Lifts the sign-in delay that strangers' failed attempts put on this account (issue 18), for an owner who
+ * cannot wait and has no browser they signed in on before.
+ */
+function ClearSignInFailuresButton({ user }: { user: UserJson }) {
+  const queryClient = useQueryClient();
+  const clear = useMutation({
+    mutationFn: () =>
+      api(`/api/v1/users/${encodeURIComponent(user.id)}/sign-in-failures`, clearedSignInFailuresResponse, { method: "DELETE" }),
+    // The audit entry it wrote shows in the recent activity.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: userOverviewKey(user.id) }),
+    onSuccess: ({ cleared }) =>
+      toast.success(
+        cleared === 0
+          ? `${user.email} had no failed sign-ins to clear`
+          : `Cleared ${cleared} failed sign-in${cleared === 1 ? "" : "s"}: ${user.email} can sign in from any browser now`,
+      ),
+    onError: (error) => {
+      const { title, detail } = describeError(error);
+      toast.error("The failed sign-ins were not cleared", { description: detail ? `${title}: ${detail}` : title });
+    },
+  });
+  return (
+    <Button variant="soft" color="gray" loading={clear.isPending} onClick={() => clear.mutate()}>
+      <LockOpen1Icon aria-hidden />
+      Clear failed sign-ins
+    </Button>
   );
 }
 

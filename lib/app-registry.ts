@@ -10,6 +10,15 @@ import type { App } from "./composition-root";
  */
 declare global {
   var __userConsoleApp: App | undefined;
+  /**
+   * How a request path may be recorded (server/route-templates.ts `createPathRedactor`): registered by the server,
+   * which knows the route table, for the tracing that Next starts in its own bundle (instrumentation.ts).
+   */
+  var __userConsoleRedactPath: ((pathname: string) => string) | undefined;
+}
+
+export function registerPathRedactor(redactPath: (pathname: string) => string): void {
+  globalThis.__userConsoleRedactPath = redactPath;
 }
 
 export function registerApp(app: App): void {

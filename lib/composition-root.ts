@@ -18,6 +18,7 @@ import { systemClock, type Clock } from "./ports/clock";
 import type { DatabaseLifecycle } from "./ports/database";
 import type { FeatureFlags, FlagSetup } from "./ports/feature-flags";
 import { createPgChangeFeed } from "./adapters/pg/pg-change-feed";
+import { CREDENTIAL_CHANGES_CHANNEL, decodeCredentialChanges } from "./adapters/pg/credential-change-messages";
 import { withCredentialChanges } from "./adapters/credential-changes/with-credential-changes";
 import { createLruCredentialCache, type RunningCredentialCache } from "./adapters/lru-cache/lru-credential-cache";
 import { FLAG_CHANGES_CHANNEL } from "./adapters/prisma/prisma-feature-flag-repository";
@@ -64,6 +65,9 @@ import { makeRevokeOwnSession, type RevokeOwnSession } from "./use-cases/revoke-
 import { newSecret } from "./use-cases/secrets";
 import { makeSeedDemoUsers } from "./use-cases/seed-demo-users";
 import { makeSignIn, type SignIn } from "./use-cases/sign-in";
+import { createSignInGate } from "./use-cases/sign-in-gate";
+import { makeClearSignInFailures, type ClearSignInFailures } from "./use-cases/clear-sign-in-failures";
+import { makePurgeExpired, makeScheduledCleanup, type ScheduledCleanup } from "./use-cases/purge-expired";
 import { makeSignOut, type SignOut } from "./use-cases/sign-out";
 import { makeLoadLocalFlags } from "./use-cases/load-local-flags";
 import { makeExportImportErrors, type ExportImportErrors } from "./use-cases/export-import-errors";
@@ -90,6 +94,13 @@ export interface App {
   readonly authenticate: Authenticate;
   readonly signIn: SignIn;
   readonly signOut: SignOut;
+  /** An ADMIN lifts the sign-in delay on an account (issue 18). */
+  readonly clearSignInFailures: ClearSignInFailures;
+  /**
+   * Deletes expired sign-in failures, sessions, invitations and finished imports' files every CLEANUP_INTERVAL_MS
+   * (issue 18): server/main.ts starts it after start-up and stops it before the database closes.
+   */
+  readonly cleanup: ScheduledCleanup;
   readonly changePassword: ChangePassword;
   readonly listOwnSessions: ListOwnSessions;
   readonly revokeOwnSession: RevokeOwnSession;
@@ -155,8 +166,11 @@ export interface StartupReport {
   appliedMigrations: string[];
   /** Demo users created because the embedded database had no users; 0 otherwise. */
   seededUsers: number;
-  /** The first ADMIN, created because the database had no users; its one-time password is printed once. */
-  bootstrapAdmin: { email: string; password: string; generated: boolean } | null;
+  /**
+   * The first ADMIN, created because the database had no users, or given a new one-time password because theirs
+   * expired unused; a generated one is printed once, on the terminal.
+   */
+  bootstrapAdmin: { email: string; password: string; generated: boolean; reissued: boolean } | null;
 }
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
@@ -170,11 +184,15 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
       hasher,
+      clock: systemClock,
       email: config.BOOTSTRAP_ADMIN_EMAIL,
       password: config.BOOTSTRAP_ADMIN_PASSWORD,
+      // Only the embedded database (a developer's `npm start`) may make one up and print it on the terminal;
+      // PostgreSQL's start-up output is a container's log stream (issue 18, item 10).
+      mayGenerate: db.kind === "embedded",
     })();
     // Demo data only in the embedded database, and only when it started empty: never in someone's PostgreSQL.
-    const seededUsers = db.kind === "embedded" && bootstrapAdmin ? await makeSeedDemoUsers({ unitOfWork })() : 0;
+    const seededUsers = db.kind === "embedded" && bootstrapAdmin && !bootstrapAdmin.reissued ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
       flags: await openFeatureFlags(config, unitOfWork, log),
       unitOfWork,
@@ -211,6 +229,7 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "REQUEST_TIMEOUT_MS"
       | "IMPORT_LEASE_MS"
       | "FLAG_STALE_DAYS"
+      | "CLEANUP_INTERVAL_MS"
       | "API_TOKEN_MAX_LIFETIME_DAYS"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
@@ -231,6 +250,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     AUTH_CACHE_TTL_MS: 30_000,
     IMPORT_LEASE_MS: 30_000,
     FLAG_STALE_DAYS: 30,
+    CLEANUP_INTERVAL_MS: 10 * 60_000,
     API_TOKEN_MAX_LIFETIME_DAYS: 90,
     TRUST_PROXY: false,
     PUBLIC_ORIGIN: undefined,
@@ -285,8 +305,8 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 /**
  * The one place where database ports are wrapped with cross-cutting concerns, innermost first: timing of each
  * unit and repository call (so a unit cut by its deadline is measured as the error it was), a span for each
- * (issue 8), a deadline per unit of work, and, once a unit has committed, the credential changes it made
- * published to every replica's cache (issue 16); the circuit breaker and concurrency limit go here too.
+ * (issue 8), and a deadline per unit of work; innermost, the credential changes a unit makes are announced to
+ * every replica's cache (issue 16). The circuit breaker and concurrency limit go here too.
  */
 function decorateDatabasePorts(
   unitOfWork: UnitOfWork,
@@ -294,8 +314,9 @@ function decorateDatabasePorts(
   metrics: AppMetrics,
   credentialChanges: CredentialChanges,
 ): UnitOfWork {
-  const bounded = withDeadline(withDatabaseTracing(withDatabaseMetrics(unitOfWork, metrics)), config.DB_TIMEOUT_MS);
-  return withCredentialChanges(bounded, credentialChanges);
+  // Credential changes innermost: only the adapter's run settles after the commit (see with-credential-changes.ts).
+  const announced = withCredentialChanges(unitOfWork, credentialChanges);
+  return withDeadline(withDatabaseTracing(withDatabaseMetrics(announced, metrics)), config.DB_TIMEOUT_MS);
 }
 
 /**
@@ -311,11 +332,10 @@ function openCredentialCache(
     unknownTtlMs: Math.min(config.AUTH_CACHE_TTL_MS, UNKNOWN_CREDENTIAL_TTL_MS),
     max: CREDENTIAL_CACHE_SIZE,
     feed: config.DATABASE_URL ? createPgChangeFeed(config.DATABASE_URL, CREDENTIAL_CHANGES_CHANNEL, "credential changes", log) : null,
-    log,
+    decode: decodeCredentialChanges,
   });
 }
 
-const CREDENTIAL_CHANGES_CHANNEL = "credential_changes";
 /** A secret no token or session has is refused from memory this long (a token may be created on another replica). */
 const UNKNOWN_CREDENTIAL_TTL_MS = 5_000;
 /** Tokens and sessions in use at once, per process: far more than a console has; the least recently used go first. */
@@ -380,7 +400,16 @@ function wire(deps: {
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS" | "API_TOKEN_MAX_LIFETIME_DAYS">;
+  config: Pick<
+    Config,
+    | "TRUST_PROXY"
+    | "PUBLIC_ORIGIN"
+    | "REQUEST_TIMEOUT_MS"
+    | "IMPORT_LEASE_MS"
+    | "FLAG_STALE_DAYS"
+    | "CLEANUP_INTERVAL_MS"
+    | "API_TOKEN_MAX_LIFETIME_DAYS"
+  >;
   log: Logger;
   metrics: AppMetrics;
   database: DatabaseLifecycle;
@@ -413,12 +442,32 @@ function wire(deps: {
     log: deps.log,
     leaseMs: deps.config.IMPORT_LEASE_MS,
   });
+  // Keys the database refused a moment ago, refused again from memory (issue 18: a flood costs no database work).
+  const signInGate = createSignInGate(clock);
+  const cleanup = makeScheduledCleanup({
+    purge: traced("purgeExpired", makePurgeExpired({ unitOfWork, clock })),
+    intervalMs: deps.config.CLEANUP_INTERVAL_MS,
+    log: deps.log,
+    onRun: (run) => deps.metrics.countCleanup(run),
+  });
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
     authenticate: traced("authenticate", makeAuthenticate({ unitOfWork, clock, cache: deps.credentialCache, log: deps.log })),
-    signIn: traced("signIn", makeSignIn({ unitOfWork, hasher, clock, dummyHash })),
+    signIn: traced(
+      "signIn",
+      makeSignIn({
+        unitOfWork,
+        hasher,
+        clock,
+        dummyHash,
+        gate: signInGate,
+        onThrottled: (stage) => deps.metrics.countSignInThrottled(stage),
+      }),
+    ),
     signOut: traced("signOut", makeSignOut({ unitOfWork })),
+    clearSignInFailures: traced("clearSignInFailures", makeClearSignInFailures({ unitOfWork, gate: signInGate })),
+    cleanup,
     changePassword: traced("changePassword", makeChangePassword({ unitOfWork, hasher, clock })),
     listOwnSessions: traced("listOwnSessions", makeListOwnSessions({ unitOfWork, clock })),
     revokeOwnSession: traced("revokeOwnSession", makeRevokeOwnSession({ unitOfWork })),

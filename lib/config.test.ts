@@ -21,6 +21,8 @@ describe("configuration", () => {
     ["DB_TIMEOUT_MS", "0"],
     ["MIGRATE_ON_START", "yes"],
     ["LOG_LEVEL", "loud"],
+    ["METRICS_PORT", "0"],
+    ["METRICS_PORT", "3000"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));

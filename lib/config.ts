@@ -66,8 +66,10 @@ export const configSchema = z.object({
   /** The first ADMIN, created on a database with no users (README: "First sign-in"). */
   BOOTSTRAP_ADMIN_EMAIL: z.email().default("admin@example.com"),
   /**
-   * That admin's first password, for automated set-ups; it must be changed at first sign-in. Unset (the
-   * default): a random one-time password is printed once to the console.
+   * That admin's first password; it must be changed at first sign-in, within 24 hours. Required on PostgreSQL
+   * while the database has no users: start-up refuses without it, as a generated one would land in a
+   * container's log (issue 18, item 10). Unset on the embedded database: a random one-time password is printed
+   * once on the terminal.
    */
   BOOTSTRAP_ADMIN_PASSWORD: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(12).max(200).optional()),
   /**
@@ -87,10 +89,16 @@ export const configSchema = z.object({
       .optional(),
   ),
   /**
-   * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`; unset, it is open (scraped on a
-   * private network). At least 16 characters.
+   * When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. Unset, it is open only while the
+   * server listens on a loopback address or on METRICS_PORT; beyond loopback otherwise it answers 404 and
+   * start-up warns (issue 18, server/metrics-endpoint.ts). At least 16 characters.
    */
   METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16).max(200).optional()),
+  /**
+   * When set, GET /metrics is served on this port only (same address), and the main port answers it 404: a port
+   * that the load balancer or Ingress never routes to. METRICS_TOKEN, when also set, is required there too.
+   */
+  METRICS_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65_535).optional()),
   /**
    * Unset (the default): feature flags live in this app's database and are evaluated by the LaunchDarkly SDK
    * from there. Set: flags come from LaunchDarkly itself, with this server-side SDK key (issue 9).
@@ -107,6 +115,11 @@ export const configSchema = z.object({
   FLAG_POLL_MS: millis(30_000, 100),
   /** A flag unchanged this many days that nobody evaluated, or that served one variation only, is marked stale. */
   FLAG_STALE_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /**
+   * How often each process deletes expired sign-in failures, sessions, invitations and finished imports' files
+   * (issue 18). Deleting what has expired is idempotent, so replicas running it at once only repeat work.
+   */
+  CLEANUP_INTERVAL_MS: millis(10 * 60_000, 1_000),
   /**
    * The longest an API token may live (issue 18): a token asked for without an expiry gets this one, a later
    * expiry is refused. Tokens are also revoked when their owner stops being an active ADMIN.
@@ -132,6 +145,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`),
     );
   }
-  const { LISTEN_HOST, HOSTNAME } = result.data;
+  const { LISTEN_HOST, HOSTNAME, METRICS_PORT, PORT } = result.data;
+  if (METRICS_PORT !== undefined && METRICS_PORT === PORT) {
+    throw new ConfigError([`METRICS_PORT must differ from PORT (${PORT}): it is a port of its own for /metrics`]);
+  }
   return Object.freeze({ ...result.data, HOSTNAME: LISTEN_HOST ?? HOSTNAME });
 }

@@ -119,6 +119,22 @@ describe("the API on the production server", () => {
     await expectProblem(notAllowed, 405, "METHOD_NOT_ALLOWED");
   });
 
+  it("answers a Host header no URL can be made of as the client's mistake (422 problem+json), not a 500", async () => {
+    const { hostname, port } = new URL(base);
+    const answer = await new Promise<{ status: number | undefined; type: string | undefined; body: string }>((resolve, reject) => {
+      request({ hostname, port, path: "/api/v1/users", headers: { host: "a b" } }, (response) => {
+        let body = "";
+        response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode, type: response.headers["content-type"], body }));
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(answer.status).toBe(422);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+
   it("compresses only for a client that asks, and sends the API's fixed Content-Security-Policy", async () => {
     // The OpenAPI document: well over compression's 1 kB threshold.
     const plain = await fetch(`${base}/api/openapi.json`, { headers: { "accept-encoding": "identity" } });

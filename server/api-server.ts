@@ -13,7 +13,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequest, sendResponse } from "@remix-run/node-fetch-server";
 import compression from "compression";
 
-import type { ApiRouter } from "../lib/http/api-router";
+import { malformedRequest, type ApiRouter } from "../lib/http/api-router";
 
 export type ApiRequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 
@@ -29,7 +29,14 @@ export function createApiServer({ router }: { router: ApiRouter }): ApiRequestHa
     if (incoming.headers["accept-encoding"]) {
       await new Promise<void>((resolve) => compress(incoming, outgoing, () => resolve()));
     }
-    const request = createRequest(incoming, outgoing);
+    let request: Request;
+    try {
+      request = createRequest(incoming, outgoing);
+    } catch {
+      // No URL can be made of what the client sent (a Host header like "a b"): its mistake, not a server error.
+      await sendWhole(outgoing, malformedRequest());
+      return;
+    }
     // Never rejects: route() answers its handler's failures, the router any failure around them.
     const response = await router.dispatch(request);
     // The client went away meanwhile: nothing to send, but a stream must still be told to stop.

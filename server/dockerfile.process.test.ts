@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 
 import { ensureBuild, freePort, ROOT, startServer, type RunningServer } from "../test/support/built-server";
 import { numericUser, parseDockerfile, type Stage } from "../test/support/dockerfile";
-import { firstSignIn } from "../test/support/http-accounts";
+import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
 import { renderKustomization } from "../test/support/kustomize";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
 
@@ -114,7 +114,8 @@ describe("the Dockerfile's runtime stage", () => {
     expect(await migrate.exited, migrate.output()).toBe(0);
     expect(migrate.output()).toMatch(/PostgreSQL at .+: applied \d+ migrations?: /);
 
-    server = await start(layout, { DATABASE_URL: database.url, MIGRATE_ON_START: "false", SHUTDOWN_DELAY_MS: "300" });
+    // An empty PostgreSQL needs the first admin's password from the operator (issue 18, item 10).
+    server = await start(layout, { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD, MIGRATE_ON_START: "false", SHUTDOWN_DELAY_MS: "300" });
     await server.waitUntilReady();
     expect((await fetch(`${server.baseUrl}/sign-in`)).status).toBe(200);
     server.child.kill("SIGTERM");

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -33,17 +33,18 @@ import next from "next";
 import { z } from "zod";
 
 import { createLogger } from "../lib/adapters/pino/logger";
-import { registerApp } from "../lib/app-registry";
+import { registerApp, registerPathRedactor } from "../lib/app-registry";
 import { createApp, type App, type StartupReport } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
 import { createApiRouter, isApiPath } from "../lib/http/api-router";
 import { withRequestFacts, type RequestFacts } from "../lib/http/request-facts";
 import { saneRequestId, traceIdOfTraceparent } from "../lib/http/request-info";
 import { createApiServer } from "./api-server";
+import { createForwardedForWarning } from "./forwarded-for-warning";
 import { createHealthHandler } from "./health";
 import { createLifecycle, DATABASE_CLOSE_TIMEOUT_MS, handleSignals, TRACING_FLUSH_TIMEOUT_MS } from "./lifecycle";
-import { createMetricsEndpoint } from "./metrics-endpoint";
-import { createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
+import { createMetricsEndpoint, metricsAccess } from "./metrics-endpoint";
+import { createPathRedactor, createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
 import { applySecurityHeaders } from "./security-headers";
 
 const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown()) });
@@ -65,7 +66,7 @@ try {
 } catch (error) {
   // Errors the operator can fix are one line naming the problem and the fix; matched by name because this
   // bundle and Next's each have their own copy of lib/ (decision 002).
-  const operatorError = ["ConfigError", "DatabaseOpenError", "StartupError"];
+  const operatorError = ["ConfigError", "DatabaseOpenError", "StartupError", "BootstrapPasswordRequiredError"];
   if (error instanceof Error && operatorError.includes(error.name)) {
     console.error(error.message);
   } else {
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   // from whichever path gets there first (a signal or a failed start). `opening` is declared further down,
   // right after the signal handlers: no signal is handled before then, as nothing in between awaits.
   let nextApp: ReturnType<typeof next> | undefined;
+  let metricsServer: Server | undefined;
   let databaseClosed: Promise<void> | undefined;
   const closeDatabase = () =>
     (databaseClosed ??= (async () => {
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
       const app = await opening.catch(() => undefined);
       // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
+      await app?.cleanup.stop().catch((error: unknown) => log.warn({ err: error }, "stopping the clean-up failed"));
       await app?.flagEvaluations.stop().catch((error: unknown) => log.warn({ err: error }, "storing the last flag evaluation counts failed"));
       await app?.flagSync?.stop().catch((error: unknown) => log.error({ err: error }, "stopping the flag sync failed"));
       await app?.credentialCache.stop().catch((error: unknown) => log.error({ err: error }, "stopping the credential cache failed"));
@@ -114,11 +117,14 @@ async function main(): Promise<void> {
     startup: () => opening.then(() => undefined, () => undefined),
     onDrain: () => {
       clearInterval(userGauge);
+      void opening.then((app) => app.cleanup.stop()).catch(() => undefined); // closeDatabase reports failures
       void opening.then((app) => app.importJobs.stop()).catch(() => undefined); // closeDatabase reports failures
     },
     closeDatabase,
     databaseCloseTimeoutMs: DATABASE_CLOSE_TIMEOUT_MS,
     closeNext: async () => {
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       await nextApp?.close();
     },
     // Started by Next from instrumentation.ts (lib/adapters/otel/start-tracing.ts), unless OTEL_SDK_DISABLED.
@@ -152,11 +158,20 @@ async function main(): Promise<void> {
     // Credentials changed on other replicas (revoked, signed out, disabled) are dropped from this one's cache.
     await app.credentialCache.start();
     app.flagEvaluations.start();
+    // Expired sign-in failures, sessions, invitations and finished imports' files: now, then every interval.
+    app.cleanup.start();
     const refreshUserGauge = () =>
       app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
     void refreshUserGauge();
     userGauge = setInterval(refreshUserGauge, USER_GAUGE_INTERVAL_MS);
     userGauge.unref();
+
+    const templates = loadRouteTemplates(dir);
+    const routeOf = createRouteMatcher(templates);
+    // Paths are recorded in spans and error lines only through this: a secret in a path stays in the process
+    // (issue 18, item 4). Registered before Next prepares, which starts tracing (instrumentation.ts).
+    const redactPath = createPathRedactor(templates);
+    registerPathRedactor(redactPath);
 
     nextApp = next({ dev, dir, hostname: config.HOSTNAME, port: config.PORT });
     await nextApp.prepare();
@@ -170,18 +185,25 @@ async function main(): Promise<void> {
       flagsInitialized: () => app.featureFlags.initialized(),
       onReadiness: (ready) => app.metrics.setReady(ready),
     });
-    const handleMetrics = createMetricsEndpoint({ exposition: () => app.metrics.exposition(), token: config.METRICS_TOKEN });
-    const routeOf = createRouteMatcher(loadRouteTemplates(dir));
+    const access = metricsAccess(config);
+    // Beyond loopback without a token or a port of its own, nobody may scrape: said once (issue 18, item 11).
+    if (access.kind === "off" && access.warning) log.warn({ listen: config.HOSTNAME }, access.warning);
+    const exposition = () => app.metrics.exposition();
+    const scrapes = createMetricsEndpoint({ exposition, access });
+    // With METRICS_PORT, /metrics is served there only; the main port, which the load balancer routes, says 404.
+    const handleMetrics =
+      config.METRICS_PORT === undefined ? scrapes : createMetricsEndpoint({ exposition, access: { kind: "off" } });
     // The REST API is served by our own dispatch, not Next's pipeline (docs/decisions/010). In development Next
     // keeps the routes that have a handler, so editing one reloads it; the router still answers the rest (an
     // unknown path, a method a route lacks) so those look the same as in production.
     const apiRouter = createApiRouter({
-      onError: (error, request) => log.error({ err: error, url: request.url }, "request failed"),
+      onError: (error, request) => log.error({ err: error, path: redactPath(new URL(request.url).pathname) }, "request failed"),
     });
     const handleApi = createApiServer({ router: apiRouter });
     const servesApi = (method: string, url: string) =>
       !dev || apiRouter.resolve(method, new URL(url, "http://localhost")).kind !== "handler";
     const tracer = trace.getTracer("user-console");
+    const warnOfForwardedFor = createForwardedForWarning({ trustProxy: config.TRUST_PROXY, log });
 
     server.on("request", (request, response) => {
       lifecycle.track(request, response);
@@ -199,7 +221,7 @@ async function main(): Promise<void> {
       // Next's own spans and ours (use cases, repository calls) nest under it, as everything below runs in its
       // context. Not for probes and scrapes: they would be most of the traces and say nothing.
       const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-      const span = probe ? undefined : startRequestSpan(tracer, parent, method, route, path);
+      const span = probe ? undefined : startRequestSpan(tracer, parent, method, route, redactPath(path));
       const requestContext = span ? trace.setSpan(parent, span) : parent;
       // Every request is timed and logged by its route template, whoever answers it (probes, /metrics, Next).
       // One cut before its response finished (the client went away) counts as 499, nginx's "client closed request".
@@ -221,6 +243,7 @@ async function main(): Promise<void> {
         if (probe) log.debug(line, "request");
         else log.info(line, "request");
       });
+      warnOfForwardedFor(request);
       const api = isApiPath(path) && servesApi(method, request.url ?? "/");
       applySecurityHeaders(request, response, {
         dev,
@@ -238,7 +261,7 @@ async function main(): Promise<void> {
           }
           await withRequestFacts(facts, () => handleNext(request, response));
         } catch (error) {
-          log.error({ err: error, url: request.url }, "request failed");
+          log.error({ err: error, route, path: redactPath(path) }, "request failed");
           if (!response.headersSent) {
             response.writeHead(500, { "content-type": "text/plain" });
             response.end("Internal Server Error");
@@ -257,16 +280,21 @@ async function main(): Promise<void> {
       });
     });
 
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.PORT, config.HOSTNAME, () => {
-          server.off("error", reject);
-          resolve();
-        });
+    await listen(server, config.PORT, config.HOSTNAME, "");
+    if (config.METRICS_PORT !== undefined) {
+      metricsServer = createServer((request, response) => {
+        scrapes(request, response)
+          .then((handled) => {
+            if (!handled) response.writeHead(404, { "content-type": "text/plain" }).end("Not Found\n");
+          })
+          .catch((error: unknown) => {
+            log.error({ err: error }, "metrics scrape failed");
+            if (!response.headersSent) response.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error\n");
+            else response.destroy();
+          });
       });
-    } catch (error) {
-      throw listenError(error, `${config.HOSTNAME}:${config.PORT}`);
+      await listen(metricsServer, config.METRICS_PORT, config.HOSTNAME, " (METRICS_PORT)");
+      metricsServer.on("error", (error) => log.error({ err: error }, "metrics server error"));
     }
   } catch (error) {
     // Close the database cleanly whatever failed: the embedded one's folder is locked to this process until then.
@@ -284,8 +312,9 @@ async function main(): Promise<void> {
 /**
  * The request's SERVER span, child of the caller's span when its `traceparent` was valid (`parent`, extracted
  * by the SDK's propagators: W3C trace context by default, OTEL_PROPAGATORS). Named by route template, never the
- * raw path; the raw path is only `url.path`, as the semantic conventions ask (the query string, which can hold
- * a search for an email, is left out).
+ * raw path. `url.path` is the path with every segment that could be a secret masked (`/invitations/REDACTED`),
+ * as the semantic conventions ask of sensitive content (issue 18, item 4); the query string, which can hold a
+ * search for an email, is left out.
  */
 function startRequestSpan(
   tracer: Tracer,
@@ -336,12 +365,14 @@ function traceIdsOf(span: Span | undefined, traceparent: string | undefined): { 
  */
 function describeBootstrapAdmin(admin: NonNullable<StartupReport["bootstrapAdmin"]>, url: string): string {
   const lines = [
-    "First start: no users existed, so an administrator was created.",
+    admin.reissued
+      ? "The administrator's one-time password had expired unused (24 hours), so a new one was issued."
+      : "First start: no users existed, so an administrator was created.",
     `  Sign in at ${url}/sign-in as ${admin.email}`,
     admin.generated
       ? `  with this one-time password: ${admin.password}`
       : "  with the password from BOOTSTRAP_ADMIN_PASSWORD.",
-    "  You will be asked to choose a new password at once.",
+    "  You will be asked to choose a new password at once; this password expires in 24 hours.",
     ...(admin.generated ? ["  This password is shown only now; it is not stored anywhere in clear."] : []),
   ];
   const width = Math.max(...lines.map((line) => line.length));
@@ -357,6 +388,21 @@ function describeStartup(startup: StartupReport): string {
   return migrations > 0
     ? `${startup.database} opened: ${migrations} migration(s) applied`
     : `${startup.database} opened, up to date`;
+}
+
+/** Resolves once `server` listens; a failure becomes {@link listenError}'s one line, `what` naming the variable. */
+async function listen(server: Server, port: number, host: string, what: string): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    throw listenError(error, `${host}:${port}${what}`);
+  }
 }
 
 function listenError(error: unknown, address: string): unknown {

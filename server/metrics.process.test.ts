@@ -1,6 +1,7 @@
 /**
  * GET /metrics on the built server (issue 8): Prometheus text with the request histogram by route template,
- * database and pool metrics, readiness and users by status; a bearer token when METRICS_TOKEN is set; series that
+ * database and pool metrics, readiness and users by status; a bearer token when METRICS_TOKEN is set, and no
+ * /metrics at all beyond loopback without one (issue 18, item 11); series that
  * do not grow with the ids callers send; a real Prometheus (Debian's `prometheus`) scraping it. And /ready's
  * migrations check against a real history table.
  */
@@ -112,6 +113,19 @@ describe("GET /metrics", () => {
     await expect.poll(async () => countOf(await scrape())).toBeGreaterThanOrEqual(1_001);
   });
 
+  it("counts the scheduled clean-up, which runs once at start (issue 18)", async () => {
+    await expect.poll(scrape).toMatch(/^user_console_cleanup_runs_total\{outcome="ok"\} [1-9]/m);
+    expect(await scrape()).not.toMatch(/^user_console_cleanup_runs_total\{outcome="error"\}/m);
+  });
+
+  it("warns once, not per request, when X-Forwarded-For arrives while TRUST_PROXY is off (issue 18)", async () => {
+    for (let i = 0; i < 3; i++) {
+      await (await fetch(`${server.baseUrl}/api/v1/session`, { headers: { "x-forwarded-for": `203.0.113.${i}` } })).text();
+    }
+    const warnings = server.output().split("\n").filter((line) => line.includes("X-Forwarded-For received while TRUST_PROXY is off"));
+    expect(warnings).toHaveLength(1);
+  });
+
   it("reports the pool, readiness, users by status, the import workers and the process", async () => {
     expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
     const text = await scrape();
@@ -126,6 +140,55 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/^user_console_import_workers_busy 0$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+  });
+});
+
+describe("/metrics beyond loopback (issue 18, item 11)", () => {
+  it("without METRICS_TOKEN answers 404 to a scrape, and start-up warned saying how to turn it on", async () => {
+    // A second replica on the same database, bound to every interface as the container image is.
+    const exposed = startServer({
+      port: await freePort(),
+      env: { DATABASE_URL: database.url, LISTEN_HOST: "0.0.0.0", SHUTDOWN_DELAY_MS: "0" },
+    });
+    try {
+      await exposed.waitUntilReady();
+      const response = await fetch(`${exposed.baseUrl}/metrics`);
+      const body = await response.text();
+      expect(response.status).toBe(404);
+      expect(body).not.toContain("http_request_duration_seconds");
+      const warning = exposed
+        .output()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line))
+        .find((line) => line.level === 40 && /\/metrics is off/.test(line.msg));
+      expect(warning?.msg).toMatch(/listens on 0\.0\.0\.0.*set METRICS_TOKEN/);
+    } finally {
+      exposed.child.kill("SIGTERM");
+      await exposed.exited;
+    }
+  });
+
+  it("with METRICS_PORT serves it on that port only, and the main port answers 404", async () => {
+    const metricsPort = await freePort();
+    const separate = startServer({
+      port: await freePort(),
+      env: { DATABASE_URL: database.url, LISTEN_HOST: "0.0.0.0", METRICS_PORT: String(metricsPort), SHUTDOWN_DELAY_MS: "0" },
+    });
+    try {
+      await separate.waitUntilReady();
+      const main = await fetch(`${separate.baseUrl}/metrics`);
+      expect([main.status, await main.text()]).toEqual([404, "Not Found\n"]);
+      const own = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(own.status).toBe(200);
+      expect(await own.text()).toContain("http_request_duration_seconds");
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/users`)).status).toBe(404);
+      expect(separate.output()).not.toMatch(/\/metrics is off/);
+      separate.child.kill("SIGTERM");
+      expect(await separate.exited).toBe(0);
+    } finally {
+      separate.child.kill("SIGKILL");
+    }
   });
 });
 

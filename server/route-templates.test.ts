@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 
 import { describe, expect, it } from "vitest";
 
-import { createRouteMatcher, loadRouteTemplates } from "./route-templates";
+import { createPathRedactor, createRouteMatcher, loadRouteTemplates } from "./route-templates";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -48,5 +48,40 @@ describe("route templates for metric labels", () => {
     const templates = loadRouteTemplates(root);
     expect(templates).toEqual(expect.arrayContaining(["/", "/users", "/sign-in", "/api/v1/users/[id]", "/api/v1/users/export.csv"]));
     expect(templates.some((template) => template.includes("("))).toBe(false);
+  });
+});
+
+describe("paths as recorded in spans and error lines (issue 18, item 4)", () => {
+  const redact = createPathRedactor([
+    "/",
+    "/users/[id]",
+    "/flags/[key]",
+    "/api/v1/users/[id]/overview",
+    "/api/v1/invitations",
+    "/api/v1/invitations/accept",
+    "/invitations/[token]",
+    "/files/[...path]",
+  ]);
+
+  it.each([
+    // A secret parameter is masked; ids and flag keys name resources and stay.
+    ["/invitations/s3cr3t-value", "/invitations/REDACTED"],
+    ["/invitations/s3cr3t-value/", "/invitations/REDACTED/"],
+    ["/invitations/s3cr3t-value?from=mail", "/invitations/REDACTED"],
+    ["/users/0193a3b2", "/users/0193a3b2"],
+    ["/flags/new-dashboard", "/flags/new-dashboard"],
+    ["/api/v1/users/0193a3b2/overview", "/api/v1/users/0193a3b2/overview"],
+    ["/files/a/b", "/files/REDACTED/REDACTED"],
+    // A path no route serves keeps only the words some route spells.
+    ["/api/v1/invitations/s3cr3t-value", "/api/v1/invitations/REDACTED"],
+    ["/invitations/s3cr3t-value/x", "/invitations/REDACTED/REDACTED"],
+    ["/wp-admin.php", "/REDACTED"],
+    ["/api/v1/invitations/accept", "/api/v1/invitations/accept"],
+    ["/", "/"],
+    ["/metrics", "/metrics"],
+    // Next's assets are build hashes: kept.
+    ["/_next/static/chunks/abc123.js", "/_next/static/chunks/abc123.js"],
+  ])("%s → %s", (pathname, recorded) => {
+    expect(redact(pathname)).toBe(recorded);
   });
 });

@@ -30,6 +30,48 @@ export function createRouteMatcher(templates: readonly string[]): RouteOf {
   };
 }
 
+/** Dynamic segments whose values may be recorded: ids and flag keys name resources, not credentials. */
+export const PUBLIC_PARAMS: ReadonlySet<string> = new Set(["id", "key"]);
+/** What a masked segment reads in a recorded path. */
+export const REDACTED_SEGMENT = "REDACTED";
+
+/** A request path as it may be recorded in spans and log lines (never the raw path: it can carry a secret). */
+export type RedactPath = (pathname: string) => string;
+
+/**
+ * Masks every path segment that is not ours to know (issue 18, item 4: `/invitations/<secret>` reached exported
+ * spans and logs). A path a route serves keeps its literal segments and the values of {@link PUBLIC_PARAMS};
+ * every other parameter (`[token]`, and any new one until it is listed as public) reads REDACTED. A path no route
+ * serves (a mistyped or trailing-slash link, a probe for `/wp-admin`) keeps only the segments some route spells
+ * literally, so `/api/v1/invitations/<secret>` is `/api/v1/invitations/REDACTED`. Next's assets keep their paths
+ * (build hashes, public by nature). The query string is never recorded.
+ */
+export function createPathRedactor(templates: readonly string[]): RedactPath {
+  const all = [...templates, ...PROBE_ROUTES];
+  const match = createTemplateMatcher(all);
+  const literals = new Set(all.flatMap((template) => segmentsOf(template).filter((segment) => !segment.startsWith("["))));
+  return (pathname) => {
+    const path = pathname.split("?")[0] ?? "";
+    if (ASSET_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return path;
+    const segments = segmentsOf(path);
+    const template = match(path)?.template;
+    const parts = template ? segmentsOf(template) : [];
+    const kept = segments.map((segment, i) => {
+      if (!template) return literals.has(segment) ? segment : REDACTED_SEGMENT;
+      const part = parts[Math.min(i, parts.length - 1)] ?? "";
+      const name = /^\[{1,2}(?:\.\.\.)?([^\]]+)\]{1,2}$/.exec(part)?.[1];
+      if (name === undefined) return segment;
+      return PUBLIC_PARAMS.has(name) ? segment : REDACTED_SEGMENT;
+    });
+    const trailing = segments.length > 0 && path.endsWith("/") ? "/" : "";
+    return `/${kept.join("/")}${trailing}`;
+  };
+}
+
+function segmentsOf(pathname: string): string[] {
+  return pathname.split("/").filter((segment) => segment !== "");
+}
+
 const manifestSchema = z.record(z.string(), z.string());
 
 /**

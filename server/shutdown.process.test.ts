@@ -89,7 +89,7 @@ describe("graceful shutdown on SIGTERM", () => {
 
   it("a second signal exits at once", async () => {
     const port = await freePort();
-    const server = startServer({ port, env: { DATABASE_URL: database.url, SHUTDOWN_DELAY_MS: "60000" } });
+    const server = startServer({ port, env: { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD, SHUTDOWN_DELAY_MS: "60000" } });
     try {
       await server.waitUntilReady();
       server.child.kill("SIGTERM");

@@ -56,11 +56,50 @@ export const SESSION_ABSOLUTE_MS = 12 * 60 * 60_000;
 /** last_seen_at is written at most this often, so a busy session does not write on every request. */
 export const SESSION_TOUCH_MS = 60_000;
 
-/** Sign-in throttling: this many failures per account or per client address within the window, then 429. */
+/**
+ * Sign-in throttling (issue 18). Per client address, and per known device (a browser that signed in to the account
+ * before): this many failures within the window, then 429 until the oldest leaves it. Spraying many accounts from
+ * one address is stopped here.
+ */
 export const SIGN_IN_MAX_FAILURES = 5;
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
+/**
+ * Per account, from browsers it has not signed in on: never a lock, a growing delay. Failures are counted over
+ * the last day; the first ACCOUNT_FREE_FAILURES cost nothing, then each further attempt must wait
+ * {@link accountDelayMs} after the latest failure (30 s, 1 min, 2, 4, 8, then 15 min at most). An attacker gets
+ * about 4 guesses an hour; the owner waits at most 15 minutes after the attacker's last guess, and not at all on
+ * a browser they signed in on before (the device cookie), nor after an ADMIN clears the account's failures.
+ */
+export const ACCOUNT_FAILURE_WINDOW_MS = 24 * 60 * 60_000;
+export const ACCOUNT_FREE_FAILURES = 5;
+export const ACCOUNT_DELAY_BASE_MS = 30_000;
+export const ACCOUNT_DELAY_MAX_MS = 15 * 60_000;
+
+/** How long an account's sign-in must wait after its latest failure, with `failures` in the last day. */
+export function accountDelayMs(failures: number): number {
+  if (failures < ACCOUNT_FREE_FAILURES) return 0;
+  return Math.min(ACCOUNT_DELAY_BASE_MS * 2 ** (failures - ACCOUNT_FREE_FAILURES), ACCOUNT_DELAY_MAX_MS);
+}
+
+/** A device cookie lives this long, renewed at each sign-in with it; a device unused that long is purged. */
+export const KNOWN_DEVICE_TTL_MS = 180 * 24 * 60 * 60_000;
+
+export interface KnownDevice {
+  /** SHA-256 of the device cookie's value. */
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date;
+}
+
 export const INVITATION_TTL_MS = 7 * 24 * 60 * 60_000;
+
+/**
+ * The bootstrap admin's first password (one that must be changed) signs in for this long after it was set, then
+ * never (issue 18, item 10): a password printed or handed over once should not stay good for ever.
+ */
+export const ONE_TIME_PASSWORD_TTL_MS = 24 * 60 * 60_000;
 
 /** Passwords: long enough to resist guessing, short enough to keep hashing cheap (NIST SP 800-63B). */
 export const PASSWORD_MIN_LENGTH = 12;

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "PASSWORD_CHANGE_REQUIRED",
   "INVALID_CREDENTIALS",
   "TOO_MANY_ATTEMPTS",
+  "ONE_TIME_PASSWORD_EXPIRED",
   "WRONG_PASSWORD",
   "LAST_ADMIN",
   "INVITATION_INVALID",
@@ -122,8 +123,24 @@ export class InvalidCredentialsError extends DomainError {
 export class TooManyAttemptsError extends DomainError {
   readonly code = "TOO_MANY_ATTEMPTS";
   constructor(readonly retryAfterSeconds: number) {
-    super(`Too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`);
+    super(
+      retryAfterSeconds < 60
+        ? `Too many failed sign-ins; try again in ${retryAfterSeconds} second(s)`
+        : `Too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`,
+    );
     this.name = "TooManyAttemptsError";
+  }
+}
+
+/** The right one-time password, past ONE_TIME_PASSWORD_TTL_MS: said only after the password was verified. */
+export class OneTimePasswordExpiredError extends DomainError {
+  readonly code = "ONE_TIME_PASSWORD_EXPIRED";
+  constructor() {
+    super(
+      "This one-time password expired 24 hours after it was issued. Whoever runs the server gets a new one by " +
+        "restarting it (on PostgreSQL with BOOTSTRAP_ADMIN_PASSWORD set)",
+    );
+    this.name = "OneTimePasswordExpiredError";
   }
 }
 

@@ -26,6 +26,10 @@ export const PERMISSIONS = {
       "Create users, change names and status, delete and restore users (EDITOR: only users who are not ADMIN, and creates only VIEWERs)",
   },
   "users:assign-role": { roles: ["ADMIN"], summary: "Change a user's role" },
+  "users:clear-sign-in-failures": {
+    roles: ["ADMIN"],
+    summary: "Clear an account's failed sign-ins, lifting the delay they put on signing in to it from a new browser",
+  },
   "users:grant-admin": {
     roles: ["ADMIN"],
     tokens: false,
@@ -130,6 +134,8 @@ export const ROUTES: readonly RouteAccess[] = [
   api("PATCH", "/users/[id]", "users:write"),
   api("DELETE", "/users/[id]", "users:write"),
   api("POST", "/users/[id]/restore", "users:write"),
+  // From a browser session only: a leaked token must not lift the throttle on an account it is guessing at.
+  api("DELETE", "/users/[id]/sign-in-failures", "users:clear-sign-in-failures", false),
   api("GET", "/users/[id]/flags", "flags:read"),
   api("GET", "/flags", "flags:read"),
   api("GET", "/flags/[key]", "flags:read"),

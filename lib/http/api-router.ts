@@ -13,6 +13,8 @@
  * 405 with `Allow` (Next answered an HTML page and an empty 405). Compression and the request's abort signal
  * belong to the Node side (server/api-server.ts).
  */
+import { randomUUID } from "node:crypto";
+
 import { documentedHandlers, type DocumentedHandler } from "./openapi";
 import { HttpProblem, problemFor, problemResponse } from "./problem";
 import { requestIdOf, traceIdOf } from "./request-info";
@@ -120,6 +122,16 @@ export function createApiRouter(
         );
     }
   }
+}
+
+/**
+ * The answer to a request no URL can be made of (a Host header like "a b"), before any Request exists: the
+ * client's mistake (422, as for any invalid header), not a server error.
+ */
+export function malformedRequest(): Response {
+  const requestId = randomUUID();
+  const body = problemFor(new HttpProblem("VALIDATION_FAILED", "The request's Host header or URL is malformed"), { requestId, traceId: null });
+  return problemResponse(body, { "x-request-id": requestId, "cache-control": "no-store" });
 }
 
 function problem(request: Request, error: unknown, headers: Record<string, string> = {}): Response {

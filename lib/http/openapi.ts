@@ -43,6 +43,7 @@ import {
   principalResponse,
   problemResponse,
   sessionListResponse,
+  clearedSignInFailuresResponse,
   userPageResponse,
   bulkUsersResponse,
   flagListResponse,
@@ -144,11 +145,23 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   "POST /api/v1/session": {
     summary: "Sign in",
     description:
-      "Checks email and password and sets a new session cookie (any previous session of this browser ends). " +
-      "Repeated failures per account or per address are throttled: 429 with Retry-After.",
+      "Checks email and password and sets a new session cookie (any previous session of this browser ends), and a " +
+      "device cookie (`uc_device`, HttpOnly, SameSite=Strict, 180 days) marking this browser as one that signed in " +
+      "to the account. Throttling answers 429 with Retry-After, and never locks the account: per client address, " +
+      "5 failures in 15 minutes; per account, after 5 failures in a day each attempt waits longer after the latest " +
+      "failure (30 s doubling to 15 min at most); a browser with the account's device cookie skips the account's " +
+      "wait and has 5 failures in 15 minutes of its own; and each server process passes at most 60 attempts a " +
+      "minute per address to its database. An ADMIN can clear an account's failures " +
+      "(DELETE /api/v1/users/{id}/sign-in-failures).",
     tag: "Session",
-    responses: { "200": { description: "Signed in; the session cookie is set", schema: principalResponse, headers: ["Set-Cookie"] } },
-    errors: ["INVALID_CREDENTIALS", "TOO_MANY_ATTEMPTS"],
+    responses: {
+      "200": {
+        description: "Signed in; the session and device cookies are set (two Set-Cookie headers)",
+        schema: principalResponse,
+        headers: ["Set-Cookie"],
+      },
+    },
+    errors: ["INVALID_CREDENTIALS", "ONE_TIME_PASSWORD_EXPIRED", "TOO_MANY_ATTEMPTS"],
   },
   "DELETE /api/v1/session": {
     summary: "Sign out",
@@ -230,6 +243,16 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     description: NO_ADMIN_BY_TOKEN,
     tag: "Users",
     responses: { "200": { description: "The user, as before the delete", schema: userResponse, headers: ["ETag"] } },
+    errors: ["USER_NOT_FOUND"],
+  },
+  "DELETE /api/v1/users/[id]/sign-in-failures": {
+    summary: "Clear an account's failed sign-ins",
+    description:
+      "Deletes the account's recorded sign-in failures, lifting the delay that strangers' failed attempts put on " +
+      "signing in to it from a new browser. Client addresses keep their own limits. Audited as " +
+      "`user.sign_in_failures_cleared`. Browser sessions only: an API token may not call it.",
+    tag: "Users",
+    responses: { "200": { description: "How many failures were cleared", schema: clearedSignInFailuresResponse } },
     errors: ["USER_NOT_FOUND"],
   },
   "GET /api/v1/users/export.csv": {
@@ -478,7 +501,9 @@ const RESPONSE_HEADERS = {
     .literal("true")
     .optional()
     .meta({ header: { id: "IdempotentReplayed", description: "Present when this answer replays an earlier request with the same Idempotency-Key" } }),
-  "Set-Cookie": z.string().meta({ header: { id: "SetSessionCookie", description: "The session cookie (HttpOnly, SameSite=Lax)" } }),
+  "Set-Cookie": z.string().meta({
+    header: { id: "SetSessionCookie", description: "The session cookie (HttpOnly, SameSite=Lax); on sign-in also the device cookie" },
+  }),
   "Retry-After": z.string().meta({ header: { id: "RetryAfter", description: "Seconds to wait before trying again" } }),
   "Content-Disposition": z.string().meta({
     header: { id: "ContentDisposition", description: 'A download, with its file name: `attachment; filename="users-20261125T090000Z.csv"`' },
@@ -522,6 +547,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   LAST_ADMIN: "the change would leave no active ADMIN",
   INVALID_CURSOR: "the cursor is not one this listing gave",
   TOO_MANY_ATTEMPTS: "too many failures; wait for Retry-After seconds",
+  ONE_TIME_PASSWORD_EXPIRED: "the right one-time password, but issued more than 24 hours ago; a restart of the server issues a new one",
   WRONG_PASSWORD: "the current password is wrong",
   INVITATION_INVALID: "the link is unknown, used or expired",
   TOKEN_NOT_FOUND: "no such token",

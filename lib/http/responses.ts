@@ -134,6 +134,10 @@ export const sessionListResponse = z
   })
   .meta({ id: "SessionList" });
 
+export const clearedSignInFailuresResponse = z
+  .strictObject({ cleared: z.number().int().min(0).meta({ description: "Failed sign-ins deleted" }) })
+  .meta({ id: "ClearedSignInFailures" });
+
 export const serviceTrafficResponse = z
   .strictObject({
     scope: z.literal("this-process").meta({

@@ -1,47 +1,55 @@
 /**
- * The session cookie: HttpOnly, SameSite=Lax, Path=/, and outside localhost Secure with the `__Host-` prefix
- * (the browser then refuses it over http, from a subdomain, or with a Domain attribute).
+ * The browser's cookies: the session, and the device cookie that marks a browser which signed in to an account
+ * before (issue 18: it exempts that browser from the account's sign-in delay). Both HttpOnly, Path=/, and outside
+ * localhost Secure with the `__Host-` prefix (the browser then refuses them over http, from a subdomain, or with a
+ * Domain attribute).
  */
 import { parseCookie, stringifySetCookie } from "cookie";
 
-import { SESSION_ABSOLUTE_MS } from "../domain/auth";
+import { KNOWN_DEVICE_TTL_MS, SESSION_ABSOLUTE_MS } from "../domain/auth";
 import { isLocalOrigin } from "./request-info";
 
-const LOCAL_NAME = "uc_session";
-const SECURE_NAME = "__Host-uc_session";
+interface CookieKind {
+  readonly name: string;
+  readonly sameSite: "lax" | "strict";
+  readonly maxAgeMs: number;
+}
+
+/** SameSite=Lax: a link from elsewhere opens the console signed in. */
+const SESSION: CookieKind = { name: "uc_session", sameSite: "lax", maxAgeMs: SESSION_ABSOLUTE_MS };
+/** SameSite=Strict: only our own sign-in form, a same-origin fetch, ever needs it. */
+const DEVICE: CookieKind = { name: "uc_device", sameSite: "strict", maxAgeMs: KNOWN_DEVICE_TTL_MS };
 
 /**
- * The session secret from a Cookie header: only under the name this origin sets. Outside localhost that is the
+ * A cookie's value from a Cookie header: only under the name this origin sets. Outside localhost that is the
  * `__Host-` name alone; a plain-named cookie, which a sibling subdomain or a network attacker on plain http
  * could plant, is ignored there.
  */
-export function sessionSecretOf(cookieHeader: string | null, origin: string): string | null {
+function cookieValue(kind: CookieKind, cookieHeader: string | null, origin: string): string | null {
   if (!cookieHeader) return null;
-  return parseCookie(cookieHeader)[isLocalOrigin(origin) ? LOCAL_NAME : SECURE_NAME] ?? null;
+  return parseCookie(cookieHeader)[nameOf(kind, origin)] ?? null;
 }
 
-export function setSessionCookie(origin: string, secret: string): string {
-  const secure = !isLocalOrigin(origin);
+function setCookie(kind: CookieKind, origin: string, value: string, maxAgeMs = kind.maxAgeMs): string {
   return stringifySetCookie({
-    name: secure ? SECURE_NAME : LOCAL_NAME,
-    value: secret,
+    name: nameOf(kind, origin),
+    value,
     httpOnly: true,
-    secure,
-    sameSite: "lax",
+    secure: !isLocalOrigin(origin),
+    sameSite: kind.sameSite,
     path: "/",
-    maxAge: SESSION_ABSOLUTE_MS / 1_000,
+    maxAge: maxAgeMs / 1_000,
   });
 }
 
-export function clearSessionCookie(origin: string): string {
-  const secure = !isLocalOrigin(origin);
-  return stringifySetCookie({
-    name: secure ? SECURE_NAME : LOCAL_NAME,
-    value: "",
-    httpOnly: true,
-    secure,
-    sameSite: "lax",
-    path: "/",
-    maxAge: 0,
-  });
+function nameOf(kind: CookieKind, origin: string): string {
+  return isLocalOrigin(origin) ? kind.name : `__Host-${kind.name}`;
 }
+
+export const sessionSecretOf = (cookieHeader: string | null, origin: string) => cookieValue(SESSION, cookieHeader, origin);
+export const setSessionCookie = (origin: string, secret: string) => setCookie(SESSION, origin, secret);
+export const clearSessionCookie = (origin: string) => setCookie(SESSION, origin, "", 0);
+
+/** Kept at sign-out: the browser is still one its owner uses. */
+export const deviceSecretOf = (cookieHeader: string | null, origin: string) => cookieValue(DEVICE, cookieHeader, origin);
+export const setDeviceCookie = (origin: string, secret: string) => setCookie(DEVICE, origin, secret);

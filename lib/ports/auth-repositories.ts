@@ -3,13 +3,15 @@
  * Obtained only inside {@link UnitOfWork.run}, like every repository, so a change and its audit entry commit
  * together. Secrets arrive here already hashed: no adapter sees a password, cookie or token in clear.
  */
-import type { ApiToken, Invitation, Session } from "../domain/auth";
+import type { ApiToken, Invitation, KnownDevice, Session } from "../domain/auth";
 import type { Role } from "../domain/user";
 
 export interface StoredCredential {
   /** argon2id PHC string. */
   passwordHash: string;
   mustChangePassword: boolean;
+  /** When this password was set: a one-time password (mustChangePassword) expires a day later. */
+  setAt: Date;
 }
 
 export interface CredentialRepository {
@@ -25,6 +27,11 @@ export interface SessionRepository {
   touch(id: string, at: Date): Promise<void>;
   /** True when there was such a session. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Deletes every session past its idle or absolute limit at `now` (the periodic clean-up); returns how many.
+   * They are refused on sight anyway: this only keeps the table from growing.
+   */
+  deleteExpired(now: Date): Promise<number>;
   /** The user's sessions, most recently active first. */
   listForUser(userId: string): Promise<Session[]>;
   /** Ends every session of the user (but `exceptId`); returns how many ended. */
@@ -65,6 +72,17 @@ export interface InvitationRepository {
   markUsed(id: string, at: Date): Promise<boolean>;
   /** Marks every unused invitation of the user used: a new invitation replaces the older ones. */
   retireForUser(userId: string, at: Date): Promise<void>;
+  /** Deletes the invitations that expired before `before`, used or not (the periodic clean-up); returns how many. */
+  deleteExpiredBefore(before: Date): Promise<number>;
+}
+
+/** Browsers that signed in before (issue 18): their cookie exempts them from the account's sign-in throttle. */
+export interface KnownDeviceRepository {
+  get(id: string): Promise<KnownDevice | null>;
+  /** Creates the device, or marks an existing one used at `at`. */
+  save(device: { id: string; userId: string; at: Date }): Promise<void>;
+  /** Deletes the devices last used before `before` (the periodic clean-up); returns how many. */
+  deleteUnusedBefore(before: Date): Promise<number>;
 }
 
 export interface SignInFailureRepository {
@@ -75,9 +93,12 @@ export interface SignInFailureRepository {
   lock(keys: readonly string[]): Promise<void>;
   /** Records one failure under each key; returns the records' ids. */
   record(keys: readonly string[], at: Date): Promise<string[]>;
-  /** Failures recorded under `key` after `since` (exclusive): how many, and the earliest of them. */
-  countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }>;
+  /** Failures recorded under `key` after `since` (exclusive): how many, the earliest and the latest of them. */
+  countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null; latest: Date | null }>;
   /** Removes the records with these ids (an attempt counted in advance that turned out to succeed). */
   remove(ids: readonly string[]): Promise<void>;
-  clear(key: string): Promise<void>;
+  /** Removes every record under `key`; returns how many. */
+  clear(key: string): Promise<number>;
+  /** Removes every record made before `before`, whatever its key (the periodic clean-up); returns how many. */
+  deleteBefore(before: Date): Promise<number>;
 }

@@ -3,7 +3,8 @@ import type { User } from "../domain/user";
 
 /**
  * Verified credentials kept in the process, so that authenticating a request costs no database round trip
- * (issue 16; docs/decisions/011). Keyed by the secret's SHA-256, as the database keys them.
+ * (issue 16; docs/decisions/011). Keyed by the kind of secret and its SHA-256 (`token:<hash>`, `session:<hash>`),
+ * so a token's secret sent as a cookie cannot stand for the token.
  */
 export type VerifiedCredential =
   | { kind: "token"; token: ApiToken }
@@ -19,20 +20,26 @@ export type CredentialChange =
   | { kind: "all" };
 
 export interface CredentialCache {
-  get(secretHash: string): VerifiedCredential | undefined;
+  get(key: string): VerifiedCredential | undefined;
   /**
    * Keeps `credential`, unless a change was published since `readSince` (a {@link generation} taken before the
    * database was read): what was read may predate that change, so it is not kept.
    */
-  set(secretHash: string, credential: VerifiedCredential, readSince: number): void;
+  set(key: string, credential: VerifiedCredential, readSince: number): void;
   /** Counts the changes seen; taken before reading the database, passed to {@link set}. */
   generation(): number;
 }
 
+/** This process's side of a change: what it has cached of those credentials is dropped. */
 export interface CredentialChanges {
-  /**
-   * Tells every replica that credentials changed, after the change committed: this process forgets at once, the
-   * others when the notification reaches them (bounded by the cache's time to live when one is lost).
-   */
-  publish(changes: readonly CredentialChange[]): void;
+  /** Called once the unit of work that made `changes` has settled (committed or not: forgetting is always safe). */
+  forget(changes: readonly CredentialChange[]): void;
+}
+
+/**
+ * The other replicas' side, inside the unit of work that makes the change: sent by the database when, and only
+ * if, the unit commits (PostgreSQL NOTIFY within the transaction), so no change can commit unannounced.
+ */
+export interface CredentialChangeNotices {
+  announce(changes: readonly CredentialChange[]): Promise<void>;
 }

@@ -76,6 +76,12 @@ export interface ImportJobRepository {
   rowErrors(jobId: string, query: { afterLine?: number; limit: number }): Promise<ImportRowError[]>;
 
   /**
+   * Deletes the stored files of finished jobs (the periodic clean-up; `finish` deletes its job's file, this
+   * catches any left by a job finished otherwise); returns how many. The jobs and their reports stay.
+   */
+  deleteFinishedFiles(): Promise<number>;
+
+  /**
    * Ends the job: status, total, error, finishedAt; the lease is dropped and the stored file deleted (a finished
    * job is never resumed). The job, its batches and its row errors stay: they are the report. Only `holder` may
    * end it: false (and nothing changed) when it does not hold the job any more.

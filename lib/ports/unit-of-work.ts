@@ -3,9 +3,11 @@ import type {
   ApiTokenRepository,
   CredentialRepository,
   InvitationRepository,
+  KnownDeviceRepository,
   SessionRepository,
   SignInFailureRepository,
 } from "./auth-repositories";
+import type { CredentialChangeNotices } from "./credential-cache";
 import type { FeatureFlagRepository } from "./feature-flag-repository";
 import type { IdempotencyStore } from "./idempotency-store";
 import type { ImportJobRepository } from "./import-job-repository";
@@ -20,11 +22,15 @@ export interface Repositories {
   tokens: ApiTokenRepository;
   invitations: InvitationRepository;
   signInFailures: SignInFailureRepository;
+  /** Browsers that signed in before (issue 18). */
+  devices: KnownDeviceRepository;
   idempotency: IdempotencyStore;
   /** CSV import jobs (issue 6): a batch's record commits with the users it created. */
   imports: ImportJobRepository;
   /** Local feature flags (issue 9): a change commits with its audit entry. */
   flags: FeatureFlagRepository;
+  /** Credential changes told to the other replicas when the unit commits (issue 16; with-credential-changes.ts). */
+  credentialChanges: CredentialChangeNotices;
   /**
    * Runs `work` inside a savepoint of this unit's transaction. When `work` rejects, what it wrote through these
    * repositories is undone, and only that: what the unit wrote before stays, the rejection is passed on

@@ -34,7 +34,7 @@ export function makeAcceptInvitation({
         const user = await users.getById(invitation.userId);
         if (!user || user.status !== "INVITED") throw new InvitationInvalidError();
         if (!(await invitations.markUsed(invitation.id, now))) throw new InvitationInvalidError();
-        await credentials.set(user.id, { passwordHash, mustChangePassword: false });
+        await credentials.set(user.id, { passwordHash, mustChangePassword: false, setAt: now });
         await users.update(user.id, () => ({ status: "ACTIVE" }));
         await audit.append({
           action: "invitation.accepted",

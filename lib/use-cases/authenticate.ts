@@ -47,17 +47,18 @@ export function makeAuthenticate({
     // Taken before anything is read, cache or database: whatever this request keeps in the cache is dropped
     // instead if a change was published in between.
     const readSince = cache.generation();
-    const verified = async (hash: string, load: (repos: Repositories) => Promise<VerifiedCredential>) => {
+    const verified = async (key: string, load: (repos: Repositories) => Promise<VerifiedCredential>) => {
       const credential = await unitOfWork.run(load, { signal });
-      cache.set(hash, credential, readSince);
+      cache.set(key, credential, readSince);
       return credential;
     };
 
     if (credentials.bearerToken) {
       const hash = hashSecret(credentials.bearerToken);
+      const key = `token:${hash}`;
       const credential =
-        cache.get(hash) ??
-        (await verified(hash, async ({ tokens }) => {
+        cache.get(key) ??
+        (await verified(key, async ({ tokens }) => {
           const token = await tokens.getBySecretHash(hash);
           return token ? { kind: "token", token } : { kind: "unknown" };
         }));
@@ -65,7 +66,7 @@ export function makeAuthenticate({
       const { token } = credential;
       if (token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
       if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= SESSION_TOUCH_MS) {
-        cache.set(hash, { kind: "token", token: { ...token, lastUsedAt: now } }, readSince);
+        cache.set(key, { kind: "token", token: { ...token, lastUsedAt: now } }, readSince);
         touchLater("token", ({ tokens }) => tokens.touch(token.id, now));
       }
       return { kind: "token", tokenId: token.id, name: token.name, role: token.role };
@@ -73,12 +74,13 @@ export function makeAuthenticate({
 
     if (!credentials.sessionSecret) return null;
     const hash = hashSecret(credentials.sessionSecret);
-    const cached = cache.get(hash);
+    const key = `session:${hash}`;
+    const cached = cache.get(key);
     if (cached?.kind === "unknown") return null;
     const credential =
       cached?.kind === "session" && sessionExpiry(cached.session) > now
         ? cached
-        : await verified(hash, async ({ users, sessions, credentials: passwords }) => {
+        : await verified(key, async ({ users, sessions, credentials: passwords }) => {
             const session = await sessions.get(hash);
             if (!session) return { kind: "unknown" };
             if (sessionExpiry(session) <= now) {
@@ -95,7 +97,7 @@ export function makeAuthenticate({
     if (credential.kind !== "session" || credential.user.status !== "ACTIVE") return null;
     const { session, user } = credential;
     if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_MS) {
-      cache.set(hash, { ...credential, session: { ...session, lastSeenAt: now } }, readSince);
+      cache.set(key, { ...credential, session: { ...session, lastSeenAt: now } }, readSince);
       touchLater("session", ({ sessions }) => sessions.touch(session.id, now));
     }
     return userPrincipal(user, session.id, credential.mustChangePassword);

@@ -1,8 +1,8 @@
-import { ForbiddenError, WrongPasswordError } from "../domain/errors";
+import { ForbiddenError, TooManyAttemptsError, WrongPasswordError } from "../domain/errors";
 import type { Clock } from "../ports/clock";
 import type { PasswordHasher } from "../ports/password-hasher";
 import type { UnitOfWork } from "../ports/unit-of-work";
-import { claimAttempt } from "./attempts";
+import { claimAttempt, retryAfterSeconds } from "./attempts";
 import { auditBy, type CallContext } from "./call-context";
 
 export type ChangePassword = (input: { currentPassword: string; newPassword: string }, context: CallContext) => Promise<void>;
@@ -24,15 +24,19 @@ export function makeChangePassword({
     const { principal } = context;
     if (principal.kind !== "user") throw new ForbiddenError("An API token has no password");
     const signal = context.signal;
-    // Guesses at the current password count against the account like sign-in failures: a stolen session
-    // cookie must not become an unlimited password oracle.
-    const { current, attempt } = await unitOfWork.run(
+    // Guesses at the current password are throttled like sign-in failures: a stolen session cookie must not
+    // become an unlimited password oracle. Under a key of their own, not the account's: strangers failing to
+    // sign in to the account must not keep its owner from changing the password (issue 18).
+    const claim = await unitOfWork.run(
       async ({ credentials, signInFailures }) => ({
-        attempt: await claimAttempt(signInFailures, [`account:${principal.email}`], clock),
+        attempt: await claimAttempt(signInFailures, [{ key: `password:${principal.userId}`, rule: "window" }], clock),
         current: await credentials.get(principal.userId),
       }),
       { signal },
     );
+    if (!claim.attempt.admitted) throw new TooManyAttemptsError(retryAfterSeconds(claim.attempt.retryAfterMs));
+    const { current } = claim;
+    const attempt = claim.attempt.records;
     if (!current || !(await hasher.verify(current.passwordHash, input.currentPassword))) {
       await unitOfWork.run(
         ({ audit }) =>
@@ -45,7 +49,7 @@ export function makeChangePassword({
     await unitOfWork.run(
       async ({ credentials, sessions, signInFailures, audit }) => {
         await signInFailures.remove(attempt);
-        await credentials.set(principal.userId, { passwordHash, mustChangePassword: false });
+        await credentials.set(principal.userId, { passwordHash, mustChangePassword: false, setAt: clock.now() });
         const ended = await sessions.deleteForUser(principal.userId, { exceptId: principal.sessionId });
         await audit.append({
           action: "user.password_changed",

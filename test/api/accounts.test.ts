@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 
 import { INVITATION_TTL_MS } from "../../lib/domain/auth";
-import { makeBootstrapAdmin } from "../../lib/use-cases/bootstrap-admin";
+import { BootstrapPasswordRequiredError, makeBootstrapAdmin } from "../../lib/use-cases/bootstrap-admin";
 import { createApiHarness, fastTestHasher, manualClock } from "../support/api-harness";
 
 const PASSWORD = "correct horse battery";
@@ -89,12 +89,13 @@ describe("invitations", () => {
 
 describe("the bootstrap admin's one-time password", () => {
   it("allows nothing but changing it, then everything an admin may", async () => {
-    const fresh = await createApiHarness({ hasher: fastTestHasher });
-    const created = await makeBootstrapAdmin({ unitOfWork: fresh.unitOfWork, hasher: fastTestHasher, email: "root@example.com" })();
-    expect(created).toMatchObject({ email: "root@example.com", generated: true });
+    const fresh = await createApiHarness({ hasher: fastTestHasher, clock });
+    const bootstrap = { unitOfWork: fresh.unitOfWork, hasher: fastTestHasher, clock, mayGenerate: true };
+    const created = await makeBootstrapAdmin({ ...bootstrap, email: "root@example.com" })();
+    expect(created).toMatchObject({ email: "root@example.com", generated: true, reissued: false });
     expect(created?.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
     // A second start finds users and creates nobody.
-    expect(await makeBootstrapAdmin({ unitOfWork: fresh.unitOfWork, hasher: fastTestHasher, email: "x@example.com" })()).toBeNull();
+    expect(await makeBootstrapAdmin({ ...bootstrap, email: "x@example.com" })()).toBeNull();
 
     const cookie = await fresh.signIn("root@example.com", created?.password ?? "");
     expect(await (await fresh.call("GET", "/api/v1/session", { cookie })).json()).toMatchObject({ mustChangePassword: true });
@@ -108,6 +109,51 @@ describe("the bootstrap admin's one-time password", () => {
     });
     expect(changed.status).toBe(204);
     expect((await fresh.call("GET", "/api/v1/users", { cookie })).status).toBe(200);
+  });
+});
+
+describe("the one-time password's limits (issue 18, item 10)", () => {
+  const DAY = 24 * 60 * 60_000;
+
+  it("on PostgreSQL (no password may be generated) an empty database refuses to start without BOOTSTRAP_ADMIN_PASSWORD", async () => {
+    const fresh = await createApiHarness({ hasher: fastTestHasher, clock });
+    const bootstrap = { unitOfWork: fresh.unitOfWork, hasher: fastTestHasher, clock, email: "root@example.com", mayGenerate: false };
+    const refused = makeBootstrapAdmin(bootstrap)();
+    await expect(refused).rejects.toThrow(BootstrapPasswordRequiredError);
+    await expect(refused).rejects.toThrow(/set BOOTSTRAP_ADMIN_PASSWORD .*Secret user-console/);
+    expect(await fresh.unitOfWork.run(({ users }) => users.isEmpty())).toBe(true);
+    // Given one, the admin is created with it, and nothing is generated.
+    const given = await makeBootstrapAdmin({ ...bootstrap, password: "an operator's password" })();
+    expect(given).toMatchObject({ email: "root@example.com", password: "an operator's password", generated: false });
+  });
+
+  it("signs in for 24 hours, then is refused with a clear message while a wrong password still reads as wrong", async () => {
+    const fresh = await createApiHarness({ hasher: fastTestHasher, clock });
+    const bootstrap = { unitOfWork: fresh.unitOfWork, hasher: fastTestHasher, clock, email: "root@example.com", mayGenerate: true };
+    const created = await makeBootstrapAdmin(bootstrap)();
+    const oneTime = created?.password ?? "";
+    clock.advance(DAY - 60_000);
+    await expect(fresh.signIn("root@example.com", oneTime)).resolves.toBeTruthy();
+    clock.advance(60_000);
+    const signIn = (password: string) =>
+      fresh.call("POST", "/api/v1/session", { body: { email: "root@example.com", password } });
+    const expired = await signIn(oneTime);
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ code: "ONE_TIME_PASSWORD_EXPIRED", detail: expect.stringMatching(/expired 24 hours/) });
+    expect(await (await signIn("not the password at all")).json()).toMatchObject({ code: "INVALID_CREDENTIALS" });
+
+    // The next start issues a new one (and seeds nothing); the old one is dead, the new one leads to Settings.
+    const reissued = await makeBootstrapAdmin(bootstrap)();
+    expect(reissued).toMatchObject({ email: "root@example.com", generated: true, reissued: true });
+    expect(reissued?.password).not.toBe(oneTime);
+    expect(await (await signIn(oneTime)).json()).toMatchObject({ code: "INVALID_CREDENTIALS" });
+    const cookie = await fresh.signIn("root@example.com", reissued?.password ?? "");
+    expect(await (await fresh.call("GET", "/api/v1/session", { cookie })).json()).toMatchObject({ mustChangePassword: true });
+    // A password the admin chose never expires, and a start then leaves it alone.
+    await fresh.call("PUT", "/api/v1/session/password", { cookie, body: { currentPassword: reissued?.password, newPassword: PASSWORD } });
+    clock.advance(30 * DAY);
+    expect(await makeBootstrapAdmin(bootstrap)()).toBeNull();
+    await expect(fresh.signIn("root@example.com", PASSWORD)).resolves.toBeTruthy();
   });
 });
 

@@ -132,6 +132,41 @@ describe("users REST API on PostgreSQL only", () => {
     expect(await api.unitOfWork.run(({ users }) => users.getById(user.id))).toMatchObject({ name: "locked", version: 1 });
   });
 
+  it("cancels a read on the query side at the deadline too: GET waiting on a table lock is 504, its SELECT gone", async () => {
+    const user = await api.createUser({ email: "read-locked@example.com", role: "VIEWER" });
+    const short = await createApiHarness({
+      hasher: fastTestHasher,
+      database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "200" }),
+    });
+    const locker = await sql.connect();
+    try {
+      // Read once before the lock: the caller's session is then in this instance's credential cache, so the
+      // request below waits in the read alone (GET /users/{id} goes through unitOfWork.read, no transaction).
+      expect((await short.call("GET", `/api/v1/users/${user.id}`, { cookie: admin })).status).toBe(200);
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+      const response = await short.call("GET", `/api/v1/users/${user.id}`, { cookie: admin });
+      expect(response.status).toBe(504);
+      expect(await response.json()).toMatchObject({ code: "DEADLINE_EXCEEDED" });
+      // Cancelled on the server well before statement_timeout (DB_TIMEOUT_MS, 5 s) would have ended it.
+      const waiting = () =>
+        sql
+          .query(
+            `SELECT pid FROM pg_stat_activity
+             WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`,
+          )
+          .then((result) => result.rowCount);
+      await expect.poll(waiting, { timeout: 1_500, interval: 25 }).toBe(0);
+      await locker.query("ROLLBACK");
+      // The cancelled read's connection went back to the pool sound: the same instance reads again.
+      expect((await short.call("GET", `/api/v1/users/${user.id}`, { cookie: admin })).status).toBe(200);
+    } finally {
+      await locker.query("ROLLBACK");
+      locker.release();
+      await short.close();
+    }
+  });
+
   it("answers 503 DATABASE_BUSY with Retry-After when no pooled connection comes free in time", async () => {
     const user = await api.createUser({ email: "busy@example.com", role: "VIEWER" });
     const locker = await sql.connect();

@@ -85,7 +85,7 @@ export function describeUsersBulkApi(name: string, open: () => Promise<Harness>)
 
     async function setPassword(id: string) {
       const passwordHash = await fastTestHasher.hash(PASSWORD);
-      await api.unitOfWork.run(({ credentials }) => credentials.set(id, { passwordHash, mustChangePassword: false }));
+      await api.unitOfWork.run(({ credentials }) => credentials.set(id, { passwordHash, mustChangePassword: false, setAt: new Date() }));
     }
 
     async function bulk(cookie: string, body: unknown) {

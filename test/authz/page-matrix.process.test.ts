@@ -88,6 +88,27 @@ describe("pages", () => {
   });
 });
 
+describe("the sign-in page's ?next= (issue 18, missing tests)", () => {
+  // Signed in already, the page redirects at once to `next`: the place where an open redirect would be.
+  it.each([["//evil.example/phish"], ["/\\evil.example/phish"], ["/\t/evil.example"]])(
+    "sends a signed-in user given next=%j to a page of this site",
+    async (next) => {
+      const response = await get(`/sign-in?${new URLSearchParams({ next })}`, { cookie: cookies.VIEWER ?? "" });
+      expect(response.status).toBe(307);
+      const location = response.headers.get("location") ?? "";
+      // Resolved as a browser resolves it: a protocol-relative "//host" would leave the site.
+      expect(new URL(location, server.baseUrl).origin).toBe(new URL(server.baseUrl).origin);
+      expect(new URL(location, server.baseUrl).pathname).toBe("/users");
+    },
+  );
+
+  it("and follows a next= that is a path on this site", async () => {
+    const response = await get(`/sign-in?${new URLSearchParams({ next: "/dashboard" })}`, { cookie: cookies.VIEWER ?? "" });
+    expect(response.status).toBe(307);
+    expect(new URL(response.headers.get("location") ?? "", server.baseUrl).href).toBe(new URL("/dashboard", server.baseUrl).href);
+  });
+});
+
 describe("REST routes through the whole server", () => {
   it.each(apiRoutes.map((route) => [`${route.method} ${route.path}`, route] as const))(
     "%s refuses no session, with or without x-middleware-subrequest",

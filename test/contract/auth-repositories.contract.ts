@@ -113,11 +113,20 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
   it("credentials: none until set, then replaced by the next set", async () => {
     const ada = await createUser("ada@example.com");
     expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toBeNull();
-    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$one", mustChangePassword: true }));
-    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$two", mustChangePassword: false }));
+    const one = new Date("2026-12-01T10:00:00.000Z");
+    const two = new Date("2026-12-02T11:30:00.000Z");
+    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$one", mustChangePassword: true, setAt: one }));
+    expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toEqual({
+      passwordHash: "$argon2id$one",
+      mustChangePassword: true,
+      setAt: one,
+    });
+    await inUnit(({ credentials }) => credentials.set(ada.id, { passwordHash: "$argon2id$two", mustChangePassword: false, setAt: two }));
+    // When it was set is kept as given (a one-time password expires a day after it: issue 18, item 10).
     expect(await inUnit(({ credentials }) => credentials.get(ada.id))).toEqual({
       passwordHash: "$argon2id$two",
       mustChangePassword: false,
+      setAt: two,
     });
     expect(await inUnit(({ credentials }) => credentials.get(NO_SUCH_ID))).toBeNull();
   });
@@ -226,7 +235,7 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
     expect(await inUnit(({ invitations }) => invitations.markUsed(second.id, t0))).toBe(false);
   });
 
-  it("sign-in failures: counted per key after an instant (exclusive), earliest reported, cleared per key", async () => {
+  it("sign-in failures: counted per key after an instant (exclusive), earliest and latest reported, cleared per key", async () => {
     const t0 = new Date("2026-11-25T08:00:00.000Z");
     const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
     await inUnit(async ({ signInFailures }) => {
@@ -237,11 +246,13 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
     expect(await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).toEqual({
       count: 3,
       earliest: at(0),
+      latest: at(10),
     });
     expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(0)))).count).toBe(2);
     expect(await inUnit(({ signInFailures }) => signInFailures.countSince("account:ada@example.com", at(1)))).toEqual({
       count: 1,
       earliest: at(5),
+      latest: at(5),
     });
     // Records counted in advance for an attempt that succeeded are removed by id, and only those.
     const ids = await inUnit(async ({ signInFailures }) => {
@@ -253,12 +264,52 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
     await inUnit(({ signInFailures }) => signInFailures.remove(ids));
     expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).count).toBe(3);
 
-    await inUnit(({ signInFailures }) => signInFailures.clear("account:ada@example.com"));
+    expect(await inUnit(({ signInFailures }) => signInFailures.clear("account:ada@example.com"))).toBe(2);
     expect(await inUnit(({ signInFailures }) => signInFailures.countSince("account:ada@example.com", at(-1)))).toEqual({
       count: 0,
       earliest: null,
+      latest: null,
     });
     expect((await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).count).toBe(3);
+    // The clean-up deletes by age whatever the key: before 5 minutes goes the one at 0, not the one at 5.
+    expect(await inUnit(({ signInFailures }) => signInFailures.deleteBefore(at(5)))).toBe(1);
+    expect(await inUnit(({ signInFailures }) => signInFailures.countSince("ip:10.0.0.1", at(-1)))).toMatchObject({ count: 2, earliest: at(5) });
+  });
+
+  it("known devices: saved once per id, marked used again, read back, purged when unused too long (issue 18)", async () => {
+    const ada = await createUser("ada@example.com");
+    const at = (days: number) => new Date(Date.UTC(2026, 10, 1 + days));
+    await inUnit(async ({ devices }) => {
+      await devices.save({ id: HASH_A, userId: ada.id, at: at(0) });
+      await devices.save({ id: HASH_B, userId: ada.id, at: at(0) });
+      await devices.save({ id: HASH_A, userId: ada.id, at: at(3) });
+    });
+    expect(await inUnit(({ devices }) => devices.get(HASH_A))).toEqual({ id: HASH_A, userId: ada.id, createdAt: at(0), lastUsedAt: at(3) });
+    expect(await inUnit(({ devices }) => devices.get("c".repeat(64)))).toBeNull();
+    expect(await inUnit(({ devices }) => devices.deleteUnusedBefore(at(1)))).toBe(1);
+    expect(await inUnit(({ devices }) => devices.get(HASH_B))).toBeNull();
+    expect(await inUnit(({ devices }) => devices.get(HASH_A))).not.toBeNull();
+  });
+
+  it("clean-up: expired sessions and invitations go, live ones stay (issue 18)", async () => {
+    const ada = await createUser("ada@example.com");
+    const now = new Date("2026-11-25T12:00:00.000Z");
+    const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000);
+    const session = (id: string, createdAt: Date, lastSeenAt: Date): Session => ({
+      id, userId: ada.id, createdAt, lastSeenAt, userAgent: null, ip: null,
+    });
+    await inUnit(async ({ sessions, invitations }) => {
+      await sessions.create(session(HASH_A, ago(60), ago(29))); // live
+      await sessions.create(session(HASH_B, ago(60), ago(31))); // idle too long
+      await sessions.create(session("c".repeat(64), ago(13 * 60), ago(1))); // past the absolute limit
+      await invitations.create({ userId: ada.id, secretHash: HASH_A, createdAt: ago(100), expiresAt: ago(1) });
+      await invitations.create({ userId: ada.id, secretHash: HASH_B, createdAt: ago(100), expiresAt: ago(-60) });
+    });
+    expect(await inUnit(({ sessions }) => sessions.deleteExpired(now))).toBe(2);
+    expect((await inUnit(({ sessions }) => sessions.listForUser(ada.id))).map((s) => s.id)).toEqual([HASH_A]);
+    expect(await inUnit(({ invitations }) => invitations.deleteExpiredBefore(now))).toBe(1);
+    expect(await inUnit(({ invitations }) => invitations.getBySecretHash(HASH_A))).toBeNull();
+    expect(await inUnit(({ invitations }) => invitations.getBySecretHash(HASH_B))).not.toBeNull();
   });
 
   it("users: lists active admins who have a password, and says whether the table is empty", async () => {
@@ -269,7 +320,7 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
       await users.create({ email: "a3@example.com", name: "A3", role: "ADMIN", status: "ACTIVE" }),
       await users.create({ email: "e1@example.com", name: "E1", role: "EDITOR", status: "ACTIVE" }),
     ]);
-    const credential = { passwordHash: "$argon2id$x", mustChangePassword: false };
+    const credential = { passwordHash: "$argon2id$x", mustChangePassword: false, setAt: new Date() };
     await inUnit(async ({ users, credentials }) => {
       for (const admin of admins.slice(0, 3)) await credentials.set(admin?.id ?? "", credential);
       await users.softDelete(admins[2]?.id ?? "");

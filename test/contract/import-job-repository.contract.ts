@@ -48,6 +48,19 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
   const inUnit = <T>(work: (repos: Repositories) => Promise<T>) => unitOfWork.run(work);
   const create = (extra?: Partial<NewImportJob>) => inUnit(({ imports }) => imports.create(newJob(extra)));
 
+  it("imports: the clean-up of finished jobs' files leaves an unfinished job's file alone (issue 18)", async () => {
+    const live = await create();
+    const done = await create();
+    await inUnit(async ({ imports }) => {
+      await imports.acquire(done.id, { now: at(0), leaseUntil: at(30), holder: A });
+      await imports.finish(done.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(1) });
+    });
+    // finish() deleted its job's file already: nothing left to purge, and the queued job keeps its file.
+    expect(await inUnit(({ imports }) => imports.deleteFinishedFiles())).toBe(0);
+    expect(await inUnit(({ imports }) => imports.content(live.id))).toBe(newJob().content);
+    expect(await inUnit(({ imports }) => imports.content(done.id))).toBeNull();
+  });
+
   it("imports: stores a queued job with its file; unknown and malformed ids read as absent", async () => {
     const job = await create();
     expect(job).toMatchObject({

@@ -24,6 +24,7 @@ import { parse as parseYaml } from "yaml";
 import { loadConfig } from "@/lib/config";
 import { DATABASE_CLOSE_TIMEOUT_MS, TRACING_FLUSH_TIMEOUT_MS } from "@/server/lifecycle";
 import { createHealthHandler } from "@/server/health";
+import { metricsAccess } from "@/server/metrics-endpoint";
 import { PROBE_ROUTES } from "@/server/route-templates";
 
 import { numericUser, parseDockerfile } from "../support/dockerfile";
@@ -392,7 +393,7 @@ describe("the demo overlay", () => {
 });
 
 describe("the Prometheus Operator component", () => {
-  it("scrapes the Service's http port at /metrics with the optional METRICS_TOKEN", () => {
+  it("scrapes the Service's http port at /metrics with METRICS_TOKEN, which /metrics requires beyond loopback", () => {
     const monitor = one(monitored, ServiceMonitor.is, "ServiceMonitor");
     const service = one(monitored, Service.is, "Service");
     expect(service.metadata?.labels).toMatchObject(monitor.spec.selector.matchLabels ?? { missing: "selector" });
@@ -401,8 +402,13 @@ describe("the Prometheus Operator component", () => {
     expect(monitor.spec.endpoints?.[0]).toMatchObject({
       port: "http",
       path: "/metrics",
-      authorization: { type: "Bearer", credentials: { name: "user-console", key: "METRICS_TOKEN", optional: true } },
+      authorization: { type: "Bearer", credentials: { name: "user-console", key: "METRICS_TOKEN" } },
     });
+    expect(monitor.spec.endpoints?.[0]?.authorization?.credentials?.optional ?? false).toBe(false);
+    // The pods listen beyond loopback: without the token the server would answer the scrape 404.
+    const { app, config } = describeOverlay(monitored);
+    expect(metricsAccess({ ...loadConfig(config), METRICS_TOKEN: undefined }).kind).toBe("off");
+    expect(app.env?.find((e) => e.name === "METRICS_TOKEN")?.valueFrom?.secretKeyRef).toMatchObject({ name: "user-console", key: "METRICS_TOKEN" });
   });
 
   it("holds exactly the rules of deploy/observability, regenerated (npm run deploy:rules), which promtool accepts", async () => {

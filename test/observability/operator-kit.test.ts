@@ -294,6 +294,8 @@ async function exposedMetrics(processMetrics: boolean): Promise<Map<string, Expo
   metrics.watchConnections(() => ({ inUse: 1, idle: 1, waiting: 0 }));
   metrics.watchImportPool(() => ({ queued: 0, running: 0 }));
   metrics.countFlagEvaluation("bulk-import", "true");
+  metrics.countCleanup({ ok: true, deleted: { sessions: 1 } });
+  metrics.countSignInThrottled("memory");
   const exposed = new Map<string, Exposed>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     const labels = new Set(metric.values.flatMap((value) => Object.keys(value.labels)));

@@ -145,7 +145,7 @@ export async function createApiHarness(options: ApiHarnessOptions = {}) {
         role: user.role,
         status: user.status ?? "ACTIVE",
       });
-      if (passwordHash) await credentials.set(created.id, { passwordHash, mustChangePassword: false });
+      if (passwordHash) await credentials.set(created.id, { passwordHash, mustChangePassword: false, setAt: new Date() });
       return created;
     });
   }

@@ -2,13 +2,16 @@ import type { CredentialChange, CredentialChanges } from "../../ports/credential
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 
 /**
- * Decorates a unit of work so that every change to who may call, made through any use case, is published once
- * the unit has committed (issue 16): a revoked token, an ended session, and anything about a user that a
+ * Decorates a unit of work so that every change to who may call, made through any use case, reaches every
+ * replica's credential cache (issue 16): a revoked token, an ended session, and anything about a user that a
  * session's principal carries (role, status, name, email, deletion, password). Recorded here, where the writes
- * happen, rather than in each use case: a use case added later cannot forget to publish.
+ * happen, rather than in each use case: a use case added later cannot forget it.
  *
- * Published whatever the unit's outcome: a unit that failed may still have committed (a deadline that fires while
- * the commit is in flight), and telling the caches to forget what did not change costs them one database read.
+ * The other replicas are told inside the transaction (`repos.credentialChanges.announce`, a NOTIFY that the
+ * database sends when, and only if, the unit commits); this process forgets once the unit has settled, committed
+ * or not (a unit that failed may still have committed: a deadline while the commit was in flight). It must wrap
+ * the adapter's unit of work directly, inside the deadline: only the adapter's `run` settles after the commit or
+ * rollback, where the deadline's answers the caller at once (composition-root.ts).
  */
 export function withCredentialChanges(inner: UnitOfWork, changes: CredentialChanges): UnitOfWork {
   return {
@@ -16,9 +19,13 @@ export function withCredentialChanges(inner: UnitOfWork, changes: CredentialChan
     async run(work, options) {
       const recorded: CredentialChange[] = [];
       try {
-        return await inner.run((repos) => work(recording(repos, recorded)), options);
+        return await inner.run(async (repos) => {
+          const result = await work(recording(repos, recorded));
+          await repos.credentialChanges.announce(recorded);
+          return result;
+        }, options);
       } finally {
-        changes.publish(recorded);
+        changes.forget(recorded);
       }
     },
   };

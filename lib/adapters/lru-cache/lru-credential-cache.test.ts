@@ -4,10 +4,9 @@ import type { ApiToken, Session } from "../../domain/auth";
 import type { User } from "../../domain/user";
 import type { ChangeFeed } from "../../ports/change-feed";
 import type { VerifiedCredential } from "../../ports/credential-cache";
-import { createLogger } from "../pino/logger";
+import { decodeCredentialChanges, encodeCredentialChanges } from "../pg/credential-change-messages";
 import { createLruCredentialCache } from "./lru-credential-cache";
 
-const log = createLogger({ LOG_LEVEL: "silent" });
 const at = new Date("2026-12-06T00:00:00.000Z");
 
 const token = (id: string): VerifiedCredential => ({
@@ -21,24 +20,20 @@ const session = (id: string, userId: string): VerifiedCredential => ({
   mustChangePassword: false,
 });
 
-/** A feed that records what is published and lets the test deliver messages as another replica would. */
+/** A feed that lets the test deliver messages as the database would from another replica. */
 function fakeFeed() {
-  const published: string[] = [];
   let deliver: (payload: string) => void = () => undefined;
   const feed: ChangeFeed = {
     async subscribe(onMessage) {
       deliver = onMessage;
       return { close: async () => undefined };
     },
-    async publish(payload) {
-      published.push(payload);
-    },
   };
-  return { feed, published, deliver: (payload: string) => deliver(payload) };
+  return { feed, deliver: (payload: string) => deliver(payload) };
 }
 
 function cacheWith(feed: ChangeFeed | null = null, ttlMs = 60_000) {
-  return createLruCredentialCache({ ttlMs, unknownTtlMs: 1_000, max: 100, feed, log });
+  return createLruCredentialCache({ ttlMs, unknownTtlMs: 1_000, max: 100, feed, decode: decodeCredentialChanges });
 }
 
 describe("the credential cache", () => {
@@ -53,21 +48,21 @@ describe("the credential cache", () => {
     };
     const cached = () => ["t1", "t2", "s1", "s2", "s3"].filter((hash) => cache.get(hash) !== undefined);
     fill();
-    cache.publish([{ kind: "token", id: "t1" }]);
+    cache.forget([{ kind: "token", id: "t1" }]);
     expect(cached()).toEqual(["t2", "s1", "s2", "s3"]);
-    cache.publish([{ kind: "session", id: "s3" }]);
+    cache.forget([{ kind: "session", id: "s3" }]);
     expect(cached()).toEqual(["t2", "s1", "s2"]);
-    cache.publish([{ kind: "user", id: "u1" }]);
+    cache.forget([{ kind: "user", id: "u1" }]);
     expect(cached()).toEqual(["t2"]);
     fill();
-    cache.publish([{ kind: "all" }]);
+    cache.forget([{ kind: "all" }]);
     expect(cached()).toEqual([]);
   });
 
-  it("does not keep what was read before a change was published (the read may predate it)", () => {
+  it("does not keep what was read before a change was forgotten (the read may predate it)", () => {
     const cache = cacheWith();
     const readSince = cache.generation();
-    cache.publish([{ kind: "token", id: "t1" }]); // committed while the database was being read
+    cache.forget([{ kind: "token", id: "t1" }]); // committed while the database was being read
     cache.set("t1", token("t1"), readSince);
     expect(cache.get("t1")).toBeUndefined();
     cache.set("t1", token("t1"), cache.generation());
@@ -80,17 +75,13 @@ describe("the credential cache", () => {
     expect(cache.get("t1")).toBeUndefined();
   });
 
-  it("tells the other replicas what changed, and forgets what they tell it; a reconnect or a garbled message forgets all", async () => {
-    const { feed, published, deliver } = fakeFeed();
+  it("forgets what the other replicas announce; a reconnect or a garbled message forgets all", async () => {
+    const { feed, deliver } = fakeFeed();
     const cache = cacheWith(feed);
     await cache.start();
     cache.set("t1", token("t1"), cache.generation());
     cache.set("s1", session("s1", "u1"), cache.generation());
-    cache.publish([{ kind: "user", id: "u9" }]);
-    expect(published.map((payload) => JSON.parse(payload))).toEqual([[{ kind: "user", id: "u9" }]]);
-    expect(cache.get("t1")).toBeDefined();
-
-    deliver(JSON.stringify([{ kind: "token", id: "t1" }]));
+    deliver(encodeCredentialChanges([{ kind: "token", id: "t1" }]));
     expect(cache.get("t1")).toBeUndefined();
     expect(cache.get("s1")).toBeDefined();
     deliver("*");
@@ -101,10 +92,10 @@ describe("the credential cache", () => {
     await cache.stop();
   });
 
-  it("sends one 'everything' instead of thousands of changes from one bulk action", () => {
-    const { feed, published } = fakeFeed();
-    const cache = cacheWith(feed);
-    cache.publish(Array.from({ length: 500 }, (_, i) => ({ kind: "user", id: `u${i}` }) as const));
-    expect(published.map((payload) => JSON.parse(payload))).toEqual([[{ kind: "all" }]]);
+  it("announces 'everything' when a bulk action's changes would not fit in one notification", () => {
+    const many = Array.from({ length: 500 }, (_, i) => ({ kind: "user", id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}` }) as const);
+    expect(decodeCredentialChanges(encodeCredentialChanges(many))).toEqual([{ kind: "all" }]);
+    const few = many.slice(0, 20);
+    expect(decodeCredentialChanges(encodeCredentialChanges(few))).toEqual(few);
   });
 });

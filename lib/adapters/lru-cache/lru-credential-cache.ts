@@ -2,7 +2,6 @@ import { LRUCache } from "lru-cache";
 
 import type { ChangeFeed } from "../../ports/change-feed";
 import type { CredentialCache, CredentialChange, CredentialChanges, VerifiedCredential } from "../../ports/credential-cache";
-import type { Logger } from "../../ports/logger";
 
 export interface CredentialCacheOptions {
   /**
@@ -14,9 +13,13 @@ export interface CredentialCacheOptions {
   unknownTtlMs: number;
   /** At most this many credentials; the least recently used go first. */
   max: number;
-  /** Other replicas' changes (PostgreSQL); null where this process is the only one (embedded, in-memory). */
+  /**
+   * Other replicas' changes (PostgreSQL), as announced by the units of work that made them
+   * (prisma-credential-change-notices.ts); null where this process is the only one (embedded, in-memory).
+   */
   feed: ChangeFeed | null;
-  log: Logger;
+  /** Reads a message heard on the feed; "*" (a reconnect) or anything unreadable must mean "all". */
+  decode: (payload: string) => CredentialChange[];
 }
 
 export type RunningCredentialCache = CredentialCache &
@@ -26,17 +29,16 @@ export type RunningCredentialCache = CredentialCache &
     stop(): Promise<void>;
   };
 
-/** Past this many changes in one unit of work (a bulk action), the whole cache is dropped instead. */
-const MAX_CHANGES_PER_MESSAGE = 100;
-
 /**
  * Verified credentials in the process (lru-cache: bounded, each entry with its time to live), dropped on every
- * replica when they change: this one at once, the others through the feed (one NOTIFY per committed unit of work
- * that changed any). Whatever the feed loses, the time to live bounds, and a reconnected feed drops everything,
- * since it cannot know what it missed.
+ * replica when they change: this one once the unit of work that changed them settles, the others when its
+ * notification arrives (one per committed unit that changed any). Whatever the feed loses, the time to live
+ * bounds, and a reconnected feed drops everything, since it cannot know what it missed.
  */
 export function createLruCredentialCache(options: CredentialCacheOptions): RunningCredentialCache {
   const entries = new LRUCache<string, VerifiedCredential>({ max: options.max, ttl: Math.max(options.ttlMs, 1) });
+  // Apart, so that a flood of made-up secrets cannot push the verified credentials out.
+  const unknowns = new LRUCache<string, VerifiedCredential>({ max: options.max, ttl: Math.max(options.unknownTtlMs, 1) });
   let changesSeen = 0;
   let subscription: { close(): Promise<void> } | undefined;
 
@@ -44,6 +46,7 @@ export function createLruCredentialCache(options: CredentialCacheOptions): Runni
     changesSeen++;
     if (changes.some((change) => change.kind === "all")) {
       entries.clear();
+      unknowns.clear();
       return;
     }
     for (const [hash, credential] of entries.entries()) {
@@ -52,31 +55,30 @@ export function createLruCredentialCache(options: CredentialCacheOptions): Runni
   };
 
   return {
-    get: (hash) => (options.ttlMs > 0 ? entries.get(hash) : undefined),
-    set(hash, credential, readSince) {
+    get: (key) => (options.ttlMs > 0 ? (entries.get(key) ?? unknowns.get(key)) : undefined),
+    set(key, credential, readSince) {
       if (options.ttlMs <= 0 || readSince !== changesSeen) return;
-      entries.set(hash, credential, { ttl: credential.kind === "unknown" ? options.unknownTtlMs : options.ttlMs });
+      if (credential.kind === "unknown") {
+        entries.delete(key);
+        unknowns.set(key, credential);
+      } else {
+        unknowns.delete(key);
+        entries.set(key, credential);
+      }
     },
     generation: () => changesSeen,
-    publish(changes) {
-      if (changes.length === 0) return;
-      forget(changes);
-      if (!options.feed) return;
-      const message = changes.length > MAX_CHANGES_PER_MESSAGE ? [{ kind: "all" } as const] : changes;
-      // Not awaited: the change has committed and this replica has forgotten; the others hear of it in a moment,
-      // or their time to live ends it.
-      options.feed.publish(JSON.stringify(message)).catch((error: unknown) =>
-        options.log.warn({ err: error }, "credential changes: could not notify the other replicas; their cache ends it"),
-      );
+    forget(changes) {
+      if (changes.length > 0) forget(changes);
     },
     async start() {
       if (!options.feed || subscription) return;
-      subscription = await options.feed.subscribe((payload) => forget(parseChanges(payload)));
+      subscription = await options.feed.subscribe((payload) => forget(options.decode(payload)));
     },
     async stop() {
       await subscription?.close();
       subscription = undefined;
       entries.clear();
+      unknowns.clear();
     },
   };
 }
@@ -92,22 +94,4 @@ function affects(change: CredentialChange, credential: VerifiedCredential): bool
     case "all":
       return true;
   }
-}
-
-/** A message from the feed; "*" (a reconnect) or anything unreadable means everything may have changed. */
-function parseChanges(payload: string): CredentialChange[] {
-  if (payload === "*") return [{ kind: "all" }];
-  try {
-    const parsed: unknown = JSON.parse(payload);
-    if (Array.isArray(parsed) && parsed.every(isChange)) return parsed;
-  } catch {
-    // falls through
-  }
-  return [{ kind: "all" }];
-}
-
-function isChange(value: unknown): value is CredentialChange {
-  if (typeof value !== "object" || value === null || !("kind" in value)) return false;
-  if (value.kind === "all") return true;
-  return (value.kind === "token" || value.kind === "session" || value.kind === "user") && "id" in value && typeof value.id === "string";
 }

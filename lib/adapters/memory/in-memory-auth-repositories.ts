@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 
-import type { ApiToken, Invitation, Session } from "../../domain/auth";
+import { sessionExpiry, type ApiToken, type Invitation, type KnownDevice, type Session } from "../../domain/auth";
 import type {
   ApiTokenRepository,
   CredentialRepository,
   InvitationRepository,
+  KnownDeviceRepository,
   NewApiToken,
   SessionRepository,
   SignInFailureRepository,
@@ -12,6 +13,15 @@ import type {
 } from "../../ports/auth-repositories";
 import type { IdempotencyRecord, IdempotencyStore } from "../../ports/idempotency-store";
 import type { InMemoryState, StoredApiToken, StoredInvitation } from "./in-memory-database";
+
+/** Deletes the entries `gone` picks; returns how many (the clean-ups of issue 18). */
+function deleteWhere<V>(table: Map<string, V>, gone: (value: V) => boolean): number {
+  let deleted = 0;
+  for (const [key, value] of [...table]) {
+    if (gone(value) && table.delete(key)) deleted++;
+  }
+  return deleted;
+}
 
 /** Each repository works on the unit's staged state and checks the unit's guard first, like the users one. */
 abstract class InMemoryRepository {
@@ -58,6 +68,11 @@ export class InMemorySessionRepository extends InMemoryRepository implements Ses
   async delete(id: string): Promise<boolean> {
     this.guard();
     return this.state.sessions.delete(id);
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    this.guard();
+    return deleteWhere(this.state.sessions, (session) => sessionExpiry(session) <= now);
   }
 
   async listForUser(userId: string): Promise<Session[]> {
@@ -169,6 +184,36 @@ export class InMemoryInvitationRepository extends InMemoryRepository implements 
       if (stored.userId === userId && !stored.usedAt) this.state.invitations.set(stored.id, { ...stored, usedAt: at });
     }
   }
+
+  async deleteExpiredBefore(before: Date): Promise<number> {
+    this.guard();
+    return deleteWhere(this.state.invitations, (stored) => stored.expiresAt < before);
+  }
+}
+
+export class InMemoryKnownDeviceRepository extends InMemoryRepository implements KnownDeviceRepository {
+  async get(id: string): Promise<KnownDevice | null> {
+    this.guard();
+    const device = this.state.devices.get(id);
+    return device ? { ...device } : null;
+  }
+
+  async save(device: { id: string; userId: string; at: Date }): Promise<void> {
+    this.guard();
+    if (!this.state.users.has(device.userId)) throw new Error(`Cannot remember a device for user ${device.userId}`);
+    const existing = this.state.devices.get(device.id);
+    this.state.devices.set(device.id, {
+      id: device.id,
+      userId: existing?.userId ?? device.userId,
+      createdAt: existing?.createdAt ?? device.at,
+      lastUsedAt: device.at,
+    });
+  }
+
+  async deleteUnusedBefore(before: Date): Promise<number> {
+    this.guard();
+    return deleteWhere(this.state.devices, (device) => device.lastUsedAt < before);
+  }
 }
 
 function toInvitation({ secretHash: _secret, ...invitation }: StoredInvitation): Invitation {
@@ -189,12 +234,14 @@ export class InMemorySignInFailureRepository extends InMemoryRepository implemen
     });
   }
 
-  async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }> {
+  async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null; latest: Date | null }> {
     this.guard();
     const times = this.state.signInFailures
       .filter((failure) => failure.key === key && failure.at > since)
       .map((failure) => failure.at.getTime());
-    return { count: times.length, earliest: times.length ? new Date(Math.min(...times)) : null };
+    return times.length
+      ? { count: times.length, earliest: new Date(Math.min(...times)), latest: new Date(Math.max(...times)) }
+      : { count: 0, earliest: null, latest: null };
   }
 
   async remove(ids: readonly string[]): Promise<void> {
@@ -202,9 +249,19 @@ export class InMemorySignInFailureRepository extends InMemoryRepository implemen
     this.state.signInFailures = this.state.signInFailures.filter((failure) => !ids.includes(failure.id));
   }
 
-  async clear(key: string): Promise<void> {
+  async clear(key: string): Promise<number> {
+    return this.removeWhere((failure) => failure.key === key);
+  }
+
+  async deleteBefore(before: Date): Promise<number> {
+    return this.removeWhere((failure) => failure.at < before);
+  }
+
+  private removeWhere(gone: (failure: { key: string; at: Date }) => boolean): number {
     this.guard();
-    this.state.signInFailures = this.state.signInFailures.filter((failure) => failure.key !== key);
+    const before = this.state.signInFailures.length;
+    this.state.signInFailures = this.state.signInFailures.filter((failure) => !gone(failure));
+    return before - this.state.signInFailures.length;
   }
 }
 

@@ -11,7 +11,7 @@
 import { v7 as uuidv7 } from "uuid";
 
 import type { AuditEntry } from "../../domain/audit";
-import type { ApiToken, Invitation, Session } from "../../domain/auth";
+import type { ApiToken, Invitation, KnownDevice, Session } from "../../domain/auth";
 import type { User } from "../../domain/user";
 import type { StoredCredential } from "../../ports/auth-repositories";
 import type { FlagEvaluationCount, StoredFlag } from "../../ports/feature-flag-repository";
@@ -24,6 +24,7 @@ import {
   InMemoryApiTokenRepository,
   InMemoryCredentialRepository,
   InMemoryInvitationRepository,
+  InMemoryKnownDeviceRepository,
   InMemorySessionRepository,
   InMemoryIdempotencyStore,
   InMemorySignInFailureRepository,
@@ -48,6 +49,8 @@ export interface InMemoryState {
   invitations: Map<string, StoredInvitation>;
   signInFailures: { id: string; key: string; at: Date }[];
   nextFailureId: number;
+  /** Known devices by id (issue 18). */
+  devices: Map<string, KnownDevice>;
   /** By `${scope} ${key}`. */
   idempotency: Map<string, IdempotencyRecord>;
   /** Import jobs, their files, batches and row errors (issue 6). */
@@ -73,6 +76,7 @@ function emptyState(): InMemoryState {
     invitations: new Map(),
     signInFailures: [],
     nextFailureId: 1,
+    devices: new Map(),
     idempotency: new Map(),
     imports: emptyImports(),
     flags: new Map(),
@@ -91,6 +95,7 @@ function copyState(state: InMemoryState): InMemoryState {
     invitations: new Map(state.invitations),
     signInFailures: [...state.signInFailures],
     nextFailureId: state.nextFailureId,
+    devices: new Map(state.devices),
     idempotency: new Map(state.idempotency),
     imports: copyImports(state.imports),
     flags: new Map(state.flags),
@@ -137,6 +142,9 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           tokens: new InMemoryApiTokenRepository(staged, guard),
           invitations: new InMemoryInvitationRepository(staged, guard),
           signInFailures: new InMemorySignInFailureRepository(staged, guard),
+          devices: new InMemoryKnownDeviceRepository(staged, guard),
+          // One process, no other replica to tell.
+          credentialChanges: { announce: async () => undefined },
           idempotency: new InMemoryIdempotencyStore(staged, guard),
           imports: new InMemoryImportJobRepository(staged, now, guard),
           flags: new InMemoryFeatureFlagRepository(staged, now, guard),

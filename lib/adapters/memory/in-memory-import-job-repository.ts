@@ -181,6 +181,15 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return (this.imports.errors.get(jobId) ?? []).filter((error) => error.line > afterLine).slice(0, query.limit);
   }
 
+  async deleteFinishedFiles(): Promise<number> {
+    this.guard();
+    let deleted = 0;
+    for (const id of [...this.imports.files.keys()]) {
+      if (this.imports.jobs.get(id)?.finishedAt && this.imports.files.delete(id)) deleted++;
+    }
+    return deleted;
+  }
+
   async finish(
     id: string,
     holder: string,

@@ -1,10 +1,15 @@
 import { context, diag, DiagLogLevel, ROOT_CONTEXT, type DiagLogger } from "@opentelemetry/api";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+// The processors the SDK builds from OTEL_TRACES_EXPORTER and OTEL_EXPORTER_OTLP_* when given none: not in the
+// package's index, so imported from its file (the version is pinned; start-tracing.test.ts would see it move).
+// Needed to put our URL redaction ahead of them without re-implementing the SDK's exporter selection.
+import { getSpanProcessorsFromEnv } from "@opentelemetry/sdk-node/build/src/utils";
 import { ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from "@opentelemetry/sdk-trace-base";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 
 import type { Logger } from "../../ports/logger";
+import { createUrlRedactingProcessor, maskEverySegment, type RedactPath } from "./url-redaction";
 
 /** What the process entry (server/main.ts) needs of tracing once it runs: a way to flush and stop it. */
 export interface TracingHandle {
@@ -37,6 +42,9 @@ type Env = Record<string, string | undefined>;
  * service name, and when OTEL_TRACES_SAMPLER is unset a parent-based trace-id ratio sampler at
  * OTEL_TRACES_SAMPLER_ARG or 10 % (the SDK's own default records every trace).
  *
+ * Every URL and path attribute is redacted before export (url-redaction.ts): by `redactPath`, the server's route
+ * table, or with every segment masked when none was given.
+ *
  * Traces only: the SDK would also push metrics and logs over OTLP by default, but metrics are Prometheus's
  * (/metrics) and logs are stdout's. With OTEL_SDK_DISABLED=true nothing is constructed or registered: no
  * exporter, no context manager, spans are the API's no-ops. Export failures and other SDK complaints go to `log`
@@ -45,19 +53,23 @@ type Env = Record<string, string | undefined>;
  *
  * @throws Error naming OTEL_TRACES_SAMPLER_ARG when it is not a ratio between 0 and 1.
  */
-export function startTracing(options: { log: Logger }): TracingHandle | undefined {
+export function startTracing(options: { log: Logger; redactPath?: RedactPath }): TracingHandle | undefined {
   const env = process.env;
   if (isDisabled(env)) return undefined;
+  if (env.OTEL_LOG_LEVEL === undefined) diag.setLogger(throttled(options.log), DiagLogLevel.WARN);
+  const exporting = getSpanProcessorsFromEnv(undefined);
   const sdk = new NodeSDK({
     // Under OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES: the SDK's env detector merges those over this.
     resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME })),
     sampler: defaultSampler(env),
     // We make the request, use case and repository spans ourselves; Next makes its own.
     instrumentations: [],
+    // URLs and paths redacted before any exporting processor sees a span (issue 18, item 4). None exporting
+    // (OTEL_TRACES_EXPORTER=none): none at all, so the SDK registers no tracer, as it would by itself.
+    spanProcessors: exporting.length > 0 ? [createUrlRedactingProcessor(options.redactPath ?? maskEverySegment), ...exporting] : [],
     metricReaders: [],
     logRecordProcessors: [],
   });
-  if (env.OTEL_LOG_LEVEL === undefined) diag.setLogger(throttled(options.log), DiagLogLevel.WARN);
   sdk.start();
   const handle: TracingHandle = { shutdown: () => sdk.shutdown() };
   globalThis.__userConsoleTracing = handle;

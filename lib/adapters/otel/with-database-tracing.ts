@@ -56,6 +56,8 @@ function traced(repos: Repositories, unit: Context, system: string): Repositorie
     tokens: wrap("tokens", repos.tokens),
     invitations: wrap("invitations", repos.invitations),
     signInFailures: wrap("signInFailures", repos.signInFailures),
+    devices: wrap("devices", repos.devices),
+    credentialChanges: wrap("credentialChanges", repos.credentialChanges),
     idempotency: wrap("idempotency", repos.idempotency),
     imports: wrap("imports", repos.imports),
     flags: wrap("flags", repos.flags),

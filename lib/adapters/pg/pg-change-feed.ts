@@ -13,7 +13,7 @@ const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
  * one connection of its own, outside the pool (a pooled connection cannot hold a LISTEN). A lost connection is
  * reconnected with backoff, and then reported as "*" (anything may have changed), because notifications sent while
  * it was down are gone. A first connection that fails is retried the same way, so a replica started during a
- * database blip listens once it can. `publish` sends on the same connection. One subscription per feed.
+ * database blip listens once it can. One subscription per feed.
  *
  * @param channel a fixed name of ours (it is spliced into LISTEN, which takes no parameter).
  * @param purpose what the channel carries, for the connection's application_name and the log.
@@ -21,10 +21,6 @@ const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 5_000, 10_000];
 export function createPgChangeFeed(connectionString: string, channel: string, purpose: string, log: Logger): ChangeFeed {
   let client: pg.Client | null = null;
   return {
-    async publish(payload) {
-      if (!client) throw new Error(`${purpose}: not connected to PostgreSQL`);
-      await client.query("SELECT pg_notify($1, $2)", [channel, payload]);
-    },
     async subscribe(onChange) {
       let closed = false;
       let attempt = 0;
@@ -50,8 +46,14 @@ export function createPgChangeFeed(connectionString: string, channel: string, pu
         };
         next.on("error", lost);
         next.on("end", () => lost());
-        await next.connect();
-        await next.query(`LISTEN ${channel}`);
+        try {
+          await next.connect();
+          await next.query(`LISTEN ${channel}`);
+        } catch (error) {
+          // Connected but refused LISTEN (a standby after a failover, say): not left open until the next try.
+          await next.end().catch(() => undefined);
+          throw error;
+        }
         if (closed) {
           await next.end();
           return;

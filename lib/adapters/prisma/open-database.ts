@@ -23,6 +23,7 @@ import type { DatabaseLifecycle } from "../../ports/database";
 import type { Logger } from "../../ports/logger";
 import type { UnitOfWork } from "../../ports/unit-of-work";
 import { createPgReads } from "../pg/pg-reads";
+import { CANCEL_WAIT_MS, cancellableConnections } from "../pg/statement-cancellation";
 import { readsOn } from "../sql/sql-user-queries";
 import { PrismaClient } from "./generated/client.ts";
 import {
@@ -36,10 +37,8 @@ import {
   type SqlSession,
 } from "./migrator";
 import {
-  CANCEL_BACKEND_SQL,
   createPrismaLifecycle,
   createPrismaUnitOfWork,
-  type BackendOfUnit,
 } from "./prisma-unit-of-work";
 
 export interface OpenedDatabase {
@@ -345,14 +344,22 @@ async function openPostgres(
   });
   // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
   pool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL connection lost"));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   // Cancels of statements past their deadline go through a connection of their own: the main pool is usually
   // full exactly when deadlines fire, and a cancel queued behind the work it should stop would come too late.
-  const cancelPool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
+  // Bounded like everything else: a cancel not confirmed in time gets its connection discarded instead
+  // (statement-cancellation.ts), and a half-open cancel connection is noticed.
+  const cancelPool = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    connectionTimeoutMillis,
+    idleTimeoutMillis: 30_000,
+    query_timeout: CANCEL_WAIT_MS,
+    keepAlive: true,
+  });
   cancelPool.on("error", (error) => log.warn({ err: error }, "idle PostgreSQL cancel connection lost"));
-  const cancelBackend = async (backend: BackendOfUnit) => {
-    await cancelPool.query(CANCEL_BACKEND_SQL, [backend.pid, backend.started]);
-  };
+  // Before Prisma's adapter gets the pool: the connections its transactions take are then watched for aborts.
+  const transactions = cancellableConnections(pool, cancelPool);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   log.debug({ target, applied }, "PostgreSQL open");
   return {
     kind: "postgres",
@@ -363,7 +370,7 @@ async function openPostgres(
       read: createPgReads(pool, cancelPool),
       transactionTimeoutMs: config.DB_TIMEOUT_MS,
       maxWaitMs: config.DB_POOL_WAIT_MS,
-      cancelBackend,
+      watching: transactions.watching,
     }),
     lifecycle: createPrismaLifecycle(prisma, {
       closeUnderlying: async () => {

@@ -1,8 +1,9 @@
-import type { ApiToken, Invitation, Session } from "../../domain/auth";
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, type ApiToken, type Invitation, type KnownDevice, type Session } from "../../domain/auth";
 import type {
   ApiTokenRepository,
   CredentialRepository,
   InvitationRepository,
+  KnownDeviceRepository,
   NewApiToken,
   SessionRepository,
   SignInFailureRepository,
@@ -25,12 +26,14 @@ export class PrismaCredentialRepository extends PrismaRepository implements Cred
     this.guard();
     if (!isUuid(userId)) return null;
     const row = await this.tx.credential.findUnique({ where: { userId } });
-    return row ? { passwordHash: row.passwordHash, mustChangePassword: row.mustChangePassword } : null;
+    return row ? { passwordHash: row.passwordHash, mustChangePassword: row.mustChangePassword, setAt: row.updatedAt } : null;
   }
 
-  async set(userId: string, credential: StoredCredential): Promise<void> {
+  async set(userId: string, { setAt, ...credential }: StoredCredential): Promise<void> {
     this.guard();
-    await this.tx.credential.upsert({ where: { userId }, create: { userId, ...credential }, update: credential });
+    // updated_at is when the password was set: the row changes with nothing else.
+    const data = { ...credential, updatedAt: setAt };
+    await this.tx.credential.upsert({ where: { userId }, create: { userId, ...data }, update: data });
   }
 }
 
@@ -53,6 +56,15 @@ export class PrismaSessionRepository extends PrismaRepository implements Session
   async delete(id: string): Promise<boolean> {
     this.guard();
     return (await this.tx.session.deleteMany({ where: { id } })).count > 0;
+  }
+
+  async deleteExpired(now: Date): Promise<number> {
+    this.guard();
+    // The expiry rule of domain/auth.ts `sessionExpiry`, as a filter: idle too long, or too long since sign-in.
+    const idleSince = new Date(now.getTime() - SESSION_IDLE_MS);
+    const signedInBefore = new Date(now.getTime() - SESSION_ABSOLUTE_MS);
+    const where = { OR: [{ lastSeenAt: { lte: idleSince } }, { createdAt: { lte: signedInBefore } }] };
+    return (await this.tx.session.deleteMany({ where })).count;
   }
 
   async listForUser(userId: string): Promise<Session[]> {
@@ -143,6 +155,32 @@ export class PrismaInvitationRepository extends PrismaRepository implements Invi
     this.guard();
     await this.tx.invitation.updateMany({ where: { userId, usedAt: null }, data: { usedAt: at } });
   }
+
+  async deleteExpiredBefore(before: Date): Promise<number> {
+    this.guard();
+    return (await this.tx.invitation.deleteMany({ where: { expiresAt: { lt: before } } })).count;
+  }
+}
+
+export class PrismaKnownDeviceRepository extends PrismaRepository implements KnownDeviceRepository {
+  async get(id: string): Promise<KnownDevice | null> {
+    this.guard();
+    return this.tx.knownDevice.findUnique({ where: { id } });
+  }
+
+  async save(device: { id: string; userId: string; at: Date }): Promise<void> {
+    this.guard();
+    await this.tx.knownDevice.upsert({
+      where: { id: device.id },
+      create: { id: device.id, userId: device.userId, createdAt: device.at, lastUsedAt: device.at },
+      update: { lastUsedAt: device.at },
+    });
+  }
+
+  async deleteUnusedBefore(before: Date): Promise<number> {
+    this.guard();
+    return (await this.tx.knownDevice.deleteMany({ where: { lastUsedAt: { lt: before } } })).count;
+  }
 }
 
 function toInvitation({ secretHash: _secret, ...invitation }: InvitationRow): Invitation {
@@ -167,14 +205,15 @@ export class PrismaSignInFailureRepository extends PrismaRepository implements S
     return rows.map((row) => String(row.id));
   }
 
-  async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null }> {
+  async countSince(key: string, since: Date): Promise<{ count: number; earliest: Date | null; latest: Date | null }> {
     this.guard();
     const result = await this.tx.signInFailure.aggregate({
       where: { key, createdAt: { gt: since } },
       _count: { _all: true },
       _min: { createdAt: true },
+      _max: { createdAt: true },
     });
-    return { count: result._count._all, earliest: result._min.createdAt };
+    return { count: result._count._all, earliest: result._min.createdAt, latest: result._max.createdAt };
   }
 
   async remove(ids: readonly string[]): Promise<void> {
@@ -183,9 +222,14 @@ export class PrismaSignInFailureRepository extends PrismaRepository implements S
     await this.tx.signInFailure.deleteMany({ where: { id: { in: numeric } } });
   }
 
-  async clear(key: string): Promise<void> {
+  async clear(key: string): Promise<number> {
     this.guard();
-    await this.tx.signInFailure.deleteMany({ where: { key } });
+    return (await this.tx.signInFailure.deleteMany({ where: { key } })).count;
+  }
+
+  async deleteBefore(before: Date): Promise<number> {
+    this.guard();
+    return (await this.tx.signInFailure.deleteMany({ where: { createdAt: { lt: before } } })).count;
   }
 }
 

@@ -181,6 +181,12 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return rows.map((row) => ({ line: row.line, email: row.email, reason: row.reason }));
   }
 
+  async deleteFinishedFiles(): Promise<number> {
+    this.guard();
+    const where = { job: { finishedAt: { not: null } } };
+    return (await this.tx.importFile.deleteMany({ where })).count;
+  }
+
   async finish(
     id: string,
     holder: string,

@@ -5,6 +5,7 @@ import { untilAborted } from "../../domain/until-aborted";
 import { isTransactionStartTimeout } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
+import { PrismaCredentialChangeNotices } from "./prisma-credential-change-notices";
 import { PrismaFeatureFlagRepository } from "./prisma-feature-flag-repository";
 import { PrismaImportJobRepository } from "./prisma-import-job-repository";
 import {
@@ -13,6 +14,7 @@ import {
   PrismaIdempotencyStore,
   PrismaInvitationRepository,
   PrismaSessionRepository,
+  PrismaKnownDeviceRepository,
   PrismaSignInFailureRepository,
 } from "./prisma-auth-repositories";
 import { PrismaUserRepository, withRollbackError } from "./prisma-user-repository";
@@ -28,19 +30,13 @@ export interface PrismaUnitOfWorkOptions {
   /** How long to wait for a connection from the pool (default: the transaction timeout). */
   maxWaitMs?: number;
   /**
-   * PostgreSQL only: cancels the statement a given backend is running, if it is still running it in the given
-   * transaction (see {@link BackendOfUnit}). Given, a unit whose signal aborts has its running statement
-   * cancelled on the server rather than left to run on to its statement_timeout. PGlite runs one statement at
-   * a time in this process and cannot be interrupted, so there it is not given.
+   * PostgreSQL only: runs `start` (which begins the transaction) so that the connection it takes is watched for
+   * `signal`, whose abort then cancels the statement running on it (lib/adapters/pg/statement-cancellation.ts).
+   * Given, a unit whose signal aborts has its running statement cancelled on the server rather than left to run
+   * on to its statement_timeout. PGlite runs one statement at a time in this process and cannot be interrupted,
+   * so there it is not given.
    */
-  cancelBackend?: (backend: BackendOfUnit) => Promise<void>;
-}
-
-/** The PostgreSQL backend serving a unit of work, and when its transaction started. */
-export interface BackendOfUnit {
-  pid: number;
-  /** `now()` of the transaction as text: equal to pg_stat_activity.xact_start while that transaction runs. */
-  started: string;
+  watching?: <T>(signal: AbortSignal, start: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -50,7 +46,7 @@ export interface BackendOfUnit {
  * Aborting the unit's signal: before the transaction starts (waiting for a connection), `run` rejects at once
  * and the work never starts; once it runs, the work is abandoned, no further query is sent, the transaction
  * rolls back and `run` rejects with the signal's reason. A query already in flight is cancelled on the server
- * when `cancelBackend` is given (PostgreSQL); otherwise it finishes first, which is why callers hold their own
+ * when `watching` is given (PostgreSQL); otherwise it finishes first, which is why callers hold their own
  * deadline.
  */
 export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnitOfWorkOptions): UnitOfWork {
@@ -62,37 +58,35 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
       const signal = runOptions?.signal;
       signal?.throwIfAborted();
       let started = false;
-      const transaction = prisma.$transaction(
-        async (tx) => {
-          started = true;
-          signal?.throwIfAborted();
-          const stopCancelling =
-            signal && options.cancelBackend ? await cancelOnAbort(tx, signal, options.cancelBackend) : undefined;
-          const guard = () => signal?.throwIfAborted();
-          const repos: Repositories = {
-            users: new PrismaUserRepository(tx, guard),
-            audit: new PrismaAuditLog(tx, guard),
-            credentials: new PrismaCredentialRepository(tx, guard),
-            sessions: new PrismaSessionRepository(tx, guard),
-            tokens: new PrismaApiTokenRepository(tx, guard),
-            invitations: new PrismaInvitationRepository(tx, guard),
-            signInFailures: new PrismaSignInFailureRepository(tx, guard),
-            idempotency: new PrismaIdempotencyStore(tx, guard),
-            imports: new PrismaImportJobRepository(tx, guard),
-            flags: new PrismaFeatureFlagRepository(tx, guard),
-            savepoint: savepointsOn(tx, signal),
-          };
-          try {
+      const begin = () =>
+        prisma.$transaction(
+          async (tx) => {
+            started = true;
+            signal?.throwIfAborted();
+            const guard = () => signal?.throwIfAborted();
+            const repos: Repositories = {
+              users: new PrismaUserRepository(tx, guard),
+              audit: new PrismaAuditLog(tx, guard),
+              credentials: new PrismaCredentialRepository(tx, guard),
+              sessions: new PrismaSessionRepository(tx, guard),
+              tokens: new PrismaApiTokenRepository(tx, guard),
+              invitations: new PrismaInvitationRepository(tx, guard),
+              signInFailures: new PrismaSignInFailureRepository(tx, guard),
+              devices: new PrismaKnownDeviceRepository(tx, guard),
+              credentialChanges: new PrismaCredentialChangeNotices(tx, guard),
+              idempotency: new PrismaIdempotencyStore(tx, guard),
+              imports: new PrismaImportJobRepository(tx, guard),
+              flags: new PrismaFeatureFlagRepository(tx, guard),
+              savepoint: savepointsOn(tx, signal),
+            };
             const result = await untilAborted(work(repos), signal);
             // Given up on while the work was finishing: roll back rather than commit behind the caller's back.
             signal?.throwIfAborted();
             return result;
-          } finally {
-            stopCancelling?.();
-          }
-        },
-        { timeout, maxWait },
-      );
+          },
+          { timeout, maxWait },
+        );
+      const transaction = signal && options.watching ? options.watching(signal, begin) : begin();
       // Not started for want of a connection: the caller gets "busy, retry" rather than an internal error.
       const mapped = transaction.catch((error: unknown) => {
         throw !started && isTransactionStartTimeout(error) ? new DatabaseBusyError() : error;
@@ -152,36 +146,6 @@ function savepointsOn(tx: Prisma.TransactionClient, signal: AbortSignal | undefi
     return result;
   };
 }
-
-/**
- * Arranges for the statement the transaction is running, if any, to be cancelled when `signal` aborts; returns
- * the function that stops watching. Costs one round trip per unit of work (its backend's pid and start time).
- *
- * `cancel` must not wait on the pool the transactions use: when deadlines fire, that pool is typically full
- * (open-database.ts gives it a one-connection pool of its own). A cancel that fails is harmless: the statement
- * then ends at the pool's statement_timeout, and the caller was answered at its deadline anyway.
- */
-async function cancelOnAbort(
-  tx: Prisma.TransactionClient,
-  signal: AbortSignal,
-  cancel: (backend: BackendOfUnit) => Promise<void>,
-): Promise<() => void> {
-  const [backend] = await tx.$queryRaw<BackendOfUnit[]>`SELECT pg_backend_pid() AS pid, now()::text AS started`;
-  if (!backend) return () => undefined;
-  const onAbort = () => void cancel(backend).catch(() => undefined);
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
-}
-
-/**
- * The SQL that cancels `backend`'s statement, for a connection outside the unit's pool: only while that backend
- * is active in the same transaction, so a connection that has since been returned to the pool and serves
- * someone else is left alone (a window of microseconds remains between this check and the signal).
- */
-export const CANCEL_BACKEND_SQL = `
-  SELECT pg_cancel_backend(pid) FROM pg_stat_activity
-  WHERE pid = $1 AND xact_start = $2::timestamptz AND state = 'active'`;
 
 /**
  * Readiness ping and shutdown for a Prisma client. `closeUnderlying` closes what the client was built on and

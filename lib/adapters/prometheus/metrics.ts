@@ -38,6 +38,10 @@ export interface AppMetrics {
   recentTraffic(now?: Date): TrafficMinute[];
   /** One feature flag evaluation: the flag's key and the value served (declared keys and values only). */
   countFlagEvaluation(flag: string, variation: string): void;
+  /** One run of the scheduled clean-up (issue 18): its outcome and, when it worked, what it deleted by kind. */
+  countCleanup(run: { ok: true; deleted: Readonly<Record<string, number>> } | { ok: false }): void;
+  /** One sign-in refused by the throttle, from the process's memory or after asking the database (issue 18). */
+  countSignInThrottled(stage: "memory" | "database"): void;
 }
 
 export interface TrafficMinute {
@@ -62,6 +66,9 @@ export const METRIC_NAMES = [
   "user_console_import_queue_depth",
   "user_console_import_workers_busy",
   "feature_flag_evaluations_total",
+  "user_console_cleanup_runs_total",
+  "user_console_cleanup_deleted_total",
+  "user_console_sign_in_throttled_total",
 ] as const;
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -107,6 +114,25 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     name: "feature_flag_evaluations_total",
     help: "Feature flag evaluations by flag and the variation served",
     labelNames: ["flag", "variation"] as const,
+    registers,
+  });
+
+  const cleanupRuns = new Counter({
+    name: "user_console_cleanup_runs_total",
+    help: "Runs of the scheduled clean-up of expired sign-in failures, sessions, invitations and import files, by outcome",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const cleanupDeleted = new Counter({
+    name: "user_console_cleanup_deleted_total",
+    help: "Rows the scheduled clean-up deleted, by kind",
+    labelNames: ["kind"] as const,
+    registers,
+  });
+  const signInThrottled = new Counter({
+    name: "user_console_sign_in_throttled_total",
+    help: "Sign-in attempts refused by the throttle: stage=memory cost no database work, stage=database asked it",
+    labelNames: ["stage"] as const,
     registers,
   });
 
@@ -171,6 +197,13 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     },
     countFlagEvaluation(flag, variation) {
       flagEvaluations.inc({ flag, variation });
+    },
+    countCleanup(run) {
+      cleanupRuns.inc({ outcome: run.ok ? "ok" : "error" });
+      if (run.ok) for (const [kind, count] of Object.entries(run.deleted)) cleanupDeleted.inc({ kind }, count);
+    },
+    countSignInThrottled(stage) {
+      signInThrottled.inc({ stage });
     },
     recentTraffic(now = clock()) {
       const current = Math.floor(now.getTime() / MINUTE_MS);

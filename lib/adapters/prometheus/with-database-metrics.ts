@@ -37,6 +37,8 @@ function timed(repos: Repositories, metrics: Pick<AppMetrics, "observeDatabase">
     tokens: time("tokens", repos.tokens),
     invitations: time("invitations", repos.invitations),
     signInFailures: time("signInFailures", repos.signInFailures),
+    devices: time("devices", repos.devices),
+    credentialChanges: time("credentialChanges", repos.credentialChanges),
     idempotency: time("idempotency", repos.idempotency),
     imports: time("imports", repos.imports),
     flags: time("flags", repos.flags),

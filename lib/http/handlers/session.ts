@@ -3,7 +3,7 @@ import { getApp } from "../../app-registry";
 import { principalJson } from "../representations";
 import { json, noContent, route } from "../route";
 import { changePasswordBody, idParams, signInBody } from "../schemas";
-import { clearSessionCookie, setSessionCookie } from "../session-cookie";
+import { clearSessionCookie, deviceSecretOf, setDeviceCookie, setSessionCookie } from "../session-cookie";
 
 /** GET /api/v1/session: who am I (a signed-in user or an API token). */
 export const getSession = route({
@@ -15,17 +15,23 @@ export const getSession = route({
   },
 });
 
-/** POST /api/v1/session: sign in with email and password; sets a new session cookie (rotation). */
+/**
+ * POST /api/v1/session: sign in with email and password; sets a new session cookie (rotation) and the device
+ * cookie that exempts this browser from the account's sign-in delay next time (issue 18).
+ */
 export const signIn = route({
   method: "POST",
   path: "/api/v1/session",
   body: signInBody,
-  async handler({ body, anonymous, origin, sessionSecret }) {
-    const { principal, sessionSecret: secret } = await getApp().signIn(
-      { ...body, previousSessionSecret: sessionSecret },
+  async handler({ request, body, anonymous, origin, sessionSecret }) {
+    const signedIn = await getApp().signIn(
+      { ...body, previousSessionSecret: sessionSecret, deviceSecret: deviceSecretOf(request.headers.get("cookie"), origin) },
       anonymous,
     );
-    return json(principalJson(principal), { headers: { "set-cookie": setSessionCookie(origin, secret) } });
+    const response = json(principalJson(signedIn.principal));
+    response.headers.append("set-cookie", setSessionCookie(origin, signedIn.sessionSecret));
+    response.headers.append("set-cookie", setDeviceCookie(origin, signedIn.deviceSecret));
+    return response;
   },
 });
 

@@ -85,6 +85,19 @@ export const restoreUser = route({
   },
 });
 
+/**
+ * DELETE /api/v1/users/{id}/sign-in-failures: an ADMIN lifts the sign-in delay strangers' failed attempts put on
+ * the account (issue 18), so its owner can sign in from any browser at once.
+ */
+export const clearSignInFailures = route({
+  method: "DELETE",
+  path: "/api/v1/users/[id]/sign-in-failures",
+  params: idParams,
+  async handler({ params, caller }) {
+    return json(await getApp().clearSignInFailures(params.id, caller()));
+  },
+});
+
 /** GET /api/v1/users/stats: the dashboard's charts: signups per day (90 days), users by status and by role. */
 export const getUserStats = route({
   method: "GET",

@@ -79,6 +79,12 @@ export type Invitation = Prisma.InvitationModel
  */
 export type SignInFailure = Prisma.SignInFailureModel
 /**
+ * Model KnownDevice
+ * A browser that has signed in to the account before (issue 18): the device cookie it holds exempts it from the
+ * account's sign-in throttle. Stored as the SHA-256 of the cookie's value, like sessions; unused ones are purged.
+ */
+export type KnownDevice = Prisma.KnownDeviceModel
+/**
  * Model IdempotencyKey
  * A request made with an Idempotency-Key: a retry with the same key and request gets the stored result instead
  * of running again; the same key with another request is refused. Scoped to the caller (user or token).

@@ -58,6 +58,7 @@ export const ModelName = {
   ApiToken: 'ApiToken',
   Invitation: 'Invitation',
   SignInFailure: 'SignInFailure',
+  KnownDevice: 'KnownDevice',
   IdempotencyKey: 'IdempotencyKey',
   ImportJob: 'ImportJob',
   ImportFile: 'ImportFile',
@@ -173,6 +174,16 @@ export const SignInFailureScalarFieldEnum = {
 } as const
 
 export type SignInFailureScalarFieldEnum = (typeof SignInFailureScalarFieldEnum)[keyof typeof SignInFailureScalarFieldEnum]
+
+
+export const KnownDeviceScalarFieldEnum = {
+  id: 'id',
+  userId: 'userId',
+  createdAt: 'createdAt',
+  lastUsedAt: 'lastUsedAt'
+} as const
+
+export type KnownDeviceScalarFieldEnum = (typeof KnownDeviceScalarFieldEnum)[keyof typeof KnownDeviceScalarFieldEnum]
 
 
 export const IdempotencyKeyScalarFieldEnum = {

@@ -1,0 +1,1 @@
+export { clearSignInFailures as DELETE } from "@/lib/http/handlers/users";

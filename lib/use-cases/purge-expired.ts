@@ -1,0 +1,102 @@
+import { ACCOUNT_FAILURE_WINDOW_MS, KNOWN_DEVICE_TTL_MS } from "../domain/auth";
+import type { Clock } from "../ports/clock";
+import type { Logger } from "../ports/logger";
+import type { Repositories, UnitOfWork } from "../ports/unit-of-work";
+
+/** What one clean-up deleted, by kind (the label values of the cleanup metric). */
+// A type, not an interface: it is then a Record<string, number> too (the metrics take any such counts).
+export type PurgeCounts = {
+  /** Sign-in failures (and audited-refusal markers) older than the longest throttle window. */
+  signInFailures: number;
+  /** Sessions past their idle or absolute limit. */
+  sessions: number;
+  /** Invitations past their expiry, used or not: an expired link is refused the same as an unknown one. */
+  invitations: number;
+  /** Uploaded files of finished import jobs (the jobs and their reports stay). */
+  importFiles: number;
+  /** Device cookies unused for KNOWN_DEVICE_TTL_MS. */
+  knownDevices: number;
+};
+
+export type PurgeExpired = () => Promise<PurgeCounts>;
+
+/**
+ * Deletes what has expired (issue 18: sign-in failures were purged only on a success, so a stream of failures
+ * grew the table for good). Each kind in a unit of its own: a slow or failing one neither holds up nor rolls
+ * back the others; the first failure is rethrown once every kind has had its turn.
+ */
+export function makePurgeExpired({ unitOfWork, clock }: { unitOfWork: UnitOfWork; clock: Clock }): PurgeExpired {
+  return async () => {
+    const now = clock.now();
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    const steps: Record<keyof PurgeCounts, (repos: Repositories) => Promise<number>> = {
+      signInFailures: ({ signInFailures }) => signInFailures.deleteBefore(ago(ACCOUNT_FAILURE_WINDOW_MS)),
+      sessions: ({ sessions }) => sessions.deleteExpired(now),
+      invitations: ({ invitations }) => invitations.deleteExpiredBefore(now),
+      importFiles: ({ imports }) => imports.deleteFinishedFiles(),
+      knownDevices: ({ devices }) => devices.deleteUnusedBefore(ago(KNOWN_DEVICE_TTL_MS)),
+    };
+    const counts: PurgeCounts = { signInFailures: 0, sessions: 0, invitations: 0, importFiles: 0, knownDevices: 0 };
+    const failures: unknown[] = [];
+    for (const [kind, step] of Object.entries(steps) as [keyof PurgeCounts, (typeof steps)[keyof PurgeCounts]][]) {
+      try {
+        counts[kind] = await unitOfWork.run(step);
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) throw new AggregateError(failures, `clean-up: ${failures.length} kind(s) failed`);
+    return counts;
+  };
+}
+
+/** The one scheduled clean-up of the process: server/main.ts starts it after start-up and stops it at shutdown. */
+export interface ScheduledCleanup {
+  /** Runs once now (in the background), then every interval. */
+  start(): void;
+  /** Stops the timer and waits for a run under way. */
+  stop(): Promise<void>;
+  /** One run now, as the timer does it (tests, and the first run). */
+  runOnce(): Promise<void>;
+}
+
+export function makeScheduledCleanup({
+  purge,
+  intervalMs,
+  log,
+  onRun,
+}: {
+  purge: PurgeExpired;
+  intervalMs: number;
+  log: Logger;
+  /** Told of each run's outcome: the metrics count it. */
+  onRun: (outcome: { ok: true; deleted: PurgeCounts } | { ok: false }) => void;
+}): ScheduledCleanup {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const runOnce = () =>
+    (running = running.then(async () => {
+      try {
+        const deleted = await purge();
+        onRun({ ok: true, deleted });
+        log.debug({ deleted }, "clean-up done");
+      } catch (error) {
+        onRun({ ok: false });
+        log.warn({ err: error }, "clean-up failed; it runs again at the next interval");
+      }
+    }));
+
+  return {
+    runOnce,
+    start() {
+      void runOnce();
+      timer = setInterval(() => void runOnce(), intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
