@@ -542,7 +542,9 @@ async function main(): Promise<void> {
   await sql.query("ANALYZE");
   const secret = newSecret(API_TOKEN_PREFIX);
   await sql.query(
-    `INSERT INTO api_tokens (id, name, role, secret_hash, prefix, created_by) VALUES (gen_random_uuid(), 'bench', 'ADMIN', $1, $2, 'bench')`,
+    // No owner: the bench's PATCHes may demote or disable any ADMIN, which would revoke a token they owned.
+    `INSERT INTO api_tokens (id, name, role, secret_hash, prefix, created_by, expires_at)
+     VALUES (gen_random_uuid(), 'bench', 'ADMIN', $1, $2, 'bench', now() + interval '1 day')`,
     [hashSecret(secret), secret.slice(0, API_TOKEN_PREFIX.length + 4)],
   );
   // ACTIVE users only: a PATCH of a user who is not ACTIVE also ends their sessions (one more statement).

@@ -14,6 +14,7 @@ import {
   VisuallyHidden,
 } from "@radix-ui/themes";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
@@ -49,6 +50,7 @@ export function ApiTokens() {
             <Table.Row>
               <Table.ColumnHeaderCell>Name</Table.ColumnHeaderCell>
               <Table.ColumnHeaderCell>Role</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Owner</Table.ColumnHeaderCell>
               <Table.ColumnHeaderCell>Starts with</Table.ColumnHeaderCell>
               <Table.ColumnHeaderCell>Created</Table.ColumnHeaderCell>
               <Table.ColumnHeaderCell>Expires</Table.ColumnHeaderCell>
@@ -67,13 +69,23 @@ export function ApiTokens() {
                   <Table.Cell>{token.name}</Table.Cell>
                   <Table.Cell>{capitalize(token.role)}</Table.Cell>
                   <Table.Cell>
+                    {token.owner ? (
+                      <Link href={`/users/${encodeURIComponent(token.owner.id)}`} prefetch={false}>
+                        {token.owner.email}
+                      </Link>
+                    ) : (
+                      // Deleted since, or a token from before owners whose creator was not found (revoked).
+                      <Text color="gray">{token.createdBy} (gone)</Text>
+                    )}
+                  </Table.Cell>
+                  <Table.Cell>
                     <Code variant="ghost">{token.prefix}…</Code>
                   </Table.Cell>
                   <Table.Cell>
                     <time dateTime={token.createdAt}>{formatDate(token.createdAt)}</time>
                   </Table.Cell>
                   <Table.Cell>
-                    {token.expiresAt ? <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time> : "Never"}
+                    <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time>
                   </Table.Cell>
                   <Table.Cell>
                     {token.lastUsedAt ? <time dateTime={token.lastUsedAt}>{formatDateTime(token.lastUsedAt)}</time> : "Never"}
@@ -96,7 +108,7 @@ export function ApiTokens() {
 
 function statusOf(token: ApiTokenJson): "Active" | "Revoked" | "Expired" {
   if (token.revokedAt) return "Revoked";
-  if (token.expiresAt && Date.parse(token.expiresAt) <= Date.now()) return "Expired";
+  if (Date.parse(token.expiresAt) <= Date.now()) return "Expired";
   return "Active";
 }
 
@@ -228,7 +240,7 @@ function CreateTokenDialog() {
               <FormField
                 label="Expires (optional)"
                 type="date"
-                hint="At the end of that day. Leave empty for a token that does not expire."
+                hint="At the end of that day. Leave empty for the longest a token may live (90 days unless the server says otherwise). It is revoked if you stop being an ADMIN."
                 value={expires}
                 onChange={(event) => setExpires(event.target.value)}
                 error={fieldError("expiresAt")}

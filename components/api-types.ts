@@ -74,7 +74,9 @@ const apiToken = z.object({
   prefix: z.string(),
   createdAt: isoDate,
   createdBy: z.string(),
-  expiresAt: isoDate.nullable(),
+  ownerId: z.string().nullable(),
+  owner: z.object({ id: z.string(), email: z.string(), name: z.string() }).nullable(),
+  expiresAt: isoDate,
   lastUsedAt: isoDate.nullable(),
   revokedAt: isoDate.nullable(),
 });

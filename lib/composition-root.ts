@@ -230,6 +230,7 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "IMPORT_LEASE_MS"
       | "FLAG_STALE_DAYS"
       | "CLEANUP_INTERVAL_MS"
+      | "API_TOKEN_MAX_LIFETIME_DAYS"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
       | "LAUNCHDARKLY_BASE_URI"
@@ -250,6 +251,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     IMPORT_LEASE_MS: 30_000,
     FLAG_STALE_DAYS: 30,
     CLEANUP_INTERVAL_MS: 10 * 60_000,
+    API_TOKEN_MAX_LIFETIME_DAYS: 90,
     TRUST_PROXY: false,
     PUBLIC_ORIGIN: undefined,
     ...options.config,
@@ -400,7 +402,13 @@ function wire(deps: {
   clock: Clock;
   config: Pick<
     Config,
-    "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS" | "IMPORT_LEASE_MS" | "FLAG_STALE_DAYS" | "CLEANUP_INTERVAL_MS"
+    | "TRUST_PROXY"
+    | "PUBLIC_ORIGIN"
+    | "REQUEST_TIMEOUT_MS"
+    | "IMPORT_LEASE_MS"
+    | "FLAG_STALE_DAYS"
+    | "CLEANUP_INTERVAL_MS"
+    | "API_TOKEN_MAX_LIFETIME_DAYS"
   >;
   log: Logger;
   metrics: AppMetrics;
@@ -465,7 +473,7 @@ function wire(deps: {
     revokeOwnSession: traced("revokeOwnSession", makeRevokeOwnSession({ unitOfWork })),
     inviteUser: traced("inviteUser", makeInviteUser({ unitOfWork, clock })),
     acceptInvitation: traced("acceptInvitation", makeAcceptInvitation({ unitOfWork, hasher, clock })),
-    createApiToken: traced("createApiToken", makeCreateApiToken({ unitOfWork, clock })),
+    createApiToken: traced("createApiToken", makeCreateApiToken({ unitOfWork, clock, maxLifetimeDays: deps.config.API_TOKEN_MAX_LIFETIME_DAYS })),
     listApiTokens: traced("listApiTokens", makeListApiTokens({ unitOfWork })),
     revokeApiToken: traced("revokeApiToken", makeRevokeApiToken({ unitOfWork, clock })),
     listUsers: traced("listUsers", makeListUsers({ unitOfWork })),

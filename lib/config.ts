@@ -120,6 +120,11 @@ export const configSchema = z.object({
    * (issue 18). Deleting what has expired is idempotent, so replicas running it at once only repeat work.
    */
   CLEANUP_INTERVAL_MS: millis(10 * 60_000, 1_000),
+  /**
+   * The longest an API token may live (issue 18): a token asked for without an expiry gets this one, a later
+   * expiry is refused. Tokens are also revoked when their owner stops being an active ADMIN.
+   */
+  API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -2,9 +2,9 @@
  * Credentials are cached in each process (issue 16, docs/decisions/011), yet a revocation on one replica is
  * honoured by every other: two production servers on one database, each keeping verified credentials for 10
  * minutes (AUTH_CACHE_TTL_MS), so within the test only the change notification can end a cached credential.
- * A revoked token, a signed-out session and a disabled user's session are refused on the replica that did not
- * make the change; a LISTEN connection the database drops is reconnected, and the reconnect drops the cache
- * (what was missed cannot be known). The measured delays are printed for the closing note.
+ * A revoked token, a signed-out session, a disabled user's session and the token of an owner who was demoted
+ * (issue 18) are refused on the replica that did not make the change; a LISTEN connection the database drops is
+ * reconnected, and the reconnect drops the cache (what was missed cannot be known). The measured delays are printed for the closing note.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +117,18 @@ describe("credentials cached on two replicas", () => {
     const disabled = await call(a, "PATCH", `/api/v1/users/${me.user.id}`, admin, { status: "DISABLED" }, { "if-match": current.headers.get("etag") ?? "" });
     expect(disabled.status).toBe(200);
     delays.push(await untilRefused(b, viewer, since));
+
+    // A token whose owner is demoted on A (issue 18): revoked with the demotion, refused on B, where it was cached.
+    const owner = { cookie: await invitedUser(a, admin.cookie, "owner@example.com", "ADMIN") };
+    const owned = { bearer: (await createToken(a, owner, "owned")).secret };
+    expect(await statusOf(a, owned)).toBe(200);
+    expect(await statusOf(b, owned)).toBe(200);
+    const ownerId = (await (await call(a, "GET", "/api/v1/session", owner)).json()).user.id;
+    since = performance.now();
+    const demoted = await call(a, "PATCH", `/api/v1/users/${ownerId}`, admin, { role: "EDITOR" }, { "if-match": "*" });
+    expect(demoted.status).toBe(200);
+    expect(await statusOf(a, owned)).toBe(401);
+    delays.push(await untilRefused(b, owned, since));
 
     delays.sort((x, y) => x - y);
     console.log(

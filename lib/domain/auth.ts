@@ -2,6 +2,7 @@
  * Identities and credentials: who is calling (a {@link Principal}) and the records that prove it.
  * Secrets (session ids, API tokens, invitation tokens) are stored only as SHA-256 hashes; passwords as argon2id.
  */
+import { roleHas } from "./permissions";
 import type { Role, User } from "./user";
 
 /** Who a request acts as: a signed-in user (browser session) or an API token. */
@@ -127,10 +128,22 @@ export interface ApiToken {
   /** The first characters of the secret, shown in lists so people can tell tokens apart. */
   readonly prefix: string;
   readonly createdAt: Date;
+  /** The creator's email as it was then (the audit label). */
   readonly createdBy: string;
-  readonly expiresAt: Date | null;
+  /**
+   * The ADMIN who created the token and answers for it: it is revoked when they stop being an active ADMIN
+   * (issue 18). Null only for a token made before tokens had owners whose creator was not found (revoked then).
+   */
+  readonly ownerId: string | null;
+  /** Every token expires, at most API_TOKEN_MAX_LIFETIME_DAYS after it was made. */
+  readonly expiresAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
+}
+
+/** Whether `user` may hold API tokens: an active, undeleted user whose role manages tokens (an ADMIN). */
+export function mayHoldTokens(user: Pick<User, "role" | "status" | "deletedAt">): boolean {
+  return roleHas(user.role, "tokens:manage") && user.status === "ACTIVE" && user.deletedAt === null;
 }
 
 export interface Invitation {

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   "LAST_ADMIN",
   "INVITATION_INVALID",
   "TOKEN_NOT_FOUND",
+  "TOKEN_LIFETIME_TOO_LONG",
   "SESSION_NOT_FOUND",
   "IDEMPOTENCY_KEY_REUSED",
   "DATABASE_BUSY",
@@ -172,6 +173,14 @@ export class TokenNotFoundError extends DomainError {
   constructor(readonly tokenId: string) {
     super(`API token ${tokenId} does not exist`);
     this.name = "TokenNotFoundError";
+  }
+}
+
+export class TokenLifetimeTooLongError extends DomainError {
+  readonly code = "TOKEN_LIFETIME_TOO_LONG";
+  constructor(readonly maxDays: number) {
+    super(`An API token may live at most ${maxDays} days: choose an earlier expiry (or none, for the longest)`);
+    this.name = "TokenLifetimeTooLongError";
   }
 }
 

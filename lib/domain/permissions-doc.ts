@@ -2,7 +2,7 @@
  * The permission table as Markdown: docs/roles.md is this function's output (`npm run docs:roles` writes it,
  * and a test fails when the file and the table disagree).
  */
-import { PERMISSIONS, ROUTES, type Access } from "./permissions";
+import { PERMISSIONS, ROUTES, type Access, type PermissionSpec } from "./permissions";
 import { ROLES } from "./user";
 
 function who(access: Access): string {
@@ -19,17 +19,20 @@ export function renderPermissionsDoc(): string {
     "",
     "Three roles: ADMIN may do everything; EDITOR manages users who are not admins (no roles, tokens or audit",
     "log); VIEWER reads. API tokens carry a role of their own and may call `/api/v1/*` except the browser",
-    "session's own routes. Beyond the table: an EDITOR cannot change, disable or delete an ADMIN, and the last",
-    "active ADMIN cannot be demoted, disabled or deleted (lib/domain/user-rules.ts).",
+    "session's own routes and what no token ever holds (the last column): a leaked token must not leave behind",
+    "access that outlives it, so no token invites anyone, gives the role ADMIN (creating, inviting, importing,",
+    "changing one or many users), or enables or restores an ADMIN. Beyond the table: an EDITOR cannot change,",
+    "disable or delete an ADMIN, and the last active ADMIN cannot be demoted, disabled or deleted",
+    "(lib/domain/user-rules.ts).",
     "",
     "## Permissions",
     "",
-    `| Permission | ${ROLES.join(" | ")} | What it allows |`,
-    `| --- | ${ROLES.map(() => ":---:").join(" | ")} | --- |`,
-    ...Object.entries(PERMISSIONS).map(
-      ([name, { roles, summary }]) =>
-        `| \`${name}\` | ${ROLES.map((role) => (roles.some((r) => r === role) ? "yes" : "")).join(" | ")} | ${summary} |`,
-    ),
+    `| Permission | ${ROLES.join(" | ")} | API tokens | What it allows |`,
+    `| --- | ${ROLES.map(() => ":---:").join(" | ")} | :---: | --- |`,
+    ...Object.entries(PERMISSIONS).map(([name, spec]: [string, PermissionSpec]) => {
+      const roles = ROLES.map((role) => (spec.roles.includes(role) ? "yes" : "")).join(" | ");
+      return `| \`${name}\` | ${roles} | ${spec.tokens === false ? "never" : "by role"} | ${spec.summary} |`;
+    }),
     "",
     "## Routes and pages",
     "",

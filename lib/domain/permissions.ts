@@ -4,7 +4,18 @@
  * test/authz/page-matrix.process.test.ts (every page, through the real server) fail on anything missing from
  * {@link ROUTES}, then check each against every role and no session.
  */
+import type { Principal } from "./auth";
 import type { Role } from "./user";
+
+export interface PermissionSpec {
+  readonly roles: readonly Role[];
+  readonly summary: string;
+  /**
+   * False for what an API token never holds, whatever its role: what would let a leaked token leave behind access
+   * that outlives it (issue 18). A token is a secret that travels (CI variables, scripts, logs); a person is not.
+   */
+  readonly tokens?: false;
+}
 
 export const PERMISSIONS = {
   "users:read": { roles: ["ADMIN", "EDITOR", "VIEWER"], summary: "List and view users" },
@@ -19,8 +30,20 @@ export const PERMISSIONS = {
     roles: ["ADMIN"],
     summary: "Clear an account's failed sign-ins, lifting the delay they put on signing in to it from a new browser",
   },
-  "invitations:create": { roles: ["ADMIN"], summary: "Invite people to become users" },
-  "tokens:manage": { roles: ["ADMIN"], summary: "Create, list and revoke API tokens" },
+  "users:grant-admin": {
+    roles: ["ADMIN"],
+    tokens: false,
+    summary:
+      "Give the role ADMIN (create, invite or import an ADMIN, set a role to ADMIN) or bring an ADMIN back (enable, restore)",
+  },
+  "invitations:create": {
+    roles: ["ADMIN"],
+    tokens: false,
+    summary:
+      "Invite people to become users (the link makes a person who can sign in: it would outlive a token)",
+  },
+  // From a browser session only: a leaked token must not mint itself a successor.
+  "tokens:manage": { roles: ["ADMIN"], tokens: false, summary: "Create, list and revoke API tokens" },
   "audit:read": { roles: ["ADMIN"], summary: "Read the audit log" },
   "users:import": {
     roles: ["ADMIN", "EDITOR"],
@@ -42,7 +65,7 @@ export const PERMISSIONS = {
     roles: ["ADMIN"],
     summary: "See other users' sessions (client address, browser, last activity) in their overview",
   },
-} as const satisfies Record<string, { roles: readonly Role[]; summary: string }>;
+} as const satisfies Record<string, PermissionSpec>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -52,9 +75,21 @@ export type Permission = keyof typeof PERMISSIONS;
  */
 export type Access = Permission | "self" | "public";
 
+/** Whether the role grants `permission` (for a person; an API token may hold less: {@link principalHas}). */
 export function roleHas(role: Role, permission: Permission): boolean {
   const roles: readonly Role[] = PERMISSIONS[permission].roles;
   return roles.includes(role);
+}
+
+/** Whether API tokens may hold `permission` at all (when their role has it). */
+export function tokensMayHold(permission: Permission): boolean {
+  const spec: PermissionSpec = PERMISSIONS[permission];
+  return spec.tokens !== false;
+}
+
+/** Whether this caller holds `permission`: their role has it and, for an API token, tokens may hold it. */
+export function principalHas(principal: Pick<Principal, "kind" | "role">, permission: Permission): boolean {
+  return roleHas(principal.role, permission) && (principal.kind !== "token" || tokensMayHold(permission));
 }
 
 export interface RouteAccess {
@@ -112,7 +147,8 @@ export const ROUTES: readonly RouteAccess[] = [
   api("GET", "/imports/[id]", "users:import"),
   api("GET", "/imports/[id]/events", "users:import"),
   api("GET", "/imports/[id]/errors.csv", "users:import"),
-  api("POST", "/invitations", "invitations:create"),
+  // Never with a token (issue 18): the link it returns makes a person who can sign in, who outlives the token.
+  api("POST", "/invitations", "invitations:create", false),
   api("POST", "/invitations/accept", "public", false),
   // Tokens are managed from a browser session only: a leaked token must not mint itself a successor.
   api("GET", "/tokens", "tokens:manage", false),

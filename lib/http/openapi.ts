@@ -121,9 +121,15 @@ interface OperationDoc {
   rawBodies?: Record<string, z.ZodType>;
 }
 
+/** Issue 18: what a leaked token must not leave behind (users:grant-admin, never held by a token). */
+const NO_ADMIN_BY_TOKEN =
+  "An API token never gives the role ADMIN, nor enables or restores an ADMIN (403 `FORBIDDEN`): that takes an " +
+  "ADMIN signed in.";
+
 const IF_MATCH_NOTE =
   "Send `If-Match` with the ETag from your last read of the user: without it the answer is 428, and 412 when " +
-  "someone changed the user since (read it again, reapply your change, retry).";
+  "someone changed the user since (read it again, reapply your change, retry). `If-Match: *` takes the current " +
+  "version, and is 412 too if the user changes while the request runs: the rules are checked on the version written.";
 
 /**
  * Per route, keyed by `METHOD path` exactly as the handler declares it (`/api/v1/users/[id]`). A route missing
@@ -195,7 +201,8 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     summary: "Create a user",
     description:
       "With an `Idempotency-Key`, a retry of the same request answers the first result again (with " +
-      "`Idempotent-Replayed: true`) instead of creating a second user; the same key with a different body is 422.",
+      "`Idempotent-Replayed: true`) instead of creating a second user; the same key with a different body is 422. " +
+      NO_ADMIN_BY_TOKEN,
     tag: "Users",
     responses: {
       "201": { description: "Created", schema: userResponse, headers: ["Location", "ETag", "Idempotent-Replayed"] },
@@ -216,7 +223,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   "PATCH /api/v1/users/[id]": {
     summary: "Update a user",
-    description: `A JSON merge patch (RFC 7396) of name, role and status. ${IF_MATCH_NOTE}`,
+    description: `A JSON merge patch (RFC 7396) of name, role and status. ${NO_ADMIN_BY_TOKEN} ${IF_MATCH_NOTE}`,
     tag: "Users",
     responses: { "200": { description: "The updated user", schema: userResponse, headers: ["ETag"] } },
     errors: ["USER_NOT_FOUND", "USER_VERSION_CONFLICT", "PRECONDITION_REQUIRED", "LAST_ADMIN"],
@@ -233,6 +240,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   "POST /api/v1/users/[id]/restore": {
     summary: "Restore a deleted user",
+    description: NO_ADMIN_BY_TOKEN,
     tag: "Users",
     responses: { "200": { description: "The user, as before the delete", schema: userResponse, headers: ["ETag"] } },
     errors: ["USER_NOT_FOUND"],
@@ -294,7 +302,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       "`BULK_LIMIT_EXCEEDED`, and nothing is changed: narrow it). Users are changed in chunks, one transaction each, " +
       `so a call cut short by its deadline (${BULK_DEADLINE_FACTOR} request deadlines: ${BULK_DEADLINE_FACTOR * 5} s by default) or by the ` +
       "client keeps the chunks " +
-      "already done: repeat it to finish. `set-role` needs users:assign-role; `includeDeleted` users:read-deleted.",
+      "already done: repeat it to finish. `set-role` needs users:assign-role; `includeDeleted` users:read-deleted. " +
+      "An API token's `set-role` to ADMIN is refused whole (403), and its `enable` or `restore` of an ADMIN is " +
+      "`FORBIDDEN` for that user.",
     tag: "Users",
     responses: { "200": { description: "What was done, and to whom it could not be", schema: bulkUsersResponse } },
     errors: ["BULK_LIMIT_EXCEEDED"],
@@ -307,7 +317,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       "and `status` (ACTIVE or DISABLED, default ACTIVE), then one row per user. Answers 202 at once with the job; " +
       "the rows are validated as Create a user does and written in batches in the background. A row whose email " +
       "exists, or appeared earlier in the file, creates nothing and is reported with its line. An EDITOR's rows may " +
-      "create VIEWERs only. With an `Idempotency-Key`, the same file sent again answers the same job (" +
+      "create VIEWERs only, and an API token's no ADMIN. With an `Idempotency-Key`, the same file sent again answers the same job (" +
       "`Idempotent-Replayed: true`) and creates nothing twice. A job cut by a restart resumes from its last " +
       "committed batch. A file without a usable header row is 422 `IMPORT_FILE_INVALID`.",
     tag: "Users",
@@ -421,7 +431,9 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   "POST /api/v1/invitations": {
     summary: "Invite someone",
-    description: "Creates an INVITED user and answers the single-use link (valid 7 days), shown this once.",
+    description:
+      "Creates an INVITED user and answers the single-use link (valid 7 days), shown this once. From a browser " +
+      "session only: the link makes a person who can sign in, who would outlive an API token that invited them.",
     tag: "Invitations",
     responses: { "201": { description: "Invited", schema: invitationResponse } },
     errors: ["USER_EMAIL_TAKEN"],
@@ -435,15 +447,19 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   },
   "GET /api/v1/tokens": {
     summary: "List API tokens",
-    description: "Every token, revoked ones included, with its last use; never a secret.",
+    description: "Every token, revoked ones included, with its owner, expiry and last use; never a secret.",
     tag: "API tokens",
     responses: { "200": { description: "The tokens", schema: apiTokenListResponse } },
   },
   "POST /api/v1/tokens": {
     summary: "Create an API token",
-    description: "The secret is in this response and nowhere else, ever.",
+    description:
+      "The secret is in this response and nowhere else, ever. The token belongs to the ADMIN who creates it, and is " +
+      "revoked when they stop being an active ADMIN (demoted, disabled or deleted). Every token expires: without " +
+      "`expiresAt`, `API_TOKEN_MAX_LIFETIME_DAYS` (90 by default) from now; a later `expiresAt` is 422.",
     tag: "API tokens",
     responses: { "201": { description: "Created", schema: createdApiTokenResponse } },
+    errors: ["TOKEN_LIFETIME_TOO_LONG"],
   },
   "DELETE /api/v1/tokens/[id]": {
     summary: "Revoke an API token",
@@ -535,6 +551,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   WRONG_PASSWORD: "the current password is wrong",
   INVITATION_INVALID: "the link is unknown, used or expired",
   TOKEN_NOT_FOUND: "no such token",
+  TOKEN_LIFETIME_TOO_LONG: "the expiry is later than API_TOKEN_MAX_LIFETIME_DAYS allows",
   SESSION_NOT_FOUND: "no such session of yours",
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for a different request",
   DEADLINE_EXCEEDED: "the request did not finish within its deadline",

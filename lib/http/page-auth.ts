@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 
 import type { Principal } from "../domain/auth";
-import { roleHas, routeAccess } from "../domain/permissions";
+import { principalHas, routeAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
 import { recordCaller } from "./request-facts";
 import { publicOriginOf } from "./request-info";
@@ -29,7 +29,7 @@ export async function requirePage(path: string): Promise<Principal> {
   if (principal.kind === "user" && principal.mustChangePassword && path !== "/settings") {
     redirect("/settings?changePassword=1");
   }
-  if (access.access !== "self" && !roleHas(principal.role, access.access)) forbidden();
+  if (access.access !== "self" && !principalHas(principal, access.access)) forbidden();
   return principal;
 }
 

@@ -1,7 +1,8 @@
 /** How domain objects look in API responses: one function per type, used by every handler. */
-import type { ApiToken, Principal } from "../domain/auth";
+import type { Principal } from "../domain/auth";
 import type { User } from "../domain/user";
 import type { UserOverview } from "../use-cases/get-user-overview";
+import type { OwnedApiToken } from "../use-cases/manage-api-tokens";
 import { HttpProblem } from "./problem";
 
 export function userJson(user: User) {
@@ -94,6 +95,6 @@ export function principalJson(principal: Principal) {
     : { kind: "token" as const, token: { id: principal.tokenId, name: principal.name, role: principal.role } };
 }
 
-export function tokenJson(token: ApiToken) {
+export function tokenJson(token: OwnedApiToken) {
   return { ...token };
 }

@@ -82,8 +82,16 @@ export const apiTokenResponse = z
     role,
     prefix: z.string().meta({ description: "The first characters of the secret, to tell tokens apart" }),
     createdAt: timestamp,
-    createdBy: z.string().meta({ description: "Id of the user who created it" }),
-    expiresAt: timestamp.nullable(),
+    createdBy: z.string().meta({ description: "Email of the user who created it, as it was then" }),
+    ownerId: z
+      .string()
+      .nullable()
+      .meta({ description: "The ADMIN it belongs to; null only for a token older than owners whose creator was not found (revoked)" }),
+    owner: z
+      .strictObject({ id: z.string(), email: z.string(), name: z.string() })
+      .nullable()
+      .meta({ description: "The owner as they are now; null when there is none, or they were deleted" }),
+    expiresAt: timestamp,
     lastUsedAt: timestamp.nullable(),
     revokedAt: timestamp.nullable(),
   })

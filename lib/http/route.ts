@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { Principal } from "../domain/auth";
 import type { BooleanFlagKey } from "../domain/feature-flags";
 import { DeadlineExceededError, ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from "../domain/errors";
-import { roleHas, routeAccess, type RouteAccess } from "../domain/permissions";
+import { principalHas, roleHas, routeAccess, type RouteAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
 import { untilAborted } from "../domain/until-aborted";
 import type { AnonymousContext, CallContext } from "../use-cases/call-context";
@@ -229,8 +229,12 @@ function authorize(access: RouteAccess, key: string, principal: Principal | null
     throw new PasswordChangeRequiredError();
   }
   if (access.access === "self") return;
-  if (!roleHas(principal.role, access.access)) {
-    throw new ForbiddenError(`Your role (${principal.role}) does not have the permission ${access.access}`);
+  if (!principalHas(principal, access.access)) {
+    throw new ForbiddenError(
+      roleHas(principal.role, access.access)
+        ? `API tokens never hold the permission ${access.access}; use a browser session`
+        : `Your role (${principal.role}) does not have the permission ${access.access}`,
+    );
   }
 }
 

@@ -44,8 +44,9 @@ export interface NewApiToken {
   secretHash: string;
   prefix: string;
   createdBy: string;
+  ownerId: string;
   createdAt: Date;
-  expiresAt: Date | null;
+  expiresAt: Date;
 }
 
 export interface ApiTokenRepository {
@@ -56,6 +57,8 @@ export interface ApiTokenRepository {
   list(): Promise<ApiToken[]>;
   /** Sets revokedAt (once); null when there is no such token. */
   revoke(id: string, at: Date): Promise<ApiToken | null>;
+  /** Revokes every token of the owner not revoked yet; returns those it revoked. */
+  revokeForOwner(ownerId: string, at: Date): Promise<ApiToken[]>;
   touch(id: string, at: Date): Promise<void>;
 }
 

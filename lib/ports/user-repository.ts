@@ -61,8 +61,9 @@ export interface UserRepository {
   /**
    * Clears the deleted mark (version + 1).
    * @throws UserNotFoundError when absent or not deleted.
+   * @throws VersionConflictError when `expectedVersion` is given and stale.
    */
-  restore(id: string): Promise<User>;
+  restore(id: string, options?: { expectedVersion?: number }): Promise<User>;
 
   /**
    * Ids of the users who are ADMIN, ACTIVE, not deleted and have a password (admins someone can sign in as),

@@ -1,5 +1,5 @@
 import { BulkLimitExceededError, ERROR_CODES, ForbiddenError, UserNotFoundError, type ErrorCode } from "../domain/errors";
-import { roleHas } from "../domain/permissions";
+import { principalHas, roleHas } from "../domain/permissions";
 import type { User } from "../domain/user";
 import {
   BULK_CHUNK_SIZE,
@@ -126,6 +126,10 @@ function assertMayRun(command: BulkCommand, selection: BulkSelection, context: C
   const role = context.principal.role;
   if (!roleHas(role, "users:write")) throw new ForbiddenError("Your role may not change users");
   if (command.action === "set-role" && !roleHas(role, "users:assign-role")) throw new ForbiddenError("Only an ADMIN may change roles");
+  // Up front rather than user by user: the same rule as one at a time (user-rules.ts), refused whole.
+  if (command.action === "set-role" && command.role === "ADMIN" && !principalHas(context.principal, "users:grant-admin")) {
+    throw new ForbiddenError("Only an ADMIN signed in, not an API token, may make someone ADMIN");
+  }
   if ("filter" in selection && selection.filter.includeDeleted && !roleHas(role, "users:read-deleted")) {
     throw new ForbiddenError("Your role may not select deleted users");
   }
@@ -159,18 +163,20 @@ function itemRunner(command: BulkCommand, context: CallContext, log: Logger) {
   };
 }
 
-/** The change itself, from the version read in this chunk: a user changed since is USER_VERSION_CONFLICT. */
+/**
+ * The change itself, from the version read in this chunk: a user changed since is USER_VERSION_CONFLICT (the
+ * steps of user-changes.ts write the version they checked).
+ */
 function apply(repos: Repositories, context: CallContext, command: BulkCommand, target: User): Promise<User> {
-  const options = { expectedVersion: target.version };
   switch (command.action) {
     case "disable":
-      return applyUserChange(repos, context, target, { status: "DISABLED" }, options);
+      return applyUserChange(repos, context, target, { status: "DISABLED" }, {});
     case "enable":
-      return applyUserChange(repos, context, target, { status: "ACTIVE" }, options);
+      return applyUserChange(repos, context, target, { status: "ACTIVE" }, {});
     case "set-role":
-      return applyUserChange(repos, context, target, { role: command.role }, options);
+      return applyUserChange(repos, context, target, { role: command.role }, {});
     case "delete":
-      return applyUserDelete(repos, context, target, options);
+      return applyUserDelete(repos, context, target, {});
     case "restore":
       return applyUserRestore(repos, context, target);
   }

@@ -1,6 +1,6 @@
 import { INVITATION_TTL_MS } from "../domain/auth";
 import { EmailTakenError, ForbiddenError } from "../domain/errors";
-import { roleHas } from "../domain/permissions";
+import { principalHas } from "../domain/permissions";
 import { normalizeEmail, type Role, type User } from "../domain/user";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
@@ -19,7 +19,11 @@ export type InviteUser = (
  */
 export function makeInviteUser({ unitOfWork, clock }: { unitOfWork: UnitOfWork; clock: Clock }): InviteUser {
   return (input, context) => {
-    if (!roleHas(context.principal.role, "invitations:create")) throw new ForbiddenError("Your role may not invite users");
+    // Never an API token (issue 18): the link makes a person who can sign in, and outlives the token.
+    if (!principalHas(context.principal, "invitations:create")) throw new ForbiddenError("Your role may not invite users");
+    if (input.role === "ADMIN" && !principalHas(context.principal, "users:grant-admin")) {
+      throw new ForbiddenError("Only an ADMIN signed in may invite an ADMIN");
+    }
     const secret = newSecret();
     return unitOfWork.run(
       async ({ users, credentials, invitations, audit }) => {

@@ -91,10 +91,11 @@ describe("CSRF: what passes", () => {
   });
 
   it("a bearer-token mutation with no Origin at all (services are not browsers)", async () => {
-    const response = await api.call("POST", "/api/v1/invitations", {
+    // Tokens may not invite (issue 18): a user they may create instead.
+    const response = await api.call("POST", "/api/v1/users", {
       bearer: token,
       sameOrigin: false,
-      body: { ...invite, email: "svc@example.com" },
+      body: { email: "svc@example.com", name: "Service", role: "VIEWER", status: "ACTIVE" },
     });
     expect(response.status).toBe(201);
   });

@@ -234,6 +234,21 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       expect((await list.json()).items.length).toBeGreaterThan(0);
     });
 
+    it("a leaked ADMIN token imports no ADMIN: those rows are reported, the others created (issue 18)", async () => {
+      const created = await api.call("POST", "/api/v1/tokens", { cookie: admin, body: { name: "leaked import", role: "ADMIN" } });
+      const token: string = (await created.json()).secret;
+      const tag = tagOf();
+      const csv = `email,name,role,status\na.${tag}@example.com,A,ADMIN,ACTIVE\nd.${tag}@example.com,D,ADMIN,DISABLED\ne.${tag}@example.com,E,EDITOR,ACTIVE\n`;
+      const response = await api.call("POST", "/api/v1/imports", { bearer: token, rawBody: csv, headers: { "content-type": "text/csv" } });
+      expect(response.status).toBe(202);
+      const { job, errors } = await finished((await response.json()).id);
+      expect(job).toMatchObject({ status: "succeeded", counts: { created: 1, failed: 2 } });
+      expect(errors.map((error) => error.line)).toEqual([2, 3]);
+      expect(errors.every((error) => /not an API token/.test(error.reason))).toBe(true);
+      const admins = await api.call("GET", `/api/v1/users?q=${tag}&role=ADMIN`, { cookie: admin });
+      expect((await admins.json()).items).toEqual([]);
+    });
+
     it("streams progress as Server-Sent Events and closes when the job ends", { timeout: 120_000 }, async () => {
       const tag = tagOf();
       // The "existing" rows are not created beforehand here: they import fine.

@@ -317,5 +317,176 @@ export function describeUsersApi(name: string, harness: () => Harness) {
         expect((await api.call("POST", `${url}/restore`, { cookie: admin })).status).toBe(404);
       });
     });
+
+    describe("a leaked ADMIN token (issue 18)", () => {
+      // The attack: a script's ADMIN token, leaked, used to leave behind a person with ADMIN who outlives the
+      // token's revocation. Each route that could make an account ADMIN is tried; each must refuse.
+      let token: string;
+      beforeAll(async () => {
+        const created = await api.call("POST", "/api/v1/tokens", { cookie: admin, body: { name: "leaked", role: "ADMIN" } });
+        expect(created.status).toBe(201);
+        token = (await created.json()).secret;
+      });
+
+      const refusal = async (response: Response) => ({ status: response.status, code: (await response.json()).code });
+      const forbidden = { status: 403, code: "FORBIDDEN" };
+
+      it("cannot invite anyone: an ADMIN, or a VIEWER to promote later", async () => {
+        const { tag } = tagged();
+        for (const role of ["ADMIN", "VIEWER"] as const) {
+          const invited = await api.call("POST", "/api/v1/invitations", {
+            bearer: token,
+            body: { email: `${role}.${tag}@example.com`, name: "Mallory", role },
+          });
+          expect(await refusal(invited), role).toEqual(forbidden);
+        }
+        expect((await list(`q=${tag}`)).body.items).toEqual([]);
+      });
+
+      it("cannot create an ADMIN, nor make one by PATCH, bulk set-role, enabling or restoring one", async () => {
+        const { tag, make } = tagged();
+        const created = await api.call("POST", "/api/v1/users", {
+          bearer: token,
+          body: { email: `new.${tag}@example.com`, name: "New", role: "ADMIN", status: "ACTIVE" },
+        });
+        expect(await refusal(created)).toEqual(forbidden);
+
+        const viewer = await make("viewer");
+        const patched = await api.call("PATCH", `/api/v1/users/${viewer.id}`, {
+          bearer: token,
+          body: { role: "ADMIN" },
+          headers: { "if-match": "*" },
+        });
+        expect(await refusal(patched)).toEqual(forbidden);
+        const setRole = await api.call("POST", "/api/v1/users/bulk", {
+          bearer: token,
+          body: { action: "set-role", role: "ADMIN", ids: [viewer.id] },
+        });
+        expect(await refusal(setRole)).toEqual(forbidden);
+
+        const disabledAdmin = await make("disabled", { role: "ADMIN", status: "DISABLED" });
+        const enabled = await api.call("PATCH", `/api/v1/users/${disabledAdmin.id}`, {
+          bearer: token,
+          body: { status: "ACTIVE" },
+          headers: { "if-match": "*" },
+        });
+        expect(await refusal(enabled)).toEqual(forbidden);
+        const bulkEnabled = await api.call("POST", "/api/v1/users/bulk", {
+          bearer: token,
+          body: { action: "enable", ids: [disabledAdmin.id] },
+        });
+        expect(bulkEnabled.status).toBe(200);
+        expect((await bulkEnabled.json()).failed).toEqual([expect.objectContaining({ id: disabledAdmin.id, code: "FORBIDDEN" })]);
+
+        const deletedAdmin = await make("deleted", { role: "ADMIN" });
+        const gone = await api.call("DELETE", `/api/v1/users/${deletedAdmin.id}`, { cookie: admin, headers: { "if-match": "*" } });
+        expect(gone.status).toBe(204);
+        expect(await refusal(await api.call("POST", `/api/v1/users/${deletedAdmin.id}/restore`, { bearer: token }))).toEqual(forbidden);
+
+        // Nothing changed: the only ADMINs of the tag are the disabled one and the deleted one, as they were.
+        const admins = await list(`q=${tag}&role=ADMIN&status=ACTIVE&includeDeleted=true`);
+        expect(admins.body.items.map((user: { email: string; deletedAt: string | null }) => [user.email.split(".")[0], user.deletedAt !== null])).toEqual([
+          ["deleted", true],
+        ]);
+        expect((await api.call("GET", `/api/v1/users/${viewer.id}`, { cookie: admin }).then((r) => r.json())).role).toBe("VIEWER");
+      });
+
+      it("still does what an ADMIN token may: create, rename and disable users who are not ADMIN", async () => {
+        const { tag, make } = tagged();
+        const created = await api.call("POST", "/api/v1/users", {
+          bearer: token,
+          body: { email: `editor.${tag}@example.com`, name: "Editor", role: "EDITOR", status: "ACTIVE" },
+        });
+        expect(created.status).toBe(201);
+        const viewer = await make("viewer");
+        const patched = await api.call("PATCH", `/api/v1/users/${viewer.id}`, {
+          bearer: token,
+          body: { name: "Renamed", role: "EDITOR", status: "DISABLED" },
+          headers: { "if-match": "*" },
+        });
+        expect(patched.status).toBe(200);
+        // And a signed-in ADMIN still may make an ADMIN: the limit is the token's, not the role's.
+        const promoted = await api.call("PATCH", `/api/v1/users/${viewer.id}`, {
+          cookie: admin,
+          body: { role: "ADMIN" },
+          headers: { "if-match": "*" },
+        });
+        expect(promoted.status).toBe(200);
+      });
+    });
+
+    describe("API tokens belong to their owner (issue 18)", () => {
+      /** An ADMIN of their own, signed in, with an ADMIN token they made. */
+      async function adminWithToken(tag: string) {
+        const email = `owner.${tag}@staff.example`;
+        const owner = await api.createUser({ email, role: "ADMIN", password: PASSWORD });
+        const cookie = await api.signIn(email, PASSWORD);
+        const created = await api.call("POST", "/api/v1/tokens", { cookie, body: { name: `script ${tag}`, role: "ADMIN" } });
+        expect(created.status).toBe(201);
+        const body = await created.json();
+        const works = async () => (await api.call("GET", "/api/v1/users?limit=1", { bearer: body.secret })).status;
+        expect(await works()).toBe(200);
+        return { owner, token: body.token, works };
+      }
+
+      it.each([
+        ["demoted by PATCH", { method: "PATCH", body: { role: "EDITOR" } }],
+        ["disabled by PATCH", { method: "PATCH", body: { status: "DISABLED" } }],
+        ["deleted", { method: "DELETE" }],
+        ["demoted in bulk", { method: "BULK", body: { action: "set-role", role: "VIEWER" } }],
+        ["disabled in bulk", { method: "BULK", body: { action: "disable" } }],
+      ] as const)("an owner %s loses their tokens at once", async (_, change) => {
+        const { tag } = tagged();
+        const { owner, token, works } = await adminWithToken(tag);
+        const response =
+          change.method === "BULK"
+            ? await api.call("POST", "/api/v1/users/bulk", { cookie: admin, body: { ...change.body, ids: [owner.id] } })
+            : await api.call(change.method, `/api/v1/users/${owner.id}`, {
+                cookie: admin,
+                headers: { "if-match": "*" },
+                ...("body" in change && { body: change.body }),
+              });
+        expect(response.status).toBeLessThan(300);
+        if (change.method === "BULK") expect((await response.json()).succeeded).toBe(1);
+        expect(await works()).toBe(401);
+        const listed = (await (await api.call("GET", "/api/v1/tokens", { cookie: admin })).json()).items;
+        expect(listed.find((item: { id: string }) => item.id === token.id)).toMatchObject({ ownerId: owner.id, revokedAt: expect.any(String) });
+        // Promoted or enabled again, they get none back.
+        if (change.method === "PATCH") {
+          await api.call("PATCH", `/api/v1/users/${owner.id}`, { cookie: admin, headers: { "if-match": "*" }, body: { role: "ADMIN", status: "ACTIVE" } });
+          expect(await works()).toBe(401);
+        }
+      });
+
+      it("keeps an owner's tokens through changes that leave them an active ADMIN, and lists owner and expiry", async () => {
+        const { tag } = tagged();
+        const { owner, token, works } = await adminWithToken(tag);
+        expect((await api.call("PATCH", `/api/v1/users/${owner.id}`, { cookie: admin, headers: { "if-match": "*" }, body: { name: "Renamed" } })).status).toBe(200);
+        expect(await works()).toBe(200);
+        const listed = (await (await api.call("GET", "/api/v1/tokens", { cookie: admin })).json()).items;
+        expect(listed.find((item: { id: string }) => item.id === token.id)).toMatchObject({
+          ownerId: owner.id,
+          owner: { id: owner.id, email: owner.email, name: "Renamed" },
+          revokedAt: null,
+        });
+      });
+
+      it("every token expires: none asked for is the longest allowed (90 days), a later one is 422", async () => {
+        const before = Date.now();
+        const created = await api.call("POST", "/api/v1/tokens", { cookie: admin, body: { name: "no expiry asked", role: "VIEWER" } });
+        expect(created.status).toBe(201);
+        const { token } = await created.json();
+        const day = 24 * 60 * 60_000;
+        // The harness may run on a clock of its own: only the distance from creation is checked.
+        const [expiresAt, createdAt] = [Date.parse(token.expiresAt), Date.parse(token.createdAt)];
+        expect(expiresAt - createdAt).toBe(90 * day);
+        const tooLate = await api.call("POST", "/api/v1/tokens", {
+          cookie: admin,
+          body: { name: "forever", role: "VIEWER", expiresAt: new Date(Math.max(before, createdAt) + 91 * day).toISOString() },
+        });
+        expect(tooLate.status).toBe(422);
+        expect((await tooLate.json()).code).toBe("TOKEN_LIFETIME_TOO_LONG");
+      });
+    });
   });
 }

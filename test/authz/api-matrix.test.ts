@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { renderPermissionsDoc } from "../../lib/domain/permissions-doc";
 
-import { roleHas, ROUTES, type RouteAccess } from "../../lib/domain/permissions";
+import { principalHas, ROUTES, tokensMayHold, type RouteAccess } from "../../lib/domain/permissions";
 import { ROLES, type Role } from "../../lib/domain/user";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
 
@@ -36,7 +36,7 @@ function expected(route: RouteAccess, caller: Caller): 401 | 403 | "allowed" {
   if (caller.kind === "none") return 401;
   if (caller.kind === "token" && !route.tokens) return 403;
   if (route.access === "self") return "allowed";
-  return roleHas(caller.role, route.access) ? "allowed" : 403;
+  return principalHas({ kind: caller.kind === "token" ? "token" : "user", role: caller.role }, route.access) ? "allowed" : 403;
 }
 
 let harness: Harness;
@@ -63,6 +63,11 @@ describe("the permission table", () => {
     const inTree = harness.routes.map((route) => `${route.method} ${route.template}`).sort();
     const inTable = apiRoutes.map((route) => `${route.method} ${route.path}`).sort();
     expect(inTree).toEqual(inTable);
+  });
+
+  it("refuses tokens on every route whose permission no token holds, in the table itself (issue 18)", () => {
+    const open = ROUTES.filter((route) => route.tokens && route.access !== "public" && route.access !== "self" && !tokensMayHold(route.access));
+    expect(open.map((route) => `${route.method} ${route.path}`)).toEqual([]);
   });
 
   it("declares each handler for the method and path where its route file exports it", () => {

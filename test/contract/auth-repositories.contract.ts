@@ -13,6 +13,7 @@ import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
 const HASH_A = "a".repeat(64);
 const HASH_B = "b".repeat(64);
+const HASH_C = "c".repeat(64);
 
 export function auditAbout(userId: string, action: string, extra: Partial<NewAuditEntry> = {}): NewAuditEntry {
   return { action, actor: { type: "system", id: null, label: "system" }, target: { type: "user", id: userId }, ...extra };
@@ -159,21 +160,32 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
   });
 
   it("API tokens: found by secret hash and id, listed newest first, revoked once, touched", async () => {
+    const ada = await createUser("ada@example.com");
     const t0 = new Date("2026-11-25T08:00:00.000Z");
     const created = await inUnit(async ({ tokens }) => [
-      await tokens.create({ name: "ci", role: "VIEWER", secretHash: HASH_A, prefix: "uct_aaaa", createdBy: "ada@example.com", createdAt: t0, expiresAt: null }),
+      await tokens.create({
+        name: "ci",
+        role: "VIEWER",
+        secretHash: HASH_A,
+        prefix: "uct_aaaa",
+        createdBy: "ada@example.com",
+        ownerId: ada.id,
+        createdAt: t0,
+        expiresAt: new Date(t0.getTime() + 90 * 86_400_000),
+      }),
       await tokens.create({
         name: "etl",
         role: "EDITOR",
         secretHash: HASH_B,
         prefix: "uct_bbbb",
         createdBy: "ada@example.com",
+        ownerId: ada.id,
         createdAt: new Date(t0.getTime() + 1_000),
         expiresAt: new Date(t0.getTime() + 86_400_000),
       }),
     ]);
     const [ci, etl] = created;
-    expect(ci).toMatchObject({ name: "ci", role: "VIEWER", prefix: "uct_aaaa", lastUsedAt: null, revokedAt: null });
+    expect(ci).toMatchObject({ name: "ci", role: "VIEWER", prefix: "uct_aaaa", ownerId: ada.id, lastUsedAt: null, revokedAt: null });
     expect(ci).not.toHaveProperty("secretHash");
     expect(await inUnit(({ tokens }) => tokens.getBySecretHash(HASH_B))).toEqual(etl);
     expect(await inUnit(({ tokens }) => tokens.getById(ci?.id ?? ""))).toEqual(ci);
@@ -189,6 +201,18 @@ export function authRepositoriesContract(currentUnitOfWork: () => UnitOfWork): v
 
     await inUnit(({ tokens }) => tokens.touch(etl?.id ?? "", revokedAt));
     expect((await inUnit(({ tokens }) => tokens.getById(etl?.id ?? "")))?.lastUsedAt).toEqual(revokedAt);
+
+    // The owner's tokens, at once: only those not revoked yet, and only theirs.
+    const bob = await createUser("bob@example.com");
+    const bobs = await inUnit(({ tokens }) =>
+      tokens.create({ name: "bob's", role: "VIEWER", secretHash: HASH_C, prefix: "uct_cccc", createdBy: "bob@example.com", ownerId: bob.id, createdAt: t0, expiresAt: new Date(t0.getTime() + 86_400_000) }),
+    );
+    const ownerGone = new Date(t0.getTime() + 20_000);
+    const swept = await inUnit(({ tokens }) => tokens.revokeForOwner(ada.id, ownerGone));
+    expect(swept.map((token) => [token.name, token.revokedAt])).toEqual([["etl", ownerGone]]);
+    expect((await inUnit(({ tokens }) => tokens.getById(ci?.id ?? "")))?.revokedAt).toEqual(revokedAt);
+    expect((await inUnit(({ tokens }) => tokens.getById(bobs.id)))?.revokedAt).toBeNull();
+    expect(await inUnit(({ tokens }) => tokens.revokeForOwner(ada.id, ownerGone))).toEqual([]);
   });
 
   it("invitations: found by secret hash, used at most once, retired by a newer one", async () => {

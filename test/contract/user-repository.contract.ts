@@ -471,6 +471,15 @@ export function userRepositoryContract(
         });
       });
 
+      it("restores only from the version expected, when one is given (USER_VERSION_CONFLICT)", async () => {
+        const user = await create("restore-stale@example.com");
+        await inUnit(({ users }) => users.softDelete(user.id));
+        await expect(inUnit(({ users }) => users.restore(user.id, { expectedVersion: 1 }))).rejects.toMatchObject({
+          code: "USER_VERSION_CONFLICT",
+        });
+        expect(await inUnit(({ users }) => users.restore(user.id, { expectedVersion: 2 }))).toMatchObject({ version: 3, deletedAt: null });
+      });
+
       it("refuses to delete from a stale version (USER_VERSION_CONFLICT)", async () => {
         const user = await create("stale@example.com");
         await inUnit(({ users }) => users.update(user.id, () => ({ name: "Changed" })));

@@ -39,7 +39,7 @@ function recording(repos: Repositories, recorded: CredentialChange[]): Repositor
     users: overriding(users, {
       update: (id, change, options) => users.update(id, change, options).finally(() => user(id)),
       softDelete: (id, options) => users.softDelete(id, options).finally(() => user(id)),
-      restore: (id) => users.restore(id).finally(() => user(id)),
+      restore: (id, options) => users.restore(id, options).finally(() => user(id)),
     }),
     sessions: overriding(sessions, {
       delete: (id) => sessions.delete(id).finally(() => recorded.push({ kind: "session", id })),
@@ -47,6 +47,13 @@ function recording(repos: Repositories, recorded: CredentialChange[]): Repositor
     }),
     tokens: overriding(tokens, {
       revoke: (id, at) => tokens.revoke(id, at).finally(() => recorded.push({ kind: "token", id })),
+      // Each token it revoked (issue 18: an owner who stops being an active ADMIN). Should it fail, the unit
+      // fails and rolls back: nothing was revoked to publish.
+      revokeForOwner: async (ownerId, at) => {
+        const revoked = await tokens.revokeForOwner(ownerId, at);
+        for (const token of revoked) recorded.push({ kind: "token", id: token.id });
+        return revoked;
+      },
     }),
     credentials: overriding(credentials, {
       set: (userId, credential) => credentials.set(userId, credential).finally(() => user(userId)),

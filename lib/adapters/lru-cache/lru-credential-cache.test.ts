@@ -11,7 +11,7 @@ const at = new Date("2026-12-06T00:00:00.000Z");
 
 const token = (id: string): VerifiedCredential => ({
   kind: "token",
-  token: { id, name: id, role: "ADMIN", prefix: "uct_x", createdAt: at, createdBy: "a", expiresAt: null, lastUsedAt: null, revokedAt: null } satisfies ApiToken,
+  token: { id, name: id, role: "ADMIN", prefix: "uct_x", createdAt: at, createdBy: "a", ownerId: null, expiresAt: at, lastUsedAt: null, revokedAt: null } satisfies ApiToken,
 });
 const session = (id: string, userId: string): VerifiedCredential => ({
   kind: "session",

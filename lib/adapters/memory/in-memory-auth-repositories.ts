@@ -132,6 +132,18 @@ export class InMemoryApiTokenRepository extends InMemoryRepository implements Ap
     return toApiToken(revoked);
   }
 
+  async revokeForOwner(ownerId: string, at: Date): Promise<ApiToken[]> {
+    this.guard();
+    const revoked: ApiToken[] = [];
+    for (const stored of this.state.tokens.values()) {
+      if (stored.ownerId !== ownerId || stored.revokedAt !== null) continue;
+      const changed = { ...stored, revokedAt: at };
+      this.state.tokens.set(stored.id, changed);
+      revoked.push(toApiToken(changed));
+    }
+    return revoked;
+  }
+
   async touch(id: string, at: Date): Promise<void> {
     this.guard();
     const stored = this.state.tokens.get(id);

@@ -113,10 +113,13 @@ export class InMemoryUserRepository implements UserRepository {
     return this.write({ ...current, deletedAt: this.now() });
   }
 
-  async restore(id: string): Promise<User> {
+  async restore(id: string, options: { expectedVersion?: number } = {}): Promise<User> {
     this.guard();
     const current = this.state.users.get(id);
     if (!current || current.deletedAt === null) throw new UserNotFoundError(id);
+    if (options.expectedVersion !== undefined && current.version !== options.expectedVersion) {
+      throw new VersionConflictError(id, options.expectedVersion, current.version);
+    }
     return this.write({ ...current, deletedAt: null });
   }
 

@@ -116,6 +116,13 @@ export class PrismaApiTokenRepository extends PrismaRepository implements ApiTok
     return row ? toApiToken(row) : null;
   }
 
+  async revokeForOwner(ownerId: string, at: Date): Promise<ApiToken[]> {
+    this.guard();
+    if (!isUuid(ownerId)) return [];
+    const rows = await this.tx.apiToken.updateManyAndReturn({ where: { ownerId, revokedAt: null }, data: { revokedAt: at } });
+    return rows.map(toApiToken);
+  }
+
   async touch(id: string, at: Date): Promise<void> {
     this.guard();
     await this.tx.apiToken.updateMany({ where: { id }, data: { lastUsedAt: at } });

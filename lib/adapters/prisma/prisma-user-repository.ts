@@ -121,11 +121,14 @@ export class PrismaUserRepository implements UserRepository {
     return this.writeVersion(current, options.expectedVersion, { deletedAt: new Date() });
   }
 
-  async restore(id: string): Promise<User> {
+  async restore(id: string, options: { expectedVersion?: number } = {}): Promise<User> {
     this.guard();
     const row = isUuid(id) ? await this.tx.user.findUnique({ where: { id } }) : null;
     if (!row || row.deletedAt === null) throw new UserNotFoundError(id);
-    return this.writeVersion(toUser(row), undefined, { deletedAt: null });
+    if (options.expectedVersion !== undefined && row.version !== options.expectedVersion) {
+      throw new VersionConflictError(id, options.expectedVersion, row.version);
+    }
+    return this.writeVersion(toUser(row), options.expectedVersion, { deletedAt: null });
   }
 
   async lockActiveAdmins(): Promise<string[]> {

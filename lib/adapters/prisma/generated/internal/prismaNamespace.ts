@@ -1642,6 +1642,7 @@ export const ApiTokenScalarFieldEnum = {
   prefix: 'prefix',
   createdAt: 'createdAt',
   createdBy: 'createdBy',
+  ownerId: 'ownerId',
   expiresAt: 'expiresAt',
   lastUsedAt: 'lastUsedAt',
   revokedAt: 'revokedAt'

@@ -146,6 +146,7 @@ export const ApiTokenScalarFieldEnum = {
   prefix: 'prefix',
   createdAt: 'createdAt',
   createdBy: 'createdBy',
+  ownerId: 'ownerId',
   expiresAt: 'expiresAt',
   lastUsedAt: 'lastUsedAt',
   revokedAt: 'revokedAt'

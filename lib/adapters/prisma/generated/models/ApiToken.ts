@@ -32,6 +32,7 @@ export type ApiTokenMinAggregateOutputType = {
   prefix: string | null
   createdAt: Date | null
   createdBy: string | null
+  ownerId: string | null
   expiresAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
@@ -45,6 +46,7 @@ export type ApiTokenMaxAggregateOutputType = {
   prefix: string | null
   createdAt: Date | null
   createdBy: string | null
+  ownerId: string | null
   expiresAt: Date | null
   lastUsedAt: Date | null
   revokedAt: Date | null
@@ -58,6 +60,7 @@ export type ApiTokenCountAggregateOutputType = {
   prefix: number
   createdAt: number
   createdBy: number
+  ownerId: number
   expiresAt: number
   lastUsedAt: number
   revokedAt: number
@@ -73,6 +76,7 @@ export type ApiTokenMinAggregateInputType = {
   prefix?: true
   createdAt?: true
   createdBy?: true
+  ownerId?: true
   expiresAt?: true
   lastUsedAt?: true
   revokedAt?: true
@@ -86,6 +90,7 @@ export type ApiTokenMaxAggregateInputType = {
   prefix?: true
   createdAt?: true
   createdBy?: true
+  ownerId?: true
   expiresAt?: true
   lastUsedAt?: true
   revokedAt?: true
@@ -99,6 +104,7 @@ export type ApiTokenCountAggregateInputType = {
   prefix?: true
   createdAt?: true
   createdBy?: true
+  ownerId?: true
   expiresAt?: true
   lastUsedAt?: true
   revokedAt?: true
@@ -185,7 +191,8 @@ export type ApiTokenGroupByOutputType = {
   prefix: string
   createdAt: Date
   createdBy: string
-  expiresAt: Date | null
+  ownerId: string | null
+  expiresAt: Date
   lastUsedAt: Date | null
   revokedAt: Date | null
   _count: ApiTokenCountAggregateOutputType | null
@@ -219,9 +226,11 @@ export type ApiTokenWhereInput = {
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   createdBy?: Prisma.StringFilter<"ApiToken"> | string
-  expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  ownerId?: Prisma.UuidNullableFilter<"ApiToken"> | string | null
+  expiresAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
 }
 
 export type ApiTokenOrderByWithRelationInput = {
@@ -232,9 +241,11 @@ export type ApiTokenOrderByWithRelationInput = {
   prefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
-  expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  expiresAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  owner?: Prisma.UserOrderByWithRelationInput
 }
 
 export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
@@ -248,9 +259,11 @@ export type ApiTokenWhereUniqueInput = Prisma.AtLeast<{
   prefix?: Prisma.StringFilter<"ApiToken"> | string
   createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   createdBy?: Prisma.StringFilter<"ApiToken"> | string
-  expiresAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  ownerId?: Prisma.UuidNullableFilter<"ApiToken"> | string | null
+  expiresAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  owner?: Prisma.XOR<Prisma.UserNullableScalarRelationFilter, Prisma.UserWhereInput> | null
 }, "id" | "secretHash">
 
 export type ApiTokenOrderByWithAggregationInput = {
@@ -261,7 +274,8 @@ export type ApiTokenOrderByWithAggregationInput = {
   prefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
-  expiresAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  ownerId?: Prisma.SortOrderInput | Prisma.SortOrder
+  expiresAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApiTokenCountOrderByAggregateInput
@@ -280,7 +294,8 @@ export type ApiTokenScalarWhereWithAggregatesInput = {
   prefix?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   createdBy?: Prisma.StringWithAggregatesFilter<"ApiToken"> | string
-  expiresAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
+  ownerId?: Prisma.UuidNullableWithAggregatesFilter<"ApiToken"> | string | null
+  expiresAt?: Prisma.DateTimeWithAggregatesFilter<"ApiToken"> | Date | string
   lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ApiToken"> | Date | string | null
 }
@@ -293,9 +308,10 @@ export type ApiTokenCreateInput = {
   prefix: string
   createdAt?: Date | string
   createdBy: string
-  expiresAt?: Date | string | null
+  expiresAt: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
+  owner?: Prisma.UserCreateNestedOneWithoutApiTokensInput
 }
 
 export type ApiTokenUncheckedCreateInput = {
@@ -306,7 +322,8 @@ export type ApiTokenUncheckedCreateInput = {
   prefix: string
   createdAt?: Date | string
   createdBy: string
-  expiresAt?: Date | string | null
+  ownerId?: string | null
+  expiresAt: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
 }
@@ -319,9 +336,10 @@ export type ApiTokenUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
-  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  owner?: Prisma.UserUpdateOneWithoutApiTokensNestedInput
 }
 
 export type ApiTokenUncheckedUpdateInput = {
@@ -332,7 +350,8 @@ export type ApiTokenUncheckedUpdateInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
-  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -345,7 +364,8 @@ export type ApiTokenCreateManyInput = {
   prefix: string
   createdAt?: Date | string
   createdBy: string
-  expiresAt?: Date | string | null
+  ownerId?: string | null
+  expiresAt: Date | string
   lastUsedAt?: Date | string | null
   revokedAt?: Date | string | null
 }
@@ -358,7 +378,7 @@ export type ApiTokenUpdateManyMutationInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
-  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -371,9 +391,20 @@ export type ApiTokenUncheckedUpdateManyInput = {
   prefix?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   createdBy?: Prisma.StringFieldUpdateOperationsInput | string
-  expiresAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  ownerId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ApiTokenListRelationFilter = {
+  every?: Prisma.ApiTokenWhereInput
+  some?: Prisma.ApiTokenWhereInput
+  none?: Prisma.ApiTokenWhereInput
+}
+
+export type ApiTokenOrderByRelationAggregateInput = {
+  _count?: Prisma.SortOrder
 }
 
 export type ApiTokenCountOrderByAggregateInput = {
@@ -384,6 +415,7 @@ export type ApiTokenCountOrderByAggregateInput = {
   prefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
+  ownerId?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
@@ -397,6 +429,7 @@ export type ApiTokenMaxOrderByAggregateInput = {
   prefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
+  ownerId?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
@@ -410,9 +443,173 @@ export type ApiTokenMinOrderByAggregateInput = {
   prefix?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   createdBy?: Prisma.SortOrder
+  ownerId?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
   lastUsedAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
+}
+
+export type ApiTokenCreateNestedManyWithoutOwnerInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutOwnerInput, Prisma.ApiTokenUncheckedCreateWithoutOwnerInput> | Prisma.ApiTokenCreateWithoutOwnerInput[] | Prisma.ApiTokenUncheckedCreateWithoutOwnerInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutOwnerInput | Prisma.ApiTokenCreateOrConnectWithoutOwnerInput[]
+  createMany?: Prisma.ApiTokenCreateManyOwnerInputEnvelope
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+}
+
+export type ApiTokenUncheckedCreateNestedManyWithoutOwnerInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutOwnerInput, Prisma.ApiTokenUncheckedCreateWithoutOwnerInput> | Prisma.ApiTokenCreateWithoutOwnerInput[] | Prisma.ApiTokenUncheckedCreateWithoutOwnerInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutOwnerInput | Prisma.ApiTokenCreateOrConnectWithoutOwnerInput[]
+  createMany?: Prisma.ApiTokenCreateManyOwnerInputEnvelope
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+}
+
+export type ApiTokenUpdateManyWithoutOwnerNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutOwnerInput, Prisma.ApiTokenUncheckedCreateWithoutOwnerInput> | Prisma.ApiTokenCreateWithoutOwnerInput[] | Prisma.ApiTokenUncheckedCreateWithoutOwnerInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutOwnerInput | Prisma.ApiTokenCreateOrConnectWithoutOwnerInput[]
+  upsert?: Prisma.ApiTokenUpsertWithWhereUniqueWithoutOwnerInput | Prisma.ApiTokenUpsertWithWhereUniqueWithoutOwnerInput[]
+  createMany?: Prisma.ApiTokenCreateManyOwnerInputEnvelope
+  set?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  disconnect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  delete?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  update?: Prisma.ApiTokenUpdateWithWhereUniqueWithoutOwnerInput | Prisma.ApiTokenUpdateWithWhereUniqueWithoutOwnerInput[]
+  updateMany?: Prisma.ApiTokenUpdateManyWithWhereWithoutOwnerInput | Prisma.ApiTokenUpdateManyWithWhereWithoutOwnerInput[]
+  deleteMany?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+}
+
+export type ApiTokenUncheckedUpdateManyWithoutOwnerNestedInput = {
+  create?: Prisma.XOR<Prisma.ApiTokenCreateWithoutOwnerInput, Prisma.ApiTokenUncheckedCreateWithoutOwnerInput> | Prisma.ApiTokenCreateWithoutOwnerInput[] | Prisma.ApiTokenUncheckedCreateWithoutOwnerInput[]
+  connectOrCreate?: Prisma.ApiTokenCreateOrConnectWithoutOwnerInput | Prisma.ApiTokenCreateOrConnectWithoutOwnerInput[]
+  upsert?: Prisma.ApiTokenUpsertWithWhereUniqueWithoutOwnerInput | Prisma.ApiTokenUpsertWithWhereUniqueWithoutOwnerInput[]
+  createMany?: Prisma.ApiTokenCreateManyOwnerInputEnvelope
+  set?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  disconnect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  delete?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  connect?: Prisma.ApiTokenWhereUniqueInput | Prisma.ApiTokenWhereUniqueInput[]
+  update?: Prisma.ApiTokenUpdateWithWhereUniqueWithoutOwnerInput | Prisma.ApiTokenUpdateWithWhereUniqueWithoutOwnerInput[]
+  updateMany?: Prisma.ApiTokenUpdateManyWithWhereWithoutOwnerInput | Prisma.ApiTokenUpdateManyWithWhereWithoutOwnerInput[]
+  deleteMany?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+}
+
+export type ApiTokenCreateWithoutOwnerInput = {
+  id?: string
+  name: string
+  role: $Enums.Role
+  secretHash: string
+  prefix: string
+  createdAt?: Date | string
+  createdBy: string
+  expiresAt: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+}
+
+export type ApiTokenUncheckedCreateWithoutOwnerInput = {
+  id?: string
+  name: string
+  role: $Enums.Role
+  secretHash: string
+  prefix: string
+  createdAt?: Date | string
+  createdBy: string
+  expiresAt: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+}
+
+export type ApiTokenCreateOrConnectWithoutOwnerInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutOwnerInput, Prisma.ApiTokenUncheckedCreateWithoutOwnerInput>
+}
+
+export type ApiTokenCreateManyOwnerInputEnvelope = {
+  data: Prisma.ApiTokenCreateManyOwnerInput | Prisma.ApiTokenCreateManyOwnerInput[]
+  skipDuplicates?: boolean
+}
+
+export type ApiTokenUpsertWithWhereUniqueWithoutOwnerInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  update: Prisma.XOR<Prisma.ApiTokenUpdateWithoutOwnerInput, Prisma.ApiTokenUncheckedUpdateWithoutOwnerInput>
+  create: Prisma.XOR<Prisma.ApiTokenCreateWithoutOwnerInput, Prisma.ApiTokenUncheckedCreateWithoutOwnerInput>
+}
+
+export type ApiTokenUpdateWithWhereUniqueWithoutOwnerInput = {
+  where: Prisma.ApiTokenWhereUniqueInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateWithoutOwnerInput, Prisma.ApiTokenUncheckedUpdateWithoutOwnerInput>
+}
+
+export type ApiTokenUpdateManyWithWhereWithoutOwnerInput = {
+  where: Prisma.ApiTokenScalarWhereInput
+  data: Prisma.XOR<Prisma.ApiTokenUpdateManyMutationInput, Prisma.ApiTokenUncheckedUpdateManyWithoutOwnerInput>
+}
+
+export type ApiTokenScalarWhereInput = {
+  AND?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+  OR?: Prisma.ApiTokenScalarWhereInput[]
+  NOT?: Prisma.ApiTokenScalarWhereInput | Prisma.ApiTokenScalarWhereInput[]
+  id?: Prisma.UuidFilter<"ApiToken"> | string
+  name?: Prisma.StringFilter<"ApiToken"> | string
+  role?: Prisma.EnumRoleFilter<"ApiToken"> | $Enums.Role
+  secretHash?: Prisma.StringFilter<"ApiToken"> | string
+  prefix?: Prisma.StringFilter<"ApiToken"> | string
+  createdAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  createdBy?: Prisma.StringFilter<"ApiToken"> | string
+  ownerId?: Prisma.UuidNullableFilter<"ApiToken"> | string | null
+  expiresAt?: Prisma.DateTimeFilter<"ApiToken"> | Date | string
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+  revokedAt?: Prisma.DateTimeNullableFilter<"ApiToken"> | Date | string | null
+}
+
+export type ApiTokenCreateManyOwnerInput = {
+  id?: string
+  name: string
+  role: $Enums.Role
+  secretHash: string
+  prefix: string
+  createdAt?: Date | string
+  createdBy: string
+  expiresAt: Date | string
+  lastUsedAt?: Date | string | null
+  revokedAt?: Date | string | null
+}
+
+export type ApiTokenUpdateWithoutOwnerInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
+  secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ApiTokenUncheckedUpdateWithoutOwnerInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
+  secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+}
+
+export type ApiTokenUncheckedUpdateManyWithoutOwnerInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
+  secretHash?: Prisma.StringFieldUpdateOperationsInput | string
+  prefix?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  createdBy?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -425,9 +622,11 @@ export type ApiTokenSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   prefix?: boolean
   createdAt?: boolean
   createdBy?: boolean
+  ownerId?: boolean
   expiresAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  owner?: boolean | Prisma.ApiToken$ownerArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -438,9 +637,11 @@ export type ApiTokenSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   createdAt?: boolean
   createdBy?: boolean
+  ownerId?: boolean
   expiresAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  owner?: boolean | Prisma.ApiToken$ownerArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -451,9 +652,11 @@ export type ApiTokenSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   prefix?: boolean
   createdAt?: boolean
   createdBy?: boolean
+  ownerId?: boolean
   expiresAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
+  owner?: boolean | Prisma.ApiToken$ownerArgs<ExtArgs>
 }, ExtArgs["result"]["apiToken"]>
 
 export type ApiTokenSelectScalar = {
@@ -464,16 +667,28 @@ export type ApiTokenSelectScalar = {
   prefix?: boolean
   createdAt?: boolean
   createdBy?: boolean
+  ownerId?: boolean
   expiresAt?: boolean
   lastUsedAt?: boolean
   revokedAt?: boolean
 }
 
-export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "role" | "secretHash" | "prefix" | "createdAt" | "createdBy" | "expiresAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "role" | "secretHash" | "prefix" | "createdAt" | "createdBy" | "ownerId" | "expiresAt" | "lastUsedAt" | "revokedAt", ExtArgs["result"]["apiToken"]>
+export type ApiTokenInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  owner?: boolean | Prisma.ApiToken$ownerArgs<ExtArgs>
+}
+export type ApiTokenIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  owner?: boolean | Prisma.ApiToken$ownerArgs<ExtArgs>
+}
+export type ApiTokenIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  owner?: boolean | Prisma.ApiToken$ownerArgs<ExtArgs>
+}
 
 export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ApiToken"
-  objects: {}
+  objects: {
+    owner: Prisma.$UserPayload<ExtArgs> | null
+  }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
     name: string
@@ -482,7 +697,15 @@ export type $ApiTokenPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     prefix: string
     createdAt: Date
     createdBy: string
-    expiresAt: Date | null
+    /**
+     * The ADMIN who created it and answers for it; their tokens are revoked when they stop being an active ADMIN.
+     * Null only for tokens made before tokens had owners whose creator could not be found (revoked then).
+     */
+    ownerId: string | null
+    /**
+     * Every token expires (API_TOKEN_MAX_LIFETIME_DAYS at most).
+     */
+    expiresAt: Date
     lastUsedAt: Date | null
     revokedAt: Date | null
   }, ExtArgs["result"]["apiToken"]>
@@ -879,6 +1102,7 @@ readonly fields: ApiTokenFieldRefs;
  */
 export interface Prisma__ApiTokenClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
+  owner<T extends Prisma.ApiToken$ownerArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ApiToken$ownerArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -915,6 +1139,7 @@ export interface ApiTokenFieldRefs {
   readonly prefix: Prisma.FieldRef<"ApiToken", 'String'>
   readonly createdAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly createdBy: Prisma.FieldRef<"ApiToken", 'String'>
+  readonly ownerId: Prisma.FieldRef<"ApiToken", 'String'>
   readonly expiresAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly lastUsedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ApiToken", 'DateTime'>
@@ -935,6 +1160,10 @@ export type ApiTokenFindUniqueArgs<ExtArgs extends runtime.Types.Extensions.Inte
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -953,6 +1182,10 @@ export type ApiTokenFindUniqueOrThrowArgs<ExtArgs extends runtime.Types.Extensio
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -970,6 +1203,10 @@ export type ApiTokenFindFirstArgs<ExtArgs extends runtime.Types.Extensions.Inter
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * Filter, which ApiToken to fetch.
    */
@@ -1019,6 +1256,10 @@ export type ApiTokenFindFirstOrThrowArgs<ExtArgs extends runtime.Types.Extension
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter, which ApiToken to fetch.
    */
   where?: Prisma.ApiTokenWhereInput
@@ -1066,6 +1307,10 @@ export type ApiTokenFindManyArgs<ExtArgs extends runtime.Types.Extensions.Intern
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * Filter, which ApiTokens to fetch.
    */
@@ -1115,6 +1360,10 @@ export type ApiTokenCreateArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * The data needed to create a ApiToken.
    */
   data: Prisma.XOR<Prisma.ApiTokenCreateInput, Prisma.ApiTokenUncheckedCreateInput>
@@ -1148,6 +1397,10 @@ export type ApiTokenCreateManyAndReturnArgs<ExtArgs extends runtime.Types.Extens
    */
   data: Prisma.ApiTokenCreateManyInput | Prisma.ApiTokenCreateManyInput[]
   skipDuplicates?: boolean
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenIncludeCreateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1162,6 +1415,10 @@ export type ApiTokenUpdateArgs<ExtArgs extends runtime.Types.Extensions.Internal
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * The data needed to update a ApiToken.
    */
@@ -1214,6 +1471,10 @@ export type ApiTokenUpdateManyAndReturnArgs<ExtArgs extends runtime.Types.Extens
    * Limit how many ApiTokens to update.
    */
   limit?: number
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenIncludeUpdateManyAndReturn<ExtArgs> | null
 }
 
 /**
@@ -1228,6 +1489,10 @@ export type ApiTokenUpsertArgs<ExtArgs extends runtime.Types.Extensions.Internal
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
   /**
    * The filter to search for the ApiToken to update in case it exists.
    */
@@ -1255,6 +1520,10 @@ export type ApiTokenDeleteArgs<ExtArgs extends runtime.Types.Extensions.Internal
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
   /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
+  /**
    * Filter which ApiToken to delete.
    */
   where: Prisma.ApiTokenWhereUniqueInput
@@ -1275,6 +1544,25 @@ export type ApiTokenDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Inte
 }
 
 /**
+ * ApiToken.owner
+ */
+export type ApiToken$ownerArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the User
+   */
+  select?: Prisma.UserSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the User
+   */
+  omit?: Prisma.UserOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.UserInclude<ExtArgs> | null
+  where?: Prisma.UserWhereInput
+}
+
+/**
  * ApiToken without action
  */
 export type ApiTokenDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1286,4 +1574,8 @@ export type ApiTokenDefaultArgs<ExtArgs extends runtime.Types.Extensions.Interna
    * Omit specific fields from the ApiToken
    */
   omit?: Prisma.ApiTokenOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.ApiTokenInclude<ExtArgs> | null
 }
