@@ -141,7 +141,8 @@ async function mountPaths(overlay: string): Promise<string[]> {
 
 /**
  * The runtime stage's files, from its COPY lines (a path in the build stage is the same path in the project after
- * `npm run build`; a folder the build stage made with `mkdir -p` is an empty folder), read-only for the image's
+ * `npm run build`; a folder the build stage makes with `mkdir -p` is an empty folder, whatever the project has
+ * there), read-only for the image's
  * user but for `writable` (paths in the image), which are that user's, as a volume with fsGroup is.
  */
 function rebuildLayout(stage: Stage, name: string, writable: string[]): Layout {
@@ -153,8 +154,10 @@ function rebuildLayout(stage: Stage, name: string, writable: string[]): Layout {
       const inStage = path.posix.resolve(fromStage.workdir, source);
       const local = path.join(ROOT, path.posix.relative(fromStage.workdir, inStage));
       const target = path.join(root, path.posix.resolve(stage.workdir, copy.destination));
-      if (existsSync(local)) cpSync(local, target, { recursive: true });
-      else if (fromStage.made.includes(inStage)) mkdirSync(target, { recursive: true });
+      // A folder the stage makes (`mkdir -p /app/data`) is the empty one the image gets: the build context leaves
+      // out the project's own (.dockerignore), which after `npm start` holds a developer's embedded database.
+      if (fromStage.made.includes(inStage)) mkdirSync(target, { recursive: true });
+      else if (existsSync(local)) cpSync(local, target, { recursive: true });
       else throw new Error(`COPY ${source}: neither ${local} nor a folder the ${fromStage.name} stage makes`);
     }
   }
