@@ -7,7 +7,7 @@
 //   3. static assets, public/ and the migrations copied in, and the inputs' hash stamped.
 // Result: .next/standalone is self-contained: `node .next/standalone/server/main.mjs`.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -69,21 +69,6 @@ cpSync(bundles, path.join(standalone, "server"), { recursive: true });
 cpSync(path.join(root, ".next/static"), path.join(standalone, ".next/static"), { recursive: true });
 if (existsSync(path.join(root, "public"))) {
   cpSync(path.join(root, "public"), path.join(standalone, "public"), { recursive: true });
-}
-// Turbopack reaches some server-external packages through hashed aliases, symlinks in .next/node_modules
-// (`@opentelemetry/api-<hash>` -> ../../../node_modules/@opentelemetry/api); the standalone output keeps their
-// folders but not the links, so a page importing one answered 500 wherever the project's own .next was not
-// above it (the container layout). The same relative links are valid inside the standalone folder.
-const aliases = path.join(root, ".next/node_modules");
-if (existsSync(aliases)) {
-  for (const entry of readdirSync(aliases, { recursive: true, withFileTypes: true })) {
-    if (!entry.isSymbolicLink()) continue;
-    const link = path.join(entry.parentPath, entry.name);
-    const target = path.join(standalone, ".next/node_modules", path.relative(aliases, link));
-    if (existsSync(target)) continue;
-    mkdirSync(path.dirname(target), { recursive: true });
-    symlinkSync(readlinkSync(link), target);
-  }
 }
 rmSync(path.join(standalone, "prisma"), { recursive: true, force: true });
 cpSync(path.join(root, "prisma/migrations"), path.join(standalone, "prisma/migrations"), { recursive: true });
