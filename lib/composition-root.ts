@@ -14,8 +14,9 @@ import { createInMemoryDatabase } from "./adapters/memory/in-memory-database";
 import { createPrometheusMetrics, type AppMetrics } from "./adapters/prometheus/metrics";
 import { withDatabaseMetrics } from "./adapters/prometheus/with-database-metrics";
 import { withDeadline } from "./adapters/resilience/with-deadline";
+import { createDatabaseCircuitBreaker, type DatabaseCircuitBreaker } from "./adapters/cockatiel/database-circuit-breaker";
 import { systemClock, type Clock } from "./ports/clock";
-import type { DatabaseLifecycle } from "./ports/database";
+import type { DatabaseAvailability, DatabaseLifecycle } from "./ports/database";
 import type { FeatureFlags, FlagSetup } from "./ports/feature-flags";
 import { createPgChangeFeed } from "./adapters/pg/pg-change-feed";
 import { CREDENTIAL_CHANGES_CHANNEL, decodeCredentialChanges } from "./adapters/pg/credential-change-messages";
@@ -156,6 +157,11 @@ export interface App {
   readonly config: Pick<Config, "TRUST_PROXY" | "PUBLIC_ORIGIN" | "REQUEST_TIMEOUT_MS">;
   readonly log: Logger;
   readonly database: DatabaseLifecycle;
+  /**
+   * The circuit breaker over every database port (issue 17): server/main.ts answers pages 503 itself while it is
+   * open, /ready names it, and shutdown stops its prober.
+   */
+  readonly databaseBreaker: DatabaseAvailability & Pick<DatabaseCircuitBreaker, "stop">;
   /** What opening the database did, for the start-up lines the server prints. */
   readonly startup: StartupReport;
 }
@@ -179,7 +185,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const metrics = createPrometheusMetrics();
     metrics.watchConnections(() => db.lifecycle.connections());
     const credentialCache = openCredentialCache(config, log);
-    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
+    const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
+    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
     const hasher = createArgon2PasswordHasher();
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
@@ -203,6 +210,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       log,
       metrics,
       database: db.lifecycle,
+      breaker,
       startup: { database: db.description, appliedMigrations: db.appliedMigrations, seededUsers, bootstrapAdmin },
     });
   } catch (error) {
@@ -223,6 +231,8 @@ export interface InMemoryAppOptions extends TestAppOptions {
     Pick<
       Config,
       | "DB_TIMEOUT_MS"
+      | "DB_BREAKER_FAILURES"
+      | "DB_BREAKER_HALF_OPEN_MS"
       | "AUTH_CACHE_TTL_MS"
       | "TRUST_PROXY"
       | "PUBLIC_ORIGIN"
@@ -246,6 +256,8 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const db = createInMemoryDatabase({ now: () => clock.now() });
   const config = {
     DB_TIMEOUT_MS: 5_000,
+    DB_BREAKER_FAILURES: 5,
+    DB_BREAKER_HALF_OPEN_MS: 5_000,
     REQUEST_TIMEOUT_MS: 5_000,
     AUTH_CACHE_TTL_MS: 30_000,
     IMPORT_LEASE_MS: 30_000,
@@ -259,7 +271,8 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const metrics = createPrometheusMetrics({ processMetrics: false });
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const credentialCache = openCredentialCache(config, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
+  const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
@@ -271,9 +284,10 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     metrics,
     log,
     database: db.lifecycle,
+    breaker,
     startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0, bootstrapAdmin: null },
   });
-  return { app, unitOfWork, failAuditAppends: db.failAuditAppends };
+  return { app, unitOfWork, failAuditAppends: db.failAuditAppends, setDatabaseUnreachable: db.setUnreachable };
 }
 
 /**
@@ -286,7 +300,8 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   const metrics = createPrometheusMetrics({ processMetrics: false });
   metrics.watchConnections(() => db.lifecycle.connections());
   const credentialCache = openCredentialCache(config, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
+  const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
   const app = wire({
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
@@ -297,26 +312,49 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
     config,
     log,
     database: db.lifecycle,
+    breaker,
     startup: { database: db.description, appliedMigrations: db.appliedMigrations, seededUsers: 0, bootstrapAdmin: null },
   });
   return { app, unitOfWork };
 }
 
 /**
- * The one place where database ports are wrapped with cross-cutting concerns, innermost first: timing of each
- * unit and repository call (so a unit cut by its deadline is measured as the error it was), a span for each
- * (issue 8), and a deadline per unit of work; innermost, the credential changes a unit makes are announced to
- * every replica's cache (issue 16). The circuit breaker and concurrency limit go here too.
+ * The one place where database ports are wrapped with cross-cutting concerns, innermost first: the credential
+ * changes a unit makes are announced to every replica's cache (issue 16); timing of each unit and repository
+ * call (so a unit cut by its deadline is measured as the error it was) and a span for each (issue 8); the
+ * circuit breaker (issue 17), outside them, so a unit it refuses costs no span and is not timed as database
+ * work, and a read it tries again is measured as the two attempts it was; outermost, a deadline per unit of
+ * work, whose signal the breaker's retry honours. Concurrency is bounded by the pool (DB_POOL_SIZE,
+ * DB_POOL_WAIT_MS: 503 DATABASE_BUSY past the wait).
  */
 function decorateDatabasePorts(
   unitOfWork: UnitOfWork,
   config: Pick<Config, "DB_TIMEOUT_MS">,
   metrics: AppMetrics,
   credentialChanges: CredentialChanges,
+  breaker: DatabaseCircuitBreaker,
 ): UnitOfWork {
   // Credential changes innermost: only the adapter's run settles after the commit (see with-credential-changes.ts).
   const announced = withCredentialChanges(unitOfWork, credentialChanges);
-  return withDeadline(withDatabaseTracing(withDatabaseMetrics(announced, metrics)), config.DB_TIMEOUT_MS);
+  return withDeadline(breaker.guard(withDatabaseTracing(withDatabaseMetrics(announced, metrics))), config.DB_TIMEOUT_MS);
+}
+
+/** The database's circuit breaker; its probe is the readiness ping (`SELECT 1`). */
+function openDatabaseBreaker(
+  config: Pick<Config, "DB_BREAKER_FAILURES" | "DB_BREAKER_HALF_OPEN_MS" | "DB_TIMEOUT_MS">,
+  database: DatabaseLifecycle,
+  metrics: AppMetrics,
+  log: Logger,
+): DatabaseCircuitBreaker {
+  return createDatabaseCircuitBreaker({
+    name: "database",
+    failures: config.DB_BREAKER_FAILURES,
+    halfOpenAfterMs: config.DB_BREAKER_HALF_OPEN_MS,
+    probe: (signal) => database.ping(signal),
+    probeTimeoutMs: config.DB_TIMEOUT_MS,
+    log,
+    onTransition: (from, to) => metrics.recordBreakerTransition("database", from, to),
+  });
 }
 
 /**
@@ -413,6 +451,7 @@ function wire(deps: {
   log: Logger;
   metrics: AppMetrics;
   database: DatabaseLifecycle;
+  breaker: DatabaseCircuitBreaker;
   startup: StartupReport;
 }): App {
   const { unitOfWork, hasher, clock } = deps;
@@ -517,6 +556,7 @@ function wire(deps: {
     config: deps.config,
     log: deps.log,
     database: deps.database,
+    databaseBreaker: deps.breaker,
     startup: deps.startup,
   };
 }

@@ -45,6 +45,13 @@ export const configSchema = z.object({
   /** At most this many database connections (PostgreSQL pool size). */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /**
+   * Units of work in a row that fail to reach the database (refused, connection lost, server shutting down) before
+   * the circuit breaker opens: requests are then answered 503 DATABASE_UNAVAILABLE at once (issue 17).
+   */
+  DB_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** How long the breaker stays open before a probe (`SELECT 1`) tries the database again. */
+  DB_BREAKER_HALF_OPEN_MS: millis(5_000, 100),
+  /**
    * A process holds an import job this long and renews the hold while it works; a job whose process died is
    * taken up by the next start, or by another replica, once its hold has run out.
    */

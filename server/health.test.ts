@@ -2,8 +2,8 @@ import { createServer, type Server } from "node:http";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { DatabaseLifecycle } from "../lib/ports/database";
-import type { Logger } from "../lib/ports/logger";
+import type { BreakerState, DatabaseLifecycle } from "../lib/ports/database";
+import { recordingLogger, type LogLine } from "../test/support/recording-logger";
 import { createHealthHandler, type HealthOptions } from "./health";
 
 /*
@@ -17,25 +17,6 @@ afterEach(() => {
   server?.close();
   server = undefined;
 });
-
-interface LogLine {
-  level: string;
-  fields: object;
-  message: string;
-}
-
-/** Records what the handler logs; `lines` is shared with the test. */
-function recordingLogger(lines: LogLine[]): Logger {
-  const write = (level: string) => (fields: object, message = "") => void lines.push({ level, fields, message });
-  const logger: Logger = {
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-    child: () => logger,
-  };
-  return logger;
-}
 
 async function serve(
   options: Omit<HealthOptions, "log" | "flagsInitialized"> & Partial<Pick<HealthOptions, "log" | "flagsInitialized">>,
@@ -80,7 +61,23 @@ describe("/ready", () => {
 
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok", flags: "ok" } });
+    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok", flags: "ok", databaseBreaker: "ok" } });
+  });
+
+  it("answers 503 naming the database's circuit breaker while it is open or probing, even once the ping gets through", async () => {
+    let state: BreakerState = "open";
+    const breaker = { name: "database", state: () => state, retryAfterSeconds: () => 3 };
+    const base = await serve({ database: answering, readyTimeoutMs: 1_000, isDraining: () => false, breaker, readyCacheMs: 0 });
+
+    const open = await fetch(`${base}/ready`);
+    expect(open.status).toBe(503);
+    expect(await open.json()).toMatchObject({ status: "unavailable", checks: { database: "ok", databaseBreaker: "open" } });
+    state = "half-open";
+    expect(await (await fetch(`${base}/ready`)).json()).toMatchObject({ checks: { databaseBreaker: "half-open" } });
+    state = "closed";
+    const closed = await fetch(`${base}/ready`);
+    expect(closed.status).toBe(200);
+    expect(await closed.json()).toMatchObject({ checks: { databaseBreaker: "ok" } });
   });
 
   it("answers 503 naming each check that did not finish within its timeout, and logs them", async () => {
@@ -91,7 +88,7 @@ describe("/ready", () => {
 
     expect(response.status).toBe(503);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out", migrations: "timed out", flags: "ok" } });
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "timed out", migrations: "timed out", flags: "ok", databaseBreaker: "ok" } });
     expect(lines).toEqual([
       expect.objectContaining({ level: "warn", message: "/ready: the database check did not finish within 20 ms" }),
       expect.objectContaining({ level: "warn", message: "/ready: the migrations check did not finish within 20 ms" }),
@@ -108,7 +105,7 @@ describe("/ready", () => {
 
     expect(response.status).toBe(503);
     const body = await response.text();
-    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable", migrations: "ok", flags: "ok" } });
+    expect(JSON.parse(body)).toEqual({ status: "unavailable", checks: { database: "database unreachable", migrations: "ok", flags: "ok", databaseBreaker: "ok" } });
     expect(body).not.toContain("db.internal");
     expect(lines).toEqual([
       expect.objectContaining({
@@ -127,7 +124,7 @@ describe("/ready", () => {
     const response = await fetch(`${base}/ready`);
 
     expect(response.status).toBe(503);
-    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "2 pending", flags: "ok" } });
+    expect(await response.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "2 pending", flags: "ok", databaseBreaker: "ok" } });
     expect(lines).toEqual([
       expect.objectContaining({
         message: "/ready: 2 migration(s) of this build are not applied",
@@ -148,7 +145,7 @@ describe("/ready", () => {
 
     const waiting = await fetch(`${base}/ready`);
     expect(waiting.status).toBe(503);
-    expect(await waiting.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "ok", flags: "not initialised" } });
+    expect(await waiting.json()).toEqual({ status: "unavailable", checks: { database: "ok", migrations: "ok", flags: "not initialised", databaseBreaker: "ok" } });
     initialized = true;
     expect((await fetch(`${base}/ready`)).status).toBe(200);
   });

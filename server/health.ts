@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 
-import type { DatabaseLifecycle } from "../lib/ports/database";
+import type { DatabaseAvailability, DatabaseLifecycle } from "../lib/ports/database";
 import type { Logger } from "../lib/ports/logger";
 
 /**
@@ -17,6 +17,11 @@ export interface HealthOptions {
   isDraining: () => boolean;
   /** Whether the feature flag SDK has its flags (issue 9): until then every flag answers its fallback. */
   flagsInitialized: () => boolean;
+  /**
+   * The database's circuit breaker (issue 17): while it is not closed every database-bound request is refused,
+   * so the replica is not ready even if the ping already gets through (until the breaker's probe closes it).
+   */
+  breaker?: DatabaseAvailability;
   /** /live fails when the event loop was blocked longer than this within the last sampling window. */
   maxEventLoopDelayMs?: number;
   /** A readiness result is reused this long, so frequent probes (several kubelets, load balancers) stay cheap. */
@@ -70,6 +75,10 @@ export function createHealthHandler(options: HealthOptions) {
     // replica would serve every flag's fallback, which can differ from what the others serve.
     async flags() {
       return options.flagsInitialized() ? { ok: true } : { ok: false, reason: "not initialised" };
+    },
+    async databaseBreaker() {
+      const state = options.breaker?.state() ?? "closed";
+      return state === "closed" ? { ok: true } : { ok: false, reason: state };
     },
   };
 

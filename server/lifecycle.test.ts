@@ -2,7 +2,7 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { Logger } from "../lib/ports/logger";
+import { recordingLogger, type LogLine } from "../test/support/recording-logger";
 import { createLifecycle } from "./lifecycle";
 
 /*
@@ -10,27 +10,6 @@ import { createLifecycle } from "./lifecycle";
  * outcome the whole-process test (shutdown.process.test.ts) cannot reach without holding a request for
  * longer than the timeout.
  */
-
-interface LogLine {
-  level: "debug" | "info" | "warn" | "error";
-  fields: object;
-  message: string;
-}
-
-function recordingLogger(lines: LogLine[], onLine: () => void): Logger {
-  const write = (level: LogLine["level"]) => (fields: object, message = "") => {
-    lines.push({ level, fields, message });
-    onLine();
-  };
-  const logger: Logger = {
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-    child: () => logger,
-  };
-  return logger;
-}
 
 /** A server whose handler holds every request until the test releases it; the lifecycle tracks each one. */
 async function startHarness(options: { delayMs: number; timeoutMs: number }) {

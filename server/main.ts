@@ -46,6 +46,7 @@ import { createLifecycle, DATABASE_CLOSE_TIMEOUT_MS, handleSignals, TRACING_FLUS
 import { createMetricsEndpoint, metricsAccess } from "./metrics-endpoint";
 import { createPathRedactor, createRouteMatcher, loadRouteTemplates, PROBE_ROUTES } from "./route-templates";
 import { applySecurityHeaders } from "./security-headers";
+import { answerDatabaseUnavailable, isPagePath } from "./unavailable-page";
 
 const requiredServerFiles = z.object({ config: z.record(z.string(), z.unknown()) });
 const dev = process.argv.includes("--dev");
@@ -99,6 +100,8 @@ async function main(): Promise<void> {
     (databaseClosed ??= (async () => {
       // Still opening: let it finish (or fail: it then closes what it had opened itself), then close it.
       const app = await opening.catch(() => undefined);
+      // No more probes of a database that is about to close.
+      app?.databaseBreaker.stop();
       // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
       await app?.cleanup.stop().catch((error: unknown) => log.warn({ err: error }, "stopping the clean-up failed"));
@@ -183,6 +186,7 @@ async function main(): Promise<void> {
       readyTimeoutMs: config.READY_TIMEOUT_MS,
       isDraining: () => lifecycle.draining,
       flagsInitialized: () => app.featureFlags.initialized(),
+      breaker: app.databaseBreaker,
       onReadiness: (ready) => app.metrics.setReady(ready),
     });
     const access = metricsAccess(config);
@@ -257,6 +261,12 @@ async function main(): Promise<void> {
           if (await handleMetrics(request, response)) return;
           if (api) {
             await withRequestFacts(facts, () => handleApi(request, response));
+            return;
+          }
+          // While the database's breaker is open no page can render (each needs the session behind it at
+          // least): answered here at once, 503 with Retry-After, rather than by Next failing slowly (issue 17).
+          if (app.databaseBreaker.state() !== "closed" && isPagePath(path)) {
+            answerDatabaseUnavailable(request, response, app.databaseBreaker.retryAfterSeconds());
             return;
           }
           await withRequestFacts(facts, () => handleNext(request, response));

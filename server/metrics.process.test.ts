@@ -202,7 +202,7 @@ describe("/ready and the migration history", () => {
       try {
         await expect
           .poll(async () => (await fetch(`${server.baseUrl}/ready`)).json(), { timeout: 10_000, interval: 250 })
-          .toEqual({ status: "unavailable", checks: { database: "ok", migrations: "1 pending", flags: "ok" } });
+          .toEqual({ status: "unavailable", checks: { database: "ok", migrations: "1 pending", flags: "ok", databaseBreaker: "ok" } });
         expect(await scrape()).toMatch(/^user_console_ready 0$/m);
       } finally {
         const row = removed.rows[0];

@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   "SESSION_NOT_FOUND",
   "IDEMPOTENCY_KEY_REUSED",
   "DATABASE_BUSY",
+  "DATABASE_UNAVAILABLE",
   "BULK_LIMIT_EXCEEDED",
   "IMPORT_NOT_FOUND",
   "IMPORT_FILE_INVALID",
@@ -207,6 +208,22 @@ export class DatabaseBusyError extends DomainError {
   constructor() {
     super("The database is busy; try again in a moment");
     this.name = "DatabaseBusyError";
+  }
+}
+
+/**
+ * The database cannot be reached (refused, connection lost, server shutting down), or has failed so often in a
+ * row that the circuit breaker stopped trying (issue 17): try again after `retryAfterSeconds` (HTTP 503). Not a
+ * bug of ours nor of the caller's, so it is never logged per request.
+ */
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = "DATABASE_UNAVAILABLE";
+  constructor(
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`The database is unavailable; try again in ${retryAfterSeconds} second(s)`, options);
+    this.name = "DatabaseUnavailableError";
   }
 }
 

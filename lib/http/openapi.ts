@@ -556,6 +556,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for a different request",
   DEADLINE_EXCEEDED: "the request did not finish within its deadline",
   DATABASE_BUSY: "every database connection stayed busy; retry after Retry-After seconds",
+  DATABASE_UNAVAILABLE: "the database cannot be reached (an outage; the circuit breaker is open); retry after Retry-After seconds",
   BULK_LIMIT_EXCEEDED: "the filter matches more users than one bulk call may change; narrow it",
   IMPORT_NOT_FOUND: "no such import",
   IMPORT_FILE_INVALID: "the file is not UTF-8 CSV with a header row naming email and name (and at most role, status)",
@@ -610,7 +611,7 @@ function derivedCodes({ access, definition }: DocumentedHandler, doc: OperationD
     codes.push("VALIDATION_FAILED");
   }
   // Every route may reach the database (authentication does): its deadline and its pool apply to all.
-  codes.push("DEADLINE_EXCEEDED", "DATABASE_BUSY", "INTERNAL");
+  codes.push("DEADLINE_EXCEEDED", "DATABASE_BUSY", "DATABASE_UNAVAILABLE", "INTERNAL");
   return codes;
 }
 

@@ -156,8 +156,9 @@ export function route<
     } catch (error) {
       const problem = problemFor(error, { requestId, traceId });
       // A client that went away gets no answer; there is nothing to report about it.
-      // Nor about a change refused on purpose: read-only mode is the operators' own doing, not a failure.
-      if (problem.status >= 500 && problem.code !== "READ_ONLY_MODE" && !(request.signal.aborted && !deadline.signal.aborted)) {
+      // Nor about a change refused on purpose (read-only mode is the operators' own doing), nor about a database
+      // outage: the circuit breaker logs it once, not once per request (issue 17).
+      if (problem.status >= 500 && !QUIET_CODES.has(problem.code) && !(request.signal.aborted && !deadline.signal.aborted)) {
         // No app (not started through server/): nothing to log with but the console.
         (app?.log ?? consoleLog).error({ err: error, requestId, traceId, route: key }, "request failed");
       }
@@ -194,6 +195,9 @@ export function route<
     },
   });
 }
+
+/** 5xx answers that are not failures to report: each is logged once where it starts, not per request. */
+const QUIET_CODES: ReadonlySet<string> = new Set(["READ_ONLY_MODE", "DATABASE_UNAVAILABLE"]);
 
 const MALFORMED_TOKEN =
   'The Authorization header is not of the form "Bearer <token>" (API tokens start with uct_; send them unquoted)';

@@ -19,3 +19,17 @@ export interface ConnectionStats {
   /** Units of work waiting for a free connection. */
   waiting: number;
 }
+
+/** closed: units of work reach the database; open: refused at once; half-open: one probe is trying it. */
+export type BreakerState = "closed" | "open" | "half-open";
+
+/**
+ * Whether the database is being tried at all (issue 17): the circuit breaker over every database port, as the
+ * process's edges see it (pages answered 503 while it is open, /ready, the metrics).
+ */
+export interface DatabaseAvailability {
+  readonly name: string;
+  state(): BreakerState;
+  /** Seconds a refused caller should wait before trying again (Retry-After): until the next probe, at least 1. */
+  retryAfterSeconds(): number;
+}

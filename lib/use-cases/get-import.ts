@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { ImportNotFoundError, InvalidCursorError } from "../domain/errors";
 import { isFinished, NO_PROGRESS, type ImportJob, type ImportProgress, type ImportRowError } from "../domain/import-job";
+import { sleepUnlessAborted } from "../domain/until-aborted";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
@@ -126,24 +127,8 @@ export function makeWatchImport({ unitOfWork, clock }: { unitOfWork: UnitOfWork;
         error: job.error,
       };
       if (isFinished(job.status) || options.signal.aborted || context.signal?.aborted) return;
-      const stop = await sleep(intervalMs, options.signal);
+      const stop = await sleepUnlessAborted(intervalMs, options.signal);
       if (stop) return;
     }
   };
-}
-
-/** Waits `ms`; true when the signal aborted first. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve(true);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(false);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

@@ -25,6 +25,7 @@ import { ImportBatchRecordedError, ImportLeaseLostError } from "../ports/import-
 import type { UnitOfWork } from "../ports/unit-of-work";
 import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
 import { WorkerPoolClosedError, type WorkerPool } from "../ports/worker-pool";
+import { sleepUnlessAborted } from "../domain/until-aborted";
 
 /** What a row must be: the rules of POST /users (lib/http/schemas.ts createUserBody), passed in, not copied. */
 export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
@@ -103,8 +104,8 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     // This take-up's own name on the lease: a process that lost the job (its lease ran out and another process
     // took over) can then no longer renew it, write batches or finish it.
     const holder = crypto.randomUUID();
-    const job = await unitOfWork.run(({ imports }) =>
-      imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil(), holder }),
+    const job = await retryWhenTransient(() =>
+      unitOfWork.run(({ imports }) => imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil(), holder })),
     );
     if (!job) return;
     log.info({ importId: jobId }, "import job taken up");
@@ -125,10 +126,12 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   }
 
   async function runJob(job: ImportJob, holder: string): Promise<void> {
-    const { content, recorded } = await unitOfWork.run(async ({ imports }) => ({
-      content: await imports.content(job.id),
-      recorded: new Set(await imports.recordedBatches(job.id)),
-    }));
+    const { content, recorded } = await retryWhenTransient(() =>
+      unitOfWork.run(async ({ imports }) => ({
+        content: await imports.content(job.id),
+        recorded: new Set(await imports.recordedBatches(job.id)),
+      })),
+    );
     if (content === null) return fail(job, holder, "The file of this import is gone, so it cannot be resumed");
     let total: number;
     try {
@@ -137,7 +140,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
       if (error instanceof CsvFormatError) return fail(job, holder, `The file is not valid CSV: ${error.message}`);
       throw error;
     }
-    if (job.totalRows !== total) await unitOfWork.run(({ imports }) => imports.setTotalRows(job.id, total));
+    if (job.totalRows !== total) await retryWhenTransient(() => unitOfWork.run(({ imports }) => imports.setTotalRows(job.id, total)));
 
     const inFlight: Promise<void>[] = [];
     let firstFailure: unknown;
@@ -150,10 +153,11 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
         return;
       }
       inFlight.push(
-        pool.run(() => retryWhenBusy(() => writeBatch(job, holder, batch))).catch((error: unknown) => {
+        pool.run(() => retryWhenTransient(() => writeBatch(job, holder, batch))).catch((error: unknown) => {
           // Recorded meanwhile by the process that held the job before this one: done, whoever did it.
           if (error instanceof ImportBatchRecordedError) return;
-          if (error instanceof WorkerPoolClosedError) cut = true;
+          // Stopped meanwhile (a batch waiting out an outage gives up then): cut, for the next start to resume.
+          if (error instanceof WorkerPoolClosedError || stopper.signal.aborted) cut = true;
           else firstFailure ??= error;
         }),
       );
@@ -178,23 +182,25 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
       log.info({ importId: job.id }, "import cut by shutdown; its lease is given up for the next start to resume it");
       return;
     }
-    const finished = await unitOfWork.run(({ imports }) =>
-      imports.finish(job.id, holder, { status: "succeeded", totalRows: total, error: null, at: clock.now() }),
+    const finished = await retryWhenTransient(() =>
+      unitOfWork.run(({ imports }) => imports.finish(job.id, holder, { status: "succeeded", totalRows: total, error: null, at: clock.now() })),
     );
     if (finished) log.info({ importId: job.id, total }, "import job finished");
     else log.warn({ importId: job.id }, "import taken over by another process before it could finish it");
   }
 
   async function fail(job: ImportJob, holder: string, reason: string): Promise<void> {
-    const failed = await unitOfWork.run(async ({ imports }) => {
-      const progress = await imports.progress(job.id);
-      return imports.finish(job.id, holder, {
-        status: "failed",
-        totalRows: null,
-        error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
-        at: clock.now(),
-      });
-    });
+    const failed = await retryWhenTransient(() =>
+      unitOfWork.run(async ({ imports }) => {
+        const progress = await imports.progress(job.id);
+        return imports.finish(job.id, holder, {
+          status: "failed",
+          totalRows: null,
+          error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
+          at: clock.now(),
+        });
+      }),
+    );
     if (failed) log.warn({ importId: job.id, reason }, "import job failed");
     else log.warn({ importId: job.id, reason }, "import taken over by another process; not marked failed here");
   }
@@ -297,18 +303,27 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   }
 
   /**
-   * A batch has no caller waiting on it: when every pooled connection stays busy past the pool's wait (the
-   * unit never started: DATABASE_BUSY), it waits and tries again rather than fail the whole job.
+   * A job has no caller waiting on it, so each of its units of work waits out what passes rather than fail the
+   * whole job: every pooled connection busy past the pool's wait (DATABASE_BUSY: a few tries with backoff), or
+   * the database unreachable (DATABASE_UNAVAILABLE, issue 17: as long as the outage lasts, trying again when the
+   * circuit breaker's next probe is due; its log says the outage once, this says nothing more per unit).
+   * Stopping ends the wait: a batch's job is then cut, not failed, and the next start resumes it from its last
+   * committed batch.
    */
-  async function retryWhenBusy(write: () => Promise<void>): Promise<void> {
+  async function retryWhenTransient<T>(unit: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await write();
+        return await unit();
       } catch (error) {
-        const busy = error instanceof Error && "code" in error && error.code === "DATABASE_BUSY";
-        if (!busy || attempt >= BUSY_RETRIES) throw error;
+        if (!(error instanceof Error) || !("code" in error)) throw error;
+        if (error.code === "DATABASE_UNAVAILABLE") {
+          const seconds = "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : 1;
+          if (await sleepUnlessAborted(seconds * 1000, stopper.signal)) throw error;
+          continue;
+        }
+        if (error.code !== "DATABASE_BUSY" || attempt >= BUSY_RETRIES) throw error;
         log.warn({ attempt }, "database busy: retrying an import batch");
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+        if (await sleepUnlessAborted(100 * 2 ** attempt, stopper.signal)) throw error;
       }
     }
   }

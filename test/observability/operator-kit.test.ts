@@ -296,6 +296,7 @@ async function exposedMetrics(processMetrics: boolean): Promise<Map<string, Expo
   metrics.countFlagEvaluation("bulk-import", "true");
   metrics.countCleanup({ ok: true, deleted: { sessions: 1 } });
   metrics.countSignInThrottled("memory");
+  metrics.recordBreakerTransition("database", "closed", "open");
   const exposed = new Map<string, Exposed>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     const labels = new Set(metric.values.flatMap((value) => Object.keys(value.labels)));

@@ -25,6 +25,13 @@ export interface PostgresServer {
   dataDir: string;
   /** The server's log (pg_ctl -l): what log_statement and friends write. Removed by stop(). */
   logFile: string;
+  /**
+   * Stops the server the way a crash or a pulled cable looks to its clients (`pg_ctl stop -m immediate`: every
+   * backend killed at once, no shutdown handshake), keeping its data; {@link restart} brings it back on the same port.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted server again on its port (crash recovery replays the WAL). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +69,12 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
       dataDir,
       logFile,
+      async halt() {
+        await asServerUser("pg_ctl", ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
+      },
+      async restart() {
+        await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions(port, dir), "-w", "-t", "60", "start"]);
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
@@ -108,23 +121,26 @@ async function startOnFreePort(
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const options = [
-      `-p ${port}`,
-      "-h 127.0.0.1",
-      `-k ${socketDir}`,
-      // Durability is worthless for a server that is deleted after the run.
-      "-c fsync=off",
-      "-c synchronous_commit=off",
-      "-c full_page_writes=off",
-    ].join(" ");
     try {
-      await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", options, "-w", "-t", "60", "start"]);
+      await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions(port, socketDir), "-w", "-t", "60", "start"]);
       return port;
     } catch (error) {
       lastError = error;
     }
   }
   throw lastError;
+}
+
+function serverOptions(port: number, socketDir: string): string {
+  return [
+    `-p ${port}`,
+    "-h 127.0.0.1",
+    `-k ${socketDir}`,
+    // Durability is worthless for a server that is deleted after the run.
+    "-c fsync=off",
+    "-c synchronous_commit=off",
+    "-c full_page_writes=off",
+  ].join(" ");
 }
 
 function freePort(): Promise<number> {

@@ -109,16 +109,23 @@ export interface InMemoryDatabase {
   lifecycle: DatabaseLifecycle;
   /** For tests: make every later audit append fail (see {@link InMemoryState.failAuditAppends}). */
   failAuditAppends(fail: boolean): void;
+  /**
+   * For tests: while true, every unit of work, read and ping fails as a connect to a stopped PostgreSQL does
+   * (node's ECONNREFUSED), so the circuit breaker can be tested without a server (issue 17).
+   */
+  setUnreachable(unreachable: boolean): void;
 }
 
 export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMemoryDatabase {
   const now = options.now ?? (() => new Date());
   let committed: InMemoryState = emptyState();
   let closed = false;
+  let unreachable = false;
   const mutex = new Mutex();
 
   const assertOpen = () => {
     if (closed) throw new Error("The in-memory database is closed");
+    if (unreachable) throw refusedConnection();
   };
 
   const unitOfWork: UnitOfWork = {
@@ -200,7 +207,19 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
     failAuditAppends(fail) {
       committed = { ...committed, failAuditAppends: fail };
     },
+    setUnreachable(value) {
+      unreachable = value;
+    },
   };
+}
+
+/** What node-postgres rejects with when nothing listens at the server's address. */
+function refusedConnection(): Error {
+  return Object.assign(new Error("connect ECONNREFUSED (the in-memory database is set unreachable)"), {
+    code: "ECONNREFUSED",
+    errno: -111,
+    syscall: "connect",
+  });
 }
 
 /** First come, first served; `acquire` resolves with the function that releases the lock. */

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 import type { UserStatus } from "../../domain/user";
-import type { ConnectionStats } from "../../ports/database";
+import type { BreakerState, ConnectionStats } from "../../ports/database";
 
 /**
  * The process's Prometheus metrics (issue 8), in one registry per app, served by our server at GET /metrics
@@ -42,6 +42,8 @@ export interface AppMetrics {
   countCleanup(run: { ok: true; deleted: Readonly<Record<string, number>> } | { ok: false }): void;
   /** One sign-in refused by the throttle, from the process's memory or after asking the database (issue 18). */
   countSignInThrottled(stage: "memory" | "database"): void;
+  /** A circuit breaker changed state (issue 17): the state gauge follows, the transition is counted. */
+  recordBreakerTransition(name: string, from: BreakerState, to: BreakerState): void;
 }
 
 export interface TrafficMinute {
@@ -69,7 +71,12 @@ export const METRIC_NAMES = [
   "user_console_cleanup_runs_total",
   "user_console_cleanup_deleted_total",
   "user_console_sign_in_throttled_total",
+  "circuit_breaker_state",
+  "circuit_breaker_transitions_total",
 ] as const;
+
+/** A breaker's state as a number, gobreaker's order (as in the seed): 0 closed, 1 half-open, 2 open. */
+export const BREAKER_STATE_VALUE: Readonly<Record<BreakerState, number>> = { closed: 0, "half-open": 1, open: 2 };
 
 const HTTP_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
@@ -133,6 +140,21 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     name: "user_console_sign_in_throttled_total",
     help: "Sign-in attempts refused by the throttle: stage=memory cost no database work, stage=database asked it",
     labelNames: ["stage"] as const,
+    registers,
+  });
+
+  const breakerState = new Gauge({
+    name: "circuit_breaker_state",
+    help: "Circuit breaker state: 0 closed (calls go through), 1 half-open (one probe is trying), 2 open (calls refused at once)",
+    labelNames: ["name"] as const,
+    registers,
+  });
+  // The database's breaker exists from start-up: closed until it changes, so the series is there to alert on.
+  breakerState.set({ name: "database" }, BREAKER_STATE_VALUE.closed);
+  const breakerTransitions = new Counter({
+    name: "circuit_breaker_transitions_total",
+    help: "Circuit breaker state changes, by breaker and the states left and entered",
+    labelNames: ["name", "from", "to"] as const,
     registers,
   });
 
@@ -204,6 +226,10 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     },
     countSignInThrottled(stage) {
       signInThrottled.inc({ stage });
+    },
+    recordBreakerTransition(name, from, to) {
+      breakerState.set({ name }, BREAKER_STATE_VALUE[to]);
+      breakerTransitions.inc({ name, from, to });
     },
     recentTraffic(now = clock()) {
       const current = Math.floor(now.getTime() / MINUTE_MS);
