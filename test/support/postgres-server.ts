@@ -35,7 +35,16 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+export interface PostgresServerOptions {
+  /**
+   * Keep every acknowledged commit through a crash of the server (`halt()`): synchronous_commit stays on. The
+   * default trades that away for speed (a commit is acknowledged before its WAL is written), fine for a server
+   * that is only ever stopped cleanly. fsync stays off either way: halt() kills PostgreSQL, not the machine.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   await assertBinaries();
   const asRoot = process.getuid?.() === 0;
   const dir = await mkdtemp(path.join(tmpdir(), "user-console-pg-"));
@@ -63,7 +72,8 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       "postgres",
       "--no-sync",
     ]);
-    const port = await startOnFreePort(asServerUser, dir, dataDir, logFile);
+    const durable = options.durable ?? false;
+    const port = await startOnFreePort(asServerUser, dir, dataDir, logFile, durable);
     let stopped = false;
     return {
       url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -73,7 +83,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
         await asServerUser("pg_ctl", ["-D", dataDir, "-m", "immediate", "-w", "stop"]);
       },
       async restart() {
-        await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions(port, dir), "-w", "-t", "60", "start"]);
+        await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions(port, dir, durable), "-w", "-t", "60", "start"]);
       },
       async stop() {
         if (stopped) return;
@@ -117,12 +127,13 @@ async function startOnFreePort(
   socketDir: string,
   dataDir: string,
   logFile: string,
+  durable: boolean,
 ): Promise<number> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     try {
-      await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions(port, socketDir), "-w", "-t", "60", "start"]);
+      await asServerUser("pg_ctl", ["-D", dataDir, "-l", logFile, "-o", serverOptions(port, socketDir, durable), "-w", "-t", "60", "start"]);
       return port;
     } catch (error) {
       lastError = error;
@@ -131,16 +142,18 @@ async function startOnFreePort(
   throw lastError;
 }
 
-function serverOptions(port: number, socketDir: string): string {
+function serverOptions(port: number, socketDir: string, durable: boolean): string {
   return [
     `-p ${port}`,
     "-h 127.0.0.1",
     `-k ${socketDir}`,
-    // Durability is worthless for a server that is deleted after the run.
+    // Durability against a machine crash is worthless for a server that is deleted after the run.
     "-c fsync=off",
-    "-c synchronous_commit=off",
+    durable ? "" : "-c synchronous_commit=off",
     "-c full_page_writes=off",
-  ].join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
 }
 
 function freePort(): Promise<number> {
