@@ -9,6 +9,7 @@
  *                  defaults: tracing at its default sampling (parent-based 10 %), exporting to an OTLP sink in
  *                  this process as it would to a collector; LOG_LEVEL info (a line per request, to a file)
  *   app, no trace  the same with OTEL_SDK_DISABLED=true (GET by id only: the "tracing vs off" ratio)
+ *   app, no breaker the same with DB_BREAKER_FAILURES=0 (GET by id only: the circuit breaker's cost, issue 17)
  *   bare           bench/support/bare-api-server.mjs: node:http + a pg Pool of the app's default DB_POOL_SIZE
  * First each endpoint is requested once per server with log_statement='all', which prints the statements each
  * server runs per request (and checks that both answer 200 with the same JSON shape). Then, per endpoint, a
@@ -61,8 +62,13 @@ const POOL_SIZE = loadConfig({}).DB_POOL_SIZE;
 const LOAD_SCRIPT = path.join(ROOT, "bench/support/api-load.lua");
 const RESULTS_FILE = path.join(ROOT, "bench/results/api.json");
 
-type TargetKey = "app" | "app-untraced" | "bare";
-const TARGET_LABELS: Record<TargetKey, string> = { app: "app", "app-untraced": "app, tracing off", bare: "bare" };
+type TargetKey = "app" | "app-untraced" | "app-unguarded" | "bare";
+const TARGET_LABELS: Record<TargetKey, string> = {
+  app: "app",
+  "app-untraced": "app, tracing off",
+  "app-unguarded": "app, breaker off",
+  bare: "bare",
+};
 
 interface BenchCase {
   key: string;
@@ -76,7 +82,7 @@ interface BenchCase {
 }
 
 const CASES: BenchCase[] = [
-  { key: "get-by-id", label: "GET /api/v1/users/{id}", mode: "get", targets: ["app", "app-untraced", "bare"], goal: 0.5 },
+  { key: "get-by-id", label: "GET /api/v1/users/{id}", mode: "get", targets: ["app", "app-untraced", "app-unguarded", "bare"], goal: 0.5 },
   { key: "list", label: "GET /api/v1/users?limit=50", mode: "list", path: "/api/v1/users?limit=50", targets: ["app", "bare"], goal: 0.35 },
   {
     key: "list-search",
@@ -573,6 +579,12 @@ async function main(): Promise<void> {
     // SHUTDOWN_DELAY_MS only shortens the bench's exit (no load balancer to wait for); the rest is shipped defaults.
     { key: "app", args: appArgs, env: { SHUTDOWN_DELAY_MS: "0", OTEL_EXPORTER_OTLP_ENDPOINT: sink.url }, auth: `Bearer ${secret}` },
     { key: "app-untraced", args: appArgs, env: { SHUTDOWN_DELAY_MS: "0", OTEL_SDK_DISABLED: "true" }, auth: `Bearer ${secret}` },
+    {
+      key: "app-unguarded",
+      args: appArgs,
+      env: { SHUTDOWN_DELAY_MS: "0", OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, DB_BREAKER_FAILURES: "0" },
+      auth: `Bearer ${secret}`,
+    },
     { key: "bare", args: [path.join(ROOT, "bench/support/bare-api-server.mjs")], env: { DB_POOL_SIZE: String(POOL_SIZE) }, auth: "" },
   ];
   for (const start of starts) {
@@ -599,7 +611,7 @@ async function main(): Promise<void> {
       const { statements, shape } = await probe(benchCase, targetOf(key), { database, ownPid, ids });
       shapes.set(key, JSON.stringify(shape));
       caseResults.push({ key, statementsPerRequest: statements.length, statements, rounds: [] });
-      if (key === "app-untraced") continue;
+      if (key === "app-untraced" || key === "app-unguarded") continue;
       console.log(`  ${benchCase.label}, ${TARGET_LABELS[key]}: ${statements.length}`);
       for (const statement of statements) console.log(`      ${statement.length > 110 ? `${statement.slice(0, 107)}...` : statement}`);
     }
@@ -662,14 +674,17 @@ async function main(): Promise<void> {
   }
   const tracing = (summaryOf("get-by-id", "app")?.rps ?? 0) / (summaryOf("get-by-id", "app-untraced")?.rps ?? Number.NaN);
   goals.push({ goal: "GET /api/v1/users/{id}: tracing at shipped sampling >= 0.9x tracing off", value: tracing, met: tracing >= 0.9 });
+  // Issue 17: the circuit breaker on every unit of work costs under 2 % of GET by id's rate.
+  const breaker = (summaryOf("get-by-id", "app")?.rps ?? 0) / (summaryOf("get-by-id", "app-unguarded")?.rps ?? Number.NaN);
+  goals.push({ goal: "GET /api/v1/users/{id}: with the circuit breaker >= 0.98x without (DB_BREAKER_FAILURES=0)", value: breaker, met: breaker >= 0.98 });
   const failures = Object.fromEntries(
-    (["app", "app-untraced"] as const).map((key) => [key, answersOver400(targetOf(key).process.logFile)]),
+    (["app", "app-untraced", "app-unguarded"] as const).map((key) => [key, answersOver400(targetOf(key).process.logFile)]),
   );
   for (const [key, counts] of Object.entries(failures)) {
     const listed = Object.entries(counts).map(([what, n]) => `${what} x${n}`);
     if (listed.length > 0) console.log(`\n${key} answered >= 400 (its request log): ${listed.join(", ")}`);
   }
-  console.log(`\nIssue 16's goals (OTLP sink received ${sink.counts.exports} exports, ${(sink.counts.bytes / 1024).toFixed(0)} KiB):`);
+  console.log(`\nIssues 16 and 17's goals (OTLP sink received ${sink.counts.exports} exports, ${(sink.counts.bytes / 1024).toFixed(0)} KiB):`);
   for (const { goal, value, met } of goals) console.log(`  ${met ? "met    " : "NOT met"}  ${value.toFixed(3).padStart(7)}  ${goal}`);
 
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
@@ -689,6 +704,7 @@ async function main(): Promise<void> {
       search: SEARCH,
       searchMatches,
       tracing: "app: shipped default sampling, exported to an OTLP sink in the bench process; app-untraced: OTEL_SDK_DISABLED=true",
+      breaker: "app and app-untraced: the database circuit breaker on (shipped default); app-unguarded: DB_BREAKER_FAILURES=0",
     },
     otlpSink: sink.counts,
     appAnswersOver400: failures,

@@ -46,9 +46,10 @@ export const configSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   /**
    * Units of work in a row that fail to reach the database (refused, connection lost, server shutting down) before
-   * the circuit breaker opens: requests are then answered 503 DATABASE_UNAVAILABLE at once (issue 17).
+   * the circuit breaker opens: requests are then answered 503 DATABASE_UNAVAILABLE at once (issue 17). 0 turns
+   * the breaker off: every unit tries the database (a failure to reach it is still 503, never retried).
    */
-  DB_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  DB_BREAKER_FAILURES: z.coerce.number().int().min(0).default(5),
   /** How long the breaker stays open before a probe (`SELECT 1`) tries the database again. */
   DB_BREAKER_HALF_OPEN_MS: millis(5_000, 100),
   /**

@@ -260,6 +260,15 @@ describe("the database circuit breaker (cockatiel, issue 17)", () => {
     expect(lines[0]?.fields).toMatchObject({ err: expect.objectContaining({ code: "ECONNREFUSED" }) });
   });
 
+  it("DB_BREAKER_FAILURES=0: no breaker, every unit tries the database, a failure to reach it is still DATABASE_UNAVAILABLE", async () => {
+    const { db, breaker, write, reached, lines } = setUp({ failures: 0 });
+    db.setUnreachable(true);
+    for (let i = 0; i < 20; i++) expect(await rejection(write)).toMatchObject({ code: "DATABASE_UNAVAILABLE", retryAfterSeconds: 1 });
+    expect(reached.count).toBe(20);
+    expect(breaker.state()).toBe("closed");
+    expect(lines).toEqual([]);
+  });
+
   it("stop() ends the prober: a stopped breaker stays open rather than probe a database that is closing", async () => {
     const { db, breaker, write, probes } = setUp();
     db.setUnreachable(true);

@@ -60,6 +60,7 @@ export interface DatabaseCircuitBreaker extends DatabaseAvailability {
  *   while it lasts, and one when it ends: never a line per refused request.
  */
 export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOptions): DatabaseCircuitBreaker {
+  if (options.failures === 0) return withoutBreaker(options.name);
   const { name, log } = options;
   const summaryEveryMs = options.summaryEveryMs ?? 30_000;
   const probeEveryMs = options.probeEveryMs ?? 1_000;
@@ -180,6 +181,31 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
       clearInterval(prober);
       clearInterval(summary);
     },
+  };
+}
+
+/**
+ * DB_BREAKER_FAILURES=0: no breaker (every unit tries the database, nothing is retried), and still no 500 for a
+ * database that cannot be reached: the caller gets DATABASE_UNAVAILABLE to retry. For comparing its cost
+ * (bench/api.ts) and for operators who would rather have every request try.
+ */
+function withoutBreaker(name: string): DatabaseCircuitBreaker {
+  const translated = async <T>(unit: () => Promise<T>): Promise<T> => {
+    try {
+      return await unit();
+    } catch (error) {
+      throw isConnectionFailure(error) ? new DatabaseUnavailableError(1, { cause: error }) : error;
+    }
+  };
+  return {
+    name,
+    state: () => "closed",
+    retryAfterSeconds: () => 1,
+    guard: (inner) => ({
+      run: (work, options) => translated(() => inner.run(work, options)),
+      read: (work, options) => translated(() => inner.read(work, options)),
+    }),
+    stop: () => undefined,
   };
 }
 
