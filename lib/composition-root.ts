@@ -555,7 +555,8 @@ function wire(deps: {
     },
     config: deps.config,
     log: deps.log,
-    database: deps.database,
+    // /ready's database checks go through the breaker too; its own probe does not (openDatabaseBreaker).
+    database: deps.breaker.guardLifecycle(deps.database),
     databaseBreaker: deps.breaker,
     startup: deps.startup,
   };

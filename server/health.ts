@@ -83,6 +83,8 @@ export function createHealthHandler(options: HealthOptions) {
   };
 
   function failed(name: string, error: unknown, reason: string, what: string): CheckResult {
+    // Refused by the database's circuit breaker: the outage is in the log once already (issue 17).
+    if (error instanceof Error && "code" in error && error.code === "DATABASE_UNAVAILABLE") return { ok: false, reason };
     // A driver's message can name hosts, users or SQL: it goes to the log, never into the response.
     const timedOut = error instanceof Error && error.name === "TimeoutError";
     options.log.warn(

@@ -260,6 +260,24 @@ describe("the database circuit breaker (cockatiel, issue 17)", () => {
     expect(lines[0]?.fields).toMatchObject({ err: expect.objectContaining({ code: "ECONNREFUSED" }) });
   });
 
+  it("counts /ready's pings like units of work, and refuses them at once while open (no connection, no log line per probe)", async () => {
+    const { db, breaker, lines } = setUp();
+    let pings = 0;
+    const lifecycle = breaker.guardLifecycle({
+      ...db.lifecycle,
+      ping: (signal) => {
+        pings++;
+        return db.lifecycle.ping(signal);
+      },
+    });
+    db.setUnreachable(true);
+    for (let i = 0; i < FAILURES; i++) expect(await rejection(() => lifecycle.ping())).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+    expect(breaker.state()).toBe("open");
+    for (let i = 0; i < 10; i++) await rejection(() => lifecycle.ping());
+    expect(pings).toBe(FAILURES);
+    expect(lines).toHaveLength(1);
+  });
+
   it("DB_BREAKER_FAILURES=0: no breaker, every unit tries the database, a failure to reach it is still DATABASE_UNAVAILABLE", async () => {
     const { db, breaker, write, reached, lines } = setUp({ failures: 0 });
     db.setUnreachable(true);

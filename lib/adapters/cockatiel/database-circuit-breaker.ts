@@ -9,7 +9,7 @@ import {
 } from "cockatiel";
 
 import { DatabaseUnavailableError } from "../../domain/errors";
-import type { BreakerState, DatabaseAvailability } from "../../ports/database";
+import type { BreakerState, DatabaseAvailability, DatabaseLifecycle } from "../../ports/database";
 import type { Logger } from "../../ports/logger";
 import type { UnitOfWork } from "../../ports/unit-of-work";
 import { isConnectionFailure } from "../pg/connection-failure";
@@ -36,6 +36,12 @@ export interface DatabaseCircuitBreakerOptions {
 export interface DatabaseCircuitBreaker extends DatabaseAvailability {
   /** `unitOfWork`, guarded: the one decorator every database port goes through (lib/composition-root.ts). */
   guard(unitOfWork: UnitOfWork): UnitOfWork;
+  /**
+   * `lifecycle` with /ready's database checks (ping, migration history) counted and refused like units of work:
+   * an idle replica's breaker opens from its probes too, and while it is open /ready fails at once, without a
+   * connection attempt or a log line per probe. Its own probe uses the lifecycle unguarded.
+   */
+  guardLifecycle(lifecycle: DatabaseLifecycle): DatabaseLifecycle;
   /** Stops the background prober and the summary (shutdown). */
   stop(): void;
 }
@@ -176,6 +182,11 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
       run: (work, runOptions) => guarded(() => inner.run(work, runOptions), runOptions?.signal, false),
       read: (work, readOptions) => guarded(() => inner.read(work, readOptions), readOptions?.signal, true),
     }),
+    guardLifecycle: (inner) => ({
+      ...inner,
+      ping: (signal) => guarded(() => inner.ping(signal), signal, false),
+      pendingMigrations: (signal) => guarded(() => inner.pendingMigrations(signal), signal, false),
+    }),
     stop() {
       stopped = true;
       clearInterval(prober);
@@ -204,6 +215,11 @@ function withoutBreaker(name: string): DatabaseCircuitBreaker {
     guard: (inner) => ({
       run: (work, options) => translated(() => inner.run(work, options)),
       read: (work, options) => translated(() => inner.read(work, options)),
+    }),
+    guardLifecycle: (inner) => ({
+      ...inner,
+      ping: (signal) => translated(() => inner.ping(signal)),
+      pendingMigrations: (signal) => translated(() => inner.pendingMigrations(signal)),
     }),
     stop: () => undefined,
   };

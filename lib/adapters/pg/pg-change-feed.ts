@@ -69,11 +69,14 @@ export function createPgChangeFeed(connectionString: string, channel: string, pu
           timer = undefined;
           connect().then(
             () => {
+              if (attempt > 1) log.info({ attempts: attempt }, `${purpose}: listening again`);
               attempt = 0;
               onChange("*");
             },
             (error: unknown) => {
-              log.warn({ err: error }, `${purpose}: cannot LISTEN yet; trying again`);
+              // Said once per outage (the loss above, or the first failed try); the retries go to debug, so a
+              // database that stays down does not fill the log (issue 17).
+              log.debug({ err: error, attempt }, `${purpose}: cannot LISTEN yet; trying again`);
               scheduleReconnect();
             },
           );
