@@ -11,6 +11,9 @@ describe("configuration", () => {
       MIGRATE_ON_START: false,
       PORT: 3000,
       HOSTNAME: "127.0.0.1",
+      // A trace backend outage must not take replicas out of rotation unless asked (issue 17).
+      READY_REQUIRES_TRACE_EXPORT: false,
+      READY_TRACE_EXPORT_GRACE_MS: 60_000,
     });
   });
 
@@ -20,6 +23,8 @@ describe("configuration", () => {
     ["PORT", "eighty"],
     ["DB_TIMEOUT_MS", "0"],
     ["MIGRATE_ON_START", "yes"],
+    ["READY_REQUIRES_TRACE_EXPORT", "yes"],
+    ["READY_TRACE_EXPORT_GRACE_MS", "a minute"],
     ["LOG_LEVEL", "loud"],
     ["METRICS_PORT", "0"],
     ["METRICS_PORT", "3000"],

@@ -67,6 +67,14 @@ export const configSchema = z.object({
   LISTEN_HOST: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(1).optional()),
   /** Deadline of each /ready check (database ping, migration history). */
   READY_TIMEOUT_MS: millis(1_000, 1),
+  /**
+   * /ready also fails (check `traceExport`) while exporting spans has failed for longer than
+   * READY_TRACE_EXPORT_GRACE_MS (issue 17). Off by default: a trace backend outage would then take every replica
+   * out of rotation at once, an outage of the app caused by its diagnostics.
+   */
+  READY_REQUIRES_TRACE_EXPORT: flag(false),
+  /** With READY_REQUIRES_TRACE_EXPORT: how long span export may keep failing before /ready does. */
+  READY_TRACE_EXPORT_GRACE_MS: millis(60_000),
   /** After SIGTERM, keep serving (with /ready at 503) this long so load balancers stop routing here. */
   SHUTDOWN_DELAY_MS: millis(5_000),
   /** Then wait at most this long for in-flight requests before cutting them. */

@@ -189,6 +189,92 @@ describe("/ready", () => {
   });
 });
 
+describe("/ready with READY_REQUIRES_TRACE_EXPORT (issue 17)", () => {
+  const GRACE_MS = 60_000;
+  const NOW = 1_800_000_000_000;
+
+  /** A watch that has been failing since `failingFor` ms before NOW (null: not failing), counting probes. */
+  function watchFailingFor(failingFor: number | null) {
+    const watch = { failingSince: failingFor === null ? null : NOW - failingFor, probes: 0 };
+    return {
+      watch,
+      port: { failingSince: () => watch.failingSince, probe: () => void watch.probes++ },
+    };
+  }
+
+  it.each([
+    ["never failed", null, 200, "ok", 0],
+    ["failing for less than the grace", 30_000, 200, "ok", 1],
+    ["failing for exactly the grace", GRACE_MS, 200, "ok", 1],
+    ["failing for longer than the grace", 61_000, 503, "failing for 61 s", 1],
+  ] as const)("export %s: %i, traceExport %s, %i probe(s)", async (_case, failingFor, status, check, probes) => {
+    const lines: LogLine[] = [];
+    const { watch, port } = watchFailingFor(failingFor);
+    const base = await serve({
+      database: answering,
+      log: recordingLogger(lines),
+      readyTimeoutMs: 1_000,
+      isDraining: () => false,
+      traceExport: { watch: () => port, graceMs: GRACE_MS },
+      now: () => NOW,
+    });
+
+    const response = await fetch(`${base}/ready`);
+
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({
+      status: status === 200 ? "ok" : "unavailable",
+      checks: { database: "ok", migrations: "ok", flags: "ok", databaseBreaker: "ok", traceExport: check },
+    });
+    // While failing, each round asks the backend again: a replica out of rotation exports nothing by itself.
+    expect(watch.probes).toBe(probes);
+    expect(lines).toEqual(
+      status === 200 ? [] : [expect.objectContaining({ level: "warn", message: "/ready: exporting spans has failed for 61 s" })],
+    );
+  });
+
+  it("comes back once an export (a probe, say) succeeds", async () => {
+    const { watch, port } = watchFailingFor(120_000);
+    const base = await serve({
+      database: answering,
+      readyTimeoutMs: 1_000,
+      readyCacheMs: 0,
+      isDraining: () => false,
+      traceExport: { watch: () => port, graceMs: GRACE_MS },
+      now: () => NOW,
+    });
+
+    expect((await fetch(`${base}/ready`)).status).toBe(503);
+    watch.failingSince = null;
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+  });
+
+  it("passes while tracing is off or its exporter is not watched", async () => {
+    const base = await serve({
+      database: answering,
+      readyTimeoutMs: 1_000,
+      isDraining: () => false,
+      traceExport: { watch: () => undefined, graceMs: 0 },
+    });
+
+    const response = await fetch(`${base}/ready`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok", flags: "ok", databaseBreaker: "ok", traceExport: "ok" } });
+  });
+
+  it("is not a check at all when the setting is off, however long export has failed", async () => {
+    // Off (the default), the server passes no traceExport (server/main.ts): a trace backend outage must not take
+    // replicas out of rotation.
+    const base = await serve({ database: answering, readyTimeoutMs: 1_000, isDraining: () => false, now: () => NOW });
+
+    const response = await fetch(`${base}/ready`);
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok", flags: "ok", databaseBreaker: "ok" } });
+  });
+});
+
 describe("/live", () => {
   it("answers 200 while the event loop keeps up, and 503 after it was blocked beyond the limit", async () => {
     const base = await serve({ database: hanging, readyTimeoutMs: 1_000, isDraining: () => false, maxEventLoopDelayMs: 100 });

@@ -3,6 +3,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 
 import type { DatabaseAvailability, DatabaseLifecycle } from "../lib/ports/database";
 import type { Logger } from "../lib/ports/logger";
+import type { TraceExportWatch } from "../lib/ports/trace-export";
 
 /**
  * Kubernetes probes, answered by our server before Next sees the request (docs/decisions/002-own-server.md):
@@ -28,6 +29,14 @@ export interface HealthOptions {
   readyCacheMs?: number;
   /** Told every readiness outcome (the user_console_ready gauge). */
   onReadiness?: (ready: boolean) => void;
+  /**
+   * With READY_REQUIRES_TRACE_EXPORT (off by default; README, "Operations"): readiness also fails while span
+   * export has been failing for longer than `graceMs`. `watch` is undefined while tracing is off or its exporter
+   * is not watched (lib/adapters/otel/start-tracing.ts): the check then passes.
+   */
+  traceExport?: { watch: () => TraceExportWatch | undefined; graceMs: number };
+  /** The clock the trace export check measures failing time by (epoch ms); tests set it. */
+  now?: () => number;
 }
 
 const WINDOW_MS = 10_000;
@@ -81,6 +90,22 @@ export function createHealthHandler(options: HealthOptions) {
       return state === "closed" ? { ok: true } : { ok: false, reason: state };
     },
   };
+  const { traceExport } = options;
+  if (traceExport) checks.traceExport = async () => traceExportCheck(traceExport.watch(), traceExport.graceMs);
+
+  const clock = options.now ?? Date.now;
+  function traceExportCheck(watch: TraceExportWatch | undefined, graceMs: number): CheckResult {
+    const since = watch?.failingSince() ?? null;
+    if (watch === undefined || since === null) return { ok: true };
+    // While failing, every round of checks asks the backend again: spans alone would not, as a replica out of
+    // rotation makes none.
+    watch.probe();
+    const failingMs = clock() - since;
+    if (failingMs <= graceMs) return { ok: true };
+    const seconds = Math.round(failingMs / 1000);
+    options.log.warn({ check: "traceExport", failingMs, graceMs }, `/ready: exporting spans has failed for ${seconds} s`);
+    return { ok: false, reason: `failing for ${seconds} s` };
+  }
 
   function failed(name: string, error: unknown, reason: string, what: string): CheckResult {
     // Refused by the database's circuit breaker: the outage is in the log once already (issue 17).

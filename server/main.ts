@@ -188,7 +188,17 @@ async function main(): Promise<void> {
       flagsInitialized: () => app.featureFlags.initialized(),
       breaker: app.databaseBreaker,
       onReadiness: (ready) => app.metrics.setReady(ready),
+      // Tracing was started by Next's prepare() above (instrumentation.ts), in Next's bundle: hence globalThis.
+      ...(config.READY_REQUIRES_TRACE_EXPORT && {
+        traceExport: { watch: () => globalThis.__userConsoleTracing?.traceExport, graceMs: config.READY_TRACE_EXPORT_GRACE_MS },
+      }),
     });
+    if (config.READY_REQUIRES_TRACE_EXPORT && !globalThis.__userConsoleTracing?.traceExport) {
+      log.warn(
+        { OTEL_SDK_DISABLED: process.env.OTEL_SDK_DISABLED, OTEL_TRACES_EXPORTER: process.env.OTEL_TRACES_EXPORTER },
+        "READY_REQUIRES_TRACE_EXPORT is set, but no OTLP exporter is running (tracing off, or another exporter): /ready's traceExport check always passes",
+      );
+    }
     const access = metricsAccess(config);
     // Beyond loopback without a token or a port of its own, nobody may scrape: said once (issue 18, item 11).
     if (access.kind === "off" && access.warning) log.warn({ listen: config.HOSTNAME }, access.warning);

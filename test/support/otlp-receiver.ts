@@ -83,7 +83,8 @@ function attributesOf(list: z.infer<typeof keyValues>): Record<string, Value> {
   return Object.fromEntries(list.map(({ key, value }) => [key, valueOf(value)]));
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** Listens on `port`, or on a free one when 0 (a test that has pointed the app at a closed port opens it later). */
+export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   let accepted = 0;
   let refused = 0;
@@ -133,7 +134,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
-  server.listen(0, "127.0.0.1");
+  server.listen(port, "127.0.0.1");
   await once(server, "listening");
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("the OTLP receiver is not listening on TCP");

@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { defaultSampler, isDisabled } from "./start-tracing";
+import { defaultSampler, exportingProcessors, isDisabled } from "./start-tracing";
 
 describe("tracing's defaults (issue 8)", () => {
   it("samples 10 % of new traces, and whatever the caller decided for continued ones, when OTEL_TRACES_SAMPLER is unset", () => {
@@ -27,5 +27,37 @@ describe("tracing's defaults (issue 8)", () => {
     [undefined, false],
   ])("reads OTEL_SDK_DISABLED=%s as %s, as the specification does", (value, disabled) => {
     expect(isDisabled({ OTEL_SDK_DISABLED: value })).toBe(disabled);
+  });
+});
+
+describe("which exporter /ready's traceExport check watches (issue 17)", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it.each([
+    [undefined, undefined],
+    ["otlp", "http/protobuf"],
+    ["otlp", "http/json"],
+    [" otlp ", "grpc"],
+  ])("OTEL_TRACES_EXPORTER=%s, protocol %s: one batch processor around the OTLP exporter, watched", async (exporter, protocol) => {
+    if (exporter !== undefined) vi.stubEnv("OTEL_TRACES_EXPORTER", exporter);
+    if (protocol !== undefined) vi.stubEnv("OTEL_EXPORTER_OTLP_PROTOCOL", protocol);
+
+    const { processors, watch } = exportingProcessors();
+
+    expect(processors.map((processor) => processor.constructor.name)).toEqual(["BatchSpanProcessor"]);
+    expect(watch?.failingSince()).toBeNull();
+    await Promise.all(processors.map((processor) => processor.shutdown()));
+  });
+
+  it.each(["console", "otlp,console", "none"])("OTEL_TRACES_EXPORTER=%s: the SDK's own processors, not watched", async (exporter) => {
+    vi.stubEnv("OTEL_TRACES_EXPORTER", exporter);
+
+    const { processors, watch } = exportingProcessors();
+
+    expect(watch).toBeUndefined();
+    expect(processors.length).toBe(exporter === "none" ? 0 : exporter.split(",").length);
+    await Promise.all(processors.map((processor) => processor.shutdown()));
   });
 });

@@ -1,20 +1,39 @@
 import { context, diag, DiagLogLevel, ROOT_CONTEXT, type DiagLogger } from "@opentelemetry/api";
+import { OTLPTraceExporter as OtlpGrpcExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as OtlpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as OtlpProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
-// The processors the SDK builds from OTEL_TRACES_EXPORTER and OTEL_EXPORTER_OTLP_* when given none: not in the
-// package's index, so imported from its file (the version is pinned; start-tracing.test.ts would see it move).
-// Needed to put our URL redaction ahead of them without re-implementing the SDK's exporter selection.
-import { getSpanProcessorsFromEnv } from "@opentelemetry/sdk-node/build/src/utils";
-import { ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from "@opentelemetry/sdk-trace-base";
+// The SDK's own pieces for building span processors from OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_* and
+// OTEL_BSP_* when given none: not in the package's index, so imported from their files (the version is pinned;
+// start-tracing.test.ts would see them move). Needed to put our URL redaction ahead of the exporting processors
+// and to watch the OTLP exporter's outcomes (issue 17) while re-implementing only the SDK's choice of OTLP
+// exporter class by protocol (otlpExporter below).
+import { createBatchSpanProcessorFromEnv } from "@opentelemetry/sdk-node/build/src/create-from-env";
+import { getOtlpProtocolFromEnv, getSpanProcessorsFromEnv } from "@opentelemetry/sdk-node/build/src/utils";
+import {
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 
 import type { Logger } from "../../ports/logger";
+import type { TraceExportWatch } from "../../ports/trace-export";
+import { watchSpanExporter } from "./trace-export-watch";
 import { createUrlRedactingProcessor, maskEverySegment, type RedactPath } from "./url-redaction";
 
 /** What the process entry (server/main.ts) needs of tracing once it runs: a way to flush and stop it. */
 export interface TracingHandle {
   /** Exports the spans still buffered, then stops; resolves when done (or when the exporter gave up). */
   shutdown(): Promise<void>;
+  /**
+   * How the OTLP exporter is doing, for /ready with READY_REQUIRES_TRACE_EXPORT (server/health.ts). Unset when
+   * OTEL_TRACES_EXPORTER chose anything but OTLP alone (`console`, `zipkin`, several, `none`): not watched.
+   */
+  traceExport?: TraceExportWatch;
 }
 
 declare global {
@@ -57,7 +76,7 @@ export function startTracing(options: { log: Logger; redactPath?: RedactPath }):
   const env = process.env;
   if (isDisabled(env)) return undefined;
   if (env.OTEL_LOG_LEVEL === undefined) diag.setLogger(throttled(options.log), DiagLogLevel.WARN);
-  const exporting = getSpanProcessorsFromEnv(undefined);
+  const { processors: exporting, watch } = exportingProcessors();
   const sdk = new NodeSDK({
     // Under OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES: the SDK's env detector merges those over this.
     resource: defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: DEFAULT_SERVICE_NAME })),
@@ -71,9 +90,39 @@ export function startTracing(options: { log: Logger; redactPath?: RedactPath }):
     logRecordProcessors: [],
   });
   sdk.start();
-  const handle: TracingHandle = { shutdown: () => sdk.shutdown() };
+  const handle: TracingHandle = { shutdown: () => sdk.shutdown(), ...(watch && { traceExport: watch }) };
   globalThis.__userConsoleTracing = handle;
   return handle;
+}
+
+/**
+ * The span processors that export, as the SDK would build them from the environment. With OTEL_TRACES_EXPORTER
+ * unset or `otlp` (the default, and what trace backends speak): the SDK's OTLP exporter for
+ * OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL, watched (trace-export-watch.ts), in the batch processor the SDK makes
+ * (OTEL_BSP_*). Any other choice, or a protocol the SDK does not know (it warns and falls back), is left to the
+ * SDK entirely and not watched.
+ */
+export function exportingProcessors(): { processors: SpanProcessor[]; watch?: TraceExportWatch } {
+  // From process.env, as the SDK's own pieces read the rest.
+  const chosen = process.env.OTEL_TRACES_EXPORTER?.trim() ?? "";
+  const exporter = chosen === "" || chosen === "otlp" ? otlpExporter(getOtlpProtocolFromEnv()) : undefined;
+  if (!exporter) return { processors: getSpanProcessorsFromEnv(undefined) };
+  const watched = watchSpanExporter(exporter);
+  return { processors: [createBatchSpanProcessorFromEnv(watched.exporter)], watch: watched.watch };
+}
+
+/** The SDK's OTLP trace exporter for `protocol` (each reads its endpoint, headers and timeout from OTEL_*). */
+function otlpExporter(protocol: string): SpanExporter | undefined {
+  switch (protocol) {
+    case "http/protobuf":
+      return new OtlpProtobufExporter();
+    case "http/json":
+      return new OtlpJsonExporter();
+    case "grpc":
+      return new OtlpGrpcExporter();
+    default:
+      return undefined;
+  }
 }
 
 /** OTEL_SDK_DISABLED as the specification reads it: `true` in any case, anything else is false. */
