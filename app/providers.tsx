@@ -7,6 +7,8 @@ import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
 import { config } from "zod/v4/core";
 
+import { readRetryDelay, shouldRetryRead } from "@/components/api";
+
 // zod's first object parse probes for `new Function` to compile faster parsers. Our CSP has no 'unsafe-eval', so
 // in the browser the probe can only fail, and Chromium reports it as a CSP violation (our forms and Scalar's
 // reference both parse with zod): tell zod not to try (https://github.com/colinhacks/zod/discussions/6671).
@@ -25,7 +27,8 @@ export function Providers({ children, nonce }: { children: ReactNode; nonce: str
     () =>
       new QueryClient({
         // Server-rendered data is fresh when it arrives: without a stale time the client would refetch at once.
-        defaultOptions: { queries: { staleTime: 30_000, retry: 1 } },
+        // Retries: once, but through a database outage for about a minute at the server's Retry-After.
+        defaultOptions: { queries: { staleTime: 30_000, retry: shouldRetryRead, retryDelay: readRetryDelay } },
       }),
   );
   return (

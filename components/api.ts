@@ -176,3 +176,23 @@ export function describeError(error: unknown): { title: string; detail?: string 
   }
   return { title: "Something went wrong", detail: error instanceof Error ? error.message : undefined };
 }
+
+/** How long a console page keeps retrying a read while the database is unavailable (issue 17): about a minute. */
+const OUTAGE_RETRIES = 12;
+
+/**
+ * React Query's `retry` for every read in the console: once for anything (a network blip), but while the server
+ * says the database is unavailable (503 DATABASE_UNAVAILABLE, circuit breaker open) keep trying for about a
+ * minute, so a short outage heals by itself on the page; a 4xx is never retried (asking again changes nothing).
+ */
+export function shouldRetryRead(failureCount: number, error: unknown): boolean {
+  if (error instanceof ApiError && error.code === "DATABASE_UNAVAILABLE") return failureCount < OUTAGE_RETRIES;
+  if (error instanceof ApiError && error.status < 500) return false;
+  return failureCount < 1;
+}
+
+/** React Query's `retryDelay`: the server's Retry-After when it sent one, else its default backoff (1 s doubling). */
+export function readRetryDelay(failureCount: number, error: unknown): number {
+  if (error instanceof ApiError && error.retryAfterSeconds !== undefined) return error.retryAfterSeconds * 1000;
+  return Math.min(1000 * 2 ** failureCount, 30_000);
+}
