@@ -135,6 +135,15 @@ describe("the API on the production server", () => {
     expect(JSON.parse(answer.body)).toMatchObject({ code: "VALIDATION_FAILED" });
   });
 
+  it("answers a page address that is not valid percent-encoded UTF-8 as the client's mistake (400), not a 500", async () => {
+    for (const path of ["/invitations/x%E0%A4%A", "/users/%zz"]) {
+      const answer = await fetch(`${base}${path}`, { redirect: "manual" });
+      expect(answer.status, path).toBe(400);
+      expect(await answer.text()).toMatch(/not valid percent-encoded UTF-8/);
+    }
+    expect((await fetch(`${base}/users/%C3%A9`, { redirect: "manual" })).status).not.toBe(400);
+  });
+
   it("compresses only for a client that asks, and sends the API's fixed Content-Security-Policy", async () => {
     // The OpenAPI document: well over compression's 1 kB threshold.
     const plain = await fetch(`${base}/api/openapi.json`, { headers: { "accept-encoding": "identity" } });

@@ -273,6 +273,13 @@ async function main(): Promise<void> {
             await withRequestFacts(facts, () => handleApi(request, response));
             return;
           }
+          // Next answers a path that is not valid percent-encoded UTF-8 with a bare 500 (decodeURIComponent throws
+          // inside it): it is the client's mistake, said as such.
+          if (!isDecodable(path)) {
+            response.writeHead(400, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" });
+            response.end("Bad Request: the address is not valid percent-encoded UTF-8\n");
+            return;
+          }
           // While the database's breaker is open no page can render (each needs the session behind it at
           // least): answered here at once, 503 with Retry-After, rather than by Next failing slowly (issue 17).
           if (app.databaseBreaker.state() !== "closed" && isPagePath(path)) {
@@ -327,6 +334,15 @@ async function main(): Promise<void> {
   server.on("error", (error) => log.error({ err: error }, "server error"));
   const url = `http://${config.HOSTNAME}:${config.PORT}`;
   log.info({ url, dev }, `listening on ${url}`);
+}
+
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
