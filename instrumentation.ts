@@ -1,3 +1,5 @@
+import type { Instrumentation } from "next";
+
 /**
  * Next runs `register()` once per server process before it serves anything: in our own server (server/main.ts)
  * during `nextApp.prepare()`, after the app is built and registered. It starts tracing (issue 8; the
@@ -16,3 +18,21 @@ export async function register(): Promise<void> {
   // Paths in spans are masked by the server's route table (issue 18, item 4), registered before Next prepares.
   startTracing({ log: app.log, redactPath: globalThis.__userConsoleRedactPath });
 }
+
+/**
+ * Every error Next meets rendering a page, in our log with the digest the page's error screen shows
+ * (app/error.tsx), so a person's "reference" finds the line (issue 17). Route template, not the raw path: a path
+ * can hold a secret (issue 18, item 4). A database outage is not logged per page: the circuit breaker has
+ * said so once (lib/adapters/cockatiel/database-circuit-breaker.ts).
+ */
+export const onRequestError: Instrumentation.onRequestError = (error, request, context) => {
+  const app = globalThis.__userConsoleApp;
+  if (!app) return;
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  if (code === "DATABASE_UNAVAILABLE") return;
+  const digest = error instanceof Error && "digest" in error ? error.digest : undefined;
+  app.log.error(
+    { err: error, digest, route: context.routePath, routeType: context.routeType, method: request.method },
+    "page render failed",
+  );
+};

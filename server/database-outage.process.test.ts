@@ -7,12 +7,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer, Socket, type Server } from "node:net";
 
+import { chromium } from "@playwright/test";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { bigFile } from "../test/api/imports-api.suite";
+import { findChromium, HOW_TO_GET_CHROMIUM } from "../e2e/support/browser.mjs";
 import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
+import { BOOTSTRAP_PASSWORD, firstSignIn, signIn, TEST_PASSWORD } from "../test/support/http-accounts";
 import { startPostgresServer, type PostgresServer } from "../test/support/postgres-server";
 
 const OUTAGE_MS = 10_000;
@@ -25,6 +27,8 @@ let server: RunningServer;
 let sql: pg.Pool;
 let base: string;
 let bearer: string;
+/** The relay's address of the database, as the servers reach it. */
+let relayedUrl: string;
 
 beforeAll(async () => {
   await ensureBuild();
@@ -33,10 +37,11 @@ beforeAll(async () => {
   relay = await countingRelay(Number(new URL(postgres.url).port));
   const url = new URL(postgres.url);
   url.port = String(relay.port);
+  relayedUrl = url.href;
   server = startServer({
     port: await freePort(),
     env: {
-      DATABASE_URL: url.href,
+      DATABASE_URL: relayedUrl,
       MIGRATE_ON_START: "true",
       BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
       DB_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
@@ -224,6 +229,47 @@ describe("PostgreSQL stopped for ~10 s under load", () => {
     } finally {
       clearInterval(loop);
       clearInterval(probeLoop);
+    }
+  });
+
+  it("with the breaker off, a page whose render meets the outage shows app/error.tsx's message, not a bare 500", async () => {
+    const unguarded = startServer({
+      port: await freePort(),
+      env: { DATABASE_URL: relayedUrl, DB_BREAKER_FAILURES: "0", SHUTDOWN_DELAY_MS: "0" },
+    });
+    try {
+      await unguarded.waitUntilReady();
+      const cookie = await signIn(unguarded.baseUrl, "admin@example.com", TEST_PASSWORD);
+      // Rendered once while the database answers (the session is then in the process's credential cache).
+      expect((await fetch(`${unguarded.baseUrl}/users`, { headers: { cookie } })).status).toBe(200);
+      await postgres.halt();
+      try {
+        // Next answers 500 with an empty document; the error boundary renders in the browser: look there.
+        const found = findChromium();
+        if (!found) throw new Error(HOW_TO_GET_CHROMIUM);
+        const browser = await chromium.launch(found.launchOptions);
+        try {
+          const context = await browser.newContext();
+          const [name = "", value = ""] = cookie.split(";")[0]?.split("=") ?? [];
+          await context.addCookies([{ name, value, url: unguarded.baseUrl }]);
+          const page = await context.newPage();
+          await page.goto(`${unguarded.baseUrl}/users`);
+          await page.getByRole("heading", { name: "This page could not be loaded" }).waitFor({ timeout: 15_000 });
+          expect(await page.getByRole("button", { name: "Try again" }).isVisible()).toBe(true);
+        } finally {
+          await browser.close();
+        }
+      } finally {
+        await postgres.restart();
+      }
+      await unguarded.waitUntilReady(30_000);
+      // Said once in the log (no breaker to say it), and no line per failed render.
+      await unguarded.waitForOutput(/database reachable again/, 30_000);
+      expect(unguarded.output().match(/database unreachable/g)).toHaveLength(1);
+      expect(unguarded.output()).not.toMatch(/page render failed/);
+    } finally {
+      unguarded.child.kill("SIGTERM");
+      await unguarded.exited;
     }
   });
 

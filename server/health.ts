@@ -94,6 +94,7 @@ export function createHealthHandler(options: HealthOptions) {
   if (traceExport) checks.traceExport = async () => traceExportCheck(traceExport.watch(), traceExport.graceMs);
 
   const clock = options.now ?? Date.now;
+  let reportedSince: number | null = null;
   function traceExportCheck(watch: TraceExportWatch | undefined, graceMs: number): CheckResult {
     const since = watch?.failingSince() ?? null;
     if (watch === undefined || since === null) return { ok: true };
@@ -103,7 +104,11 @@ export function createHealthHandler(options: HealthOptions) {
     const failingMs = clock() - since;
     if (failingMs <= graceMs) return { ok: true };
     const seconds = Math.round(failingMs / 1000);
-    options.log.warn({ check: "traceExport", failingMs, graceMs }, `/ready: exporting spans has failed for ${seconds} s`);
+    // Once per failing spell (probes come every few seconds from every prober): the log says when it began.
+    if (reportedSince !== since) {
+      reportedSince = since;
+      options.log.warn({ check: "traceExport", failingMs, graceMs }, `/ready: exporting spans has failed for ${seconds} s`);
+    }
     return { ok: false, reason: `failing for ${seconds} s` };
   }
 

@@ -17,7 +17,7 @@ import { principalHas, roleHas, routeAccess, type RouteAccess } from "../domain/
 import { getApp } from "../app-registry";
 import { untilAborted } from "../domain/until-aborted";
 import type { AnonymousContext, CallContext } from "../use-cases/call-context";
-import { HttpProblem, problemFor, problemResponse } from "./problem";
+import { HttpProblem, problemFor, problemResponse, type ProblemCode } from "./problem";
 import { isJsonMediaType, mediaTypeOf, parseInput, readJsonBody } from "./read-body";
 import { recordCaller } from "./request-facts";
 import { clientIpOf, publicOriginOf, requestIdOf, traceIdOf } from "./request-info";
@@ -197,7 +197,7 @@ export function route<
 }
 
 /** 5xx answers that are not failures to report: each is logged once where it starts, not per request. */
-const QUIET_CODES: ReadonlySet<string> = new Set(["READ_ONLY_MODE", "DATABASE_UNAVAILABLE"]);
+const QUIET_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>(["READ_ONLY_MODE", "DATABASE_UNAVAILABLE"]);
 
 const MALFORMED_TOKEN =
   'The Authorization header is not of the form "Bearer <token>" (API tokens start with uct_; send them unquoted)';

@@ -183,7 +183,7 @@ function apply(repos: Repositories, context: CallContext, command: BulkCommand, 
 }
 
 /** Failures that end the whole call rather than one user's change: the chunk's unit cannot go on after them. */
-const FATAL: ReadonlySet<ErrorCode> = new Set(["DEADLINE_EXCEEDED", "DATABASE_BUSY", "DATABASE_UNAVAILABLE"]);
+const FATAL: ReadonlySet<ErrorCode> = new Set(["DEADLINE_EXCEEDED", "DATABASE_BUSY"]);
 const DOMAIN_CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 /**

@@ -115,7 +115,12 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
         .then((held) => {
           if (!held) clearInterval(heartbeat); // taken over, or ended: its next batch finds out and stops
         })
-        .catch((error: unknown) => log.warn({ err: error, importId: jobId }, "renewing an import's lease failed"));
+        .catch((error: unknown) => {
+          // During a database outage the breaker has said so once; the job waits it out (retryWhenTransient).
+          const outage = error instanceof Error && "code" in error && error.code === "DATABASE_UNAVAILABLE";
+          if (outage) log.debug({ importId: jobId }, "renewing an import's lease waits for the database");
+          else log.warn({ err: error, importId: jobId }, "renewing an import's lease failed");
+        });
     }, Math.max(10, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     try {
@@ -311,19 +316,23 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
    * committed batch.
    */
   async function retryWhenTransient<T>(unit: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
+    // Busy answers in a row: an outage's wait starts the count again, so the backlog after one gets its tries.
+    let busy = 0;
+    for (;;) {
       try {
         return await unit();
       } catch (error) {
         if (!(error instanceof Error) || !("code" in error)) throw error;
         if (error.code === "DATABASE_UNAVAILABLE") {
+          busy = 0;
           const seconds = "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : 1;
           if (await sleepUnlessAborted(seconds * 1000, stopper.signal)) throw error;
           continue;
         }
-        if (error.code !== "DATABASE_BUSY" || attempt >= BUSY_RETRIES) throw error;
-        log.warn({ attempt }, "database busy: retrying an import batch");
-        if (await sleepUnlessAborted(100 * 2 ** attempt, stopper.signal)) throw error;
+        if (error.code !== "DATABASE_BUSY" || busy >= BUSY_RETRIES) throw error;
+        log.warn({ attempt: busy }, "database busy: retrying an import batch");
+        if (await sleepUnlessAborted(100 * 2 ** busy, stopper.signal)) throw error;
+        busy++;
       }
     }
   }

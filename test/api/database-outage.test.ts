@@ -53,14 +53,13 @@ describe("a database outage, through the API (in memory)", () => {
     expect(api.app.databaseBreaker.state()).toBe("closed");
     // One line when it started, one when it ended; none per refused request.
     expect(lines.filter(({ level }) => level === "error" || level === "warn").map(({ message }) => message)).toEqual([
-      expect.stringMatching(/^database unreachable: 3 units of work in a row could not reach it/),
+      expect.stringMatching(/^database unreachable: 3 calls in a row could not reach it/),
     ]);
     expect(lines.filter(({ message }) => message.startsWith("database reachable again"))).toHaveLength(1);
-    // Nothing of what was refused was written.
-    const written = await api.unitOfWork.run(({ users }) => Promise.all([0, 2, 4].map((i) => users.getByEmail(`during-${i}@example.com`))));
-    expect(written).toEqual([null, null, null]);
   });
 
+  // That the outage meets the job part-way (some batches committed, not all) is shown on PostgreSQL, where the
+  // database's progress can be read while it is down: server/database-outage.process.test.ts.
   it("lets an import job ride out the outage and finish from its last committed batch, with exact counts", { timeout: 20_000 }, async () => {
     await api.createUser({ email: "importer@staff.example", role: "ADMIN", password: "correct horse battery" });
     const cookie = await api.signIn("importer@staff.example", "correct horse battery");

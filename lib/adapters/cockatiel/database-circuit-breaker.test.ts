@@ -252,7 +252,7 @@ describe("the database circuit breaker (cockatiel, issue 17)", () => {
     db.setUnreachable(false);
     await advance(HALF_OPEN_MS + PROBE_EVERY_MS);
     expect(lines.map(({ level, message }) => `${level}: ${message}`)).toEqual([
-      expect.stringMatching(/^error: database unreachable: 3 units of work in a row could not reach it; circuit breaker "database" open/),
+      expect.stringMatching(/^error: database unreachable: 3 calls in a row could not reach it; circuit breaker "database" open/),
       expect.stringMatching(/^warn: database still unreachable after 30 s: 100 requests refused in the last 30 s$/),
       expect.stringMatching(/^warn: database still unreachable after 60 s: 20 requests refused in the last 30 s$/),
       expect.stringMatching(/^info: database reachable again after 6\d s: circuit breaker "database" closed; 120 requests were refused meanwhile$/),
@@ -278,13 +278,43 @@ describe("the database circuit breaker (cockatiel, issue 17)", () => {
     expect(lines).toHaveLength(1);
   });
 
-  it("DB_BREAKER_FAILURES=0: no breaker, every unit tries the database, a failure to reach it is still DATABASE_UNAVAILABLE", async () => {
+  it("DB_BREAKER_FAILURES=0: no breaker, every unit tries the database, a failure to reach it is still DATABASE_UNAVAILABLE, logged once", async () => {
     const { db, breaker, write, reached, lines } = setUp({ failures: 0 });
     db.setUnreachable(true);
     for (let i = 0; i < 20; i++) expect(await rejection(write)).toMatchObject({ code: "DATABASE_UNAVAILABLE", retryAfterSeconds: 1 });
     expect(reached.count).toBe(20);
     expect(breaker.state()).toBe("closed");
-    expect(lines).toEqual([]);
+    db.setUnreachable(false);
+    await write();
+    expect(lines.map(({ level, message }) => `${level}: ${message}`)).toEqual([
+      expect.stringMatching(/^error: database unreachable: a call could not reach it \(circuit breaker off/),
+      expect.stringMatching(/^info: database reachable again after \d+ s: a call got through \(circuit breaker off\); 20 requests were refused meanwhile$/),
+    ]);
+  });
+
+  it("a unit that started while closed and fails while the probe runs does not reopen the breaker under it", async () => {
+    let answer: (() => void) | undefined;
+    const { db, breaker, unitOfWork, write } = setUp({
+      probe: () => new Promise<void>((resolve) => (answer = resolve)),
+    });
+    // A slow unit starts while closed and is still running when the breaker opens and its probe begins.
+    let failSlow: (() => void) | undefined;
+    const slow = rejection(() =>
+      unitOfWork.run(() => new Promise((_, reject) => (failSlow = () => reject(new Error("Connection terminated unexpectedly"))))),
+    );
+    await advance(0);
+    expect(failSlow, "the slow unit is running").toBeDefined();
+    db.setUnreachable(true);
+    for (let i = 0; i < FAILURES; i++) await rejection(write);
+    await advance(HALF_OPEN_MS);
+    expect(breaker.state()).toBe("half-open");
+    failSlow?.();
+    expect(await slow).toMatchObject({ code: "DATABASE_UNAVAILABLE" });
+    expect(breaker.state()).toBe("half-open");
+    db.setUnreachable(false);
+    answer?.();
+    await advance(0);
+    expect(breaker.state()).toBe("closed");
   });
 
   it("stop() ends the prober: a stopped breaker stays open rather than probe a database that is closing", async () => {

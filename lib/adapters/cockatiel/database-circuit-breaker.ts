@@ -66,29 +66,27 @@ export interface DatabaseCircuitBreaker extends DatabaseAvailability {
  *   while it lasts, and one when it ends: never a line per refused request.
  */
 export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOptions): DatabaseCircuitBreaker {
-  if (options.failures === 0) return withoutBreaker(options.name);
   const { name, log } = options;
   const summaryEveryMs = options.summaryEveryMs ?? 30_000;
+  if (options.failures === 0) return withoutBreaker(name, log, summaryEveryMs);
   const probeEveryMs = options.probeEveryMs ?? 1_000;
   const policy = circuitBreaker(
-    handleWhen((error) => isConnectionFailure(error) || error instanceof ProbeFailedError),
+    // A LateFailure wraps a connection failure, but must not count (see `guarded`).
+    handleWhen((error) => !(error instanceof LateFailure) && (isConnectionFailure(error) || error instanceof ProbeFailedError)),
     { halfOpenAfter: options.halfOpenAfterMs, breaker: new ConsecutiveBreaker(options.failures) },
   );
-  // One more try of a read, after 25-100 ms of decorrelated jitter (cockatiel's default generator), only while
-  // the breaker is still closed: once it opens, every other unit is refused too.
+  // One more try of a read, after 25-100 ms (evenly spread, so a burst of dropped reads does not retry in step),
+  // only while the breaker is still closed: once it opens, every other unit is refused too.
   const readRetry = retry(
     handleWhen((error) => isConnectionFailure(error) && policy.state === CircuitState.Closed),
-    { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 100 }) },
+    { maxAttempts: 1, backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 100, generator: spreadDelay }) },
   );
 
   let state: BreakerState = "closed";
   let openedAt = 0;
-  let outageStartedAt = 0;
-  let refused = 0;
-  let refusedSinceSummary = 0;
   let prober: NodeJS.Timeout | undefined;
-  let summary: NodeJS.Timeout | undefined;
   let stopped = false;
+  const outage = createOutageLog(name, log, summaryEveryMs);
 
   policy.onStateChange((next) => {
     const to = stateOf(next);
@@ -98,42 +96,22 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
     if (to === "open") openedAt = Date.now();
     options.onTransition?.(from, to);
     if (from === "closed") outageBegan();
-    if (to === "closed") outageEnded();
+    if (to === "closed") {
+      clearInterval(prober);
+      outage.ended(`circuit breaker "${name}" closed`);
+    }
   });
 
   function outageBegan(): void {
-    outageStartedAt = Date.now();
     const failure = policy.lastFailure;
-    log.error(
-      { err: failure && "error" in failure ? failure.error : undefined, breaker: name, failures: options.failures },
-      `database unreachable: ${options.failures} units of work in a row could not reach it; circuit breaker "${name}" ` +
-        `open, requests are answered 503 DATABASE_UNAVAILABLE and a probe tries the database every ` +
-        `${Math.round(options.halfOpenAfterMs / 1000)} s`,
+    outage.began(
+      failure && "error" in failure ? failure.error : undefined,
+      `${options.failures} calls in a row could not reach it; circuit breaker "${name}" open, requests are answered ` +
+        `503 DATABASE_UNAVAILABLE and a probe tries the database every ${Math.round(options.halfOpenAfterMs / 1000)} s`,
     );
     if (stopped) return;
     prober = setInterval(probe, probeEveryMs);
     prober.unref();
-    summary = setInterval(() => {
-      log.warn(
-        { breaker: name, refused: refusedSinceSummary, refusedTotal: refused, outageSeconds: secondsSince(outageStartedAt) },
-        `database still unreachable after ${secondsSince(outageStartedAt)} s: ${refusedSinceSummary} requests refused ` +
-          `in the last ${Math.round(summaryEveryMs / 1000)} s`,
-      );
-      refusedSinceSummary = 0;
-    }, summaryEveryMs);
-    summary.unref();
-  }
-
-  function outageEnded(): void {
-    clearInterval(prober);
-    clearInterval(summary);
-    log.info(
-      { breaker: name, refusedTotal: refused, outageSeconds: secondsSince(outageStartedAt) },
-      `database reachable again after ${secondsSince(outageStartedAt)} s: circuit breaker "${name}" closed; ` +
-        `${refused} requests were refused meanwhile`,
-    );
-    refused = 0;
-    refusedSinceSummary = 0;
   }
 
   /** While open: once the open period is over, cockatiel lets this call through as the half-open test. */
@@ -158,8 +136,7 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
   }
 
   function unavailable(cause?: unknown): DatabaseUnavailableError {
-    refused++;
-    refusedSinceSummary++;
+    outage.refused();
     return new DatabaseUnavailableError(retryAfterSeconds(), { cause });
   }
 
@@ -167,8 +144,19 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
     // Refused before anything touches the database: while open or probing, no connection is attempted.
     if (policy.state !== CircuitState.Closed) throw unavailable();
     try {
-      return await policy.execute(() => (retryable ? readRetry.execute(unit, signal) : unit()), signal);
-    } catch (error) {
+      return await policy.execute(async () => {
+        try {
+          return await (retryable ? readRetry.execute(unit, signal) : unit());
+        } catch (error) {
+          // Started while closed, failed after the breaker left closed: cockatiel would count it as a closed-state
+          // failure and reopen a half-open breaker under its probe, so a successful probe would no longer close it.
+          // Such a late failure is the outage's, already counted: passed on uncounted.
+          if (policy.state !== CircuitState.Closed) throw new LateFailure(error);
+          throw error;
+        }
+      }, signal);
+    } catch (caught) {
+      const error = caught instanceof LateFailure ? caught.cause : caught;
       if (error instanceof BrokenCircuitError || isConnectionFailure(error)) throw unavailable(error);
       throw error;
     }
@@ -190,6 +178,56 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
     stop() {
       stopped = true;
       clearInterval(prober);
+      outage.stop();
+    },
+  };
+}
+
+/** A failure the breaker must not count (see `guarded`): cockatiel's filter does not handle it, so it passes through. */
+class LateFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super("a database call failed after the circuit breaker had opened", { cause });
+    this.name = "LateFailure";
+  }
+}
+
+/**
+ * The outage as the log tells it (issue 17): one error line when it starts, with the failure that showed it, a
+ * warning every `summaryEveryMs` while it lasts saying how many requests were refused, one line when it ends.
+ */
+function createOutageLog(name: string, log: Logger, summaryEveryMs: number) {
+  let startedAt = 0;
+  let refused = 0;
+  let refusedSinceSummary = 0;
+  let summary: NodeJS.Timeout | undefined;
+  return {
+    began(err: unknown, how: string): void {
+      startedAt = Date.now();
+      log.error({ err, breaker: name }, `database unreachable: ${how}`);
+      summary = setInterval(() => {
+        log.warn(
+          { breaker: name, refused: refusedSinceSummary, refusedTotal: refused, outageSeconds: secondsSince(startedAt) },
+          `database still unreachable after ${secondsSince(startedAt)} s: ${refusedSinceSummary} requests refused ` +
+            `in the last ${Math.round(summaryEveryMs / 1000)} s`,
+        );
+        refusedSinceSummary = 0;
+      }, summaryEveryMs);
+      summary.unref();
+    },
+    refused(): void {
+      refused++;
+      refusedSinceSummary++;
+    },
+    ended(how: string): void {
+      clearInterval(summary);
+      log.info(
+        { breaker: name, refusedTotal: refused, outageSeconds: secondsSince(startedAt) },
+        `database reachable again after ${secondsSince(startedAt)} s: ${how}; ${refused} requests were refused meanwhile`,
+      );
+      refused = 0;
+      refusedSinceSummary = 0;
+    },
+    stop(): void {
       clearInterval(summary);
     },
   };
@@ -200,12 +238,26 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
  * database that cannot be reached: the caller gets DATABASE_UNAVAILABLE to retry. For comparing its cost
  * (bench/api.ts) and for operators who would rather have every request try.
  */
-function withoutBreaker(name: string): DatabaseCircuitBreaker {
+function withoutBreaker(name: string, log: Logger, summaryEveryMs: number): DatabaseCircuitBreaker {
+  // The outage is still logged once, from the first failure to reach the database to the first call that does.
+  const outage = createOutageLog(name, log, summaryEveryMs);
+  let down = false;
   const translated = async <T>(unit: () => Promise<T>): Promise<T> => {
     try {
-      return await unit();
+      const result = await unit();
+      if (down) {
+        down = false;
+        outage.ended("a call got through (circuit breaker off)");
+      }
+      return result;
     } catch (error) {
-      throw isConnectionFailure(error) ? new DatabaseUnavailableError(1, { cause: error }) : error;
+      if (!isConnectionFailure(error)) throw error;
+      if (!down) {
+        down = true;
+        outage.began(error, "a call could not reach it (circuit breaker off: every request still tries it)");
+      }
+      outage.refused();
+      throw new DatabaseUnavailableError(1, { cause: error });
     }
   };
   return {
@@ -221,8 +273,13 @@ function withoutBreaker(name: string): DatabaseCircuitBreaker {
       ping: (signal) => translated(() => inner.ping(signal)),
       pendingMigrations: (signal) => translated(() => inner.pendingMigrations(signal)),
     }),
-    stop: () => undefined,
+    stop: () => outage.stop(),
   };
+}
+
+/** 25 ms plus up to 75 ms at random: cockatiel's backoff generator contract ([delay, next state]). */
+function spreadDelay(state: unknown, options: { initialDelay: number; maxDelay: number }): [number, unknown] {
+  return [options.initialDelay + Math.random() * (options.maxDelay - options.initialDelay), state];
 }
 
 /** The probe failed in a way that is not a connection failure as such (a timeout): still not a reachable database. */

@@ -69,7 +69,7 @@ export function createPgChangeFeed(connectionString: string, channel: string, pu
           timer = undefined;
           connect().then(
             () => {
-              if (attempt > 1) log.info({ attempts: attempt }, `${purpose}: listening again`);
+              log.info({ attempts: attempt }, `${purpose}: listening again`);
               attempt = 0;
               onChange("*");
             },
