@@ -37,16 +37,11 @@ import { makeCreateUser, type CreateUser } from "./use-cases/create-user";
 import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
-import {
-  makeGetImport,
-  makeListImports,
-  makeWatchImport,
-  type GetImport,
-  type ListImports,
-  type WatchImport,
-} from "./use-cases/get-import";
+import { makeGetImport, makeListImports, type GetImport, type ListImports } from "./use-cases/get-import";
+import { makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
 import { makeImportRunner, type ImportRunner } from "./use-cases/run-imports";
-import { makeStartImport, type StartImport } from "./use-cases/start-import";
+import { IMPORT_UPLOAD_CAPS, makeStartImport, type StartImport } from "./use-cases/start-import";
+import { createConcurrencySlots } from "./use-cases/concurrency-slots";
 import { makeGetUserOverview, type GetUserOverview } from "./use-cases/get-user-overview";
 import { makeInviteUser, type InviteUser } from "./use-cases/invite-user";
 import { makeListAuditEvents, type ListAuditEvents } from "./use-cases/list-audit-events";
@@ -125,6 +120,8 @@ export interface App {
   readonly getImport: GetImport;
   readonly listImports: ListImports;
   readonly watchImport: WatchImport;
+  /** The event streams open and the jobs polled for them (issue 18): one poller per job, capped streams. */
+  readonly importWatchers: Pick<ImportWatchers, "streams" | "pollers">;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
   readonly importJobs: ImportRunner;
   /**
@@ -432,9 +429,12 @@ function wire(deps: {
   // One pool per process for every import job: a fixed number of batches write at once (issue 6).
   const importPool = createPQueueWorkerPool({ concurrency: IMPORT_WORKERS });
   deps.metrics.watchImportPool(() => ({ queued: importPool.size, running: importPool.pending }));
+  const flagGates = makeFlagGates({ flags: featureFlags });
   const importJobs = makeImportRunner({
     unitOfWork,
     clock,
+    // Jobs pause while the flags refuse their uploader's writes, as the upload itself would be (issue 18).
+    pauseReason: (uploader) => flagGates.importPauseReason(uploader),
     pool: importPool,
     csv: csvParseReader,
     // The rules of POST /users, row by row: imported users are held to the same ones.
@@ -450,6 +450,8 @@ function wire(deps: {
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),
   });
+  const importWatchers = makeImportWatchers({ unitOfWork, clock });
+  const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
@@ -488,15 +490,19 @@ function wire(deps: {
     getUserStats: traced("getUserStats", makeGetUserStats({ unitOfWork, clock })),
     getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock, evaluateUserFlags })),
     listAuditEvents: traced("listAuditEvents", makeListAuditEvents({ unitOfWork })),
-    startImport: traced("startImport", makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs })),
+    startImport: traced(
+      "startImport",
+      makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs, uploads: importUploads, log: deps.log }),
+    ),
     getImport: traced("getImport", makeGetImport({ unitOfWork })),
     listImports: traced("listImports", makeListImports({ unitOfWork })),
-    watchImport: makeWatchImport({ unitOfWork, clock }),
+    watchImport: importWatchers.watch,
+    importWatchers,
     importJobs,
     featureFlags,
     flagSync: deps.flags.sync,
     flagEvaluations,
-    flagGates: makeFlagGates({ flags: featureFlags }),
+    flagGates,
     listFlags: traced("listFlags", makeListFlags({ unitOfWork, mode, clock, staleDays: deps.config.FLAG_STALE_DAYS })),
     getFlag: traced("getFlag", makeGetFlag({ unitOfWork, mode, clock, staleDays: deps.config.FLAG_STALE_DAYS })),
     updateFlag: traced("updateFlag", makeUpdateFlag({ unitOfWork, mode, sync: deps.flags.sync })),

@@ -33,3 +33,19 @@ export function untilAborted<T>(
     );
   });
 }
+
+/** Waits `ms`; resolves true when the signal aborted first (at once when it already has), false otherwise. */
+export function delayUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(true);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(false);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
