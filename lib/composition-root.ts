@@ -41,7 +41,7 @@ import { makeGetImport, makeListImports, type GetImport, type ListImports } from
 import { makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
 import { makeImportRunner, type ImportRunner } from "./use-cases/run-imports";
 import { IMPORT_UPLOAD_CAPS, makeStartImport, type StartImport } from "./use-cases/start-import";
-import { createConcurrencySlots } from "./use-cases/concurrency-slots";
+import { createConcurrencySlots, type ConcurrencySlots } from "./use-cases/concurrency-slots";
 import { makeGetUserOverview, type GetUserOverview } from "./use-cases/get-user-overview";
 import { makeInviteUser, type InviteUser } from "./use-cases/invite-user";
 import { makeListAuditEvents, type ListAuditEvents } from "./use-cases/list-audit-events";
@@ -122,6 +122,8 @@ export interface App {
   readonly watchImport: WatchImport;
   /** The event streams open and the jobs polled for them (issue 18): one poller per job, capped streams. */
   readonly importWatchers: Pick<ImportWatchers, "streams" | "pollers">;
+  /** Uploads under way in this process (issue 18): capped per principal and per process. */
+  readonly importUploads: Pick<ConcurrencySlots, "inUse">;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
   readonly importJobs: ImportRunner;
   /**
@@ -209,6 +211,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 }
 
 export interface TestAppOptions {
+  /**
+   * Faster import timings for tests (issue 18): how often a watched job is read, a stream re-checks its caller, and a
+   * paused job asks the flags again. The production values otherwise.
+   */
+  importTimings?: ImportTimings;
   clock?: Clock;
   /** Fast hashing for tests that sign in many times; argon2id with production parameters by default. */
   hasher?: PasswordHasher;
@@ -259,6 +266,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
+    importTimings: options.importTimings,
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
     credentialCache,
@@ -285,6 +293,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   const credentialCache = openCredentialCache(config, log);
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache);
   const app = wire({
+    importTimings: options.importTimings,
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
@@ -391,7 +400,14 @@ const FLAG_COUNTS_FLUSH_MS = 60_000;
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
 const IMPORT_WORKERS = 2;
 
+interface ImportTimings {
+  pollMs?: number;
+  streamRecheckMs?: number;
+  pauseCheckMs?: number;
+}
+
 function wire(deps: {
+  importTimings?: ImportTimings;
   flags: OpenedFlags;
   unitOfWork: UnitOfWork;
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
@@ -441,6 +457,7 @@ function wire(deps: {
     rowSchema: createUserBody,
     log: deps.log,
     leaseMs: deps.config.IMPORT_LEASE_MS,
+    pauseCheckMs: deps.importTimings?.pauseCheckMs,
   });
   // Keys the database refused a moment ago, refused again from memory (issue 18: a flood costs no database work).
   const signInGate = createSignInGate(clock);
@@ -450,7 +467,12 @@ function wire(deps: {
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),
   });
-  const importWatchers = makeImportWatchers({ unitOfWork, clock });
+  const importWatchers = makeImportWatchers({
+    unitOfWork,
+    clock,
+    intervalMs: deps.importTimings?.pollMs,
+    recheckMs: deps.importTimings?.streamRecheckMs,
+  });
   const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
@@ -498,6 +520,7 @@ function wire(deps: {
     listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: importWatchers.watch,
     importWatchers,
+    importUploads,
     importJobs,
     featureFlags,
     flagSync: deps.flags.sync,
