@@ -1,8 +1,8 @@
 /**
- * Upload memory (issue 18, item 7), on the built server over PostgreSQL: ten 20 MB uploads at once from four API
+ * Upload memory (issue 18, item 7), on the built server over PostgreSQL: ten 20 MB uploads at once from five API
  * tokens. Uploads are capped at 2 per principal and 4 per process (IMPORT_UPLOAD_CAPS), so 4 are taken and 6 are
- * refused 429 before their body is read: token A opens 3 (its third is refused by its own cap), then B, C and D
- * open 2, 2 and 1 (2 are taken, 3 refused by the process's cap). The 4 taken ones then send their 20 MB each at
+ * refused 429 before their body is read: token A opens 3 (its third is refused by its own cap), then B, C, D and E
+ * open 2, 2, 2 and 1 (2 are taken, 5 refused by the process's cap). The 4 taken ones then send their 20 MB each at
  * full speed, and the server's heap (V8's used heap plus external memory: Buffers, WebAssembly) is sampled from
  * /metrics every 50 ms until all 4 jobs have finished, the server running with a V8 heap limit of HEAP_LIMIT_MB.
  * Each upload is stored in chunks as it arrives, so the server lives within that limit and the sampled peak stays
@@ -111,7 +111,7 @@ describe("ten 20 MB uploads at once", () => {
   it("takes 4 (2 per token, 4 per process), refuses 6 with 429, and streams the 4 with the heap under the bound", { timeout: 300_000 }, async () => {
     const admin = await firstSignIn(server.baseUrl);
     const tokens: string[] = [];
-    for (const name of ["a", "b", "c", "d"]) {
+    for (const name of ["a", "b", "c", "d", "e"]) {
       const created = await fetch(`${server.baseUrl}/api/v1/tokens`, {
         method: "POST",
         headers: { origin: server.baseUrl, cookie: admin, "content-type": "application/json" },
@@ -120,7 +120,7 @@ describe("ten 20 MB uploads at once", () => {
       expect(created.status).toBe(201);
       tokens.push((await created.json()).secret);
     }
-    const [a, b, c, d] = tokens as [string, string, string, string];
+    const [a, b, c, d, e] = tokens as [string, string, string, string, string];
     const files = Array.from({ length: 10 }, (_, n) => twentyMegabytes(`f${n}`));
     const file = (n: number) => files[n] ?? Buffer.alloc(0);
 
@@ -132,23 +132,23 @@ describe("ten 20 MB uploads at once", () => {
     expect(refusedByPrincipal?.status).toBe(429);
     expect(JSON.parse(refusedByPrincipal?.body ?? "{}")).toMatchObject({ code: "TOO_MANY_CONCURRENT_REQUESTS", detail: expect.stringMatching(/^You have 2/) });
 
-    // Tokens B, C, D: five more at once; the process's cap takes two of them.
-    const more = [begin(b, file(3)), begin(b, file(4)), begin(c, file(5)), begin(c, file(6)), begin(d, file(7))];
+    // Tokens B, C, D, E: seven more at once (none over its own cap); the process's cap takes two of them.
+    const more = [b, b, c, c, d, d, e].map((token, i) => begin(token, file(i + 3)));
     uploads.push(...more);
     await expect.poll(admitted, { timeout: 30_000, interval: 20 }).toBe(4);
     // The refused ones are answered while their bodies are held back; the taken ones cannot be before theirs is
-    // sent: so the first three answers are the refusals, and the two uploads still unanswered are the taken ones.
+    // sent: so the first five answers are the refusals, and the two uploads still unanswered are the taken ones.
     const answered = new Map<number, { status: number; body: string }>();
     await new Promise<void>((resolve, reject) => {
       for (const [i, upload] of more.entries()) {
         upload.response.then((answer) => {
           answered.set(i, answer);
-          if (answered.size === 3) resolve();
+          if (answered.size === 5) resolve();
         }, reject);
       }
     });
     const refusedByProcess = [...answered.values()];
-    expect(refusedByProcess.map((answer) => answer.status)).toEqual([429, 429, 429]);
+    expect(refusedByProcess.map((answer) => answer.status)).toEqual([429, 429, 429, 429, 429]);
     for (const answer of refusedByProcess) expect(JSON.parse(answer.body).detail).toMatch(/^This server has 4 import uploads open/);
     const taken = [0, 1, ...more.flatMap((_, i) => (answered.has(i) ? [] : [i + 3]))];
     expect(taken).toHaveLength(4);
