@@ -257,6 +257,7 @@ function LiveProgress({ id }: { id: string }) {
   }, [id, queryClient]);
 
   const finished = progress?.status === "succeeded" || progress?.status === "failed";
+  const running = !finished && !progress?.paused;
   const percent = progress?.total ? Math.min(100, Math.round((progress.rowsDone / progress.total) * 100)) : null;
   return (
     <Card asChild>
@@ -272,8 +273,9 @@ function LiveProgress({ id }: { id: string }) {
               : [
                   `${whole.format(progress.rowsDone)}${progress.total === null ? "" : ` of ${whole.format(progress.total)}`} rows`,
                   `${whole.format(progress.created)} users created, ${whole.format(progress.failed)} rows failed`,
-                  !finished && progress.rowsPerSecond !== null ? `${whole.format(Math.round(progress.rowsPerSecond))} rows/s` : null,
-                  !finished && progress.etaSeconds !== null ? `about ${formatSeconds(progress.etaSeconds)} left` : null,
+                  // While paused nothing moves: a rate of 0 and no time left would only say so less clearly.
+                  running && progress.rowsPerSecond !== null ? `${whole.format(Math.round(progress.rowsPerSecond))} rows/s` : null,
+                  running && progress.etaSeconds !== null ? `about ${formatSeconds(progress.etaSeconds)} left` : null,
                 ]
                   .filter(Boolean)
                   .join(" · ")}

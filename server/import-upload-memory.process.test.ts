@@ -183,6 +183,16 @@ describe("ten 20 MB uploads at once", () => {
     expect(statuses).toEqual(Array(4).fill("succeeded"));
     const users = Number((await sql.query("SELECT count(*) AS n FROM users WHERE email LIKE 'u%.f_@example.com'")).rows[0].n);
     expect(users).toBe(4 * ROWS_PER_FILE);
+    // A keep-alive client goes on over the same connection after an upload: a body read through is not cancelled
+    // (that destroyed the socket, and the client's next request met ECONNRESET).
+    const small = await fetch(`${server.baseUrl}/api/v1/imports`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${a}`, "content-type": "text/csv" },
+      body: "email,name\nkeep-alive@example.com,Kept Alive\n",
+    });
+    expect(small.status).toBe(202);
+    expect((await fetch(`${server.baseUrl}/api/v1/imports/${(await small.json()).id}`, { headers: { authorization: `Bearer ${a}` } })).status).toBe(200);
+    await expect.poll(async () => Number((await sql.query("SELECT count(*) AS n FROM import_jobs WHERE finished_at IS NULL")).rows[0].n)).toBe(0);
     // Every upload either became a job's file (deleted once it finished) or was dropped: no chunk is left.
     expect(Number((await sql.query("SELECT count(*) AS n FROM import_upload_chunks")).rows[0].n)).toBe(0);
   });

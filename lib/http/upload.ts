@@ -92,11 +92,16 @@ function multipartFile(request: Request): StartImportInput {
 async function* bodyOf(request: Request): AsyncGenerator<Uint8Array> {
   if (!request.body) return;
   const reader = request.body.getReader();
+  let whole = false;
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) yield read.value;
+    whole = true;
   } finally {
-    // Stopped early (too large, refused, the client gone): the rest of the body is not wanted.
-    await reader.cancel().catch(() => undefined);
+    // Stopped early (too large, refused, the client gone): the rest of the body is not wanted. Never once it was
+    // read through: cancelling then destroys the request's socket, and a keep-alive client's next request on it
+    // would meet ECONNRESET.
+    if (!whole) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
   }
 }
 
