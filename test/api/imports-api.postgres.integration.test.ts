@@ -155,17 +155,9 @@ describe("CSV import jobs on PostgreSQL only", () => {
     const cookie = await api.signIn("sse-admin@staff.example", PASSWORD);
     const tag = "sse";
     const file = bigFile(tag, 5_000);
-    // Both workers held, on batches 1 and 2: each waits on an uncommitted user with an email of its batch.
-    const hold = async (index: number) => {
-      const client = await sql.connect();
-      await client.query("BEGIN");
-      await client.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), $1, 'Held', now())", [
-        `u${index}.${tag}@example.com`,
-      ]);
-      return client;
-    };
-    const first = await hold(600);
-    const second = await hold(1_100);
+    // Both workers held, on batches 1 and 2.
+    const first = await holdRow(tag, 600);
+    const second = await holdRow(tag, 1_100);
     try {
       const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: file.csv, headers: { "content-type": "text/csv" } });
       const { id } = await response.json();
@@ -207,17 +199,8 @@ describe("CSV import jobs pause on PostgreSQL (issue 18, item 9)", () => {
       const response = await api.call("PATCH", "/api/v1/flags/ops-read-only-mode", { cookie, body: change, headers: { "if-match": etag } });
       expect(response.status).toBe(200);
     };
-    // Both workers held on batches 1 and 2 (each waits on an uncommitted user with an email of its batch), with
-    // batches 3 and 4 parsed and queued behind them.
-    const hold = async (index: number) => {
-      const client = await sql.connect();
-      await client.query("BEGIN");
-      await client.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), $1, 'Held', now())", [
-        `u${index}.${tag}@example.com`,
-      ]);
-      return client;
-    };
-    const holders = [await hold(600), await hold(1_100)];
+    // Both workers held on batches 1 and 2, with batches 3 and 4 parsed and queued behind them.
+    const holders = [await holdRow(tag, 600), await holdRow(tag, 1_100)];
     const job = async (id: string) => (await api.call("GET", `/api/v1/imports/${id}`, { cookie })).json();
     const release = async () => {
       // The pool has two connections, both holding: given back, so the checks below can query.
@@ -254,6 +237,19 @@ describe("CSV import jobs pause on PostgreSQL (issue 18, item 9)", () => {
     }
   });
 });
+
+/**
+ * Holds the import batch that has row `index` of bigFile(tag): an uncommitted user with that row's email, which the
+ * batch's INSERT ... ON CONFLICT waits on until the returned connection rolls back.
+ */
+async function holdRow(tag: string, index: number): Promise<pg.PoolClient> {
+  const client = await sql.connect();
+  await client.query("BEGIN");
+  await client.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), $1, 'Held', now())", [
+    `u${index}.${tag}@example.com`,
+  ]);
+  return client;
+}
 
 /** The frames of an SSE response, as they arrive. */
 async function* sseFrames(response: Response): AsyncGenerator<{ event: string; data: Record<string, unknown> }> {
