@@ -23,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from "../test/support/postgres"
 const HEAP_LIMIT_MB = 128;
 /**
  * The sampled peak of used heap plus external memory, over the level before the uploads, while four 20 MB files
- * stream in and their jobs run: less than buffering one file used to cost. Measured: +47 MB (82 MB to 129 MB).
+ * stream in and their jobs run: less than buffering one file used to cost. Measured: +37 to +47 MB over three runs.
  */
 const HEAP_BOUND_BYTES = 80 * 1024 * 1024;
 const ROWS_PER_FILE = 2_000;
