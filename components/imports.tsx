@@ -21,6 +21,15 @@ const whole = new Intl.NumberFormat();
 
 const STATUS_COLOR = { queued: "gray", running: "blue", succeeded: "green", failed: "red" } as const;
 
+/** Why a job writes nothing for now (issue 18): the flag that refuses its uploader's writes, and that it resumes. */
+const PAUSED_BECAUSE = {
+  "read-only-mode": "Paused: the console is in read-only mode (flag ops-read-only-mode). It resumes by itself once that is turned off.",
+  "imports-off": "Paused: imports are turned off for the person who uploaded it (flag bulk-import). It resumes by itself once they are on.",
+} as const;
+
+/** While a job is under way, the list is read again this often, so a pause (and its end) shows without a reload. */
+const ACTIVE_REFRESH_MS = 5_000;
+
 /**
  * CSV imports (issue 7, item 5): upload a file, follow its progress live (Server-Sent Events: rows, rows per
  * second, time left), download the rows that failed as CSV, and the past imports. While the `bulk-import` flag
@@ -37,6 +46,10 @@ export function Imports() {
       return api(`/api/v1/imports?${query}`, importJobPageResponse, { signal });
     },
     getNextPageParam: (page) => page.nextCursor,
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((page) => page.items.some((job) => job.status === "queued" || job.status === "running"))
+        ? ACTIVE_REFRESH_MS
+        : false,
   });
 
   if (jobs.error instanceof ApiError && jobs.error.code === "FEATURE_OFF") {
@@ -106,7 +119,12 @@ function JobRow({ job, onFollow }: { job: ImportJob; onFollow: () => void }) {
       <Table.RowHeaderCell>{job.filename ?? "(no name)"}</Table.RowHeaderCell>
       <Table.Cell>
         <Flex direction="column" gap="1" align="start">
-          <Badge color={STATUS_COLOR[job.status]}>{job.status}</Badge>
+          <Badge color={job.paused ? "amber" : STATUS_COLOR[job.status]}>{job.paused ? "paused" : job.status}</Badge>
+          {job.paused && (
+            <Text size="1" color="amber">
+              {PAUSED_BECAUSE[job.paused.reason]}
+            </Text>
+          )}
           {job.error && (
             <Text size="1" color="red">
               {job.error}
@@ -211,6 +229,8 @@ function Upload({ onStarted }: { onStarted: (id: string) => void }) {
 function LiveProgress({ id }: { id: string }) {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [lost, setLost] = useState(false);
+  /** The server ended the stream for good (refused past the caps, or the session ended): the browser gave up. */
+  const [closed, setClosed] = useState(false);
   const queryClient = useQueryClient();
 
   useEffect(() => {
@@ -227,19 +247,24 @@ function LiveProgress({ id }: { id: string }) {
       void queryClient.invalidateQueries({ queryKey: ["imports"] });
       void queryClient.invalidateQueries({ queryKey: ["user-stats"] });
     });
-    // The browser reconnects by itself (the stream says `retry: 1000`); meanwhile, say so.
-    events.onerror = () => setLost(true);
+    // The browser reconnects by itself (the stream says `retry: 1000`); meanwhile, say so. A reconnect refused
+    // (429 past the caps on open streams, 401 once the session ended) closes it for good.
+    events.onerror = () => {
+      setLost(true);
+      if (events.readyState === EventSource.CLOSED) setClosed(true);
+    };
     return () => events.close();
   }, [id, queryClient]);
 
   const finished = progress?.status === "succeeded" || progress?.status === "failed";
+  const running = !finished && !progress?.paused;
   const percent = progress?.total ? Math.min(100, Math.round((progress.rowsDone / progress.total) * 100)) : null;
   return (
     <Card asChild>
       <section aria-labelledby="progress-heading">
         <Flex direction="column" gap="2">
           <Heading as="h2" size="4" id="progress-heading">
-            {finished ? (progress?.status === "succeeded" ? "Import finished" : "Import failed") : "Importing…"}
+            {finished ? (progress?.status === "succeeded" ? "Import finished" : "Import failed") : progress?.paused ? "Import paused" : "Importing…"}
           </Heading>
           <Progress value={percent ?? undefined} max={100} aria-label="Import progress" size="3" />
           <Text size="2" role="status" aria-live="polite">
@@ -248,12 +273,18 @@ function LiveProgress({ id }: { id: string }) {
               : [
                   `${whole.format(progress.rowsDone)}${progress.total === null ? "" : ` of ${whole.format(progress.total)}`} rows`,
                   `${whole.format(progress.created)} users created, ${whole.format(progress.failed)} rows failed`,
-                  !finished && progress.rowsPerSecond !== null ? `${whole.format(Math.round(progress.rowsPerSecond))} rows/s` : null,
-                  !finished && progress.etaSeconds !== null ? `about ${formatSeconds(progress.etaSeconds)} left` : null,
+                  // While paused nothing moves: a rate of 0 and no time left would only say so less clearly.
+                  running && progress.rowsPerSecond !== null ? `${whole.format(Math.round(progress.rowsPerSecond))} rows/s` : null,
+                  running && progress.etaSeconds !== null ? `about ${formatSeconds(progress.etaSeconds)} left` : null,
                 ]
                   .filter(Boolean)
                   .join(" · ")}
           </Text>
+          {progress?.paused && !finished && (
+            <Text size="2" color="amber">
+              {PAUSED_BECAUSE[progress.paused.reason]}
+            </Text>
+          )}
           {progress?.error && (
             <Text size="2" color="red">
               {progress.error}
@@ -261,7 +292,9 @@ function LiveProgress({ id }: { id: string }) {
           )}
           {lost && !finished && (
             <Text size="1" color="gray">
-              The connection dropped; reconnecting…
+              {closed
+                ? "Progress is no longer followed here (too many open, or your session ended). The list below still shows where it stands."
+                : "The connection dropped; reconnecting…"}
             </Text>
           )}
           {finished && progress.failed > 0 && (

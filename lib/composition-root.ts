@@ -38,16 +38,11 @@ import { makeCreateUser, type CreateUser } from "./use-cases/create-user";
 import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
-import {
-  makeGetImport,
-  makeListImports,
-  makeWatchImport,
-  type GetImport,
-  type ListImports,
-  type WatchImport,
-} from "./use-cases/get-import";
+import { makeGetImport, makeListImports, type GetImport, type ListImports } from "./use-cases/get-import";
+import { makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
 import { makeImportRunner, type ImportRunner } from "./use-cases/run-imports";
-import { makeStartImport, type StartImport } from "./use-cases/start-import";
+import { IMPORT_UPLOAD_CAPS, makeStartImport, type StartImport } from "./use-cases/start-import";
+import { createConcurrencySlots, type ConcurrencySlots } from "./use-cases/concurrency-slots";
 import { makeGetUserOverview, type GetUserOverview } from "./use-cases/get-user-overview";
 import { makeInviteUser, type InviteUser } from "./use-cases/invite-user";
 import { makeListAuditEvents, type ListAuditEvents } from "./use-cases/list-audit-events";
@@ -126,6 +121,10 @@ export interface App {
   readonly getImport: GetImport;
   readonly listImports: ListImports;
   readonly watchImport: WatchImport;
+  /** The event streams open and the jobs polled for them (issue 18): one poller per job, capped streams. */
+  readonly importWatchers: Pick<ImportWatchers, "streams" | "pollers">;
+  /** Uploads under way in this process (issue 18): capped per principal and per process. */
+  readonly importUploads: Pick<ConcurrencySlots, "inUse">;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
   readonly importJobs: ImportRunner;
   /**
@@ -220,6 +219,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 }
 
 export interface TestAppOptions {
+  /**
+   * Faster import timings for tests (issue 18): how often a watched job is read, a stream re-checks its caller, and a
+   * paused job asks the flags again. The production values otherwise.
+   */
+  importTimings?: ImportTimings;
   clock?: Clock;
   /** Fast hashing for tests that sign in many times; argon2id with production parameters by default. */
   hasher?: PasswordHasher;
@@ -275,6 +279,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
   const app = wire({
+    importTimings: options.importTimings,
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
     credentialCache,
@@ -303,6 +308,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
   const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
   const app = wire({
+    importTimings: options.importTimings,
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
@@ -432,7 +438,14 @@ const FLAG_COUNTS_FLUSH_MS = 60_000;
 /** Import batches written at once per process: two keep PostgreSQL busy without starving requests of connections. */
 const IMPORT_WORKERS = 2;
 
+interface ImportTimings {
+  pollMs?: number;
+  streamRecheckMs?: number;
+  pauseCheckMs?: number;
+}
+
 function wire(deps: {
+  importTimings?: ImportTimings;
   flags: OpenedFlags;
   unitOfWork: UnitOfWork;
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
@@ -471,15 +484,19 @@ function wire(deps: {
   // One pool per process for every import job: a fixed number of batches write at once (issue 6).
   const importPool = createPQueueWorkerPool({ concurrency: IMPORT_WORKERS });
   deps.metrics.watchImportPool(() => ({ queued: importPool.size, running: importPool.pending }));
+  const flagGates = makeFlagGates({ flags: featureFlags });
   const importJobs = makeImportRunner({
     unitOfWork,
     clock,
+    // Jobs pause while the flags refuse their uploader's writes, as the upload itself would be (issue 18).
+    pauseReason: (uploader) => flagGates.importPauseReason(uploader),
     pool: importPool,
     csv: csvParseReader,
     // The rules of POST /users, row by row: imported users are held to the same ones.
     rowSchema: createUserBody,
     log: deps.log,
     leaseMs: deps.config.IMPORT_LEASE_MS,
+    pauseCheckMs: deps.importTimings?.pauseCheckMs,
   });
   // Keys the database refused a moment ago, refused again from memory (issue 18: a flood costs no database work).
   const signInGate = createSignInGate(clock);
@@ -489,6 +506,13 @@ function wire(deps: {
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),
   });
+  const importWatchers = makeImportWatchers({
+    unitOfWork,
+    clock,
+    intervalMs: deps.importTimings?.pollMs,
+    recheckMs: deps.importTimings?.streamRecheckMs,
+  });
+  const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
@@ -527,15 +551,20 @@ function wire(deps: {
     getUserStats: traced("getUserStats", makeGetUserStats({ unitOfWork, clock })),
     getUserOverview: traced("getUserOverview", makeGetUserOverview({ unitOfWork, clock, evaluateUserFlags })),
     listAuditEvents: traced("listAuditEvents", makeListAuditEvents({ unitOfWork })),
-    startImport: traced("startImport", makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs })),
+    startImport: traced(
+      "startImport",
+      makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs, uploads: importUploads, log: deps.log }),
+    ),
     getImport: traced("getImport", makeGetImport({ unitOfWork })),
     listImports: traced("listImports", makeListImports({ unitOfWork })),
-    watchImport: makeWatchImport({ unitOfWork, clock }),
+    watchImport: importWatchers.watch,
+    importWatchers,
+    importUploads,
     importJobs,
     featureFlags,
     flagSync: deps.flags.sync,
     flagEvaluations,
-    flagGates: makeFlagGates({ flags: featureFlags }),
+    flagGates,
     listFlags: traced("listFlags", makeListFlags({ unitOfWork, mode, clock, staleDays: deps.config.FLAG_STALE_DAYS })),
     getFlag: traced("getFlag", makeGetFlag({ unitOfWork, mode, clock, staleDays: deps.config.FLAG_STALE_DAYS })),
     updateFlag: traced("updateFlag", makeUpdateFlag({ unitOfWork, mode, sync: deps.flags.sync })),

@@ -127,6 +127,6 @@ describe("a CSV import killed mid-way", () => {
     expect(await count("SELECT count(*) AS n FROM audit_entries WHERE data->>'importId' = $1", [id])).toBe(expectedCreated);
     expect(await count("SELECT count(*) AS n FROM import_batches WHERE job_id = $1", [id])).toBe(10);
     // Finished: the stored file has served its purpose; the report (job, batches, row errors) stays.
-    expect(await count("SELECT count(*) AS n FROM import_files WHERE job_id = $1", [id])).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM import_uploads WHERE job_id = $1", [id])).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   "PASSWORD_CHANGE_REQUIRED",
   "INVALID_CREDENTIALS",
   "TOO_MANY_ATTEMPTS",
+  "TOO_MANY_CONCURRENT_REQUESTS",
   "ONE_TIME_PASSWORD_EXPIRED",
   "WRONG_PASSWORD",
   "LAST_ADMIN",
@@ -130,6 +131,29 @@ export class TooManyAttemptsError extends DomainError {
         : `Too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`,
     );
     this.name = "TooManyAttemptsError";
+  }
+}
+
+/**
+ * A principal, or the whole process, already has as many of some long or heavy request open as it may (issue 18:
+ * import uploads, import event streams): try again once one has ended (HTTP 429 with Retry-After).
+ */
+export class ConcurrencyLimitError extends DomainError {
+  readonly code = "TOO_MANY_CONCURRENT_REQUESTS";
+  constructor(
+    /** What is limited, as the caller would say it: "import uploads", "import event streams". */
+    readonly what: string,
+    /** Whose limit was reached: the caller's own, or the process's (everyone's on this replica). */
+    readonly scope: "principal" | "process",
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      scope === "principal"
+        ? `You have ${limit} ${what} open already, the most one caller may have at once: wait for one to end and try again`
+        : `This server has ${limit} ${what} open already, the most it takes at once: try again in ${retryAfterSeconds} seconds`,
+    );
+    this.name = "ConcurrencyLimitError";
   }
 }
 

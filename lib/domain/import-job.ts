@@ -19,8 +19,18 @@ export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
  */
 export const IMPORT_UPLOAD_DEADLINE_MS = 120_000;
 /**
- * Jobs one process works on at once. Each holds its file in memory while it runs (up to IMPORT_MAX_BYTES, parsed
- * twice), so the cap bounds the process's memory; further jobs wait, queued, in the database.
+ * An upload is stored in chunks of about this many bytes as it arrives, each chunk in a unit of work of its own
+ * (issue 18, item 7): an upload holds at most one chunk in memory, never the file.
+ */
+export const IMPORT_CHUNK_BYTES = 1024 * 1024;
+/**
+ * An upload that no job took this long after it started was abandoned (its process died mid-upload): the periodic
+ * clean-up deletes it. Far past any upload's deadline.
+ */
+export const IMPORT_UPLOAD_ABANDONED_MS = 60 * 60_000;
+/**
+ * Jobs one process works on at once: each reads its file a chunk at a time and writes batches through the shared
+ * worker pool; further jobs wait, queued, in the database.
  */
 export const IMPORT_JOBS_PER_PROCESS = 2;
 /** A process holds a job this long and renews it while it works; past it another replica may take it over. */
@@ -51,6 +61,23 @@ export interface ImportJob {
   readonly finishedAt: Date | null;
   /** Held by a process until then; null or past: free for any replica to take. */
   readonly leaseUntil: Date | null;
+  /**
+   * Set while the job waits because writes are refused for its uploader (issue 18, item 9): it resumes by itself
+   * once they are allowed again.
+   */
+  readonly paused: ImportPause | null;
+}
+
+/**
+ * Why a job writes nothing for now: `read-only-mode`, the incident kill switch (flag ops-read-only-mode) is on;
+ * `imports-off`, imports are turned off (flag bulk-import). Evaluated for the job's uploader, as their requests are.
+ */
+export const IMPORT_PAUSE_REASONS = ["read-only-mode", "imports-off"] as const;
+export type ImportPauseReason = (typeof IMPORT_PAUSE_REASONS)[number];
+
+export interface ImportPause {
+  readonly reason: ImportPauseReason;
+  readonly since: Date;
 }
 
 /** A committed batch: rows [firstLine, lastLine] of the file (line 1 is the header). */

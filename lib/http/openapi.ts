@@ -63,6 +63,8 @@ import {
 } from "./responses";
 import { ALLOWED_BEFORE_PASSWORD_CHANGE, route, WRITABLE_IN_READ_ONLY_MODE, type RouteContext } from "./route";
 import { idempotencyKey } from "./schemas";
+import { IMPORT_UPLOAD_CAPS } from "../use-cases/start-import";
+import { IMPORT_EVENT_STREAM_CAPS } from "../use-cases/watch-import";
 
 /** A handler as `route()` returns it (lib/http/route.ts), with what it hangs on it. */
 export interface DocumentedHandler {
@@ -319,12 +321,23 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       "exists, or appeared earlier in the file, creates nothing and is reported with its line. An EDITOR's rows may " +
       "create VIEWERs only, and an API token's no ADMIN. With an `Idempotency-Key`, the same file sent again answers the same job (" +
       "`Idempotent-Replayed: true`) and creates nothing twice. A job cut by a restart resumes from its last " +
-      "committed batch. A file without a usable header row is 422 `IMPORT_FILE_INVALID`.",
+      "committed batch. A file without a usable header row is 422 `IMPORT_FILE_INVALID`. The file is stored in the " +
+      "database as it arrives, in chunks of about 1 MB, never whole in memory. A caller may have " +
+      `${IMPORT_UPLOAD_CAPS.perPrincipal} uploads under way at once and a server ${IMPORT_UPLOAD_CAPS.perProcess}: past either, ` +
+      "429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After, before any of the body is read. While read-only mode is on " +
+      "or imports are turned off for the uploader, an accepted job pauses (`paused` says why) and resumes after.",
     tag: "Users",
     responses: {
       "202": { description: "Accepted: the job, queued", schema: importJobResponse, headers: ["Location", "Idempotent-Replayed"] },
     },
-    errors: ["IMPORT_FILE_INVALID", "FILE_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_FAILED", "IDEMPOTENCY_KEY_REUSED"],
+    errors: [
+      "IMPORT_FILE_INVALID",
+      "FILE_TOO_LARGE",
+      "UNSUPPORTED_MEDIA_TYPE",
+      "VALIDATION_FAILED",
+      "IDEMPOTENCY_KEY_REUSED",
+      "TOO_MANY_CONCURRENT_REQUESTS",
+    ],
     requestHeaders: ["Idempotency-Key"],
     rawBodies: { "text/csv": importUploadCsv, "multipart/form-data": importUploadMultipart },
   },
@@ -347,11 +360,15 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   "GET /api/v1/imports/[id]/events": {
     summary: "Follow an import",
     description:
-      "Server-Sent Events of the job's progress (rows done, rows per second, seconds left) about every 500 ms, read " +
-      "from the database, so any replica can serve it. Closes when the job ends, or when the server drains.",
+      "Server-Sent Events of the job's progress (rows done, rows per second, seconds left, why it is paused) about " +
+      "every 500 ms, read from the database, so any replica can serve it; all the streams of a job on one server share " +
+      "one read. Closes when the job ends, when the server drains, and when the caller's session or token ends (revoked, " +
+      "expired, the user disabled) or no longer allows it, checked every 5 s. A caller may have " +
+      `${IMPORT_EVENT_STREAM_CAPS.perPrincipal} streams open at once and a server ${IMPORT_EVENT_STREAM_CAPS.perProcess}: past ` +
+      "either, 429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After.",
     tag: "Users",
     responses: { "200": { description: "The event stream", schema: importEventsResponse, mediaType: "text/event-stream" } },
-    errors: ["IMPORT_NOT_FOUND"],
+    errors: ["IMPORT_NOT_FOUND", "TOO_MANY_CONCURRENT_REQUESTS"],
   },
   "GET /api/v1/flags": {
     summary: "List feature flags",
@@ -547,6 +564,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   LAST_ADMIN: "the change would leave no active ADMIN",
   INVALID_CURSOR: "the cursor is not one this listing gave",
   TOO_MANY_ATTEMPTS: "too many failures; wait for Retry-After seconds",
+  TOO_MANY_CONCURRENT_REQUESTS: "you (or this server) have as many uploads or event streams open as allowed at once; retry after Retry-After seconds",
   ONE_TIME_PASSWORD_EXPIRED: "the right one-time password, but issued more than 24 hours ago; a restart of the server issues a new one",
   WRONG_PASSWORD: "the current password is wrong",
   INVITATION_INVALID: "the link is unknown, used or expired",

@@ -12,6 +12,7 @@ import { AUDIT_TARGET_TYPES } from "../domain/audit";
 import { FLAG_KEYS, ldFlagSchema, ROLLOUT_TOTAL } from "../domain/feature-flags";
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { ERROR_CODES } from "../domain/errors";
+import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
 import { HTTP_ERROR_CODES } from "./problem";
 
 // Leaf types stay inline rather than becoming components: Scalar's examples show a $ref'd enum or string as null.
@@ -294,6 +295,21 @@ const importRowError = z
   })
   .meta({ id: "ImportRowError" });
 
+const importPause = z
+  .strictObject({
+    reason: z.enum(IMPORT_PAUSE_REASONS).meta({
+      description:
+        "`read-only-mode`: the incident kill switch (flag ops-read-only-mode) is on for the uploader; `imports-off`: " +
+        "imports are turned off for them (flag bulk-import)",
+    }),
+    since: timestamp,
+  })
+  .nullable()
+  .meta({
+    id: "ImportPause",
+    description: "Set while the job writes nothing because a flag refuses its uploader's writes; it resumes by itself once they are allowed",
+  });
+
 export const importJobResponse = z
   .strictObject({
     id: z.string(),
@@ -306,6 +322,7 @@ export const importJobResponse = z
     updatedAt: timestamp,
     finishedAt: timestamp.nullable(),
     error: z.string().nullable().meta({ description: "Why the job failed as a whole (its rows' errors are listed apart)" }),
+    paused: importPause,
     counts: importCounts,
   })
   .meta({ id: "ImportJob" });
@@ -338,15 +355,17 @@ export const importProgressEvent = z
     rowsPerSecond: z.number().nullable(),
     etaSeconds: z.number().nullable(),
     error: z.string().nullable(),
+    paused: importPause,
   })
   .meta({ id: "ImportProgressEvent" });
 
 export const importEventsResponse = z.string().meta({
   description:
     "Server-Sent Events: `event: progress` about every 500 ms with `data` a JSON object " +
-    "`{status, rowsDone, created, failed, total, rowsPerSecond, etaSeconds, error}`; `event: done` with the same " +
-    "object once the job has ended, then the stream closes. It also closes when the server drains (the client " +
-    "reconnects, to another replica, after `retry`).",
+    "`{status, rowsDone, created, failed, total, rowsPerSecond, etaSeconds, error, paused}`; `event: done` with the " +
+    "same object once the job has ended, then the stream closes. It also closes when the server drains (the client " +
+    "reconnects, to another replica, after `retry`), and when the caller's session or token ends or no longer " +
+    "allows it (checked every 5 s; the reconnect is then answered 401 or 403).",
 });
 
 /** GET /imports/{id}/errors.csv: the report itself, as text. */

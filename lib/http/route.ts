@@ -48,6 +48,14 @@ export interface HandlerInput<B, Q, P> {
   origin: string;
   /** The session cookie as sent, for sign-in to rotate and sign-out to clear. */
   sessionSecret: string | null;
+  /**
+   * Whether this caller may still call this route, asked again later by a response that lasts (an event stream,
+   * issue 18): the same credentials authenticated again (through the credential cache, which hears of revoked
+   * tokens, ended sessions and disabled users at once; expiry is checked each time), then the route's permission
+   * and feature flag. The re-check does not count as the session's use: an open stream does not keep an idle
+   * session alive.
+   */
+  stillAllowed(): Promise<boolean>;
 }
 
 /** Routes only a signed-in user whose one-time password is pending may still call. */
@@ -105,6 +113,7 @@ export function route<
     let timer: NodeJS.Timeout | undefined;
     try {
       app = getApp();
+      const running = app;
       const deadlineMs = definition.deadline?.(app.config.REQUEST_TIMEOUT_MS) ?? app.config.REQUEST_TIMEOUT_MS;
       timer = setTimeout(() => deadline.abort(new DeadlineExceededError(deadlineMs)), deadlineMs);
       const signal = AbortSignal.any([request.signal, deadline.signal]);
@@ -149,6 +158,18 @@ export function route<
         requestId,
         origin,
         sessionSecret,
+        async stillAllowed() {
+          const again = await running.authenticate({ bearerToken, sessionSecret }, request.signal, { recordUse: false });
+          if (!again) return false;
+          try {
+            authorize(access, key, again);
+            if (definition.feature) await running.flagGates.assertFeatureOn(definition.feature, again);
+            return true;
+          } catch (error) {
+            if (isRefusal(error)) return false;
+            throw error;
+          }
+        },
       }), signal);
       response.headers.set("x-request-id", requestId);
       if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
@@ -198,6 +219,12 @@ export function route<
 
 /** 5xx answers that are not failures to report: each is logged once where it starts, not per request. */
 const QUIET_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>(["READ_ONLY_MODE", "DATABASE_UNAVAILABLE"]);
+
+/** What {@link authorize} and the feature gate throw when they refuse (by code: see problem.ts knownError). */
+function isRefusal(error: unknown): boolean {
+  const code = error instanceof Error && "code" in error ? error.code : undefined;
+  return code === "FORBIDDEN" || code === "PASSWORD_CHANGE_REQUIRED" || code === "UNAUTHENTICATED" || code === "FEATURE_OFF";
+}
 
 const MALFORMED_TOKEN =
   'The Authorization header is not of the form "Bearer <token>" (API tokens start with uct_; send them unquoted)';

@@ -2,10 +2,11 @@
 export interface CsvReader {
   /**
    * The header's column names (trimmed, lower-cased) and the data records, each with the file line it starts
-   * on (the header is line 1). Empty lines are skipped.
+   * on (the header is line 1). Empty lines are skipped. `content` is the text, or its pieces in order (a file read
+   * a chunk at a time): pieces are read as records are pulled.
    * @throws CsvFormatError (while iterating) for a malformed file, such as an unclosed quote.
    */
-  read(content: string): { columns: Promise<string[]>; records: AsyncIterable<CsvRecord> };
+  read(content: string | AsyncIterable<string>): { columns: Promise<string[]>; records: AsyncIterable<CsvRecord> };
 }
 
 export interface CsvRecord {

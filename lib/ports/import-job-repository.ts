@@ -3,6 +3,7 @@ import type {
   ImportBatchRecord,
   ImportJob,
   ImportJobCursor,
+  ImportPause,
   ImportProgress,
   ImportRowError,
 } from "../domain/import-job";
@@ -14,8 +15,11 @@ export interface NewImportJob {
   filename: string | null;
   sha256: string;
   sizeBytes: number;
-  /** The file itself, stored with the job so any replica can resume it. */
-  content: string;
+  /**
+   * The upload holding the file ({@link ImportJobRepository.beginUpload}): it becomes the job's file, stored with
+   * the job so any replica can resume it.
+   */
+  uploadId: string;
   requestId: string | null;
   traceId: string | null;
 }
@@ -25,13 +29,31 @@ export interface NewImportJob {
  * record and row errors commit with the users it created, or not at all.
  */
 export interface ImportJobRepository {
-  /** Stores a new job (status `queued`, no lease) and its file. */
+  /**
+   * Starts storing a file as it arrives (issue 18, item 7), before any job exists: its chunks go in one by one,
+   * each in a unit of work of its own, so no process ever holds the whole file. Returns the upload's id.
+   */
+  beginUpload(at: Date): Promise<string>;
+
+  /** Stores chunk `chunkNo` (0, 1, 2, ... in the file's order) of an upload no job has yet. */
+  appendChunk(uploadId: string, chunkNo: number, content: string): Promise<void>;
+
+  /** Deletes an upload no job has (refused, cut short, or the same file as an earlier job); false when none. */
+  discardUpload(uploadId: string): Promise<boolean>;
+
+  /**
+   * Stores a new job (status `queued`, no lease) with the upload as its file.
+   * @throws ImportUploadGoneError when the upload does not exist or belongs to a job already.
+   */
   create(job: NewImportJob): Promise<ImportJob>;
 
   get(id: string): Promise<ImportJob | null>;
 
-  /** The job's file; null when it is gone. */
-  content(id: string): Promise<string | null>;
+  /** How many chunks the job's file has; null when the file is gone. */
+  fileChunks(id: string): Promise<number | null>;
+
+  /** Chunk `chunkNo` of the job's file; null when there is no such chunk (or file). */
+  fileChunk(id: string, chunkNo: number): Promise<string | null>;
 
   /** Jobs newest first, by keyset (`after` is the last job of the previous page). */
   list(query: { limit: number; after?: ImportJobCursor }): Promise<ImportJob[]>;
@@ -55,6 +77,12 @@ export interface ImportJobRepository {
   /** Whether `holder` holds the unfinished job now (a plain read: it locks nothing). */
   isHeldBy(id: string, holder: string): Promise<boolean>;
 
+  /**
+   * Records why the unfinished job that `holder` holds writes nothing for now, or (null) that it runs again
+   * (issue 18, item 9). False when it does not hold the job.
+   */
+  setPaused(id: string, holder: string, pause: ImportPause | null): Promise<boolean>;
+
   setTotalRows(id: string, totalRows: number): Promise<void>;
 
   /**
@@ -77,9 +105,10 @@ export interface ImportJobRepository {
 
   /**
    * Deletes the stored files of finished jobs (the periodic clean-up; `finish` deletes its job's file, this
-   * catches any left by a job finished otherwise); returns how many. The jobs and their reports stay.
+   * catches any left by a job finished otherwise), and uploads that no job has and that started before
+   * `abandonedBefore` (a process that died mid-upload); returns how many. The jobs and their reports stay.
    */
-  deleteFinishedFiles(): Promise<number>;
+  deleteFinishedFiles(abandonedBefore: Date): Promise<number>;
 
   /**
    * Ends the job: status, total, error, finishedAt; the lease is dropped and the stored file deleted (a finished
@@ -98,6 +127,14 @@ export class ImportLeaseLostError extends Error {
   constructor(readonly jobId: string) {
     super(`Import ${jobId} was taken over by another process`);
     this.name = "ImportLeaseLostError";
+  }
+}
+
+/** The upload a new job should take as its file is gone (cleaned up as abandoned) or is another job's. */
+export class ImportUploadGoneError extends Error {
+  constructor(readonly uploadId: string) {
+    super(`Upload ${uploadId} does not exist or belongs to a job already`);
+    this.name = "ImportUploadGoneError";
   }
 }
 

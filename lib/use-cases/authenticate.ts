@@ -12,7 +12,15 @@ export interface Credentials {
   bearerToken?: string | null;
 }
 
-export type Authenticate = (credentials: Credentials, signal?: AbortSignal) => Promise<Principal | null>;
+export type Authenticate = (
+  credentials: Credentials,
+  signal?: AbortSignal,
+  /**
+   * `recordUse: false` for a re-check of a caller already in a request (an event stream, issue 18): it touches
+   * neither `last_seen_at` nor `last_used_at`, so it does not keep an idle session alive. Default true.
+   */
+  options?: { recordUse?: boolean },
+) => Promise<Principal | null>;
 
 /**
  * Who is calling. A bearer token, when present, wins over a cookie.
@@ -42,7 +50,8 @@ export function makeAuthenticate({
     unitOfWork.run(write).catch((error: unknown) => log.warn({ err: error }, `recording a ${what}'s last use failed`));
   };
 
-  return async (credentials, signal) => {
+  return async (credentials, signal, options) => {
+    const recordUse = options?.recordUse ?? true;
     const now = clock.now();
     // Taken before anything is read, cache or database: whatever this request keeps in the cache is dropped
     // instead if a change was published in between.
@@ -65,7 +74,7 @@ export function makeAuthenticate({
       if (credential.kind !== "token") return null;
       const { token } = credential;
       if (token.revokedAt || (token.expiresAt && token.expiresAt <= now)) return null;
-      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= SESSION_TOUCH_MS) {
+      if (recordUse && (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= SESSION_TOUCH_MS)) {
         cache.set(key, { kind: "token", token: { ...token, lastUsedAt: now } }, readSince);
         touchLater("token", ({ tokens }) => tokens.touch(token.id, now));
       }
@@ -96,7 +105,7 @@ export function makeAuthenticate({
           });
     if (credential.kind !== "session" || credential.user.status !== "ACTIVE") return null;
     const { session, user } = credential;
-    if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_MS) {
+    if (recordUse && now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_MS) {
       cache.set(key, { ...credential, session: { ...session, lastSeenAt: now } }, readSince);
       touchLater("session", ({ sessions }) => sessions.touch(session.id, now));
     }

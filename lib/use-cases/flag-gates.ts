@@ -1,6 +1,7 @@
 import type { Principal } from "../domain/auth";
 import { FeatureOffError, ReadOnlyModeError } from "../domain/errors";
 import type { BooleanFlagKey } from "../domain/feature-flags";
+import type { ImportPauseReason } from "../domain/import-job";
 import type { FeatureFlags } from "../ports/feature-flags";
 import { callerFlagContext } from "./flag-context";
 
@@ -10,6 +11,11 @@ export interface FlagGates {
   assertWritable(principal: Principal | null): Promise<void>;
   /** @throws FeatureOffError while the feature's flag (`bulk-import`) is off for the caller: it answers as if it did not exist. */
   assertFeatureOn(flag: BooleanFlagKey, principal: Principal | null): Promise<void>;
+  /**
+   * Why an import job of `uploader` may not write now (issue 18, item 9): the gates of its upload request, which
+   * the job's writes stand for, evaluated again. Null when it may.
+   */
+  importPauseReason(uploader: Principal): Promise<ImportPauseReason | null>;
 }
 
 /** Anonymous calls (accepting an invitation) are evaluated for no one in particular: rules on users do not match. */
@@ -24,6 +30,11 @@ export function makeFlagGates({ flags }: { flags: FeatureFlags }): FlagGates {
     },
     async assertFeatureOn(flag, principal) {
       if (!(await flags.evaluate(flag, contextOf(principal))).value) throw new FeatureOffError(flag);
+    },
+    async importPauseReason(uploader) {
+      if ((await flags.evaluate("ops-read-only-mode", contextOf(uploader))).value) return "read-only-mode";
+      if (!(await flags.evaluate("bulk-import", contextOf(uploader))).value) return "imports-off";
+      return null;
     },
   };
 }

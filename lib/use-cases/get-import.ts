@@ -1,9 +1,7 @@
 import { z } from "zod";
 
 import { ImportNotFoundError, InvalidCursorError } from "../domain/errors";
-import { isFinished, NO_PROGRESS, type ImportJob, type ImportProgress, type ImportRowError } from "../domain/import-job";
-import { sleepUnlessAborted } from "../domain/until-aborted";
-import type { Clock } from "../ports/clock";
+import { NO_PROGRESS, type ImportJob, type ImportProgress, type ImportRowError } from "../domain/import-job";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
 
@@ -71,64 +69,4 @@ function decodeCursor(cursor: string) {
   } catch {
     throw new InvalidCursorError("not a cursor of the import listing");
   }
-}
-
-export interface ImportSnapshot {
-  status: ImportJob["status"];
-  rowsDone: number;
-  created: number;
-  failed: number;
-  total: number | null;
-  /** Over the last few seconds this watcher saw; null until it has two samples. */
-  rowsPerSecond: number | null;
-  /** Seconds left at that rate; null when the total or the rate is unknown. */
-  etaSeconds: number | null;
-  error: string | null;
-}
-
-export type WatchImport = (
-  id: string,
-  options: { intervalMs?: number; signal: AbortSignal },
-  context: CallContext,
-) => AsyncGenerator<ImportSnapshot>;
-
-/**
- * Progress of a job, read from the database every `intervalMs` (so it works whichever replica runs the job),
- * until the job ends (its last snapshot is the final one) or `signal` aborts.
- * @throws ImportNotFoundError before the first snapshot when there is no such job.
- */
-export function makeWatchImport({ unitOfWork, clock }: { unitOfWork: UnitOfWork; clock: Clock }): WatchImport {
-  return async function* (id, options, context) {
-    const intervalMs = options.intervalMs ?? 500;
-    const samples: { at: number; rows: number }[] = [];
-    for (;;) {
-      const { job, progress } = await unitOfWork.run(
-        async ({ imports }) => {
-          const found = await imports.get(id);
-          if (!found) throw new ImportNotFoundError(id);
-          return { job: found, progress: await imports.progress(id) };
-        },
-        { signal: options.signal },
-      );
-      const at = clock.now().getTime();
-      samples.push({ at, rows: progress.rowsDone });
-      while (samples.length > 2 && at - (samples[0]?.at ?? at) > 5_000) samples.shift();
-      const first = samples[0];
-      const rate = first && at > first.at ? ((progress.rowsDone - first.rows) * 1000) / (at - first.at) : null;
-      const left = job.totalRows === null ? null : job.totalRows - progress.rowsDone;
-      yield {
-        status: job.status,
-        rowsDone: progress.rowsDone,
-        created: progress.created,
-        failed: progress.failed,
-        total: job.totalRows,
-        rowsPerSecond: rate === null ? null : Math.round(rate),
-        etaSeconds: rate && left !== null ? Math.ceil(left / rate) : left === 0 ? 0 : null,
-        error: job.error,
-      };
-      if (isFinished(job.status) || options.signal.aborted || context.signal?.aborted) return;
-      const stop = await sleepUnlessAborted(intervalMs, options.signal);
-      if (stop) return;
-    }
-  };
 }

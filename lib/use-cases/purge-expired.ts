@@ -1,4 +1,5 @@
 import { ACCOUNT_FAILURE_WINDOW_MS, KNOWN_DEVICE_TTL_MS } from "../domain/auth";
+import { IMPORT_UPLOAD_ABANDONED_MS } from "../domain/import-job";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import type { Repositories, UnitOfWork } from "../ports/unit-of-work";
@@ -12,7 +13,7 @@ export type PurgeCounts = {
   sessions: number;
   /** Invitations past their expiry, used or not: an expired link is refused the same as an unknown one. */
   invitations: number;
-  /** Uploaded files of finished import jobs (the jobs and their reports stay). */
+  /** Uploaded files of finished import jobs (the jobs and their reports stay), and uploads abandoned midway. */
   importFiles: number;
   /** Device cookies unused for KNOWN_DEVICE_TTL_MS. */
   knownDevices: number;
@@ -33,7 +34,7 @@ export function makePurgeExpired({ unitOfWork, clock }: { unitOfWork: UnitOfWork
       signInFailures: ({ signInFailures }) => signInFailures.deleteBefore(ago(ACCOUNT_FAILURE_WINDOW_MS)),
       sessions: ({ sessions }) => sessions.deleteExpired(now),
       invitations: ({ invitations }) => invitations.deleteExpiredBefore(now),
-      importFiles: ({ imports }) => imports.deleteFinishedFiles(),
+      importFiles: ({ imports }) => imports.deleteFinishedFiles(ago(IMPORT_UPLOAD_ABANDONED_MS)),
       knownDevices: ({ devices }) => devices.deleteUnusedBefore(ago(KNOWN_DEVICE_TTL_MS)),
     };
     const counts: PurgeCounts = { signInFailures: 0, sessions: 0, invitations: 0, importFiles: 0, knownDevices: 0 };

@@ -5,6 +5,11 @@
  * has its own record, found by the user's id on the audit page), the row errors, and the batch's record. The
  * parser waits while the pool is full. A job cut short (shutdown, crash) keeps its committed batches; whoever
  * takes it next skips them, so counts, which are sums over committed batches, stay exact.
+ *
+ * The file is read a chunk at a time from the database (issue 18, item 7), never whole. While the flags refuse
+ * the uploader's writes (read-only mode, imports turned off: issue 18, item 9), the job pauses before its next
+ * batch: no batch starts, the reason is recorded on the job for every replica to show, and once writes are
+ * allowed again it goes on from its committed batches.
  */
 import type { z } from "zod";
 
@@ -15,23 +20,27 @@ import {
   IMPORT_LEASE_MS,
   type ImportBatchRecord,
   type ImportJob,
+  type ImportPause,
+  type ImportPauseReason,
   type ImportRowError,
 } from "../domain/import-job";
 import { normalizeEmail, type NewUser } from "../domain/user";
 import { assertMayCreateUser } from "../domain/user-rules";
+import { sleepUnlessAborted } from "../domain/until-aborted";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import { ImportBatchRecordedError, ImportLeaseLostError } from "../ports/import-job-repository";
-import type { UnitOfWork } from "../ports/unit-of-work";
+import type { Repositories, UnitOfWork } from "../ports/unit-of-work";
 import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
 import { WorkerPoolClosedError, type WorkerPool } from "../ports/worker-pool";
-import { sleepUnlessAborted } from "../domain/until-aborted";
 
 /** What a row must be: the rules of POST /users (lib/http/schemas.ts createUserBody), passed in, not copied. */
 export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
 
 /** Tries of a batch whose unit of work could not get a connection (100 ms, then doubling: about 100 s in all). */
 const BUSY_RETRIES = 10;
+/** How often a paused job asks the flags again (an evaluation in memory: no database work). */
+export const IMPORT_PAUSE_CHECK_MS = 1_000;
 
 export interface ImportRunner {
   /** Takes the job up in the background, unless someone holds it or it is finished. */
@@ -62,6 +71,9 @@ export interface ImportRunnerDeps {
   leaseMs?: number;
   /** Jobs this process works on at once; more wait in the database (queued) for a free slot. */
   maxJobs?: number;
+  /** Why the uploader's writes are refused now (the flags: lib/use-cases/flag-gates.ts), or null. */
+  pauseReason: (uploader: Principal) => Promise<ImportPauseReason | null>;
+  pauseCheckMs?: number;
 }
 
 interface ParsedBatch {
@@ -75,7 +87,12 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   const batchSize = deps.batchSize ?? IMPORT_BATCH_SIZE;
   const leaseMs = deps.leaseMs ?? IMPORT_LEASE_MS;
   const maxJobs = deps.maxJobs ?? IMPORT_JOBS_PER_PROCESS;
+  const pauseCheckMs = deps.pauseCheckMs ?? IMPORT_PAUSE_CHECK_MS;
   const stopper = new AbortController();
+  /** The units of work of a job: each waits out a busy pool or a database outage (retryWhenTransient). */
+  const jobWork = {
+    run: <T>(work: (repos: Repositories) => Promise<T>): Promise<T> => retryWhenTransient(() => unitOfWork.run(work)),
+  };
   const active = new Map<string, Promise<void>>();
   /** Looks for waiting jobs after one ended: idle() waits for them too. */
   const sweeps = new Set<Promise<unknown>>();
@@ -104,16 +121,18 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     // This take-up's own name on the lease: a process that lost the job (its lease ran out and another process
     // took over) can then no longer renew it, write batches or finish it.
     const holder = crypto.randomUUID();
-    const job = await retryWhenTransient(() =>
-      unitOfWork.run(({ imports }) => imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil(), holder })),
-    );
+    const job = await jobWork.run(({ imports }) => imports.acquire(jobId, { now: clock.now(), leaseUntil: leaseUntil(), holder }));
     if (!job) return;
     log.info({ importId: jobId }, "import job taken up");
+    const lost = new AbortController();
     const heartbeat = setInterval(() => {
       unitOfWork
         .run(({ imports }) => imports.setLease(jobId, holder, leaseUntil()))
         .then((held) => {
-          if (!held) clearInterval(heartbeat); // taken over, or ended: its next batch finds out and stops
+          if (held) return;
+          // Taken over, or ended: its next batch finds out and stops; a paused job stops waiting.
+          clearInterval(heartbeat);
+          lost.abort();
         })
         .catch((error: unknown) => {
           // During a database outage the breaker has said so once; the job waits it out (retryWhenTransient).
@@ -124,32 +143,72 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     }, Math.max(10, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     try {
-      await runJob(job, holder);
+      await runJob(job, holder, lost.signal);
     } finally {
       clearInterval(heartbeat);
     }
   }
 
-  async function runJob(job: ImportJob, holder: string): Promise<void> {
-    const { content, recorded } = await retryWhenTransient(() =>
-      unitOfWork.run(async ({ imports }) => ({
-        content: await imports.content(job.id),
-        recorded: new Set(await imports.recordedBatches(job.id)),
-      })),
-    );
-    if (content === null) return fail(job, holder, "The file of this import is gone, so it cannot be resumed");
-    let total: number;
-    try {
-      total = await countRows(content);
-    } catch (error) {
-      if (error instanceof CsvFormatError) return fail(job, holder, `The file is not valid CSV: ${error.message}`);
-      throw error;
+  async function runJob(job: ImportJob, holder: string, lost: AbortSignal): Promise<void> {
+    const chunks = await jobWork.run(({ imports }) => imports.fileChunks(job.id));
+    if (chunks === null) return fail(job, holder, "The file of this import is gone, so it cannot be resumed");
+    const file = () => fileText(job.id, chunks);
+    let total = job.totalRows;
+    if (total === null) {
+      try {
+        total = await countRows(file());
+      } catch (error) {
+        if (error instanceof CsvFormatError) return fail(job, holder, `The file is not valid CSV: ${error.message}`);
+        throw error;
+      }
+      const counted = total;
+      await jobWork.run(({ imports }) => imports.setTotalRows(job.id, counted));
     }
-    if (job.totalRows !== total) await retryWhenTransient(() => unitOfWork.run(({ imports }) => imports.setTotalRows(job.id, total)));
 
+    const pauses = pauseTracker(job, holder);
+    const stop = AbortSignal.any([stopper.signal, lost]);
+    for (;;) {
+      if (!(await pauses.untilWritable(stop))) {
+        if (lost.aborted) return; // another process holds it now
+        return cutByShutdown(job, holder);
+      }
+      const outcome = await writeBatches(job, holder, file, pauses);
+      if (outcome === "paused") continue;
+      if (outcome === "cut") return cutByShutdown(job, holder);
+      if (outcome === "lost") {
+        // Another process took the job over (this one's lease ran out): it finishes the job.
+        log.warn({ importId: job.id }, "import taken over by another process");
+        return;
+      }
+      if (outcome !== "done") {
+        log.error({ err: outcome.failure, importId: job.id }, "an import batch failed");
+        return fail(job, holder, "Writing a batch failed; the rows of the batches that committed are imported, the others are not");
+      }
+      break;
+    }
+    const finished = await jobWork.run(({ imports }) =>
+      imports.finish(job.id, holder, { status: "succeeded", totalRows: total, error: null, at: clock.now() }),
+    );
+    if (finished) log.info({ importId: job.id, total }, "import job finished");
+    else log.warn({ importId: job.id }, "import taken over by another process before it could finish it");
+  }
+
+  /**
+   * One pass over the file, writing the batches not recorded yet. Stops submitting at the first failure, a
+   * shutdown, or writes refused (`paused`: each batch asks just before its unit of work, so none starts after the
+   * flags refuse); batches already writing finish either way.
+   */
+  async function writeBatches(
+    job: ImportJob,
+    holder: string,
+    file: () => AsyncIterable<string>,
+    pauses: PauseTracker,
+  ): Promise<"done" | "paused" | "cut" | "lost" | { failure: unknown }> {
+    const recorded = new Set(await jobWork.run(({ imports }) => imports.recordedBatches(job.id)));
     const inFlight: Promise<void>[] = [];
     let firstFailure: unknown;
     let cut = false;
+    let paused = false;
     const submit = async (batch: ParsedBatch) => {
       if (recorded.has(batch.record.batchNo)) return;
       await pool.whenReady(); // backpressure: the parser waits while the pool's queue is full
@@ -157,67 +216,111 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
         cut = true;
         return;
       }
+      if (await pauses.refused()) {
+        paused = true;
+        return;
+      }
       inFlight.push(
-        pool.run(() => retryWhenTransient(() => writeBatch(job, holder, batch))).catch((error: unknown) => {
-          // Recorded meanwhile by the process that held the job before this one: done, whoever did it.
-          if (error instanceof ImportBatchRecordedError) return;
-          // Stopped meanwhile (a batch waiting out an outage gives up then): cut, for the next start to resume.
-          if (error instanceof WorkerPoolClosedError || stopper.signal.aborted) cut = true;
-          else firstFailure ??= error;
-        }),
+        pool
+          .run(async () => {
+            if (await pauses.refused()) throw new PausedSignal();
+            await writeBatch(job, holder, batch);
+          })
+          .catch((error: unknown) => {
+            // Recorded meanwhile by the process that held the job before this one: done, whoever did it.
+            if (error instanceof ImportBatchRecordedError) return;
+            if (error instanceof PausedSignal) paused = true;
+            // Stopped meanwhile (a batch waiting out an outage gives up then): cut, for the next start to resume.
+            else if (error instanceof WorkerPoolClosedError || stopper.signal.aborted) cut = true;
+            else firstFailure ??= error;
+          }),
       );
     };
-    for await (const batch of batches(job, content)) {
+    for await (const batch of batches(job, file())) {
       await submit(batch);
-      if (cut || firstFailure !== undefined) break;
+      if (cut || paused || firstFailure !== undefined) break;
     }
     await Promise.all(inFlight);
+    if (firstFailure instanceof ImportLeaseLostError) return "lost";
+    if (firstFailure !== undefined) return { failure: firstFailure };
+    if (cut) return "cut";
+    return paused ? "paused" : "done";
+  }
 
-    if (firstFailure instanceof ImportLeaseLostError) {
-      // Another process took the job over (this one's lease ran out): it finishes the job.
-      log.warn({ importId: job.id }, "import taken over by another process");
-      return;
-    }
-    if (firstFailure !== undefined) {
-      log.error({ err: firstFailure, importId: job.id }, "an import batch failed");
-      return fail(job, holder, "Writing a batch failed; the rows of the batches that committed are imported, the others are not");
-    }
-    if (cut) {
+  async function cutByShutdown(job: ImportJob, holder: string): Promise<void> {
+    try {
       await unitOfWork.run(({ imports }) => imports.setLease(job.id, holder, null));
       log.info({ importId: job.id }, "import cut by shutdown; its lease is given up for the next start to resume it");
-      return;
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error && error.code === "DATABASE_UNAVAILABLE")) throw error;
+      log.info({ importId: job.id }, "import cut by shutdown during a database outage; resumed once its lease runs out");
     }
-    const finished = await retryWhenTransient(() =>
-      unitOfWork.run(({ imports }) => imports.finish(job.id, holder, { status: "succeeded", totalRows: total, error: null, at: clock.now() })),
-    );
-    if (finished) log.info({ importId: job.id, total }, "import job finished");
-    else log.warn({ importId: job.id }, "import taken over by another process before it could finish it");
+  }
+
+  /**
+   * Whether the job's writes are refused, and waiting until they are not: the pause is recorded on the job
+   * (reason and since when) when it begins or its reason changes, and cleared when it ends.
+   */
+  function pauseTracker(job: ImportJob, holder: string): PauseTracker {
+    const uploader = principalOf(job);
+    let recorded: ImportPause | null = job.paused;
+    const record = async (pause: ImportPause | null) => {
+      await jobWork.run(({ imports }) => imports.setPaused(job.id, holder, pause));
+      recorded = pause;
+    };
+    return {
+      refused: async () => (await deps.pauseReason(uploader)) !== null,
+      async untilWritable(stop) {
+        for (;;) {
+          const reason = await deps.pauseReason(uploader);
+          if (reason === null) {
+            if (recorded) {
+              await record(null);
+              log.info({ importId: job.id }, "import resumed: writes are allowed again");
+            }
+            return true;
+          }
+          if (recorded?.reason !== reason) {
+            await record({ reason, since: clock.now() });
+            log.info({ importId: job.id, reason }, "import paused: its uploader's writes are refused");
+          }
+          if (await sleepUnlessAborted(pauseCheckMs, stop)) return false;
+        }
+      },
+    };
+  }
+
+  /** The job's file, a chunk at a time from the database. */
+  async function* fileText(jobId: string, chunks: number): AsyncGenerator<string> {
+    for (let n = 0; n < chunks; n++) {
+      const text = await jobWork.run(({ imports }) => imports.fileChunk(jobId, n));
+      if (text === null) throw new Error(`Chunk ${n} of the file of import ${jobId} is missing`);
+      yield text;
+    }
   }
 
   async function fail(job: ImportJob, holder: string, reason: string): Promise<void> {
-    const failed = await retryWhenTransient(() =>
-      unitOfWork.run(async ({ imports }) => {
-        const progress = await imports.progress(job.id);
-        return imports.finish(job.id, holder, {
-          status: "failed",
-          totalRows: null,
-          error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
-          at: clock.now(),
-        });
-      }),
-    );
+    const failed = await jobWork.run(async ({ imports }) => {
+      const progress = await imports.progress(job.id);
+      return imports.finish(job.id, holder, {
+        status: "failed",
+        totalRows: null,
+        error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
+        at: clock.now(),
+      });
+    });
     if (failed) log.warn({ importId: job.id, reason }, "import job failed");
     else log.warn({ importId: job.id, reason }, "import taken over by another process; not marked failed here");
   }
 
-  async function countRows(content: string): Promise<number> {
+  async function countRows(content: AsyncIterable<string>): Promise<number> {
     let n = 0;
     for await (const _record of csv.read(content).records) n++;
     return n;
   }
 
   /** The file's rows, validated, cut into numbered batches. Deterministic, so a resumed job cuts the same ones. */
-  async function* batches(job: ImportJob, content: string): AsyncGenerator<ParsedBatch> {
+  async function* batches(job: ImportJob, content: AsyncIterable<string>): AsyncGenerator<ParsedBatch> {
     const principal = principalOf(job);
     const firstLineOf = new Map<string, number>();
     let batch: ParsedBatch | null = null;
@@ -281,7 +384,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   }
 
   async function writeBatch(job: ImportJob, holder: string, batch: ParsedBatch): Promise<void> {
-    await unitOfWork.run(async ({ users, audit, imports }) => {
+    await jobWork.run(async ({ users, audit, imports }) => {
       // A process that lost the job stops writing. Should the job be taken over between this read and the commit,
       // the batch still lands once: its record's key refuses a second copy, and the new holder skips it.
       if (!(await imports.isHeldBy(job.id, holder))) throw new ImportLeaseLostError(job.id);
@@ -330,7 +433,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
           continue;
         }
         if (error.code !== "DATABASE_BUSY" || busy >= BUSY_RETRIES) throw error;
-        log.warn({ attempt: busy }, "database busy: retrying an import batch");
+        log.warn({ attempt: busy }, "database busy: retrying an import unit of work");
         if (await sleepUnlessAborted(100 * 2 ** busy, stopper.signal)) throw error;
         busy++;
       }
@@ -372,6 +475,22 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
     stopping: stopper.signal,
   };
 }
+
+interface PauseTracker {
+  /** Whether the flags refuse the uploader's writes now. */
+  refused(): Promise<boolean>;
+  /** Resolves true once writes are allowed (at once if they are), false when `stop` aborts first. */
+  untilWritable(stop: AbortSignal): Promise<boolean>;
+}
+
+/** A batch that found writes refused before its unit of work began: it wrote nothing, and the job pauses. */
+class PausedSignal extends Error {
+  constructor() {
+    super("Writes are refused for this import's uploader");
+    this.name = "PausedSignal";
+  }
+}
+
 
 /**
  * The uploader as a principal, for the rule of who may create which role (assertMayCreateUser reads the role):

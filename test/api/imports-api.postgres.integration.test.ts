@@ -155,17 +155,9 @@ describe("CSV import jobs on PostgreSQL only", () => {
     const cookie = await api.signIn("sse-admin@staff.example", PASSWORD);
     const tag = "sse";
     const file = bigFile(tag, 5_000);
-    // Both workers held, on batches 1 and 2: each waits on an uncommitted user with an email of its batch.
-    const hold = async (index: number) => {
-      const client = await sql.connect();
-      await client.query("BEGIN");
-      await client.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), $1, 'Held', now())", [
-        `u${index}.${tag}@example.com`,
-      ]);
-      return client;
-    };
-    const first = await hold(600);
-    const second = await hold(1_100);
+    // Both workers held, on batches 1 and 2.
+    const first = await holdRow(tag, 600);
+    const second = await holdRow(tag, 1_100);
     try {
       const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: file.csv, headers: { "content-type": "text/csv" } });
       const { id } = await response.json();
@@ -194,6 +186,70 @@ describe("CSV import jobs on PostgreSQL only", () => {
     }
   });
 });
+
+describe("CSV import jobs pause on PostgreSQL (issue 18, item 9)", () => {
+  it("pause mid-run when read-only mode goes on: the batches under way commit, none starts after; they resume once it is off", { timeout: 120_000 }, async () => {
+    await api.createUser({ email: "pause-admin@staff.example", role: "ADMIN", password: PASSWORD });
+    const cookie = await api.signIn("pause-admin@staff.example", PASSWORD);
+    const tag = "midpause";
+    const file = bigFile(tag, 5_000);
+    const setReadOnly = async (on: boolean) => {
+      const etag = (await api.call("GET", "/api/v1/flags/ops-read-only-mode", { cookie })).headers.get("etag") ?? "";
+      const change = on ? { on: true, fallthrough: { variation: 0 } } : { on: false };
+      const response = await api.call("PATCH", "/api/v1/flags/ops-read-only-mode", { cookie, body: change, headers: { "if-match": etag } });
+      expect(response.status).toBe(200);
+    };
+    // Both workers held on batches 1 and 2, with batches 3 and 4 parsed and queued behind them.
+    const holders = [await holdRow(tag, 600), await holdRow(tag, 1_100)];
+    const job = async (id: string) => (await api.call("GET", `/api/v1/imports/${id}`, { cookie })).json();
+    const release = async () => {
+      // The pool has two connections, both holding: given back, so the checks below can query.
+      for (const client of holders.splice(0)) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        client.release();
+      }
+    };
+    try {
+      const response = await api.call("POST", "/api/v1/imports", { cookie, rawBody: file.csv, headers: { "content-type": "text/csv" } });
+      expect(response.status).toBe(202);
+      const { id } = await response.json();
+      await expect.poll(async () => (await job(id)).counts.done, { timeout: 60_000, interval: 50 }).toBe(500);
+      await setReadOnly(true);
+      try {
+        await release();
+        await expect.poll(async () => (await job(id)).paused?.reason, { timeout: 30_000, interval: 50 }).toBe("read-only-mode");
+        // Batches 1 and 2 were writing when the flag went on: they commit. Batches 3 and 4, queued, never start.
+        expect((await job(id)).counts.done).toBe(1_500);
+        const recorded = await sql.query("SELECT batch_no FROM import_batches WHERE job_id = $1 ORDER BY batch_no", [id]);
+        expect(recorded.rows.map((row: { batch_no: number }) => row.batch_no)).toEqual([0, 1, 2]);
+        const stored = (await sql.query("SELECT status, paused_reason, paused_at IS NOT NULL AS since FROM import_jobs WHERE id = $1", [id])).rows[0];
+        expect(stored).toEqual({ status: "running", paused_reason: "read-only-mode", since: true });
+      } finally {
+        await setReadOnly(false);
+      }
+      await expect.poll(async () => (await job(id)).status, { timeout: 60_000, interval: 100 }).toBe("succeeded");
+      expect(await job(id)).toMatchObject({
+        paused: null,
+        counts: { total: 5_000, done: 5_000, created: 5_000 - file.errors.length + file.existing.length },
+      });
+    } finally {
+      await release();
+    }
+  });
+});
+
+/**
+ * Holds the import batch that has row `index` of bigFile(tag): an uncommitted user with that row's email, which the
+ * batch's INSERT ... ON CONFLICT waits on until the returned connection rolls back.
+ */
+async function holdRow(tag: string, index: number): Promise<pg.PoolClient> {
+  const client = await sql.connect();
+  await client.query("BEGIN");
+  await client.query("INSERT INTO users (id, email, name, updated_at) VALUES (gen_random_uuid(), $1, 'Held', now())", [
+    `u${index}.${tag}@example.com`,
+  ]);
+  return client;
+}
 
 /** The frames of an SSE response, as they arrive. */
 async function* sseFrames(response: Response): AsyncGenerator<{ event: string; data: Record<string, unknown> }> {

@@ -7,7 +7,7 @@
 import { beforeEach, expect, it } from "vitest";
 
 import type { ImportJob, ImportRowError } from "../../lib/domain/import-job";
-import { ImportBatchRecordedError, type NewImportJob } from "../../lib/ports/import-job-repository";
+import { ImportBatchRecordedError, ImportUploadGoneError, type NewImportJob } from "../../lib/ports/import-job-repository";
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 
 const NO_SUCH_ID = "00000000-0000-4000-8000-000000000000";
@@ -17,14 +17,15 @@ const B = "0193a3b2-0000-7000-8000-00000000000b";
 const T0 = new Date("2030-01-01T00:00:00.000Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 
-function newJob(extra: Partial<NewImportJob> = {}): NewImportJob {
+const FILE = "email,name\nb@example.com,B\n";
+
+function newJob(extra: Partial<NewImportJob> & { uploadId: string }): NewImportJob {
   return {
     actor: { type: "user", id: NO_SUCH_ID, label: "ada@example.com" },
     actorRole: "EDITOR",
     filename: "people.csv",
     sha256: "c".repeat(64),
     sizeBytes: 27,
-    content: "email,name\nb@example.com,B\n",
     requestId: "req-1",
     traceId: null,
     ...extra,
@@ -46,7 +47,22 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
     unitOfWork = currentUnitOfWork();
   });
   const inUnit = <T>(work: (repos: Repositories) => Promise<T>) => unitOfWork.run(work);
-  const create = (extra?: Partial<NewImportJob>) => inUnit(({ imports }) => imports.create(newJob(extra)));
+  /** A job on an upload of FILE in two chunks. */
+  const create = async (extra?: Partial<NewImportJob>) => {
+    const uploadId = await inUnit(({ imports }) => imports.beginUpload(at(0)));
+    await inUnit(({ imports }) => imports.appendChunk(uploadId, 0, FILE.slice(0, 11)));
+    await inUnit(({ imports }) => imports.appendChunk(uploadId, 1, FILE.slice(11)));
+    return inUnit(({ imports }) => imports.create(newJob({ ...extra, uploadId })));
+  };
+  /** The job's file as stored, chunk by chunk; null when it is gone. */
+  const fileOf = (id: string) =>
+    inUnit(async ({ imports }) => {
+      const chunks = await imports.fileChunks(id);
+      if (chunks === null) return null;
+      let text = "";
+      for (let n = 0; n < chunks; n++) text += (await imports.fileChunk(id, n)) ?? "<missing>";
+      return text;
+    });
 
   it("imports: the clean-up of finished jobs' files leaves an unfinished job's file alone (issue 18)", async () => {
     const live = await create();
@@ -56,9 +72,66 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
       await imports.finish(done.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(1) });
     });
     // finish() deleted its job's file already: nothing left to purge, and the queued job keeps its file.
-    expect(await inUnit(({ imports }) => imports.deleteFinishedFiles())).toBe(0);
-    expect(await inUnit(({ imports }) => imports.content(live.id))).toBe(newJob().content);
-    expect(await inUnit(({ imports }) => imports.content(done.id))).toBeNull();
+    expect(await inUnit(({ imports }) => imports.deleteFinishedFiles(at(0)))).toBe(0);
+    expect(await fileOf(live.id)).toBe(FILE);
+    expect(await fileOf(done.id)).toBeNull();
+  });
+
+  it("imports: an upload is stored in chunks, becomes one job's file, and is cleaned up when abandoned (issue 18)", async () => {
+    const job = await create();
+    expect(await fileOf(job.id)).toBe(FILE);
+    await inUnit(async ({ imports }) => {
+      expect(await imports.fileChunks(job.id)).toBe(2);
+      expect(await imports.fileChunk(job.id, 1)).toBe(FILE.slice(11));
+      expect(await imports.fileChunk(job.id, 2)).toBeNull();
+    });
+    // An upload is one job's file at most: taken already, or gone, it is refused and no job is stored.
+    const taken = (await inUnit(({ imports }) => imports.list({ limit: 100 }))).length;
+    const stolen = await inUnit(async ({ imports }) => {
+      const other = await imports.beginUpload(at(0));
+      await imports.create(newJob({ uploadId: other }));
+      return other;
+    });
+    await expect(inUnit(({ imports }) => imports.create(newJob({ uploadId: stolen })))).rejects.toBeInstanceOf(ImportUploadGoneError);
+    await expect(inUnit(({ imports }) => imports.create(newJob({ uploadId: NO_SUCH_ID })))).rejects.toBeInstanceOf(ImportUploadGoneError);
+    expect(await inUnit(({ imports }) => imports.list({ limit: 100 }))).toHaveLength(taken + 1);
+    // Discarding touches only uploads no job has.
+    expect(await inUnit(({ imports }) => imports.discardUpload(stolen))).toBe(false);
+    const refused = await inUnit(({ imports }) => imports.beginUpload(at(0)));
+    await inUnit(({ imports }) => imports.appendChunk(refused, 0, "email,name\n"));
+    expect(await inUnit(({ imports }) => imports.discardUpload(refused))).toBe(true);
+    expect(await inUnit(({ imports }) => imports.discardUpload(refused))).toBe(false);
+    // Abandoned mid-upload (its process died): the clean-up deletes it once it started before the cut-off, and
+    // never a job's file.
+    const abandoned = await inUnit(({ imports }) => imports.beginUpload(at(10)));
+    await inUnit(({ imports }) => imports.appendChunk(abandoned, 0, "email,name\n"));
+    expect(await inUnit(({ imports }) => imports.deleteFinishedFiles(at(10)))).toBe(0);
+    expect(await inUnit(({ imports }) => imports.deleteFinishedFiles(at(11)))).toBe(1);
+    expect(await inUnit(({ imports }) => imports.discardUpload(abandoned))).toBe(false); // gone already
+    expect(await fileOf(job.id)).toBe(FILE);
+  });
+
+  it("imports: only the holder records a pause, every reader sees it, and finishing clears it (issue 18)", async () => {
+    const job = await create();
+    const pause = { reason: "read-only-mode" as const, since: at(5) };
+    await inUnit(async ({ imports }) => {
+      expect(await imports.setPaused(job.id, A, pause)).toBe(false); // nobody holds it yet
+      await imports.acquire(job.id, { now: at(0), leaseUntil: at(30), holder: A });
+      expect(await imports.setPaused(job.id, B, pause)).toBe(false);
+      expect(await imports.setPaused(job.id, A, pause)).toBe(true);
+    });
+    expect(await inUnit(({ imports }) => imports.get(job.id))).toMatchObject({ status: "running", paused: pause });
+    const listed = await inUnit(({ imports }) => imports.list({ limit: 100 }));
+    expect(listed.find((item) => item.id === job.id)?.paused).toEqual(pause);
+    await inUnit(async ({ imports }) => {
+      expect(await imports.setPaused(job.id, A, { reason: "imports-off", since: at(6) })).toBe(true);
+      expect((await imports.get(job.id))?.paused).toEqual({ reason: "imports-off", since: at(6) });
+      expect(await imports.setPaused(job.id, A, null)).toBe(true);
+      expect((await imports.get(job.id))?.paused).toBeNull();
+      await imports.setPaused(job.id, A, pause);
+      await imports.finish(job.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(7) });
+      expect((await imports.get(job.id))?.paused).toBeNull();
+    });
   });
 
   it("imports: stores a queued job with its file; unknown and malformed ids read as absent", async () => {
@@ -76,14 +149,16 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
       traceId: null,
       finishedAt: null,
       leaseUntil: null,
+      paused: null,
     });
     expect(job.createdAt).toBeInstanceOf(Date);
     await inUnit(async ({ imports }) => {
       expect(await imports.get(job.id)).toEqual(job);
-      expect(await imports.content(job.id)).toBe("email,name\nb@example.com,B\n");
       expect(await imports.get(NO_SUCH_ID)).toBeNull();
       expect(await imports.get("not-a-uuid")).toBeNull();
-      expect(await imports.content(NO_SUCH_ID)).toBeNull();
+      expect(await imports.fileChunks(NO_SUCH_ID)).toBeNull();
+      expect(await imports.fileChunks("not-a-uuid")).toBeNull();
+      expect(await imports.fileChunk(NO_SUCH_ID, 0)).toBeNull();
       expect(await imports.progress("not-a-uuid")).toEqual({ rowsDone: 0, created: 0, failed: 0, batches: 0 });
     });
   });
@@ -146,12 +221,12 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
       expect(await imports.setLease(job.id, A, null)).toBe(false);
       expect(await imports.finish(job.id, A, { status: "succeeded", totalRows: 0, error: null, at: at(40) })).toBe(false);
       expect(await imports.get(job.id)).toMatchObject({ status: "running", leaseUntil: at(61), finishedAt: null });
-      expect(await imports.content(job.id)).not.toBeNull();
+      expect(await imports.fileChunks(job.id)).toBe(2);
       // The holder's own calls still work.
       expect(await imports.setLease(job.id, B, at(91))).toBe(true);
       expect(await imports.finish(job.id, B, { status: "succeeded", totalRows: 0, error: null, at: at(50) })).toBe(true);
       expect(await imports.isHeldBy(job.id, B)).toBe(false); // a finished job is held by nobody
-      expect(await imports.content(job.id)).toBeNull();
+      expect(await imports.fileChunks(job.id)).toBeNull();
     });
   });
 
@@ -222,7 +297,7 @@ export function importJobRepositoryContract(currentUnitOfWork: () => UnitOfWork)
         finishedAt: at(5),
         leaseUntil: null,
       });
-      expect(await imports.content(job.id)).toBeNull();
+      expect(await imports.fileChunks(job.id)).toBeNull();
       expect(await imports.progress(job.id)).toEqual({ rowsDone: 10, created: 9, failed: 1, batches: 1 });
       expect(await imports.rowErrors(job.id, { limit: 10 })).toHaveLength(1);
     });

@@ -65,8 +65,10 @@ export const csvParseReader: CsvReader = {
 };
 
 
-function* pieces(content: string): Generator<string> {
-  for (let at = 0; at < content.length; at += CHUNK_CHARS) yield content.slice(at, at + CHUNK_CHARS);
+async function* pieces(content: string | AsyncIterable<string>): AsyncGenerator<string> {
+  for await (const text of typeof content === "string" ? [content] : content) {
+    for (let at = 0; at < text.length; at += CHUNK_CHARS) yield text.slice(at, at + CHUNK_CHARS);
+  }
 }
 
 const CHUNK_CHARS = 64 * 1024;

@@ -4,12 +4,14 @@ import type {
   ImportBatchRecord,
   ImportJob,
   ImportJobCursor,
+  ImportPause,
   ImportProgress,
   ImportRowError,
 } from "../../domain/import-job";
 import { isFinished } from "../../domain/import-job";
 import {
   ImportBatchRecordedError,
+  ImportUploadGoneError,
   type ImportJobRepository,
   type NewImportJob,
 } from "../../ports/import-job-repository";
@@ -18,21 +20,28 @@ import type { InMemoryState } from "./in-memory-database";
 /** What the in-memory database keeps of imports. Inner maps and arrays are replaced, never mutated (copy on write). */
 export interface InMemoryImports {
   jobs: Map<string, ImportJob>;
-  files: Map<string, string>;
+  /** Uploaded files by upload id: whose (null while uploading), when they started, their chunks in order. */
+  uploads: Map<string, InMemoryUpload>;
   /** Who holds each job's lease (the database's `lease_holder`). */
   holders: Map<string, string>;
   batches: Map<string, ReadonlyMap<number, ImportBatchRecord>>;
   errors: Map<string, readonly ImportRowError[]>;
 }
 
+interface InMemoryUpload {
+  readonly jobId: string | null;
+  readonly startedAt: Date;
+  readonly chunks: readonly string[];
+}
+
 export function emptyImports(): InMemoryImports {
-  return { jobs: new Map(), files: new Map(), holders: new Map(), batches: new Map(), errors: new Map() };
+  return { jobs: new Map(), uploads: new Map(), holders: new Map(), batches: new Map(), errors: new Map() };
 }
 
 export function copyImports(imports: InMemoryImports): InMemoryImports {
   return {
     jobs: new Map(imports.jobs),
-    files: new Map(imports.files),
+    uploads: new Map(imports.uploads),
     holders: new Map(imports.holders),
     batches: new Map(imports.batches),
     errors: new Map(imports.errors),
@@ -51,8 +60,37 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return this.state.imports;
   }
 
+  async beginUpload(at: Date): Promise<string> {
+    this.guard();
+    const id = uuidv7();
+    this.imports.uploads.set(id, { jobId: null, startedAt: at, chunks: [] });
+    return id;
+  }
+
+  async appendChunk(uploadId: string, chunkNo: number, content: string): Promise<void> {
+    this.guard();
+    const upload = this.imports.uploads.get(uploadId);
+    // As the database's keys do: a chunk of no upload, or one stored already, is refused.
+    if (!upload || upload.jobId !== null) throw new ImportUploadGoneError(uploadId);
+    if (chunkNo !== upload.chunks.length) throw new Error(`chunk ${chunkNo} of upload ${uploadId} is out of order`);
+    this.imports.uploads.set(uploadId, { ...upload, chunks: [...upload.chunks, content] });
+  }
+
+  async discardUpload(uploadId: string): Promise<boolean> {
+    this.guard();
+    if (this.imports.uploads.get(uploadId)?.jobId !== null) return false;
+    return this.imports.uploads.delete(uploadId);
+  }
+
+  private uploadOf(jobId: string): InMemoryUpload | undefined {
+    for (const upload of this.imports.uploads.values()) if (upload.jobId === jobId) return upload;
+    return undefined;
+  }
+
   async create(input: NewImportJob): Promise<ImportJob> {
     this.guard();
+    const upload = this.imports.uploads.get(input.uploadId);
+    if (!upload || upload.jobId !== null) throw new ImportUploadGoneError(input.uploadId);
     const at = this.now();
     const job: ImportJob = {
       id: uuidv7(),
@@ -70,9 +108,10 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
       updatedAt: at,
       finishedAt: null,
       leaseUntil: null,
+      paused: null,
     };
     this.imports.jobs.set(job.id, job);
-    this.imports.files.set(job.id, input.content);
+    this.imports.uploads.set(input.uploadId, { ...upload, jobId: job.id });
     return job;
   }
 
@@ -81,9 +120,14 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return this.imports.jobs.get(id) ?? null;
   }
 
-  async content(id: string): Promise<string | null> {
+  async fileChunks(id: string): Promise<number | null> {
     this.guard();
-    return this.imports.files.get(id) ?? null;
+    return this.uploadOf(id)?.chunks.length ?? null;
+  }
+
+  async fileChunk(id: string, chunkNo: number): Promise<string | null> {
+    this.guard();
+    return this.uploadOf(id)?.chunks[chunkNo] ?? null;
   }
 
   async list(query: { limit: number; after?: ImportJobCursor }): Promise<ImportJob[]> {
@@ -134,6 +178,13 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return this.holds(id, holder);
   }
 
+  async setPaused(id: string, holder: string, pause: ImportPause | null): Promise<boolean> {
+    this.guard();
+    if (!this.holds(id, holder)) return false;
+    this.update(id, { paused: pause && { ...pause } });
+    return true;
+  }
+
   async setTotalRows(id: string, totalRows: number): Promise<void> {
     this.guard();
     if (this.imports.jobs.has(id)) this.update(id, { totalRows });
@@ -181,11 +232,13 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return (this.imports.errors.get(jobId) ?? []).filter((error) => error.line > afterLine).slice(0, query.limit);
   }
 
-  async deleteFinishedFiles(): Promise<number> {
+  async deleteFinishedFiles(abandonedBefore: Date): Promise<number> {
     this.guard();
     let deleted = 0;
-    for (const id of [...this.imports.files.keys()]) {
-      if (this.imports.jobs.get(id)?.finishedAt && this.imports.files.delete(id)) deleted++;
+    for (const [id, upload] of [...this.imports.uploads]) {
+      const finished = upload.jobId !== null && this.imports.jobs.get(upload.jobId)?.finishedAt;
+      const abandoned = upload.jobId === null && upload.startedAt.getTime() < abandonedBefore.getTime();
+      if ((finished || abandoned) && this.imports.uploads.delete(id)) deleted++;
     }
     return deleted;
   }
@@ -204,8 +257,9 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
       error: outcome.error,
       finishedAt: outcome.at,
       leaseUntil: null,
+      paused: null,
     });
-    this.imports.files.delete(id);
+    for (const [uploadId, upload] of [...this.imports.uploads]) if (upload.jobId === id) this.imports.uploads.delete(uploadId);
     return true;
   }
 

@@ -1,14 +1,18 @@
 import {
+  IMPORT_PAUSE_REASONS,
   NO_PROGRESS,
   type ImportBatchRecord,
   type ImportJob,
   type ImportJobCursor,
+  type ImportPause,
+  type ImportPauseReason,
   type ImportProgress,
   type ImportRowError,
 } from "../../domain/import-job";
 import type { Role } from "../../domain/user";
 import {
   ImportBatchRecordedError,
+  ImportUploadGoneError,
   type ImportJobRepository,
   type NewImportJob,
 } from "../../ports/import-job-repository";
@@ -25,6 +29,22 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     private readonly guard: () => void,
   ) {}
 
+  async beginUpload(at: Date): Promise<string> {
+    this.guard();
+    return (await this.tx.importUpload.create({ data: { startedAt: at }, select: { id: true } })).id;
+  }
+
+  async appendChunk(uploadId: string, chunkNo: number, content: string): Promise<void> {
+    this.guard();
+    await this.tx.importUploadChunk.create({ data: { uploadId, chunkNo, content }, select: { chunkNo: true } });
+  }
+
+  async discardUpload(uploadId: string): Promise<boolean> {
+    this.guard();
+    if (!isUuid(uploadId)) return false;
+    return (await this.tx.importUpload.deleteMany({ where: { id: uploadId, jobId: null } })).count === 1;
+  }
+
   async create(input: NewImportJob): Promise<ImportJob> {
     this.guard();
     const row = await this.tx.importJob.create({
@@ -38,9 +58,14 @@ export class PrismaImportJobRepository implements ImportJobRepository {
         sizeBytes: input.sizeBytes,
         requestId: input.requestId,
         traceId: input.traceId,
-        file: { create: { content: input.content } },
       },
     });
+    // The upload becomes the job's file: one UPDATE, conditional on its having no job yet.
+    this.guard();
+    const { count } = isUuid(input.uploadId)
+      ? await this.tx.importUpload.updateMany({ where: { id: input.uploadId, jobId: null }, data: { jobId: row.id } })
+      : { count: 0 };
+    if (count !== 1) throw new ImportUploadGoneError(input.uploadId);
     return toImportJob(row);
   }
 
@@ -51,11 +76,18 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return row ? toImportJob(row) : null;
   }
 
-  async content(id: string): Promise<string | null> {
+  async fileChunks(id: string): Promise<number | null> {
     this.guard();
     if (!isUuid(id)) return null;
-    const row = await this.tx.importFile.findUnique({ where: { jobId: id } });
-    return row?.content ?? null;
+    const upload = await this.tx.importUpload.findUnique({ where: { jobId: id }, select: { _count: { select: { chunks: true } } } });
+    return upload ? upload._count.chunks : null;
+  }
+
+  async fileChunk(id: string, chunkNo: number): Promise<string | null> {
+    this.guard();
+    if (!isUuid(id)) return null;
+    const chunk = await this.tx.importUploadChunk.findFirst({ where: { chunkNo, upload: { jobId: id } }, select: { content: true } });
+    return chunk?.content ?? null;
   }
 
   async list(query: { limit: number; after?: ImportJobCursor }): Promise<ImportJob[]> {
@@ -109,6 +141,16 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     if (!isUuid(id) || !isUuid(holder)) return false;
     const held = await this.tx.importJob.count({ where: { id, leaseHolder: holder, status: { in: [...UNFINISHED] } } });
     return held === 1;
+  }
+
+  async setPaused(id: string, holder: string, pause: ImportPause | null): Promise<boolean> {
+    this.guard();
+    if (!isUuid(id) || !isUuid(holder)) return false;
+    const { count } = await this.tx.importJob.updateMany({
+      where: { id, leaseHolder: holder, status: { in: [...UNFINISHED] } },
+      data: { pausedReason: pause?.reason ?? null, pausedAt: pause?.since ?? null },
+    });
+    return count === 1;
   }
 
   async setTotalRows(id: string, totalRows: number): Promise<void> {
@@ -181,10 +223,10 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return rows.map((row) => ({ line: row.line, email: row.email, reason: row.reason }));
   }
 
-  async deleteFinishedFiles(): Promise<number> {
+  async deleteFinishedFiles(abandonedBefore: Date): Promise<number> {
     this.guard();
-    const where = { job: { finishedAt: { not: null } } };
-    return (await this.tx.importFile.deleteMany({ where })).count;
+    const where = { OR: [{ job: { finishedAt: { not: null } } }, { jobId: null, startedAt: { lt: abandonedBefore } }] };
+    return (await this.tx.importUpload.deleteMany({ where })).count;
   }
 
   async finish(
@@ -202,11 +244,13 @@ export class PrismaImportJobRepository implements ImportJobRepository {
         error: outcome.error?.slice(0, 1000) ?? null,
         finishedAt: outcome.at,
         leaseUntil: null,
+        pausedReason: null,
+        pausedAt: null,
       },
     });
     if (count === 0) return false;
     // A finished job is never resumed, so its file (up to IMPORT_MAX_BYTES) has served its purpose.
-    await this.tx.importFile.deleteMany({ where: { jobId: id } });
+    await this.tx.importUpload.deleteMany({ where: { jobId: id } });
     return true;
   }
 }
@@ -236,7 +280,13 @@ function toImportJob(row: ImportJobRow): ImportJob {
     updatedAt: row.updatedAt,
     finishedAt: row.finishedAt,
     leaseUntil: row.leaseUntil,
+    paused: row.pausedReason !== null && row.pausedAt !== null ? { reason: toPauseReason(row.pausedReason), since: row.pausedAt } : null,
   };
+}
+
+function toPauseReason(value: string): ImportPauseReason {
+  // Written from an ImportPauseReason by setPaused(); anything else would be a corrupted row, shown as the kill switch.
+  return IMPORT_PAUSE_REASONS.find((reason) => reason === value) ?? "read-only-mode";
 }
 
 function toRole(value: string): Role {

@@ -6,18 +6,13 @@
 import { z } from "zod";
 
 import { getApp } from "../../app-registry";
-import { ImportFileInvalidError } from "../../domain/errors";
-import { IMPORT_MAX_BYTES, IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type ImportProgress } from "../../domain/import-job";
-import type { ImportSnapshot } from "../../use-cases/get-import";
-import { HttpProblem } from "../problem";
-import { mediaTypeOf, parseInput, readBytes } from "../read-body";
+import { IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type ImportProgress } from "../../domain/import-job";
+import type { ImportSnapshot } from "../../use-cases/watch-import";
+import { parseInput } from "../read-body";
+import { uploadOf } from "../upload";
 import { csvDownload, csvLines } from "../csv";
 import { json, route } from "../route";
 import { idempotencyKey, idParams } from "../schemas";
-
-/** Room for a multipart envelope (boundaries, part headers) around a file of the largest size. */
-const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-const MAX_MEGABYTES = IMPORT_MAX_BYTES / (1024 * 1024);
 
 export const importQuery = z.strictObject({
   errorsAfter: z.coerce.number().int().min(0).optional(),
@@ -39,7 +34,7 @@ export const startImport = route({
   async handler({ request, caller }) {
     const header = request.headers.get("idempotency-key");
     const key = header === null ? undefined : parseInput(idempotencyKey, header, "Idempotency-Key header");
-    const upload = await readUpload(request);
+    const upload = uploadOf(request);
     const { job, replayed } = await getApp().startImport(upload, { idempotencyKey: key }, caller());
     const progress = { rowsDone: 0, created: 0, failed: 0, batches: 0 };
     return json(importJson(job, progress), {
@@ -79,19 +74,34 @@ export const getImport = route({
 
 /**
  * GET /api/v1/imports/{id}/events: progress as Server-Sent Events from the database (so from any replica). The
- * route's deadline covers the first snapshot (404 comes as problem+json); the stream then runs until the job
- * ends, the client goes, or the server drains.
+ * route's deadline covers the first snapshot (404, and 429 past the caps on open streams, come as problem+json);
+ * the stream then runs until the job ends, the client goes, the server drains, or the caller's credential ends
+ * (lib/use-cases/watch-import.ts).
  */
 export const importEvents = route({
   method: "GET",
   path: "/api/v1/imports/[id]/events",
   feature: "bulk-import",
   params: idParams,
-  async handler({ params, request, caller }) {
+  async handler({ params, request, caller, stillAllowed }) {
     const app = getApp();
     const stop = AbortSignal.any([request.signal, app.importJobs.stopping]);
-    const snapshots = app.watchImport(params.id, { signal: stop }, caller());
-    const first = await snapshots.next();
+    const context = caller();
+    const snapshots = app.watchImport(params.id, { signal: stop, stillAllowed }, context);
+    // Answered without a stream (deadline, client gone, a failure): the generator is closed too, so its slot and
+    // its place at the job's poller are given back (return() runs once the pending read settles).
+    const close = () => void snapshots.return(undefined).catch(() => undefined);
+    context.signal?.addEventListener("abort", close, { once: true });
+    let first: IteratorResult<ImportSnapshot>;
+    try {
+      first = await snapshots.next();
+    } catch (error) {
+      close();
+      throw error;
+    } finally {
+      context.signal?.removeEventListener("abort", close);
+    }
+    if (context.signal?.aborted) close(); // aborted before the listener was in place: answered 504 all the same
     const encoder = new TextEncoder();
     const frame = (snapshot: ImportSnapshot) => {
       const finished = snapshot.status === "succeeded" || snapshot.status === "failed";
@@ -167,52 +177,7 @@ function importJson(job: ImportJob, progress: ImportProgress) {
     updatedAt: job.updatedAt.toISOString(),
     finishedAt: job.finishedAt?.toISOString() ?? null,
     error: job.error,
+    paused: job.paused && { reason: job.paused.reason, since: job.paused.since.toISOString() },
     counts: { total: job.totalRows, done: progress.rowsDone, created: progress.created, failed: progress.failed },
   };
-}
-
-/** The uploaded file: text/csv as the body, or multipart/form-data's `file`; 413 past the limit, 422 unless UTF-8. */
-async function readUpload(request: Request): Promise<{ content: string; filename: string | null; sizeBytes: number }> {
-  const type = mediaTypeOf(request);
-  let bytes: Uint8Array<ArrayBuffer>;
-  let filename: string | null = null;
-  if (type === "text/csv") {
-    bytes = await readBytes(request, IMPORT_MAX_BYTES, tooLarge);
-  } else if (type === "multipart/form-data") {
-    const raw = await readBytes(request, IMPORT_MAX_BYTES + MULTIPART_OVERHEAD_BYTES, tooLarge);
-    let form: FormData;
-    try {
-      form = await new Response(raw, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData();
-    } catch {
-      throw new HttpProblem("VALIDATION_FAILED", "The multipart/form-data body could not be read");
-    }
-    const file = form.get("file");
-    if (file === null || typeof file === "string") {
-      throw new HttpProblem("VALIDATION_FAILED", "Send the CSV file in the form field `file`", [
-        { path: ["file"], message: "Attach a file" },
-      ]);
-    }
-    if (file.size > IMPORT_MAX_BYTES) throw tooLarge();
-    bytes = new Uint8Array(await file.arrayBuffer());
-    filename = file.name || null;
-  } else {
-    throw new HttpProblem(
-      "UNSUPPORTED_MEDIA_TYPE",
-      `Send the file as text/csv, or as multipart/form-data in the field file; got ${type ?? "no content type"}`,
-    );
-  }
-  let content: string;
-  try {
-    content = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ImportFileInvalidError("The file is not UTF-8 text: save it as CSV UTF-8");
-  }
-  // Valid UTF-8, but not text, and PostgreSQL cannot store it (the file is kept with its job).
-  if (content.includes("\u0000")) throw new ImportFileInvalidError("The file contains a NUL character (byte 0): it is not a text CSV file");
-  return { content, filename: filename?.replaceAll("\u0000", "") || null, sizeBytes: bytes.byteLength };
-}
-
-
-function tooLarge() {
-  return new HttpProblem("FILE_TOO_LARGE", `Send a file of at most ${MAX_MEGABYTES} MB (${IMPORT_MAX_BYTES.toLocaleString("en-US")} bytes)`);
 }

@@ -73,10 +73,16 @@ export type IdempotencyKey = Prisma.IdempotencyKeyModel
  */
 export type ImportJob = Prisma.ImportJobModel
 /**
- * Model ImportFile
- * The uploaded file of an import job, apart from the job so listing jobs never reads it.
+ * Model ImportUpload
+ * An import's file, stored in chunks as it is uploaded (issue 18, item 7: never whole in a process's memory),
+ * apart from the job so listing jobs never reads it. Attached to its job once the whole file has arrived.
  */
-export type ImportFile = Prisma.ImportFileModel
+export type ImportUpload = Prisma.ImportUploadModel
+/**
+ * Model ImportUploadChunk
+ * A piece of an uploaded file, in order: whole UTF-8 characters, about IMPORT_CHUNK_BYTES each.
+ */
+export type ImportUploadChunk = Prisma.ImportUploadChunkModel
 /**
  * Model ImportBatch
  * A committed batch of an import: written in the same transaction as the users it created, so the batches

@@ -407,7 +407,8 @@ export const ModelName = {
   KnownDevice: 'KnownDevice',
   IdempotencyKey: 'IdempotencyKey',
   ImportJob: 'ImportJob',
-  ImportFile: 'ImportFile',
+  ImportUpload: 'ImportUpload',
+  ImportUploadChunk: 'ImportUploadChunk',
   ImportBatch: 'ImportBatch',
   ImportRowError: 'ImportRowError',
   FeatureFlag: 'FeatureFlag',
@@ -427,7 +428,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "knownDevice" | "idempotencyKey" | "importJob" | "importFile" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount"
+    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "knownDevice" | "idempotencyKey" | "importJob" | "importUpload" | "importUploadChunk" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1171,77 +1172,151 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
-    ImportFile: {
-      payload: Prisma.$ImportFilePayload<ExtArgs>
-      fields: Prisma.ImportFileFieldRefs
+    ImportUpload: {
+      payload: Prisma.$ImportUploadPayload<ExtArgs>
+      fields: Prisma.ImportUploadFieldRefs
       operations: {
         findUnique: {
-          args: Prisma.ImportFileFindUniqueArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload> | null
+          args: Prisma.ImportUploadFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload> | null
         }
         findUniqueOrThrow: {
-          args: Prisma.ImportFileFindUniqueOrThrowArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>
+          args: Prisma.ImportUploadFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>
         }
         findFirst: {
-          args: Prisma.ImportFileFindFirstArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload> | null
+          args: Prisma.ImportUploadFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload> | null
         }
         findFirstOrThrow: {
-          args: Prisma.ImportFileFindFirstOrThrowArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>
+          args: Prisma.ImportUploadFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>
         }
         findMany: {
-          args: Prisma.ImportFileFindManyArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>[]
+          args: Prisma.ImportUploadFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>[]
         }
         create: {
-          args: Prisma.ImportFileCreateArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>
+          args: Prisma.ImportUploadCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>
         }
         createMany: {
-          args: Prisma.ImportFileCreateManyArgs<ExtArgs>
+          args: Prisma.ImportUploadCreateManyArgs<ExtArgs>
           result: BatchPayload
         }
         createManyAndReturn: {
-          args: Prisma.ImportFileCreateManyAndReturnArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>[]
+          args: Prisma.ImportUploadCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>[]
         }
         delete: {
-          args: Prisma.ImportFileDeleteArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>
+          args: Prisma.ImportUploadDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>
         }
         update: {
-          args: Prisma.ImportFileUpdateArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>
+          args: Prisma.ImportUploadUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>
         }
         deleteMany: {
-          args: Prisma.ImportFileDeleteManyArgs<ExtArgs>
+          args: Prisma.ImportUploadDeleteManyArgs<ExtArgs>
           result: BatchPayload
         }
         updateMany: {
-          args: Prisma.ImportFileUpdateManyArgs<ExtArgs>
+          args: Prisma.ImportUploadUpdateManyArgs<ExtArgs>
           result: BatchPayload
         }
         updateManyAndReturn: {
-          args: Prisma.ImportFileUpdateManyAndReturnArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>[]
+          args: Prisma.ImportUploadUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>[]
         }
         upsert: {
-          args: Prisma.ImportFileUpsertArgs<ExtArgs>
-          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportFilePayload>
+          args: Prisma.ImportUploadUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadPayload>
         }
         aggregate: {
-          args: Prisma.ImportFileAggregateArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.AggregateImportFile>
+          args: Prisma.ImportUploadAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateImportUpload>
         }
         groupBy: {
-          args: Prisma.ImportFileGroupByArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.ImportFileGroupByOutputType>[]
+          args: Prisma.ImportUploadGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ImportUploadGroupByOutputType>[]
         }
         count: {
-          args: Prisma.ImportFileCountArgs<ExtArgs>
-          result: runtime.Types.Utils.Optional<Prisma.ImportFileCountAggregateOutputType> | number
+          args: Prisma.ImportUploadCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ImportUploadCountAggregateOutputType> | number
+        }
+      }
+    }
+    ImportUploadChunk: {
+      payload: Prisma.$ImportUploadChunkPayload<ExtArgs>
+      fields: Prisma.ImportUploadChunkFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ImportUploadChunkFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ImportUploadChunkFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>
+        }
+        findFirst: {
+          args: Prisma.ImportUploadChunkFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ImportUploadChunkFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>
+        }
+        findMany: {
+          args: Prisma.ImportUploadChunkFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>[]
+        }
+        create: {
+          args: Prisma.ImportUploadChunkCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>
+        }
+        createMany: {
+          args: Prisma.ImportUploadChunkCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ImportUploadChunkCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>[]
+        }
+        delete: {
+          args: Prisma.ImportUploadChunkDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>
+        }
+        update: {
+          args: Prisma.ImportUploadChunkUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>
+        }
+        deleteMany: {
+          args: Prisma.ImportUploadChunkDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ImportUploadChunkUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ImportUploadChunkUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>[]
+        }
+        upsert: {
+          args: Prisma.ImportUploadChunkUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ImportUploadChunkPayload>
+        }
+        aggregate: {
+          args: Prisma.ImportUploadChunkAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateImportUploadChunk>
+        }
+        groupBy: {
+          args: Prisma.ImportUploadChunkGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ImportUploadChunkGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ImportUploadChunkCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ImportUploadChunkCountAggregateOutputType> | number
         }
       }
     }
@@ -1711,18 +1786,30 @@ export const ImportJobScalarFieldEnum = {
   updatedAt: 'updatedAt',
   finishedAt: 'finishedAt',
   leaseUntil: 'leaseUntil',
-  leaseHolder: 'leaseHolder'
+  leaseHolder: 'leaseHolder',
+  pausedReason: 'pausedReason',
+  pausedAt: 'pausedAt'
 } as const
 
 export type ImportJobScalarFieldEnum = (typeof ImportJobScalarFieldEnum)[keyof typeof ImportJobScalarFieldEnum]
 
 
-export const ImportFileScalarFieldEnum = {
+export const ImportUploadScalarFieldEnum = {
+  id: 'id',
   jobId: 'jobId',
+  startedAt: 'startedAt'
+} as const
+
+export type ImportUploadScalarFieldEnum = (typeof ImportUploadScalarFieldEnum)[keyof typeof ImportUploadScalarFieldEnum]
+
+
+export const ImportUploadChunkScalarFieldEnum = {
+  uploadId: 'uploadId',
+  chunkNo: 'chunkNo',
   content: 'content'
 } as const
 
-export type ImportFileScalarFieldEnum = (typeof ImportFileScalarFieldEnum)[keyof typeof ImportFileScalarFieldEnum]
+export type ImportUploadChunkScalarFieldEnum = (typeof ImportUploadChunkScalarFieldEnum)[keyof typeof ImportUploadChunkScalarFieldEnum]
 
 
 export const ImportBatchScalarFieldEnum = {
@@ -2108,7 +2195,8 @@ export type GlobalOmitConfig = {
   knownDevice?: Prisma.KnownDeviceOmit
   idempotencyKey?: Prisma.IdempotencyKeyOmit
   importJob?: Prisma.ImportJobOmit
-  importFile?: Prisma.ImportFileOmit
+  importUpload?: Prisma.ImportUploadOmit
+  importUploadChunk?: Prisma.ImportUploadChunkOmit
   importBatch?: Prisma.ImportBatchOmit
   importRowError?: Prisma.ImportRowErrorOmit
   featureFlag?: Prisma.FeatureFlagOmit

@@ -61,7 +61,8 @@ export const ModelName = {
   KnownDevice: 'KnownDevice',
   IdempotencyKey: 'IdempotencyKey',
   ImportJob: 'ImportJob',
-  ImportFile: 'ImportFile',
+  ImportUpload: 'ImportUpload',
+  ImportUploadChunk: 'ImportUploadChunk',
   ImportBatch: 'ImportBatch',
   ImportRowError: 'ImportRowError',
   FeatureFlag: 'FeatureFlag',
@@ -215,18 +216,30 @@ export const ImportJobScalarFieldEnum = {
   updatedAt: 'updatedAt',
   finishedAt: 'finishedAt',
   leaseUntil: 'leaseUntil',
-  leaseHolder: 'leaseHolder'
+  leaseHolder: 'leaseHolder',
+  pausedReason: 'pausedReason',
+  pausedAt: 'pausedAt'
 } as const
 
 export type ImportJobScalarFieldEnum = (typeof ImportJobScalarFieldEnum)[keyof typeof ImportJobScalarFieldEnum]
 
 
-export const ImportFileScalarFieldEnum = {
+export const ImportUploadScalarFieldEnum = {
+  id: 'id',
   jobId: 'jobId',
+  startedAt: 'startedAt'
+} as const
+
+export type ImportUploadScalarFieldEnum = (typeof ImportUploadScalarFieldEnum)[keyof typeof ImportUploadScalarFieldEnum]
+
+
+export const ImportUploadChunkScalarFieldEnum = {
+  uploadId: 'uploadId',
+  chunkNo: 'chunkNo',
   content: 'content'
 } as const
 
-export type ImportFileScalarFieldEnum = (typeof ImportFileScalarFieldEnum)[keyof typeof ImportFileScalarFieldEnum]
+export type ImportUploadChunkScalarFieldEnum = (typeof ImportUploadChunkScalarFieldEnum)[keyof typeof ImportUploadChunkScalarFieldEnum]
 
 
 export const ImportBatchScalarFieldEnum = {

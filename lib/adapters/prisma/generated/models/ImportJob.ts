@@ -56,6 +56,8 @@ export type ImportJobMinAggregateOutputType = {
   finishedAt: Date | null
   leaseUntil: Date | null
   leaseHolder: string | null
+  pausedReason: string | null
+  pausedAt: Date | null
 }
 
 export type ImportJobMaxAggregateOutputType = {
@@ -77,6 +79,8 @@ export type ImportJobMaxAggregateOutputType = {
   finishedAt: Date | null
   leaseUntil: Date | null
   leaseHolder: string | null
+  pausedReason: string | null
+  pausedAt: Date | null
 }
 
 export type ImportJobCountAggregateOutputType = {
@@ -98,6 +102,8 @@ export type ImportJobCountAggregateOutputType = {
   finishedAt: number
   leaseUntil: number
   leaseHolder: number
+  pausedReason: number
+  pausedAt: number
   _all: number
 }
 
@@ -131,6 +137,8 @@ export type ImportJobMinAggregateInputType = {
   finishedAt?: true
   leaseUntil?: true
   leaseHolder?: true
+  pausedReason?: true
+  pausedAt?: true
 }
 
 export type ImportJobMaxAggregateInputType = {
@@ -152,6 +160,8 @@ export type ImportJobMaxAggregateInputType = {
   finishedAt?: true
   leaseUntil?: true
   leaseHolder?: true
+  pausedReason?: true
+  pausedAt?: true
 }
 
 export type ImportJobCountAggregateInputType = {
@@ -173,6 +183,8 @@ export type ImportJobCountAggregateInputType = {
   finishedAt?: true
   leaseUntil?: true
   leaseHolder?: true
+  pausedReason?: true
+  pausedAt?: true
   _all?: true
 }
 
@@ -281,6 +293,8 @@ export type ImportJobGroupByOutputType = {
   finishedAt: Date | null
   leaseUntil: Date | null
   leaseHolder: string | null
+  pausedReason: string | null
+  pausedAt: Date | null
   _count: ImportJobCountAggregateOutputType | null
   _avg: ImportJobAvgAggregateOutputType | null
   _sum: ImportJobSumAggregateOutputType | null
@@ -325,7 +339,9 @@ export type ImportJobWhereInput = {
   finishedAt?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
   leaseUntil?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
   leaseHolder?: Prisma.UuidNullableFilter<"ImportJob"> | string | null
-  file?: Prisma.XOR<Prisma.ImportFileNullableScalarRelationFilter, Prisma.ImportFileWhereInput> | null
+  pausedReason?: Prisma.StringNullableFilter<"ImportJob"> | string | null
+  pausedAt?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
+  upload?: Prisma.XOR<Prisma.ImportUploadNullableScalarRelationFilter, Prisma.ImportUploadWhereInput> | null
   batches?: Prisma.ImportBatchListRelationFilter
   errors?: Prisma.ImportRowErrorListRelationFilter
 }
@@ -349,7 +365,9 @@ export type ImportJobOrderByWithRelationInput = {
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   leaseUntil?: Prisma.SortOrderInput | Prisma.SortOrder
   leaseHolder?: Prisma.SortOrderInput | Prisma.SortOrder
-  file?: Prisma.ImportFileOrderByWithRelationInput
+  pausedReason?: Prisma.SortOrderInput | Prisma.SortOrder
+  pausedAt?: Prisma.SortOrderInput | Prisma.SortOrder
+  upload?: Prisma.ImportUploadOrderByWithRelationInput
   batches?: Prisma.ImportBatchOrderByRelationAggregateInput
   errors?: Prisma.ImportRowErrorOrderByRelationAggregateInput
 }
@@ -376,7 +394,9 @@ export type ImportJobWhereUniqueInput = Prisma.AtLeast<{
   finishedAt?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
   leaseUntil?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
   leaseHolder?: Prisma.UuidNullableFilter<"ImportJob"> | string | null
-  file?: Prisma.XOR<Prisma.ImportFileNullableScalarRelationFilter, Prisma.ImportFileWhereInput> | null
+  pausedReason?: Prisma.StringNullableFilter<"ImportJob"> | string | null
+  pausedAt?: Prisma.DateTimeNullableFilter<"ImportJob"> | Date | string | null
+  upload?: Prisma.XOR<Prisma.ImportUploadNullableScalarRelationFilter, Prisma.ImportUploadWhereInput> | null
   batches?: Prisma.ImportBatchListRelationFilter
   errors?: Prisma.ImportRowErrorListRelationFilter
 }, "id">
@@ -400,6 +420,8 @@ export type ImportJobOrderByWithAggregationInput = {
   finishedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   leaseUntil?: Prisma.SortOrderInput | Prisma.SortOrder
   leaseHolder?: Prisma.SortOrderInput | Prisma.SortOrder
+  pausedReason?: Prisma.SortOrderInput | Prisma.SortOrder
+  pausedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ImportJobCountOrderByAggregateInput
   _avg?: Prisma.ImportJobAvgOrderByAggregateInput
   _max?: Prisma.ImportJobMaxOrderByAggregateInput
@@ -429,6 +451,8 @@ export type ImportJobScalarWhereWithAggregatesInput = {
   finishedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ImportJob"> | Date | string | null
   leaseUntil?: Prisma.DateTimeNullableWithAggregatesFilter<"ImportJob"> | Date | string | null
   leaseHolder?: Prisma.UuidNullableWithAggregatesFilter<"ImportJob"> | string | null
+  pausedReason?: Prisma.StringNullableWithAggregatesFilter<"ImportJob"> | string | null
+  pausedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ImportJob"> | Date | string | null
 }
 
 export type ImportJobCreateInput = {
@@ -450,7 +474,9 @@ export type ImportJobCreateInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
-  file?: Prisma.ImportFileCreateNestedOneWithoutJobInput
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
+  upload?: Prisma.ImportUploadCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorCreateNestedManyWithoutJobInput
 }
@@ -474,7 +500,9 @@ export type ImportJobUncheckedCreateInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
-  file?: Prisma.ImportFileUncheckedCreateNestedOneWithoutJobInput
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
+  upload?: Prisma.ImportUploadUncheckedCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchUncheckedCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorUncheckedCreateNestedManyWithoutJobInput
 }
@@ -498,7 +526,9 @@ export type ImportJobUpdateInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  file?: Prisma.ImportFileUpdateOneWithoutJobNestedInput
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  upload?: Prisma.ImportUploadUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUpdateManyWithoutJobNestedInput
 }
@@ -522,7 +552,9 @@ export type ImportJobUncheckedUpdateInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  file?: Prisma.ImportFileUncheckedUpdateOneWithoutJobNestedInput
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  upload?: Prisma.ImportUploadUncheckedUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUncheckedUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUncheckedUpdateManyWithoutJobNestedInput
 }
@@ -546,6 +578,8 @@ export type ImportJobCreateManyInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
 }
 
 export type ImportJobUpdateManyMutationInput = {
@@ -567,6 +601,8 @@ export type ImportJobUpdateManyMutationInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ImportJobUncheckedUpdateManyInput = {
@@ -588,6 +624,8 @@ export type ImportJobUncheckedUpdateManyInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ImportJobCountOrderByAggregateInput = {
@@ -609,6 +647,8 @@ export type ImportJobCountOrderByAggregateInput = {
   finishedAt?: Prisma.SortOrder
   leaseUntil?: Prisma.SortOrder
   leaseHolder?: Prisma.SortOrder
+  pausedReason?: Prisma.SortOrder
+  pausedAt?: Prisma.SortOrder
 }
 
 export type ImportJobAvgOrderByAggregateInput = {
@@ -635,6 +675,8 @@ export type ImportJobMaxOrderByAggregateInput = {
   finishedAt?: Prisma.SortOrder
   leaseUntil?: Prisma.SortOrder
   leaseHolder?: Prisma.SortOrder
+  pausedReason?: Prisma.SortOrder
+  pausedAt?: Prisma.SortOrder
 }
 
 export type ImportJobMinOrderByAggregateInput = {
@@ -656,11 +698,18 @@ export type ImportJobMinOrderByAggregateInput = {
   finishedAt?: Prisma.SortOrder
   leaseUntil?: Prisma.SortOrder
   leaseHolder?: Prisma.SortOrder
+  pausedReason?: Prisma.SortOrder
+  pausedAt?: Prisma.SortOrder
 }
 
 export type ImportJobSumOrderByAggregateInput = {
   sizeBytes?: Prisma.SortOrder
   totalRows?: Prisma.SortOrder
+}
+
+export type ImportJobNullableScalarRelationFilter = {
+  is?: Prisma.ImportJobWhereInput | null
+  isNot?: Prisma.ImportJobWhereInput | null
 }
 
 export type ImportJobScalarRelationFilter = {
@@ -680,18 +729,20 @@ export type NullableIntFieldUpdateOperationsInput = {
   divide?: number
 }
 
-export type ImportJobCreateNestedOneWithoutFileInput = {
-  create?: Prisma.XOR<Prisma.ImportJobCreateWithoutFileInput, Prisma.ImportJobUncheckedCreateWithoutFileInput>
-  connectOrCreate?: Prisma.ImportJobCreateOrConnectWithoutFileInput
+export type ImportJobCreateNestedOneWithoutUploadInput = {
+  create?: Prisma.XOR<Prisma.ImportJobCreateWithoutUploadInput, Prisma.ImportJobUncheckedCreateWithoutUploadInput>
+  connectOrCreate?: Prisma.ImportJobCreateOrConnectWithoutUploadInput
   connect?: Prisma.ImportJobWhereUniqueInput
 }
 
-export type ImportJobUpdateOneRequiredWithoutFileNestedInput = {
-  create?: Prisma.XOR<Prisma.ImportJobCreateWithoutFileInput, Prisma.ImportJobUncheckedCreateWithoutFileInput>
-  connectOrCreate?: Prisma.ImportJobCreateOrConnectWithoutFileInput
-  upsert?: Prisma.ImportJobUpsertWithoutFileInput
+export type ImportJobUpdateOneWithoutUploadNestedInput = {
+  create?: Prisma.XOR<Prisma.ImportJobCreateWithoutUploadInput, Prisma.ImportJobUncheckedCreateWithoutUploadInput>
+  connectOrCreate?: Prisma.ImportJobCreateOrConnectWithoutUploadInput
+  upsert?: Prisma.ImportJobUpsertWithoutUploadInput
+  disconnect?: Prisma.ImportJobWhereInput | boolean
+  delete?: Prisma.ImportJobWhereInput | boolean
   connect?: Prisma.ImportJobWhereUniqueInput
-  update?: Prisma.XOR<Prisma.XOR<Prisma.ImportJobUpdateToOneWithWhereWithoutFileInput, Prisma.ImportJobUpdateWithoutFileInput>, Prisma.ImportJobUncheckedUpdateWithoutFileInput>
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ImportJobUpdateToOneWithWhereWithoutUploadInput, Prisma.ImportJobUpdateWithoutUploadInput>, Prisma.ImportJobUncheckedUpdateWithoutUploadInput>
 }
 
 export type ImportJobCreateNestedOneWithoutBatchesInput = {
@@ -722,7 +773,7 @@ export type ImportJobUpdateOneRequiredWithoutErrorsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.ImportJobUpdateToOneWithWhereWithoutErrorsInput, Prisma.ImportJobUpdateWithoutErrorsInput>, Prisma.ImportJobUncheckedUpdateWithoutErrorsInput>
 }
 
-export type ImportJobCreateWithoutFileInput = {
+export type ImportJobCreateWithoutUploadInput = {
   id?: string
   actorType: string
   actorId?: string | null
@@ -741,11 +792,13 @@ export type ImportJobCreateWithoutFileInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
   batches?: Prisma.ImportBatchCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorCreateNestedManyWithoutJobInput
 }
 
-export type ImportJobUncheckedCreateWithoutFileInput = {
+export type ImportJobUncheckedCreateWithoutUploadInput = {
   id?: string
   actorType: string
   actorId?: string | null
@@ -764,27 +817,29 @@ export type ImportJobUncheckedCreateWithoutFileInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
   batches?: Prisma.ImportBatchUncheckedCreateNestedManyWithoutJobInput
   errors?: Prisma.ImportRowErrorUncheckedCreateNestedManyWithoutJobInput
 }
 
-export type ImportJobCreateOrConnectWithoutFileInput = {
+export type ImportJobCreateOrConnectWithoutUploadInput = {
   where: Prisma.ImportJobWhereUniqueInput
-  create: Prisma.XOR<Prisma.ImportJobCreateWithoutFileInput, Prisma.ImportJobUncheckedCreateWithoutFileInput>
+  create: Prisma.XOR<Prisma.ImportJobCreateWithoutUploadInput, Prisma.ImportJobUncheckedCreateWithoutUploadInput>
 }
 
-export type ImportJobUpsertWithoutFileInput = {
-  update: Prisma.XOR<Prisma.ImportJobUpdateWithoutFileInput, Prisma.ImportJobUncheckedUpdateWithoutFileInput>
-  create: Prisma.XOR<Prisma.ImportJobCreateWithoutFileInput, Prisma.ImportJobUncheckedCreateWithoutFileInput>
+export type ImportJobUpsertWithoutUploadInput = {
+  update: Prisma.XOR<Prisma.ImportJobUpdateWithoutUploadInput, Prisma.ImportJobUncheckedUpdateWithoutUploadInput>
+  create: Prisma.XOR<Prisma.ImportJobCreateWithoutUploadInput, Prisma.ImportJobUncheckedCreateWithoutUploadInput>
   where?: Prisma.ImportJobWhereInput
 }
 
-export type ImportJobUpdateToOneWithWhereWithoutFileInput = {
+export type ImportJobUpdateToOneWithWhereWithoutUploadInput = {
   where?: Prisma.ImportJobWhereInput
-  data: Prisma.XOR<Prisma.ImportJobUpdateWithoutFileInput, Prisma.ImportJobUncheckedUpdateWithoutFileInput>
+  data: Prisma.XOR<Prisma.ImportJobUpdateWithoutUploadInput, Prisma.ImportJobUncheckedUpdateWithoutUploadInput>
 }
 
-export type ImportJobUpdateWithoutFileInput = {
+export type ImportJobUpdateWithoutUploadInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   actorType?: Prisma.StringFieldUpdateOperationsInput | string
   actorId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -803,11 +858,13 @@ export type ImportJobUpdateWithoutFileInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batches?: Prisma.ImportBatchUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUpdateManyWithoutJobNestedInput
 }
 
-export type ImportJobUncheckedUpdateWithoutFileInput = {
+export type ImportJobUncheckedUpdateWithoutUploadInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   actorType?: Prisma.StringFieldUpdateOperationsInput | string
   actorId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
@@ -826,6 +883,8 @@ export type ImportJobUncheckedUpdateWithoutFileInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   batches?: Prisma.ImportBatchUncheckedUpdateManyWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUncheckedUpdateManyWithoutJobNestedInput
 }
@@ -849,7 +908,9 @@ export type ImportJobCreateWithoutBatchesInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
-  file?: Prisma.ImportFileCreateNestedOneWithoutJobInput
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
+  upload?: Prisma.ImportUploadCreateNestedOneWithoutJobInput
   errors?: Prisma.ImportRowErrorCreateNestedManyWithoutJobInput
 }
 
@@ -872,7 +933,9 @@ export type ImportJobUncheckedCreateWithoutBatchesInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
-  file?: Prisma.ImportFileUncheckedCreateNestedOneWithoutJobInput
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
+  upload?: Prisma.ImportUploadUncheckedCreateNestedOneWithoutJobInput
   errors?: Prisma.ImportRowErrorUncheckedCreateNestedManyWithoutJobInput
 }
 
@@ -911,7 +974,9 @@ export type ImportJobUpdateWithoutBatchesInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  file?: Prisma.ImportFileUpdateOneWithoutJobNestedInput
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  upload?: Prisma.ImportUploadUpdateOneWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUpdateManyWithoutJobNestedInput
 }
 
@@ -934,7 +999,9 @@ export type ImportJobUncheckedUpdateWithoutBatchesInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  file?: Prisma.ImportFileUncheckedUpdateOneWithoutJobNestedInput
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  upload?: Prisma.ImportUploadUncheckedUpdateOneWithoutJobNestedInput
   errors?: Prisma.ImportRowErrorUncheckedUpdateManyWithoutJobNestedInput
 }
 
@@ -957,7 +1024,9 @@ export type ImportJobCreateWithoutErrorsInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
-  file?: Prisma.ImportFileCreateNestedOneWithoutJobInput
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
+  upload?: Prisma.ImportUploadCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchCreateNestedManyWithoutJobInput
 }
 
@@ -980,7 +1049,9 @@ export type ImportJobUncheckedCreateWithoutErrorsInput = {
   finishedAt?: Date | string | null
   leaseUntil?: Date | string | null
   leaseHolder?: string | null
-  file?: Prisma.ImportFileUncheckedCreateNestedOneWithoutJobInput
+  pausedReason?: string | null
+  pausedAt?: Date | string | null
+  upload?: Prisma.ImportUploadUncheckedCreateNestedOneWithoutJobInput
   batches?: Prisma.ImportBatchUncheckedCreateNestedManyWithoutJobInput
 }
 
@@ -1019,7 +1090,9 @@ export type ImportJobUpdateWithoutErrorsInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  file?: Prisma.ImportFileUpdateOneWithoutJobNestedInput
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  upload?: Prisma.ImportUploadUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUpdateManyWithoutJobNestedInput
 }
 
@@ -1042,7 +1115,9 @@ export type ImportJobUncheckedUpdateWithoutErrorsInput = {
   finishedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseUntil?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   leaseHolder?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
-  file?: Prisma.ImportFileUncheckedUpdateOneWithoutJobNestedInput
+  pausedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  pausedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  upload?: Prisma.ImportUploadUncheckedUpdateOneWithoutJobNestedInput
   batches?: Prisma.ImportBatchUncheckedUpdateManyWithoutJobNestedInput
 }
 
@@ -1105,7 +1180,9 @@ export type ImportJobSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   finishedAt?: boolean
   leaseUntil?: boolean
   leaseHolder?: boolean
-  file?: boolean | Prisma.ImportJob$fileArgs<ExtArgs>
+  pausedReason?: boolean
+  pausedAt?: boolean
+  upload?: boolean | Prisma.ImportJob$uploadArgs<ExtArgs>
   batches?: boolean | Prisma.ImportJob$batchesArgs<ExtArgs>
   errors?: boolean | Prisma.ImportJob$errorsArgs<ExtArgs>
   _count?: boolean | Prisma.ImportJobCountOutputTypeDefaultArgs<ExtArgs>
@@ -1130,6 +1207,8 @@ export type ImportJobSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   finishedAt?: boolean
   leaseUntil?: boolean
   leaseHolder?: boolean
+  pausedReason?: boolean
+  pausedAt?: boolean
 }, ExtArgs["result"]["importJob"]>
 
 export type ImportJobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -1151,6 +1230,8 @@ export type ImportJobSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   finishedAt?: boolean
   leaseUntil?: boolean
   leaseHolder?: boolean
+  pausedReason?: boolean
+  pausedAt?: boolean
 }, ExtArgs["result"]["importJob"]>
 
 export type ImportJobSelectScalar = {
@@ -1172,11 +1253,13 @@ export type ImportJobSelectScalar = {
   finishedAt?: boolean
   leaseUntil?: boolean
   leaseHolder?: boolean
+  pausedReason?: boolean
+  pausedAt?: boolean
 }
 
-export type ImportJobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "actorType" | "actorId" | "actor" | "actorRole" | "filename" | "sha256" | "sizeBytes" | "status" | "totalRows" | "error" | "requestId" | "traceId" | "createdAt" | "updatedAt" | "finishedAt" | "leaseUntil" | "leaseHolder", ExtArgs["result"]["importJob"]>
+export type ImportJobOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "actorType" | "actorId" | "actor" | "actorRole" | "filename" | "sha256" | "sizeBytes" | "status" | "totalRows" | "error" | "requestId" | "traceId" | "createdAt" | "updatedAt" | "finishedAt" | "leaseUntil" | "leaseHolder" | "pausedReason" | "pausedAt", ExtArgs["result"]["importJob"]>
 export type ImportJobInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
-  file?: boolean | Prisma.ImportJob$fileArgs<ExtArgs>
+  upload?: boolean | Prisma.ImportJob$uploadArgs<ExtArgs>
   batches?: boolean | Prisma.ImportJob$batchesArgs<ExtArgs>
   errors?: boolean | Prisma.ImportJob$errorsArgs<ExtArgs>
   _count?: boolean | Prisma.ImportJobCountOutputTypeDefaultArgs<ExtArgs>
@@ -1187,7 +1270,7 @@ export type ImportJobIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
 export type $ImportJobPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "ImportJob"
   objects: {
-    file: Prisma.$ImportFilePayload<ExtArgs> | null
+    upload: Prisma.$ImportUploadPayload<ExtArgs> | null
     batches: Prisma.$ImportBatchPayload<ExtArgs>[]
     errors: Prisma.$ImportRowErrorPayload<ExtArgs>[]
   }
@@ -1234,6 +1317,12 @@ export type $ImportJobPayload<ExtArgs extends runtime.Types.Extensions.InternalA
      * Who holds the lease (random per take-up): only the holder may renew it, record batches or finish the job.
      */
     leaseHolder: string | null
+    /**
+     * Why the job writes nothing for now (read-only-mode | imports-off: a flag refuses its uploader's writes); null
+     * while it may run. Written by the job's holder, so every replica shows it (issue 18, item 9).
+     */
+    pausedReason: string | null
+    pausedAt: Date | null
   }, ExtArgs["result"]["importJob"]>
   composites: {}
 }
@@ -1628,7 +1717,7 @@ readonly fields: ImportJobFieldRefs;
  */
 export interface Prisma__ImportJobClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
-  file<T extends Prisma.ImportJob$fileArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ImportJob$fileArgs<ExtArgs>>): Prisma.Prisma__ImportFileClient<runtime.Types.Result.GetResult<Prisma.$ImportFilePayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  upload<T extends Prisma.ImportJob$uploadArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ImportJob$uploadArgs<ExtArgs>>): Prisma.Prisma__ImportUploadClient<runtime.Types.Result.GetResult<Prisma.$ImportUploadPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   batches<T extends Prisma.ImportJob$batchesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ImportJob$batchesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ImportBatchPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   errors<T extends Prisma.ImportJob$errorsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ImportJob$errorsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ImportRowErrorPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
@@ -1678,6 +1767,8 @@ export interface ImportJobFieldRefs {
   readonly finishedAt: Prisma.FieldRef<"ImportJob", 'DateTime'>
   readonly leaseUntil: Prisma.FieldRef<"ImportJob", 'DateTime'>
   readonly leaseHolder: Prisma.FieldRef<"ImportJob", 'String'>
+  readonly pausedReason: Prisma.FieldRef<"ImportJob", 'String'>
+  readonly pausedAt: Prisma.FieldRef<"ImportJob", 'DateTime'>
 }
     
 
@@ -2071,22 +2162,22 @@ export type ImportJobDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Int
 }
 
 /**
- * ImportJob.file
+ * ImportJob.upload
  */
-export type ImportJob$fileArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+export type ImportJob$uploadArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   /**
-   * Select specific fields to fetch from the ImportFile
+   * Select specific fields to fetch from the ImportUpload
    */
-  select?: Prisma.ImportFileSelect<ExtArgs> | null
+  select?: Prisma.ImportUploadSelect<ExtArgs> | null
   /**
-   * Omit specific fields from the ImportFile
+   * Omit specific fields from the ImportUpload
    */
-  omit?: Prisma.ImportFileOmit<ExtArgs> | null
+  omit?: Prisma.ImportUploadOmit<ExtArgs> | null
   /**
    * Choose, which related nodes to fetch as well
    */
-  include?: Prisma.ImportFileInclude<ExtArgs> | null
-  where?: Prisma.ImportFileWhereInput
+  include?: Prisma.ImportUploadInclude<ExtArgs> | null
+  where?: Prisma.ImportUploadWhereInput
 }
 
 /**
