@@ -24,6 +24,14 @@ import { withCredentialChanges } from "./adapters/credential-changes/with-creden
 import { createLruCredentialCache, type RunningCredentialCache } from "./adapters/lru-cache/lru-credential-cache";
 import { FLAG_CHANGES_CHANNEL } from "./adapters/prisma/prisma-feature-flag-repository";
 import { withFlagObservation } from "./adapters/otel/with-flag-observation";
+import { withDomainEvents } from "./adapters/domain-events/with-domain-events";
+import { fanOutPublisher } from "./adapters/events/fan-out-publisher";
+import { singleProcessLeadership } from "./adapters/events/single-process-leadership";
+import { createInMemoryEventPublisher } from "./adapters/memory/in-memory-event-publisher";
+import { createPgAdvisoryLeadership } from "./adapters/pg/pg-advisory-leadership";
+import type { EventPublisher } from "./ports/event-publisher";
+import type { RelayLeadership } from "./ports/outbox";
+import { makeEventRelay, type EventRelay } from "./use-cases/relay-events";
 import type { Logger } from "./ports/logger";
 import type { PasswordHasher } from "./ports/password-hasher";
 import type { CredentialCache, CredentialChanges } from "./ports/credential-cache";
@@ -149,6 +157,11 @@ export interface App {
    * changes) before serving and stops it at shutdown.
    */
   readonly credentialCache: Pick<RunningCredentialCache, "start" | "stop">;
+  /**
+   * The outbox relay (issue 20): server/main.ts starts it after start-up (it then competes for the relay lease) and
+   * stops it before the database closes (which also closes its publishers).
+   */
+  readonly eventRelay: Pick<EventRelay, "start" | "stop" | "leading" | "nudge">;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -185,7 +198,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     metrics.watchConnections(() => db.lifecycle.connections());
     const credentialCache = openCredentialCache(config, log);
     const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
-    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
+    const events = eventsCue();
+    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, events);
     const hasher = createArgon2PasswordHasher();
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
@@ -201,6 +215,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const seededUsers = db.kind === "embedded" && bootstrapAdmin && !bootstrapAdmin.reissued ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
       flags: await openFeatureFlags(config, unitOfWork, log),
+      // No publisher is configured yet (NATS and webhooks follow, issue 20 items 3 and 4): events are delivered
+      // to no one and pruned after EVENTS_RETENTION_HOURS.
+      events: openEvents(config, [], events, log),
       unitOfWork,
       credentialCache,
       hasher,
@@ -228,6 +245,8 @@ export interface TestAppOptions {
   /** Fast hashing for tests that sign in many times; argon2id with production parameters by default. */
   hasher?: PasswordHasher;
   log?: Logger;
+  /** Where the event relay delivers (issue 20). In-memory app: a recording one by default (returned). */
+  eventPublisher?: EventPublisher;
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
@@ -245,6 +264,8 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "FLAG_STALE_DAYS"
       | "CLEANUP_INTERVAL_MS"
       | "API_TOKEN_MAX_LIFETIME_DAYS"
+      | "EVENTS_POLL_MS"
+      | "EVENTS_RETENTION_HOURS"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
       | "LAUNCHDARKLY_BASE_URI"
@@ -276,10 +297,13 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const credentialCache = openCredentialCache(config, log);
   const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
+  const events = eventsCue();
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, events);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
+  const eventPublisher = options.eventPublisher ?? createInMemoryEventPublisher();
   const app = wire({
     importTimings: options.importTimings,
+    events: openEvents({ ...EVENT_DEFAULTS, ...options.config }, [eventPublisher], events, log),
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
     credentialCache,
@@ -292,7 +316,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     breaker,
     startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0, bootstrapAdmin: null },
   });
-  return { app, unitOfWork, failAuditAppends: db.failAuditAppends, setDatabaseUnreachable: db.setUnreachable };
+  return { app, unitOfWork, eventPublisher, failAuditAppends: db.failAuditAppends, setDatabaseUnreachable: db.setUnreachable };
 }
 
 /**
@@ -306,9 +330,11 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   metrics.watchConnections(() => db.lifecycle.connections());
   const credentialCache = openCredentialCache(config, log);
   const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
+  const events = eventsCue();
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, events);
   const app = wire({
     importTimings: options.importTimings,
+    events: openEvents(config, options.eventPublisher ? [options.eventPublisher] : [], events, log),
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
@@ -325,8 +351,8 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 }
 
 /**
- * The one place where database ports are wrapped with cross-cutting concerns, innermost first: the credential
- * changes a unit makes are announced to every replica's cache (issue 16); timing of each unit and repository
+ * The one place where database ports are wrapped with cross-cutting concerns, innermost first: the domain events
+ * derived from each audit entry (issue 20) and the credential changes a unit makes are announced to every replica's cache (issue 16); timing of each unit and repository
  * call (so a unit cut by its deadline is measured as the error it was) and a span for each (issue 8); the
  * circuit breaker (issue 17), outside them, so a unit it refuses costs no span and is not timed as database
  * work, and a read it tries again is measured as the two attempts it was; outermost, a deadline per unit of
@@ -339,9 +365,11 @@ function decorateDatabasePorts(
   metrics: AppMetrics,
   credentialChanges: CredentialChanges,
   breaker: DatabaseCircuitBreaker,
+  events: EventsCue,
 ): UnitOfWork {
-  // Credential changes innermost: only the adapter's run settles after the commit (see with-credential-changes.ts).
-  const announced = withCredentialChanges(unitOfWork, credentialChanges);
+  // Domain events and credential changes innermost: only the adapter's run settles after the commit (see
+  // with-credential-changes.ts), and the events must be appended in the change's own transaction.
+  const announced = withCredentialChanges(withDomainEvents(unitOfWork, { committed: () => events.committed() }), credentialChanges);
   return withDeadline(breaker.guard(withDatabaseTracing(withDatabaseMetrics(announced, metrics))), config.DB_TIMEOUT_MS);
 }
 
@@ -432,6 +460,54 @@ interface OpenedFlags {
   sync: FlagSync | null;
 }
 
+/**
+ * Tells the event relay that a unit committed events. Made before the relay exists (the unit of work is decorated
+ * first, the relay built on it), so the relay is plugged in when it is made.
+ */
+interface EventsCue {
+  committed(): void;
+  relay: Pick<EventRelay, "nudge"> | null;
+}
+function eventsCue(): EventsCue {
+  return {
+    relay: null,
+    committed() {
+      this.relay?.nudge();
+    },
+  };
+}
+
+const EVENT_DEFAULTS = { EVENTS_POLL_MS: 1_000, EVENTS_RETENTION_HOURS: 72 } as const;
+
+interface OpenedEvents {
+  leadership: RelayLeadership;
+  publisher: EventPublisher;
+  pollMs: number;
+  retentionMs: number;
+  cue: EventsCue;
+}
+
+/**
+ * The relay's parts: on PostgreSQL, replicas elect one relay with an advisory lock (docs/decisions/016); the
+ * embedded and in-memory databases have one process, which leads.
+ */
+function openEvents(
+  config: Partial<Pick<Config, "DATABASE_URL">> & Pick<Config, "EVENTS_POLL_MS" | "EVENTS_RETENTION_HOURS">,
+  publishers: readonly EventPublisher[],
+  cue: EventsCue,
+  log: Logger,
+): OpenedEvents {
+  return {
+    leadership: config.DATABASE_URL
+      ? createPgAdvisoryLeadership({ connectionString: config.DATABASE_URL, log: log.child({ component: "event-relay" }) })
+      : singleProcessLeadership(),
+    publisher: fanOutPublisher(publishers),
+    pollMs: config.EVENTS_POLL_MS,
+    retentionMs: config.EVENTS_RETENTION_HOURS * 3_600_000,
+    cue,
+  };
+}
+
 /** How often a process adds its flag evaluation counts to the database's. */
 const FLAG_COUNTS_FLUSH_MS = 60_000;
 
@@ -446,6 +522,7 @@ interface ImportTimings {
 
 function wire(deps: {
   importTimings?: ImportTimings;
+  events: OpenedEvents;
   flags: OpenedFlags;
   unitOfWork: UnitOfWork;
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
@@ -513,6 +590,26 @@ function wire(deps: {
     recheckMs: deps.importTimings?.streamRecheckMs,
   });
   const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
+  const relay = makeEventRelay({
+    unitOfWork,
+    leadership: deps.events.leadership,
+    publisher: deps.events.publisher,
+    clock,
+    log: deps.log.child({ component: "event-relay" }),
+    observer: deps.metrics.eventRelay,
+    pollMs: deps.events.pollMs,
+    retentionMs: deps.events.retentionMs,
+  });
+  deps.events.cue.relay = relay;
+  const eventRelay: App["eventRelay"] = {
+    start: relay.start,
+    nudge: relay.nudge,
+    leading: relay.leading,
+    async stop() {
+      await relay.stop();
+      await deps.events.publisher.close();
+    },
+  };
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
@@ -573,6 +670,7 @@ function wire(deps: {
     evaluateUserFlags,
     evaluateCallerFlags: makeEvaluateCallerFlags({ flags: featureFlags }),
     credentialCache: deps.credentialCache,
+    eventRelay,
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

@@ -141,6 +141,13 @@ export const configSchema = z.object({
    * expiry is refused. Tokens are also revoked when their owner stops being an active ADMIN.
    */
   API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * How often the event relay looks at the outbox when nothing nudged it (issue 20). A change made on the
+   * relaying replica nudges it at once; one made on another replica waits at most this long.
+   */
+  EVENTS_POLL_MS: millis(1_000, 10),
+  /** Delivered events stay in the outbox this long (for inspection and replay), then the relay prunes them. */
+  EVENTS_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(72),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
