@@ -174,6 +174,7 @@ export function makeEventRelay(options: EventRelayOptions): EventRelay {
       isLeading = true;
       observer?.leading(true);
       log.info({ publisher: publisher.name }, "event relay: leading");
+      let lost = false;
       try {
         await lead(lease);
         attempt = 0;
@@ -186,9 +187,15 @@ export function makeEventRelay(options: EventRelayOptions): EventRelay {
         isLeading = false;
         observer?.leading(false);
         observer?.lag(0, 0);
+        lost = lease.lost.aborted;
         await lease.release().catch((error: unknown) => log.warn({ err: error }, "event relay: releasing leadership failed"));
       }
-      if (lease.lost.aborted && !stopper.signal.aborted) log.warn({ reason: String(lease.lost.reason) }, "event relay: leadership lost");
+      if (lost && !stopper.signal.aborted) {
+        log.warn({ reason: String(lease.lost.reason) }, "event relay: leadership lost");
+        // A lease lost to a flapping connection is not grabbed straight back: the other replicas, whose
+        // connections work, get the first chance at it.
+        attempt = Math.max(attempt, 1);
+      }
       // After a failure, not straight back: the same failure would come round again at once.
       if (attempt > 0) await sleepUnlessAborted(Math.min(backoff.maxMs, backoff.initialMs * 2 ** (attempt - 1)), stopper.signal);
     }
