@@ -5,7 +5,6 @@
  * immediate` of about 10 s and the restart, with an import job under way.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, Socket, type Server } from "node:net";
 
 import { chromium } from "@playwright/test";
 import pg from "pg";
@@ -16,13 +15,14 @@ import { findChromium, HOW_TO_GET_CHROMIUM } from "../e2e/support/browser.mjs";
 import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
 import { BOOTSTRAP_PASSWORD, firstSignIn, signIn, TEST_PASSWORD } from "../test/support/http-accounts";
 import { startPostgresServer, type PostgresServer } from "../test/support/postgres-server";
+import { startTcpRelay, type TcpRelay } from "../test/support/tcp-relay";
 
 const OUTAGE_MS = 10_000;
 const HALF_OPEN_MS = 2_000;
 const IMPORT_ROWS = 20_000;
 
 let postgres: PostgresServer;
-let relay: CountingRelay;
+let relay: TcpRelay;
 let server: RunningServer;
 let sql: pg.Pool;
 let base: string;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await ensureBuild();
   // Durable: the halt is a crash, and every commit acknowledged before it must survive it.
   postgres = await startPostgresServer({ durable: true });
-  relay = await countingRelay(Number(new URL(postgres.url).port));
+  relay = await startTcpRelay(Number(new URL(postgres.url).port));
   const url = new URL(postgres.url);
   url.port = String(relay.port);
   relayedUrl = url.href;
@@ -293,45 +293,3 @@ describe("PostgreSQL stopped for ~10 s under load", () => {
     expect(server.child.exitCode).toBeNull();
   });
 });
-
-interface CountingRelay {
-  port: number;
-  /** Connections the app opened towards PostgreSQL so far (whether PostgreSQL took them or not). */
-  readonly attempts: number;
-  close(): void;
-}
-
-/** A TCP relay to PostgreSQL's port that counts the connections made through it. */
-async function countingRelay(targetPort: number): Promise<CountingRelay> {
-  let attempts = 0;
-  const sockets = new Set<Socket>();
-  const relayServer: Server = createServer((client) => {
-    attempts++;
-    const upstream = new Socket();
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    }
-    // A refused or dropped upstream ends the client's connection too, as PostgreSQL itself would.
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-    upstream.connect(targetPort, "127.0.0.1", () => {
-      client.pipe(upstream);
-      upstream.pipe(client);
-    });
-    upstream.on("close", () => client.destroy());
-    client.on("close", () => upstream.destroy());
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => relayServer.listen(port, "127.0.0.1", resolve));
-  return {
-    port,
-    get attempts() {
-      return attempts;
-    },
-    close() {
-      relayServer.close();
-      for (const socket of sockets) socket.destroy();
-    },
-  };
-}
