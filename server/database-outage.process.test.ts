@@ -171,8 +171,10 @@ describe("PostgreSQL stopped for ~10 s under load", () => {
       // Never a 500 nor a dropped connection; every refusal is a 503 the client can act on.
       const unexpected = answers.filter(({ status }) => ![200, 201, 503].includes(status));
       expect(unexpected, `answers other than 200, 201 and 503: ${JSON.stringify(unexpected.map((answer) => ({ ...answer, at: answer.at - haltedAt })))}`).toEqual([]);
+      // While the database is away: DATABASE_UNAVAILABLE. Right after, the backlog (this loop, the import) may fill
+      // the pool for a moment: DATABASE_BUSY, a 503 to retry as well.
       for (const refused of answers.filter(({ status }) => status === 503)) {
-        expect(refused.code).toBe("DATABASE_UNAVAILABLE");
+        expect(refused.code).toMatch(refused.at < restartedAt ? /^DATABASE_UNAVAILABLE$/ : /^DATABASE_(UNAVAILABLE|BUSY)$/);
         expect(Number(refused.retryAfter)).toBeGreaterThanOrEqual(1);
       }
       expect(report.refused).toBeGreaterThan(during.length * 0.8);
