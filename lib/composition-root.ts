@@ -501,7 +501,7 @@ function wire(deps: {
   // Keys the database refused a moment ago, refused again from memory (issue 18: a flood costs no database work).
   const signInGate = createSignInGate(clock);
   const cleanup = makeScheduledCleanup({
-    purge: traced("purgeExpired", makePurgeExpired({ unitOfWork, clock })),
+    purge: traced("purgeExpired", makePurgeExpired({ unitOfWork, clock, log: deps.log })),
     intervalMs: deps.config.CLEANUP_INTERVAL_MS,
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),
