@@ -94,7 +94,7 @@ export interface App {
   readonly clearSignInFailures: ClearSignInFailures;
   /**
    * Deletes expired sign-in failures, sessions, invitations and finished imports' files every CLEANUP_INTERVAL_MS
-   * (issue 18): server/main.ts starts it after start-up and stops it before the database closes.
+   * (issue 18): server/main.ts starts it once the server listens and stops it before the database closes.
    */
   readonly cleanup: ScheduledCleanup;
   readonly changePassword: ChangePassword;

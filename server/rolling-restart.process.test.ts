@@ -220,7 +220,7 @@ describe("a rolling restart behind a health-checking proxy", () => {
     expect(failed).toEqual([]);
     // A replica starting under load ran its first clean-up while Next's preparation stalled its event loop; the
     // unit then starting could not get a connection in time (DATABASE_BUSY) and that kind waited 10 minutes
-    // (5 of 8 runs before the fix; test/cleanup/scheduled-cleanup.postgres.integration.test.ts).
+    // (5 of 8 runs before the fix: server/main.ts now starts it once it listens, and a busy pool is waited out).
     const cleanupFailures = started.flatMap(({ name, server }) =>
       warnings(server.output()).filter((line) => line.includes("clean-up failed")).map((line) => `${name}: ${line}`),
     );

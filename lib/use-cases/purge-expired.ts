@@ -29,9 +29,9 @@ export type PurgeExpired = (options?: { signal?: AbortSignal }) => Promise<Purge
  * back the others; once every kind has had its turn, the failures are thrown together (AggregateError).
  *
  * A kind whose unit finds the pool busy is tried again after a pause (retry-when-busy.ts), not given up until the
- * next interval: nobody waits on the clean-up, and its first run comes during start-up, where Next's preparation
- * stalled the event loop past DB_POOL_WAIT_MS under load ("clean-up failed … 1 kind(s) failed", DATABASE_BUSY, on
- * replicas started during server/rolling-restart.process.test.ts).
+ * next interval: nobody waits on the clean-up, and a busy moment (a full pool under load, an event loop held past
+ * DB_POOL_WAIT_MS) passes. Replicas started under load logged "clean-up failed … 1 kind(s) failed" with
+ * DATABASE_BUSY when the first run met Next's preparation (server/main.ts now starts it after that).
  */
 export function makePurgeExpired({ unitOfWork, clock, log }: { unitOfWork: UnitOfWork; clock: Clock; log: Logger }): PurgeExpired {
   return async ({ signal = new AbortController().signal } = {}) => {
@@ -68,7 +68,7 @@ function codeOf(error: unknown): string {
   return String(error);
 }
 
-/** The one scheduled clean-up of the process: server/main.ts starts it after start-up and stops it at shutdown. */
+/** The one scheduled clean-up of the process: server/main.ts starts it once it listens and stops it at shutdown. */
 export interface ScheduledCleanup {
   /** Runs once now (in the background), then every interval. */
   start(): void;

@@ -3,11 +3,12 @@
  * decorators, pool and deadlines).
  *
  * "clean-up failed … 1 kind(s) failed" on a replica just started under load (server/rolling-restart.process.test.ts,
- * 2 runs in 8 for a colleague, 5 in 8 here) was DATABASE_BUSY: the first run starts during start-up, while Next's
- * preparation blocks the event loop for 1-2.5 s on a loaded 2-core machine; the unit whose transaction was
- * starting then could not get its connection within DB_POOL_WAIT_MS (1 s, wall clock), and the clean-up gave that
- * kind up until the next interval (10 minutes). A full pool under load answers the same. The test makes the pool
- * busy for certain: one connection, held by another unit until the clean-up has met the busy pool.
+ * 2 runs in 8 for a colleague, 5 in 8 here) was DATABASE_BUSY: the first run started while Next's preparation
+ * held the event loop for 1-2.5 s on a loaded 2-core machine; the unit whose transaction was starting then could
+ * not get its connection within DB_POOL_WAIT_MS (1 s, wall clock), and the clean-up gave that kind up until the
+ * next interval (10 minutes). server/main.ts now starts it once the server listens (server/startup.process.test.ts);
+ * a full pool under load still answers the same, which the clean-up now waits out like import jobs do. The test
+ * makes the pool busy for certain: one connection, held by another unit until the clean-up has met the busy pool.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
