@@ -102,7 +102,7 @@ export interface App {
   readonly clearSignInFailures: ClearSignInFailures;
   /**
    * Deletes expired sign-in failures, sessions, invitations and finished imports' files every CLEANUP_INTERVAL_MS
-   * (issue 18): server/main.ts starts it after start-up and stops it before the database closes.
+   * (issue 18): server/main.ts starts it once the server listens and stops it before the database closes.
    */
   readonly cleanup: ScheduledCleanup;
   readonly changePassword: ChangePassword;
@@ -578,7 +578,7 @@ function wire(deps: {
   // Keys the database refused a moment ago, refused again from memory (issue 18: a flood costs no database work).
   const signInGate = createSignInGate(clock);
   const cleanup = makeScheduledCleanup({
-    purge: traced("purgeExpired", makePurgeExpired({ unitOfWork, clock })),
+    purge: traced("purgeExpired", makePurgeExpired({ unitOfWork, clock, log: deps.log })),
     intervalMs: deps.config.CLEANUP_INTERVAL_MS,
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),

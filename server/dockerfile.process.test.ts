@@ -157,7 +157,11 @@ function rebuildLayout(stage: Stage, name: string, writable: string[]): Layout {
       // A folder the stage makes (`mkdir -p /app/data`) is the empty one the image gets: the build context leaves
       // out the project's own (.dockerignore), which after `npm start` holds a developer's embedded database.
       if (fromStage.made.includes(inStage)) mkdirSync(target, { recursive: true });
-      else if (existsSync(local)) cpSync(local, target, { recursive: true });
+      // Links as they are, as COPY keeps them: Next's standalone output links its hashed external packages
+      // (.next/node_modules/@opentelemetry/api-<hash> -> ../../../node_modules/...). cpSync's default rewrites
+      // relative links into absolute ones back into the source tree, which the image's user cannot reach from a
+      // clone in a private folder (fresh-clone's mktemp -d): pages then failed to load @opentelemetry/api.
+      else if (existsSync(local)) cpSync(local, target, { recursive: true, verbatimSymlinks: true });
       else throw new Error(`COPY ${source}: neither ${local} nor a folder the ${fromStage.name} stage makes`);
     }
   }

@@ -164,15 +164,6 @@ async function main(): Promise<void> {
     // Credentials changed on other replicas (revoked, signed out, disabled) are dropped from this one's cache.
     await app.credentialCache.start();
     app.flagEvaluations.start();
-    // Expired sign-in failures, sessions, invitations and finished imports' files: now, then every interval.
-    app.cleanup.start();
-    // Domain events committed here or on other replicas reach their publishers, from whichever replica leads.
-    app.eventRelay.start();
-    const refreshUserGauge = () =>
-      app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
-    void refreshUserGauge();
-    userGauge = setInterval(refreshUserGauge, USER_GAUGE_INTERVAL_MS);
-    userGauge.unref();
 
     const templates = loadRouteTemplates(dir);
     const routeOf = createRouteMatcher(templates);
@@ -339,6 +330,22 @@ async function main(): Promise<void> {
   server.on("error", (error) => log.error({ err: error }, "server error"));
   const url = `http://${config.HOSTNAME}:${config.PORT}`;
   log.info({ url, dev }, `listening on ${url}`);
+  // Periodic database work starts only now (unless stopped meanwhile): Next's preparation above loads its bundles
+  // synchronously, which held the event loop for 1-2.5 s at a time on a loaded 2-core machine, and a unit of work
+  // waiting for a connection across such a stall timed out on the wall clock (DB_POOL_WAIT_MS) with nothing wrong
+  // with the database: "clean-up failed … DATABASE_BUSY" and "counting users for the metrics failed" on replicas
+  // started during server/rolling-restart.process.test.ts.
+  if (!lifecycle.draining) {
+    // Expired sign-in failures, sessions, invitations and finished imports' files: now, then every interval.
+    app.cleanup.start();
+    // Domain events committed here or on other replicas reach their publishers, from whichever replica leads.
+    app.eventRelay.start();
+    const refreshUserGauge = () =>
+      app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
+    void refreshUserGauge();
+    userGauge = setInterval(refreshUserGauge, USER_GAUGE_INTERVAL_MS);
+    userGauge.unref();
+  }
 }
 
 function isDecodable(path: string): boolean {

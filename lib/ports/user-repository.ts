@@ -76,6 +76,14 @@ export interface UserRepository {
   isEmpty(): Promise<boolean>;
 
   /**
+   * Inserts the user as `create` does, but only when the table holds no user at all (deleted ones included);
+   * null when it holds one. Atomic among units doing the same: of two run at once on an empty table, one creates
+   * and the other, once the first has ended, finds its user and returns null (the first admin of two replicas
+   * starting together, use-cases/bootstrap-admin.ts). `isEmpty` then `create` is not: both units see no users.
+   */
+  createIfEmpty(input: NewUser): Promise<User | null>;
+
+  /**
    * Inserts, in one statement, the users whose email nobody has (deleted users included), and skips the others
    * without failing: a user created meanwhile by someone else is skipped too. For imports (issue 6).
    * @returns the users created, in input order, and the (normalised) emails that were taken.

@@ -35,8 +35,11 @@ export class BootstrapPasswordRequiredError extends Error {
  * terminal), a random one-time password returned here to be printed once; either way it must be changed at first
  * sign-in, within 24 hours (ONE_TIME_PASSWORD_TTL_MS); past that, the next start issues a new one the same way.
  * There is no default password in the code.
- * Concurrent starts on one database: the email is unique, so the second start fails its unit and retries as
- * "not empty".
+ * Concurrent starts on one database (replicas rolled out together): one creates the admin, the others find it
+ * and return null, through `users.createIfEmpty`, which serialises them. Not by catching the unique violation on
+ * the email and reading again: that only covers starts with the same BOOTSTRAP_ADMIN_EMAIL (replicas in the
+ * middle of a change of it would each create an admin of their own), and "no users yet" is the rule here, not
+ * "no user with this email".
  *
  * @throws BootstrapPasswordRequiredError when the database is empty, no password was given and none may be made.
  */
@@ -88,8 +91,9 @@ export function makeBootstrapAdmin({
       return { email: normalizeEmail(email), password: oneTimePassword, generated, reissued: true };
     }
     const created = await unitOfWork.run(async ({ users, credentials, audit }) => {
-      if (!(await users.isEmpty())) return null;
-      const user = await users.create({ email, name: "Administrator", role: "ADMIN", status: "ACTIVE" });
+      // The first read above saw no users, but another replica may have been starting too.
+      const user = await users.createIfEmpty({ email, name: "Administrator", role: "ADMIN", status: "ACTIVE" });
+      if (!user) return null;
       await credentials.set(user.id, credential);
       await audit.append({
         action: "user.bootstrapped",

@@ -3,6 +3,7 @@ import { IMPORT_UPLOAD_ABANDONED_MS } from "../domain/import-job";
 import type { Clock } from "../ports/clock";
 import type { Logger } from "../ports/logger";
 import type { Repositories, UnitOfWork } from "../ports/unit-of-work";
+import { retryWhenBusy } from "./retry-when-busy";
 
 /** What one clean-up deleted, by kind (the label values of the cleanup metric). */
 // A type, not an interface: it is then a Record<string, number> too (the metrics take any such counts).
@@ -19,15 +20,21 @@ export type PurgeCounts = {
   knownDevices: number;
 };
 
-export type PurgeExpired = () => Promise<PurgeCounts>;
+/** Aborting `signal` ends a wait for a busy pool (shutdown): that kind then fails with DATABASE_BUSY. */
+export type PurgeExpired = (options?: { signal?: AbortSignal }) => Promise<PurgeCounts>;
 
 /**
  * Deletes what has expired (issue 18: sign-in failures were purged only on a success, so a stream of failures
  * grew the table for good). Each kind in a unit of its own: a slow or failing one neither holds up nor rolls
- * back the others; the first failure is rethrown once every kind has had its turn.
+ * back the others; once every kind has had its turn, the failures are thrown together (AggregateError).
+ *
+ * A kind whose unit finds the pool busy is tried again after a pause (retry-when-busy.ts), not given up until the
+ * next interval: nobody waits on the clean-up, and a busy moment (a full pool under load, an event loop held past
+ * DB_POOL_WAIT_MS) passes. Replicas started under load logged "clean-up failed … 1 kind(s) failed" with
+ * DATABASE_BUSY when the first run met Next's preparation (server/main.ts now starts it after that).
  */
-export function makePurgeExpired({ unitOfWork, clock }: { unitOfWork: UnitOfWork; clock: Clock }): PurgeExpired {
-  return async () => {
+export function makePurgeExpired({ unitOfWork, clock, log }: { unitOfWork: UnitOfWork; clock: Clock; log: Logger }): PurgeExpired {
+  return async ({ signal = new AbortController().signal } = {}) => {
     const now = clock.now();
     const ago = (ms: number) => new Date(now.getTime() - ms);
     const steps: Record<keyof PurgeCounts, (repos: Repositories) => Promise<number>> = {
@@ -39,23 +46,33 @@ export function makePurgeExpired({ unitOfWork, clock }: { unitOfWork: UnitOfWork
     };
     const counts: PurgeCounts = { signInFailures: 0, sessions: 0, invitations: 0, importFiles: 0, knownDevices: 0 };
     const failures: unknown[] = [];
+    const failed: string[] = [];
     for (const [kind, step] of Object.entries(steps) as [keyof PurgeCounts, (typeof steps)[keyof PurgeCounts]][]) {
       try {
-        counts[kind] = await unitOfWork.run(step);
+        const onRetry = (attempt: number) => log.debug({ kind, attempt }, "clean-up: database busy, trying again");
+        counts[kind] = await retryWhenBusy(() => unitOfWork.run(step), { signal, onRetry });
       } catch (error) {
         failures.push(error);
+        failed.push(`${kind} (${codeOf(error)})`);
       }
     }
-    if (failures.length > 0) throw new AggregateError(failures, `clean-up: ${failures.length} kind(s) failed`);
+    // Which kinds failed, and how, in the message: the log line of a failed run is read cut short (the errors
+    // themselves come after their stacks).
+    if (failures.length > 0) throw new AggregateError(failures, `clean-up: ${failures.length} kind(s) failed: ${failed.join(", ")}`);
     return counts;
   };
 }
 
-/** The one scheduled clean-up of the process: server/main.ts starts it after start-up and stops it at shutdown. */
+function codeOf(error: unknown): string {
+  if (error instanceof Error) return "code" in error && typeof error.code === "string" ? error.code : error.name;
+  return String(error);
+}
+
+/** The one scheduled clean-up of the process: server/main.ts starts it once it listens and stops it at shutdown. */
 export interface ScheduledCleanup {
   /** Runs once now (in the background), then every interval. */
   start(): void;
-  /** Stops the timer and waits for a run under way. */
+  /** Stops the timer and waits for a run under way (cut short where it waits for a busy pool). */
   stop(): Promise<void>;
   /** One run now, as the timer does it (tests, and the first run). */
   runOnce(): Promise<void>;
@@ -75,11 +92,12 @@ export function makeScheduledCleanup({
 }): ScheduledCleanup {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  const stopper = new AbortController();
 
   const runOnce = () =>
     (running = running.then(async () => {
       try {
-        const deleted = await purge();
+        const deleted = await purge({ signal: stopper.signal });
         onRun({ ok: true, deleted });
         log.debug({ deleted }, "clean-up done");
       } catch (error) {
@@ -97,6 +115,7 @@ export function makeScheduledCleanup({
     },
     async stop() {
       clearInterval(timer);
+      stopper.abort();
       await running;
     },
   };

@@ -33,12 +33,11 @@ import { ImportBatchRecordedError, ImportLeaseLostError } from "../ports/import-
 import type { Repositories, UnitOfWork } from "../ports/unit-of-work";
 import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
 import { WorkerPoolClosedError, type WorkerPool } from "../ports/worker-pool";
+import { retryWhenBusy } from "./retry-when-busy";
 
 /** What a row must be: the rules of POST /users (lib/http/schemas.ts createUserBody), passed in, not copied. */
 export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
 
-/** Tries of a batch whose unit of work could not get a connection (100 ms, then doubling: about 100 s in all). */
-const BUSY_RETRIES = 10;
 /** How often a paused job asks the flags again (an evaluation in memory: no database work). */
 export const IMPORT_PAUSE_CHECK_MS = 1_000;
 
@@ -412,30 +411,21 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
 
   /**
    * A job has no caller waiting on it, so each of its units of work waits out what passes rather than fail the
-   * whole job: every pooled connection busy past the pool's wait (DATABASE_BUSY: a few tries with backoff), or
-   * the database unreachable (DATABASE_UNAVAILABLE, issue 17: as long as the outage lasts, trying again when the
-   * circuit breaker's next probe is due; its log says the outage once, this says nothing more per unit).
-   * Stopping ends the wait: a batch's job is then cut, not failed, and the next start resumes it from its last
-   * committed batch.
+   * whole job: every pooled connection busy past the pool's wait (DATABASE_BUSY: a few tries with backoff,
+   * retry-when-busy.ts, counted afresh after each outage), or the database unreachable (DATABASE_UNAVAILABLE,
+   * issue 17: as long as the outage lasts, trying again when the circuit breaker's next probe is due; its log says
+   * the outage once, this says nothing more per unit). Stopping ends the wait: a batch's job is then cut, not
+   * failed, and the next start resumes it from its last committed batch.
    */
   async function retryWhenTransient<T>(unit: () => Promise<T>): Promise<T> {
-    // Busy answers in a row: an outage's wait starts the count again, so the backlog after one gets its tries.
-    let busy = 0;
+    const onRetry = (attempt: number) => log.warn({ attempt }, "database busy: retrying an import unit of work");
     for (;;) {
       try {
-        return await unit();
+        return await retryWhenBusy(unit, { signal: stopper.signal, onRetry });
       } catch (error) {
-        if (!(error instanceof Error) || !("code" in error)) throw error;
-        if (error.code === "DATABASE_UNAVAILABLE") {
-          busy = 0;
-          const seconds = "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : 1;
-          if (await sleepUnlessAborted(seconds * 1000, stopper.signal)) throw error;
-          continue;
-        }
-        if (error.code !== "DATABASE_BUSY" || busy >= BUSY_RETRIES) throw error;
-        log.warn({ attempt: busy }, "database busy: retrying an import unit of work");
-        if (await sleepUnlessAborted(100 * 2 ** busy, stopper.signal)) throw error;
-        busy++;
+        if (!(error instanceof Error) || !("code" in error) || error.code !== "DATABASE_UNAVAILABLE") throw error;
+        const seconds = "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : 1;
+        if (await sleepUnlessAborted(seconds * 1000, stopper.signal)) throw error;
       }
     }
   }

@@ -140,6 +140,12 @@ export class InMemoryUserRepository implements UserRepository {
     return this.state.users.size === 0;
   }
 
+  async createIfEmpty(input: NewUser): Promise<User | null> {
+    this.guard();
+    // Units of work run one at a time here, so checking then creating is atomic.
+    return this.state.users.size === 0 ? this.create(input) : null;
+  }
+
   async createMany(inputs: readonly NewUser[]): Promise<{ created: User[]; taken: string[] }> {
     this.guard();
     const holders = new Set([...this.state.users.values()].map((user) => user.email));

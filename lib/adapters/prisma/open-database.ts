@@ -287,6 +287,9 @@ async function removeEmptyFolders(dir: string, top: string): Promise<void> {
   }
 }
 
+/** How much longer Prisma waits to start a transaction than the pool waits for a connection. */
+const POOL_DECIDES_MARGIN_MS = 500;
+
 async function openPostgres(
   url: string,
   config: DatabaseConfig,
@@ -369,7 +372,11 @@ async function openPostgres(
     unitOfWork: createPrismaUnitOfWork(prisma, {
       read: createPgReads(pool, cancelPool),
       transactionTimeoutMs: config.DB_TIMEOUT_MS,
-      maxWaitMs: config.DB_POOL_WAIT_MS,
+      // Longer than the pool's own wait (connectionTimeoutMillis above), so the pool decides what a slow start
+      // was: no free connection in time (busy) or a new connection the server never answered (unreachable, which
+      // counts towards the circuit breaker; issue 17). At the same length Prisma's timer fired first and called a
+      // black-holed database merely busy.
+      maxWaitMs: config.DB_POOL_WAIT_MS + POOL_DECIDES_MARGIN_MS,
       watching: transactions.watching,
     }),
     lifecycle: createPrismaLifecycle(prisma, {

@@ -41,3 +41,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function isTransactionStartTimeout(error: unknown): boolean {
   return isRecord(error) && error.code === "P2028" && typeof error.message === "string" && /start a transaction/.test(error.message);
 }
+
+/**
+ * No pooled connection came free within the pool's wait (pg-pool's own wording, pg-pool 3.x), as it reaches us
+ * through Prisma's transaction start (raw, or as the cause of Prisma's error). Not a new connection that the
+ * server never answered: that is "Connection terminated due to connection timeout" (pg/connection-failure.ts).
+ */
+export function isPoolWaitTimeout(error: unknown): boolean {
+  for (let current = error, depth = 0; isRecord(current) && depth < 4; current = current.cause, depth++) {
+    if (typeof current.message === "string" && /timeout exceeded when trying to connect/i.test(current.message)) return true;
+  }
+  return false;
+}

@@ -2,7 +2,7 @@ import type { ConnectionStats, DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { DatabaseBusyError } from "../../domain/errors";
 import { untilAborted } from "../../domain/until-aborted";
-import { isTransactionStartTimeout } from "./prisma-errors";
+import { isPoolWaitTimeout, isTransactionStartTimeout } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
 import { PrismaCredentialChangeNotices } from "./prisma-credential-change-notices";
@@ -91,7 +91,7 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
       const transaction = signal && options.watching ? options.watching(signal, begin) : begin();
       // Not started for want of a connection: the caller gets "busy, retry" rather than an internal error.
       const mapped = transaction.catch((error: unknown) => {
-        throw !started && isTransactionStartTimeout(error) ? new DatabaseBusyError() : error;
+        throw !started && (isTransactionStartTimeout(error) || isPoolWaitTimeout(error)) ? new DatabaseBusyError() : error;
       });
       if (!signal) return mapped;
       return new Promise((resolve, reject) => {

@@ -147,6 +147,17 @@ export class PrismaUserRepository implements UserRepository {
     return (await this.tx.user.findFirst({ select: { id: true } })) === null;
   }
 
+  async createIfEmpty(input: NewUser): Promise<User | null> {
+    this.guard();
+    // "No users at all" is a fact about the whole table: no row to lock and no unique index says it, so two
+    // units would both see it and both insert. A transaction-scoped advisory lock taken first makes the second
+    // wait until the first ends; its check, a later statement under READ COMMITTED, then sees the first's user.
+    // Held to the end of the unit, so what the unit writes with the user (its credential) commits first too.
+    await this.tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended('users:create-if-empty', 0))`;
+    if (!(await this.isEmpty())) return null;
+    return this.create(input);
+  }
+
   async createMany(inputs: readonly NewUser[]): Promise<{ created: User[]; taken: string[] }> {
     this.guard();
     if (inputs.length === 0) return { created: [], taken: [] };
