@@ -74,6 +74,31 @@ describe("domain events through the API", () => {
     expect(publisher.received).toHaveLength(atStart + 5);
   });
 
+  it("announce an import's users, then the import's end with its counts, after its last batch", async () => {
+    const { api, admin, publisher } = await harness();
+    api.app.eventRelay.start();
+    const csv = "email,name\nimp1@example.com,One\nnot-an-email,Bad\nimp2@example.com,Two\n";
+    const upload = await api.call("POST", "/api/v1/imports", { cookie: admin, rawBody: csv, headers: { "content-type": "text/csv" } });
+    expect(upload.status).toBe(202);
+    const { id } = (await upload.json()) as { id: string };
+    await api.app.importJobs.idle();
+
+    await expect.poll(() => publisher.received.some((event) => event.type === "import.finished")).toBe(true);
+    const finished = publisher.received.filter((event) => event.type === "import.finished");
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({
+      subject: { type: "import", id },
+      sequence: 1,
+      actor: { type: "user", label: "admin@staff.example" },
+      payload: { status: "succeeded", totalRows: 3, rowsDone: 3, created: 2, failed: 1, error: null },
+    });
+    // Each imported user was announced, naming its import, before the import's end.
+    const created = publisher.received.filter((event) => event.type === "user.created" && event.payload["importId"] === id);
+    expect(created.map((event) => (event.payload["user"] as { email: string }).email).sort()).toEqual(["imp1@example.com", "imp2@example.com"]);
+    const position = (event: (typeof publisher.received)[number]) => publisher.received.indexOf(event);
+    expect(Math.max(...created.map(position))).toBeLessThan(position(finished[0]!));
+  });
+
   it("raise nothing when the change does not commit (its audit entry refused)", async () => {
     const { api, admin } = await harness();
     api.failAuditAppends(true);
