@@ -16,8 +16,8 @@ import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
 import { HTTP_ERROR_CODES } from "./problem";
 
 // Leaf types stay inline rather than becoming components: Scalar's examples show a $ref'd enum or string as null.
-const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
-const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
+export const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
+export const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
 
 export const userResponse = z
   .strictObject({
