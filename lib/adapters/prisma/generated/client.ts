@@ -129,3 +129,10 @@ export type FeatureFlag = Prisma.FeatureFlagModel
  * How often each flag served each variation per day (UTC), summed over replicas: what stale marking reads.
  */
 export type FlagEvaluationCount = Prisma.FlagEvaluationCountModel
+/**
+ * Model UserStatDelta
+ * The dashboard's read model (issue 21, docs/decisions/018): counts as insert-only deltas per key
+ * ('status:ACTIVE', 'role:ADMIN', 'signup:2026-12-07'), written by statement triggers on "users" (which Prisma does
+ * not model: see the migration) and summed on read; the clean-up folds them into one row per key.
+ */
+export type UserStatDelta = Prisma.UserStatDeltaModel

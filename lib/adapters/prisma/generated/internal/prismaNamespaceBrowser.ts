@@ -66,7 +66,8 @@ export const ModelName = {
   ImportBatch: 'ImportBatch',
   ImportRowError: 'ImportRowError',
   FeatureFlag: 'FeatureFlag',
-  FlagEvaluationCount: 'FlagEvaluationCount'
+  FlagEvaluationCount: 'FlagEvaluationCount',
+  UserStatDelta: 'UserStatDelta'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -284,6 +285,15 @@ export const FlagEvaluationCountScalarFieldEnum = {
 } as const
 
 export type FlagEvaluationCountScalarFieldEnum = (typeof FlagEvaluationCountScalarFieldEnum)[keyof typeof FlagEvaluationCountScalarFieldEnum]
+
+
+export const UserStatDeltaScalarFieldEnum = {
+  id: 'id',
+  key: 'key',
+  n: 'n'
+} as const
+
+export type UserStatDeltaScalarFieldEnum = (typeof UserStatDeltaScalarFieldEnum)[keyof typeof UserStatDeltaScalarFieldEnum]
 
 
 export const SortOrder = {
