@@ -43,8 +43,12 @@ export const userStatsResponse = z
     signupsPerDay: z
       .array(z.strictObject({ day: z.iso.date(), count: z.int().min(0) }))
       .meta({ description: "Users created per UTC day, the last 90 days oldest first (today last, so far), deleted ones included" }),
-    byStatus: z.strictObject({ ACTIVE: userCount, DISABLED: userCount, INVITED: userCount }).meta({ description: "Users not deleted" }),
-    byRole: z.strictObject({ ADMIN: userCount, EDITOR: userCount, VIEWER: userCount }).meta({ description: "Users not deleted" }),
+    byStatus: z
+      .strictObject({ ACTIVE: userCount, DISABLED: userCount, INVITED: userCount })
+      .meta({ description: "Users not deleted; exact at any size (a read model)" }),
+    byRole: z
+      .strictObject({ ADMIN: userCount, EDITOR: userCount, VIEWER: userCount })
+      .meta({ description: "Users not deleted; exact at any size (a read model)" }),
   })
   .meta({ id: "UserStats" });
 

@@ -141,3 +141,10 @@ export type OutboxEvent = Prisma.OutboxEventModel
  * until that unit commits: a subject's events are numbered, and positioned, in commit order.
  */
 export type OutboxSubject = Prisma.OutboxSubjectModel
+/**
+ * Model UserStatDelta
+ * The dashboard's read model (issue 21, docs/decisions/018): counts as insert-only deltas per key
+ * ('status:ACTIVE', 'role:ADMIN', 'signup:2026-12-07'), written by statement triggers on "users" (which Prisma does
+ * not model: see the migration) and summed on read; the clean-up folds them into one row per key.
+ */
+export type UserStatDelta = Prisma.UserStatDeltaModel

@@ -68,7 +68,8 @@ export const ModelName = {
   FeatureFlag: 'FeatureFlag',
   FlagEvaluationCount: 'FlagEvaluationCount',
   OutboxEvent: 'OutboxEvent',
-  OutboxSubject: 'OutboxSubject'
+  OutboxSubject: 'OutboxSubject',
+  UserStatDelta: 'UserStatDelta'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -316,6 +317,15 @@ export const OutboxSubjectScalarFieldEnum = {
 } as const
 
 export type OutboxSubjectScalarFieldEnum = (typeof OutboxSubjectScalarFieldEnum)[keyof typeof OutboxSubjectScalarFieldEnum]
+
+
+export const UserStatDeltaScalarFieldEnum = {
+  id: 'id',
+  key: 'key',
+  n: 'n'
+} as const
+
+export type UserStatDeltaScalarFieldEnum = (typeof UserStatDeltaScalarFieldEnum)[keyof typeof UserStatDeltaScalarFieldEnum]
 
 
 export const SortOrder = {
