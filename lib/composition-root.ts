@@ -48,7 +48,11 @@ import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
 import { makeGetImport, makeListImports, type GetImport, type ListImports } from "./use-cases/get-import";
-import { makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
+import { IMPORT_EVENT_STREAM_CAPS, makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
+import { localLiveChangeSource, makeLiveChanges, type LiveChanges } from "./use-cases/live-changes";
+import type { LiveChangeSource } from "./ports/live-changes";
+import { DOMAIN_EVENTS_CHANNEL, liveChangesFrom } from "./adapters/pg/live-change-messages";
+import type { DomainEvent } from "./domain/events";
 import { makeImportRunner, type ImportRunner } from "./use-cases/run-imports";
 import { IMPORT_UPLOAD_CAPS, makeStartImport, type StartImport } from "./use-cases/start-import";
 import { createConcurrencySlots, type ConcurrencySlots } from "./use-cases/concurrency-slots";
@@ -132,6 +136,8 @@ export interface App {
   readonly watchImport: WatchImport;
   /** The event streams open and the jobs polled for them (issue 18): one poller per job, capped streams. */
   readonly importWatchers: Pick<ImportWatchers, "streams" | "pollers">;
+  /** The live console's streams (issue 21): each change as it commits, to the browsers connected here. */
+  readonly liveChanges: LiveChanges;
   /** Uploads under way in this process (issue 18): capped per principal and per process. */
   readonly importUploads: Pick<ConcurrencySlots, "inUse">;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
@@ -370,7 +376,7 @@ function decorateDatabasePorts(
 ): UnitOfWork {
   // Domain events and credential changes innermost: only the adapter's run settles after the commit (see
   // with-credential-changes.ts), and the events must be appended in the change's own transaction.
-  const announced = withCredentialChanges(withDomainEvents(unitOfWork, { committed: () => events.committed() }), credentialChanges);
+  const announced = withCredentialChanges(withDomainEvents(unitOfWork, { committed: (raised) => events.committed(raised) }), credentialChanges);
   return withDeadline(breaker.guard(withDatabaseTracing(withDatabaseMetrics(announced, metrics))), config.DB_TIMEOUT_MS);
 }
 
@@ -466,14 +472,18 @@ interface OpenedFlags {
  * first, the relay built on it), so the relay is plugged in when it is made.
  */
 interface EventsCue {
-  committed(): void;
+  committed(events: readonly DomainEvent[]): void;
   relay: Pick<EventRelay, "nudge"> | null;
+  /** The live console's source on a single-process database (null on PostgreSQL, where NOTIFY tells every replica). */
+  local: ReturnType<typeof localLiveChangeSource> | null;
 }
 function eventsCue(): EventsCue {
   return {
     relay: null,
-    committed() {
+    local: null,
+    committed(events) {
       this.relay?.nudge();
+      this.local?.committed(events);
     },
   };
 }
@@ -483,6 +493,8 @@ const EVENT_DEFAULTS = { EVENTS_POLL_MS: 1_000, EVENTS_RETENTION_HOURS: 72 } as 
 interface OpenedEvents {
   leadership: RelayLeadership;
   publisher: EventPublisher;
+  /** What the live console's streams hear (issue 21). */
+  live: LiveChangeSource;
   pollMs: number;
   retentionMs: number;
   cue: EventsCue;
@@ -506,11 +518,18 @@ function openEvents(
     config.NATS_URL !== undefined
       ? [createNatsJetStreamPublisher({ url: config.NATS_URL, stream: config.NATS_STREAM, log: log.child({ component: "nats" }) })]
       : [];
+  // The live console: on PostgreSQL every replica listens to the events' NOTIFY (its own commits included, so all
+  // hear them in one order); the embedded and in-memory databases have this process alone.
+  cue.local = config.DATABASE_URL ? null : localLiveChangeSource();
+  const live = config.DATABASE_URL
+    ? liveChangesFrom(createPgChangeFeed(config.DATABASE_URL, DOMAIN_EVENTS_CHANNEL, "live console", log.child({ component: "live-changes" })))
+    : cue.local!;
   return {
     leadership: config.DATABASE_URL
       ? createPgAdvisoryLeadership({ connectionString: config.DATABASE_URL, log: log.child({ component: "event-relay" }) })
       : singleProcessLeadership(),
     publisher: fanOutPublisher([...publishers, ...nats]),
+    live,
     pollMs: config.EVENTS_POLL_MS,
     retentionMs: config.EVENTS_RETENTION_HOURS * 3_600_000,
     cue,
@@ -592,12 +611,16 @@ function wire(deps: {
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),
   });
+  // Import progress streams and live console streams count against the same caps (issue 21).
+  const streamSlots = createConcurrencySlots("event streams", IMPORT_EVENT_STREAM_CAPS);
   const importWatchers = makeImportWatchers({
     unitOfWork,
     clock,
+    slots: streamSlots,
     intervalMs: deps.importTimings?.pollMs,
     recheckMs: deps.importTimings?.streamRecheckMs,
   });
+  const liveChanges = makeLiveChanges({ source: deps.events.live, slots: streamSlots, recheckMs: deps.importTimings?.streamRecheckMs });
   const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
   const relay = makeEventRelay({
     unitOfWork,
@@ -665,6 +688,7 @@ function wire(deps: {
     listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: importWatchers.watch,
     importWatchers,
+    liveChanges,
     importUploads,
     importJobs,
     featureFlags,

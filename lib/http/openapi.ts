@@ -56,6 +56,7 @@ import {
   userResponse,
   usersCsvResponse,
   importEventsResponse,
+  liveEventsResponse,
   importErrorsCsvResponse,
   importJobDetailResponse,
   importJobPageResponse,
@@ -377,6 +378,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: "Users",
     responses: { "200": { description: "The event stream", schema: importEventsResponse, mediaType: "text/event-stream" } },
     errors: ["IMPORT_NOT_FOUND", "TOO_MANY_CONCURRENT_REQUESTS"],
+  },
+  "GET /api/v1/events": {
+    summary: "Follow changes live",
+    description:
+      "What changed, as it commits: the stream the console's pages refresh from (one per browser, shared by its tabs). " +
+      "Import progress streams and these count against the same caps: a caller may have " +
+      `${IMPORT_EVENT_STREAM_CAPS.perPrincipal} open at once and a server ${IMPORT_EVENT_STREAM_CAPS.perProcess}: past ` +
+      "either, 429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After.",
+    tag: "Events",
+    responses: { "200": { description: "The event stream", schema: liveEventsResponse, mediaType: "text/event-stream" } },
+    errors: ["TOO_MANY_CONCURRENT_REQUESTS"],
   },
   "GET /api/v1/flags": {
     summary: "List feature flags",

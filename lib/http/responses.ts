@@ -363,6 +363,16 @@ export const importProgressEvent = z
   })
   .meta({ id: "ImportProgressEvent" });
 
+export const liveEventsResponse = z.string().meta({
+  description:
+    "Server-Sent Events: `event: change` with `data` `{type, subject: {type, id}}` (a domain event's type and subject, " +
+    "the event types of the webhooks section; no payload: refetch what you show) for each change committed on any " +
+    "replica that the caller may read (users, flags, imports, and tokens for ADMINs); `event: reset` when changes may " +
+    "have been missed (refetch everything); a `: keep-alive` comment every 15 s. Each frame has an `id`: a reconnect " +
+    "sends it as Last-Event-ID (or `?lastEventId=`) and resumes after it on the same server, or gets `reset`. Closes " +
+    "when the server drains and when the caller's session or token ends (checked every 5 s).",
+});
+
 export const importEventsResponse = z.string().meta({
   description:
     "Server-Sent Events: `event: progress` about every 500 ms with `data` a JSON object " +

@@ -1,4 +1,4 @@
-import { eventsFromAudit } from "../../domain/events";
+import { eventsFromAudit, type DomainEvent } from "../../domain/events";
 import type { AuditLog } from "../../ports/audit-log";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { overriding } from "../credential-changes/with-credential-changes";
@@ -10,42 +10,36 @@ import { overriding } from "../credential-changes/with-credential-changes";
  * every change already writes its audit entry, so a use case added later cannot forget its event, and an audit
  * action nobody mapped fails its unit (UnmappedAuditActionError) before anything is written.
  *
- * `committed` is called after a unit that raised events has committed (the relay's cue to look at once rather
- * than at its next poll). It wraps the adapter's unit of work, inside the deadline, so it runs only once the
- * commit is done.
+ * `committed` is called with the unit's events after a unit that raised some has committed (the relay's cue to look
+ * at once rather than at its next poll, and the live console's news on a single-process database). It wraps the
+ * adapter's unit of work, inside the deadline, so it runs only once the commit is done.
  */
-export function withDomainEvents(inner: UnitOfWork, options: { committed?: () => void } = {}): UnitOfWork {
+export function withDomainEvents(inner: UnitOfWork, options: { committed?: (events: readonly DomainEvent[]) => void } = {}): UnitOfWork {
   return {
     read: (work, readOptions) => inner.read(work, readOptions),
     async run(work, runOptions) {
-      let raised = 0;
-      const result = await inner.run((repos) => work(raising(repos, (count) => (raised += count))), runOptions);
-      if (raised > 0) options.committed?.();
+      const raised: DomainEvent[] = [];
+      const result = await inner.run((repos) => work(raising(repos, (events) => raised.push(...events))), runOptions);
+      if (raised.length > 0) options.committed?.(raised);
       return result;
     },
   };
 }
 
-function raising(repos: Repositories, raised: (count: number) => void): Repositories {
+function raising(repos: Repositories, raised: (events: readonly DomainEvent[]) => void): Repositories {
   const { audit, events } = repos;
   const overrides: Partial<AuditLog> = {
     async append(entry) {
       // Derived first: an unmapped action throws before the change's audit entry is written.
       const derived = eventsFromAudit(entry);
       const stored = await audit.append(entry);
-      if (derived.length > 0) {
-        await events.append(derived);
-        raised(derived.length);
-      }
+      if (derived.length > 0) raised(await events.append(derived));
       return stored;
     },
     async appendMany(entries) {
       const derived = entries.flatMap(eventsFromAudit);
       await audit.appendMany(entries);
-      if (derived.length > 0) {
-        await events.append(derived);
-        raised(derived.length);
-      }
+      if (derived.length > 0) raised(await events.append(derived));
     },
   };
   return { ...repos, audit: overriding(audit, overrides) };

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from "uuid";
 import type { Actor } from "../../domain/auth";
 import { EVENT_PAYLOAD_VERSION, EVENT_SUBJECT_TYPES, EVENT_TYPES, type DomainEvent, type EventSubject, type NewDomainEvent } from "../../domain/events";
 import type { EventOutbox } from "../../ports/outbox";
+import { DOMAIN_EVENTS_CHANNEL, encodeLiveChanges } from "../pg/live-change-messages";
 import type { Prisma } from "./generated/client.ts";
 
 interface OutboxRow {
@@ -69,8 +70,10 @@ export class PrismaEventOutbox implements EventOutbox {
     // 2. The events, positioned (bigserial) in the order given: after the lock above, so a subject's positions
     //    follow its commit order too.
     const column = <T>(pick: (event: (typeof numbered)[number]) => T) => numbered.map(pick);
+    // In the same statement, the announcement to the live console's listeners on every replica (issue 21): a
+    // NOTIFY, delivered once the unit commits, in commit order (pg/live-change-messages.ts).
     const inserted = await this.tx.$queryRaw<{ occurred_at: Date }[]>`
-      INSERT INTO outbox (id, type, subject_type, subject_id, sequence, actor_type, actor_id, actor, request_id, trace_id, payload_version, payload)
+      WITH inserted AS (INSERT INTO outbox (id, type, subject_type, subject_id, sequence, actor_type, actor_id, actor, request_id, trace_id, payload_version, payload)
       SELECT id, type, subject_type, subject_id, sequence, actor_type, actor_id, actor, request_id, trace_id, ${EVENT_PAYLOAD_VERSION}::smallint, payload
       FROM unnest(
         ${column((e) => e.id)}::uuid[], ${column((e) => e.type)}::text[], ${column((e) => e.subject.type)}::text[],
@@ -79,7 +82,9 @@ export class PrismaEventOutbox implements EventOutbox {
         ${column((e) => e.requestId)}::text[], ${column((e) => e.traceId)}::text[], ${column((e) => JSON.stringify(e.payload))}::jsonb[]
       ) WITH ORDINALITY AS e(id, type, subject_type, subject_id, sequence, actor_type, actor_id, actor, request_id, trace_id, payload, n)
       ORDER BY n
-      RETURNING occurred_at`;
+      RETURNING occurred_at),
+      announced AS (SELECT pg_notify(${DOMAIN_EVENTS_CHANNEL}, ${encodeLiveChanges(numbered)}))
+      SELECT occurred_at FROM inserted CROSS JOIN announced`;
     // One transaction, one now(): every row has the same time.
     const occurredAt = inserted[0]?.occurred_at ?? new Date();
     return numbered.map((event) => ({
