@@ -19,10 +19,11 @@ type Broadcast = LiveMessage & { id: string };
  * The live console (issue 21): pages refresh what they show when another admin, a script or an import changes it,
  * without a reload. One tab per browser holds a Web Lock and with it the one stream (GET /api/v1/events), and passes
  * each change to the other tabs over a BroadcastChannel; when that tab closes, the next one in line takes the lock
- * and resumes from the last change any tab saw. Each tab invalidates its React Query caches, coalesced
+ * and resumes from the last change any tab saw (the first, from where the server stood when it rendered the page).
+ * Each tab invalidates its React Query caches, coalesced
  * (components/live-invalidation.ts). Without Web Locks (an old browser) each tab holds a stream of its own.
  */
-export function LiveUpdates() {
+export function LiveUpdates({ since }: { since: string }) {
   const queryClient = useQueryClient();
   useEffect(() => {
     const coalescer = createInvalidationCoalescer(
@@ -33,7 +34,9 @@ export function LiveUpdates() {
       { quietMs: QUIET_MS, maxWaitMs: MAX_WAIT_MS },
     );
     const channel = new BroadcastChannel(CHANNEL);
-    let lastId: string | null = null;
+    // Where the server stood when it rendered this page: the stream starts from there, so a change committed
+    // between the render and the stream's start still reaches the page.
+    let lastId: string | null = since;
     channel.onmessage = (event: MessageEvent<Broadcast>) => {
       lastId = event.data.id;
       coalescer.add(event.data);
@@ -68,6 +71,6 @@ export function LiveUpdates() {
       channel.close();
       coalescer.stop();
     };
-  }, [queryClient]);
+  }, [queryClient, since]);
   return null;
 }

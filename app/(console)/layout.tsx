@@ -54,7 +54,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   return (
     <MyFlagsProvider userId={myFlagsUserId} initial={myFlags}>
       {/* What others change shows up without a reload (issue 21); not before a one-time password is replaced. */}
-      {myFlagsUserId && <LiveUpdates />}
+      {myFlagsUserId && <LiveUpdates since={getApp().liveChanges.position()} />}
       <Flex className="shell" direction={{ initial: "column", md: "row" }}>
         <a href="#main" className="skip-link">
           Skip to content

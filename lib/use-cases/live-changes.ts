@@ -51,6 +51,12 @@ export interface LiveChanges {
    * @throws ConcurrencyLimitError at once past the caps shared with the import progress streams.
    */
   watch(lastEventId: string | null, options: { signal: AbortSignal; stillAllowed: () => Promise<boolean> }, context: CallContext): LiveStream;
+  /**
+   * Where the stream stands now, as a Last-Event-ID: a page rendered on the server hands it to the browser, whose
+   * stream then starts from there, so a change committed between the render and the stream's start is not missed.
+   * Starts listening to the source if nothing had yet.
+   */
+  position(): string;
   /** Streams open in this process (metrics, tests). */
   readonly streams: number;
   /** Stops listening to the source (shutdown). */
@@ -159,6 +165,10 @@ export function makeLiveChanges(deps: { source: LiveChangeSource; slots: Concurr
 
   return {
     watch,
+    position() {
+      listen();
+      return idOf(counter);
+    },
     get streams() {
       return streams;
     },

@@ -68,6 +68,11 @@ describe("GET /api/v1/events", () => {
     const resumed = frames(await api.call("GET", "/api/v1/events", { cookie: admin, headers: { "last-event-id": seen!.id! } }));
     expect(JSON.parse((await resumed.next())!.data!)).toMatchObject({ subject: { id: two } });
     expect(JSON.parse((await resumed.next())!.data!)).toMatchObject({ subject: { id: three } });
+    // A page rendered before a change and its stream opened after it: the position handed to the page covers it.
+    const rendered = api.app.liveChanges.position();
+    const four = await made("four@example.com");
+    const late = frames(await api.call("GET", `/api/v1/events?lastEventId=${rendered}`, { cookie: admin }));
+    expect(JSON.parse((await late.next())!.data!)).toMatchObject({ subject: { id: four } });
     // An id this server never gave (another replica's, or from before a restart): refetch everything.
     const unknown = frames(await api.call("GET", "/api/v1/events?lastEventId=feedbeef.12", { cookie: admin }));
     expect(await unknown.next()).toMatchObject({ event: "reset" });
