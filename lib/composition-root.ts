@@ -254,6 +254,11 @@ export interface TestAppOptions {
   log?: Logger;
   /** Where the event relay delivers (issue 20). In-memory app: a recording one by default (returned). */
   eventPublisher?: EventPublisher;
+  /**
+   * False: changes write no domain events (no outbox rows, nothing relayed or streamed). Only for bench/events.ts,
+   * which measures what the outbox costs a write against this; every real wiring raises them.
+   */
+  domainEvents?: boolean;
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
@@ -338,7 +343,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   const credentialCache = openCredentialCache(config, log);
   const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
   const events = eventsCue();
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, events);
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, options.domainEvents === false ? null : events);
   const app = wire({
     importTimings: options.importTimings,
     events: openEvents(config, options.eventPublisher ? [options.eventPublisher] : [], events, log),
@@ -372,11 +377,12 @@ function decorateDatabasePorts(
   metrics: AppMetrics,
   credentialChanges: CredentialChanges,
   breaker: DatabaseCircuitBreaker,
-  events: EventsCue,
+  events: EventsCue | null,
 ): UnitOfWork {
   // Domain events and credential changes innermost: only the adapter's run settles after the commit (see
   // with-credential-changes.ts), and the events must be appended in the change's own transaction.
-  const announced = withCredentialChanges(withDomainEvents(unitOfWork, { committed: (raised) => events.committed(raised) }), credentialChanges);
+  const raising = events ? withDomainEvents(unitOfWork, { committed: (raised) => events.committed(raised) }) : unitOfWork;
+  const announced = withCredentialChanges(raising, credentialChanges);
   return withDeadline(breaker.guard(withDatabaseTracing(withDatabaseMetrics(announced, metrics))), config.DB_TIMEOUT_MS);
 }
 
