@@ -1,13 +1,23 @@
+"use client";
+
 import { Card, Flex, Heading, Text } from "@radix-ui/themes";
-import { ResponsiveContainer } from "recharts";
+import dynamic from "next/dynamic";
+import type { ReactNode } from "react";
+
+// Recharts is loaded once the page runs, never with its first-load JS (issue 23): the charts draw data the page
+// fetches in the browser anyway, so there is nothing to render on the server. Until it arrives, a card's
+// drawing box stays empty at its final size and its title and summary are already there.
+const drawings = () => import("./chart-drawings");
+export const SignupsChart = dynamic(() => drawings().then((module) => module.SignupsChart), { ssr: false });
+export const CountBars = dynamic(() => drawings().then((module) => module.CountBars), { ssr: false });
+export const RequestsChart = dynamic(() => drawings().then((module) => module.RequestsChart), { ssr: false });
+export const ErrorsChart = dynamic(() => drawings().then((module) => module.ErrorsChart), { ssr: false });
 
 /**
- * A chart in a card: its title, the drawing (hidden from screen readers) and a one-line summary in text, which is
- * what a screen reader gets and what a reader skimming the page reads first. Hidden means out of the tab order
- * too: each chart passes `accessibilityLayer={false}`, or Recharts makes its drawing a tab stop inside the hidden
- * part (axe: aria-hidden-focus, issue 7 item 8).
+ * A chart in a card: its title, the drawing (one of the above; hidden from screen readers) and a one-line summary
+ * in text, which is what a screen reader gets and what a reader skimming the page reads first.
  */
-export function ChartCard({ title, summary, children }: { title: string; summary: string; children: React.ReactElement }) {
+export function ChartCard({ title, summary, children }: { title: string; summary: string; children: ReactNode }) {
   return (
     <Card style={{ flex: 1, minWidth: 0 }}>
       <figure style={{ margin: 0 }}>
@@ -16,7 +26,7 @@ export function ChartCard({ title, summary, children }: { title: string; summary
             {title}
           </Heading>
           <div style={{ width: "100%", height: 220 }} aria-hidden="true">
-            <ResponsiveContainer>{children}</ResponsiveContainer>
+            {children}
           </div>
           <Text asChild size="2" color="gray">
             <figcaption>{summary}</figcaption>

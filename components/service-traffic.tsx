@@ -2,12 +2,11 @@
 
 import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
-import { Area, AreaChart, CartesianGrid, Tooltip, XAxis, YAxis } from "recharts";
 
 import { serviceTrafficResponse } from "@/lib/http/responses";
 
 import { api } from "./api";
-import { ChartCard as Chart } from "./chart-card";
+import { ChartCard as Chart, ErrorsChart, RequestsChart } from "./chart-card";
 import { LoadError } from "./load-error";
 
 /** Refetched this often while the page is open: the newest minute fills up as it goes. */
@@ -66,25 +65,13 @@ export function ServiceTraffic() {
               title="Requests per second"
               summary={`${requests.toLocaleString()} requests in the last hour; at most ${rate.format(peak)} per second in a minute.`}
             >
-              <AreaChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" />
-                <XAxis dataKey="label" interval={14} tick={{ fontSize: 12 }} />
-                <YAxis tick={{ fontSize: 12 }} width={48} allowDecimals tickFormatter={(value: number) => rate.format(value)} unit="/s" />
-                <Tooltip formatter={(value) => [`${rate.format(Number(value))} /s`, "Requests"]} />
-                <Area type="monotone" dataKey="requestsPerSecond" name="Requests per second" stroke="var(--accent-9)" fill="var(--accent-a4)" isAnimationActive={false} />
-              </AreaChart>
+              <RequestsChart points={points} />
             </Chart>
             <Chart
               title="Server errors (5xx), share of requests"
               summary={`${errors.toLocaleString()} of them answered with a server error (${percent.format(errors / requests)}).`}
             >
-              <AreaChart accessibilityLayer={false} data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" />
-                <XAxis dataKey="label" interval={14} tick={{ fontSize: 12 }} />
-                <YAxis tick={{ fontSize: 12 }} width={48} domain={[0, (max: number) => Math.max(5, Math.ceil(max))]} allowDecimals={false} tickCount={6} unit="%" />
-                <Tooltip formatter={(value) => [value === null ? "no requests" : `${rate.format(Number(value))} %`, "Server errors"]} />
-                <Area type="monotone" dataKey="errorPercent" name="Server errors" stroke="var(--red-9)" fill="var(--red-a4)" connectNulls isAnimationActive={false} />
-              </AreaChart>
+              <ErrorsChart points={points} />
             </Chart>
           </Flex>
         )}

@@ -3,12 +3,11 @@
 import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { Bar, BarChart, CartesianGrid, Cell, Tooltip, XAxis, YAxis } from "recharts";
 
 import { userStatsResponse } from "@/lib/http/responses";
 
 import { api } from "./api";
-import { ChartCard } from "./chart-card";
+import { ChartCard, CountBars, SignupsChart } from "./chart-card";
 import { LoadError } from "./load-error";
 import { USER_STATS_KEY } from "./query-keys";
 
@@ -65,13 +64,7 @@ export function UserCharts() {
                   : `${whole.format(signups)} users signed up in the last 90 days; the busiest day was ${dayLabel.format(new Date(busiest.day))} with ${whole.format(busiest.count)}.`
               }
             >
-              <BarChart accessibilityLayer={false} data={signupsPerDay.map((entry) => ({ label: dayLabel.format(new Date(entry.day)), count: entry.count }))} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" vertical={false} />
-                <XAxis dataKey="label" interval={13} tick={{ fontSize: 12 }} />
-                <YAxis tick={{ fontSize: 12 }} width={48} allowDecimals={false} tickFormatter={(value: number) => whole.format(value)} />
-                <Tooltip formatter={(value) => [`${whole.format(Number(value))} users`, "Signups"]} />
-                <Bar dataKey="count" name="Signups" fill="var(--accent-9)" isAnimationActive={false} />
-              </BarChart>
+              <SignupsChart data={signupsPerDay.map((entry) => ({ label: dayLabel.format(new Date(entry.day)), count: entry.count }))} />
             </ChartCard>
             <Flex gap="4" direction={{ initial: "column", lg: "row" }}>
               <ChartCard title="Users by status" summary={`${describe(statuses)} (deleted users not counted).`}>
@@ -85,21 +78,5 @@ export function UserCharts() {
         )}
       </section>
     </Flex>
-  );
-}
-
-function CountBars({ entries, colors }: { entries: { label: string; count: number }[]; colors: Record<string, string> }) {
-  return (
-    <BarChart accessibilityLayer={false} data={entries} layout="vertical" margin={{ top: 8, right: 24, bottom: 0, left: 8 }}>
-      <CartesianGrid strokeDasharray="3 3" stroke="var(--gray-a5)" horizontal={false} />
-      <XAxis type="number" allowDecimals={false} tick={{ fontSize: 12 }} tickFormatter={(value: number) => whole.format(value)} />
-      <YAxis type="category" dataKey="label" tick={{ fontSize: 12 }} width={72} />
-      <Tooltip formatter={(value) => [`${whole.format(Number(value))} users`, "Users"]} />
-      <Bar dataKey="count" name="Users" isAnimationActive={false}>
-        {entries.map((entry) => (
-          <Cell key={entry.label} fill={colors[entry.label] ?? "var(--accent-9)"} />
-        ))}
-      </Bar>
-    </BarChart>
   );
 }
