@@ -27,8 +27,9 @@ import { LoadError } from "./load-error";
 import { FormField } from "./form-field";
 import { parseRole } from "./user-row-actions";
 import type { Role } from "@/lib/domain/user";
+import { TOKENS_KEY } from "./query-keys";
 
-const TOKENS = ["tokens"] as const;
+const TOKENS = TOKENS_KEY;
 
 /** The API tokens page's body: the list (GET /api/v1/tokens), creating and revoking. */
 export function ApiTokens() {

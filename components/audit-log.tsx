@@ -9,6 +9,7 @@ import { auditEventsResponse, type AuditEventJson } from "./api-types";
 import { DateTime } from "./date-time";
 import { FormField } from "./form-field";
 import { LoadError } from "./load-error";
+import { AUDIT_KEY } from "./query-keys";
 
 const PAGE_SIZE = 50;
 /** The first page has no cursor. */
@@ -28,7 +29,7 @@ export function AuditLog() {
   const [filters, setFilters] = useState<Filters>({ action: "", actor: "" });
 
   const events = useInfiniteQuery({
-    queryKey: ["audit-events", filters],
+    queryKey: [...AUDIT_KEY, filters],
     initialPageParam: FIRST_PAGE,
     queryFn: ({ pageParam, signal }) => {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });

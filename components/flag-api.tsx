@@ -8,9 +8,10 @@ import { ApiError, api, describeError } from "./api";
 import { auditEventsResponse, flagListResponse, flagResponse } from "./api-types";
 import { USER_FLAGS_KEY } from "./my-flags";
 import type { FlagChange } from "@/lib/domain/feature-flags";
+import { FLAGS_KEY } from "./query-keys";
 
 /** Every flag query starts with this key: the list, each flag, each history. */
-export const FLAGS_KEY = ["flags"] as const;
+export { FLAGS_KEY };
 
 export function flagListQuery() {
   return {

@@ -11,6 +11,7 @@ import { importJobPageResponse, importJobResponse, importProgressEvent } from "@
 import { api, ApiError, describeError } from "./api";
 import { formatDateTime } from "./format";
 import { LoadError } from "./load-error";
+import { IMPORTS_KEY, USER_STATS_KEY } from "./query-keys";
 
 type ImportJob = z.output<typeof importJobResponse>;
 type Progress = z.output<typeof importProgressEvent>;
@@ -38,7 +39,7 @@ const ACTIVE_REFRESH_MS = 5_000;
 export function Imports() {
   const [following, setFollowing] = useState<string | null>(null);
   const jobs = useInfiniteQuery({
-    queryKey: ["imports"],
+    queryKey: IMPORTS_KEY,
     initialPageParam: FIRST_PAGE,
     queryFn: ({ pageParam, signal }) => {
       const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -174,7 +175,7 @@ function Upload({ onStarted }: { onStarted: (id: string) => void }) {
     onSuccess: (job) => {
       form.current?.reset();
       onStarted(job.id);
-      void queryClient.invalidateQueries({ queryKey: ["imports"] });
+      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
     },
   });
 
@@ -244,8 +245,8 @@ function LiveProgress({ id }: { id: string }) {
     events.addEventListener("done", (event) => {
       read(event);
       events.close();
-      void queryClient.invalidateQueries({ queryKey: ["imports"] });
-      void queryClient.invalidateQueries({ queryKey: ["user-stats"] });
+      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
+      void queryClient.invalidateQueries({ queryKey: USER_STATS_KEY });
     });
     // The browser reconnects by itself (the stream says `retry: 1000`); meanwhile, say so. A reconnect refused
     // (429 past the caps on open streams, 401 once the session ended) closes it for good.

@@ -6,9 +6,10 @@ import { createContext, useContext, useEffect, type ReactNode } from "react";
 import { api, onReadOnlyRefusal } from "./api";
 import { userFlagsResponse, type UserFlagJson } from "./api-types";
 import { FLAGS, TABLE_DENSITIES, type TableDensity } from "@/lib/domain/feature-flags";
+import { USER_FLAGS_KEY } from "./query-keys";
 
 /** Every query of a user's variations starts with this key; a flag change invalidates them all. */
-export const USER_FLAGS_KEY = ["user-flags"] as const;
+export { USER_FLAGS_KEY };
 
 /** The query of one user's variations (GET /api/v1/users/{id}/flags), on the user's page. */
 export function userFlagsQuery(userId: string) {

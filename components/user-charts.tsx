@@ -9,6 +9,7 @@ import { userStatsResponse } from "@/lib/http/responses";
 import { api } from "./api";
 import { ChartCard, CountBars, SignupsChart } from "./chart-card";
 import { LoadError } from "./load-error";
+import { USER_STATS_KEY } from "./query-keys";
 
 const dayLabel = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
 const whole = new Intl.NumberFormat();
@@ -23,7 +24,7 @@ const ROLE_COLOR = { ADMIN: "var(--crimson-9)", EDITOR: "var(--amber-9)", VIEWER
  */
 export function UserCharts() {
   const stats = useQuery({
-    queryKey: ["user-stats"],
+    queryKey: USER_STATS_KEY,
     queryFn: ({ signal }) => api("/api/v1/users/stats", userStatsResponse, { signal }),
   });
 

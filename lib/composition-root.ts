@@ -24,6 +24,15 @@ import { withCredentialChanges } from "./adapters/credential-changes/with-creden
 import { createLruCredentialCache, type RunningCredentialCache } from "./adapters/lru-cache/lru-credential-cache";
 import { FLAG_CHANGES_CHANNEL } from "./adapters/prisma/prisma-feature-flag-repository";
 import { withFlagObservation } from "./adapters/otel/with-flag-observation";
+import { withDomainEvents } from "./adapters/domain-events/with-domain-events";
+import { fanOutPublisher } from "./adapters/events/fan-out-publisher";
+import { singleProcessLeadership } from "./adapters/events/single-process-leadership";
+import { createInMemoryEventPublisher } from "./adapters/memory/in-memory-event-publisher";
+import { createPgAdvisoryLeadership } from "./adapters/pg/pg-advisory-leadership";
+import { createNatsJetStreamPublisher } from "./adapters/nats/nats-jetstream-publisher";
+import type { EventPublisher } from "./ports/event-publisher";
+import type { RelayLeadership } from "./ports/outbox";
+import { makeEventRelay, type EventRelay } from "./use-cases/relay-events";
 import type { Logger } from "./ports/logger";
 import type { PasswordHasher } from "./ports/password-hasher";
 import type { CredentialCache, CredentialChanges } from "./ports/credential-cache";
@@ -39,7 +48,11 @@ import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
 import { makeGetImport, makeListImports, type GetImport, type ListImports } from "./use-cases/get-import";
-import { makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
+import { IMPORT_EVENT_STREAM_CAPS, makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
+import { localLiveChangeSource, makeLiveChanges, type LiveChanges } from "./use-cases/live-changes";
+import type { LiveChangeSource } from "./ports/live-changes";
+import { DOMAIN_EVENTS_CHANNEL, liveChangesFrom } from "./adapters/pg/live-change-messages";
+import type { DomainEvent } from "./domain/events";
 import { makeImportRunner, type ImportRunner } from "./use-cases/run-imports";
 import { IMPORT_UPLOAD_CAPS, makeStartImport, type StartImport } from "./use-cases/start-import";
 import { createConcurrencySlots, type ConcurrencySlots } from "./use-cases/concurrency-slots";
@@ -123,6 +136,8 @@ export interface App {
   readonly watchImport: WatchImport;
   /** The event streams open and the jobs polled for them (issue 18): one poller per job, capped streams. */
   readonly importWatchers: Pick<ImportWatchers, "streams" | "pollers">;
+  /** The live console's streams (issue 21): each change as it commits, to the browsers connected here. */
+  readonly liveChanges: LiveChanges;
   /** Uploads under way in this process (issue 18): capped per principal and per process. */
   readonly importUploads: Pick<ConcurrencySlots, "inUse">;
   /** Runs import jobs in the background: server/main.ts starts it after start-up and stops it before the database closes. */
@@ -149,6 +164,11 @@ export interface App {
    * changes) before serving and stops it at shutdown.
    */
   readonly credentialCache: Pick<RunningCredentialCache, "start" | "stop">;
+  /**
+   * The outbox relay (issue 20): server/main.ts starts it after start-up (it then competes for the relay lease) and
+   * stops it before the database closes (which also closes its publishers).
+   */
+  readonly eventRelay: Pick<EventRelay, "start" | "stop" | "leading" | "nudge">;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -185,7 +205,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     metrics.watchConnections(() => db.lifecycle.connections());
     const credentialCache = openCredentialCache(config, log);
     const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
-    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
+    const events = eventsCue();
+    const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, events);
     const hasher = createArgon2PasswordHasher();
     const bootstrapAdmin = await makeBootstrapAdmin({
       unitOfWork,
@@ -201,6 +222,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const seededUsers = db.kind === "embedded" && bootstrapAdmin && !bootstrapAdmin.reissued ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
       flags: await openFeatureFlags(config, unitOfWork, log),
+      // No publisher is configured yet (NATS and webhooks follow, issue 20 items 3 and 4): events are delivered
+      // to no one and pruned after EVENTS_RETENTION_HOURS.
+      events: openEvents(config, [], events, log),
       unitOfWork,
       credentialCache,
       hasher,
@@ -228,6 +252,13 @@ export interface TestAppOptions {
   /** Fast hashing for tests that sign in many times; argon2id with production parameters by default. */
   hasher?: PasswordHasher;
   log?: Logger;
+  /** Where the event relay delivers (issue 20). In-memory app: a recording one by default (returned). */
+  eventPublisher?: EventPublisher;
+  /**
+   * False: changes write no domain events (no outbox rows, nothing relayed or streamed). Only for bench/events.ts,
+   * which measures what the outbox costs a write against this; every real wiring raises them.
+   */
+  domainEvents?: boolean;
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
@@ -245,6 +276,8 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "FLAG_STALE_DAYS"
       | "CLEANUP_INTERVAL_MS"
       | "API_TOKEN_MAX_LIFETIME_DAYS"
+      | "EVENTS_POLL_MS"
+      | "EVENTS_RETENTION_HOURS"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
       | "LAUNCHDARKLY_BASE_URI"
@@ -276,10 +309,13 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const log = options.log ?? createLogger({ LOG_LEVEL: "silent" });
   const credentialCache = openCredentialCache(config, log);
   const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
+  const events = eventsCue();
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, events);
   const hasher = options.hasher ?? createArgon2PasswordHasher();
+  const eventPublisher = options.eventPublisher ?? createInMemoryEventPublisher();
   const app = wire({
     importTimings: options.importTimings,
+    events: openEvents({ ...EVENT_DEFAULTS, ...options.config }, [eventPublisher], events, log),
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
     credentialCache,
@@ -292,7 +328,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
     breaker,
     startup: { database: "in-memory", appliedMigrations: [], seededUsers: 0, bootstrapAdmin: null },
   });
-  return { app, unitOfWork, failAuditAppends: db.failAuditAppends, setDatabaseUnreachable: db.setUnreachable };
+  return { app, unitOfWork, eventPublisher, failAuditAppends: db.failAuditAppends, setDatabaseUnreachable: db.setUnreachable };
 }
 
 /**
@@ -306,9 +342,11 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   metrics.watchConnections(() => db.lifecycle.connections());
   const credentialCache = openCredentialCache(config, log);
   const breaker = openDatabaseBreaker(config, db.lifecycle, metrics, log);
-  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker);
+  const events = eventsCue();
+  const unitOfWork = decorateDatabasePorts(db.unitOfWork, config, metrics, credentialCache, breaker, options.domainEvents === false ? null : events);
   const app = wire({
     importTimings: options.importTimings,
+    events: openEvents(config, options.eventPublisher ? [options.eventPublisher] : [], events, log),
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
@@ -325,8 +363,8 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
 }
 
 /**
- * The one place where database ports are wrapped with cross-cutting concerns, innermost first: the credential
- * changes a unit makes are announced to every replica's cache (issue 16); timing of each unit and repository
+ * The one place where database ports are wrapped with cross-cutting concerns, innermost first: the domain events
+ * derived from each audit entry (issue 20) and the credential changes a unit makes are announced to every replica's cache (issue 16); timing of each unit and repository
  * call (so a unit cut by its deadline is measured as the error it was) and a span for each (issue 8); the
  * circuit breaker (issue 17), outside them, so a unit it refuses costs no span and is not timed as database
  * work, and a read it tries again is measured as the two attempts it was; outermost, a deadline per unit of
@@ -339,9 +377,12 @@ function decorateDatabasePorts(
   metrics: AppMetrics,
   credentialChanges: CredentialChanges,
   breaker: DatabaseCircuitBreaker,
+  events: EventsCue | null,
 ): UnitOfWork {
-  // Credential changes innermost: only the adapter's run settles after the commit (see with-credential-changes.ts).
-  const announced = withCredentialChanges(unitOfWork, credentialChanges);
+  // Domain events and credential changes innermost: only the adapter's run settles after the commit (see
+  // with-credential-changes.ts), and the events must be appended in the change's own transaction.
+  const raising = events ? withDomainEvents(unitOfWork, { committed: (raised) => events.committed(raised) }) : unitOfWork;
+  const announced = withCredentialChanges(raising, credentialChanges);
   return withDeadline(breaker.guard(withDatabaseTracing(withDatabaseMetrics(announced, metrics))), config.DB_TIMEOUT_MS);
 }
 
@@ -432,6 +473,75 @@ interface OpenedFlags {
   sync: FlagSync | null;
 }
 
+/**
+ * Tells the event relay that a unit committed events. Made before the relay exists (the unit of work is decorated
+ * first, the relay built on it), so the relay is plugged in when it is made.
+ */
+interface EventsCue {
+  committed(events: readonly DomainEvent[]): void;
+  relay: Pick<EventRelay, "nudge"> | null;
+  /** The live console's source on a single-process database (null on PostgreSQL, where NOTIFY tells every replica). */
+  local: ReturnType<typeof localLiveChangeSource> | null;
+}
+function eventsCue(): EventsCue {
+  return {
+    relay: null,
+    local: null,
+    committed(events) {
+      this.relay?.nudge();
+      this.local?.committed(events);
+    },
+  };
+}
+
+const EVENT_DEFAULTS = { EVENTS_POLL_MS: 1_000, EVENTS_RETENTION_HOURS: 72 } as const;
+
+interface OpenedEvents {
+  leadership: RelayLeadership;
+  publisher: EventPublisher;
+  /** What the live console's streams hear (issue 21). */
+  live: LiveChangeSource;
+  pollMs: number;
+  retentionMs: number;
+  cue: EventsCue;
+}
+
+/**
+ * The relay's parts: on PostgreSQL, replicas elect one relay with an advisory lock (docs/decisions/016); the
+ * embedded and in-memory databases have one process, which leads.
+ */
+function openEvents(
+  config: Partial<Pick<Config, "DATABASE_URL">> &
+    Pick<Config, "EVENTS_POLL_MS" | "EVENTS_RETENTION_HOURS"> &
+    ({ NATS_URL?: undefined } | Pick<Config, "NATS_URL" | "NATS_STREAM">),
+  publishers: readonly EventPublisher[],
+  cue: EventsCue,
+  log: Logger,
+): OpenedEvents {
+  // NATS JetStream (issue 20, item 4) when NATS_URL is set: it connects at the first publish, so start-up and
+  // /ready never wait for the broker.
+  const nats =
+    config.NATS_URL !== undefined
+      ? [createNatsJetStreamPublisher({ url: config.NATS_URL, stream: config.NATS_STREAM, log: log.child({ component: "nats" }) })]
+      : [];
+  // The live console: on PostgreSQL every replica listens to the events' NOTIFY (its own commits included, so all
+  // hear them in one order); the embedded and in-memory databases have this process alone.
+  cue.local = config.DATABASE_URL ? null : localLiveChangeSource();
+  const live = config.DATABASE_URL
+    ? liveChangesFrom(createPgChangeFeed(config.DATABASE_URL, DOMAIN_EVENTS_CHANNEL, "live console", log.child({ component: "live-changes" })))
+    : cue.local!;
+  return {
+    leadership: config.DATABASE_URL
+      ? createPgAdvisoryLeadership({ connectionString: config.DATABASE_URL, log: log.child({ component: "event-relay" }) })
+      : singleProcessLeadership(),
+    publisher: fanOutPublisher([...publishers, ...nats]),
+    live,
+    pollMs: config.EVENTS_POLL_MS,
+    retentionMs: config.EVENTS_RETENTION_HOURS * 3_600_000,
+    cue,
+  };
+}
+
 /** How often a process adds its flag evaluation counts to the database's. */
 const FLAG_COUNTS_FLUSH_MS = 60_000;
 
@@ -446,6 +556,7 @@ interface ImportTimings {
 
 function wire(deps: {
   importTimings?: ImportTimings;
+  events: OpenedEvents;
   flags: OpenedFlags;
   unitOfWork: UnitOfWork;
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
@@ -506,13 +617,37 @@ function wire(deps: {
     log: deps.log,
     onRun: (run) => deps.metrics.countCleanup(run),
   });
+  // Import progress streams and live console streams count against the same caps (issue 21).
+  const streamSlots = createConcurrencySlots("event streams", IMPORT_EVENT_STREAM_CAPS);
   const importWatchers = makeImportWatchers({
     unitOfWork,
     clock,
+    slots: streamSlots,
     intervalMs: deps.importTimings?.pollMs,
     recheckMs: deps.importTimings?.streamRecheckMs,
   });
+  const liveChanges = makeLiveChanges({ source: deps.events.live, slots: streamSlots, recheckMs: deps.importTimings?.streamRecheckMs });
   const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
+  const relay = makeEventRelay({
+    unitOfWork,
+    leadership: deps.events.leadership,
+    publisher: deps.events.publisher,
+    clock,
+    log: deps.log.child({ component: "event-relay" }),
+    observer: deps.metrics.eventRelay,
+    pollMs: deps.events.pollMs,
+    retentionMs: deps.events.retentionMs,
+  });
+  deps.events.cue.relay = relay;
+  const eventRelay: App["eventRelay"] = {
+    start: relay.start,
+    nudge: relay.nudge,
+    leading: relay.leading,
+    async stop() {
+      await relay.stop();
+      await deps.events.publisher.close();
+    },
+  };
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
@@ -559,6 +694,7 @@ function wire(deps: {
     listImports: traced("listImports", makeListImports({ unitOfWork })),
     watchImport: importWatchers.watch,
     importWatchers,
+    liveChanges,
     importUploads,
     importJobs,
     featureFlags,
@@ -573,6 +709,7 @@ function wire(deps: {
     evaluateUserFlags,
     evaluateCallerFlags: makeEvaluateCallerFlags({ flags: featureFlags }),
     credentialCache: deps.credentialCache,
+    eventRelay,
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

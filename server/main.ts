@@ -102,6 +102,11 @@ async function main(): Promise<void> {
       const app = await opening.catch(() => undefined);
       // No more probes of a database that is about to close.
       app?.databaseBreaker.stop();
+      // The event relay lets go of its lease (another replica takes over) before the database goes; a batch being
+      // published is abandoned, and sent again by the next leader (at-least-once).
+      await app?.eventRelay.stop().catch((error: unknown) => log.error({ err: error }, "stopping the event relay failed"));
+      // The live console's streams ended with the drain; its listening connection goes now.
+      await app?.liveChanges.close().catch((error: unknown) => log.error({ err: error }, "stopping the live console's feed failed"));
       // Import batches under way finish and commit first; cut jobs give up their lease for the next start.
       await app?.importJobs.stop().catch((error: unknown) => log.error({ err: error }, "stopping import jobs failed"));
       await app?.cleanup.stop().catch((error: unknown) => log.warn({ err: error }, "stopping the clean-up failed"));
@@ -335,6 +340,8 @@ async function main(): Promise<void> {
   if (!lifecycle.draining) {
     // Expired sign-in failures, sessions, invitations and finished imports' files: now, then every interval.
     app.cleanup.start();
+    // Domain events committed here or on other replicas reach their publishers, from whichever replica leads.
+    app.eventRelay.start();
     const refreshUserGauge = () =>
       app.refreshUserGauge().catch((error: unknown) => log.warn({ err: error }, "counting users for the metrics failed"));
     void refreshUserGauge();

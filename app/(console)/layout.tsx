@@ -3,6 +3,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 
 import { KeyboardShortcuts } from "@/components/keyboard-shortcuts";
+import { LiveUpdates } from "@/components/live-updates";
 import { MyFlagsProvider } from "@/components/my-flags";
 import { ReadOnlyBanner } from "@/components/read-only-banner";
 import { SectionNav, type Section } from "@/components/section-nav";
@@ -52,6 +53,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
     : [];
   return (
     <MyFlagsProvider userId={myFlagsUserId} initial={myFlags}>
+      {/* What others change shows up without a reload (issue 21); not before a one-time password is replaced. */}
+      {myFlagsUserId && <LiveUpdates since={getApp().liveChanges.position()} />}
       <Flex className="shell" direction={{ initial: "column", md: "row" }}>
         <a href="#main" className="skip-link">
           Skip to content

@@ -120,6 +120,8 @@ export const ROUTES: readonly RouteAccess[] = [
   // What the console shows its user (read-only banner, table density); a script may ask too.
   api("GET", "/session/flags", "self"),
   api("DELETE", "/session/sessions/[id]", "self", false),
+  // The live console's stream: anyone signed in, each hearing only of what they may read (use-cases/live-changes.ts).
+  api("GET", "/events", "self"),
   api("GET", "/users", "users:read"),
   api("POST", "/users", "users:write"),
   // Per user, the same rules as one at a time (user-rules.ts); set-role needs users:assign-role: use-cases/bulk-update-users.ts.

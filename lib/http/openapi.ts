@@ -28,8 +28,10 @@ import {
 } from "zod-openapi";
 
 import { ERROR_CODES } from "../domain/errors";
+import { EVENT_TYPES } from "../domain/events";
 import { BULK_DEADLINE_FACTOR, MAX_BULK_FILTER_USERS, MAX_BULK_IDS } from "../domain/user-bulk";
 import type { RouteAccess } from "../domain/permissions";
+import { EVENT_MESSAGES } from "./event-messages";
 import * as handlers from "./handlers";
 import { HTTP_ERROR_CODES, statusOf, type ProblemCode } from "./problem";
 import { noneMatchHits } from "./representations";
@@ -54,6 +56,7 @@ import {
   userResponse,
   usersCsvResponse,
   importEventsResponse,
+  liveEventsResponse,
   importErrorsCsvResponse,
   importJobDetailResponse,
   importJobPageResponse,
@@ -93,6 +96,12 @@ const TAGS = [
   },
   { name: "Service", description: "The service's own health, as the dashboard shows it." },
   { name: "Reference", description: "This document." },
+  {
+    name: "Events",
+    description:
+      "Domain events the console sends out (webhooks, NATS JetStream): one per change, written with the change, " +
+      "delivered at least once in per-subject order.",
+  },
 ] as const;
 type Tag = (typeof TAGS)[number]["name"];
 
@@ -369,6 +378,17 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     tag: "Users",
     responses: { "200": { description: "The event stream", schema: importEventsResponse, mediaType: "text/event-stream" } },
     errors: ["IMPORT_NOT_FOUND", "TOO_MANY_CONCURRENT_REQUESTS"],
+  },
+  "GET /api/v1/events": {
+    summary: "Follow changes live",
+    description:
+      "What changed, as it commits: the stream the console's pages refresh from (one per browser, shared by its tabs). " +
+      "Import progress streams and these count against the same caps: a caller may have " +
+      `${IMPORT_EVENT_STREAM_CAPS.perPrincipal} open at once and a server ${IMPORT_EVENT_STREAM_CAPS.perProcess}: past ` +
+      "either, 429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After.",
+    tag: "Events",
+    responses: { "200": { description: "The event stream", schema: liveEventsResponse, mediaType: "text/event-stream" } },
+    errors: ["TOO_MANY_CONCURRENT_REQUESTS"],
   },
   "GET /api/v1/flags": {
     summary: "List feature flags",
@@ -791,6 +811,7 @@ export function buildOpenApiDocument() {
     },
     tags: TAGS.map((tag) => ({ ...tag })),
     paths,
+    webhooks: eventWebhooks(),
     components: {
       schemas: bodies,
       securitySchemes: {
@@ -811,6 +832,29 @@ export function buildOpenApiDocument() {
     },
   };
   return createDocument(document, { override: forViewers });
+}
+
+/**
+ * OpenAPI 3.1's `webhooks`: the domain events (issue 20) the app sends out, one entry per event type, with its
+ * message schema (lib/http/event-messages.ts). The same JSON is a NATS message's body.
+ */
+function eventWebhooks(): ZodOpenApiPathsObject {
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => {
+      const { summary, schema } = EVENT_MESSAGES[type];
+      const post: ZodOpenApiOperationObject = {
+        summary,
+        description:
+          "Sent at least once, after the change committed, in the order of the subject's `sequence`; a receiver drops " +
+          "an `id` it has seen. The same JSON is published on NATS JetStream as `user-console." + type + "` when " +
+          "NATS_URL is set.",
+        tags: ["Events"],
+        requestBody: { required: true, content: { "application/json": { schema } } },
+        responses: { "2XX": { description: "Taken: not sent again" } },
+      };
+      return [type, { post }];
+    }),
+  );
 }
 
 /**

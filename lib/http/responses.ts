@@ -16,8 +16,8 @@ import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
 import { HTTP_ERROR_CODES } from "./problem";
 
 // Leaf types stay inline rather than becoming components: Scalar's examples show a $ref'd enum or string as null.
-const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
-const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
+export const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
+export const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
 
 export const userResponse = z
   .strictObject({
@@ -362,6 +362,16 @@ export const importProgressEvent = z
     paused: importPause,
   })
   .meta({ id: "ImportProgressEvent" });
+
+export const liveEventsResponse = z.string().meta({
+  description:
+    "Server-Sent Events: `event: change` with `data` `{type, subject: {type, id}}` (a domain event's type and subject, " +
+    "the event types of the webhooks section; no payload: refetch what you show) for each change committed on any " +
+    "replica that the caller may read (users, flags, imports, and tokens for ADMINs); `event: reset` when changes may " +
+    "have been missed (refetch everything); a `: keep-alive` comment every 15 s. Each frame has an `id`: a reconnect " +
+    "sends it as Last-Event-ID (or `?lastEventId=`) and resumes after it on the same server, or gets `reset`. Closes " +
+    "when the server drains and when the caller's session or token ends (checked every 5 s).",
+});
 
 export const importEventsResponse = z.string().meta({
   description:

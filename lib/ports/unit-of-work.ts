@@ -11,6 +11,7 @@ import type { CredentialChangeNotices } from "./credential-cache";
 import type { FeatureFlagRepository } from "./feature-flag-repository";
 import type { IdempotencyStore } from "./idempotency-store";
 import type { ImportJobRepository } from "./import-job-repository";
+import type { EventOutbox } from "./outbox";
 import type { UserQueries, UserRepository } from "./user-repository";
 
 /** The repositories of one unit of work: all of them share its transaction. */
@@ -29,6 +30,11 @@ export interface Repositories {
   imports: ImportJobRepository;
   /** Local feature flags (issue 9): a change commits with its audit entry. */
   flags: FeatureFlagRepository;
+  /**
+   * Domain events (issue 20), committed with the change they announce. Use cases do not append to it themselves:
+   * the events are derived from the unit's audit entries (lib/adapters/outbox/with-domain-events.ts).
+   */
+  events: EventOutbox;
   /** Credential changes told to the other replicas when the unit commits (issue 16; with-credential-changes.ts). */
   credentialChanges: CredentialChangeNotices;
   /**

@@ -8,6 +8,7 @@ import { createInMemoryApp } from "../composition-root";
 import type { Principal } from "../domain/auth";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
+import { createConcurrencySlots } from "./concurrency-slots";
 import { makeImportWatchers, type ImportSnapshot } from "./watch-import";
 
 const { unitOfWork } = await createInMemoryApp();
@@ -73,7 +74,7 @@ describe("import event streams (issue 18, item 6)", () => {
       unitOfWork,
       clock: { now: () => new Date() },
       intervalMs: 20,
-      caps: { perPrincipal: 2, perProcess: 3, retryAfterSeconds: 7 },
+      slots: createConcurrencySlots("event streams", { perPrincipal: 2, perProcess: 3, retryAfterSeconds: 7 }),
     });
     const id = await queuedJob();
     const stop = new AbortController();

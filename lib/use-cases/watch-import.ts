@@ -10,7 +10,7 @@ import { sleepUnlessAborted } from "../domain/until-aborted";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
-import { createConcurrencySlots, type ConcurrencyCaps } from "./concurrency-slots";
+import { createConcurrencySlots, type ConcurrencyCaps, type ConcurrencySlots } from "./concurrency-slots";
 
 export interface ImportSnapshot {
   status: ImportJob["status"];
@@ -64,11 +64,12 @@ export function makeImportWatchers(deps: {
   clock: Clock;
   intervalMs?: number;
   recheckMs?: number;
-  caps?: ConcurrencyCaps;
+  /** The streams' caps, shared with the live console's (issue 21); default: slots of its own. */
+  slots?: ConcurrencySlots;
 }): ImportWatchers {
   const intervalMs = deps.intervalMs ?? IMPORT_POLL_MS;
   const recheckMs = deps.recheckMs ?? IMPORT_STREAM_RECHECK_MS;
-  const slots = createConcurrencySlots("import event streams", deps.caps ?? IMPORT_EVENT_STREAM_CAPS);
+  const slots = deps.slots ?? createConcurrencySlots("event streams", IMPORT_EVENT_STREAM_CAPS);
   const pollers = new Map<string, Poller>();
 
   function pollerOf(id: string): Poller {

@@ -458,8 +458,9 @@ export async function violationsOf(
 ): Promise<string[]> {
   const out: string[] = [];
   const { status } = response;
-  const text = await response.text();
   const type = response.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase() ?? null;
+  // An event stream (GET /api/v1/events) does not end by itself: what it sent at once is checked, then it is let go.
+  const text = type === "text/event-stream" ? await firstChunkOf(response) : await response.text();
 
   if (status >= 500) out.push(`answered ${status}: a client's input must never cause a server error`);
   else if (!(status >= 200 && status < 300) && status !== 304 && !(status >= 400 && status < 500)) out.push(`answered ${status}`);
@@ -641,3 +642,12 @@ export function describeHostileInput(
   });
 }
 
+
+/** What a stream has sent so far (its first chunk), then the stream is cancelled. */
+async function firstChunkOf(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const { value } = await reader.read();
+  await reader.cancel();
+  return new TextDecoder().decode(value);
+}

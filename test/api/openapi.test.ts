@@ -209,7 +209,8 @@ const json = (cookie: string, body: unknown, headers: Record<string, string> = {
 });
 
 beforeAll(async () => {
-  api = await createApiHarness({ hasher: fastTestHasher });
+  // Streams re-check their caller's credential often, so a stream whose session ends closes quickly (live events).
+  api = await createApiHarness({ hasher: fastTestHasher, importTimings: { streamRecheckMs: 50 } });
   await api.createUser({ email: "ada@example.com", role: "ADMIN", password: PASSWORD });
   await api.createUser({ email: "vic@example.com", role: "VIEWER", password: PASSWORD });
   admin = await api.signIn("ada@example.com", PASSWORD);
@@ -338,6 +339,15 @@ describe("real responses match the document", () => {
     const id = isObject(created.body.token) ? String(created.body.token.id) : "";
     expect((await call("DELETE", `/api/v1/tokens/${id}`, { cookie: admin })).status).toBe(204);
     expect((await call("DELETE", "/api/v1/tokens/no-such-token", { cookie: admin })).body).toMatchObject({ code: "TOKEN_NOT_FOUND" });
+  });
+
+  it("live events: a stream of changes, read whole once its session has ended", async () => {
+    const viewer = await freshViewer();
+    const stream = call("GET", "/api/v1/events", { cookie: viewer });
+    expect((await api.call("DELETE", "/api/v1/session", { cookie: viewer })).status).toBe(204);
+    const answered = await stream;
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get("content-type")).toBe("text/event-stream");
   });
 
   it("imports: upload (text/csv, replayed by Idempotency-Key), list, read with row errors, events; a bad file; unknown", async () => {

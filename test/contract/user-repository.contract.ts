@@ -1,7 +1,7 @@
 /**
  * ONE contract for the database ports (UserRepository, UnitOfWork, and through auth-repositories.contract.ts
  * AuditLog and the sign-in stores, through import-job-repository.contract.ts the import jobs, through
- * feature-flag-repository.contract.ts the local flags), run against every
+ * feature-flag-repository.contract.ts the local flags, through event-outbox.contract.ts the outbox), run against every
  * implementation: in-memory, Prisma on embedded PGlite, Prisma on a real PostgreSQL server (issue 2 item 5).
  * The top-level describe title is `user repository contract (<impl>)`: scripts/test.mjs counts executed tests
  * per implementation by it.
@@ -16,6 +16,7 @@ import type { Page, SortDirection, UserListQuery, UserSortField } from "../../li
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 import type { UserQueries, UserRepository } from "../../lib/ports/user-repository";
 import { auditAbout, auditOf, authRepositoriesContract } from "./auth-repositories.contract";
+import { eventOutboxContract } from "./event-outbox.contract";
 import { featureFlagRepositoryContract } from "./feature-flag-repository.contract";
 import { importJobRepositoryContract } from "./import-job-repository.contract";
 
@@ -913,6 +914,10 @@ export function userRepositoryContract(
 
     describe("feature flags", () => {
       featureFlagRepositoryContract(() => unitOfWork);
+    });
+
+    describe("event outbox", () => {
+      eventOutboxContract(() => unitOfWork);
     });
   });
 }

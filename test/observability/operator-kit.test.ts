@@ -297,6 +297,10 @@ async function exposedMetrics(processMetrics: boolean): Promise<Map<string, Expo
   metrics.countCleanup({ ok: true, deleted: { sessions: 1 } });
   metrics.countSignInThrottled("memory");
   metrics.recordBreakerTransition("database", "closed", "open");
+  metrics.eventRelay.leading(true);
+  metrics.eventRelay.lag(3, 1.5);
+  metrics.eventRelay.delivered(2);
+  metrics.eventRelay.failed(1);
   const exposed = new Map<string, Exposed>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
     const labels = new Set(metric.values.flatMap((value) => Object.keys(value.labels)));

@@ -62,7 +62,7 @@ function recording(repos: Repositories, recorded: CredentialChange[]): Repositor
 }
 
 /** `repository` with some methods replaced (repositories are class instances: their methods are not own properties). */
-function overriding<T extends object>(repository: T, overrides: Partial<T>): T {
+export function overriding<T extends object>(repository: T, overrides: Partial<T>): T {
   return new Proxy(repository, {
     get(target, property, receiver) {
       if (Object.hasOwn(overrides, property)) return Reflect.get(overrides, property);

@@ -29,6 +29,7 @@ import {
   InMemoryIdempotencyStore,
   InMemorySignInFailureRepository,
 } from "./in-memory-auth-repositories";
+import { InMemoryEventOutbox, type StoredOutboxEvent } from "./in-memory-event-outbox";
 import { InMemoryFeatureFlagRepository } from "./in-memory-feature-flag-repository";
 import { InMemoryUserRepository } from "./in-memory-user-repository";
 import {
@@ -59,6 +60,10 @@ export interface InMemoryState {
   flags: Map<string, StoredFlag>;
   /** Flag evaluations per flag, day and variation, keyed by all three. */
   flagEvaluations: Map<string, FlagEvaluationCount>;
+  /** The outbox's events in commit order (issue 20); rows are replaced, never changed in place. */
+  outbox: StoredOutboxEvent[];
+  /** The last sequence given to each subject, by `${type}:${id}`. */
+  outboxSequences: Map<string, number>;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -81,6 +86,8 @@ function emptyState(): InMemoryState {
     imports: emptyImports(),
     flags: new Map(),
     flagEvaluations: new Map(),
+    outbox: [],
+    outboxSequences: new Map(),
     failAuditAppends: false,
   };
 }
@@ -100,6 +107,8 @@ function copyState(state: InMemoryState): InMemoryState {
     imports: copyImports(state.imports),
     flags: new Map(state.flags),
     flagEvaluations: new Map(state.flagEvaluations),
+    outbox: [...state.outbox],
+    outboxSequences: new Map(state.outboxSequences),
     failAuditAppends: state.failAuditAppends,
   };
 }
@@ -155,6 +164,7 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           idempotency: new InMemoryIdempotencyStore(staged, guard),
           imports: new InMemoryImportJobRepository(staged, now, guard),
           flags: new InMemoryFeatureFlagRepository(staged, now, guard),
+          events: new InMemoryEventOutbox(staged, now, () => uuidv7(), guard),
           savepoint: async (work) => {
             guard();
             // The repositories hold `staged` itself, so a failed savepoint puts the copy's contents back into it.

@@ -61,6 +61,7 @@ function traced(repos: Repositories, unit: Context, system: string): Repositorie
     idempotency: wrap("idempotency", repos.idempotency),
     imports: wrap("imports", repos.imports),
     flags: wrap("flags", repos.flags),
+    events: wrap("events", repos.events),
     savepoint: (work) => repos.savepoint(() => context.with(unit, work)),
   };
 }

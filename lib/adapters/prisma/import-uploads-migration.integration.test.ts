@@ -49,6 +49,8 @@ it("keeps the file of a job still to run as a one-chunk upload of that job", asy
   expect(chunks.rows).toEqual([{ chunk_no: 0, content: file }]);
   expect((await client.query("SELECT to_regclass('import_files') AS t")).rows[0].t).toBeNull();
 
+  // The app opens only a database with every migration applied: those after this one too.
+  await applyMigrations(pgSession(client), all);
   const { unitOfWork, app } = await createDatabaseTestApp(loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent" }));
   try {
     const read = await unitOfWork.run(async ({ imports }) => ({

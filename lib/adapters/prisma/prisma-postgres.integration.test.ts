@@ -142,3 +142,47 @@ describe("creating users in bulk on PostgreSQL", () => {
     }
   });
 });
+
+describe("the event outbox on PostgreSQL", () => {
+  it("numbers a subject's events in commit order: a second unit waits for the first, and takes its number if it rolls back", async () => {
+    await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
+    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000, read });
+    const sql = new pg.Pool({ connectionString: database.url, max: 1 });
+    const waiting = async () =>
+      Number((await sql.query("SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).rows[0].n);
+    const subject = { type: "user" as const, id: "0190a000-0000-7000-8000-00000000000a" };
+    const event = (type: "user.updated" | "user.deleted") => ({
+      type,
+      subject,
+      actor: { type: "system" as const, id: null, label: "system" },
+      requestId: null,
+      traceId: null,
+      payload: {},
+    });
+    let rollBackFirst!: () => void;
+    const firstMayEnd = new Promise<void>((resolve) => (rollBackFirst = resolve));
+    let firstAppended!: () => void;
+    const appendedByFirst = new Promise<void>((resolve) => (firstAppended = resolve));
+    try {
+      const first = unitOfWork.run(async ({ events }) => {
+        await events.append([event("user.updated")]);
+        firstAppended();
+        await firstMayEnd;
+        throw new Error("the first unit rolls back");
+      });
+      await appendedByFirst;
+      const second = unitOfWork.run(({ events }) => events.append([event("user.deleted")]));
+      // The second unit is inside its append, waiting on the subject's row the first one holds.
+      await expect.poll(waiting).toBe(1);
+      rollBackFirst();
+      await expect(first).rejects.toThrow("the first unit rolls back");
+      const [deleted] = await second;
+      expect(deleted?.sequence).toBe(1);
+      const pending = await unitOfWork.run(({ events }) => events.pending(10));
+      expect(pending.map((e) => [e.type, e.sequence])).toEqual([["user.deleted", 1]]);
+    } finally {
+      rollBackFirst();
+      await sql.end();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { isPoolWaitTimeout, isTransactionStartTimeout } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
 import { PrismaCredentialChangeNotices } from "./prisma-credential-change-notices";
+import { PrismaEventOutbox } from "./prisma-event-outbox";
 import { PrismaFeatureFlagRepository } from "./prisma-feature-flag-repository";
 import { PrismaImportJobRepository } from "./prisma-import-job-repository";
 import {
@@ -77,6 +78,7 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
               idempotency: new PrismaIdempotencyStore(tx, guard),
               imports: new PrismaImportJobRepository(tx, guard),
               flags: new PrismaFeatureFlagRepository(tx, guard),
+              events: new PrismaEventOutbox(tx, guard),
               savepoint: savepointsOn(tx, signal),
             };
             const result = await untilAborted(work(repos), signal);

@@ -44,6 +44,16 @@ export interface AppMetrics {
   countSignInThrottled(stage: "memory" | "database"): void;
   /** A circuit breaker changed state (issue 17): the state gauge follows, the transition is counted. */
   recordBreakerTransition(name: string, from: BreakerState, to: BreakerState): void;
+  /**
+   * The event relay (issue 20; lib/use-cases/relay-events.ts RelayObserver): whether this process leads, the
+   * outbox's undelivered rows and the age of the oldest, events delivered and events of failed batches.
+   */
+  readonly eventRelay: {
+    leading(leading: boolean): void;
+    lag(rows: number, seconds: number): void;
+    delivered(count: number): void;
+    failed(count: number): void;
+  };
 }
 
 export interface TrafficMinute {
@@ -73,6 +83,11 @@ export const METRIC_NAMES = [
   "user_console_sign_in_throttled_total",
   "circuit_breaker_state",
   "circuit_breaker_transitions_total",
+  "user_console_events_relay_leader",
+  "user_console_events_lag_rows",
+  "user_console_events_lag_seconds",
+  "user_console_events_delivered_total",
+  "user_console_events_failed_total",
 ] as const;
 
 /** A breaker's state as a number, gobreaker's order (as in the seed): 0 closed, 1 half-open, 2 open. */
@@ -158,6 +173,33 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     registers,
   });
 
+  const relayLeader = new Gauge({
+    name: "user_console_events_relay_leader",
+    help: "1 while this process is the one event relay (it holds the outbox's lease), else 0",
+    registers,
+  });
+  relayLeader.set(0);
+  const eventLagRows = new Gauge({
+    name: "user_console_events_lag_rows",
+    help: "Events in the outbox not yet delivered, as the relaying process last measured (0 elsewhere)",
+    registers,
+  });
+  const eventLagSeconds = new Gauge({
+    name: "user_console_events_lag_seconds",
+    help: "Age of the oldest event not yet delivered, as the relaying process last measured (0 elsewhere)",
+    registers,
+  });
+  const eventsDelivered = new Counter({
+    name: "user_console_events_delivered_total",
+    help: "Events the relay handed to every publisher and marked delivered",
+    registers,
+  });
+  const eventsFailed = new Counter({
+    name: "user_console_events_failed_total",
+    help: "Events in batches a publisher did not take (each is sent again: a batch failing twice counts twice)",
+    registers,
+  });
+
   let readConnections: () => ConnectionStats | null = () => null;
   let readImportPool: () => { queued: number; running: number } = () => ({ queued: 0, running: 0 });
   new Gauge({
@@ -226,6 +268,15 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     },
     countSignInThrottled(stage) {
       signInThrottled.inc({ stage });
+    },
+    eventRelay: {
+      leading: (leading) => relayLeader.set(leading ? 1 : 0),
+      lag(rows, seconds) {
+        eventLagRows.set(rows);
+        eventLagSeconds.set(seconds);
+      },
+      delivered: (count) => eventsDelivered.inc(count),
+      failed: (count) => eventsFailed.inc(count),
     },
     recordBreakerTransition(name, from, to) {
       breakerState.set({ name }, BREAKER_STATE_VALUE[to]);

@@ -42,6 +42,7 @@ function timed(repos: Repositories, metrics: Pick<AppMetrics, "observeDatabase">
     idempotency: time("idempotency", repos.idempotency),
     imports: time("imports", repos.imports),
     flags: time("flags", repos.flags),
+    events: time("events", repos.events),
     savepoint: (work) => repos.savepoint(work),
   };
 }

@@ -4,6 +4,7 @@
  * document by itself; a new handler file needs its line here (test/api/openapi.test.ts says so when it is missing).
  */
 export * from "./audit";
+export * from "./events";
 export * from "./imports";
 export * from "./flags";
 export * from "./invitations";

@@ -106,6 +106,18 @@ export type FeatureFlag = Prisma.FeatureFlagModel
  */
 export type FlagEvaluationCount = Prisma.FlagEvaluationCountModel
 /**
+ * Model OutboxEvent
+ * The transactional outbox (issue 20): domain events, written in the unit of work of the change they announce
+ * and read back in `position` order by the one relay (docs/decisions/016-events-outbox.md).
+ */
+export type OutboxEvent = Prisma.OutboxEventModel
+/**
+ * Model OutboxSubject
+ * The last sequence given to each subject's events. Its row is locked by the unit that takes the next number,
+ * until that unit commits: a subject's events are numbered, and positioned, in commit order.
+ */
+export type OutboxSubject = Prisma.OutboxSubjectModel
+/**
  * Model UserStatDelta
  * The dashboard's read model (issue 21, docs/decisions/018): counts as insert-only deltas per key
  * ('status:ACTIVE', 'role:ADMIN', 'signup:2026-12-07'), written by statement triggers on "users" (which Prisma does

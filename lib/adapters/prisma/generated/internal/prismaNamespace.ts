@@ -413,6 +413,8 @@ export const ModelName = {
   ImportRowError: 'ImportRowError',
   FeatureFlag: 'FeatureFlag',
   FlagEvaluationCount: 'FlagEvaluationCount',
+  OutboxEvent: 'OutboxEvent',
+  OutboxSubject: 'OutboxSubject',
   UserStatDelta: 'UserStatDelta'
 } as const
 
@@ -429,7 +431,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "knownDevice" | "idempotencyKey" | "importJob" | "importUpload" | "importUploadChunk" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount" | "userStatDelta"
+    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "knownDevice" | "idempotencyKey" | "importJob" | "importUpload" | "importUploadChunk" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount" | "outboxEvent" | "outboxSubject" | "userStatDelta"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1617,6 +1619,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    OutboxEvent: {
+      payload: Prisma.$OutboxEventPayload<ExtArgs>
+      fields: Prisma.OutboxEventFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OutboxEventFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OutboxEventFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>
+        }
+        findFirst: {
+          args: Prisma.OutboxEventFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OutboxEventFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>
+        }
+        findMany: {
+          args: Prisma.OutboxEventFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>[]
+        }
+        create: {
+          args: Prisma.OutboxEventCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>
+        }
+        createMany: {
+          args: Prisma.OutboxEventCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OutboxEventCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>[]
+        }
+        delete: {
+          args: Prisma.OutboxEventDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>
+        }
+        update: {
+          args: Prisma.OutboxEventUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>
+        }
+        deleteMany: {
+          args: Prisma.OutboxEventDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OutboxEventUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OutboxEventUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>[]
+        }
+        upsert: {
+          args: Prisma.OutboxEventUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxEventPayload>
+        }
+        aggregate: {
+          args: Prisma.OutboxEventAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOutboxEvent>
+        }
+        groupBy: {
+          args: Prisma.OutboxEventGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OutboxEventGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OutboxEventCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OutboxEventCountAggregateOutputType> | number
+        }
+      }
+    }
+    OutboxSubject: {
+      payload: Prisma.$OutboxSubjectPayload<ExtArgs>
+      fields: Prisma.OutboxSubjectFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.OutboxSubjectFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.OutboxSubjectFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>
+        }
+        findFirst: {
+          args: Prisma.OutboxSubjectFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.OutboxSubjectFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>
+        }
+        findMany: {
+          args: Prisma.OutboxSubjectFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>[]
+        }
+        create: {
+          args: Prisma.OutboxSubjectCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>
+        }
+        createMany: {
+          args: Prisma.OutboxSubjectCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.OutboxSubjectCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>[]
+        }
+        delete: {
+          args: Prisma.OutboxSubjectDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>
+        }
+        update: {
+          args: Prisma.OutboxSubjectUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>
+        }
+        deleteMany: {
+          args: Prisma.OutboxSubjectDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.OutboxSubjectUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.OutboxSubjectUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>[]
+        }
+        upsert: {
+          args: Prisma.OutboxSubjectUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$OutboxSubjectPayload>
+        }
+        aggregate: {
+          args: Prisma.OutboxSubjectAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateOutboxSubject>
+        }
+        groupBy: {
+          args: Prisma.OutboxSubjectGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OutboxSubjectGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.OutboxSubjectCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.OutboxSubjectCountAggregateOutputType> | number
+        }
+      }
+    }
     UserStatDelta: {
       payload: Prisma.$UserStatDeltaPayload<ExtArgs>
       fields: Prisma.UserStatDeltaFieldRefs
@@ -1929,6 +2079,36 @@ export const FlagEvaluationCountScalarFieldEnum = {
 } as const
 
 export type FlagEvaluationCountScalarFieldEnum = (typeof FlagEvaluationCountScalarFieldEnum)[keyof typeof FlagEvaluationCountScalarFieldEnum]
+
+
+export const OutboxEventScalarFieldEnum = {
+  position: 'position',
+  id: 'id',
+  type: 'type',
+  subjectType: 'subjectType',
+  subjectId: 'subjectId',
+  sequence: 'sequence',
+  actorType: 'actorType',
+  actorId: 'actorId',
+  actor: 'actor',
+  requestId: 'requestId',
+  traceId: 'traceId',
+  payloadVersion: 'payloadVersion',
+  payload: 'payload',
+  occurredAt: 'occurredAt',
+  deliveredAt: 'deliveredAt'
+} as const
+
+export type OutboxEventScalarFieldEnum = (typeof OutboxEventScalarFieldEnum)[keyof typeof OutboxEventScalarFieldEnum]
+
+
+export const OutboxSubjectScalarFieldEnum = {
+  subjectType: 'subjectType',
+  subjectId: 'subjectId',
+  lastSequence: 'lastSequence'
+} as const
+
+export type OutboxSubjectScalarFieldEnum = (typeof OutboxSubjectScalarFieldEnum)[keyof typeof OutboxSubjectScalarFieldEnum]
 
 
 export const UserStatDeltaScalarFieldEnum = {
@@ -2285,6 +2465,8 @@ export type GlobalOmitConfig = {
   importRowError?: Prisma.ImportRowErrorOmit
   featureFlag?: Prisma.FeatureFlagOmit
   flagEvaluationCount?: Prisma.FlagEvaluationCountOmit
+  outboxEvent?: Prisma.OutboxEventOmit
+  outboxSubject?: Prisma.OutboxSubjectOmit
   userStatDelta?: Prisma.UserStatDeltaOmit
 }
 

@@ -67,6 +67,8 @@ export const ModelName = {
   ImportRowError: 'ImportRowError',
   FeatureFlag: 'FeatureFlag',
   FlagEvaluationCount: 'FlagEvaluationCount',
+  OutboxEvent: 'OutboxEvent',
+  OutboxSubject: 'OutboxSubject',
   UserStatDelta: 'UserStatDelta'
 } as const
 
@@ -285,6 +287,36 @@ export const FlagEvaluationCountScalarFieldEnum = {
 } as const
 
 export type FlagEvaluationCountScalarFieldEnum = (typeof FlagEvaluationCountScalarFieldEnum)[keyof typeof FlagEvaluationCountScalarFieldEnum]
+
+
+export const OutboxEventScalarFieldEnum = {
+  position: 'position',
+  id: 'id',
+  type: 'type',
+  subjectType: 'subjectType',
+  subjectId: 'subjectId',
+  sequence: 'sequence',
+  actorType: 'actorType',
+  actorId: 'actorId',
+  actor: 'actor',
+  requestId: 'requestId',
+  traceId: 'traceId',
+  payloadVersion: 'payloadVersion',
+  payload: 'payload',
+  occurredAt: 'occurredAt',
+  deliveredAt: 'deliveredAt'
+} as const
+
+export type OutboxEventScalarFieldEnum = (typeof OutboxEventScalarFieldEnum)[keyof typeof OutboxEventScalarFieldEnum]
+
+
+export const OutboxSubjectScalarFieldEnum = {
+  subjectType: 'subjectType',
+  subjectId: 'subjectId',
+  lastSequence: 'lastSequence'
+} as const
+
+export type OutboxSubjectScalarFieldEnum = (typeof OutboxSubjectScalarFieldEnum)[keyof typeof OutboxSubjectScalarFieldEnum]
 
 
 export const UserStatDeltaScalarFieldEnum = {

@@ -1,0 +1,1 @@
+export { liveEvents as GET } from "@/lib/http/handlers/events";
