@@ -7,6 +7,7 @@ import { csvParseReader } from "./adapters/csv/csv-parse-reader";
 import { createPQueueWorkerPool } from "./adapters/p-queue/p-queue-worker-pool";
 import { createLaunchDarklyFeatureFlags } from "./adapters/launchdarkly/launchdarkly-feature-flags";
 import { traced } from "./adapters/otel/traced";
+import { withoutTracing } from "./adapters/otel/without-tracing";
 import { withDatabaseTracing } from "./adapters/otel/with-database-tracing";
 import { createUserBody } from "./http/schemas";
 import { openDatabase } from "./adapters/prisma/open-database";
@@ -629,7 +630,8 @@ function wire(deps: {
   const liveChanges = makeLiveChanges({ source: deps.events.live, slots: streamSlots, recheckMs: deps.importTimings?.streamRecheckMs });
   const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
   const relay = makeEventRelay({
-    unitOfWork,
+    // Its polls, every second on every replica, are not traced (its metrics tell its lag, deliveries and failures).
+    unitOfWork: withoutTracing(unitOfWork),
     leadership: deps.events.leadership,
     publisher: deps.events.publisher,
     clock,

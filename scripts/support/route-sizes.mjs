@@ -25,13 +25,13 @@ import { gzipSync } from "node:zlib";
  */
 export const BUDGETS = {
   "/users": 320_000,
-  "/users/[id]": 310_000,
-  "/flags/[key]": 305_000,
+  "/users/[id]": 315_000,
+  "/flags/[key]": 310_000,
   "/dashboard": 300_000,
-  "/imports": 300_000,
+  "/imports": 305_000,
   "/settings": 300_000,
-  "/tokens": 295_000,
-  "/flags": 290_000,
+  "/tokens": 300_000,
+  "/flags": 295_000,
   "/audit": 285_000,
   "/invitations/[token]": 260_000,
   "/sign-in": 245_000,
