@@ -131,7 +131,8 @@ function subjectKey(subject: { type: string; id: string }): string {
   return `${subject.type}:${subject.id}`;
 }
 
-const SUBJECT_TYPES = ["user", "token", "flag"] as const;
+/** The subject types a stored event may name (lib/domain/events.ts EventSubject). */
+export const SUBJECT_TYPES = ["user", "token", "flag"] as const;
 const ACTOR_TYPES = ["user", "token", "system", "anonymous"] as const;
 
 function toDomainEvent(row: OutboxRow): DomainEvent {
@@ -150,7 +151,8 @@ function toDomainEvent(row: OutboxRow): DomainEvent {
   };
 }
 
-function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
+/** A text column's value as one of a closed set; an unknown one is a corrupt row, and fails loudly. */
+export function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) throw new Error(`outbox.${column} holds an unknown value: ${value}`);
   return found;

@@ -141,3 +141,13 @@ export type OutboxEvent = Prisma.OutboxEventModel
  * until that unit commits: a subject's events are numbered, and positioned, in commit order.
  */
 export type OutboxSubject = Prisma.OutboxSubjectModel
+/**
+ * Model WebhookEndpoint
+ * A receiver of signed webhooks (issue 20, item 3; docs/decisions/017-webhooks.md), managed by ADMINs.
+ */
+export type WebhookEndpoint = Prisma.WebhookEndpointModel
+/**
+ * Model WebhookDelivery
+ * One event for one endpoint, and how sending it went: the endpoint's queue and its delivery log.
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
