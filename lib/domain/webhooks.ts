@@ -155,6 +155,8 @@ export function retryDelayMs(failedAttempts: number, schedule: readonly number[]
 // URLs
 
 export const MAX_WEBHOOK_URL_LENGTH = 2_000;
+/** Deliveries per page of an endpoint's log. */
+export const MAX_WEBHOOK_DELIVERY_PAGE = 200;
 
 /**
  * What is wrong with an endpoint URL on its face, or null: http(s) only, no credentials in it (they would sit in

@@ -38,8 +38,8 @@ export interface WebhookRepository {
    * Only a queue's head is ever listed: an endpoint gets its deliveries one at a time, in the order queued.
    */
   dueHeads(now: Date, limit: number, exclude: readonly string[]): Promise<DueWebhookDelivery[]>;
-  /** When the earliest head of an enabled endpoint's queue is due (null: nothing pending). */
-  nextDueAt(): Promise<Date | null>;
+  /** When the earliest head of an enabled endpoint's queue is due (null: nothing pending), endpoints in `exclude` aside. */
+  nextDueAt(exclude: readonly string[]): Promise<Date | null>;
   /**
    * Records an attempt, if the delivery is still pending with `expectedAttempts` attempts (not resent, not deleted
    * meanwhile); returns whether it did.

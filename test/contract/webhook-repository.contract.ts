@@ -151,7 +151,8 @@ export function webhookRepositoryContract(currentUnitOfWork: () => UnitOfWork): 
     // Recorded against a stale read (another attempt, or a resend, came first): refused.
     expect(await inUnit(({ webhooks }) => webhooks.recordAttempt(head.delivery.id, 0, retry))).toBe(false);
     expect(await due(at(29))).toEqual(["https://b.example: user.created a#1"]);
-    expect(await inUnit(({ webhooks }) => webhooks.nextDueAt())).toEqual(T0);
+    expect(await inUnit(({ webhooks }) => webhooks.nextDueAt([]))).toEqual(T0);
+    expect(await inUnit(({ webhooks }) => webhooks.nextDueAt([b.id]))).toEqual(at(30));
     expect(await due(at(30))).toEqual(["https://a.example: user.created a#1", "https://b.example: user.created a#1"]);
     expect(await inUnit(({ webhooks }) => webhooks.getDelivery(a.id, head.delivery.id))).toMatchObject({
       status: "pending",
@@ -172,7 +173,7 @@ export function webhookRepositoryContract(currentUnitOfWork: () => UnitOfWork): 
     expect(await due(at(30))).toEqual(["https://a.example: user.updated a#2"]);
     await inUnit(({ webhooks }) => webhooks.updateEndpoint(a.id, () => ({ enabled: false, disabledReason: "off", disabledAt: at(30) }), at(30)));
     expect(await due(at(30))).toEqual([]);
-    expect(await inUnit(({ webhooks }) => webhooks.nextDueAt())).toBeNull();
+    expect(await inUnit(({ webhooks }) => webhooks.nextDueAt([]))).toBeNull();
   });
 
   it("webhooks: requeued deliveries keep their place in the queue: pending again, attempts from zero, due at once", async () => {

@@ -139,9 +139,11 @@ export class InMemoryWebhookRepository implements WebhookRepository {
       }));
   }
 
-  async nextDueAt(): Promise<Date | null> {
+  async nextDueAt(exclude: readonly string[]): Promise<Date | null> {
     this.guard();
-    const times = this.heads().flatMap(({ head }) => (head.nextAttemptAt ? [head.nextAttemptAt.getTime()] : []));
+    const times = this.heads()
+      .filter(({ head }) => !exclude.includes(head.endpointId))
+      .flatMap(({ head }) => (head.nextAttemptAt ? [head.nextAttemptAt.getTime()] : []));
     return times.length === 0 ? null : new Date(Math.min(...times));
   }
 

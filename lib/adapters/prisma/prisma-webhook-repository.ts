@@ -143,12 +143,13 @@ export class PrismaWebhookRepository implements WebhookRepository {
     return rows.map((row) => ({ delivery: toDelivery(row), endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret } }));
   }
 
-  async nextDueAt(): Promise<Date | null> {
+  async nextDueAt(exclude: readonly string[]): Promise<Date | null> {
     this.guard();
     const [row] = await this.tx.$queryRaw<{ due: Date | null }[]>`
       SELECT min(d.next_attempt_at) AS due
       FROM (SELECT DISTINCT ON (endpoint_id) endpoint_id, next_attempt_at FROM webhook_deliveries WHERE status = 'pending' ORDER BY endpoint_id, position) d
-      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled`;
+      JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+      WHERE NOT (d.endpoint_id = ANY(${[...exclude]}::uuid[]))`;
     return row?.due ?? null;
   }
 
