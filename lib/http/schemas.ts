@@ -203,6 +203,8 @@ const webhookUrl = z
     const problem = webhookUrlProblem(url);
     if (problem) context.addIssue({ code: "custom", message: problem });
   })
+  // The same rule's shape, for the OpenAPI document and the generators that read it (test/api/hostile-input).
+  .regex(/^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?][^\s#]*)?$/, "Enter an http(s) URL such as https://example.com/webhooks")
   .meta({ description: "http(s) only, no credentials; where it points is checked when each request connects (SSRF)", example: "https://example.com/webhooks" });
 const webhookDescription = z.string().trim().max(500);
 const webhookEventTypes = z
