@@ -28,6 +28,7 @@ import {
 } from "zod-openapi";
 
 import { ERROR_CODES } from "../domain/errors";
+import { EVENT_TYPES } from "../domain/events";
 import { BULK_DEADLINE_FACTOR, MAX_BULK_FILTER_USERS, MAX_BULK_IDS } from "../domain/user-bulk";
 import type { RouteAccess } from "../domain/permissions";
 import * as handlers from "./handlers";
@@ -60,6 +61,7 @@ import {
   importJobResponse,
   importUploadCsv,
   importUploadMultipart,
+  eventMessageSchema,
   webhookDeliveryPageResponse,
   webhookDeliveryResponse,
   webhookListResponse,
@@ -851,6 +853,32 @@ export function operationsCoverage(): { missing: string[]; stale: string[] } {
 }
 
 /** The document, built from the handlers as they are when this runs. */
+/**
+ * What webhook endpoints receive (OpenAPI 3.1 `webhooks`; issue 20): one POST per event type, the event as its
+ * body, signed per the Standard Webhooks spec (docs/decisions/017-webhooks.md).
+ */
+function eventWebhooks(): NonNullable<ZodOpenApiObject["webhooks"]> {
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `event-${type.replace(".", "-")}`,
+          summary: `Event ${type}`,
+          tags: ["Webhooks"],
+          description:
+            "POSTed to each enabled endpoint that wants this type, one delivery at a time per endpoint, in order. Headers " +
+            "`webhook-id` (the event's id, the same on every attempt), `webhook-timestamp` (Unix seconds) and " +
+            "`webhook-signature` (`v1,<base64 HMAC-SHA256>` with the endpoint's secret): verify them with a Standard " +
+            "Webhooks library. A non-2xx answer, or none within 10 s, is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h).",
+          requestBody: { required: true, content: { "application/json": { schema: eventMessageSchema } } },
+          responses: { "204": { description: "Any 2xx: taken. Anything else is retried, then the endpoint is disabled" } },
+        },
+      },
+    ]),
+  );
+}
+
 export function buildOpenApiDocument() {
   const paths: ZodOpenApiPathsObject = {};
   // Request bodies as named components (`PatchUserBody`), shown once however many media types accept them.
@@ -875,6 +903,7 @@ export function buildOpenApiDocument() {
     },
     tags: TAGS.map((tag) => ({ ...tag })),
     paths,
+    webhooks: eventWebhooks(),
     components: {
       schemas: bodies,
       securitySchemes: {

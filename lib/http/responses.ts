@@ -501,3 +501,21 @@ export const webhookDeliveryResponse = z
 export const webhookDeliveryPageResponse = z
   .strictObject({ items: z.array(webhookDeliveryResponse), nextCursor: z.string().nullable() })
   .meta({ id: "WebhookDeliveryPage" });
+
+/** An event as webhooks (and the other publishers) carry it: lib/domain/events.ts EventMessage. */
+export const eventMessageSchema = z
+  .strictObject({
+    id: z.string().meta({ description: "UUIDv7; also the `webhook-id` header: drop a repeat by it" }),
+    type: z.enum(EVENT_TYPES),
+    subject: z.strictObject({ type: z.enum(["user", "token", "flag"]), id: z.string().meta({ description: "A uuid, or a flag's key" }) }),
+    sequence: z.int().min(1).meta({
+      description: "1, 2, 3, ... per subject in the order its changes committed: at or below the last seen, a repeat; a gap, a missed event",
+    }),
+    occurredAt: timestamp,
+    actor: z.strictObject({ type: z.enum(["user", "token", "system", "anonymous"]), id: z.string().nullable() }),
+    requestId: z.string().nullable(),
+    traceId: z.string().nullable(),
+    payloadVersion: z.int().min(1).meta({ description: "A payload change that removes or retypes a field is a new version" }),
+    payload: z.record(z.string(), z.unknown()).meta({ description: "What changed; `before` and `after` hold only the fields that changed" }),
+  })
+  .meta({ id: "Event", description: "A domain event (docs/decisions/016-events-outbox.md)" });

@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 
+import { eventMessageSchema } from "../../lib/http/responses";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
 
 const PASSWORD = "correct horse battery";
@@ -64,7 +65,7 @@ describe("webhooks through the API", () => {
 
     const log = async (id: string) =>
       ((await (await api.call("GET", `/api/v1/webhooks/${id}/deliveries`, { cookie: admin })).json()) as {
-        items: { eventType: string; subject: { id: string }; attempts: number; lastError: string | null; status: string }[];
+        items: { eventType: string; subject: { id: string }; attempts: number; lastError: string | null; status: string; event: unknown }[];
       }).items;
     // Queued behind what the relay still had when the endpoint was added (the flags stored at start-up).
     await expect.poll(async () => (await log(all)).some((d) => d.eventType === "user.created" && d.subject.id === user.id)).toBe(true);
@@ -73,6 +74,9 @@ describe("webhooks through the API", () => {
     const queue = await log(all);
     expect(queue.at(-1)).toMatchObject({ status: "pending", lastError: expect.stringMatching(/resolves to 10\.0\.0\.9 is a private address, refused/) });
     expect(queue.slice(0, -1).map((d) => d.attempts)).toEqual(queue.slice(0, -1).map(() => 0));
+    // The body sent is the event as the OpenAPI document's `webhooks` describe it.
+    const sent = queue.find((d) => d.eventType === "user.created")?.event;
+    expect(eventMessageSchema.parse(sent)).toMatchObject({ type: "user.created", subject: { type: "user", id: user.id }, sequence: 1, payloadVersion: 1 });
     expect(await log(deletions)).toEqual([]);
     expect(await log(off)).toEqual([]);
   });
