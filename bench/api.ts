@@ -9,7 +9,9 @@
  *                  defaults: tracing at its default sampling (parent-based 10 %), exporting to an OTLP sink in
  *                  this process as it would to a collector; LOG_LEVEL info (a line per request, to a file)
  *   app, no trace  the same with OTEL_SDK_DISABLED=true (GET by id only: the "tracing vs off" ratio)
- *   app, no breaker the same with DB_BREAKER_FAILURES=0 (GET by id only: the circuit breaker's cost, issue 17)
+ *   app, no breaker the same with DB_BREAKER_FAILURES=0 (GET by id only: the circuit breaker's cost, issue 17;
+ *                  the goal is read from its CPU per unit of work, bench/support/breaker-overhead.ts, since
+ *                  rounds of one server differ by more than the 2 % it allows)
  *   bare           bench/support/bare-api-server.mjs: node:http + a pg Pool of the app's default DB_POOL_SIZE
  * First each endpoint is requested once per server with log_statement='all', which prints the statements each
  * server runs per request (and checks that both answer 200 with the same JSON shape). Then, per endpoint, a
@@ -40,6 +42,7 @@ import { applyMigrations, pgSession, readMigrations } from "../lib/adapters/pris
 import { loadConfig } from "../lib/config";
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from "../lib/use-cases/secrets";
 import { STANDALONE } from "../scripts/support/build-stamp.mjs";
+import { measureBreakerOverhead } from "./support/breaker-overhead";
 import { ensureBuild, freePort, ROOT } from "../test/support/built-server";
 import { startPostgresServer, type PostgresServer } from "../test/support/postgres-server";
 
@@ -645,6 +648,9 @@ async function main(): Promise<void> {
     }
   }
 
+  // The breaker's own cost per unit of work, in this process, while the servers idle.
+  const breakerOverhead = await measureBreakerOverhead();
+
   // ── Report ──
   const info = machine(version);
   console.log(
@@ -674,9 +680,24 @@ async function main(): Promise<void> {
   }
   const tracing = (summaryOf("get-by-id", "app")?.rps ?? 0) / (summaryOf("get-by-id", "app-untraced")?.rps ?? Number.NaN);
   goals.push({ goal: "GET /api/v1/users/{id}: tracing at shipped sampling >= 0.9x tracing off", value: tracing, met: tracing >= 0.9 });
-  // Issue 17: the circuit breaker on every unit of work costs under 2 % of GET by id's rate.
-  const breaker = (summaryOf("get-by-id", "app")?.rps ?? 0) / (summaryOf("get-by-id", "app-unguarded")?.rps ?? Number.NaN);
-  goals.push({ goal: "GET /api/v1/users/{id}: with the circuit breaker >= 0.98x without (DB_BREAKER_FAILURES=0)", value: breaker, met: breaker >= 0.98 });
+  // Issue 17: the circuit breaker on every unit of work costs under 2 % of GET by id's rate. GET by id runs one
+  // unit of work and is CPU-bound on the server, so its rate with the breaker is (1 - the breaker's CPU per unit /
+  // the app's CPU per request) of the rate without. The wrk rates of "app" and "app, breaker off" are printed
+  // too, but two rounds of one server differ by more than 2 % here.
+  const appCpuUs = (summaryOf("get-by-id", "app")?.serverCpuMsPerRequest ?? Number.NaN) * 1_000;
+  const breaker = 1 - Math.max(breakerOverhead.overheadUs, 0) / appCpuUs;
+  goals.push({
+    goal: "GET /api/v1/users/{id}: with the circuit breaker >= 0.98x without (1 - its CPU per unit of work / the app's per request)",
+    value: breaker,
+    met: breaker >= 0.98,
+  });
+  const breakerByWrk = (summaryOf("get-by-id", "app")?.rps ?? 0) / (summaryOf("get-by-id", "app-unguarded")?.rps ?? Number.NaN);
+  console.log(
+    `\nCircuit breaker: ${breakerOverhead.guardedUs.toFixed(3)} us per unit of work on, ${breakerOverhead.unguardedUs.toFixed(3)} us off ` +
+      `(median of ${breakerOverhead.rounds} rounds of ${breakerOverhead.calls.toLocaleString("en")} calls): ` +
+      `${breakerOverhead.overheadUs.toFixed(3)} us of the app's ${appCpuUs.toFixed(0)} us CPU per GET by id. ` +
+      `By wrk's rates: app / app, breaker off = ${breakerByWrk.toFixed(3)} (within the rounds' spread).`,
+  );
   const failures = Object.fromEntries(
     (["app", "app-untraced", "app-unguarded"] as const).map((key) => [key, answersOver400(targetOf(key).process.logFile)]),
   );
@@ -707,6 +728,7 @@ async function main(): Promise<void> {
       breaker: "app and app-untraced: the database circuit breaker on (shipped default); app-unguarded: DB_BREAKER_FAILURES=0",
     },
     otlpSink: sink.counts,
+    breakerOverhead,
     appAnswersOver400: failures,
     goals,
     cases: CASES.map((benchCase) => ({

@@ -1,10 +1,16 @@
 /**
- * Benchmark: the users listing's total on 1,000,000 rows (issue 5: "a total that stays cheap on 1M rows").
+ * Benchmark: the users listing's total on 1,000,000 rows (issue 5: "a total that stays cheap on 1M rows"), and the
+ * dashboard's stats from the read model (issue 21) against a recount of the same table.
  *
  * Runs GET /api/v1/users's use case (a page plus its total: exact up to 10,000 matches, the planner's estimate
  * past that) against the baseline a naive listing would pay: the same page plus an exact `count(*)` of the same
  * filter. Both on one throwaway PostgreSQL 15 server started here, in the same run; each figure is the median
  * of repeated calls. Prints each case's times and the ratio ours / baseline (below 1 is cheaper).
+ *
+ * The stats (GET /api/v1/users/stats's use case: counts by status and role, signups per day) read the read model's
+ * deltas (docs/decisions/018); the baseline is the exact recount the read model saves: GROUP BY status, role and
+ * day over the table. The read model's price is paid on writes: single-row role changes are timed with its
+ * triggers on and off, in the same run.
  *
  *   npm run bench -- users-total   (or: npx tsx --conditions react-server bench/users-total.ts [rows])
  */
@@ -77,6 +83,39 @@ try {
     });
     console.log(`${name} | ${ours.toFixed(1)} | ${baseline.toFixed(1)} | ${(ours / baseline).toFixed(3)} | ${total}`);
   }
+
+  const deltaRows = async () => (await sql.query<{ n: number }>("SELECT count(*)::int AS n FROM user_stat_deltas")).rows[0]?.n;
+  console.log(`\nstats | ours: read model (ms) | baseline: recount (ms) | ratio ours/baseline | read model rows`);
+  const since = new Date(Date.now() - 90 * 86_400_000);
+  const stats = {
+    ours: await median(async () => void (await app.getUserStats())),
+    baseline: await median(async () => {
+      await sql.query("SELECT status, count(*) FROM users WHERE deleted_at IS NULL GROUP BY status");
+      await sql.query("SELECT role, count(*) FROM users WHERE deleted_at IS NULL GROUP BY role");
+      await sql.query("SELECT created_at::date, count(*) FROM users WHERE created_at >= $1 GROUP BY 1", [since]);
+    }),
+  };
+  console.log(`GET /users/stats | ${stats.ours.toFixed(2)} | ${stats.baseline.toFixed(1)} | ${(stats.ours / stats.baseline).toFixed(4)} | ${await deltaRows()}`);
+
+  // What the triggers add to a write: a role change of one user per statement, with them and without them.
+  const UPDATES = 2_000;
+  const oneByOne = () =>
+    median(async () => {
+      for (let i = 0; i < UPDATES / REPEATS; i++) {
+        await sql.query(`UPDATE users SET role = (CASE WHEN role = 'EDITOR' THEN 'VIEWER' ELSE 'EDITOR' END)::"Role" WHERE email = $1`, [
+          `user${1 + Math.floor(Math.random() * ROWS)}@load.example`,
+        ]);
+      }
+    });
+  const withTriggers = await oneByOne();
+  await sql.query("ALTER TABLE users DISABLE TRIGGER user_stat_deltas_update");
+  const withoutTriggers = await oneByOne();
+  await sql.query("ALTER TABLE users ENABLE TRIGGER user_stat_deltas_update");
+  const perUpdate = (ms: number) => ((ms / Math.floor(UPDATES / REPEATS)) * 1_000).toFixed(0);
+  console.log(
+    `single-row UPDATE of a role: ${perUpdate(withTriggers)} us with the read model's trigger, ${perUpdate(withoutTriggers)} us without ` +
+      `(ratio ${(withTriggers / withoutTriggers).toFixed(3)}); read model rows now ${await deltaRows()} (the clean-up folds them)`,
+  );
   await app.database.close();
 } finally {
   await sql.end().catch(() => undefined);

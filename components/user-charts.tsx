@@ -20,7 +20,7 @@ const ROLE_COLOR = { ADMIN: "var(--crimson-9)", EDITOR: "var(--amber-9)", VIEWER
 
 /**
  * The users in numbers (GET /api/v1/users/stats): signups per day over the last 90 days, users by status and by
- * role. Counts past 10,000 are the database's estimate, and say so.
+ * role. The counts are exact (the read model, docs/decisions/018); one marked not exact would say "about".
  */
 export function UserCharts() {
   const stats = useQuery({

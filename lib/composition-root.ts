@@ -29,6 +29,7 @@ import { fanOutPublisher } from "./adapters/events/fan-out-publisher";
 import { singleProcessLeadership } from "./adapters/events/single-process-leadership";
 import { createInMemoryEventPublisher } from "./adapters/memory/in-memory-event-publisher";
 import { createPgAdvisoryLeadership } from "./adapters/pg/pg-advisory-leadership";
+import { createNatsJetStreamPublisher } from "./adapters/nats/nats-jetstream-publisher";
 import type { EventPublisher } from "./ports/event-publisher";
 import type { RelayLeadership } from "./ports/outbox";
 import { makeEventRelay, type EventRelay } from "./use-cases/relay-events";
@@ -514,16 +515,24 @@ interface OpenedEvents {
  * embedded and in-memory databases have one process, which leads.
  */
 function openEvents(
-  config: Partial<Pick<Config, "DATABASE_URL">> & Pick<Config, "EVENTS_POLL_MS" | "EVENTS_RETENTION_HOURS">,
+  config: Partial<Pick<Config, "DATABASE_URL">> &
+    Pick<Config, "EVENTS_POLL_MS" | "EVENTS_RETENTION_HOURS"> &
+    ({ NATS_URL?: undefined } | Pick<Config, "NATS_URL" | "NATS_STREAM">),
   publishers: readonly EventPublisher[],
   cue: EventsCue,
   log: Logger,
 ): OpenedEvents {
+  // NATS JetStream (issue 20, item 4) when NATS_URL is set: it connects at the first publish, so start-up and
+  // /ready never wait for the broker.
+  const nats =
+    config.NATS_URL !== undefined
+      ? [createNatsJetStreamPublisher({ url: config.NATS_URL, stream: config.NATS_STREAM, log: log.child({ component: "nats" }) })]
+      : [];
   return {
     leadership: config.DATABASE_URL
       ? createPgAdvisoryLeadership({ connectionString: config.DATABASE_URL, log: log.child({ component: "event-relay" }) })
       : singleProcessLeadership(),
-    publisher: fanOutPublisher(publishers),
+    publisher: fanOutPublisher([...publishers, ...nats]),
     pollMs: config.EVENTS_POLL_MS,
     retentionMs: config.EVENTS_RETENTION_HOURS * 3_600_000,
     cue,

@@ -178,6 +178,22 @@ export const configSchema = z.object({
   /** Endpoints sent to at once (each gets one delivery at a time, in order). */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
+   * When set, the relay also publishes every event to NATS JetStream, on `user-console.<type>` (issue 20, item 4;
+   * README, "Events on NATS JetStream"): `nats://host:4222`, several separated by commas, `user:password@` or
+   * `token@` to authenticate, `tls://` to require TLS. Unset: no NATS.
+   */
+  NATS_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .refine((value) => value.split(",").every((part) => URL.canParse(part.trim()) && /^(nats|tls):$/.test(new URL(part.trim()).protocol)), {
+        message: "must be nats://host:4222 (or tls://), several separated by commas",
+      })
+      .optional(),
+  ),
+  /** The JetStream stream for the events: created (file storage) when missing, used as it is when present. */
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be a JetStream stream name: letters, digits, - and _").default("user-console"),
+  /**
    * How often the event relay looks at the outbox when nothing nudged it (issue 20). A change made on the
    * relaying replica nudges it at once; one made on another replica waits at most this long.
    */

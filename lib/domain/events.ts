@@ -19,6 +19,7 @@ export const EVENT_TYPES = [
   "token.created",
   "token.revoked",
   "flag.changed",
+  "import.finished",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -28,9 +29,11 @@ export type EventType = (typeof EVENT_TYPES)[number];
  */
 export const EVENT_PAYLOAD_VERSION = 1;
 
+export const EVENT_SUBJECT_TYPES = ["user", "token", "flag", "import"] as const;
+
 /** What an event is about: its events share a sequence, and are delivered in that order. */
 export interface EventSubject {
-  readonly type: "user" | "token" | "flag";
+  readonly type: (typeof EVENT_SUBJECT_TYPES)[number];
   /** A uuid, or a flag's key. */
   readonly id: string;
 }
@@ -143,6 +146,8 @@ export const AUDIT_ACTION_EVENTS: Readonly<Record<string, Derive | "none">> = {
   "flag.created": (entry) => [{ type: "flag.changed", payload: { change: "created", before: null, after: after(entry) } }],
   "flag.updated": (entry) => [{ type: "flag.changed", payload: { change: "updated", before: before(entry), after: after(entry) } }],
   "flag.reverted": (entry) => [{ type: "flag.changed", payload: { change: "reverted", before: before(entry), after: after(entry) } }],
+  // The end of a CSV import job, succeeded or failed, with its counts (each created user had its own user.created).
+  "import.finished": (entry) => [{ type: "import.finished", payload: { ...entry.data } }],
   // Not changes to a user, token or flag: sign-ins and their failures, a reissued one-time password (start-up),
   // a failed password change, a lifted throttle.
   "session.signed_in": "none",
@@ -188,7 +193,7 @@ function subjectOf(entry: NewAuditEntry): EventSubject {
   if (id === null) throw new Error(`Audit action "${entry.action}" raises events but names no target id`);
   // An invitation's entries name the invited user: their events are the user's, in the user's order.
   if (type === "user" || type === "invitation") return { type: "user", id };
-  if (type === "token" || type === "flag") return { type, id };
+  if (type === "token" || type === "flag" || type === "import") return { type, id };
   throw new Error(`Audit action "${entry.action}" raises events about a ${type}, which has no event subject`);
 }
 

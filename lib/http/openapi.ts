@@ -31,6 +31,7 @@ import { ERROR_CODES } from "../domain/errors";
 import { EVENT_TYPES } from "../domain/events";
 import { BULK_DEADLINE_FACTOR, MAX_BULK_FILTER_USERS, MAX_BULK_IDS } from "../domain/user-bulk";
 import type { RouteAccess } from "../domain/permissions";
+import { EVENT_MESSAGES } from "./event-messages";
 import * as handlers from "./handlers";
 import { HTTP_ERROR_CODES, statusOf, type ProblemCode } from "./problem";
 import { noneMatchHits } from "./representations";
@@ -61,7 +62,6 @@ import {
   importJobResponse,
   importUploadCsv,
   importUploadMultipart,
-  eventMessageSchema,
   webhookDeliveryPageResponse,
   webhookDeliveryResponse,
   webhookListResponse,
@@ -106,6 +106,12 @@ const TAGS = [
   },
   { name: "Service", description: "The service's own health, as the dashboard shows it." },
   { name: "Reference", description: "This document." },
+  {
+    name: "Events",
+    description:
+      "Domain events the console sends out (webhooks, NATS JetStream): one per change, written with the change, " +
+      "delivered at least once in per-subject order.",
+  },
 ] as const;
 type Tag = (typeof TAGS)[number]["name"];
 
@@ -853,32 +859,6 @@ export function operationsCoverage(): { missing: string[]; stale: string[] } {
 }
 
 /** The document, built from the handlers as they are when this runs. */
-/**
- * What webhook endpoints receive (OpenAPI 3.1 `webhooks`; issue 20): one POST per event type, the event as its
- * body, signed per the Standard Webhooks spec (docs/decisions/017-webhooks.md).
- */
-function eventWebhooks(): NonNullable<ZodOpenApiObject["webhooks"]> {
-  return Object.fromEntries(
-    EVENT_TYPES.map((type) => [
-      type,
-      {
-        post: {
-          operationId: `event-${type.replace(".", "-")}`,
-          summary: `Event ${type}`,
-          tags: ["Webhooks"],
-          description:
-            "POSTed to each enabled endpoint that wants this type, one delivery at a time per endpoint, in order. Headers " +
-            "`webhook-id` (the event's id, the same on every attempt), `webhook-timestamp` (Unix seconds) and " +
-            "`webhook-signature` (`v1,<base64 HMAC-SHA256>` with the endpoint's secret): verify them with a Standard " +
-            "Webhooks library. A non-2xx answer, or none within 10 s, is retried (5 s, 5 min, 30 min, 2 h, 5 h, 10 h).",
-          requestBody: { required: true, content: { "application/json": { schema: eventMessageSchema } } },
-          responses: { "204": { description: "Any 2xx: taken. Anything else is retried, then the endpoint is disabled" } },
-        },
-      },
-    ]),
-  );
-}
-
 export function buildOpenApiDocument() {
   const paths: ZodOpenApiPathsObject = {};
   // Request bodies as named components (`PatchUserBody`), shown once however many media types accept them.
@@ -924,6 +904,31 @@ export function buildOpenApiDocument() {
     },
   };
   return createDocument(document, { override: forViewers });
+}
+
+/**
+ * OpenAPI 3.1's `webhooks`: the domain events (issue 20) the app sends out, one entry per event type, with its
+ * message schema (lib/http/event-messages.ts). The same JSON is a NATS message's body.
+ */
+function eventWebhooks(): ZodOpenApiPathsObject {
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => {
+      const { summary, schema } = EVENT_MESSAGES[type];
+      const post: ZodOpenApiOperationObject = {
+        summary,
+        description:
+          "Sent at least once, after the change committed, in the order of the subject's `sequence`; a receiver drops " +
+          "an `id` it has seen. To each webhook endpoint that wants the type it is POSTed signed per the Standard " +
+          "Webhooks spec (`webhook-id`: the event's id; `webhook-timestamp`; `webhook-signature` with the endpoint's " +
+          "secret), one delivery at a time per endpoint, retried for up to a day (docs/decisions/017-webhooks.md). " +
+          "The same JSON is published on NATS JetStream as `user-console." + type + "` when NATS_URL is set.",
+        tags: ["Events"],
+        requestBody: { required: true, content: { "application/json": { schema } } },
+        responses: { "2XX": { description: "Taken: not sent again" } },
+      };
+      return [type, { post }];
+    }),
+  );
 }
 
 /**

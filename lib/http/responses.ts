@@ -14,12 +14,12 @@ import { ROLES, USER_STATUSES } from "../domain/user";
 import { ERROR_CODES } from "../domain/errors";
 import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
 import { HTTP_ERROR_CODES } from "./problem";
-import { EVENT_TYPES } from "../domain/events";
+import { EVENT_SUBJECT_TYPES, EVENT_TYPES } from "../domain/events";
 import { WEBHOOK_DELIVERY_STATUSES } from "../domain/webhooks";
 
 // Leaf types stay inline rather than becoming components: Scalar's examples show a $ref'd enum or string as null.
-const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
-const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
+export const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
+export const role = z.enum(ROLES).meta({ description: "ADMIN may do everything; EDITOR manages non-admins; VIEWER reads." });
 
 export const userResponse = z
   .strictObject({
@@ -45,8 +45,12 @@ export const userStatsResponse = z
     signupsPerDay: z
       .array(z.strictObject({ day: z.iso.date(), count: z.int().min(0) }))
       .meta({ description: "Users created per UTC day, the last 90 days oldest first (today last, so far), deleted ones included" }),
-    byStatus: z.strictObject({ ACTIVE: userCount, DISABLED: userCount, INVITED: userCount }).meta({ description: "Users not deleted" }),
-    byRole: z.strictObject({ ADMIN: userCount, EDITOR: userCount, VIEWER: userCount }).meta({ description: "Users not deleted" }),
+    byStatus: z
+      .strictObject({ ACTIVE: userCount, DISABLED: userCount, INVITED: userCount })
+      .meta({ description: "Users not deleted; exact at any size (a read model)" }),
+    byRole: z
+      .strictObject({ ADMIN: userCount, EDITOR: userCount, VIEWER: userCount })
+      .meta({ description: "Users not deleted; exact at any size (a read model)" }),
   })
   .meta({ id: "UserStats" });
 
@@ -484,7 +488,7 @@ export const webhookDeliveryResponse = z
     id: z.string(),
     eventId: z.string().meta({ description: "Sent as `webhook-id`, the same on every attempt" }),
     eventType: z.enum(EVENT_TYPES),
-    subject: z.strictObject({ type: z.enum(["user", "token", "flag"]), id: z.string() }),
+    subject: z.strictObject({ type: z.enum(EVENT_SUBJECT_TYPES), id: z.string() }),
     sequence: z.int().min(1),
     status: z.enum(WEBHOOK_DELIVERY_STATUSES),
     attempts: z.int().min(0).meta({ description: "Attempts since it was queued (or queued again)" }),
@@ -501,21 +505,3 @@ export const webhookDeliveryResponse = z
 export const webhookDeliveryPageResponse = z
   .strictObject({ items: z.array(webhookDeliveryResponse), nextCursor: z.string().nullable() })
   .meta({ id: "WebhookDeliveryPage" });
-
-/** An event as webhooks (and the other publishers) carry it: lib/domain/events.ts EventMessage. */
-export const eventMessageSchema = z
-  .strictObject({
-    id: z.string().meta({ description: "UUIDv7; also the `webhook-id` header: drop a repeat by it" }),
-    type: z.enum(EVENT_TYPES),
-    subject: z.strictObject({ type: z.enum(["user", "token", "flag"]), id: z.string().meta({ description: "A uuid, or a flag's key" }) }),
-    sequence: z.int().min(1).meta({
-      description: "1, 2, 3, ... per subject in the order its changes committed: at or below the last seen, a repeat; a gap, a missed event",
-    }),
-    occurredAt: timestamp,
-    actor: z.strictObject({ type: z.enum(["user", "token", "system", "anonymous"]), id: z.string().nullable() }),
-    requestId: z.string().nullable(),
-    traceId: z.string().nullable(),
-    payloadVersion: z.int().min(1).meta({ description: "A payload change that removes or retypes a field is a new version" }),
-    payload: z.record(z.string(), z.unknown()).meta({ description: "What changed; `before` and `after` hold only the fields that changed" }),
-  })
-  .meta({ id: "Event", description: "A domain event (docs/decisions/016-events-outbox.md)" });

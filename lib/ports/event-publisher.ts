@@ -10,8 +10,9 @@ export interface EventPublisher {
   readonly name: string;
   /**
    * Hands the events over in the order given, and resolves once every one is accepted (a broker has stored it).
-   * Rejects as soon as one is not; those before it may have been accepted, none after it has been (a subject's
-   * events must never overtake each other). Rejects with the signal's reason when it aborts.
+   * Rejects as soon as one is not; those before it may have been accepted, none of its subject after it has been
+   * (a subject's events must never overtake each other; later events of other subjects may have been, and are
+   * sent again with the batch). Rejects with the signal's reason when it aborts.
    */
   publish(events: readonly DomainEvent[], signal: AbortSignal): Promise<void>;
   /** Releases connections; called once, after the relay stopped. */

@@ -1,4 +1,4 @@
-import type { NewUser, User, UserPatch } from "../domain/user";
+import type { NewUser, Role, User, UserPatch, UserStatus } from "../domain/user";
 import type { Page, UserCount, UserFilter, UserListQuery } from "../domain/user-list";
 
 /**
@@ -33,10 +33,24 @@ export interface UserRepository {
   count(filter: UserFilter, options: { exactUpTo: number }): Promise<UserCount>;
 
   /**
-   * Users created per day (UTC, `YYYY-MM-DD`) from `since` on, deleted ones included (they did sign up), oldest
-   * first; days without any are absent.
+   * The dashboard's counts (issue 21): users not deleted by status and by role, and users created per UTC day
+   * (`YYYY-MM-DD`) from `since` on, deleted ones included (they did sign up), oldest first, days without any
+   * absent. Exact, and as cheap on a million users as on ten: on the databases it reads the read model
+   * (docs/decisions/018), which a trigger keeps in step with every write to the users table.
    */
-  signupsPerDay(since: Date): Promise<{ day: string; count: number }[]>;
+  stats(since: Date): Promise<UserStatsCounts>;
+
+  /**
+   * Folds the read model's deltas into one row per key (the periodic clean-up); returns how many rows it folded.
+   * The counts read the same before and after.
+   */
+  compactStats(): Promise<number>;
+
+  /**
+   * Recounts the read model from the users table (`npm run stats:rebuild`, after a restore or a manual edit that
+   * bypassed the triggers), holding off user writes while it does; returns how many keys it wrote.
+   */
+  rebuildStats(): Promise<number>;
 
   /**
    * Read-modify-write: reads the current user, applies `change` to it, writes the result with version + 1.
@@ -92,4 +106,10 @@ export interface UserRepository {
 }
 
 /** The reads of {@link UserRepository} that the query side answers outside a transaction (`UnitOfWork.read`). */
-export type UserQueries = Pick<UserRepository, "getById" | "list" | "count">;
+export type UserQueries = Pick<UserRepository, "getById" | "list" | "count" | "stats">;
+
+export interface UserStatsCounts {
+  byStatus: Record<UserStatus, number>;
+  byRole: Record<Role, number>;
+  signupsPerDay: { day: string; count: number }[];
+}

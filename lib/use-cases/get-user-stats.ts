@@ -1,6 +1,6 @@
 import { DAY_MS, utcDay } from "../domain/days";
 import type { Role, UserStatus } from "../domain/user";
-import { EXACT_COUNT_LIMIT, type UserCount } from "../domain/user-list";
+import type { UserCount } from "../domain/user-list";
 import type { Clock } from "../ports/clock";
 import type { UnitOfWork } from "../ports/unit-of-work";
 
@@ -10,30 +10,31 @@ export const SIGNUP_DAYS = 90;
 export interface UserStats {
   /** One entry per day, oldest first, days without signups at 0. */
   signupsPerDay: { day: string; count: number }[];
-  /** Users (not deleted), each exact up to {@link EXACT_COUNT_LIMIT} and estimated past it. */
+  /** Users (not deleted), exact at any size (the read model, docs/decisions/018). */
   byStatus: Record<UserStatus, UserCount>;
   byRole: Record<Role, UserCount>;
 }
 
 export type GetUserStats = (options?: { signal?: AbortSignal }) => Promise<UserStats>;
 
-/** The dashboard's charts of users (issue 7): signups per day over {@link SIGNUP_DAYS} days, users by status and by role. */
+/**
+ * The dashboard's charts of users (issue 7): signups per day over {@link SIGNUP_DAYS} days, users by status and by
+ * role. One read of the read model (issue 21): its cost does not grow with the users table.
+ */
 export function makeGetUserStats({ unitOfWork, clock }: { unitOfWork: UnitOfWork; clock: Clock }): GetUserStats {
-  return (options = {}) =>
-    unitOfWork.run(
-      async ({ users }) => {
-        const days = lastDays(clock.now(), SIGNUP_DAYS);
-        const first = days[0] ?? "";
-        const counted = new Map((await users.signupsPerDay(new Date(`${first}T00:00:00.000Z`))).map((entry) => [entry.day, entry.count]));
-        // One statement after another: a unit of work is one connection.
-        const status = (value: UserStatus) => users.count({ statuses: [value] }, { exactUpTo: EXACT_COUNT_LIMIT });
-        const role = (value: Role) => users.count({ roles: [value] }, { exactUpTo: EXACT_COUNT_LIMIT });
-        const byStatus = { ACTIVE: await status("ACTIVE"), DISABLED: await status("DISABLED"), INVITED: await status("INVITED") };
-        const byRole = { ADMIN: await role("ADMIN"), EDITOR: await role("EDITOR"), VIEWER: await role("VIEWER") };
-        return { signupsPerDay: days.map((day) => ({ day, count: counted.get(day) ?? 0 })), byStatus, byRole };
-      },
-      { signal: options.signal },
-    );
+  return async (options = {}) => {
+    const days = lastDays(clock.now(), SIGNUP_DAYS);
+    const first = days[0] ?? "";
+    const stats = await unitOfWork.read(({ users }) => users.stats(new Date(`${first}T00:00:00.000Z`)), { signal: options.signal });
+    const counted = new Map(stats.signupsPerDay.map((entry) => [entry.day, entry.count]));
+    const exact = <K extends string>(counts: Record<K, number>) =>
+      Object.fromEntries(Object.entries<number>(counts).map(([key, count]) => [key, { count, exact: true }])) as Record<K, UserCount>;
+    return {
+      signupsPerDay: days.map((day) => ({ day, count: counted.get(day) ?? 0 })),
+      byStatus: exact(stats.byStatus),
+      byRole: exact(stats.byRole),
+    };
+  };
 }
 
 /** The `count` UTC days ending with `now`'s, oldest first, as `YYYY-MM-DD`. */

@@ -18,6 +18,8 @@ export type PurgeCounts = {
   importFiles: number;
   /** Device cookies unused for KNOWN_DEVICE_TTL_MS. */
   knownDevices: number;
+  /** Rows of the users' read model folded away (its deltas summed into one row per key; issue 21). */
+  userStatDeltas: number;
 };
 
 /** Aborting `signal` ends a wait for a busy pool (shutdown): that kind then fails with DATABASE_BUSY. */
@@ -43,8 +45,9 @@ export function makePurgeExpired({ unitOfWork, clock, log }: { unitOfWork: UnitO
       invitations: ({ invitations }) => invitations.deleteExpiredBefore(now),
       importFiles: ({ imports }) => imports.deleteFinishedFiles(ago(IMPORT_UPLOAD_ABANDONED_MS)),
       knownDevices: ({ devices }) => devices.deleteUnusedBefore(ago(KNOWN_DEVICE_TTL_MS)),
+      userStatDeltas: ({ users }) => users.compactStats(),
     };
-    const counts: PurgeCounts = { signInFailures: 0, sessions: 0, invitations: 0, importFiles: 0, knownDevices: 0 };
+    const counts: PurgeCounts = { signInFailures: 0, sessions: 0, invitations: 0, importFiles: 0, knownDevices: 0, userStatDeltas: 0 };
     const failures: unknown[] = [];
     const failed: string[] = [];
     for (const [kind, step] of Object.entries(steps) as [keyof PurgeCounts, (typeof steps)[keyof PurgeCounts]][]) {

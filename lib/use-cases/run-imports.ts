@@ -22,6 +22,7 @@ import {
   type ImportJob,
   type ImportPause,
   type ImportPauseReason,
+  type ImportProgress,
   type ImportRowError,
 } from "../domain/import-job";
 import { normalizeEmail, type NewUser } from "../domain/user";
@@ -185,9 +186,7 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
       }
       break;
     }
-    const finished = await jobWork.run(({ imports }) =>
-      imports.finish(job.id, holder, { status: "succeeded", totalRows: total, error: null, at: clock.now() }),
-    );
+    const finished = await finish(job, holder, { status: "succeeded", totalRows: total, error: () => null });
     if (finished) log.info({ importId: job.id, total }, "import job finished");
     else log.warn({ importId: job.id }, "import taken over by another process before it could finish it");
   }
@@ -299,17 +298,39 @@ export function makeImportRunner(deps: ImportRunnerDeps): ImportRunner {
   }
 
   async function fail(job: ImportJob, holder: string, reason: string): Promise<void> {
-    const failed = await jobWork.run(async ({ imports }) => {
-      const progress = await imports.progress(job.id);
-      return imports.finish(job.id, holder, {
-        status: "failed",
-        totalRows: null,
-        error: `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
-        at: clock.now(),
-      });
+    const failed = await finish(job, holder, {
+      status: "failed",
+      totalRows: null,
+      error: (progress) => `${reason}. ${progress.created} user(s) were created from ${progress.rowsDone} row(s) before it stopped.`,
     });
     if (failed) log.warn({ importId: job.id, reason }, "import job failed");
     else log.warn({ importId: job.id, reason }, "import taken over by another process; not marked failed here");
+  }
+
+  /**
+   * Ends the job, with its `import.finished` audit entry (and so its event, issue 20) in the same unit; false,
+   * and nothing written, when another process holds it now.
+   */
+  function finish(
+    job: ImportJob,
+    holder: string,
+    outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: (progress: ImportProgress) => string | null },
+  ): Promise<boolean> {
+    return jobWork.run(async ({ imports, audit }) => {
+      const progress = await imports.progress(job.id);
+      const { status, totalRows } = outcome;
+      const error = outcome.error(progress);
+      if (!(await imports.finish(job.id, holder, { status, totalRows, error, at: clock.now() }))) return false;
+      await audit.append({
+        action: "import.finished",
+        actor: job.actor,
+        target: { type: "import", id: job.id },
+        data: { status, filename: job.filename, totalRows, rowsDone: progress.rowsDone, created: progress.created, failed: progress.failed, error },
+        requestId: job.requestId,
+        traceId: job.traceId,
+      });
+      return true;
+    });
   }
 
   async function countRows(content: AsyncIterable<string>): Promise<number> {

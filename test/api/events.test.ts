@@ -7,7 +7,9 @@ import path from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { AUDIT_ACTION_EVENTS, UnmappedAuditActionError } from "../../lib/domain/events";
+import { AUDIT_ACTION_EVENTS, EVENT_TYPES, toEventMessage, UnmappedAuditActionError } from "../../lib/domain/events";
+import { FLAG_KEYS } from "../../lib/domain/feature-flags";
+import { EVENT_MESSAGES } from "../../lib/http/event-messages";
 import { SYSTEM_ACTOR } from "../../lib/domain/auth";
 import { createInMemoryEventPublisher } from "../../lib/adapters/memory/in-memory-event-publisher";
 import { createApiHarness, fastTestHasher, ROOT } from "../support/api-harness";
@@ -72,6 +74,65 @@ describe("domain events through the API", () => {
     await expect.poll(() => api.unitOfWork.run(({ events: outbox }) => outbox.backlog())).toEqual({ rows: 0, oldestOccurredAt: null });
     expect(new Set(publisher.received.map((event) => event.id)).size).toBe(atStart + 5);
     expect(publisher.received).toHaveLength(atStart + 5);
+  });
+
+  it("announce an import's users, then the import's end with its counts, after its last batch", async () => {
+    const { api, admin, publisher } = await harness();
+    api.app.eventRelay.start();
+    const csv = "email,name\nimp1@example.com,One\nnot-an-email,Bad\nimp2@example.com,Two\n";
+    const upload = await api.call("POST", "/api/v1/imports", { cookie: admin, rawBody: csv, headers: { "content-type": "text/csv" } });
+    expect(upload.status).toBe(202);
+    const { id } = (await upload.json()) as { id: string };
+    await api.app.importJobs.idle();
+
+    await expect.poll(() => publisher.received.some((event) => event.type === "import.finished")).toBe(true);
+    const finished = publisher.received.filter((event) => event.type === "import.finished");
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({
+      subject: { type: "import", id },
+      sequence: 1,
+      actor: { type: "user", label: "admin@staff.example" },
+      payload: { status: "succeeded", totalRows: 3, rowsDone: 3, created: 2, failed: 1, error: null },
+    });
+    // Each imported user was announced, naming its import, before the import's end.
+    const created = publisher.received.filter((event) => event.type === "user.created" && event.payload["importId"] === id);
+    expect(created.map((event) => (event.payload["user"] as { email: string }).email).sort()).toEqual(["imp1@example.com", "imp2@example.com"]);
+    expect(EVENT_MESSAGES["import.finished"].schema.safeParse(toEventMessage(finished[0]!)).error?.issues ?? []).toEqual([]);
+    const position = (event: (typeof publisher.received)[number]) => publisher.received.indexOf(event);
+    expect(Math.max(...created.map(position))).toBeLessThan(position(finished[0]!));
+  });
+
+  it("send every type of event as the OpenAPI document's webhooks section describes it", async () => {
+    const { api, admin, publisher } = await harness();
+    api.app.eventRelay.start();
+    const ok = async (response: Promise<Response>, status: number) => {
+      const answered = await response;
+      expect(answered.status, await answered.clone().text()).toBe(status);
+      return answered;
+    };
+    // Users: created, updated with a new role, deleted, restored (and the import's in the test above).
+    const { id } = await (await ok(api.call("POST", "/api/v1/users", { cookie: admin, body: { email: "eve@example.com", name: "Eve", role: "VIEWER" } }), 201)).json();
+    await ok(api.call("PATCH", `/api/v1/users/${id}`, { cookie: admin, body: { role: "EDITOR" }, headers: { "if-match": '"1"' } }), 200);
+    await ok(api.call("DELETE", `/api/v1/users/${id}`, { cookie: admin, headers: { "if-match": '"2"' } }), 204);
+    await ok(api.call("POST", `/api/v1/users/${id}/restore`, { cookie: admin }), 200);
+    // An invitation, accepted; a token, revoked; a flag changed; the admin's own password.
+    const invitation = await (await ok(api.call("POST", "/api/v1/invitations", { cookie: admin, body: { email: "ivy@example.com", name: "Ivy", role: "VIEWER" } }), 201)).json();
+    const token = decodeURIComponent(new URL(invitation.invitationUrl).pathname.split("/").pop() ?? "");
+    await ok(api.call("POST", "/api/v1/invitations/accept", { body: { token, password: "another horse battery" } }), 200);
+    const created = await (await ok(api.call("POST", "/api/v1/tokens", { cookie: admin, body: { name: "ci", role: "VIEWER" } }), 201)).json();
+    await ok(api.call("DELETE", `/api/v1/tokens/${created.token.id}`, { cookie: admin }), 204);
+    const flag = FLAG_KEYS[0]!;
+    const current = await ok(api.call("GET", `/api/v1/flags/${flag}`, { cookie: admin }), 200);
+    await ok(api.call("PATCH", `/api/v1/flags/${flag}`, { cookie: admin, body: { on: true }, headers: { "if-match": current.headers.get("etag") ?? "" } }), 200);
+    await ok(api.call("PUT", "/api/v1/session/password", { cookie: admin, body: { currentPassword: PASSWORD, newPassword: "a new horse battery" } }), 204);
+
+    await expect.poll(() => new Set(publisher.received.map((event) => event.type)).size).toBe(EVENT_TYPES.length - 1);
+    for (const event of publisher.received) {
+      const checked = EVENT_MESSAGES[event.type].schema.safeParse(toEventMessage(event));
+      expect(checked.error?.issues ?? [], `${event.type}: ${JSON.stringify(toEventMessage(event))}`).toEqual([]);
+    }
+    // The one type this test does not make: import.finished (the test above, checked here against its schema too).
+    expect(EVENT_TYPES.filter((type) => !publisher.received.some((event) => event.type === type))).toEqual(["import.finished"]);
   });
 
   it("raise nothing when the change does not commit (its audit entry refused)", async () => {

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 
-import { eventMessageSchema } from "../../lib/http/responses";
+import { EVENT_MESSAGES } from "../../lib/http/event-messages";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
 
 const PASSWORD = "correct horse battery";
@@ -76,7 +76,7 @@ describe("webhooks through the API", () => {
     expect(queue.slice(0, -1).map((d) => d.attempts)).toEqual(queue.slice(0, -1).map(() => 0));
     // The body sent is the event as the OpenAPI document's `webhooks` describe it.
     const sent = queue.find((d) => d.eventType === "user.created")?.event;
-    expect(eventMessageSchema.parse(sent)).toMatchObject({ type: "user.created", subject: { type: "user", id: user.id }, sequence: 1, payloadVersion: 1 });
+    expect(EVENT_MESSAGES["user.created"].schema.parse(sent)).toMatchObject({ type: "user.created", subject: { type: "user", id: user.id }, sequence: 1, payloadVersion: 1 });
     expect(await log(deletions)).toEqual([]);
     expect(await log(off)).toEqual([]);
   });

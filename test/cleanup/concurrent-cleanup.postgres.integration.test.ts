@@ -77,6 +77,13 @@ async function insertRows(round: number, label: string, count: number, age: stri
      SELECT encode(sha256(($3 || i)::bytea), 'hex'), $2, ${at}, ${at} FROM generate_series(1, $1) i`,
     [count, userId, `device-${round}-${label}-`],
   );
+  // Users added and changed: deltas of the read model for the clean-up to fold.
+  await sql.query(
+    `INSERT INTO users (id, email, name, role, status, updated_at)
+     SELECT gen_random_uuid(), $2 || i || '@example.com', 'Some Body', 'VIEWER', 'ACTIVE', now() FROM generate_series(1, $1) i`,
+    [count, `stat-${round}-${label}-`],
+  );
+  await sql.query(`UPDATE users SET role = 'EDITOR' WHERE email LIKE $1`, [`stat-${round}-${label}-1%`]);
   // Uploaded files go when their job has finished, however recently, and when abandoned (no job) for long; a live
   // one belongs to a job still queued. Expired: half of each way.
   const finished = label === "expired" ? "now()" : "NULL";
@@ -98,7 +105,7 @@ async function insertRows(round: number, label: string, count: number, age: stri
   );
 }
 
-async function remaining(): Promise<Record<keyof PurgeCounts, number>> {
+async function remaining(): Promise<Record<(typeof KINDS)[number], number>> {
   const count = async (query: string) => (await sql.query<{ n: number }>(query)).rows[0]?.n ?? -1;
   return {
     signInFailures: await count(`SELECT count(*)::int AS n FROM sign_in_failures`),
@@ -129,6 +136,15 @@ describe("two replicas' clean-ups at once on PostgreSQL", () => {
       const totals = Object.fromEntries(KINDS.map((kind) => [kind, deleted.reduce((sum, counts) => sum + counts[kind], 0)]));
       expect(totals, `round ${round}`).toEqual(each(EXPIRED));
       expect(await remaining(), `round ${round}`).toEqual(each(LIVE));
+      // The users' read model, folded by both at once: the sums are still the recount, one row per key.
+      const stats = await sql.query<{ key: string; n: number; rows: number }>(
+        `SELECT key, sum(n)::int AS n, count(*)::int AS rows FROM user_stat_deltas GROUP BY key ORDER BY key`,
+      );
+      const recount = await sql.query<{ key: string; n: number }>(
+        `SELECT k.key, count(*)::int AS n FROM users u, user_stat_keys(u.status, u.role, u.deleted_at, u.created_at) k GROUP BY k.key ORDER BY k.key`,
+      );
+      expect(stats.rows.map(({ key, n }) => ({ key, n })), `round ${round}`).toEqual(recount.rows);
+      expect(stats.rows.filter((row) => row.rows !== 1), `round ${round}`).toEqual([]);
     }
   });
 });

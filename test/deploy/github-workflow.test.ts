@@ -87,13 +87,14 @@ describe(".github/workflows/ci.yml", () => {
     }
   });
 
-  it("installs what the stages need: promtool and kubectl, PostgreSQL 15, HAProxy, Playwright's Chromium; caches npm and Next", () => {
+  it("installs what the stages need: promtool and kubectl, PostgreSQL 15, NATS, HAProxy, Playwright's Chromium; caches npm and Next", () => {
     const stagesOf = (job: string) => steps.filter((s) => s.job === job).map((s) => `${s.run ?? ""} ${s.uses ?? ""}`).join("\n");
     for (const job of ["checks", "integration", "build-and-e2e"]) {
       const all = stagesOf(job);
       if (/--only=(unit|process)/.test(all)) expect(all, job).toMatch(/setup-kubectl/);
       if (/--only=unit/.test(all)) expect(all, job).toMatch(/prometheus/);
       if (/--only=(integration|process)/.test(all)) expect(all, job).toMatch(/postgresql-15/);
+      if (/--only=integration/.test(all)) expect(all, job).toMatch(/nats-server/);
       if (/--only=process/.test(all)) expect(all, job).toMatch(/haproxy/);
       if (/--only=e2e/.test(all)) expect(all, job).toMatch(/playwright install --with-deps chromium/);
       expect(steps.find((s) => s.job === job && s.uses?.startsWith("actions/setup-node"))?.with.cache, job).toBe("npm");

@@ -2,7 +2,7 @@ import { utcDay } from "../../domain/days";
 import { randomUUID } from "node:crypto";
 
 import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
-import { normalizeEmail, type NewUser, type User, type UserPatch } from "../../domain/user";
+import { normalizeEmail, type NewUser, type Role, type User, type UserPatch, type UserStatus } from "../../domain/user";
 import {
   compareByKeyset,
   normalizedSearch,
@@ -14,7 +14,7 @@ import {
   type UserFilter,
   type UserListQuery,
 } from "../../domain/user-list";
-import type { UserRepository } from "../../ports/user-repository";
+import type { UserRepository, UserStatsCounts } from "../../ports/user-repository";
 import type { InMemoryState } from "./in-memory-database";
 
 /**
@@ -76,15 +76,33 @@ export class InMemoryUserRepository implements UserRepository {
     return { count, exact: count <= options.exactUpTo };
   }
 
-  async signupsPerDay(since: Date): Promise<{ day: string; count: number }[]> {
+  /** Counted from the users themselves: the in-memory database needs no read model. */
+  async stats(since: Date): Promise<UserStatsCounts> {
     this.guard();
+    const byStatus: Record<UserStatus, number> = { ACTIVE: 0, DISABLED: 0, INVITED: 0 };
+    const byRole: Record<Role, number> = { ADMIN: 0, EDITOR: 0, VIEWER: 0 };
     const perDay = new Map<string, number>();
     for (const user of this.state.users.values()) {
+      if (user.deletedAt === null) {
+        byStatus[user.status]++;
+        byRole[user.role]++;
+      }
       if (user.createdAt < since) continue;
       const day = utcDay(user.createdAt);
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
     }
-    return [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, count]) => ({ day, count }));
+    const signupsPerDay = [...perDay].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, count]) => ({ day, count }));
+    return { byStatus, byRole, signupsPerDay };
+  }
+
+  async compactStats(): Promise<number> {
+    this.guard();
+    return 0;
+  }
+
+  async rebuildStats(): Promise<number> {
+    this.guard();
+    return 0;
   }
 
   async update(

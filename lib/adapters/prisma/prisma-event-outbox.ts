@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from "uuid";
 
 import type { Actor } from "../../domain/auth";
-import { EVENT_PAYLOAD_VERSION, EVENT_TYPES, type DomainEvent, type EventSubject, type NewDomainEvent } from "../../domain/events";
+import { EVENT_PAYLOAD_VERSION, EVENT_SUBJECT_TYPES, EVENT_TYPES, type DomainEvent, type EventSubject, type NewDomainEvent } from "../../domain/events";
 import type { EventOutbox } from "../../ports/outbox";
 import type { Prisma } from "./generated/client.ts";
 
@@ -131,8 +131,6 @@ function subjectKey(subject: { type: string; id: string }): string {
   return `${subject.type}:${subject.id}`;
 }
 
-/** The subject types a stored event may name (lib/domain/events.ts EventSubject). */
-export const SUBJECT_TYPES = ["user", "token", "flag"] as const;
 const ACTOR_TYPES = ["user", "token", "system", "anonymous"] as const;
 
 function toDomainEvent(row: OutboxRow): DomainEvent {
@@ -140,7 +138,7 @@ function toDomainEvent(row: OutboxRow): DomainEvent {
   return {
     id: row.id,
     type: oneOf(EVENT_TYPES, row.type, "type"),
-    subject: { type: oneOf(SUBJECT_TYPES, row.subject_type, "subject_type"), id: row.subject_id },
+    subject: { type: oneOf(EVENT_SUBJECT_TYPES, row.subject_type, "subject_type"), id: row.subject_id },
     sequence: row.sequence,
     occurredAt: row.occurred_at,
     actor,

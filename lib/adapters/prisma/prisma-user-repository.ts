@@ -12,9 +12,10 @@ import {
   type UserListQuery,
   type UserSortField,
 } from "../../domain/user-list";
-import type { UserRepository } from "../../ports/user-repository";
+import type { UserRepository, UserStatsCounts } from "../../ports/user-repository";
 import { Prisma, type User as UserRow } from "./generated/client.ts";
 import { escapeLike, isUuid, plannedRows } from "../sql/sql-text";
+import { COMPACT_USER_STATS, READ_USER_STATS, REBUILD_USER_STATS, statsSince, userStatsFrom } from "../sql/sql-user-stats";
 import { isEmailUniqueViolation } from "./prisma-errors";
 import { v7 as uuidv7 } from "uuid";
 
@@ -85,13 +86,24 @@ export class PrismaUserRepository implements UserRepository {
     return { count: Math.max(estimate, n), exact: false };
   }
 
-  async signupsPerDay(since: Date): Promise<{ day: string; count: number }[]> {
+  async stats(since: Date): Promise<UserStatsCounts> {
     this.guard();
-    // A range of the created_at index, grouped: the cost follows the period's signups, not the table.
-    const rows = await this.tx.$queryRaw<{ day: string; n: number }[]>`
-      SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, count(*)::int AS n
-      FROM users WHERE created_at >= ${since} GROUP BY 1 ORDER BY 1`;
-    return rows.map((row) => ({ day: row.day, count: row.n }));
+    return userStatsFrom(await this.tx.$queryRawUnsafe<{ key: string; n: number }[]>(READ_USER_STATS, statsSince(since)));
+  }
+
+  async compactStats(): Promise<number> {
+    this.guard();
+    const [row] = await this.tx.$queryRawUnsafe<{ n: number }[]>(COMPACT_USER_STATS);
+    return row?.n ?? 0;
+  }
+
+  async rebuildStats(): Promise<number> {
+    let written = 0;
+    for (const statement of REBUILD_USER_STATS) {
+      this.guard();
+      written = await this.tx.$executeRawUnsafe(statement);
+    }
+    return written;
   }
 
   async update(

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventType } from "../../domain/events";
+import { EVENT_SUBJECT_TYPES, EVENT_TYPES, type EventType } from "../../domain/events";
 import {
   WEBHOOK_DELIVERY_STATUSES,
   type DueWebhookDelivery,
@@ -12,7 +12,7 @@ import {
 import type { WebhookRepository } from "../../ports/webhooks";
 import { decodeDeliveryCursor, encodeDeliveryCursor } from "../webhooks/delivery-cursor";
 import type { Prisma } from "./generated/client.ts";
-import { oneOf, SUBJECT_TYPES } from "./prisma-event-outbox";
+import { oneOf } from "./prisma-event-outbox";
 
 type EndpointRow = Prisma.WebhookEndpointGetPayload<object>;
 
@@ -243,7 +243,7 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
     endpointId: row.endpoint_id,
     eventId: row.event_id,
     eventType: oneOf<EventType>(EVENT_TYPES, row.event_type, "webhook_deliveries.event_type"),
-    subject: { type: oneOf(SUBJECT_TYPES, row.subject_type, "webhook_deliveries.subject_type"), id: row.subject_id },
+    subject: { type: oneOf(EVENT_SUBJECT_TYPES, row.subject_type, "webhook_deliveries.subject_type"), id: row.subject_id },
     sequence: row.sequence,
     body: row.body,
     status: oneOf(WEBHOOK_DELIVERY_STATUSES, row.status, "webhook_deliveries.status"),

@@ -28,6 +28,14 @@ function withinDeadline<T>(
   // every unit by the whole deadline.
   const deadline = new AbortController();
   const timer = setTimeout(() => deadline.abort(new DeadlineExceededError(deadlineMs)), deadlineMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal;
-  return untilAborted(run({ signal }), signal).finally(() => clearTimeout(timer));
+  // The caller's abort is passed on by a listener removed when the unit settles. AbortSignal.any would do the
+  // same, but on Node 20 it took about 20 us more CPU per unit (40 us against 20 us for the whole deadline,
+  // measured in-process with a fresh caller signal per unit as requests have): ~2 % of a GET by id.
+  const passOn = () => deadline.abort(callerSignal?.reason);
+  callerSignal?.addEventListener("abort", passOn, { once: true });
+  const { signal } = deadline;
+  return untilAborted(run({ signal }), signal).finally(() => {
+    clearTimeout(timer);
+    callerSignal?.removeEventListener("abort", passOn);
+  });
 }

@@ -19,9 +19,10 @@ import {
 import type { User } from "../../domain/user";
 import { untilAborted } from "../../domain/until-aborted";
 import type { UnitOfWork } from "../../ports/unit-of-work";
-import type { UserQueries } from "../../ports/user-repository";
+import type { UserQueries, UserStatsCounts } from "../../ports/user-repository";
 import type { SqlSession } from "../prisma/migrator";
 import { escapeLike, isUuid, plannedRows } from "./sql-text";
+import { READ_USER_STATS, statsSince, userStatsFrom } from "./sql-user-stats";
 
 const COLUMNS = `id, email, name, role, status, created_at AS "createdAt", updated_at AS "updatedAt", version,
   deleted_at AS "deletedAt"`;
@@ -40,6 +41,11 @@ export class SqlUserQueries implements UserQueries {
     if (!isUuid(id)) return null; // the column is a uuid: anything else cannot be an id, and would not parse
     const [row] = await this.session.query<User>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
     return row && (options.includeDeleted || row.deletedAt === null) ? row : null;
+  }
+
+  async stats(since: Date): Promise<UserStatsCounts> {
+    this.guard();
+    return userStatsFrom(await this.session.query<{ key: string; n: number }>(READ_USER_STATS, [statsSince(since)]));
   }
 
   async list(query: UserListQuery): Promise<Page<User>> {

@@ -151,3 +151,10 @@ export type WebhookEndpoint = Prisma.WebhookEndpointModel
  * One event for one endpoint, and how sending it went: the endpoint's queue and its delivery log.
  */
 export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
+ * Model UserStatDelta
+ * The dashboard's read model (issue 21, docs/decisions/018): counts as insert-only deltas per key
+ * ('status:ACTIVE', 'role:ADMIN', 'signup:2026-12-07'), written by statement triggers on "users" (which Prisma does
+ * not model: see the migration) and summed on read; the clean-up folds them into one row per key.
+ */
+export type UserStatDelta = Prisma.UserStatDeltaModel

@@ -416,7 +416,8 @@ export const ModelName = {
   OutboxEvent: 'OutboxEvent',
   OutboxSubject: 'OutboxSubject',
   WebhookEndpoint: 'WebhookEndpoint',
-  WebhookDelivery: 'WebhookDelivery'
+  WebhookDelivery: 'WebhookDelivery',
+  UserStatDelta: 'UserStatDelta'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -432,7 +433,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "knownDevice" | "idempotencyKey" | "importJob" | "importUpload" | "importUploadChunk" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount" | "outboxEvent" | "outboxSubject" | "webhookEndpoint" | "webhookDelivery"
+    modelProps: "user" | "auditEntry" | "credential" | "session" | "apiToken" | "invitation" | "signInFailure" | "knownDevice" | "idempotencyKey" | "importJob" | "importUpload" | "importUploadChunk" | "importBatch" | "importRowError" | "featureFlag" | "flagEvaluationCount" | "outboxEvent" | "outboxSubject" | "webhookEndpoint" | "webhookDelivery" | "userStatDelta"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1916,6 +1917,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    UserStatDelta: {
+      payload: Prisma.$UserStatDeltaPayload<ExtArgs>
+      fields: Prisma.UserStatDeltaFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.UserStatDeltaFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.UserStatDeltaFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>
+        }
+        findFirst: {
+          args: Prisma.UserStatDeltaFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.UserStatDeltaFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>
+        }
+        findMany: {
+          args: Prisma.UserStatDeltaFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>[]
+        }
+        create: {
+          args: Prisma.UserStatDeltaCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>
+        }
+        createMany: {
+          args: Prisma.UserStatDeltaCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.UserStatDeltaCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>[]
+        }
+        delete: {
+          args: Prisma.UserStatDeltaDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>
+        }
+        update: {
+          args: Prisma.UserStatDeltaUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>
+        }
+        deleteMany: {
+          args: Prisma.UserStatDeltaDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.UserStatDeltaUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.UserStatDeltaUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>[]
+        }
+        upsert: {
+          args: Prisma.UserStatDeltaUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$UserStatDeltaPayload>
+        }
+        aggregate: {
+          args: Prisma.UserStatDeltaAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateUserStatDelta>
+        }
+        groupBy: {
+          args: Prisma.UserStatDeltaGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.UserStatDeltaGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.UserStatDeltaCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.UserStatDeltaCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2225,6 +2300,15 @@ export const WebhookDeliveryScalarFieldEnum = {
 } as const
 
 export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
+
+
+export const UserStatDeltaScalarFieldEnum = {
+  id: 'id',
+  key: 'key',
+  n: 'n'
+} as const
+
+export type UserStatDeltaScalarFieldEnum = (typeof UserStatDeltaScalarFieldEnum)[keyof typeof UserStatDeltaScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2576,6 +2660,7 @@ export type GlobalOmitConfig = {
   outboxSubject?: Prisma.OutboxSubjectOmit
   webhookEndpoint?: Prisma.WebhookEndpointOmit
   webhookDelivery?: Prisma.WebhookDeliveryOmit
+  userStatDelta?: Prisma.UserStatDeltaOmit
 }
 
 /* Types for Logging */

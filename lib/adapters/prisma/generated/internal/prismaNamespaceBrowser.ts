@@ -70,7 +70,8 @@ export const ModelName = {
   OutboxEvent: 'OutboxEvent',
   OutboxSubject: 'OutboxSubject',
   WebhookEndpoint: 'WebhookEndpoint',
-  WebhookDelivery: 'WebhookDelivery'
+  WebhookDelivery: 'WebhookDelivery',
+  UserStatDelta: 'UserStatDelta'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -359,6 +360,15 @@ export const WebhookDeliveryScalarFieldEnum = {
 } as const
 
 export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
+
+
+export const UserStatDeltaScalarFieldEnum = {
+  id: 'id',
+  key: 'key',
+  n: 'n'
+} as const
+
+export type UserStatDeltaScalarFieldEnum = (typeof UserStatDeltaScalarFieldEnum)[keyof typeof UserStatDeltaScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -677,7 +677,7 @@ export type $OutboxEventPayload<ExtArgs extends runtime.Types.Extensions.Interna
      */
     type: string
     /**
-     * user | token | flag
+     * user | token | flag | import
      */
     subjectType: string
     /**
