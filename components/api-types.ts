@@ -154,3 +154,38 @@ export const userOverviewResponse = z.object({
 });
 export type UserOverviewJson = z.output<typeof userOverviewResponse>;
 export type UserSessionJson = NonNullable<UserOverviewJson["sessions"]>[number];
+
+/** Webhooks (issue 20, item 3): lib/http/representations.ts webhookJson and webhookDeliveryJson. */
+const webhook = z.object({
+  id: z.string(),
+  url: z.string(),
+  description: z.string(),
+  eventTypes: z.array(z.string()),
+  enabled: z.boolean(),
+  disabledReason: z.string().nullable(),
+  disabledAt: isoDate.nullable(),
+  createdBy: z.string(),
+  createdAt: isoDate,
+  version: z.number(),
+});
+export type WebhookJson = z.output<typeof webhook>;
+export const webhooksResponse = z.object({ items: z.array(webhook) });
+export const webhookResponse = webhook;
+export const webhookWithSecretResponse = z.object({ endpoint: webhook, secret: z.string() });
+const webhookDelivery = z.object({
+  id: z.string(),
+  eventId: z.string(),
+  eventType: z.string(),
+  subject: z.object({ type: z.string(), id: z.string() }),
+  sequence: z.number(),
+  status: z.enum(["pending", "succeeded", "failed"]),
+  attempts: z.number(),
+  nextAttemptAt: isoDate.nullable(),
+  lastResponseCode: z.number().nullable(),
+  lastLatencyMs: z.number().nullable(),
+  lastError: z.string().nullable(),
+  createdAt: isoDate,
+  deliveredAt: isoDate.nullable(),
+});
+export type WebhookDeliveryJson = z.output<typeof webhookDelivery>;
+export const webhookDeliveriesResponse = z.object({ items: z.array(webhookDelivery), nextCursor: z.string().nullable() });

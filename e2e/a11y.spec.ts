@@ -76,6 +76,7 @@ const PAGES: readonly ScannedPage[] = [
   },
   { name: "imports", who: "ADMIN", path: () => "/imports", ready: (page) => page.getByRole("region", { name: "Past imports" }) },
   { name: "API tokens", who: "ADMIN", path: () => "/tokens", ready: (page) => page.getByRole("heading", { level: 1, name: "API tokens" }) },
+  { name: "webhooks", who: "ADMIN", path: () => "/webhooks", ready: (page) => page.getByRole("heading", { level: 1, name: "Webhooks" }) },
   { name: "settings", who: "ADMIN", path: () => "/settings", ready: (page) => page.getByRole("heading", { level: 1, name: "Settings" }) },
   {
     name: "no access",

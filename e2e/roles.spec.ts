@@ -8,14 +8,14 @@ import type { Role } from "../lib/domain/user";
 import { ACCOUNTS, PASSWORD, storageStateOf } from "./support/accounts";
 
 const SECTIONS: Record<Role, string[]> = {
-  ADMIN: ["Dashboard", "Users", "Imports", "Flags", "Audit log", "API tokens", "Settings", "API reference"],
+  ADMIN: ["Dashboard", "Users", "Imports", "Flags", "Audit log", "API tokens", "Webhooks", "Settings", "API reference"],
   EDITOR: ["Dashboard", "Users", "Imports", "Flags", "Settings", "API reference"],
   VIEWER: ["Dashboard", "Users", "Flags", "Settings", "API reference"],
 };
 const FORBIDDEN_PAGES: Record<Role, string[]> = {
   ADMIN: [],
-  EDITOR: ["/audit", "/tokens"],
-  VIEWER: ["/audit", "/tokens"],
+  EDITOR: ["/audit", "/tokens", "/webhooks"],
+  VIEWER: ["/audit", "/tokens", "/webhooks"],
 };
 
 function sidebar(page: Page) {

@@ -34,6 +34,13 @@ import { createNatsJetStreamPublisher } from "./adapters/nats/nats-jetstream-pub
 import type { EventPublisher } from "./ports/event-publisher";
 import type { RelayLeadership } from "./ports/outbox";
 import { makeEventRelay, type EventRelay } from "./use-cases/relay-events";
+import { createAddressPolicy } from "./adapters/webhooks/address-policy";
+import { createUndiciWebhookSender, type Resolve } from "./adapters/webhooks/undici-webhook-sender";
+import { createWebhookPublisher } from "./adapters/webhooks/webhook-publisher";
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from "./domain/webhooks";
+import type { WebhookSender } from "./ports/webhooks";
+import { makeWebhookWorker } from "./use-cases/deliver-webhooks";
+import { makeWebhookUseCases, type WebhookUseCases } from "./use-cases/manage-webhooks";
 import type { Logger } from "./ports/logger";
 import type { PasswordHasher } from "./ports/password-hasher";
 import type { CredentialCache, CredentialChanges } from "./ports/credential-cache";
@@ -170,6 +177,11 @@ export interface App {
    * stops it before the database closes (which also closes its publishers).
    */
   readonly eventRelay: Pick<EventRelay, "start" | "stop" | "leading" | "nudge">;
+  /**
+   * Webhook endpoints, their delivery logs and resends (issue 20, item 3). Deliveries are queued by the relay's
+   * `webhooks` publisher and sent by a worker that runs beside the relay on its leader (docs/decisions/017).
+   */
+  readonly webhooks: WebhookUseCases;
   /** The process's Prometheus metrics: server/main.ts serves them at /metrics and times requests into them. */
   readonly metrics: AppMetrics;
   /** Recounts users by status for the gauge (server/main.ts calls it every 30 s, never per scrape). */
@@ -226,6 +238,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
       // No publisher is configured yet (NATS and webhooks follow, issue 20 items 3 and 4): events are delivered
       // to no one and pruned after EVENTS_RETENTION_HOURS.
       events: openEvents(config, [], events, log),
+      webhooks: openWebhooks(config),
       unitOfWork,
       credentialCache,
       hasher,
@@ -260,6 +273,8 @@ export interface TestAppOptions {
    * which measures what the outbox costs a write against this; every real wiring raises them.
    */
   domainEvents?: boolean;
+  /** How webhook hosts resolve (issue 20, item 3): tests stub DNS so no name is resolved for real. */
+  webhookResolve?: Resolve;
 }
 
 export interface InMemoryAppOptions extends TestAppOptions {
@@ -279,6 +294,11 @@ export interface InMemoryAppOptions extends TestAppOptions {
       | "API_TOKEN_MAX_LIFETIME_DAYS"
       | "EVENTS_POLL_MS"
       | "EVENTS_RETENTION_HOURS"
+      | "WEBHOOK_ALLOW_PRIVATE_CIDRS"
+      | "WEBHOOK_RETRY_SCHEDULE"
+      | "WEBHOOK_TIMEOUT_MS"
+      | "WEBHOOK_CONNECT_TIMEOUT_MS"
+      | "WEBHOOK_CONCURRENCY"
       // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
       | "LAUNCHDARKLY_SDK_KEY"
       | "LAUNCHDARKLY_BASE_URI"
@@ -317,6 +337,7 @@ export async function createInMemoryApp(options: InMemoryAppOptions = {}) {
   const app = wire({
     importTimings: options.importTimings,
     events: openEvents({ ...EVENT_DEFAULTS, ...options.config }, [eventPublisher], events, log),
+    webhooks: openWebhooks({ ...WEBHOOK_DEFAULTS, ...options.config }, options.webhookResolve),
     flags: await openFeatureFlags(options.config ?? {}, unitOfWork, log),
     unitOfWork,
     credentialCache,
@@ -348,6 +369,7 @@ export async function createDatabaseTestApp(config: Config, options: TestAppOpti
   const app = wire({
     importTimings: options.importTimings,
     events: openEvents(config, options.eventPublisher ? [options.eventPublisher] : [], events, log),
+    webhooks: openWebhooks(config, options.webhookResolve),
     flags: await openFeatureFlags(config, unitOfWork, log),
     metrics,
     unitOfWork,
@@ -543,6 +565,39 @@ function openEvents(
   };
 }
 
+const WEBHOOK_DEFAULTS = {
+  WEBHOOK_ALLOW_PRIVATE_CIDRS: "",
+  WEBHOOK_RETRY_SCHEDULE: parseRetrySchedule(DEFAULT_WEBHOOK_RETRY_SCHEDULE),
+  WEBHOOK_TIMEOUT_MS: 10_000,
+  WEBHOOK_CONNECT_TIMEOUT_MS: 5_000,
+  WEBHOOK_CONCURRENCY: 4,
+} as const;
+
+type WebhookConfig = Pick<
+  Config,
+  "WEBHOOK_ALLOW_PRIVATE_CIDRS" | "WEBHOOK_RETRY_SCHEDULE" | "WEBHOOK_TIMEOUT_MS" | "WEBHOOK_CONNECT_TIMEOUT_MS" | "WEBHOOK_CONCURRENCY"
+>;
+
+interface OpenedWebhooks {
+  sender: WebhookSender;
+  schedule: readonly number[];
+  concurrency: number;
+}
+
+/** The webhook sender (undici, Standard Webhooks signatures, the SSRF address policy) and the worker's settings. */
+function openWebhooks(config: WebhookConfig, resolve?: Resolve): OpenedWebhooks {
+  return {
+    sender: createUndiciWebhookSender({
+      policy: createAddressPolicy(config.WEBHOOK_ALLOW_PRIVATE_CIDRS),
+      connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT_MS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      resolve,
+    }),
+    schedule: config.WEBHOOK_RETRY_SCHEDULE,
+    concurrency: config.WEBHOOK_CONCURRENCY,
+  };
+}
+
 /** How often a process adds its flag evaluation counts to the database's. */
 const FLAG_COUNTS_FLUSH_MS = 60_000;
 
@@ -558,6 +613,7 @@ interface ImportTimings {
 function wire(deps: {
   importTimings?: ImportTimings;
   events: OpenedEvents;
+  webhooks: OpenedWebhooks;
   flags: OpenedFlags;
   unitOfWork: UnitOfWork;
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
@@ -629,16 +685,31 @@ function wire(deps: {
   });
   const liveChanges = makeLiveChanges({ source: deps.events.live, slots: streamSlots, recheckMs: deps.importTimings?.streamRecheckMs });
   const importUploads = createConcurrencySlots("import uploads", IMPORT_UPLOAD_CAPS);
+  // Webhooks (issue 20, item 3): the relay queues deliveries through its `webhooks` publisher; the worker sends
+  // them while this process leads the relay, so one process at a time sends, whichever replica it is.
+  const webhookWorker = makeWebhookWorker({
+    unitOfWork,
+    sender: deps.webhooks.sender,
+    clock,
+    log: deps.log.child({ component: "webhooks" }),
+    observer: deps.metrics.webhooks,
+    schedule: deps.webhooks.schedule,
+    concurrency: deps.webhooks.concurrency,
+    pollMs: deps.events.pollMs,
+    retentionMs: deps.events.retentionMs,
+  });
+  const publisher = fanOutPublisher([createWebhookPublisher({ unitOfWork, clock, queued: webhookWorker.nudge }), deps.events.publisher]);
   const relay = makeEventRelay({
     // Its polls, every second on every replica, are not traced (its metrics tell its lag, deliveries and failures).
     unitOfWork: withoutTracing(unitOfWork),
     leadership: deps.events.leadership,
-    publisher: deps.events.publisher,
+    publisher,
     clock,
     log: deps.log.child({ component: "event-relay" }),
     observer: deps.metrics.eventRelay,
     pollMs: deps.events.pollMs,
     retentionMs: deps.events.retentionMs,
+    whileLeading: [webhookWorker.run],
   });
   deps.events.cue.relay = relay;
   const eventRelay: App["eventRelay"] = {
@@ -647,9 +718,11 @@ function wire(deps: {
     leading: relay.leading,
     async stop() {
       await relay.stop();
-      await deps.events.publisher.close();
+      await publisher.close();
+      await deps.webhooks.sender.close();
     },
   };
+  const webhooks = makeWebhookUseCases({ unitOfWork, clock, destinations: deps.webhooks.sender, queued: webhookWorker.nudge });
   // Each use case in a span of its own (lib/adapters/otel/traced.ts), named after its key here. Not watchImport:
   // it is a stream that lasts as long as the client watches, and its reads are spans of their own.
   return {
@@ -712,6 +785,16 @@ function wire(deps: {
     evaluateCallerFlags: makeEvaluateCallerFlags({ flags: featureFlags }),
     credentialCache: deps.credentialCache,
     eventRelay,
+    webhooks: {
+      createWebhook: traced("createWebhook", webhooks.createWebhook),
+      listWebhooks: traced("listWebhooks", webhooks.listWebhooks),
+      getWebhook: traced("getWebhook", webhooks.getWebhook),
+      updateWebhook: traced("updateWebhook", webhooks.updateWebhook),
+      deleteWebhook: traced("deleteWebhook", webhooks.deleteWebhook),
+      rotateWebhookSecret: traced("rotateWebhookSecret", webhooks.rotateWebhookSecret),
+      listWebhookDeliveries: traced("listWebhookDeliveries", webhooks.listWebhookDeliveries),
+      resendWebhookDelivery: traced("resendWebhookDelivery", webhooks.resendWebhookDelivery),
+    },
     metrics: deps.metrics,
     refreshUserGauge: async () => {
       const counts = await countUsersByStatus();

@@ -31,6 +31,11 @@ describe("configuration", () => {
     ["LOG_LEVEL", "loud"],
     ["METRICS_PORT", "0"],
     ["METRICS_PORT", "3000"],
+    ["WEBHOOK_ALLOW_PRIVATE_CIDRS", "10.0.0.0/8,localhost"],
+    ["WEBHOOK_RETRY_SCHEDULE", "5s,5 days"],
+    ["WEBHOOK_RETRY_SCHEDULE", "12h,12h"],
+    ["WEBHOOK_TIMEOUT_MS", "50"],
+    ["WEBHOOK_CONCURRENCY", "0"],
   ])("refuses %s=%s with a message naming the variable", (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
@@ -40,6 +45,19 @@ describe("configuration", () => {
     expect(loadConfig({ HOSTNAME: "user-console-7c9d-x2x4q", LISTEN_HOST: "0.0.0.0" }).HOSTNAME).toBe("0.0.0.0");
     expect(loadConfig({ HOSTNAME: "0.0.0.0" }).HOSTNAME).toBe("0.0.0.0");
     expect(loadConfig({ HOSTNAME: "0.0.0.0", LISTEN_HOST: "" }).HOSTNAME).toBe("0.0.0.0");
+  });
+
+  it("sends webhooks to public addresses only, on Svix's retry schedule, unless told otherwise", () => {
+    expect(loadConfig({})).toMatchObject({
+      WEBHOOK_ALLOW_PRIVATE_CIDRS: "",
+      WEBHOOK_RETRY_SCHEDULE: [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000],
+      WEBHOOK_TIMEOUT_MS: 10_000,
+      WEBHOOK_CONCURRENCY: 4,
+    });
+    expect(loadConfig({ WEBHOOK_RETRY_SCHEDULE: "50ms,1s", WEBHOOK_ALLOW_PRIVATE_CIDRS: "127.0.0.0/8, fd00::/8" })).toMatchObject({
+      WEBHOOK_RETRY_SCHEDULE: [50, 1_000],
+      WEBHOOK_ALLOW_PRIVATE_CIDRS: "127.0.0.0/8, fd00::/8",
+    });
   });
 
   it("treats an empty DATABASE_URL as unset", () => {

@@ -1,4 +1,7 @@
+import ipaddr from "ipaddr.js";
 import { z } from "zod";
+
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from "./domain/webhooks";
 
 /**
  * Process configuration: read once from the environment at start-up, validated, and frozen. Every variable is
@@ -141,6 +144,39 @@ export const configSchema = z.object({
    * expiry is refused. Tokens are also revoked when their owner stops being an active ADMIN.
    */
   API_TOKEN_MAX_LIFETIME_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /**
+   * Webhooks (issue 20, item 3; docs/decisions/017-webhooks.md): address ranges, as CIDRs separated by commas, that
+   * webhooks may be sent to although they are not global unicast (private, loopback, link-local, CGNAT, ...), e.g.
+   * `10.20.0.0/16` for receivers inside the cluster. Empty (the default): only global unicast addresses.
+   */
+  WEBHOOK_ALLOW_PRIVATE_CIDRS: z
+    .string()
+    .default("")
+    .refine((text) => text.split(",").every((part) => part.trim() === "" || ipaddr.isValidCIDR(part.trim())), {
+      message: "must be CIDRs separated by commas, such as 10.0.0.0/8,fd00::/8",
+    }),
+  /**
+   * The waits before each retry of a failed webhook delivery, after the first attempt (units ms, s, m, h). When they
+   * run out the delivery fails and its endpoint is disabled. Each wait is jittered by up to a fifth either way, and
+   * the whole schedule must fit in 24 h with it.
+   */
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE)
+    .transform((text, context) => {
+      try {
+        return parseRetrySchedule(text);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+        return z.NEVER;
+      }
+    }),
+  /** A webhook request's whole deadline, connecting to the answer's last byte read (at most 64 KiB are read). */
+  WEBHOOK_TIMEOUT_MS: millis(10_000, 100),
+  /** A webhook request's deadline for DNS, TCP and TLS. */
+  WEBHOOK_CONNECT_TIMEOUT_MS: millis(5_000, 100),
+  /** Endpoints sent to at once (each gets one delivery at a time, in order). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /**
    * When set, the relay also publishes every event to NATS JetStream, on `user-console.<type>` (issue 20, item 4;
    * README, "Events on NATS JetStream"): `nats://host:4222`, several separated by commas, `user:password@` or

@@ -25,6 +25,7 @@ const SECTIONS: readonly (Section & { feature?: "bulk-import" })[] = [
   { href: "/flags", label: "Flags" },
   { href: "/audit", label: "Audit log" },
   { href: "/tokens", label: "API tokens" },
+  { href: "/webhooks", label: "Webhooks" },
   { href: "/settings", label: "Settings" },
   { href: "/docs", label: "API reference" },
 ];

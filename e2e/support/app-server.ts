@@ -26,6 +26,8 @@ export function appServer(serverPort: string, serverDataDir: string) {
       BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
       SHUTDOWN_DELAY_MS: "0",
       LOG_LEVEL: "warn",
+      // The webhooks spec's receiver runs in the test process on loopback, refused by default (SSRF).
+      WEBHOOK_ALLOW_PRIVATE_CIDRS: "127.0.0.1/32",
     },
   };
 }

@@ -4,7 +4,7 @@ import { InvalidCursorError } from "./errors";
 import type { Actor } from "./auth";
 
 /** What an audit entry can be about: the id is a uuid, or a flag's key. */
-export const AUDIT_TARGET_TYPES = ["user", "token", "invitation", "session", "flag", "import"] as const;
+export const AUDIT_TARGET_TYPES = ["user", "token", "invitation", "session", "flag", "import", "webhook"] as const;
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 /**

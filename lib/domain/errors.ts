@@ -34,6 +34,9 @@ export const ERROR_CODES = [
   "FLAGS_MANAGED_ELSEWHERE",
   "READ_ONLY_MODE",
   "FEATURE_OFF",
+  "WEBHOOK_NOT_FOUND",
+  "WEBHOOK_DELIVERY_NOT_FOUND",
+  "WEBHOOK_URL_REFUSED",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -340,5 +343,30 @@ export class FeatureOffError extends DomainError {
   constructor(readonly flag: string) {
     super(`This feature is turned off (flag ${flag})`);
     this.name = "FeatureOffError";
+  }
+}
+
+export class WebhookNotFoundError extends DomainError {
+  readonly code = "WEBHOOK_NOT_FOUND";
+  constructor(readonly webhookId: string) {
+    super(`Webhook endpoint ${webhookId} does not exist`);
+    this.name = "WebhookNotFoundError";
+  }
+}
+
+export class WebhookDeliveryNotFoundError extends DomainError {
+  readonly code = "WEBHOOK_DELIVERY_NOT_FOUND";
+  constructor(readonly deliveryId: string) {
+    super(`Delivery ${deliveryId} does not exist for this endpoint (delivered ones are pruned after EVENTS_RETENTION_HOURS)`);
+    this.name = "WebhookDeliveryNotFoundError";
+  }
+}
+
+/** An endpoint URL that would never be sent to: not http(s), credentials in it, or an address refused by policy (SSRF). */
+export class WebhookUrlRefusedError extends DomainError {
+  readonly code = "WEBHOOK_URL_REFUSED";
+  constructor(reason: string) {
+    super(reason);
+    this.name = "WebhookUrlRefusedError";
   }
 }

@@ -158,6 +158,14 @@ export const AUDIT_ACTION_EVENTS: Readonly<Record<string, Derive | "none">> = {
   "user.password_change_failed": "none",
   "user.sign_in_failures_cleared": "none",
   "user.one_time_password_reissued": "none",
+  // Webhook endpoints are this console's own wiring, not users, tokens or flags: announcing them to the receivers
+  // they configure would only loop back (docs/decisions/017-webhooks.md). The audit log keeps them.
+  "webhook.created": "none",
+  "webhook.updated": "none",
+  "webhook.deleted": "none",
+  "webhook.secret_rotated": "none",
+  "webhook.delivery_resent": "none",
+  "webhook.disabled": "none",
 };
 
 /**

@@ -61,6 +61,13 @@ export const PERMISSIONS = {
     roles: ["ADMIN"],
     summary: "Change feature flags (on/off, rollouts, targets, rules) and revert them to a past version",
   },
+  // From a browser session only: an endpoint receives every user's changes, so one added with a leaked token would
+  // be a feed of them that outlives the token.
+  "webhooks:manage": {
+    roles: ["ADMIN"],
+    tokens: false,
+    summary: "Add, change and remove webhook endpoints, rotate their secrets, read their delivery logs and resend deliveries",
+  },
   "sessions:read": {
     roles: ["ADMIN"],
     summary: "See other users' sessions (client address, browser, last activity) in their overview",
@@ -157,6 +164,15 @@ export const ROUTES: readonly RouteAccess[] = [
   api("POST", "/tokens", "tokens:manage", false),
   api("DELETE", "/tokens/[id]", "tokens:manage", false),
   api("GET", "/audit-events", "audit:read"),
+  // Webhooks are managed from a browser session only (issue 20): see webhooks:manage.
+  api("GET", "/webhooks", "webhooks:manage", false),
+  api("POST", "/webhooks", "webhooks:manage", false),
+  api("GET", "/webhooks/[id]", "webhooks:manage", false),
+  api("PATCH", "/webhooks/[id]", "webhooks:manage", false),
+  api("DELETE", "/webhooks/[id]", "webhooks:manage", false),
+  api("POST", "/webhooks/[id]/rotate-secret", "webhooks:manage", false),
+  api("GET", "/webhooks/[id]/deliveries", "webhooks:manage", false),
+  api("POST", "/webhooks/[id]/deliveries/[deliveryId]/resend", "webhooks:manage", false),
   api("GET", "/service/traffic", "service:read"),
   { method: "GET", path: "/api/openapi.json", access: "public", tokens: true },
   page("/", "public"),
@@ -173,6 +189,7 @@ export const ROUTES: readonly RouteAccess[] = [
   page("/imports", "users:import"),
   page("/audit", "audit:read"),
   page("/tokens", "tokens:manage"),
+  page("/webhooks", "webhooks:manage"),
   page("/settings", "self"),
 ];
 

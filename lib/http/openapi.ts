@@ -63,6 +63,11 @@ import {
   importJobResponse,
   importUploadCsv,
   importUploadMultipart,
+  webhookDeliveryPageResponse,
+  webhookDeliveryResponse,
+  webhookListResponse,
+  webhookResponse,
+  webhookWithSecretResponse,
 } from "./responses";
 import { ALLOWED_BEFORE_PASSWORD_CHANGE, route, WRITABLE_IN_READ_ONLY_MODE, type RouteContext } from "./route";
 import { idempotencyKey } from "./schemas";
@@ -90,6 +95,12 @@ const TAGS = [
   { name: "Invitations", description: "Inviting people, who then set their own password." },
   { name: "API tokens", description: "Tokens for scripts (`Authorization: Bearer uct_...`), managed from a browser session." },
   { name: "Audit log", description: "Who changed what, newest first." },
+  {
+    name: "Webhooks",
+    description:
+      "Endpoints that receive the domain events as signed HTTP requests (Standard Webhooks), each with its delivery " +
+      "log; managed by ADMINs from a browser session.",
+  },
   {
     name: "Feature flags",
     description: "Flags evaluated by the LaunchDarkly SDK: stored here (changed with PATCH), or LaunchDarkly's own (read-only here).",
@@ -504,6 +515,76 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     responses: { "204": { description: "Revoked: the token's next request is refused" } },
     errors: ["TOKEN_NOT_FOUND"],
   },
+  "GET /api/v1/webhooks": {
+    summary: "List webhook endpoints",
+    description: "Every endpoint, oldest first, with whether it is enabled and, if not, why. Never a secret.",
+    tag: "Webhooks",
+    responses: { "200": { description: "The endpoints", schema: webhookListResponse } },
+  },
+  "POST /api/v1/webhooks": {
+    summary: "Add a webhook endpoint",
+    description:
+      "From now on each event of the wanted types (all when `eventTypes` is empty) is POSTed to `url` as JSON, " +
+      "signed per the Standard Webhooks spec: headers `webhook-id` (the event's id, the same on every attempt), " +
+      "`webhook-timestamp` and `webhook-signature`, made with the secret in this response, which is shown only here. " +
+      "An endpoint gets its deliveries one at a time in the order the events happened; a failed one (no 2xx within " +
+      "the timeout) is retried after 5 s, 5 min, 30 min, 2 h, 5 h and 10 h (WEBHOOK_RETRY_SCHEDULE), then the endpoint " +
+      "is disabled. The URL is refused when it is not http(s), carries credentials, or is an address literal in a " +
+      "private, loopback or link-local range (WEBHOOK_ALLOW_PRIVATE_CIDRS can allow one); a name is checked against " +
+      "what it resolves to each time a request connects.",
+    tag: "Webhooks",
+    responses: { "201": { description: "Added; the secret is in this response only", schema: webhookWithSecretResponse } },
+    errors: ["WEBHOOK_URL_REFUSED"],
+  },
+  "GET /api/v1/webhooks/[id]": {
+    summary: "Get a webhook endpoint",
+    tag: "Webhooks",
+    responses: { "200": { description: "The endpoint", schema: webhookResponse } },
+    errors: ["WEBHOOK_NOT_FOUND"],
+  },
+  "PATCH /api/v1/webhooks/[id]": {
+    summary: "Change a webhook endpoint",
+    description:
+      "A JSON merge patch of `url`, `description`, `eventTypes` and `enabled`. Disabling stops deliveries (events " +
+      "meanwhile are not queued for it); enabling again first retries the delivery whose retries ran out, if that " +
+      "is why it was disabled, then the rest of its queue, in order.",
+    tag: "Webhooks",
+    responses: { "200": { description: "The endpoint as changed", schema: webhookResponse } },
+    errors: ["WEBHOOK_NOT_FOUND", "WEBHOOK_URL_REFUSED"],
+  },
+  "DELETE /api/v1/webhooks/[id]": {
+    summary: "Remove a webhook endpoint",
+    description: "With its delivery log; nothing more is sent to it.",
+    tag: "Webhooks",
+    responses: { "204": { description: "Removed" } },
+    errors: ["WEBHOOK_NOT_FOUND"],
+  },
+  "POST /api/v1/webhooks/[id]/rotate-secret": {
+    summary: "Rotate a webhook endpoint's secret",
+    description: "Every request from now on is signed with the new secret, shown in this response only.",
+    tag: "Webhooks",
+    responses: { "200": { description: "The new secret", schema: webhookWithSecretResponse } },
+    errors: ["WEBHOOK_NOT_FOUND"],
+  },
+  "GET /api/v1/webhooks/[id]/deliveries": {
+    summary: "A webhook endpoint's delivery log",
+    description:
+      "Its deliveries newest first, by cursor: status (`pending`, `succeeded`, `failed`), attempts, when it is tried " +
+      "next, the last response code, latency and error, and the event sent. Finished deliveries are pruned after " +
+      "EVENTS_RETENTION_HOURS.",
+    tag: "Webhooks",
+    responses: { "200": { description: "A page of deliveries", schema: webhookDeliveryPageResponse } },
+    errors: ["WEBHOOK_NOT_FOUND", "INVALID_CURSOR"],
+  },
+  "POST /api/v1/webhooks/[id]/deliveries/[deliveryId]/resend": {
+    summary: "Resend a delivery",
+    description:
+      "Queues the delivery again in its place (pending, attempts from zero, due now): the receiver gets it again with " +
+      "the same `webhook-id`, before any later delivery still queued for the endpoint.",
+    tag: "Webhooks",
+    responses: { "202": { description: "Queued again", schema: webhookDeliveryResponse } },
+    errors: ["WEBHOOK_NOT_FOUND", "WEBHOOK_DELIVERY_NOT_FOUND"],
+  },
   "GET /api/v1/audit-events": {
     summary: "List audit events",
     description: "Newest first, filtered, by cursor.",
@@ -605,6 +686,9 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   FLAGS_MANAGED_ELSEWHERE: "LaunchDarkly manages the flags (LAUNCHDARKLY_SDK_KEY): change them there",
   READ_ONLY_MODE: "the console is in read-only mode (flag ops-read-only-mode); retry after Retry-After seconds",
   FEATURE_OFF: "the feature is turned off by its flag (bulk-import)",
+  WEBHOOK_NOT_FOUND: "no such webhook endpoint",
+  WEBHOOK_DELIVERY_NOT_FOUND: "no such delivery in this endpoint's log (finished ones are pruned after EVENTS_RETENTION_HOURS)",
+  WEBHOOK_URL_REFUSED: "the URL is not http(s), carries credentials, or is an address that webhooks may not be sent to",
   NOT_FOUND: "no API route at this address",
   METHOD_NOT_ALLOWED: "the route does not answer this method; `Allow` lists those it does",
   INTERNAL: "something failed on our side; quote the requestId",
@@ -846,8 +930,10 @@ function eventWebhooks(): ZodOpenApiPathsObject {
         summary,
         description:
           "Sent at least once, after the change committed, in the order of the subject's `sequence`; a receiver drops " +
-          "an `id` it has seen. The same JSON is published on NATS JetStream as `user-console." + type + "` when " +
-          "NATS_URL is set.",
+          "an `id` it has seen. To each webhook endpoint that wants the type it is POSTed signed per the Standard " +
+          "Webhooks spec (`webhook-id`: the event's id; `webhook-timestamp`; `webhook-signature` with the endpoint's " +
+          "secret), one delivery at a time per endpoint, retried for up to a day (docs/decisions/017-webhooks.md). " +
+          "The same JSON is published on NATS JetStream as `user-console." + type + "` when NATS_URL is set.",
         tags: ["Events"],
         requestBody: { required: true, content: { "application/json": { schema } } },
         responses: { "2XX": { description: "Taken: not sent again" } },

@@ -3,6 +3,7 @@ import type { Principal } from "../domain/auth";
 import type { User } from "../domain/user";
 import type { UserOverview } from "../use-cases/get-user-overview";
 import type { OwnedApiToken } from "../use-cases/manage-api-tokens";
+import type { WebhookDelivery, WebhookEndpoint } from "../domain/webhooks";
 import { HttpProblem } from "./problem";
 
 export function userJson(user: User) {
@@ -97,4 +98,41 @@ export function principalJson(principal: Principal) {
 
 export function tokenJson(token: OwnedApiToken) {
   return { ...token };
+}
+
+/** An endpoint, never its secret. */
+export function webhookJson(endpoint: WebhookEndpoint) {
+  return {
+    id: endpoint.id,
+    url: endpoint.url,
+    description: endpoint.description,
+    eventTypes: [...endpoint.eventTypes],
+    enabled: endpoint.enabled,
+    disabledReason: endpoint.disabledReason,
+    disabledAt: endpoint.disabledAt,
+    createdBy: endpoint.createdBy,
+    createdAt: endpoint.createdAt,
+    updatedAt: endpoint.updatedAt,
+    version: endpoint.version,
+  };
+}
+
+/** A delivery as its endpoint's log shows it: the event it carries is the body as sent, parsed. */
+export function webhookDeliveryJson(delivery: WebhookDelivery) {
+  return {
+    id: delivery.id,
+    eventId: delivery.eventId,
+    eventType: delivery.eventType,
+    subject: { ...delivery.subject },
+    sequence: delivery.sequence,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    nextAttemptAt: delivery.nextAttemptAt,
+    lastResponseCode: delivery.lastResponseCode,
+    lastLatencyMs: delivery.lastLatencyMs,
+    lastError: delivery.lastError,
+    createdAt: delivery.createdAt,
+    deliveredAt: delivery.deliveredAt,
+    event: JSON.parse(delivery.body) as unknown,
+  };
 }

@@ -14,6 +14,8 @@ import { ROLES, USER_STATUSES } from "../domain/user";
 import { ERROR_CODES } from "../domain/errors";
 import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
 import { HTTP_ERROR_CODES } from "./problem";
+import { EVENT_SUBJECT_TYPES, EVENT_TYPES } from "../domain/events";
+import { WEBHOOK_DELIVERY_STATUSES } from "../domain/webhooks";
 
 // Leaf types stay inline rather than becoming components: Scalar's examples show a $ref'd enum or string as null.
 export const timestamp = z.iso.datetime({ offset: true }).meta({ description: "ISO 8601 date and time" });
@@ -460,3 +462,56 @@ export const userFlagsResponse = z
     ),
   })
   .meta({ id: "UserFlags" });
+
+export const webhookResponse = z
+  .strictObject({
+    id: z.string(),
+    url: z.string(),
+    description: z.string(),
+    eventTypes: z.array(z.enum(EVENT_TYPES)).meta({ description: "Empty: every event type" }),
+    enabled: z.boolean(),
+    disabledReason: z
+      .string()
+      .nullable()
+      .meta({ description: "Why it is disabled: by whom, or the delivery whose retries ran out and its last error" }),
+    disabledAt: timestamp.nullable(),
+    createdBy: z.string().meta({ description: "Email of the ADMIN who created it, as it was then" }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: z.int().min(1),
+  })
+  .meta({ id: "WebhookEndpoint", description: "A webhook endpoint, without its secret" });
+
+export const webhookListResponse = z.strictObject({ items: z.array(webhookResponse) }).meta({ id: "WebhookEndpointList" });
+
+export const webhookWithSecretResponse = z
+  .strictObject({
+    endpoint: webhookResponse,
+    secret: z.string().meta({
+      description: "`whsec_...`: verify each request's `webhook-signature` with it. Shown in this response only, never again",
+    }),
+  })
+  .meta({ id: "WebhookEndpointWithSecret" });
+
+export const webhookDeliveryResponse = z
+  .strictObject({
+    id: z.string(),
+    eventId: z.string().meta({ description: "Sent as `webhook-id`, the same on every attempt" }),
+    eventType: z.enum(EVENT_TYPES),
+    subject: z.strictObject({ type: z.enum(EVENT_SUBJECT_TYPES), id: z.string() }),
+    sequence: z.int().min(1),
+    status: z.enum(WEBHOOK_DELIVERY_STATUSES),
+    attempts: z.int().min(0).meta({ description: "Attempts since it was queued (or queued again)" }),
+    nextAttemptAt: timestamp.nullable().meta({ description: "When it is tried next; null once it succeeded or failed" }),
+    lastResponseCode: z.int().nullable(),
+    lastLatencyMs: z.int().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: timestamp,
+    deliveredAt: timestamp.nullable(),
+    event: z.record(z.string(), z.unknown()).meta({ description: "The request body, as sent: the event" }),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+export const webhookDeliveryPageResponse = z
+  .strictObject({ items: z.array(webhookDeliveryResponse), nextCursor: z.string().nullable() })
+  .meta({ id: "WebhookDeliveryPage" });

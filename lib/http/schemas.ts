@@ -6,6 +6,8 @@
 import { z } from "zod";
 
 import { AUDIT_TARGET_TYPES, MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
+import { EVENT_TYPES } from "../domain/events";
+import { MAX_WEBHOOK_DELIVERY_PAGE, MAX_WEBHOOK_URL_LENGTH, webhookUrlProblem } from "../domain/webhooks";
 import { flagChangeSchema } from "../domain/feature-flags";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/auth";
 import { ROLES, USER_STATUSES } from "../domain/user";
@@ -187,4 +189,43 @@ export const revertFlagBody = z
 export const flagHistoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE_SIZE).default(50),
   cursor: z.string().min(1).max(500).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Webhooks (issue 20, item 3)
+
+const webhookUrl = z
+  .string()
+  .trim()
+  .min(1, "Enter the URL the events go to")
+  .max(MAX_WEBHOOK_URL_LENGTH)
+  .superRefine((url, context) => {
+    const problem = webhookUrlProblem(url);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  })
+  // The same rule's shape, for the OpenAPI document and the generators that read it (test/api/hostile-input).
+  .regex(/^https?:\/\/(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?][^\s#]*)?$/, "Enter an http(s) URL such as https://example.com/webhooks")
+  .meta({ description: "http(s) only, no credentials; where it points is checked when each request connects (SSRF)", example: "https://example.com/webhooks" });
+const webhookDescription = z.string().trim().max(500);
+const webhookEventTypes = z
+  .array(z.enum(EVENT_TYPES))
+  .max(EVENT_TYPES.length)
+  .meta({ description: "The event types the endpoint wants; empty (the default) for all, including types added later" });
+
+export const createWebhookBody = z
+  .strictObject({ url: webhookUrl, description: webhookDescription.default(""), eventTypes: webhookEventTypes.default([]) })
+  .meta({ example: { url: "https://example.com/webhooks", description: "CRM sync", eventTypes: ["user.created", "user.deleted"] } });
+
+/** A JSON merge patch of an endpoint: `enabled: true` also queues again the delivery whose retries ran out. */
+export const patchWebhookBody = z
+  .strictObject({ url: webhookUrl, description: webhookDescription, eventTypes: webhookEventTypes, enabled: z.boolean() })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, "Send at least one of url, description, eventTypes, enabled")
+  .meta({ example: { enabled: true } });
+
+export const webhookDeliveryParams = z.strictObject({ id: z.string().min(1).max(100), deliveryId: z.string().min(1).max(100) });
+
+export const webhookDeliveriesQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_WEBHOOK_DELIVERY_PAGE).default(50),
+  cursor: z.string().min(1).max(100).optional(),
 });

@@ -13,6 +13,7 @@ import type { IdempotencyStore } from "./idempotency-store";
 import type { ImportJobRepository } from "./import-job-repository";
 import type { EventOutbox } from "./outbox";
 import type { UserQueries, UserRepository } from "./user-repository";
+import type { WebhookRepository } from "./webhooks";
 
 /** The repositories of one unit of work: all of them share its transaction. */
 export interface Repositories {
@@ -35,6 +36,8 @@ export interface Repositories {
    * the events are derived from the unit's audit entries (lib/adapters/outbox/with-domain-events.ts).
    */
   events: EventOutbox;
+  /** Webhook endpoints and their delivery log (issue 20, item 3). */
+  webhooks: WebhookRepository;
   /** Credential changes told to the other replicas when the unit commits (issue 16; with-credential-changes.ts). */
   credentialChanges: CredentialChangeNotices;
   /**

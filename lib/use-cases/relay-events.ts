@@ -33,6 +33,12 @@ export interface EventRelayOptions {
   pruneEveryMs?: number;
   /** Wait after a failed publish: doubling from `initialMs` up to `maxMs` (defaults 500 ms and 30 s). */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * Work that must run on one replica at a time, beside relaying, for as long as this process leads (the webhook
+   * delivery worker: per-endpoint order across replicas). Each is started when the lease is taken and is handed a
+   * signal that aborts when leading ends; the lease is given back only once every one has settled.
+   */
+  whileLeading?: readonly ((signal: AbortSignal) => Promise<void>)[];
 }
 
 export interface EventRelay {
@@ -44,6 +50,23 @@ export interface EventRelay {
   leading(): boolean;
   /** Stops relaying (a batch being published is abandoned, to be sent again by the next leader) and gives the lease back. */
   stop(): Promise<void>;
+}
+
+/**
+ * One unit of work that waits out a database outage (the breaker refuses at once while open, DATABASE_UNAVAILABLE)
+ * rather than fail: for background work that is its own client (the relay, the webhook worker). Rejects with
+ * `signal`'s reason when it aborts during the wait; any other error is passed on.
+ */
+export async function runThroughOutages<T>(unitOfWork: UnitOfWork, work: (repos: Repositories) => Promise<T>, signal: AbortSignal): Promise<T> {
+  for (;;) {
+    try {
+      return await unitOfWork.run(work, { signal });
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error && error.code === "DATABASE_UNAVAILABLE")) throw error;
+      const seconds = "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : 1;
+      if (await sleepUnlessAborted(seconds * 1_000, signal)) throw signal.reason;
+    }
+  }
 }
 
 /** Rows pruned per statement, and statements per round: a long-idle outbox shrinks over a few rounds. */
@@ -91,16 +114,8 @@ export function makeEventRelay(options: EventRelayOptions): EventRelay {
    * One unit of work that waits out a database outage (the breaker refuses at once while open) rather than fail;
    * rejects with `signal`'s reason when it aborts during the wait.
    */
-  async function inUnit<T>(work: (repos: Repositories) => Promise<T>, signal: AbortSignal): Promise<T> {
-    for (;;) {
-      try {
-        return await unitOfWork.run(work, { signal });
-      } catch (error) {
-        if (!(error instanceof Error && "code" in error && error.code === "DATABASE_UNAVAILABLE")) throw error;
-        const seconds = "retryAfterSeconds" in error && typeof error.retryAfterSeconds === "number" ? error.retryAfterSeconds : 1;
-        if (await sleepUnlessAborted(seconds * 1_000, signal)) throw signal.reason;
-      }
-    }
+  function inUnit<T>(work: (repos: Repositories) => Promise<T>, signal: AbortSignal): Promise<T> {
+    return runThroughOutages(unitOfWork, work, signal);
   }
 
   async function measureLag(signal: AbortSignal): Promise<void> {
@@ -175,6 +190,12 @@ export function makeEventRelay(options: EventRelayOptions): EventRelay {
       observer?.leading(true);
       log.info({ publisher: publisher.name }, "event relay: leading");
       let lost = false;
+      const ended = new AbortController();
+      const companions = (options.whileLeading ?? []).map((task) =>
+        task(AbortSignal.any([stopper.signal, lease.lost, ended.signal])).catch((error: unknown) => {
+          if (!ended.signal.aborted && !stopper.signal.aborted && !lease.lost.aborted) log.error({ err: error }, "event relay: work beside it failed");
+        }),
+      );
       try {
         await lead(lease);
         attempt = 0;
@@ -184,6 +205,9 @@ export function makeEventRelay(options: EventRelayOptions): EventRelay {
           attempt++;
         }
       } finally {
+        // Before the lease goes: no other replica may start this work while ours still runs.
+        ended.abort(new Error("no longer leading"));
+        await Promise.all(companions);
         isLeading = false;
         observer?.leading(false);
         observer?.lag(0, 0);

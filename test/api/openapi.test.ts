@@ -350,6 +350,36 @@ describe("real responses match the document", () => {
     expect(answered.headers.get("content-type")).toBe("text/event-stream");
   });
 
+  it("webhooks: add (secret once), list, read, change, rotate, the delivery log, resend, remove; refused URLs and unknown ids", async () => {
+    const created = await call("POST", "/api/v1/webhooks", json(admin, { url: "https://hooks.example.com/in", eventTypes: ["user.created"] }));
+    expect(created.status).toBe(201);
+    expect(String(created.body.secret)).toMatch(/^whsec_/);
+    const id = isObject(created.body.endpoint) ? String(created.body.endpoint.id) : "";
+    expect((await call("POST", "/api/v1/webhooks", json(admin, { url: "http://127.0.0.1/hook" }))).body).toMatchObject({ code: "WEBHOOK_URL_REFUSED" });
+    expect((await call("POST", "/api/v1/webhooks", json(admin, { url: "ftp://example.com/hook" }))).body).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect((await call("GET", "/api/v1/webhooks", { cookie: admin })).body.items).toHaveLength(1);
+    expect((await call("GET", `/api/v1/webhooks/${id}`, { cookie: admin })).body).toMatchObject({ id, enabled: true });
+    expect((await call("PATCH", `/api/v1/webhooks/${id}`, json(admin, { enabled: false }))).body).toMatchObject({ enabled: false, version: 2 });
+    expect((await call("POST", `/api/v1/webhooks/${id}/rotate-secret`, { cookie: admin })).body).toMatchObject({ secret: expect.stringMatching(/^whsec_/) });
+    await call("PATCH", `/api/v1/webhooks/${id}`, json(admin, { enabled: true }));
+    await api.unitOfWork.run(({ webhooks }) =>
+      webhooks.enqueue(
+        [{ eventId: "0190b000-0000-7000-8000-000000000001", eventType: "user.created", subject: { type: "user", id: "u1" }, sequence: 1, body: '{"id":"0190b000-0000-7000-8000-000000000001"}' }],
+        new Date(),
+      ),
+    );
+    const log = await call("GET", `/api/v1/webhooks/${id}/deliveries?limit=10`, { cookie: admin });
+    expect(log.body).toMatchObject({ items: [{ status: "pending", eventType: "user.created" }], nextCursor: null });
+    const deliveryId = Array.isArray(log.body.items) && isObject(log.body.items[0]) ? String(log.body.items[0].id) : "";
+    expect((await call("POST", `/api/v1/webhooks/${id}/deliveries/${deliveryId}/resend`, { cookie: admin })).status).toBe(202);
+    expect((await call("POST", `/api/v1/webhooks/${id}/deliveries/no-such-delivery/resend`, { cookie: admin })).body).toMatchObject({
+      code: "WEBHOOK_DELIVERY_NOT_FOUND",
+    });
+    expect((await call("GET", `/api/v1/webhooks/${id}/deliveries?cursor=nope`, { cookie: admin })).body).toMatchObject({ code: "INVALID_CURSOR" });
+    expect((await call("DELETE", `/api/v1/webhooks/${id}`, { cookie: admin })).status).toBe(204);
+    expect((await call("GET", `/api/v1/webhooks/${id}`, { cookie: admin })).body).toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
+  });
+
   it("imports: upload (text/csv, replayed by Idempotency-Key), list, read with row errors, events; a bad file; unknown", async () => {
     const csv = "email,name,role\nimp1@example.com,Imp One,VIEWER\nnot-an-email,Bad,\n";
     const headers = { "content-type": "text/csv", "idempotency-key": "contract-import-1" };

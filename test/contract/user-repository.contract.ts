@@ -1,7 +1,8 @@
 /**
  * ONE contract for the database ports (UserRepository, UnitOfWork, and through auth-repositories.contract.ts
  * AuditLog and the sign-in stores, through import-job-repository.contract.ts the import jobs, through
- * feature-flag-repository.contract.ts the local flags, through event-outbox.contract.ts the outbox), run against every
+ * feature-flag-repository.contract.ts the local flags, through event-outbox.contract.ts the outbox, through
+ * webhook-repository.contract.ts the webhook endpoints and deliveries), run against every
  * implementation: in-memory, Prisma on embedded PGlite, Prisma on a real PostgreSQL server (issue 2 item 5).
  * The top-level describe title is `user repository contract (<impl>)`: scripts/test.mjs counts executed tests
  * per implementation by it.
@@ -19,6 +20,7 @@ import { auditAbout, auditOf, authRepositoriesContract } from "./auth-repositori
 import { eventOutboxContract } from "./event-outbox.contract";
 import { featureFlagRepositoryContract } from "./feature-flag-repository.contract";
 import { importJobRepositoryContract } from "./import-job-repository.contract";
+import { webhookRepositoryContract } from "./webhook-repository.contract";
 
 export type ContractImplementation = "in-memory" | "prisma-pglite" | "prisma-postgres";
 
@@ -918,6 +920,10 @@ export function userRepositoryContract(
 
     describe("event outbox", () => {
       eventOutboxContract(() => unitOfWork);
+    });
+
+    describe("webhooks", () => {
+      webhookRepositoryContract(() => unitOfWork);
     });
   });
 }

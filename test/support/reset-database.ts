@@ -4,7 +4,7 @@
  */
 export const RESET_STATEMENTS = [
   `ALTER TABLE "audit_entries" DISABLE TRIGGER USER`,
-  `TRUNCATE "audit_entries", "sign_in_failures", "api_tokens", "idempotency_keys", "import_jobs", "feature_flags", "flag_evaluation_counts", "outbox", "outbox_subjects", "users" CASCADE`,
+  `TRUNCATE "audit_entries", "sign_in_failures", "api_tokens", "idempotency_keys", "import_jobs", "feature_flags", "flag_evaluation_counts", "outbox", "outbox_subjects", "webhook_endpoints", "users" CASCADE`,
   `ALTER TABLE "audit_entries" ENABLE TRIGGER USER`,
 ] as const;
 

@@ -32,6 +32,7 @@ import {
 import { InMemoryEventOutbox, type StoredOutboxEvent } from "./in-memory-event-outbox";
 import { InMemoryFeatureFlagRepository } from "./in-memory-feature-flag-repository";
 import { InMemoryUserRepository } from "./in-memory-user-repository";
+import { InMemoryWebhookRepository, type StoredWebhookDelivery, type StoredWebhookEndpoint } from "./in-memory-webhook-repository";
 import {
   copyImports,
   emptyImports,
@@ -64,6 +65,11 @@ export interface InMemoryState {
   outbox: StoredOutboxEvent[];
   /** The last sequence given to each subject, by `${type}:${id}`. */
   outboxSequences: Map<string, number>;
+  /** Webhook endpoints by id, with their secrets (issue 20, item 3). */
+  webhookEndpoints: Map<string, StoredWebhookEndpoint>;
+  /** Webhook deliveries in queue order; rows are replaced, never changed in place. */
+  webhookDeliveries: StoredWebhookDelivery[];
+  nextWebhookDeliveryPosition: number;
   /** Test switch: every audit append fails, as a refused insert would (proves changes roll back with it). */
   failAuditAppends: boolean;
 }
@@ -88,6 +94,9 @@ function emptyState(): InMemoryState {
     flagEvaluations: new Map(),
     outbox: [],
     outboxSequences: new Map(),
+    webhookEndpoints: new Map(),
+    webhookDeliveries: [],
+    nextWebhookDeliveryPosition: 1,
     failAuditAppends: false,
   };
 }
@@ -109,6 +118,9 @@ function copyState(state: InMemoryState): InMemoryState {
     flagEvaluations: new Map(state.flagEvaluations),
     outbox: [...state.outbox],
     outboxSequences: new Map(state.outboxSequences),
+    webhookEndpoints: new Map(state.webhookEndpoints),
+    webhookDeliveries: [...state.webhookDeliveries],
+    nextWebhookDeliveryPosition: state.nextWebhookDeliveryPosition,
     failAuditAppends: state.failAuditAppends,
   };
 }
@@ -165,6 +177,7 @@ export function createInMemoryDatabase(options: { now?: () => Date } = {}): InMe
           imports: new InMemoryImportJobRepository(staged, now, guard),
           flags: new InMemoryFeatureFlagRepository(staged, now, guard),
           events: new InMemoryEventOutbox(staged, now, () => uuidv7(), guard),
+          webhooks: new InMemoryWebhookRepository(staged, () => uuidv7(), guard),
           savepoint: async (work) => {
             guard();
             // The repositories hold `staged` itself, so a failed savepoint puts the copy's contents back into it.

@@ -62,6 +62,7 @@ function traced(repos: Repositories, unit: Context, system: string): Repositorie
     imports: wrap("imports", repos.imports),
     flags: wrap("flags", repos.flags),
     events: wrap("events", repos.events),
+    webhooks: wrap("webhooks", repos.webhooks),
     savepoint: (work) => repos.savepoint(() => context.with(unit, work)),
   };
 }

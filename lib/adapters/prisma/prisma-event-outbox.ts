@@ -154,7 +154,8 @@ function toDomainEvent(row: OutboxRow): DomainEvent {
   };
 }
 
-function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
+/** A text column's value as one of a closed set; an unknown one is a corrupt row, and fails loudly. */
+export function oneOf<T extends string>(allowed: readonly T[], value: string, column: string): T {
   const found = allowed.find((candidate) => candidate === value);
   if (found === undefined) throw new Error(`outbox.${column} holds an unknown value: ${value}`);
   return found;

@@ -19,6 +19,7 @@ import {
   PrismaSignInFailureRepository,
 } from "./prisma-auth-repositories";
 import { PrismaUserRepository, withRollbackError } from "./prisma-user-repository";
+import { PrismaWebhookRepository } from "./prisma-webhook-repository";
 
 export interface PrismaUnitOfWorkOptions {
   /** The query side: reads outside a transaction, in plain SQL on the same database (lib/adapters/sql). */
@@ -79,6 +80,7 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
               imports: new PrismaImportJobRepository(tx, guard),
               flags: new PrismaFeatureFlagRepository(tx, guard),
               events: new PrismaEventOutbox(tx, guard),
+              webhooks: new PrismaWebhookRepository(tx, guard),
               savepoint: savepointsOn(tx, signal),
             };
             const result = await untilAborted(work(repos), signal);

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 import type { UserStatus } from "../../domain/user";
 import type { BreakerState, ConnectionStats } from "../../ports/database";
+import type { WebhookObserver } from "../../ports/webhooks";
 
 /**
  * The process's Prometheus metrics (issue 8), in one registry per app, served by our server at GET /metrics
@@ -54,6 +55,11 @@ export interface AppMetrics {
     delivered(count: number): void;
     failed(count: number): void;
   };
+  /**
+   * Webhook deliveries (issue 20, item 3; lib/ports/webhooks.ts WebhookObserver): attempts by outcome and their
+   * latency, deliveries that reached their end by outcome, endpoints disabled when their retries ran out.
+   */
+  readonly webhooks: WebhookObserver;
 }
 
 export interface TrafficMinute {
@@ -88,6 +94,10 @@ export const METRIC_NAMES = [
   "user_console_events_lag_seconds",
   "user_console_events_delivered_total",
   "user_console_events_failed_total",
+  "user_console_webhook_attempts_total",
+  "user_console_webhook_attempt_duration_seconds",
+  "user_console_webhook_deliveries_total",
+  "user_console_webhook_endpoints_disabled_total",
 ] as const;
 
 /** A breaker's state as a number, gobreaker's order (as in the seed): 0 closed, 1 half-open, 2 open. */
@@ -200,6 +210,34 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
     registers,
   });
 
+  const webhookAttempts = new Counter({
+    name: "user_console_webhook_attempts_total",
+    help: "Webhook requests sent, by outcome: succeeded (2xx) or failed (another status, no answer, refused address)",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const webhookAttemptSeconds = new Histogram({
+    name: "user_console_webhook_attempt_duration_seconds",
+    help: "Time from sending a webhook request to its answer (or its failure)",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+  const webhookDeliveries = new Counter({
+    name: "user_console_webhook_deliveries_total",
+    help: "Webhook deliveries that reached their end, by outcome: succeeded, or failed when the retry schedule ran out",
+    labelNames: ["outcome"] as const,
+    registers,
+  });
+  const webhookEndpointsDisabled = new Counter({
+    name: "user_console_webhook_endpoints_disabled_total",
+    help: "Webhook endpoints disabled because a delivery's retries ran out",
+    registers,
+  });
+  for (const outcome of ["succeeded", "failed"]) {
+    webhookAttempts.inc({ outcome }, 0);
+    webhookDeliveries.inc({ outcome }, 0);
+  }
+
   let readConnections: () => ConnectionStats | null = () => null;
   let readImportPool: () => { queued: number; running: number } = () => ({ queued: 0, running: 0 });
   new Gauge({
@@ -277,6 +315,14 @@ export function createPrometheusMetrics(options: { processMetrics?: boolean; now
       },
       delivered: (count) => eventsDelivered.inc(count),
       failed: (count) => eventsFailed.inc(count),
+    },
+    webhooks: {
+      attempted(outcome, seconds) {
+        webhookAttempts.inc({ outcome });
+        webhookAttemptSeconds.observe(seconds);
+      },
+      finished: (outcome) => webhookDeliveries.inc({ outcome }),
+      endpointDisabled: () => webhookEndpointsDisabled.inc(),
     },
     recordBreakerTransition(name, from, to) {
       breakerState.set({ name }, BREAKER_STATE_VALUE[to]);

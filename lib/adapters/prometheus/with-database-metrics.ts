@@ -43,6 +43,7 @@ function timed(repos: Repositories, metrics: Pick<AppMetrics, "observeDatabase">
     imports: time("imports", repos.imports),
     flags: time("flags", repos.flags),
     events: time("events", repos.events),
+    webhooks: time("webhooks", repos.webhooks),
     savepoint: (work) => repos.savepoint(work),
   };
 }

@@ -15,3 +15,4 @@ export * from "./users";
 export * from "./users-bulk";
 export * from "./users-export";
 export * from "./users-overview";
+export * from "./webhooks";

@@ -142,6 +142,16 @@ export type OutboxEvent = Prisma.OutboxEventModel
  */
 export type OutboxSubject = Prisma.OutboxSubjectModel
 /**
+ * Model WebhookEndpoint
+ * A receiver of signed webhooks (issue 20, item 3; docs/decisions/017-webhooks.md), managed by ADMINs.
+ */
+export type WebhookEndpoint = Prisma.WebhookEndpointModel
+/**
+ * Model WebhookDelivery
+ * One event for one endpoint, and how sending it went: the endpoint's queue and its delivery log.
+ */
+export type WebhookDelivery = Prisma.WebhookDeliveryModel
+/**
  * Model UserStatDelta
  * The dashboard's read model (issue 21, docs/decisions/018): counts as insert-only deltas per key
  * ('status:ACTIVE', 'role:ADMIN', 'signup:2026-12-07'), written by statement triggers on "users" (which Prisma does

@@ -69,6 +69,8 @@ export const ModelName = {
   FlagEvaluationCount: 'FlagEvaluationCount',
   OutboxEvent: 'OutboxEvent',
   OutboxSubject: 'OutboxSubject',
+  WebhookEndpoint: 'WebhookEndpoint',
+  WebhookDelivery: 'WebhookDelivery',
   UserStatDelta: 'UserStatDelta'
 } as const
 
@@ -317,6 +319,47 @@ export const OutboxSubjectScalarFieldEnum = {
 } as const
 
 export type OutboxSubjectScalarFieldEnum = (typeof OutboxSubjectScalarFieldEnum)[keyof typeof OutboxSubjectScalarFieldEnum]
+
+
+export const WebhookEndpointScalarFieldEnum = {
+  id: 'id',
+  url: 'url',
+  description: 'description',
+  eventTypes: 'eventTypes',
+  secret: 'secret',
+  enabled: 'enabled',
+  disabledReason: 'disabledReason',
+  disabledAt: 'disabledAt',
+  createdBy: 'createdBy',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt',
+  version: 'version'
+} as const
+
+export type WebhookEndpointScalarFieldEnum = (typeof WebhookEndpointScalarFieldEnum)[keyof typeof WebhookEndpointScalarFieldEnum]
+
+
+export const WebhookDeliveryScalarFieldEnum = {
+  position: 'position',
+  id: 'id',
+  endpointId: 'endpointId',
+  eventId: 'eventId',
+  eventType: 'eventType',
+  subjectType: 'subjectType',
+  subjectId: 'subjectId',
+  sequence: 'sequence',
+  body: 'body',
+  status: 'status',
+  attempts: 'attempts',
+  nextAttemptAt: 'nextAttemptAt',
+  lastResponseCode: 'lastResponseCode',
+  lastLatencyMs: 'lastLatencyMs',
+  lastError: 'lastError',
+  createdAt: 'createdAt',
+  deliveredAt: 'deliveredAt'
+} as const
+
+export type WebhookDeliveryScalarFieldEnum = (typeof WebhookDeliveryScalarFieldEnum)[keyof typeof WebhookDeliveryScalarFieldEnum]
 
 
 export const UserStatDeltaScalarFieldEnum = {

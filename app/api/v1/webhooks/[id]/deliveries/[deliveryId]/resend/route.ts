@@ -1,0 +1,1 @@
+export { resendWebhookDelivery as POST } from "@/lib/http/handlers/webhooks";

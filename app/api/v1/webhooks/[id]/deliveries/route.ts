@@ -1,0 +1,1 @@
+export { listWebhookDeliveries as GET } from "@/lib/http/handlers/webhooks";

@@ -1,0 +1,1 @@
+export { rotateWebhookSecret as POST } from "@/lib/http/handlers/webhooks";

@@ -1,0 +1,1 @@
+export { listWebhooks as GET, createWebhook as POST } from "@/lib/http/handlers/webhooks";
