@@ -688,7 +688,8 @@ function wire(deps: {
   // Webhooks (issue 20, item 3): the relay queues deliveries through its `webhooks` publisher; the worker sends
   // them while this process leads the relay, so one process at a time sends, whichever replica it is.
   const webhookWorker = makeWebhookWorker({
-    unitOfWork,
+    // Its polls for due deliveries are not traced, as the relay's are not (its metrics tell how deliveries go).
+    unitOfWork: withoutTracing(unitOfWork),
     sender: deps.webhooks.sender,
     clock,
     log: deps.log.child({ component: "webhooks" }),
