@@ -119,6 +119,9 @@ describe("/ready and a trace backend that is down", () => {
     // Only /ready is called from here on, which is not traced: the export that succeeds is the check's probe.
     await expect.poll(async () => (await readiness(on.base)).status, { timeout: 15_000, interval: 200 }).toBe(200);
     expect(receiver.requests().accepted).toBeGreaterThan(0);
-    expect(receiver.spans()).toEqual([]);
+    // The first test's last requests (GET /api/v1/users) may still arrive: the exporter retries a failed batch with
+    // backoff, and the receiver may come up within it. Anything else was made out of rotation, which must not be.
+    const earlier = new Set(receiver.spans().filter((span) => span.name === "GET /api/v1/users").map((span) => span.traceId));
+    expect(receiver.spans().filter((span) => !earlier.has(span.traceId))).toEqual([]);
   });
 });

@@ -217,8 +217,12 @@ export function route<
   });
 }
 
-/** 5xx answers that are not failures to report: each is logged once where it starts, not per request. */
-const QUIET_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>(["READ_ONLY_MODE", "DATABASE_UNAVAILABLE"]);
+/**
+ * 5xx answers that are not failures to report with a stack per request: read-only mode and an outage are logged
+ * once where they start (the flag change, the circuit breaker); a busy pool (DATABASE_BUSY) comes with overload or an
+ * outage's recovery, when a line per request would flood the log, and each request's own line says 503.
+ */
+const QUIET_CODES: ReadonlySet<ProblemCode> = new Set<ProblemCode>(["READ_ONLY_MODE", "DATABASE_UNAVAILABLE", "DATABASE_BUSY"]);
 
 /** What {@link authorize} and the feature gate throw when they refuse (by code: see problem.ts knownError). */
 function isRefusal(error: unknown): boolean {
