@@ -106,6 +106,9 @@ test("an optimistic disable shows at once and is rolled back when the server ref
   const marker = `optimistic${Date.now().toString(36)}`;
   const [user] = await api.createUsers(marker, 1);
   if (!user) throw new Error("no user created");
+  // No live stream on this page: it would bring the rename below at once (issue 21), and the race this test is
+  // about (a change the page has not heard of yet) needs the row to stay a version behind.
+  await page.route("**/api/v1/events**", (route) => route.abort());
   await page.goto(`/users?q=${marker}`);
   await expect(rowOf(page, user.email)).toContainText("Active");
 
