@@ -10,32 +10,51 @@
  *      (one leader, batches of 100, each marked delivered in its own unit) to a publisher that takes them at once
  *      (the relay's own cost), then again to NATS JetStream (Debian's nats-server with -js, when installed), in
  *      events per second.
+ *   3. Commit-to-webhook latency: a webhook endpoint for `user.updated` on a receiver on loopback (allowed by
+ *      WEBHOOK_ALLOW_PRIVATE_CIDRS), the production sender (undici, Standard Webhooks signatures, each verified by
+ *      the receiver), and renames issued on a fixed schedule (open loop: a slow delivery does not slow the
+ *      writes) at two rates. Latency runs from the moment the rename's unit of work has committed and the use case
+ *      returned to the moment the receiver has read the whole request: the outbox insert's nudge, the relay's
+ *      batch, the delivery row, the worker's send. p50, p99 and the worst, in milliseconds, after 100 renames of
+ *      warm-up. Then the endpoint's throughput: 3,000 renames made while no relay runs, relayed and delivered by a
+ *      fresh app, in deliveries per second.
  *
- *   npm run bench -- events   (or: npx tsx --conditions react-server bench/events.ts [--seconds 8] [--rounds 3])
+ *   npm run bench -- events   (or: npx tsx --conditions react-server bench/events.ts [--seconds 8] [--rounds 3] [--changes 1000])
  * Writes bench/results/events.json.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
 import pg from "pg";
+import { Webhook } from "standardwebhooks";
 
 import { createDatabaseTestApp } from "../lib/composition-root";
 import { loadConfig } from "../lib/config";
-import type { Principal } from "../lib/domain/auth";
+import { userPrincipal, type Principal } from "../lib/domain/auth";
 import type { EventPublisher } from "../lib/ports/event-publisher";
 import { applyMigrations, pgSession, readMigrations } from "../lib/adapters/prisma/migrator";
 import { ROOT } from "../test/support/built-server";
 import { NATS_SERVER, startNatsServer } from "../test/support/nats-server";
 import { startPostgresServer } from "../test/support/postgres-server";
+import { percentile } from "./support/percentile";
 
-const { values: args } = parseArgs({ options: { seconds: { type: "string", default: "8" }, rounds: { type: "string", default: "3" } } });
+const { values: args } = parseArgs({
+  options: { seconds: { type: "string", default: "8" }, rounds: { type: "string", default: "3" }, changes: { type: "string", default: "1000" } },
+});
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const USERS = 10_000;
 const CALLERS = 8;
 const MIN_EVENTS = 10_000;
+/** Renames per latency run, and the rates they are issued at (per second): below the 140-200 deliveries/s one endpoint takes on this machine (the backlog figure), else the latency is only the queue growing. */
+const LATENCY_CHANGES = Number(args.changes);
+const LATENCY_RATES = [50, 100];
+/** Renames queued while no relay runs, then delivered to one endpoint: the webhook pipeline's throughput. */
+const WEBHOOK_BACKLOG = 3_000;
 const RESULTS_FILE = path.join(ROOT, "bench/results/events.json");
 
 const principal: Principal = { kind: "token", tokenId: "00000000-0000-4000-8000-000000000000", name: "bench", role: "ADMIN" };
@@ -123,6 +142,110 @@ try {
     console.log(`  to NATS JetStream: skipped (${NATS_SERVER} is not installed)`);
   }
 
+  // ── 3. Commit-to-webhook latency ──
+  const arrivals = new Map<string, number>();
+  let badSignatures = 0;
+  let verify: Webhook | undefined;
+  const receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const arrived = performance.now();
+      const body = Buffer.concat(chunks).toString("utf8");
+      response.writeHead(204).end();
+      try {
+        verify!.verify(body, request.headers as Record<string, string>);
+      } catch {
+        badSignatures++;
+      }
+      const name = (JSON.parse(body) as { payload: { after?: { name?: string } } }).payload.after?.name;
+      if (name && !arrivals.has(name)) arrivals.set(name, arrived);
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  const latency: Record<string, { changes: number; p50Ms: number; p99Ms: number; maxMs: number }> = {};
+  let webhookThroughput: { events: number; seconds: number; perSecond: number } | undefined;
+  try {
+    const viaWebhooks = await createDatabaseTestApp(
+      loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", WEBHOOK_ALLOW_PRIVATE_CIDRS: "127.0.0.0/8", REQUEST_TIMEOUT_MS: "60000" }),
+    );
+    opened.push(viaWebhooks.app.database);
+    const admin = (
+      await sql.query<{ id: string }>(
+        "INSERT INTO users (id, email, name, role, status, updated_at) VALUES (gen_random_uuid(), 'bench-admin@load.example', 'Bench admin', 'ADMIN', 'ACTIVE', now()) RETURNING id",
+      )
+    ).rows[0]!;
+    const asAdmin = {
+      principal: userPrincipal({ id: admin.id, email: "bench-admin@load.example", name: "Bench admin", role: "ADMIN" }, "bench", false),
+      requestId: null,
+      traceId: null,
+    };
+    const { secret } = await viaWebhooks.app.webhooks.createWebhook(
+      { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, description: "bench", eventTypes: ["user.updated"] },
+      asAdmin,
+    );
+    verify = new Webhook(secret);
+    viaWebhooks.app.eventRelay.start();
+    while (!viaWebhooks.app.eventRelay.leading()) await new Promise((resolve) => setTimeout(resolve, 20));
+    console.log(`\nCommit-to-webhook latency (${LATENCY_CHANGES.toLocaleString("en")} renames per rate, issued on a schedule):`);
+    /** Renames `changes` users at `rate` per second; each one's commit-to-receipt latency in ms, sorted. */
+    const measure = async (rate: number, changes: number, tag: string) => {
+      const committed = new Map<string, number>();
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: changes }, async (_, n) => {
+          const wait = started + (n * 1000) / rate - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          const name = `Latency ${tag}/${n}`;
+          await viaWebhooks.app.updateUser(ids[(n * 7_919 + rate) % ids.length]!, { name }, {}, context);
+          committed.set(name, performance.now());
+        }),
+      );
+      const deadline = performance.now() + 120_000;
+      while ([...committed.keys()].some((name) => !arrivals.has(name)) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const missing = [...committed.keys()].filter((name) => !arrivals.has(name)).length;
+      if (missing > 0) throw new Error(`${missing} of ${committed.size} renames at ${rate}/s never reached the receiver`);
+      return [...committed].map(([name, at]) => arrivals.get(name)! - at).sort((a, b) => a - b);
+    };
+    // The first deliveries open the receiver's connection and warm the worker's statements: not counted.
+    await measure(50, 100, "warm-up");
+    for (const rate of LATENCY_RATES) {
+      const sorted = await measure(rate, LATENCY_CHANGES, String(rate));
+      const label = `at ${rate} renames/s`;
+      latency[label] = { changes: sorted.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1)! };
+      console.log(
+        `  ${label.padEnd(20)} p50 ${latency[label].p50Ms.toFixed(1).padStart(6)} ms   p99 ${latency[label].p99Ms.toFixed(1).padStart(6)} ms   max ${latency[label].maxMs.toFixed(1).padStart(6)} ms`,
+      );
+    }
+    // Throughput to one endpoint: a backlog of renames made while the relay is stopped, then relayed and delivered.
+    await viaWebhooks.app.eventRelay.stop();
+    const backlogged: string[] = [];
+    for (let n = 0; n < WEBHOOK_BACKLOG; n++) {
+      const name = `Backlog ${n}`;
+      await viaWebhooks.app.updateUser(ids[(n * 7_919 + 13) % ids.length]!, { name }, {}, context);
+      backlogged.push(name);
+    }
+    const restarted = await createDatabaseTestApp(
+      loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", WEBHOOK_ALLOW_PRIVATE_CIDRS: "127.0.0.0/8" }),
+    );
+    opened.push(restarted.app.database);
+    const drainStarted = performance.now();
+    restarted.app.eventRelay.start();
+    while (backlogged.some((name) => !arrivals.has(name))) await new Promise((resolve) => setTimeout(resolve, 20));
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    await restarted.app.eventRelay.stop();
+    webhookThroughput = { events: WEBHOOK_BACKLOG, seconds: drainSeconds, perSecond: WEBHOOK_BACKLOG / drainSeconds };
+    console.log(
+      `  a backlog of ${WEBHOOK_BACKLOG.toLocaleString("en")} renames to one endpoint: delivered in ${drainSeconds.toFixed(1)} s, ${webhookThroughput.perSecond.toFixed(0)} deliveries/s`,
+    );
+    if (badSignatures > 0) throw new Error(`${badSignatures} deliveries failed the receiver's signature check`);
+  } finally {
+    receiver.closeAllConnections();
+    receiver.close();
+  }
+
   const ratio = patchWith / patchWithout;
   const goals = [{ goal: "PATCH use case: with the outbox >= 0.9x without", value: ratio, met: ratio >= 0.9 }];
   console.log(`\nPATCH/s with the outbox ${patchWith.toFixed(0)}, without ${patchWithout.toFixed(0)}`);
@@ -139,6 +262,8 @@ try {
         settings: { users: USERS, callers: CALLERS, seconds: SECONDS, rounds: ROUNDS },
         patch: { withOutbox: rates["with the outbox"], without: rates["without (domain events off)"] },
         relay,
+        latency,
+        webhookThroughput,
         goals,
       },
       null,

@@ -28,6 +28,7 @@ import { STANDALONE } from "../scripts/support/build-stamp.mjs";
 import { ensureBuild, freePort, ROOT } from "../test/support/built-server";
 import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
 import { startPostgresServer } from "../test/support/postgres-server";
+import { percentile } from "./support/percentile";
 
 const DURATION_S = Number(process.argv[2] ?? 15);
 const WARMUP_S = 3;
@@ -155,10 +156,6 @@ async function load(baseUrl: string, cookie: string, seconds: number): Promise<L
   const elapsed = (performance.now() - started) / 1000;
   agent.destroy();
   return { requests: latenciesMs.length, nonOk, seconds: elapsed, latenciesMs };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 await ensureBuild();

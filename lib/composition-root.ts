@@ -235,8 +235,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
     const seededUsers = db.kind === "embedded" && bootstrapAdmin && !bootstrapAdmin.reissued ? await makeSeedDemoUsers({ unitOfWork })() : 0;
     return wire({
       flags: await openFeatureFlags(config, unitOfWork, log),
-      // No publisher is configured yet (NATS and webhooks follow, issue 20 items 3 and 4): events are delivered
-      // to no one and pruned after EVENTS_RETENTION_HOURS.
+      // Publishers from the configuration (NATS when NATS_URL is set) beside the webhooks' (added by wire()).
       events: openEvents(config, [], events, log),
       webhooks: openWebhooks(config),
       unitOfWork,

@@ -38,6 +38,12 @@ export interface WebhookRepository {
    * Only a queue's head is ever listed: an endpoint gets its deliveries one at a time, in the order queued.
    */
   dueHeads(now: Date, limit: number, exclude: readonly string[]): Promise<DueWebhookDelivery[]>;
+  /**
+   * The head of one endpoint's queue, with the endpoint's URL and secret, if the endpoint is enabled and the head is
+   * due at `now`; else null. The worker's next send to an endpoint it has just sent to, read in the unit that
+   * recorded the last attempt.
+   */
+  dueHead(endpointId: string, now: Date): Promise<DueWebhookDelivery | null>;
   /** When the earliest head of an enabled endpoint's queue is due (null: nothing pending), endpoints in `exclude` aside. */
   nextDueAt(exclude: readonly string[]): Promise<Date | null>;
   /**

@@ -151,6 +151,11 @@ export function webhookRepositoryContract(currentUnitOfWork: () => UnitOfWork): 
     // Recorded against a stale read (another attempt, or a resend, came first): refused.
     expect(await inUnit(({ webhooks }) => webhooks.recordAttempt(head.delivery.id, 0, retry))).toBe(false);
     expect(await due(at(29))).toEqual(["https://b.example: user.created a#1"]);
+    // One endpoint's head: not due until its retry, and the delivery queued after it never in its place.
+    expect(await inUnit(({ webhooks }) => webhooks.dueHead(a.id, at(29)))).toBeNull();
+    expect(await inUnit(({ webhooks }) => webhooks.dueHead(a.id, at(30)))).toMatchObject({ endpoint: head.endpoint, delivery: { id: head.delivery.id, attempts: 1 } });
+    expect(await inUnit(({ webhooks }) => webhooks.dueHead(b.id, at(29)))).toMatchObject({ endpoint: { id: b.id, url: "https://b.example" }, delivery: { sequence: 1 } });
+    expect(await inUnit(({ webhooks }) => webhooks.dueHead("not-a-uuid", at(29)))).toBeNull();
     expect(await inUnit(({ webhooks }) => webhooks.nextDueAt([]))).toEqual(T0);
     expect(await inUnit(({ webhooks }) => webhooks.nextDueAt([b.id]))).toEqual(at(30));
     expect(await due(at(30))).toEqual(["https://a.example: user.created a#1", "https://b.example: user.created a#1"]);
@@ -166,6 +171,7 @@ export function webhookRepositoryContract(currentUnitOfWork: () => UnitOfWork): 
     // Delivered: the next one becomes the head.
     expect(await inUnit(({ webhooks }) => webhooks.recordAttempt(head.delivery.id, 1, succeeded(2, at(30))))).toBe(true);
     expect(await due(at(30), 10, [b.id])).toEqual(["https://a.example: user.updated a#2"]);
+    expect(await inUnit(({ webhooks }) => webhooks.dueHead(a.id, at(30)))).toMatchObject({ delivery: { eventType: "user.updated", sequence: 2 } });
     expect(await inUnit(({ webhooks }) => webhooks.recordAttempt(head.delivery.id, 2, succeeded(3, at(31))))).toBe(false);
 
     // A disabled endpoint's queue waits, and counts for nothing in nextDueAt.
@@ -173,6 +179,7 @@ export function webhookRepositoryContract(currentUnitOfWork: () => UnitOfWork): 
     expect(await due(at(30))).toEqual(["https://a.example: user.updated a#2"]);
     await inUnit(({ webhooks }) => webhooks.updateEndpoint(a.id, () => ({ enabled: false, disabledReason: "off", disabledAt: at(30) }), at(30)));
     expect(await due(at(30))).toEqual([]);
+    expect(await inUnit(({ webhooks }) => webhooks.dueHead(a.id, at(30)))).toBeNull();
     expect(await inUnit(({ webhooks }) => webhooks.nextDueAt([]))).toBeNull();
   });
 

@@ -139,6 +139,13 @@ export class InMemoryWebhookRepository implements WebhookRepository {
       }));
   }
 
+  async dueHead(endpointId: string, now: Date): Promise<DueWebhookDelivery | null> {
+    this.guard();
+    const found = this.heads().find(({ head }) => head.endpointId === endpointId);
+    if (!found?.head.nextAttemptAt || found.head.nextAttemptAt > now) return null;
+    return { delivery: publicDelivery(found.head), endpoint: { id: found.endpoint.id, url: found.endpoint.url, secret: found.endpoint.secret } };
+  }
+
   async nextDueAt(exclude: readonly string[]): Promise<Date | null> {
     this.guard();
     const times = this.heads()

@@ -143,6 +143,24 @@ export class PrismaWebhookRepository implements WebhookRepository {
     return rows.map((row) => ({ delivery: toDelivery(row), endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret } }));
   }
 
+  async dueHead(endpointId: string, now: Date): Promise<DueWebhookDelivery | null> {
+    this.guard();
+    if (!isUuid(endpointId)) return null;
+    // The head first (an index scan on status, endpoint, position), then whether it is due: a later delivery that
+    // happens to be due never jumps a head that waits for its retry.
+    const [row] = await this.tx.$queryRawUnsafe<(DeliveryRow & { url: string; secret: string })[]>(
+      `SELECT * FROM (
+         SELECT ${DELIVERY_COLUMNS}, e.url, e.secret
+         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.enabled
+         WHERE d.endpoint_id = $1::uuid AND d.status = 'pending'
+         ORDER BY d.position LIMIT 1
+       ) head WHERE head.next_attempt_at <= $2`,
+      endpointId,
+      now,
+    );
+    return row ? { delivery: toDelivery(row), endpoint: { id: row.endpoint_id, url: row.url, secret: row.secret } } : null;
+  }
+
   async nextDueAt(exclude: readonly string[]): Promise<Date | null> {
     this.guard();
     const [row] = await this.tx.$queryRaw<{ due: Date | null }[]>`
