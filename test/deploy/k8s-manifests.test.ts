@@ -366,13 +366,13 @@ describe("configuration and secrets", () => {
     expect(production.deployment.spec?.template.metadata?.labels).toMatchObject(service.spec?.selector ?? { missing: "selector" });
   });
 
-  it("lets in only the ingress controller and Prometheus, and out DNS, PostgreSQL, the collector and HTTPS", () => {
+  it("lets in only the ingress controller and Prometheus, and out DNS, PostgreSQL, the collector, NATS and HTTPS", () => {
     const policy = one(production.objects, NetworkPolicy.is, "NetworkPolicy");
     expect(production.deployment.spec?.template.metadata?.labels).toMatchObject(policy.spec?.podSelector?.matchLabels ?? { missing: "selector" });
     expect(policy.spec?.policyTypes).toEqual(["Ingress", "Egress"]);
     expect(policy.spec?.ingress?.flatMap((rule) => rule.ports?.map((p) => p.port) ?? [])).toEqual(["http"]);
     const egressPorts = policy.spec?.egress?.flatMap((rule) => rule.ports?.map((p) => p.port) ?? []) ?? [];
-    expect(new Set(egressPorts)).toEqual(new Set([53, 5432, 4317, 4318, 443]));
+    expect(new Set(egressPorts)).toEqual(new Set([53, 5432, 4317, 4318, 4222, 443]));
   });
 });
 
