@@ -11,7 +11,7 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { ThemeMenu } from "@/components/theme-menu";
 import type { Principal } from "@/lib/domain/auth";
 import { getApp } from "@/lib/app-registry";
-import { roleHas, routeAccess } from "@/lib/domain/permissions";
+import { pageAccess, roleHas } from "@/lib/domain/permissions";
 import { currentPrincipal } from "@/lib/http/page-auth";
 
 /**
@@ -99,7 +99,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
 function visibleSections(principal: Principal): (typeof SECTIONS)[number][] {
   const mustChangePassword = principal.kind === "user" && principal.mustChangePassword;
   return SECTIONS.filter(({ href }) => {
-    const { access } = routeAccess("PAGE", href);
+    const { access } = pageAccess(href);
     if (mustChangePassword) return href === "/settings";
     return access === "self" || access === "public" || roleHas(principal.role, access);
   });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 
 import { ApiReference } from "@/components/api-reference";
-import { routeAccess } from "@/lib/domain/permissions";
+import { pageAccess } from "@/lib/domain/permissions";
 
 export const metadata: Metadata = { title: "API reference" };
 
@@ -10,8 +10,8 @@ export const metadata: Metadata = { title: "API reference" };
  * like the document: it shows what exists, not anyone's data, and calls made from it are authorized as any other.
  */
 export default function DocsPage() {
-  // Public in the permission table (ROUTES); asking for it fails loudly should the entry go.
-  routeAccess("PAGE", "/docs");
+  // Public in the pages table (PAGES); asking for it fails loudly should the entry go.
+  pageAccess("/docs");
   return (
     <main>
       <ApiReference url="/api/openapi.json" />

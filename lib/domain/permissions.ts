@@ -1,8 +1,8 @@
 /**
- * Who may do what: the one table every route, page and use case consults. docs/roles.md is generated from it
- * (`npm run docs:roles`). test/authz/api-matrix.test.ts (every REST route) and
- * test/authz/page-matrix.process.test.ts (every page, through the real server) fail on anything missing from
- * {@link ROUTES}, then check each against every role and no session.
+ * Who may do what: the permissions every route, page and use case consults, and the pages' access (the REST
+ * routes name theirs in their `route({...})`). docs/roles.md is generated from them (`npm run docs:roles`).
+ * test/authz/api-matrix.test.ts (every REST route) and test/authz/page-matrix.process.test.ts (every page,
+ * through the real server) check each against every role and no session.
  */
 import type { Principal } from "./auth";
 import type { Role } from "./user";
@@ -109,72 +109,14 @@ export interface RouteAccess {
   readonly tokens: boolean;
 }
 
-const api = (method: RouteAccess["method"], path: string, access: Access, tokens = true): RouteAccess => ({
-  method,
-  path: `/api/v1${path}`,
-  access,
-  tokens,
-});
 const page = (path: string, access: Access): RouteAccess => ({ method: "PAGE", path, access, tokens: false });
 
-/** Every route handler and page of the app. */
-export const ROUTES: readonly RouteAccess[] = [
-  api("GET", "/session", "self"),
-  api("POST", "/session", "public", false),
-  api("DELETE", "/session", "self", false),
-  api("PUT", "/session/password", "self", false),
-  api("GET", "/session/sessions", "self", false),
-  // What the console shows its user (read-only banner, table density); a script may ask too.
-  api("GET", "/session/flags", "self"),
-  api("DELETE", "/session/sessions/[id]", "self", false),
-  // The live console's stream: anyone signed in, each hearing only of what they may read (use-cases/live-changes.ts).
-  api("GET", "/events", "self"),
-  api("GET", "/users", "users:read"),
-  api("POST", "/users", "users:write"),
-  // Per user, the same rules as one at a time (user-rules.ts); set-role needs users:assign-role: use-cases/bulk-update-users.ts.
-  api("POST", "/users/bulk", "users:write"),
-  // The CSV export is the listing in another form: the same permission (includeDeleted still needs its own).
-  api("GET", "/users/export.csv", "users:read"),
-  // Counts, not people: what the listing's totals already tell anyone who may list users.
-  api("GET", "/users/stats", "users:read"),
-  api("GET", "/users/[id]", "users:read"),
-  // Parts beyond the user need their own permissions (audit:read, sessions:read): use-cases/get-user-overview.ts.
-  api("GET", "/users/[id]/overview", "users:read"),
-  api("PATCH", "/users/[id]", "users:write"),
-  api("DELETE", "/users/[id]", "users:write"),
-  api("POST", "/users/[id]/restore", "users:write"),
-  // From a browser session only: a leaked token must not lift the throttle on an account it is guessing at.
-  api("DELETE", "/users/[id]/sign-in-failures", "users:clear-sign-in-failures", false),
-  api("GET", "/users/[id]/flags", "flags:read"),
-  api("GET", "/flags", "flags:read"),
-  api("GET", "/flags/[key]", "flags:read"),
-  api("PATCH", "/flags/[key]", "flags:write"),
-  api("GET", "/flags/[key]/history", "flags:read"),
-  api("POST", "/flags/[key]/revert", "flags:write"),
-  api("GET", "/imports", "users:import"),
-  api("POST", "/imports", "users:import"),
-  api("GET", "/imports/[id]", "users:import"),
-  api("GET", "/imports/[id]/events", "users:import"),
-  api("GET", "/imports/[id]/errors.csv", "users:import"),
-  // Never with a token (issue 18): the link it returns makes a person who can sign in, who outlives the token.
-  api("POST", "/invitations", "invitations:create", false),
-  api("POST", "/invitations/accept", "public", false),
-  // Tokens are managed from a browser session only: a leaked token must not mint itself a successor.
-  api("GET", "/tokens", "tokens:manage", false),
-  api("POST", "/tokens", "tokens:manage", false),
-  api("DELETE", "/tokens/[id]", "tokens:manage", false),
-  api("GET", "/audit-events", "audit:read"),
-  // Webhooks are managed from a browser session only (issue 20): see webhooks:manage.
-  api("GET", "/webhooks", "webhooks:manage", false),
-  api("POST", "/webhooks", "webhooks:manage", false),
-  api("GET", "/webhooks/[id]", "webhooks:manage", false),
-  api("PATCH", "/webhooks/[id]", "webhooks:manage", false),
-  api("DELETE", "/webhooks/[id]", "webhooks:manage", false),
-  api("POST", "/webhooks/[id]/rotate-secret", "webhooks:manage", false),
-  api("GET", "/webhooks/[id]/deliveries", "webhooks:manage", false),
-  api("POST", "/webhooks/[id]/deliveries/[deliveryId]/resend", "webhooks:manage", false),
-  api("GET", "/service/traffic", "service:read"),
-  { method: "GET", path: "/api/openapi.json", access: "public", tokens: true },
+/**
+ * Every page of the app, and who may see it. The REST routes carry their access on their own definitions
+ * (lib/http/route.ts); lib/http/api-routes.ts joins both into the one table (`ROUTES`) that the authorization
+ * tests and docs/roles.md are built from.
+ */
+export const PAGES: readonly RouteAccess[] = [
   page("/", "public"),
   page("/sign-in", "public"),
   page("/invitations/[token]", "public"),
@@ -193,8 +135,8 @@ export const ROUTES: readonly RouteAccess[] = [
   page("/settings", "self"),
 ];
 
-export function routeAccess(method: RouteAccess["method"], path: string): RouteAccess {
-  const route = ROUTES.find((candidate) => candidate.method === method && candidate.path === path);
-  if (!route) throw new Error(`${method} ${path} is missing from ROUTES in lib/domain/permissions.ts`);
-  return route;
+export function pageAccess(path: string): RouteAccess {
+  const page = PAGES.find((candidate) => candidate.path === path);
+  if (!page) throw new Error(`${path} is missing from PAGES in lib/domain/permissions.ts`);
+  return page;
 }

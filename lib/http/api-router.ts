@@ -2,10 +2,9 @@
  * The REST API's dispatch (issue 16): `/api/**` requests go from our own server straight to the `route()`-wrapped
  * handlers, without Next's request pipeline, which cost about 1 ms of CPU per request (docs/decisions/010).
  *
- * The table is derived from the handlers themselves (each `route()` carries its method and path): there is no
- * second list to keep in step. The app/api route files still re-export the same handlers for `npm run dev`, and
- * test/authz/api-matrix.test.ts checks that tree against the permission table, which `route()` checks each
- * handler against, so the three cannot drift apart.
+ * The table is derived from the handlers themselves (each `route()` carries its method and path; api-routes.ts
+ * gathers them): there is no second list to keep in step. The app/api route files still re-export the same
+ * handlers for `npm run dev`, and test/authz/api-matrix.test.ts checks that each sits in the file of its path.
  *
  * What Next gave these requests and this keeps: HEAD answered by GET without its body, OPTIONS answered with
  * `Allow`, a trailing slash redirected (308) to the path without it, and path parameters URL-decoded. What it
@@ -15,9 +14,10 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { documentedHandlers, type DocumentedHandler } from "./openapi";
+import { apiHandlers } from "./api-routes";
 import { HttpProblem, problemFor, problemResponse } from "./problem";
 import { requestIdOf, traceIdOf } from "./request-info";
+import type { RouteHandler } from "./route";
 import { createRouteMatcher } from "./route-matcher";
 
 /** Every path under this prefix is the API's: answered by a handler, or by a problem+json 404 or 405. */
@@ -27,7 +27,6 @@ export function isApiPath(pathname: string): boolean {
   return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
 }
 
-type RouteHandler = DocumentedHandler;
 
 /** What a request resolves to, before anything runs. */
 export type ApiResolution =
@@ -50,7 +49,7 @@ export function createApiRouter(
     onError?: (error: unknown, request: Request) => void;
   } = {},
 ): ApiRouter {
-  const routeHandlers = options.handlers ?? documentedHandlers().map(({ handler }) => handler);
+  const routeHandlers = options.handlers ?? apiHandlers().map(({ handler }) => handler);
   const byTemplate = new Map<string, Map<string, RouteHandler>>();
   for (const handler of routeHandlers) {
     const { method, path } = handler.definition;

@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 
 import type { Principal } from "../domain/auth";
-import { principalHas, routeAccess } from "../domain/permissions";
+import { pageAccess, principalHas } from "../domain/permissions";
 import { getApp } from "../app-registry";
 import { recordCaller } from "./request-facts";
 import { publicOriginOf } from "./request-info";
@@ -14,11 +14,11 @@ import { sessionSecretOf } from "./session-cookie";
 
 /**
  * Authorization for server-rendered pages, the counterpart of lib/http/route.ts: each page calls
- * `requirePage(<its path template>)` first, and the permission comes from the same table (ROUTES). Decided here,
+ * `requirePage(<its path template>)` first, and the permission comes from the same table (PAGES). Decided here,
  * while rendering, never in middleware. Pages accept browser sessions only (no bearer tokens).
  */
 export async function requirePage(path: string): Promise<Principal> {
-  const access = routeAccess("PAGE", path);
+  const access = pageAccess(path);
   const principal = await currentPrincipal();
   if (access.access === "public") {
     if (principal) return principal;

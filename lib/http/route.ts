@@ -1,8 +1,11 @@
 /**
- * The one wrapper every REST handler goes through (STYLE.md; dub's `withWorkspace`). In order, for each request:
- * request and trace ids; who is calling (API token, else session cookie); CSRF for cookie-borne mutations; may
- * they (lib/domain/permissions.ts, the one table); input validation with zod; the handler; and any error as
- * problem+json. Authorization is decided here, in the handler path, and nowhere else (no middleware or proxy:
+ * The one wrapper every REST handler goes through (STYLE.md; dub's `withWorkspace`), and the one definition of each
+ * endpoint: its method, path, who may call it, the read-only and password-change exemptions, its input schemas
+ * and what the reference says of it (summary, responses, error codes) sit in its `route({...})`. The route table,
+ * the API's dispatch and the OpenAPI document are derived from the handlers (lib/http/api-routes.ts). In order,
+ * for each request: request and trace ids; who is calling (API token, else session cookie); CSRF for cookie-borne
+ * mutations; may they (the route's `access`, against lib/domain/permissions.ts); input validation with zod; the
+ * handler; and any error as problem+json. Authorization is decided here, in the handler path, and nowhere else (no middleware or proxy:
  * CVE-2025-29927 let a header skip Next's middleware altogether).
  *
  * Handlers are framework-free `(request: Request, context) => Promise<Response>` functions: app/api route files
@@ -13,10 +16,11 @@ import { z } from "zod";
 import type { Principal } from "../domain/auth";
 import type { BooleanFlagKey } from "../domain/feature-flags";
 import { DeadlineExceededError, ForbiddenError, PasswordChangeRequiredError, UnauthenticatedError } from "../domain/errors";
-import { principalHas, roleHas, routeAccess, type RouteAccess } from "../domain/permissions";
+import { principalHas, roleHas, type Access, type RouteAccess } from "../domain/permissions";
 import { getApp } from "../app-registry";
 import { untilAborted } from "../domain/until-aborted";
 import type { AnonymousContext, CallContext } from "../use-cases/call-context";
+import type { OperationDoc } from "./api-docs";
 import { HttpProblem, problemFor, problemResponse, type ProblemCode } from "./problem";
 import { isJsonMediaType, mediaTypeOf, parseInput, readJsonBody } from "./read-body";
 import { recordCaller } from "./request-facts";
@@ -32,7 +36,12 @@ export interface RouteContext {
   params: Promise<Record<string, string | string[] | undefined>>;
 }
 
+/** The app handlers call: what lib/composition-root.ts built and lib/app-registry.ts holds. */
+export type RunningApp = ReturnType<typeof getApp>;
+
 export interface HandlerInput<B, Q, P> {
+  /** The running app (lib/composition-root.ts, registered in lib/app-registry.ts): its use cases. */
+  app: RunningApp;
   request: Request;
   body: B;
   query: Q;
@@ -58,32 +67,26 @@ export interface HandlerInput<B, Q, P> {
   stillAllowed(): Promise<boolean>;
 }
 
-/** Routes only a signed-in user whose one-time password is pending may still call. */
-export const ALLOWED_BEFORE_PASSWORD_CHANGE: ReadonlySet<string> = new Set(["GET /api/v1/session", "DELETE /api/v1/session", "PUT /api/v1/session/password"]);
-
-/**
- * Changes still allowed while `ops-read-only-mode` is on: signing in and out and one's own password and sessions,
- * revoking an API token (an incident's usual first step), and the flags themselves, so operators can end
- * read-only mode from the console.
- */
-export const WRITABLE_IN_READ_ONLY_MODE: ReadonlySet<string> = new Set([
-  "POST /api/v1/session",
-  "DELETE /api/v1/session",
-  "PUT /api/v1/session/password",
-  "DELETE /api/v1/session/sessions/[id]",
-  "DELETE /api/v1/tokens/[id]",
-  "PATCH /api/v1/flags/[key]",
-  "POST /api/v1/flags/[key]/revert",
-]);
-
-export function route<
-  BS extends Schema | undefined = undefined,
-  QS extends Schema | undefined = undefined,
-  PS extends Schema | undefined = undefined,
->(definition: {
+/** One endpoint, whole: see {@link route}. */
+export interface RouteDefinition<BS extends Schema | undefined, QS extends Schema | undefined, PS extends Schema | undefined> extends OperationDoc {
   method: ApiMethod;
-  /** The path template as in ROUTES and the app/api tree, e.g. `/api/v1/users/[id]`. */
+  /** The path template as the app/api tree spells it, e.g. `/api/v1/users/[id]`. */
   path: string;
+  /**
+   * Who may call it: a permission (lib/domain/permissions.ts), any signed-in caller (`self`: one's own password and
+   * sessions), or anyone (`public`: signing in, accepting an invitation, this document).
+   */
+  access: Access;
+  /** False: API tokens are refused whatever their role (browser sessions only). */
+  tokens?: false;
+  /**
+   * A change still allowed while `ops-read-only-mode` is on: signing in and out, one's own password and sessions,
+   * revoking an API token (an incident's usual first step), and the flags themselves, so operators can end
+   * read-only mode from the console.
+   */
+  writableInReadOnlyMode?: true;
+  /** A route a signed-in user whose one-time password is pending may still call (to see who they are, change it, leave). */
+  allowedBeforePasswordChange?: true;
   body?: BS;
   query?: QS;
   params?: PS;
@@ -96,9 +99,22 @@ export function route<
   /** The flag that turns this route's feature on: while it is off for the caller, the route answers 404 FEATURE_OFF. */
   feature?: BooleanFlagKey;
   handler: (input: HandlerInput<Infer<BS>, Infer<QS>, Infer<PS>>) => Promise<Response>;
-}) {
-  // Looked up when the route module loads: a route missing from the table fails at once, not per request.
-  const access = routeAccess(definition.method, definition.path);
+}
+
+/** A handler as `route()` returns it: the request function, with its access entry and definition hung on it. */
+export interface RouteHandler {
+  (request: Request, context?: RouteContext): Promise<Response>;
+  access: RouteAccess;
+  /** Query and path schemas are objects, or pipes out of one (a transform of the parsed object). */
+  definition: Omit<RouteDefinition<z.ZodType | undefined, z.ZodType<unknown, Record<string, unknown>> | undefined, z.ZodType<unknown, Record<string, unknown>> | undefined>, "handler">;
+}
+
+export function route<
+  BS extends Schema | undefined = undefined,
+  QS extends Schema | undefined = undefined,
+  PS extends Schema | undefined = undefined,
+>(definition: RouteDefinition<BS, QS, PS>) {
+  const access: RouteAccess = { method: definition.method, path: definition.path, access: definition.access, tokens: definition.tokens !== false };
   const key = `${definition.method} ${definition.path}`;
   const mutating = definition.method !== "GET";
 
@@ -128,9 +144,9 @@ export function route<
       const principal = await app.authenticate({ bearerToken, sessionSecret }, signal);
       recordCaller(principal);
       if (bearerToken !== null && principal === null) throw new UnauthenticatedError(INVALID_TOKEN);
-      authorize(access, key, principal);
+      authorize(definition, principal);
       // The kill switch for incidents (issue 9): a change is refused before its input is even read.
-      if (mutating && !WRITABLE_IN_READ_ONLY_MODE.has(key)) await app.flagGates.assertWritable(principal);
+      if (mutating && !definition.writableInReadOnlyMode) await app.flagGates.assertWritable(principal);
       if (definition.feature) await app.flagGates.assertFeatureOn(definition.feature, principal);
 
       const params = definition.params
@@ -145,6 +161,7 @@ export function route<
       // The three casts below restate what the lines above establish (parsed by the schema when one is given,
       // undefined when none is): TypeScript cannot narrow a conditional type over an unresolved generic.
       const response = await untilAborted(definition.handler({
+        app: running,
         request,
         body: body as Infer<BS>,
         query: query as Infer<QS>,
@@ -162,7 +179,7 @@ export function route<
           const again = await running.authenticate({ bearerToken, sessionSecret }, request.signal, { recordUse: false });
           if (!again) return false;
           try {
-            authorize(access, key, again);
+            authorize(definition, again);
             if (definition.feature) await running.flagGates.assertFeatureOn(definition.feature, again);
             return true;
           } catch (error) {
@@ -201,20 +218,10 @@ export function route<
       clearTimeout(timer);
     }
   }
-  // The route's entry in the table travels with the handler, so a test can check that the file exporting it
-  // sits at the path the table names (a handler mounted elsewhere would be checked against the wrong entry);
-  // its schemas travel too, for the OpenAPI document (lib/http/openapi.ts).
-  return Object.assign(handle, {
-    access,
-    definition: {
-      method: definition.method,
-      path: definition.path,
-      body: definition.body,
-      query: definition.query,
-      params: definition.params,
-      feature: definition.feature,
-    },
-  });
+  // Its access entry and definition travel with the handler: the route table, the dispatch and the OpenAPI
+  // document are built from them (lib/http/api-routes.ts), and a test checks that the file exporting it sits at
+  // its path.
+  return Object.assign(handle, { access, definition });
 }
 
 /**
@@ -254,21 +261,25 @@ export function noContent(headers: HeadersInit = {}): Response {
   return new Response(null, { status: 204, headers });
 }
 
-function authorize(access: RouteAccess, key: string, principal: Principal | null): void {
-  if (access.access === "public") return;
+function authorize(
+  definition: Pick<RouteDefinition<undefined, undefined, undefined>, "access" | "tokens" | "allowedBeforePasswordChange">,
+  principal: Principal | null,
+): void {
+  const { access } = definition;
+  if (access === "public") return;
   if (!principal) throw new UnauthenticatedError();
-  if (principal.kind === "token" && !access.tokens) {
+  if (principal.kind === "token" && definition.tokens === false) {
     throw new ForbiddenError("API tokens may not call this route; it belongs to browser sessions");
   }
-  if (principal.kind === "user" && principal.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(key)) {
+  if (principal.kind === "user" && principal.mustChangePassword && !definition.allowedBeforePasswordChange) {
     throw new PasswordChangeRequiredError();
   }
-  if (access.access === "self") return;
-  if (!principalHas(principal, access.access)) {
+  if (access === "self") return;
+  if (!principalHas(principal, access)) {
     throw new ForbiddenError(
-      roleHas(principal.role, access.access)
-        ? `API tokens never hold the permission ${access.access}; use a browser session`
-        : `Your role (${principal.role}) does not have the permission ${access.access}`,
+      roleHas(principal.role, access)
+        ? `API tokens never hold the permission ${access}; use a browser session`
+        : `Your role (${principal.role}) does not have the permission ${access}`,
     );
   }
 }

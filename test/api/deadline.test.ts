@@ -18,6 +18,10 @@ describe("the request deadline", () => {
     const stuck = route({
       method: "POST",
       path: "/api/v1/invitations/accept",
+      access: "public",
+      summary: "A handler of the test's",
+      tag: "Invitations",
+      responses: {},
       async handler({ anonymous }) {
         seen = anonymous.signal;
         await new Promise<never>(() => {});
@@ -45,6 +49,10 @@ describe("the request deadline", () => {
     const quick = route({
       method: "POST",
       path: "/api/v1/invitations/accept",
+      access: "public",
+      summary: "A handler of the test's",
+      tag: "Invitations",
+      responses: {},
       async handler({ anonymous }) {
         seen = anonymous.signal;
         return json({ ok: true });

@@ -1,17 +1,17 @@
 /**
- * Every REST route against every kind of caller, from the one permission table (lib/domain/permissions.ts).
- * Fails when a route file exports a method missing from the table, or the table names a route that does not
- * exist; then checks each route x {each role by session, each role by token, no one, no one with the header
+ * Every REST route against every kind of caller, from the route table (lib/http/api-routes.ts: each handler's
+ * access, against the permissions of lib/domain/permissions.ts). Fails when a route file exports a method no
+ * handler of the table declares, or the table names a route the app/api tree does not export; then checks each route x {each role by session, each role by token, no one, no one with the header
  * that once bypassed Next's middleware} for exactly the refusals the table implies.
  */
 import { readFileSync } from "node:fs";
 
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { renderPermissionsDoc } from "../../lib/domain/permissions-doc";
-
-import { principalHas, ROUTES, tokensMayHold, type RouteAccess } from "../../lib/domain/permissions";
+import { principalHas, tokensMayHold, type RouteAccess } from "../../lib/domain/permissions";
 import { ROLES, type Role } from "../../lib/domain/user";
+import { ROUTES } from "../../lib/http/api-routes";
+import { renderPermissionsDoc } from "../../lib/http/permissions-doc";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;

@@ -11,7 +11,8 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { roleHas, ROUTES, type RouteAccess } from "../../lib/domain/permissions";
+import { roleHas, type RouteAccess } from "../../lib/domain/permissions";
+import { ROUTES } from "../../lib/http/api-routes";
 import { ROLES, type Role } from "../../lib/domain/user";
 import { ensureBuild, freePort, ROOT, startServer, type RunningServer } from "../support/built-server";
 import { BOOTSTRAP_PASSWORD, firstSignIn, invitedUser } from "../support/http-accounts";

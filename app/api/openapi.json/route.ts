@@ -1,1 +1,1 @@
-export { getOpenApiDocument as GET } from "@/lib/http/openapi";
+export { getOpenApiDocument as GET } from "@/lib/http/api-routes";

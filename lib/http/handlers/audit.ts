@@ -1,13 +1,19 @@
-import { getApp } from "../../app-registry";
 import { json, route } from "../route";
 import { auditQuery } from "../schemas";
+import { auditEventPageResponse } from "../responses";
 
 /** GET /api/v1/audit-events: newest first, filtered, by cursor. */
 export const listAuditEvents = route({
   method: "GET",
   path: "/api/v1/audit-events",
+  access: "audit:read",
+  summary: "List audit events",
+  description: "Newest first, filtered, by cursor.",
+  tag: "Audit log",
+  responses: { "200": { description: "A page of events", schema: auditEventPageResponse } },
+  errors: ["INVALID_CURSOR"],
   query: auditQuery,
-  async handler({ query, caller }) {
-    return json(await getApp().listAuditEvents(query, caller().signal));
+  async handler({ app, query, caller }) {
+    return json(await app.listAuditEvents(query, caller().signal));
   },
 });

@@ -2,9 +2,10 @@
  * GET /api/v1/events: the live console's stream (issue 21). Server-Sent Events of what changed, as it commits,
  * among what the caller may read (lib/use-cases/live-changes.ts).
  */
-import { getApp } from "../../app-registry";
 import type { LiveFrame } from "../../use-cases/live-changes";
 import { route } from "../route";
+import { IMPORT_EVENT_STREAM_CAPS } from "../../use-cases/watch-import";
+import { liveEventsResponse } from "../responses";
 
 /** A comment line this often keeps proxies and the browser from taking a quiet stream for a dead one. */
 const HEARTBEAT_MS = 15_000;
@@ -12,8 +13,18 @@ const HEARTBEAT_MS = 15_000;
 export const liveEvents = route({
   method: "GET",
   path: "/api/v1/events",
-  async handler({ request, caller, stillAllowed }) {
-    const app = getApp();
+  // The live console's stream: anyone signed in, each hearing only of what they may read (use-cases/live-changes.ts).
+  access: "self",
+  summary: "Follow changes live",
+  description:
+    "What changed, as it commits: the stream the console's pages refresh from (one per browser, shared by its tabs). " +
+    "Import progress streams and these count against the same caps: a caller may have " +
+    `${IMPORT_EVENT_STREAM_CAPS.perPrincipal} open at once and a server ${IMPORT_EVENT_STREAM_CAPS.perProcess}: past ` +
+    "either, 429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After.",
+  tag: "Events",
+  responses: { "200": { description: "The event stream", schema: liveEventsResponse, mediaType: "text/event-stream" } },
+  errors: ["TOO_MANY_CONCURRENT_REQUESTS"],
+  async handler({ app, request, caller, stillAllowed }) {
     const stop = AbortSignal.any([request.signal, app.importJobs.stopping]);
     // The browser's EventSource sends Last-Event-ID when it reconnects; a tab taking over the shared stream passes
     // the last id it saw in the query (EventSource cannot set headers).

@@ -1,16 +1,24 @@
 import { dominantVariation, ROLLOUT_TOTAL } from "../../domain/feature-flags";
 import type { FlagView } from "../../use-cases/list-flags";
-import { getApp } from "../../app-registry";
 import { etagOf, expectedVersionOf, noneMatchHits } from "../representations";
-import { json, route } from "../route";
+import { json, route, type RunningApp } from "../route";
 import { flagHistoryQuery, flagKeyParams, idParams, patchFlagBody, revertFlagBody } from "../schemas";
+import { auditEventPageResponse, flagListResponse, flagResponse, userFlagsResponse } from "../responses";
 
 /** GET /api/v1/flags: every flag, what it serves, and its last change. */
 export const listFlags = route({
   method: "GET",
   path: "/api/v1/flags",
-  async handler({ caller }) {
-    const flags = await getApp().listFlags(caller().signal);
+  access: "flags:read",
+  summary: "List feature flags",
+  description:
+    "Every flag the code declares: its variations, what it serves most, its stored definition (LaunchDarkly's flag " +
+    "JSON) and its last change. With LAUNCHDARKLY_SDK_KEY set the flags are LaunchDarkly's: `managedBy` is " +
+    "`launchdarkly` and there is no definition here.",
+  tag: "Feature flags",
+  responses: { "200": { description: "The flags", schema: flagListResponse } },
+  async handler({ app, caller }) {
+    const flags = await app.listFlags(caller().signal);
     return json({ items: flags.map(flagJson) });
   },
 });
@@ -19,9 +27,16 @@ export const listFlags = route({
 export const getFlag = route({
   method: "GET",
   path: "/api/v1/flags/[key]",
+  access: "flags:read",
+  summary: "Get a feature flag",
+  description: "One flag; its ETag is its version.",
+  tag: "Feature flags",
+  responses: { "200": { description: "The flag", schema: flagResponse, headers: ["ETag"] }, "304": { description: "Not modified" } },
+  errors: ["FLAG_NOT_FOUND"],
+  requestHeaders: ["If-None-Match"],
   params: flagKeyParams,
-  async handler({ request, params, caller }) {
-    const flag = await getApp().getFlag(params.key, caller().signal);
+  async handler({ app, request, params, caller }) {
+    const flag = await app.getFlag(params.key, caller().signal);
     const headers = flagEtag(flag);
     if (headers.etag && noneMatchHits(request, headers.etag)) return new Response(null, { status: 304, headers });
     return json(flagJson(flag), { headers });
@@ -32,13 +47,29 @@ export const getFlag = route({
 export const patchFlag = route({
   method: "PATCH",
   path: "/api/v1/flags/[key]",
+  access: "flags:write",
+  writableInReadOnlyMode: true,
+  summary: "Change a feature flag",
+  description:
+    "A JSON merge patch (RFC 7396) of `on`, `offVariation`, `fallthrough` (a variation, or a rollout whose weights " +
+    "sum to 100,000), `targets` and `rules` (arrays are replaced whole; `null` removes nothing here and is refused). " +
+    "The result must still be a valid flag: " +
+    "422 `FLAG_INVALID` lists what is wrong. Every replica evaluates the new version at once (PostgreSQL " +
+    "LISTEN/NOTIFY, with polling as a fallback); the change is audited with the whole flag before and after. " +
+    "Send `If-Match` with the flag's ETag: 428 without it, 412 when someone changed it since. With LaunchDarkly " +
+    "managing the flags: 409 `FLAGS_MANAGED_ELSEWHERE`. Allowed in read-only mode, so operators can end it.",
+  tag: "Feature flags",
+  responses: { "200": { description: "The changed flag", schema: flagResponse, headers: ["ETag"] } },
+  errors: ["FLAG_NOT_FOUND", "FLAG_VERSION_CONFLICT", "FLAG_INVALID", "FLAGS_MANAGED_ELSEWHERE", "PRECONDITION_REQUIRED"],
+  requestHeaders: ["If-Match"],
+  bodyTypes: ["application/merge-patch+json", "application/json"],
   params: flagKeyParams,
   body: patchFlagBody,
-  async handler({ params, body, request, caller }) {
+  async handler({ app, params, body, request, caller }) {
     const expectedVersion = expectedVersionOf(request, "flag");
     const context = caller();
-    await getApp().updateFlag(params.key, body, { expectedVersion }, context);
-    return currentFlag(params.key, context.signal);
+    await app.updateFlag(params.key, body, { expectedVersion }, context);
+    return currentFlag(app, params.key, context.signal);
   },
 });
 
@@ -46,13 +77,23 @@ export const patchFlag = route({
 export const revertFlag = route({
   method: "POST",
   path: "/api/v1/flags/[key]/revert",
+  access: "flags:write",
+  writableInReadOnlyMode: true,
+  summary: "Revert a feature flag",
+  description:
+    "Puts back the flag as it was at `version` (from its history) as a new version: history only grows. " +
+    "`If-Match` as for a change.",
+  tag: "Feature flags",
+  responses: { "200": { description: "The flag, reverted", schema: flagResponse, headers: ["ETag"] } },
+  errors: ["FLAG_NOT_FOUND", "FLAG_VERSION_CONFLICT", "FLAG_INVALID", "FLAGS_MANAGED_ELSEWHERE", "PRECONDITION_REQUIRED"],
+  requestHeaders: ["If-Match"],
   params: flagKeyParams,
   body: revertFlagBody,
-  async handler({ params, body, request, caller }) {
+  async handler({ app, params, body, request, caller }) {
     const expectedVersion = expectedVersionOf(request, "flag");
     const context = caller();
-    await getApp().revertFlag(params.key, body.version, { expectedVersion }, context);
-    return currentFlag(params.key, context.signal);
+    await app.revertFlag(params.key, body.version, { expectedVersion }, context);
+    return currentFlag(app, params.key, context.signal);
   },
 });
 
@@ -60,10 +101,16 @@ export const revertFlag = route({
 export const getFlagHistory = route({
   method: "GET",
   path: "/api/v1/flags/[key]/history",
+  access: "flags:read",
+  summary: "A feature flag's history",
+  description: "The flag's changes from the audit log, newest first; each entry's `data` holds the whole flag `before` and `after`.",
+  tag: "Feature flags",
+  responses: { "200": { description: "A page of audit entries", schema: auditEventPageResponse } },
+  errors: ["FLAG_NOT_FOUND", "INVALID_CURSOR"],
   params: flagKeyParams,
   query: flagHistoryQuery,
-  async handler({ params, query, caller }) {
-    return json(await getApp().flagHistory(params.key, query, caller().signal));
+  async handler({ app, params, query, caller }) {
+    return json(await app.flagHistory(params.key, query, caller().signal));
   },
 });
 
@@ -71,9 +118,15 @@ export const getFlagHistory = route({
 export const getUserFlags = route({
   method: "GET",
   path: "/api/v1/users/[id]/flags",
+  access: "flags:read",
+  summary: "A user's feature flags",
+  description: "Each flag's variation for this user (key, role, email domain, status), and the SDK's reason for it.",
+  tag: "Feature flags",
+  responses: { "200": { description: "The user's variations", schema: userFlagsResponse } },
+  errors: ["USER_NOT_FOUND"],
   params: idParams,
-  async handler({ params, caller }) {
-    return json({ items: await getApp().evaluateUserFlags(params.id, caller().signal) });
+  async handler({ app, params, caller }) {
+    return json({ items: await app.evaluateUserFlags(params.id, caller().signal) });
   },
 });
 
@@ -81,13 +134,21 @@ export const getUserFlags = route({
 export const getOwnFlags = route({
   method: "GET",
   path: "/api/v1/session/flags",
-  async handler({ caller }) {
-    return json({ items: await getApp().evaluateCallerFlags(caller().principal) });
+  // What the console shows its user (read-only banner, table density); a script may ask too.
+  access: "self",
+  summary: "My feature flags",
+  description:
+    "Each flag's variation for the caller (a user: id, role, email domain; a token: id, role), as the API's own " +
+    "gates evaluate it: whether read-only mode is on for you, how dense your users table is.",
+  tag: "Feature flags",
+  responses: { "200": { description: "Your variations", schema: userFlagsResponse } },
+  async handler({ app, caller }) {
+    return json({ items: await app.evaluateCallerFlags(caller().principal) });
   },
 });
 
-async function currentFlag(key: string, signal?: AbortSignal): Promise<Response> {
-  const flag = await getApp().getFlag(key, signal);
+async function currentFlag(app: Pick<RunningApp, "getFlag">, key: string, signal?: AbortSignal): Promise<Response> {
+  const flag = await app.getFlag(key, signal);
   return json(flagJson(flag), { headers: flagEtag(flag) });
 }
 

@@ -5,7 +5,6 @@
  */
 import { z } from "zod";
 
-import { getApp } from "../../app-registry";
 import { IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type ImportProgress } from "../../domain/import-job";
 import type { ImportSnapshot } from "../../use-cases/watch-import";
 import { parseInput } from "../read-body";
@@ -13,6 +12,17 @@ import { uploadOf } from "../upload";
 import { csvDownload, csvLines } from "../csv";
 import { json, route } from "../route";
 import { idempotencyKey, idParams } from "../schemas";
+import {
+  importErrorsCsvResponse,
+  importEventsResponse,
+  importJobDetailResponse,
+  importJobPageResponse,
+  importJobResponse,
+  importUploadCsv,
+  importUploadMultipart,
+} from "../responses";
+import { IMPORT_EVENT_STREAM_CAPS } from "../../use-cases/watch-import";
+import { IMPORT_UPLOAD_CAPS } from "../../use-cases/start-import";
 
 export const importQuery = z.strictObject({
   errorsAfter: z.coerce.number().int().min(0).optional(),
@@ -28,14 +38,43 @@ export const importListQuery = z.strictObject({
 export const startImport = route({
   method: "POST",
   path: "/api/v1/imports",
+  access: "users:import",
+  summary: "Import users from a CSV file",
+  description:
+    "The file as `text/csv`, or as `multipart/form-data` in the field `file` (a browser must also send " +
+    "`X-Requested-With`), at most 20 MB: a header row naming `email` and `name`, optionally `role` (default VIEWER) " +
+    "and `status` (ACTIVE or DISABLED, default ACTIVE), then one row per user. Answers 202 at once with the job; " +
+    "the rows are validated as Create a user does and written in batches in the background. A row whose email " +
+    "exists, or appeared earlier in the file, creates nothing and is reported with its line. An EDITOR's rows may " +
+    "create VIEWERs only, and an API token's no ADMIN. With an `Idempotency-Key`, the same file sent again answers the same job (" +
+    "`Idempotent-Replayed: true`) and creates nothing twice. A job cut by a restart resumes from its last " +
+    "committed batch. A file without a usable header row is 422 `IMPORT_FILE_INVALID`. The file is stored in the " +
+    "database as it arrives, in chunks of about 1 MB, never whole in memory. A caller may have " +
+    `${IMPORT_UPLOAD_CAPS.perPrincipal} uploads under way at once and a server ${IMPORT_UPLOAD_CAPS.perProcess}: past either, ` +
+    "429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After, before any of the body is read. While read-only mode is on " +
+    "or imports are turned off for the uploader, an accepted job pauses (`paused` says why) and resumes after.",
+  tag: "Users",
+  responses: {
+    "202": { description: "Accepted: the job, queued", schema: importJobResponse, headers: ["Location", "Idempotent-Replayed"] },
+  },
+  errors: [
+    "IMPORT_FILE_INVALID",
+    "FILE_TOO_LARGE",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "VALIDATION_FAILED",
+    "IDEMPOTENCY_KEY_REUSED",
+    "TOO_MANY_CONCURRENT_REQUESTS",
+  ],
+  requestHeaders: ["Idempotency-Key"],
+  rawBodies: { "text/csv": importUploadCsv, "multipart/form-data": importUploadMultipart },
   feature: "bulk-import",
   // Reading the body is within the deadline: a large file needs longer than a JSON change (issue 6 review).
   deadline: (requestTimeoutMs) => Math.max(requestTimeoutMs, IMPORT_UPLOAD_DEADLINE_MS),
-  async handler({ request, caller }) {
+  async handler({ app, request, caller }) {
     const header = request.headers.get("idempotency-key");
     const key = header === null ? undefined : parseInput(idempotencyKey, header, "Idempotency-Key header");
     const upload = uploadOf(request);
-    const { job, replayed } = await getApp().startImport(upload, { idempotencyKey: key }, caller());
+    const { job, replayed } = await app.startImport(upload, { idempotencyKey: key }, caller());
     const progress = { rowsDone: 0, created: 0, failed: 0, batches: 0 };
     return json(importJson(job, progress), {
       status: 202,
@@ -48,10 +87,16 @@ export const startImport = route({
 export const listImports = route({
   method: "GET",
   path: "/api/v1/imports",
+  access: "users:import",
+  summary: "List imports",
+  description: "Import jobs, newest first, with their counts.",
+  tag: "Users",
+  responses: { "200": { description: "A page of import jobs", schema: importJobPageResponse } },
+  errors: ["INVALID_CURSOR"],
   feature: "bulk-import",
   query: importListQuery,
-  async handler({ query, caller }) {
-    const page = await getApp().listImports(query, caller());
+  async handler({ app, query, caller }) {
+    const page = await app.listImports(query, caller());
     return json({ items: page.items.map(({ job, progress }) => importJson(job, progress)), nextCursor: page.nextCursor });
   },
 });
@@ -60,11 +105,19 @@ export const listImports = route({
 export const getImport = route({
   method: "GET",
   path: "/api/v1/imports/[id]",
+  access: "users:import",
+  summary: "Get an import",
+  description:
+    "Status and counts (sums over committed batches, so exact at any moment), and the rows that created no user " +
+    "with their line and reason, `errorsLimit` at a time (default 100) from after `errorsAfter`.",
+  tag: "Users",
+  responses: { "200": { description: "The job", schema: importJobDetailResponse } },
+  errors: ["IMPORT_NOT_FOUND"],
   feature: "bulk-import",
   params: idParams,
   query: importQuery,
-  async handler({ params, query, caller }) {
-    const view = await getApp().getImport(params.id, query, caller());
+  async handler({ app, params, query, caller }) {
+    const view = await app.getImport(params.id, query, caller());
     return json({
       ...importJson(view.job, view.progress),
       errors: { items: view.errors, nextErrorsAfter: view.nextErrorsAfter },
@@ -81,10 +134,21 @@ export const getImport = route({
 export const importEvents = route({
   method: "GET",
   path: "/api/v1/imports/[id]/events",
+  access: "users:import",
+  summary: "Follow an import",
+  description:
+    "Server-Sent Events of the job's progress (rows done, rows per second, seconds left, why it is paused) about " +
+    "every 500 ms, read from the database, so any replica can serve it; all the streams of a job on one server share " +
+    "one read. Closes when the job ends, when the server drains, and when the caller's session or token ends (revoked, " +
+    "expired, the user disabled) or no longer allows it, checked every 5 s. A caller may have " +
+    `${IMPORT_EVENT_STREAM_CAPS.perPrincipal} streams open at once and a server ${IMPORT_EVENT_STREAM_CAPS.perProcess}: past ` +
+    "either, 429 `TOO_MANY_CONCURRENT_REQUESTS` with Retry-After.",
+  tag: "Users",
+  responses: { "200": { description: "The event stream", schema: importEventsResponse, mediaType: "text/event-stream" } },
+  errors: ["IMPORT_NOT_FOUND", "TOO_MANY_CONCURRENT_REQUESTS"],
   feature: "bulk-import",
   params: idParams,
-  async handler({ params, request, caller, stillAllowed }) {
-    const app = getApp();
+  async handler({ app, params, request, caller, stillAllowed }) {
     const stop = AbortSignal.any([request.signal, app.importJobs.stopping]);
     const context = caller();
     const snapshots = app.watchImport(params.id, { signal: stop, stillAllowed }, context);
@@ -141,10 +205,19 @@ export const importEvents = route({
 export const importErrorsCsv = route({
   method: "GET",
   path: "/api/v1/imports/[id]/errors.csv",
+  access: "users:import",
+  summary: "Download an import's error report",
+  description:
+    "The rows that created no user, by line, as CSV (`line,email,reason`; the users export's rules: RFC 4180, " +
+    "CRLF, UTF-8, cells a spreadsheet would run as formulas prefixed with `'`), downloaded as " +
+    "`import-<id>-errors.csv`; only the header when every row was imported. Streamed a page at a time; a " +
+    "failure after the first byte cuts the transfer short.",
+  tag: "Users",
+  responses: { "200": { description: "The report", schema: importErrorsCsvResponse, mediaType: "text/csv", headers: ["Content-Disposition"] } },
+  errors: ["IMPORT_NOT_FOUND"],
   feature: "bulk-import",
   params: idParams,
-  async handler({ params, caller, requestId }) {
-    const app = getApp();
+  async handler({ app, params, caller, requestId }) {
     return csvDownload({
       context: caller(),
       open: (context) => app.exportImportErrors(params.id, context),

@@ -1,5 +1,5 @@
-import { getApp } from "../../app-registry";
 import { json, route } from "../route";
+import { serviceTrafficResponse } from "../responses";
 
 /**
  * GET /api/v1/service/traffic: this process's requests and server errors per minute over the last hour (the
@@ -8,8 +8,13 @@ import { json, route } from "../route";
 export const getServiceTraffic = route({
   method: "GET",
   path: "/api/v1/service/traffic",
-  async handler() {
-    const minutes = getApp().metrics.recentTraffic();
+  access: "service:read",
+  summary: "This process's traffic over the last hour",
+  description: "Requests and server errors (5xx) per minute for the last 60 minutes, from the process's own metrics.",
+  tag: "Service",
+  responses: { "200": { description: "Per-minute counts, oldest first", schema: serviceTrafficResponse } },
+  async handler({ app }) {
+    const minutes = app.metrics.recentTraffic();
     return json({
       scope: "this-process",
       items: minutes.map(({ start, seconds, requests, errors }) => ({

@@ -1,14 +1,20 @@
 import { UnauthenticatedError } from "../../domain/errors";
-import { getApp } from "../../app-registry";
 import { principalJson } from "../representations";
 import { json, noContent, route } from "../route";
 import { changePasswordBody, idParams, signInBody } from "../schemas";
 import { clearSessionCookie, deviceSecretOf, setDeviceCookie, setSessionCookie } from "../session-cookie";
+import { principalResponse, sessionListResponse } from "../responses";
 
 /** GET /api/v1/session: who am I (a signed-in user or an API token). */
 export const getSession = route({
   method: "GET",
   path: "/api/v1/session",
+  access: "self",
+  allowedBeforePasswordChange: true,
+  summary: "Who am I",
+  description: "The signed-in user (browser session) or the API token the request was made with.",
+  tag: "Session",
+  responses: { "200": { description: "The caller", schema: principalResponse } },
   async handler({ principal }) {
     if (!principal) throw new UnauthenticatedError();
     return json(principalJson(principal));
@@ -22,9 +28,31 @@ export const getSession = route({
 export const signIn = route({
   method: "POST",
   path: "/api/v1/session",
+  access: "public",
+  tokens: false,
+  writableInReadOnlyMode: true,
+  summary: "Sign in",
+  description:
+    "Checks email and password and sets a new session cookie (any previous session of this browser ends), and a " +
+    "device cookie (`uc_device`, HttpOnly, SameSite=Strict, 180 days) marking this browser as one that signed in " +
+    "to the account. Throttling answers 429 with Retry-After, and never locks the account: per client address, " +
+    "5 failures in 15 minutes; per account, after 5 failures in a day each attempt waits longer after the latest " +
+    "failure (30 s doubling to 15 min at most); a browser with the account's device cookie skips the account's " +
+    "wait and has 5 failures in 15 minutes of its own; and each server process passes at most 60 attempts a " +
+    "minute per address to its database. An ADMIN can clear an account's failures " +
+    "(DELETE /api/v1/users/{id}/sign-in-failures).",
+  tag: "Session",
+  responses: {
+    "200": {
+      description: "Signed in; the session and device cookies are set (two Set-Cookie headers)",
+      schema: principalResponse,
+      headers: ["Set-Cookie"],
+    },
+  },
+  errors: ["INVALID_CREDENTIALS", "ONE_TIME_PASSWORD_EXPIRED", "TOO_MANY_ATTEMPTS"],
   body: signInBody,
-  async handler({ request, body, anonymous, origin, sessionSecret }) {
-    const signedIn = await getApp().signIn(
+  async handler({ app, request, body, anonymous, origin, sessionSecret }) {
+    const signedIn = await app.signIn(
       { ...body, previousSessionSecret: sessionSecret, deviceSecret: deviceSecretOf(request.headers.get("cookie"), origin) },
       anonymous,
     );
@@ -39,8 +67,16 @@ export const signIn = route({
 export const signOut = route({
   method: "DELETE",
   path: "/api/v1/session",
-  async handler({ caller, origin }) {
-    await getApp().signOut(caller());
+  access: "self",
+  tokens: false,
+  writableInReadOnlyMode: true,
+  allowedBeforePasswordChange: true,
+  summary: "Sign out",
+  description: "Ends the session in the database and clears the cookie.",
+  tag: "Session",
+  responses: { "204": { description: "Signed out", headers: ["Set-Cookie"] } },
+  async handler({ app, caller, origin }) {
+    await app.signOut(caller());
     return noContent({ "set-cookie": clearSessionCookie(origin) });
   },
 });
@@ -49,9 +85,18 @@ export const signOut = route({
 export const changePassword = route({
   method: "PUT",
   path: "/api/v1/session/password",
+  access: "self",
+  tokens: false,
+  writableInReadOnlyMode: true,
+  allowedBeforePasswordChange: true,
+  summary: "Change your password",
+  description: "The current password is required; the new one must differ from it.",
+  tag: "Session",
+  responses: { "204": { description: "Changed" } },
+  errors: ["WRONG_PASSWORD", "TOO_MANY_ATTEMPTS"],
   body: changePasswordBody,
-  async handler({ body, caller }) {
-    await getApp().changePassword(body, caller());
+  async handler({ app, body, caller }) {
+    await app.changePassword(body, caller());
     return noContent();
   },
 });
@@ -60,8 +105,13 @@ export const changePassword = route({
 export const listSessions = route({
   method: "GET",
   path: "/api/v1/session/sessions",
-  async handler({ caller }) {
-    const sessions = await getApp().listOwnSessions(caller());
+  access: "self",
+  tokens: false,
+  summary: "List your sessions",
+  tag: "Session",
+  responses: { "200": { description: "Your sessions, the current one flagged", schema: sessionListResponse } },
+  async handler({ app, caller }) {
+    const sessions = await app.listOwnSessions(caller());
     return json({
       items: sessions.map((s) => ({
         id: s.id,
@@ -80,9 +130,16 @@ export const listSessions = route({
 export const revokeSession = route({
   method: "DELETE",
   path: "/api/v1/session/sessions/[id]",
+  access: "self",
+  tokens: false,
+  writableInReadOnlyMode: true,
+  summary: "End one of your sessions",
+  tag: "Session",
+  responses: { "204": { description: "Ended: its next request is refused" } },
+  errors: ["SESSION_NOT_FOUND"],
   params: idParams,
-  async handler({ params, caller }) {
-    await getApp().revokeOwnSession(params.id, caller());
+  async handler({ app, params, caller }) {
+    await app.revokeOwnSession(params.id, caller());
     return noContent();
   },
 });

@@ -1,10 +1,10 @@
 import { z } from "zod";
 
-import { getApp } from "../../app-registry";
 import type { UserExportQuery } from "../../use-cases/export-users";
 import { listUsersParams } from "../list-users-params";
 import { route } from "../route";
 import { csvDownload, usersCsv } from "../csv";
+import { usersCsvResponse } from "../responses";
 
 const ROUTE = "GET /api/v1/users/export.csv";
 
@@ -44,9 +44,22 @@ export const exportUsersParams = z
 export const exportUsers = route({
   method: "GET",
   path: "/api/v1/users/export.csv",
+  // The CSV export is the listing in another form: the same permission (includeDeleted still needs its own).
+  access: "users:read",
+  summary: "Export users as CSV",
+  description:
+    "Every user the filter matches (the parameters of List users; `limit` and `cursor` are refused), in the chosen " +
+    "order, streamed as CSV as it is read, a few hundred users at a time. Errors found before the first byte " +
+    "(refusal, invalid parameters, the database) are problem+json; the request's deadline covers only that " +
+    "part. A failure later cuts the transfer short (no final chunk), so a partial file never looks complete. " +
+    "Not a snapshot: users changed during a long export may appear as they were or as they became. " +
+    "`includeDeleted` needs the users:read-deleted permission.",
+  tag: "Users",
+  responses: {
+    "200": { description: "The CSV", schema: usersCsvResponse, mediaType: "text/csv", headers: ["Content-Disposition"] },
+  },
   query: exportUsersParams,
-  async handler({ query, caller, requestId }) {
-    const app = getApp();
+  async handler({ app, query, caller, requestId }) {
     return csvDownload({
       context: caller(),
       open: (context) => app.exportUsers(query, context),

@@ -1,7 +1,7 @@
-import { getApp } from "../../app-registry";
 import { userOverviewJson } from "../representations";
 import { json, route } from "../route";
 import { idParams } from "../schemas";
+import { userOverviewResponse } from "../responses";
 
 /**
  * GET /api/v1/users/{id}/overview: the user, the newest audit entries about them, their live sessions and their flags, read
@@ -11,8 +11,20 @@ import { idParams } from "../schemas";
 export const getUserOverview = route({
   method: "GET",
   path: "/api/v1/users/[id]/overview",
+  // Parts beyond the user need their own permissions (audit:read, sessions:read): use-cases/get-user-overview.ts.
+  access: "users:read",
+  summary: "A user's overview",
+  description:
+    "The user, the newest audit entries about them, their live sessions and each feature flag's variation for " +
+    "them with its reason, read concurrently (at most 2 at once). Parts your role " +
+    "may not see are left out and listed in `omitted`: the audit entries need audit:read, the sessions " +
+    "sessions:read (both ADMIN only). If one part fails the others are stopped, and the problem's `part` names " +
+    "the one that failed (`user` for USER_NOT_FOUND).",
+  tag: "Users",
+  responses: { "200": { description: "The overview", schema: userOverviewResponse } },
+  errors: ["USER_NOT_FOUND"],
   params: idParams,
-  async handler({ params, caller }) {
-    return json(userOverviewJson(await getApp().getUserOverview(params.id, caller())));
+  async handler({ app, params, caller }) {
+    return json(userOverviewJson(await app.getUserOverview(params.id, caller())));
   },
 });

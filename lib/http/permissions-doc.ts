@@ -1,9 +1,10 @@
 /**
- * The permission table as Markdown: docs/roles.md is this function's output (`npm run docs:roles` writes it,
- * and a test fails when the file and the table disagree).
+ * The permissions and the route table as Markdown: docs/roles.md is this function's output (`npm run docs:roles`
+ * writes it, and a test fails when the file and the table disagree).
  */
-import { PERMISSIONS, ROUTES, type Access, type PermissionSpec } from "./permissions";
-import { ROLES } from "./user";
+import { PERMISSIONS, type Access, type PermissionSpec } from "../domain/permissions";
+import { ROLES } from "../domain/user";
+import { ROUTES } from "./api-routes";
 
 function who(access: Access): string {
   if (access === "public") return "anyone";
@@ -15,7 +16,7 @@ export function renderPermissionsDoc(): string {
   const lines = [
     "# Roles and permissions",
     "",
-    "<!-- Generated from lib/domain/permissions.ts by `npm run docs:roles`; do not edit by hand. -->",
+    "<!-- Generated from lib/domain/permissions.ts and the handlers' route() definitions by `npm run docs:roles`; do not edit by hand. -->",
     "",
     "Three roles: ADMIN may do everything; EDITOR manages users who are not admins (no roles, tokens or audit",
     "log); VIEWER reads. API tokens carry a role of their own and may call `/api/v1/*` except the browser",
