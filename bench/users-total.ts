@@ -88,7 +88,7 @@ try {
   console.log(`\nstats | ours: read model (ms) | baseline: recount (ms) | ratio ours/baseline | read model rows`);
   const since = new Date(Date.now() - 90 * 86_400_000);
   const stats = {
-    ours: await median(async () => void (await app.getUserStats())),
+    ours: await median(async () => void (await app.getUserStats(context))),
     baseline: await median(async () => {
       await sql.query("SELECT status, count(*) FROM users WHERE deleted_at IS NULL GROUP BY status");
       await sql.query("SELECT role, count(*) FROM users WHERE deleted_at IS NULL GROUP BY role");

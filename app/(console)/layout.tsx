@@ -44,7 +44,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   // Someone who must change a one-time password first gets nothing else from the API, so nothing is polled.
   const myFlagsUserId = principal.kind === "user" && !principal.mustChangePassword ? principal.userId : null;
   const myFlags = myFlagsUserId
-    ? (await getApp().evaluateCallerFlags(principal)).map(({ key, value, variationIndex, reason, errorCode }) => ({
+    ? (await getApp().evaluateCallerFlags({ principal })).map(({ key, value, variationIndex, reason, errorCode }) => ({
         key,
         value,
         variationIndex,

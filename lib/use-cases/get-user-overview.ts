@@ -89,7 +89,7 @@ export function makeGetUserOverview({
         ...(may("sessions") && {
           sessions: (signal: AbortSignal) => unitOfWork.run(({ sessions }) => sessions.listForUser(id), { signal }),
         }),
-        ...(may("flags") && { flags: (signal: AbortSignal) => evaluateUserFlags(id, signal) }),
+        ...(may("flags") && { flags: (signal: AbortSignal) => evaluateUserFlags(id, { ...context, signal }) }),
       },
       { concurrency, signal: context.signal },
     );

@@ -5,6 +5,7 @@ import { FLAG_KEYS, FLAGS, isFlagKey, type FlagKey, type LdFlag } from "../domai
 import type { Clock } from "../ports/clock";
 import type { FlagSetup } from "../ports/feature-flags";
 import type { UnitOfWork } from "../ports/unit-of-work";
+import type { CallContext } from "./call-context";
 
 /** A flag as the flags page and GET /api/v1/flags show it. */
 export interface FlagView {
@@ -33,16 +34,16 @@ interface Deps {
   staleDays: number;
 }
 
-export type ListFlags = (signal?: AbortSignal) => Promise<FlagView[]>;
-export type GetFlag = (key: string, signal?: AbortSignal) => Promise<FlagView>;
+export type ListFlags = (context: CallContext) => Promise<FlagView[]>;
+export type GetFlag = (key: string, context: CallContext) => Promise<FlagView>;
 
 /** Every declared flag, with its stored definition and last change when the flags are local. */
 export function makeListFlags(deps: Deps): ListFlags {
-  return (signal) => viewsOf(deps, FLAG_KEYS, signal);
+  return ({ signal }) => viewsOf(deps, FLAG_KEYS, signal);
 }
 
 export function makeGetFlag(deps: Deps): GetFlag {
-  return async (key, signal) => {
+  return async (key, { signal }) => {
     if (!isFlagKey(key)) throw new FlagNotFoundError(key);
     const [view] = await viewsOf(deps, [key], signal);
     if (!view) throw new FlagNotFoundError(key);

@@ -1,5 +1,6 @@
 import { dominantVariation, ROLLOUT_TOTAL } from "../../domain/feature-flags";
 import type { FlagView } from "../../use-cases/list-flags";
+import type { CallContext } from "../../use-cases/call-context";
 import { etagOf, expectedVersionOf, noneMatchHits } from "../representations";
 import { json, route, type RunningApp } from "../route";
 import { flagHistoryQuery, flagKeyParams, idParams, patchFlagBody, revertFlagBody } from "../schemas";
@@ -18,7 +19,7 @@ export const listFlags = route({
   tag: "Feature flags",
   responses: { "200": { description: "The flags", schema: flagListResponse } },
   async handler({ app, caller }) {
-    const flags = await app.listFlags(caller().signal);
+    const flags = await app.listFlags(caller());
     return json({ items: flags.map(flagJson) });
   },
 });
@@ -36,7 +37,7 @@ export const getFlag = route({
   requestHeaders: ["If-None-Match"],
   params: flagKeyParams,
   async handler({ app, request, params, caller }) {
-    const flag = await app.getFlag(params.key, caller().signal);
+    const flag = await app.getFlag(params.key, caller());
     const headers = flagEtag(flag);
     if (headers.etag && noneMatchHits(request, headers.etag)) return new Response(null, { status: 304, headers });
     return json(flagJson(flag), { headers });
@@ -69,7 +70,7 @@ export const patchFlag = route({
     const expectedVersion = expectedVersionOf(request, "flag");
     const context = caller();
     await app.updateFlag(params.key, body, { expectedVersion }, context);
-    return currentFlag(app, params.key, context.signal);
+    return currentFlag(app, params.key, context);
   },
 });
 
@@ -93,7 +94,7 @@ export const revertFlag = route({
     const expectedVersion = expectedVersionOf(request, "flag");
     const context = caller();
     await app.revertFlag(params.key, body.version, { expectedVersion }, context);
-    return currentFlag(app, params.key, context.signal);
+    return currentFlag(app, params.key, context);
   },
 });
 
@@ -126,7 +127,7 @@ export const getUserFlags = route({
   errors: ["USER_NOT_FOUND"],
   params: idParams,
   async handler({ app, params, caller }) {
-    return json({ items: await app.evaluateUserFlags(params.id, caller().signal) });
+    return json({ items: await app.evaluateUserFlags(params.id, caller()) });
   },
 });
 
@@ -143,12 +144,12 @@ export const getOwnFlags = route({
   tag: "Feature flags",
   responses: { "200": { description: "Your variations", schema: userFlagsResponse } },
   async handler({ app, caller }) {
-    return json({ items: await app.evaluateCallerFlags(caller().principal) });
+    return json({ items: await app.evaluateCallerFlags(caller()) });
   },
 });
 
-async function currentFlag(app: Pick<RunningApp, "getFlag">, key: string, signal?: AbortSignal): Promise<Response> {
-  const flag = await app.getFlag(key, signal);
+async function currentFlag(app: Pick<RunningApp, "getFlag">, key: string, context: CallContext): Promise<Response> {
+  const flag = await app.getFlag(key, context);
   return json(flagJson(flag), { headers: flagEtag(flag) });
 }
 

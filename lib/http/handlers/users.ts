@@ -74,7 +74,7 @@ export const getUser = route({
   requestHeaders: ["If-None-Match"],
   params: idParams,
   async handler({ app, request, params, caller }) {
-    const user = await app.getUser(params.id, caller().signal);
+    const user = await app.getUser(params.id, caller());
     const etag = etagOf(user);
     if (noneMatchHits(request, etag)) return new Response(null, { status: 304, headers: { etag } });
     return json(userJson(user), { headers: { etag } });
@@ -175,6 +175,6 @@ export const getUserStats = route({
   tag: "Users",
   responses: { "200": { description: "The numbers", schema: userStatsResponse } },
   async handler({ app, caller }) {
-    return json(await app.getUserStats({ signal: caller().signal }));
+    return json(await app.getUserStats(caller()));
   },
 });
