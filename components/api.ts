@@ -4,7 +4,7 @@ import type { z } from "zod";
  * The one way client components call the REST API (same origin, so the session cookie goes along).
  *
  * - A body is sent as JSON with `content-type: application/json`; a change without a body carries
- *   `X-Requested-With`, which the API requires of cookie-authenticated changes (CSRF, README "CSRF").
+ *   `X-Requested-With`, which the API requires of cookie-authenticated changes (CSRF: docs/security.md, "CSRF").
  * - An error answer (`application/problem+json`, RFC 9457) is thrown as an {@link ApiError}; any other
  *   failure (a proxy's HTML page, a dropped connection) becomes one too, so callers handle one kind of error.
  * - {@link api} checks the JSON against a schema (components/api-types.ts) and returns it typed; {@link send}

@@ -33,7 +33,7 @@ const STATUS_OPTIONS = [
  *
  * Each submission carries an Idempotency-Key, kept while the body stays the same: submitting again after a
  * failure whose outcome is unknown (a timeout, a dropped connection) replays the first answer instead of
- * creating the user twice (README "Deadlines"). A changed body is a new submission with a new key (the same
+ * creating the user twice (docs/api.md, "Deadlines"). A changed body is a new submission with a new key (the same
  * key with another body would be refused: IDEMPOTENCY_KEY_REUSED).
  */
 export function CreateUserDialog({ mayAssignRole }: { mayAssignRole: boolean }) {

@@ -261,7 +261,7 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
           <Flex direction="column" gap="4">
             <Dialog.Description size="2">
               The endpoint is added. Copy its signing secret now: it will not be shown again. Verify each request&apos;s{" "}
-              <Code>webhook-signature</Code> with it (README, &quot;Webhooks&quot;).
+              <Code>webhook-signature</Code> with it (docs/api.md, &quot;Webhooks&quot;).
             </Dialog.Description>
             <CopyField label="Signing secret" value={secret} />
             <Flex justify="end">

@@ -27,7 +27,7 @@ import { createTestDatabase, type TestDatabase } from "../test/support/postgres"
  * can be pulled here. The layers our COPY lines add are measured below.
  */
 const BASE_IMAGE_MB = 141;
-/** The whole image's budget (README, "Container"): base plus our layers. */
+/** The whole image's budget (docs/operations.md, "Container"): base plus our layers. */
 const IMAGE_BUDGET_MB = 230;
 
 const stages = parseDockerfile();
@@ -83,7 +83,8 @@ describe("the Dockerfile's runtime stage", () => {
 
     server = await start(layout, { SHUTDOWN_DELAY_MS: "300" });
     await server.waitUntilReady();
-    // The first start prints the admin's one-time password (README, "First sign-in"); it works, once changed.
+    // The first start prints the admin's one-time password (docs/security.md, "First sign-in"); it works, once
+    // changed.
     await server.waitForOutput(/with this one-time password: \S+/);
     const oneTimePassword = /with this one-time password: (\S+)/.exec(server.output())?.[1];
     expect(oneTimePassword).toBeDefined();

@@ -30,9 +30,9 @@ export interface HealthOptions {
   /** Told every readiness outcome (the user_console_ready gauge). */
   onReadiness?: (ready: boolean) => void;
   /**
-   * With READY_REQUIRES_TRACE_EXPORT (off by default; README, "Operations"): readiness also fails while span
-   * export has been failing for longer than `graceMs`. `watch` is undefined while tracing is off or its exporter
-   * is not watched (lib/adapters/otel/start-tracing.ts): the check then passes.
+   * With READY_REQUIRES_TRACE_EXPORT (off by default; docs/operations.md, "Trace export and readiness"): readiness
+   * also fails while span export has been failing for longer than `graceMs`. `watch` is undefined while tracing is
+   * off or its exporter is not watched (lib/adapters/otel/start-tracing.ts): the check then passes.
    */
   traceExport?: { watch: () => TraceExportWatch | undefined; graceMs: number };
   /** The clock the trace export check measures failing time by (epoch ms); tests set it. */

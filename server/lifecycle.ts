@@ -61,8 +61,8 @@ export interface Lifecycle {
 }
 
 /**
- * Graceful shutdown in the order a rolling update needs (README, "Lifecycle"): readiness fails at once while
- * requests are still served for `delayMs`; then the listener closes, idle keep-alive connections close, and
+ * Graceful shutdown in the order a rolling update needs (docs/architecture.md, "Lifecycle"): readiness fails at
+ * once while requests are still served for `delayMs`; then the listener closes, idle keep-alive connections close, and
  * in-flight requests get `timeoutMs` to finish before they are cut (and counted); then the database closes
  * (given `databaseCloseTimeoutMs`), then Next, then tracing flushes what it buffered, and the process exits 0 (1
  * when closing the database or Next failed or timed out).

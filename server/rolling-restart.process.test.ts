@@ -3,7 +3,7 @@
  * a real HAProxy that checks `/ready` and never retries a request elsewhere, take a steady load of reads and
  * writes with an API token while each is sent SIGTERM, waited for, started again and put back in turn. Every
  * request must get its expected answer: a 502/503 from the proxy or a cut connection is a lost request. What the
- * shutdown sequence must get right for that: server/lifecycle.ts, README "Lifecycle".
+ * shutdown sequence must get right for that: server/lifecycle.ts, docs/architecture.md, "Lifecycle".
  */
 import { randomUUID } from "node:crypto";
 
@@ -27,7 +27,7 @@ const CHECK_TIMEOUT_MS = 1_500;
 /**
  * The servers keep serving this long after SIGTERM with /ready at 503. The proxy has taken a server out at the
  * latest one interval plus one check's timeout after its /ready turned 503: only then may the listener close
- * (README, "Lifecycle").
+ * (docs/architecture.md, "Lifecycle").
  */
 const SHUTDOWN_DELAY_MS = CHECK_INTERVAL_MS + CHECK_TIMEOUT_MS;
 /** Concurrent clients of the load, each sending its next request as soon as the last one is answered. */

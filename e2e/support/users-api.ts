@@ -1,7 +1,7 @@
 /**
  * Setting up users for a spec through the REST API, with the page's own signed-in session (page.request shares
  * the browser context's cookies): fast, and the UI under test is the only thing clicked. Changes made with the
- * session cookie must name the site as their Origin (README "CSRF").
+ * session cookie must name the site as their Origin (docs/security.md, "CSRF").
  */
 import { expect, type APIRequestContext } from "@playwright/test";
 
@@ -45,7 +45,7 @@ export function usersApi(request: APIRequestContext, baseURL: string | undefined
     },
     async remove(id: string): Promise<void> {
       const { version } = await this.get(id);
-      // A cookie-borne change without a body must carry X-Requested-With (README "CSRF").
+      // A cookie-borne change without a body must carry X-Requested-With (docs/security.md, "CSRF").
       const response = await request.delete(path(id), { headers: { origin, "if-match": `"${version}"`, "x-requested-with": "e2e" } });
       expect(response.status(), await response.text()).toBe(204);
     },

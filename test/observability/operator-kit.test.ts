@@ -411,14 +411,16 @@ describe("Prometheus rules (deploy/observability/prometheus-rules.yml)", { timeo
     );
   });
 
-  it("give every alert a severity, a summary, a description and a runbook link to README's Operations section", () => {
-    const readme = readFileSync(path.join(root, "README.md"), "utf8");
-    expect(readme, "README.md#operations needs a `## Operations` heading").toMatch(/^## Operations\s*$/m);
+  it("give every alert a severity, a summary, a description and a runbook link to a section that names it", () => {
+    const operations = readFileSync(path.join(root, "docs/operations.md"), "utf8");
+    expect(operations, "docs/operations.md#alerts needs a `## Alerts` heading").toMatch(/^## Alerts\s*$/m);
+    const alertsSection = operations.split(/^## Alerts\s*$/m)[1]?.split(/^## /m)[0] ?? "";
     for (const rule of alertingRules) {
       expect(rule.labels?.severity, rule.alert).toMatch(/^(critical|warning|info)$/);
       expect(rule.annotations?.summary, rule.alert).toBeTruthy();
       expect(rule.annotations?.description, rule.alert).toBeTruthy();
-      expect(rule.annotations?.runbook_url, rule.alert).toBe("README.md#operations");
+      expect(rule.annotations?.runbook_url, rule.alert).toBe("docs/operations.md#alerts");
+      expect(alertsSection, `docs/operations.md#alerts says what ${rule.alert} means`).toContain(`\`${rule.alert}\``);
     }
   });
 
