@@ -171,7 +171,7 @@ export const getUserStats = route({
   summary: "Users in numbers",
   description:
     "What the dashboard charts: signups per day over the last 90 days (UTC), and users (not deleted) by status " +
-    "and by role, each exact up to 10,000 and the database's estimate past it.",
+    "and by role, exact at any size: a read model the database keeps with each change (decision 018).",
   tag: "Users",
   responses: { "200": { description: "The numbers", schema: userStatsResponse } },
   async handler({ app, caller }) {
