@@ -4,6 +4,7 @@
  * its own record, found by the user's id on the audit page), the row errors, and the batch's record. The parser
  * waits while the pool is full.
  */
+import { NamedError } from "../domain/errors";
 import type { ImportJob } from "../domain/import-job";
 import { ImportBatchRecordedError, ImportLeaseLostError } from "../ports/import-job-repository";
 import { WorkerPoolClosedError } from "../ports/worker-pool";
@@ -102,9 +103,8 @@ async function writeBatch({ jobWork }: ImportJobContext, job: ImportJob, holder:
 }
 
 /** A batch that found writes refused before its unit of work began: it wrote nothing, and the job pauses. */
-class PausedSignal extends Error {
+class PausedSignal extends NamedError {
   constructor() {
-    super("Writes are refused for this import's uploader");
-    this.name = "PausedSignal";
+    super("Writes are refused for this import's uploader", { name: "PausedSignal" });
   }
 }

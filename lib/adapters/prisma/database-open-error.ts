@@ -1,11 +1,11 @@
 /** The one error opening the database ends in when the operator can fix it (open-database.ts), and its helpers. */
+import { NamedError } from "../../domain/errors";
 
 /** A failure to open the database that the operator can fix; the message is one line saying how. */
-export class DatabaseOpenError extends Error {
+export class DatabaseOpenError extends NamedError {
   readonly code = "DATABASE_OPEN_FAILED";
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DatabaseOpenError";
+    super(message, { ...options, name: "DatabaseOpenError" });
   }
 }
 
