@@ -1,6 +1,7 @@
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
 
+import { NamedError } from "./domain/errors";
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from "./domain/webhooks";
 
 /**
@@ -289,10 +290,9 @@ export const configSchema = z.object({
 
 export type Config = Readonly<z.infer<typeof configSchema>>;
 
-export class ConfigError extends Error {
+export class ConfigError extends NamedError {
   constructor(readonly issues: string[]) {
-    super(`Invalid configuration: ${issues.join("; ")}`);
-    this.name = "ConfigError";
+    super(`Invalid configuration: ${issues.join("; ")}`, { name: "ConfigError" });
   }
 }
 

@@ -40,23 +40,36 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export abstract class DomainError extends Error {
+/**
+ * An Error whose class names it explicitly: `super(message, { name: "UserNotFoundError" })`. Errors are matched by
+ * name across the two bundles of lib/ (docs/decisions/002-own-server.md), and a minifier renames classes, so the
+ * name is spelled out rather than read from the class (`new.target.name`).
+ */
+export class NamedError extends Error {
+  constructor(message: string, { name, ...options }: ErrorOptions & { name: string }) {
+    super(message, options);
+    this.name = name;
+  }
+}
+
+export abstract class DomainError extends NamedError {
   abstract readonly code: ErrorCode;
 }
 
 export class EmailTakenError extends DomainError {
   readonly code = "USER_EMAIL_TAKEN";
   constructor(readonly email: string) {
-    super(`A user with email ${email} already exists`);
-    this.name = "EmailTakenError";
+    super(`A user with email ${email} already exists`, { name: "EmailTakenError" });
   }
 }
 
 export class UserNotFoundError extends DomainError {
   readonly code = "USER_NOT_FOUND";
   constructor(readonly userId: string) {
-    super(`User ${userId} does not exist, or is deleted (an ADMIN lists deleted users with includeDeleted=true)`);
-    this.name = "UserNotFoundError";
+    super(
+      `User ${userId} does not exist, or is deleted (an ADMIN lists deleted users with includeDeleted=true)`,
+      { name: "UserNotFoundError" },
+    );
   }
 }
 
@@ -71,48 +84,46 @@ export class VersionConflictError extends DomainError {
       actualVersion === null
         ? `User ${userId} was changed concurrently; reload it and try again`
         : `User ${userId} is at version ${actualVersion}, not ${expectedVersion}; reload it and try again`,
+      { name: "VersionConflictError" },
     );
-    this.name = "VersionConflictError";
   }
 }
 
 export class InvalidCursorError extends DomainError {
   readonly code = "INVALID_CURSOR";
   constructor(reason: string) {
-    super(`Invalid page cursor: ${reason}`);
-    this.name = "InvalidCursorError";
+    super(`Invalid page cursor: ${reason}`, { name: "InvalidCursorError" });
   }
 }
 
 export class DeadlineExceededError extends DomainError {
   readonly code = "DEADLINE_EXCEEDED";
   constructor(readonly deadlineMs: number) {
-    super(`The request did not finish within its deadline of ${deadlineMs} ms`);
-    this.name = "DeadlineExceededError";
+    super(`The request did not finish within its deadline of ${deadlineMs} ms`, { name: "DeadlineExceededError" });
   }
 }
 
 export class UnauthenticatedError extends DomainError {
   readonly code = "UNAUTHENTICATED";
   constructor(detail = "Sign in, or send an API token as Authorization: Bearer <token>") {
-    super(detail);
-    this.name = "UnauthenticatedError";
+    super(detail, { name: "UnauthenticatedError" });
   }
 }
 
 export class ForbiddenError extends DomainError {
   readonly code = "FORBIDDEN";
   constructor(detail: string) {
-    super(detail);
-    this.name = "ForbiddenError";
+    super(detail, { name: "ForbiddenError" });
   }
 }
 
 export class PasswordChangeRequiredError extends DomainError {
   readonly code = "PASSWORD_CHANGE_REQUIRED";
   constructor() {
-    super("Change your one-time password first (PUT /api/v1/session/password)");
-    this.name = "PasswordChangeRequiredError";
+    super(
+      "Change your one-time password first (PUT /api/v1/session/password)",
+      { name: "PasswordChangeRequiredError" },
+    );
   }
 }
 
@@ -120,8 +131,7 @@ export class PasswordChangeRequiredError extends DomainError {
 export class InvalidCredentialsError extends DomainError {
   readonly code = "INVALID_CREDENTIALS";
   constructor() {
-    super("Email or password is incorrect");
-    this.name = "InvalidCredentialsError";
+    super("Email or password is incorrect", { name: "InvalidCredentialsError" });
   }
 }
 
@@ -132,8 +142,8 @@ export class TooManyAttemptsError extends DomainError {
       retryAfterSeconds < 60
         ? `Too many failed sign-ins; try again in ${retryAfterSeconds} second(s)`
         : `Too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s)`,
+      { name: "TooManyAttemptsError" },
     );
-    this.name = "TooManyAttemptsError";
   }
 }
 
@@ -155,8 +165,8 @@ export class ConcurrencyLimitError extends DomainError {
       scope === "principal"
         ? `You have ${limit} ${what} open already, the most one caller may have at once: wait for one to end and try again`
         : `This server has ${limit} ${what} open already, the most it takes at once: try again in ${retryAfterSeconds} seconds`,
+      { name: "ConcurrencyLimitError" },
     );
-    this.name = "ConcurrencyLimitError";
   }
 }
 
@@ -167,64 +177,66 @@ export class OneTimePasswordExpiredError extends DomainError {
     super(
       "This one-time password expired 24 hours after it was issued. Whoever runs the server gets a new one by " +
         "restarting it (on PostgreSQL with BOOTSTRAP_ADMIN_PASSWORD set)",
+      { name: "OneTimePasswordExpiredError" },
     );
-    this.name = "OneTimePasswordExpiredError";
   }
 }
 
 export class WrongPasswordError extends DomainError {
   readonly code = "WRONG_PASSWORD";
   constructor() {
-    super("The current password is not correct");
-    this.name = "WrongPasswordError";
+    super("The current password is not correct", { name: "WrongPasswordError" });
   }
 }
 
 export class LastAdminError extends DomainError {
   readonly code = "LAST_ADMIN";
   constructor() {
-    super("This is the last active admin: make someone else an active admin first");
-    this.name = "LastAdminError";
+    super("This is the last active admin: make someone else an active admin first", { name: "LastAdminError" });
   }
 }
 
 export class InvitationInvalidError extends DomainError {
   readonly code = "INVITATION_INVALID";
   constructor() {
-    super("This invitation has expired or was already used; ask an administrator for a new one");
-    this.name = "InvitationInvalidError";
+    super(
+      "This invitation has expired or was already used; ask an administrator for a new one",
+      { name: "InvitationInvalidError" },
+    );
   }
 }
 
 export class TokenNotFoundError extends DomainError {
   readonly code = "TOKEN_NOT_FOUND";
   constructor(readonly tokenId: string) {
-    super(`API token ${tokenId} does not exist`);
-    this.name = "TokenNotFoundError";
+    super(`API token ${tokenId} does not exist`, { name: "TokenNotFoundError" });
   }
 }
 
 export class TokenLifetimeTooLongError extends DomainError {
   readonly code = "TOKEN_LIFETIME_TOO_LONG";
   constructor(readonly maxDays: number) {
-    super(`An API token may live at most ${maxDays} days: choose an earlier expiry (or none, for the longest)`);
-    this.name = "TokenLifetimeTooLongError";
+    super(
+      `An API token may live at most ${maxDays} days: choose an earlier expiry (or none, for the longest)`,
+      { name: "TokenLifetimeTooLongError" },
+    );
   }
 }
 
 export class SessionNotFoundError extends DomainError {
   readonly code = "SESSION_NOT_FOUND";
   constructor() {
-    super("No such session of yours");
-    this.name = "SessionNotFoundError";
+    super("No such session of yours", { name: "SessionNotFoundError" });
   }
 }
 
 export class IdempotencyKeyReusedError extends DomainError {
   readonly code = "IDEMPOTENCY_KEY_REUSED";
   constructor(readonly key: string) {
-    super(`Idempotency-Key ${key} was already used for a different request; use a new key for a new request`);
-    this.name = "IdempotencyKeyReusedError";
+    super(
+      `Idempotency-Key ${key} was already used for a different request; use a new key for a new request`,
+      { name: "IdempotencyKeyReusedError" },
+    );
   }
 }
 
@@ -233,8 +245,7 @@ export class DatabaseBusyError extends DomainError {
   readonly code = "DATABASE_BUSY";
   readonly retryAfterSeconds = 1;
   constructor() {
-    super("The database is busy; try again in a moment");
-    this.name = "DatabaseBusyError";
+    super("The database is busy; try again in a moment", { name: "DatabaseBusyError" });
   }
 }
 
@@ -249,16 +260,17 @@ export class DatabaseUnavailableError extends DomainError {
     readonly retryAfterSeconds: number,
     options?: { cause?: unknown },
   ) {
-    super(`The database is unavailable; try again in ${retryAfterSeconds} second(s)`, options);
-    this.name = "DatabaseUnavailableError";
+    super(
+      `The database is unavailable; try again in ${retryAfterSeconds} second(s)`,
+      { ...options, name: "DatabaseUnavailableError" },
+    );
   }
 }
 
 export class ImportNotFoundError extends DomainError {
   readonly code = "IMPORT_NOT_FOUND";
   constructor(readonly importId: string) {
-    super(`Import ${importId} does not exist`);
-    this.name = "ImportNotFoundError";
+    super(`Import ${importId} does not exist`, { name: "ImportNotFoundError" });
   }
 }
 
@@ -266,8 +278,7 @@ export class ImportNotFoundError extends DomainError {
 export class ImportFileInvalidError extends DomainError {
   readonly code = "IMPORT_FILE_INVALID";
   constructor(detail: string) {
-    super(detail);
-    this.name = "ImportFileInvalidError";
+    super(detail, { name: "ImportFileInvalidError" });
   }
 }
 
@@ -281,16 +292,15 @@ export class BulkLimitExceededError extends DomainError {
     super(
       `The filter matches ${matched.exact ? "" : "about "}${matched.count.toLocaleString("en-US")} users; one call may change at ` +
         `most ${limit.toLocaleString("en-US")}. Narrow the filter (q, role, status) and repeat the call for each part`,
+      { name: "BulkLimitExceededError" },
     );
-    this.name = "BulkLimitExceededError";
   }
 }
 
 export class FlagNotFoundError extends DomainError {
   readonly code = "FLAG_NOT_FOUND";
   constructor(readonly key: string) {
-    super(`There is no feature flag ${key}`);
-    this.name = "FlagNotFoundError";
+    super(`There is no feature flag ${key}`, { name: "FlagNotFoundError" });
   }
 }
 
@@ -301,8 +311,10 @@ export class FlagVersionConflictError extends DomainError {
     readonly expectedVersion: number,
     readonly actualVersion: number,
   ) {
-    super(`Flag ${key} is at version ${actualVersion}, not ${expectedVersion}; reload it and try again`);
-    this.name = "FlagVersionConflictError";
+    super(
+      `Flag ${key} is at version ${actualVersion}, not ${expectedVersion}; reload it and try again`,
+      { name: "FlagVersionConflictError" },
+    );
   }
 }
 
@@ -313,8 +325,7 @@ export class FlagInvalidError extends DomainError {
     readonly key: string,
     readonly problems: readonly string[],
   ) {
-    super(`Flag ${key} cannot be saved: ${problems.join("; ")}`);
-    this.name = "FlagInvalidError";
+    super(`Flag ${key} cannot be saved: ${problems.join("; ")}`, { name: "FlagInvalidError" });
   }
 }
 
@@ -322,8 +333,10 @@ export class FlagInvalidError extends DomainError {
 export class FlagsManagedElsewhereError extends DomainError {
   readonly code = "FLAGS_MANAGED_ELSEWHERE";
   constructor() {
-    super("Flags come from LaunchDarkly (LAUNCHDARKLY_SDK_KEY is set): change them in LaunchDarkly");
-    this.name = "FlagsManagedElsewhereError";
+    super(
+      "Flags come from LaunchDarkly (LAUNCHDARKLY_SDK_KEY is set): change them in LaunchDarkly",
+      { name: "FlagsManagedElsewhereError" },
+    );
   }
 }
 
@@ -332,8 +345,10 @@ export class ReadOnlyModeError extends DomainError {
   readonly code = "READ_ONLY_MODE";
   readonly retryAfterSeconds = 60;
   constructor() {
-    super("The console is in read-only mode during an incident (flag ops-read-only-mode): reads work, changes do not. Try again later");
-    this.name = "ReadOnlyModeError";
+    super(
+      "The console is in read-only mode during an incident (flag ops-read-only-mode): reads work, changes do not. Try again later",
+      { name: "ReadOnlyModeError" },
+    );
   }
 }
 
@@ -341,24 +356,24 @@ export class ReadOnlyModeError extends DomainError {
 export class FeatureOffError extends DomainError {
   readonly code = "FEATURE_OFF";
   constructor(readonly flag: string) {
-    super(`This feature is turned off (flag ${flag})`);
-    this.name = "FeatureOffError";
+    super(`This feature is turned off (flag ${flag})`, { name: "FeatureOffError" });
   }
 }
 
 export class WebhookNotFoundError extends DomainError {
   readonly code = "WEBHOOK_NOT_FOUND";
   constructor(readonly webhookId: string) {
-    super(`Webhook endpoint ${webhookId} does not exist`);
-    this.name = "WebhookNotFoundError";
+    super(`Webhook endpoint ${webhookId} does not exist`, { name: "WebhookNotFoundError" });
   }
 }
 
 export class WebhookDeliveryNotFoundError extends DomainError {
   readonly code = "WEBHOOK_DELIVERY_NOT_FOUND";
   constructor(readonly deliveryId: string) {
-    super(`Delivery ${deliveryId} does not exist for this endpoint (delivered ones are pruned after EVENTS_RETENTION_HOURS)`);
-    this.name = "WebhookDeliveryNotFoundError";
+    super(
+      `Delivery ${deliveryId} does not exist for this endpoint (delivered ones are pruned after EVENTS_RETENTION_HOURS)`,
+      { name: "WebhookDeliveryNotFoundError" },
+    );
   }
 }
 
@@ -366,7 +381,6 @@ export class WebhookDeliveryNotFoundError extends DomainError {
 export class WebhookUrlRefusedError extends DomainError {
   readonly code = "WEBHOOK_URL_REFUSED";
   constructor(reason: string) {
-    super(reason);
-    this.name = "WebhookUrlRefusedError";
+    super(reason, { name: "WebhookUrlRefusedError" });
   }
 }

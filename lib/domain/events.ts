@@ -1,5 +1,6 @@
 import type { NewAuditEntry } from "./audit";
 import type { Actor } from "./auth";
+import { NamedError } from "./errors";
 
 /**
  * Domain events (issue 20): what other services may learn about a change, pushed to them rather than polled.
@@ -98,10 +99,12 @@ export function toEventMessage(event: DomainEvent): EventMessage {
 }
 
 /** An audit action that has no entry in {@link AUDIT_ACTION_EVENTS}: the change would go unannounced. */
-export class UnmappedAuditActionError extends Error {
+export class UnmappedAuditActionError extends NamedError {
   constructor(readonly action: string) {
-    super(`Audit action "${action}" says neither which events it raises nor that it raises none: add it to lib/domain/events.ts`);
-    this.name = "UnmappedAuditActionError";
+    super(
+      `Audit action "${action}" says neither which events it raises nor that it raises none: add it to lib/domain/events.ts`,
+      { name: "UnmappedAuditActionError" },
+    );
   }
 }
 

@@ -3,7 +3,7 @@
  * its file and its committed batches live in the database, so any replica can report on it and a job cut by a
  * restart resumes from its last committed batch (lib/use-cases/run-imports.ts).
  */
-import type { Actor } from "./auth";
+import type { Actor, Principal } from "./auth";
 import type { Role } from "./user";
 
 export const IMPORT_STATUSES = ["queued", "running", "succeeded", "failed"] as const;
@@ -117,4 +117,22 @@ export function isFinished(status: ImportStatus): boolean {
 export interface ImportJobCursor {
   createdAt: Date;
   id: string;
+}
+
+/**
+ * The uploader as a principal, for the rule of who may create which role (assertMayCreateUser reads the role) and
+ * for the flags that may pause the job: rows are judged by the role the uploader had when the file was accepted.
+ */
+export function uploaderOf(job: ImportJob): Principal {
+  return job.actor.type === "token"
+    ? { kind: "token", tokenId: job.actor.id ?? "", name: job.actor.label, role: job.actorRole }
+    : {
+        kind: "user",
+        userId: job.actor.id ?? "",
+        email: job.actor.label,
+        name: job.actor.label,
+        role: job.actorRole,
+        sessionId: "",
+        mustChangePassword: false,
+      };
 }

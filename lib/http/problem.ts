@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-import { ERROR_CODES, type ErrorCode } from "../domain/errors";
+import { ERROR_CODES, NamedError, type ErrorCode } from "../domain/errors";
 import { partOf } from "../use-cases/fan-out";
 
 /** Codes of failures the HTTP layer finds itself, before any use case runs. */
@@ -88,14 +88,13 @@ export interface FieldError {
 }
 
 /** A failure found by the HTTP layer (bad body, CSRF, ...): thrown inside the wrapper, answered as a problem. */
-export class HttpProblem extends Error {
+export class HttpProblem extends NamedError {
   constructor(
     readonly code: HttpErrorCode,
     detail: string,
     readonly errors?: FieldError[],
   ) {
-    super(detail);
-    this.name = "HttpProblem";
+    super(detail, { name: "HttpProblem" });
   }
 }
 

@@ -1,3 +1,5 @@
+import { NamedError } from "../domain/errors";
+
 /** A streaming CSV reader with a header row. */
 export interface CsvReader {
   /**
@@ -17,12 +19,11 @@ export interface CsvRecord {
   extraFields: number;
 }
 
-export class CsvFormatError extends Error {
+export class CsvFormatError extends NamedError {
   constructor(
     message: string,
     readonly line: number | null,
   ) {
-    super(message);
-    this.name = "CsvFormatError";
+    super(message, { name: "CsvFormatError" });
   }
 }

@@ -1,4 +1,5 @@
 import type { Actor } from "../domain/auth";
+import { NamedError } from "../domain/errors";
 import type {
   ImportBatchRecord,
   ImportJob,
@@ -123,28 +124,25 @@ export interface ImportJobRepository {
 }
 
 /** The job's lease was taken over by another process: this one stops, and rolls back its unit of work. */
-export class ImportLeaseLostError extends Error {
+export class ImportLeaseLostError extends NamedError {
   constructor(readonly jobId: string) {
-    super(`Import ${jobId} was taken over by another process`);
-    this.name = "ImportLeaseLostError";
+    super(`Import ${jobId} was taken over by another process`, { name: "ImportLeaseLostError" });
   }
 }
 
 /** The upload a new job should take as its file is gone (cleaned up as abandoned) or is another job's. */
-export class ImportUploadGoneError extends Error {
+export class ImportUploadGoneError extends NamedError {
   constructor(readonly uploadId: string) {
-    super(`Upload ${uploadId} does not exist or belongs to a job already`);
-    this.name = "ImportUploadGoneError";
+    super(`Upload ${uploadId} does not exist or belongs to a job already`, { name: "ImportUploadGoneError" });
   }
 }
 
 /** The batch was recorded already, by another process that took the job over: roll this one back. */
-export class ImportBatchRecordedError extends Error {
+export class ImportBatchRecordedError extends NamedError {
   constructor(
     readonly jobId: string,
     readonly batchNo: number,
   ) {
-    super(`Batch ${batchNo} of import ${jobId} was recorded already`);
-    this.name = "ImportBatchRecordedError";
+    super(`Batch ${batchNo} of import ${jobId} was recorded already`, { name: "ImportBatchRecordedError" });
   }
 }

@@ -1,3 +1,5 @@
+import { NamedError } from "../domain/errors";
+
 /**
  * A bounded pool of workers for background work (import batches): at most `concurrency` tasks run at once;
  * producers wait on {@link WorkerPool.whenReady} before submitting, so a fast producer (a CSV parser) cannot
@@ -31,9 +33,8 @@ export interface WorkerPool {
   shutdown(): Promise<void>;
 }
 
-export class WorkerPoolClosedError extends Error {
+export class WorkerPoolClosedError extends NamedError {
   constructor() {
-    super("The worker pool is shutting down and takes no more work");
-    this.name = "WorkerPoolClosedError";
+    super("The worker pool is shutting down and takes no more work", { name: "WorkerPoolClosedError" });
   }
 }

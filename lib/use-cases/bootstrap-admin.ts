@@ -1,4 +1,5 @@
 import { ONE_TIME_PASSWORD_TTL_MS, SYSTEM_ACTOR } from "../domain/auth";
+import { NamedError } from "../domain/errors";
 import { normalizeEmail } from "../domain/user";
 import type { Clock } from "../ports/clock";
 import type { PasswordHasher } from "../ports/password-hasher";
@@ -18,14 +19,14 @@ export type BootstrapAdmin = () => Promise<{
  * log stream, issue 18 item 10) and BOOTSTRAP_ADMIN_PASSWORD is unset. The process entry prints the message as
  * one line and exits, as for a bad variable.
  */
-export class BootstrapPasswordRequiredError extends Error {
+export class BootstrapPasswordRequiredError extends NamedError {
   constructor(email: string) {
     super(
       `The database has no users yet, and on PostgreSQL no password is generated (it would land in the log): ` +
         `set BOOTSTRAP_ADMIN_PASSWORD (12+ characters; in Kubernetes the key BOOTSTRAP_ADMIN_PASSWORD of the ` +
         `Secret user-console) and start again. ${email} then signs in with it and must change it at once.`,
+      { name: "BootstrapPasswordRequiredError" },
     );
-    this.name = "BootstrapPasswordRequiredError";
   }
 }
 

@@ -8,7 +8,7 @@ import {
   retry,
 } from "cockatiel";
 
-import { DatabaseUnavailableError } from "../../domain/errors";
+import { DatabaseUnavailableError, NamedError } from "../../domain/errors";
 import type { BreakerState, DatabaseAvailability, DatabaseLifecycle } from "../../ports/database";
 import type { Logger } from "../../ports/logger";
 import type { UnitOfWork } from "../../ports/unit-of-work";
@@ -184,10 +184,9 @@ export function createDatabaseCircuitBreaker(options: DatabaseCircuitBreakerOpti
 }
 
 /** A failure the breaker must not count (see `guarded`): cockatiel's filter does not handle it, so it passes through. */
-class LateFailure extends Error {
+class LateFailure extends NamedError {
   constructor(override readonly cause: unknown) {
-    super("a database call failed after the circuit breaker had opened", { cause });
-    this.name = "LateFailure";
+    super("a database call failed after the circuit breaker had opened", { cause, name: "LateFailure" });
   }
 }
 
@@ -283,10 +282,9 @@ function spreadDelay(state: unknown, options: { initialDelay: number; maxDelay: 
 }
 
 /** The probe failed in a way that is not a connection failure as such (a timeout): still not a reachable database. */
-class ProbeFailedError extends Error {
+class ProbeFailedError extends NamedError {
   constructor(cause: unknown) {
-    super("the database probe failed", { cause });
-    this.name = "ProbeFailedError";
+    super("the database probe failed", { cause, name: "ProbeFailedError" });
   }
 }
 

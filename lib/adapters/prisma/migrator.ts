@@ -22,6 +22,8 @@ import path from "node:path";
 import type { PGliteInterface } from "@electric-sql/pglite";
 import type { ClientBase, QueryResultRow } from "pg";
 
+import { NamedError } from "../../domain/errors";
+
 /** One database session (never a pool: the advisory lock belongs to the session that took it). */
 export interface SqlSession {
   /** One statement through the extended protocol, with `$1`-style parameters. */
@@ -64,7 +66,7 @@ export interface Migration {
 
 export type MigrationErrorCode = "P3005" | "P3009" | "P3018";
 
-export class MigrationError extends Error {
+export class MigrationError extends NamedError {
   constructor(
     readonly code: MigrationErrorCode,
     message: string,
@@ -72,8 +74,7 @@ export class MigrationError extends Error {
     readonly migration?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
-    this.name = "MigrationError";
+    super(message, { ...options, name: "MigrationError" });
   }
 }
 

@@ -1,14 +1,13 @@
 /**
  * Opens the configured database: embedded PGlite in DATA_DIR when DATABASE_URL is unset, PostgreSQL through
  * node-postgres otherwise. Both end up as the same Prisma client behind the same ports, so the rest of the app
- * runs one code path on either (issue 2, item 4).
+ * runs one code path on either (issue 2, item 4). The embedded database's folder, and the lock that keeps it to one
+ * process, are embedded-data-folder.ts.
  *
  * Every way this can fail for a reason the operator can fix becomes a {@link DatabaseOpenError} whose message
  * is one line naming the problem and the fix, and leaves nothing behind: no data folder on a failing path, no
  * open connection, no lock.
  */
-import { mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
-import { hostname } from "node:os";
 import path from "node:path";
 
 import { PGlite } from "@electric-sql/pglite";
@@ -16,7 +15,6 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import lockfile from "proper-lockfile";
 
 import type { Config } from "../../config";
 import type { DatabaseLifecycle } from "../../ports/database";
@@ -25,6 +23,8 @@ import type { UnitOfWork } from "../../ports/unit-of-work";
 import { createPgReads } from "../pg/pg-reads";
 import { CANCEL_WAIT_MS, cancellableConnections } from "../pg/statement-cancellation";
 import { readsOn } from "../sql/sql-user-queries";
+import { DatabaseOpenError, errorCode, oneLine } from "./database-open-error";
+import { holdDataFolder } from "./embedded-data-folder";
 import { PrismaClient } from "./generated/client.ts";
 import {
   applyMigrations,
@@ -64,14 +64,7 @@ export interface OpenDatabaseOptions {
   migrationsDir?: string;
 }
 
-/** A failure to open the database that the operator can fix; the message is one line saying how. */
-export class DatabaseOpenError extends Error {
-  readonly code = "DATABASE_OPEN_FAILED";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DatabaseOpenError";
-  }
-}
+export { DatabaseOpenError } from "./database-open-error";
 
 type DatabaseConfig = Pick<
   Config,
@@ -100,83 +93,17 @@ export async function openDatabase(
     : openPostgres(config.DATABASE_URL, config, migrations, options.migrations, log);
 }
 
-/** A PGlite folder may be open in one process only; proper-lockfile refreshes this lock while we hold it. */
-const LOCK_STALE_MS = 30_000;
-const LOCK_FILE = "user-console.lock";
-/** The holder's pid and host, next to the lock, so a refused second process can say which process to stop. */
-const PID_FILE = "user-console.pid";
-/** Folders this process holds, to tell a second open here from a crashed earlier run with our pid. */
-const heldHere = new Set<string>();
-
+/** PGlite in DATA_DIR, once the folder is held by this process (embedded-data-folder.ts). */
 async function openEmbedded(
   config: DatabaseConfig,
   migrations: Migration[],
   log: Logger,
 ): Promise<OpenedDatabase> {
-  const dataDir = path.resolve(config.DATA_DIR);
   const description = `embedded database in ${config.DATA_DIR}`;
-  const contents = await folderContents(dataDir, config.DATA_DIR);
-  // PGlite would run initdb inside any folder it is given, mixing a database into someone's files.
-  if (contents !== undefined && !contents.includes("PG_VERSION") && contents.some(isForeignEntry)) {
-    throw new DatabaseOpenError(
-      `DATA_DIR ${config.DATA_DIR} is neither an embedded database nor empty: point DATA_DIR at an empty or new folder`,
-    );
-  }
-  // The lock file lives inside the folder, so a new folder is created first: harmless, since nobody can hold
-  // a folder that does not exist yet. If opening then fails, the folder is removed again (see below).
-  const created = contents === undefined ? await createFolder(dataDir, config.DATA_DIR) : undefined;
-  const existing = new Set(contents);
-  const initialising = !existing.has("PG_VERSION");
-  let release: () => Promise<void>;
-  try {
-    release = await lockfile.lock(dataDir, {
-      lockfilePath: path.join(dataDir, LOCK_FILE),
-      realpath: false,
-      stale: LOCK_STALE_MS,
-      onCompromised: (error) =>
-        log.error({ err: error }, `lost the lock on ${description}: another process may be using it`),
-    });
-  } catch (error) {
-    // Only empty folders go: a process that beat us to the lock of the folder we created keeps it.
-    if (created !== undefined) await removeEmptyFolders(dataDir, created);
-    if (hasCode(error, "ELOCKED") && heldHere.has(dataDir)) {
-      throw new DatabaseOpenError(
-        `The ${description} is already open in this process: close it before opening it again`,
-        { cause: error },
-      );
-    }
-    if (hasCode(error, "ELOCKED")) {
-      const holder = await readHolder(dataDir);
-      if (holder !== undefined && holder.host === hostname() && !isRunning(holder.pid)) {
-        // A holder that crashed cannot release its lock; it goes stale once nobody refreshes it.
-        throw new DatabaseOpenError(
-          `The ${description} is still locked by pid ${holder.pid}, which is no longer running: ` +
-            `its lock expires within ${LOCK_STALE_MS / 1000} s, start again then`,
-          { cause: error },
-        );
-      }
-      throw new DatabaseOpenError(
-        `The ${description} is in use by another process` +
-          `${holder === undefined ? "" : ` (pid ${holder.pid} on ${holder.host})`}: ` +
-          "stop that process, or set DATA_DIR to another folder",
-        { cause: error },
-      );
-    }
-    throw new DatabaseOpenError(
-      `Cannot lock the ${description} (${errorCode(error) ?? oneLine(String(error))}): ` +
-        "make the folder writable for this user, or set DATA_DIR to another folder",
-      { cause: error },
-    );
-  }
-
-  heldHere.add(dataDir);
-  const unlock = async () => {
-    heldHere.delete(dataDir);
-    await release();
-  };
+  const folder = await holdDataFolder(config.DATA_DIR, description, log);
+  const { dataDir } = folder;
   let db: PGlite | undefined;
   try {
-    await writeFile(path.join(dataDir, PID_FILE), `${process.pid} ${hostname()}\n`);
     db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
     const session = pgliteSession(db);
     const before = await migrationStatus(session, migrations);
@@ -195,95 +122,15 @@ async function openEmbedded(
           try {
             await pglite.close();
           } finally {
-            await rm(path.join(dataDir, PID_FILE), { force: true });
-            await unlock();
+            await folder.release();
           }
         },
       }),
     };
   } catch (error) {
     await db?.close().catch(() => undefined);
-    await rm(path.join(dataDir, PID_FILE), { force: true });
-    // A database that failed to initialise would fail every later start too: remove what we wrote, so the
-    // next start begins clean. Files go while we hold the lock; the folders we created, once empty, after.
-    if (initialising) await removeAllBut(dataDir, new Set([...existing, LOCK_FILE]));
-    await unlock();
-    if (created !== undefined) await removeEmptyFolders(dataDir, created);
+    await folder.abandon();
     throw error;
-  }
-}
-
-/** The folder's entries, or undefined when it does not exist. */
-async function folderContents(dir: string, name: string): Promise<string[] | undefined> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if (hasCode(error, "ENOENT")) return undefined;
-    if (hasCode(error, "ENOTDIR")) {
-      throw new DatabaseOpenError(`DATA_DIR ${name} is a file, not a folder: point DATA_DIR at a folder`);
-    }
-    throw new DatabaseOpenError(
-      `Cannot read DATA_DIR ${name} (${errorCode(error) ?? oneLine(String(error))}): ` +
-        "make it readable for this user, or set DATA_DIR to another folder",
-      { cause: error },
-    );
-  }
-}
-
-/** Our own bookkeeping and hidden files (.gitkeep, .DS_Store) do not make a folder someone else's. */
-function isForeignEntry(entry: string): boolean {
-  return entry !== LOCK_FILE && entry !== PID_FILE && !entry.startsWith(".");
-}
-
-/** Creates `dir` and any missing parents; returns the topmost folder it created, if any. */
-async function createFolder(dir: string, name: string): Promise<string | undefined> {
-  try {
-    return await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new DatabaseOpenError(
-      `Cannot create DATA_DIR ${name} (${errorCode(error) ?? oneLine(String(error))}): ` +
-        "make its parent folder writable for this user, or set DATA_DIR to another folder",
-      { cause: error },
-    );
-  }
-}
-
-async function readHolder(dataDir: string): Promise<{ pid: number; host: string } | undefined> {
-  const text = await readFile(path.join(dataDir, PID_FILE), "utf8").catch(() => "");
-  const [pidText = "", host = ""] = text.trim().split(" ");
-  const pid = Number.parseInt(pidText, 10);
-  return Number.isSafeInteger(pid) && pid > 0 && host !== "" ? { pid, host } : undefined;
-}
-
-/** Our own pid counts as not running: in a restarted container the crashed holder had the same pid. */
-function isRunning(pid: number): boolean {
-  if (pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return !hasCode(error, "ESRCH");
-  }
-}
-
-async function removeAllBut(dir: string, keep: Set<string>): Promise<void> {
-  for (const entry of await readdir(dir).catch(() => [])) {
-    if (!keep.has(entry)) await rm(path.join(dir, entry), { recursive: true, force: true });
-  }
-}
-
-/**
- * Removes `dir` and its parents up to `top`, each only while empty: a process that opened the folder since we
- * released it has put its lock there, and keeps it.
- */
-async function removeEmptyFolders(dir: string, top: string): Promise<void> {
-  for (let current = dir; ; current = path.dirname(current)) {
-    try {
-      await rmdir(current);
-    } catch {
-      return;
-    }
-    if (current === top || path.dirname(current) === current) return;
   }
 }
 
@@ -482,17 +329,4 @@ function safeDecode(text: string): string {
   } catch {
     return text;
   }
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
-  return typeof error.code === "string" ? error.code : undefined;
-}
-
-function hasCode(error: unknown, code: string): boolean {
-  return errorCode(error) === code;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
 }
