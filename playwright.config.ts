@@ -1,7 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
 import { appServer, freePort, throwawayDataDir } from "./e2e/support/app-server";
-import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
+import { browserConfig } from "./e2e/support/browser-config";
 
 // The config is evaluated by the runner and again by each worker: values chosen once go through the
 // environment, which the workers inherit. The runner, which chose them, removes the databases when it exits
@@ -15,28 +15,14 @@ const opsDataDir = (process.env.E2E_OPS_DATA_DIR ||= throwawayDataDir("user-cons
 const baseURL = `http://127.0.0.1:${port}`;
 const opsBaseURL = `http://127.0.0.1:${opsPort}`;
 
-const chromium = findChromium();
-if (!chromium) throw new Error(HOW_TO_GET_CHROMIUM);
-
 /**
  * End-to-end tests: Chromium against the production build served by our own server (`npm start`), on its own
  * port and its own throwaway embedded database, which the app creates, migrates and seeds on first start.
  */
-export default defineConfig({
-  testDir: "e2e",
-  fullyParallel: false,
-  workers: 1,
-  forbidOnly: true,
-  retries: 0,
+export default defineConfig(browserConfig(), {
   // The JSON report is what `npm test` (scripts/test.mjs) counts.
   reporter: [["list"], ["json", { outputFile: process.env.E2E_JSON_REPORT ?? "test-results/e2e.json" }]],
-  use: {
-    baseURL,
-    browserName: "chromium",
-    launchOptions: chromium.launchOptions,
-    trace: "retain-on-failure",
-    screenshot: "only-on-failure",
-  },
+  use: { baseURL, screenshot: "only-on-failure" },
   // `setup` signs in the bootstrap admin and creates one user per role (e2e/auth.setup.ts); the specs start
   // from their saved sessions. `later` holds specs that add users, after the ones that expect a known list.
   // `ops-setup` and `ops` do the same against the second server, for the specs (*.ops.spec.ts) that turn on

@@ -1,15 +1,12 @@
 import { defineConfig } from "@playwright/test";
 
 import { appServer, throwawayDataDir } from "./e2e/support/app-server";
-import { findChromium, HOW_TO_GET_CHROMIUM } from "./e2e/support/browser.mjs";
+import { browserConfig } from "./e2e/support/browser-config";
 
 // A fixed port, not a free one: the API reference shows the server's address. Chosen once by the runner,
 // inherited by the workers through the environment, as in playwright.config.ts.
 const port = (process.env.SCREENSHOTS_PORT ||= "4310");
 const dataDir = (process.env.SCREENSHOTS_DATA_DIR ||= throwawayDataDir("user-console-screenshots-"));
-
-const chromium = findChromium();
-if (!chromium) throw new Error(HOW_TO_GET_CHROMIUM);
 
 /**
  * `npm run screenshots`: docs/screenshots/<page>-<light|dark>.png, for the README. Not part of `npm test` (a
@@ -18,25 +15,17 @@ if (!chromium) throw new Error(HOW_TO_GET_CHROMIUM);
  * same setup (e2e/api-accounts.setup.ts), one viewport, no animation, and a fixed clock in the page
  * (e2e/screenshots/console.screens.ts masks what the server stamps with its own time).
  */
-export default defineConfig({
-  testDir: "e2e",
-  fullyParallel: false,
-  workers: 1,
-  forbidOnly: true,
-  retries: 0,
+export default defineConfig(browserConfig(), {
   reporter: [["list"]],
   // Written to docs/, not to test-results/: the test's outputs are the product.
   outputDir: "test-results/screenshots",
   use: {
     baseURL: `http://127.0.0.1:${port}`,
-    browserName: "chromium",
-    launchOptions: chromium.launchOptions,
     viewport: { width: 1280, height: 800 },
     deviceScaleFactor: 1,
     reducedMotion: "reduce",
     locale: "en-US",
     timezoneId: "UTC",
-    trace: "retain-on-failure",
   },
   projects: [
     { name: "setup", testMatch: /api-accounts\.setup\.ts$/, metadata: { server: "screenshots" } },

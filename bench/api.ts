@@ -43,6 +43,7 @@ import { loadConfig } from "../lib/config";
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from "../lib/use-cases/secrets";
 import { STANDALONE } from "../scripts/support/build-stamp.mjs";
 import { measureBreakerOverhead } from "./support/breaker-overhead";
+import { insertMixedUsers } from "./support/mixed-users";
 import { ensureBuild, freePort, ROOT } from "../test/support/built-server";
 import { startPostgresServer, type PostgresServer } from "../test/support/postgres-server";
 
@@ -539,15 +540,7 @@ async function main(): Promise<void> {
   // ── Data: the app's schema, 100k users, an ADMIN token ──
   await applyMigrations(pgSession(sql), await readMigrations(path.join(ROOT, "prisma/migrations")));
   const loading = performance.now();
-  await sql.query(
-    `INSERT INTO users (id, email, name, role, status, updated_at, created_at)
-     SELECT gen_random_uuid(), 'user' || g || '@load.example', 'User ' || g,
-            (ARRAY['ADMIN','EDITOR','VIEWER','VIEWER'])[1 + g % 4]::"Role",
-            (ARRAY['ACTIVE','ACTIVE','DISABLED'])[1 + g % 3]::"UserStatus",
-            now(), now() - (g || ' seconds')::interval
-     FROM generate_series(1, $1::int) AS g`,
-    [USERS],
-  );
+  await insertMixedUsers(sql, USERS);
   await sql.query("ANALYZE");
   const secret = newSecret(API_TOKEN_PREFIX);
   await sql.query(

@@ -22,6 +22,7 @@ import type { Principal } from "../lib/domain/auth";
 import type { UserListQuery } from "../lib/domain/user-list";
 import { applyMigrations, pgSession, readMigrations } from "../lib/adapters/prisma/migrator";
 import { startPostgresServer } from "../test/support/postgres-server";
+import { insertMixedUsers } from "./support/mixed-users";
 
 const ROWS = Number(process.argv[2] ?? 1_000_000);
 const REPEATS = 15;
@@ -33,15 +34,7 @@ try {
   const migrations = await readMigrations(new URL("../prisma/migrations", import.meta.url).pathname);
   await applyMigrations(pgSession(sql), migrations);
   const loading = performance.now();
-  await sql.query(
-    `INSERT INTO users (id, email, name, role, status, updated_at, created_at)
-     SELECT gen_random_uuid(), 'user' || g || '@load.example', 'User ' || g,
-            (ARRAY['ADMIN','EDITOR','VIEWER','VIEWER'])[1 + g % 4]::"Role",
-            (ARRAY['ACTIVE','ACTIVE','DISABLED'])[1 + g % 3]::"UserStatus",
-            now(), now() - (g || ' seconds')::interval
-     FROM generate_series(1, $1::int) AS g`,
-    [ROWS],
-  );
+  await insertMixedUsers(sql, ROWS);
   await sql.query("ANALYZE users");
   console.log(`loaded ${ROWS.toLocaleString("en")} users in ${((performance.now() - loading) / 1000).toFixed(1)} s`);
 

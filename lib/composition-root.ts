@@ -276,34 +276,40 @@ export interface TestAppOptions {
   webhookResolve?: Resolve;
 }
 
+/** The settings wire() reads, which every app is built with. */
+type WiringConfig = Pick<
+  Config,
+  | "TRUST_PROXY"
+  | "PUBLIC_ORIGIN"
+  | "REQUEST_TIMEOUT_MS"
+  | "IMPORT_LEASE_MS"
+  | "FLAG_STALE_DAYS"
+  | "CLEANUP_INTERVAL_MS"
+  | "API_TOKEN_MAX_LIFETIME_DAYS"
+>;
+
 export interface InMemoryAppOptions extends TestAppOptions {
   config?: Partial<
-    Pick<
-      Config,
-      | "DB_TIMEOUT_MS"
-      | "DB_BREAKER_FAILURES"
-      | "DB_BREAKER_HALF_OPEN_MS"
-      | "AUTH_CACHE_TTL_MS"
-      | "TRUST_PROXY"
-      | "PUBLIC_ORIGIN"
-      | "REQUEST_TIMEOUT_MS"
-      | "IMPORT_LEASE_MS"
-      | "FLAG_STALE_DAYS"
-      | "CLEANUP_INTERVAL_MS"
-      | "API_TOKEN_MAX_LIFETIME_DAYS"
-      | "EVENTS_POLL_MS"
-      | "EVENTS_RETENTION_HOURS"
-      | "WEBHOOK_ALLOW_PRIVATE_CIDRS"
-      | "WEBHOOK_RETRY_SCHEDULE"
-      | "WEBHOOK_TIMEOUT_MS"
-      | "WEBHOOK_CONNECT_TIMEOUT_MS"
-      | "WEBHOOK_CONCURRENCY"
-      // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
-      | "LAUNCHDARKLY_SDK_KEY"
-      | "LAUNCHDARKLY_BASE_URI"
-      | "LAUNCHDARKLY_STREAM_URI"
-      | "LAUNCHDARKLY_EVENTS_URI"
-    >
+    WiringConfig &
+      Pick<
+        Config,
+        | "DB_TIMEOUT_MS"
+        | "DB_BREAKER_FAILURES"
+        | "DB_BREAKER_HALF_OPEN_MS"
+        | "AUTH_CACHE_TTL_MS"
+        | "EVENTS_POLL_MS"
+        | "EVENTS_RETENTION_HOURS"
+        | "WEBHOOK_ALLOW_PRIVATE_CIDRS"
+        | "WEBHOOK_RETRY_SCHEDULE"
+        | "WEBHOOK_TIMEOUT_MS"
+        | "WEBHOOK_CONNECT_TIMEOUT_MS"
+        | "WEBHOOK_CONCURRENCY"
+        // Flags from LaunchDarkly (a stand-in in tests) rather than from the in-memory database.
+        | "LAUNCHDARKLY_SDK_KEY"
+        | "LAUNCHDARKLY_BASE_URI"
+        | "LAUNCHDARKLY_STREAM_URI"
+        | "LAUNCHDARKLY_EVENTS_URI"
+      >
   >;
 }
 
@@ -618,16 +624,7 @@ function wire(deps: {
   credentialCache: CredentialCache & Pick<RunningCredentialCache, "start" | "stop">;
   hasher: PasswordHasher;
   clock: Clock;
-  config: Pick<
-    Config,
-    | "TRUST_PROXY"
-    | "PUBLIC_ORIGIN"
-    | "REQUEST_TIMEOUT_MS"
-    | "IMPORT_LEASE_MS"
-    | "FLAG_STALE_DAYS"
-    | "CLEANUP_INTERVAL_MS"
-    | "API_TOKEN_MAX_LIFETIME_DAYS"
-  >;
+  config: WiringConfig;
   log: Logger;
   metrics: AppMetrics;
   database: DatabaseLifecycle;

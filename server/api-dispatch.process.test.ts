@@ -7,27 +7,18 @@
 import { request } from "node:http";
 import { gunzipSync } from "node:zlib";
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
-import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
+import { firstSignIn } from "../test/support/http-accounts";
+import { serversOnTestDatabase } from "../test/support/servers-on-test-database";
 
-let database: TestDatabase;
-let server: RunningServer;
+const testbed = serversOnTestDatabase("api_dispatch");
 let base: string;
 let cookie: string;
 let bearer: string;
 
 beforeAll(async () => {
-  await ensureBuild();
-  database = await createTestDatabase("api_dispatch");
-  server = startServer({
-    port: await freePort(),
-    env: { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD, SHUTDOWN_DELAY_MS: "0" },
-  });
-  await server.waitUntilReady();
-  base = server.baseUrl;
+  base = (await testbed.start()).baseUrl;
   cookie = await firstSignIn(base);
   const token = await fetch(`${base}/api/v1/tokens`, {
     method: "POST",
@@ -36,11 +27,6 @@ beforeAll(async () => {
   });
   expect(token.status).toBe(201);
   bearer = `Bearer ${(await token.json()).secret}`;
-});
-afterAll(async () => {
-  server?.child.kill("SIGTERM");
-  await server?.exited;
-  await database?.drop();
 });
 
 const api = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>

@@ -6,44 +6,13 @@
  * (issue 18) are refused on the replica that did not make the change; a LISTEN connection the database drops is
  * reconnected, and the reconnect drops the cache (what was missed cannot be known). The measured delays are printed for the closing note.
  */
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
-import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn, invitedUser, signIn, TEST_PASSWORD } from "../test/support/http-accounts";
+import { firstSignIn, invitedUser, signIn, TEST_PASSWORD } from "../test/support/http-accounts";
+import { serversOnTestDatabase } from "../test/support/servers-on-test-database";
 
-let database: TestDatabase;
-let sql: pg.Pool;
-const servers: RunningServer[] = [];
-
-beforeAll(async () => {
-  await ensureBuild();
-  database = await createTestDatabase("auth_revocation");
-  sql = new pg.Pool({ connectionString: database.url, max: 2 });
-});
-afterAll(async () => {
-  for (const server of servers) server.child.kill("SIGTERM");
-  await Promise.all(servers.map((server) => server.exited));
-  await sql?.end();
-  await database?.drop();
-});
-
-async function start(): Promise<RunningServer> {
-  const server = startServer({
-    port: await freePort(),
-    env: {
-      DATABASE_URL: database.url,
-      BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
-      AUTH_CACHE_TTL_MS: "600000",
-      FLAG_POLL_MS: "600000",
-      SHUTDOWN_DELAY_MS: "0",
-    },
-  });
-  servers.push(server);
-  await server.waitUntilReady();
-  return server;
-}
+const testbed = serversOnTestDatabase("auth_revocation");
+const start = () => testbed.start({ AUTH_CACHE_TTL_MS: "600000", FLAG_POLL_MS: "600000" });
 
 type Credential = { bearer: string } | { cookie: string };
 
@@ -138,7 +107,7 @@ describe("credentials cached on two replicas", () => {
   });
 
   it("are all dropped when a replica's LISTEN connection is lost, since what it missed is unknown", { timeout: 120_000 }, async () => {
-    const [first, second] = servers;
+    const [first, second] = testbed.servers;
     if (!first || !second) throw new Error("the first test starts the replicas");
     const [a, b] = [first.baseUrl, second.baseUrl];
     const admin = { cookie: await signIn(a, "admin@example.com", TEST_PASSWORD) };
@@ -149,10 +118,10 @@ describe("credentials cached on two replicas", () => {
     // The token is revoked behind the application's back, straight in the database: no notification is sent,
     // so B keeps accepting it from its cache. Then B's LISTEN connection is dropped: only the reconnect's
     // "anything may have changed" can end it.
-    const updated = await sql.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1", [token.id]);
+    const updated = await testbed.sql.query("UPDATE api_tokens SET revoked_at = now() WHERE id = $1", [token.id]);
     expect(updated.rowCount).toBe(1);
     expect(await statusOf(b, bearer)).toBe(200); // the cache is in effect: nothing told B
-    const dropped = await sql.query(
+    const dropped = await testbed.sql.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'user-console credential changes' AND datname = current_database()",
     );
     expect(dropped.rowCount).toBe(2); // one per replica

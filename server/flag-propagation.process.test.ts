@@ -5,38 +5,14 @@
  * changes) without a restart. A LISTEN connection the database drops is reconnected, and the change made while
  * it was down still arrives. The measured latencies are printed for the closing note of issue 9.
  */
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
-import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn, signIn, TEST_PASSWORD } from "../test/support/http-accounts";
+import type { RunningServer } from "../test/support/built-server";
+import { firstSignIn, signIn, TEST_PASSWORD } from "../test/support/http-accounts";
+import { serversOnTestDatabase } from "../test/support/servers-on-test-database";
 
-let database: TestDatabase;
-let sql: pg.Pool;
-const servers: RunningServer[] = [];
-
-beforeAll(async () => {
-  await ensureBuild();
-  database = await createTestDatabase("flag_propagation");
-  sql = new pg.Pool({ connectionString: database.url, max: 2 });
-});
-afterAll(async () => {
-  for (const server of servers) server.child.kill("SIGTERM");
-  await Promise.all(servers.map((server) => server.exited));
-  await sql?.end();
-  await database?.drop();
-});
-
-async function start(): Promise<RunningServer> {
-  const server = startServer({
-    port: await freePort(),
-    env: { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD, FLAG_POLL_MS: "600000", SHUTDOWN_DELAY_MS: "0" },
-  });
-  servers.push(server);
-  await server.waitUntilReady();
-  return server;
-}
+const testbed = serversOnTestDatabase("flag_propagation");
+const start = () => testbed.start({ FLAG_POLL_MS: "600000" });
 
 interface Replica {
   baseUrl: string;
@@ -107,7 +83,7 @@ describe("flag changes between replicas on PostgreSQL", () => {
     expect((await call(b, "POST", "/api/v1/users", { email: "after@example.com", name: "After" })).status).toBe(201);
 
     // The database drops B's LISTEN connection: B reconnects and re-reads, so a change made meanwhile arrives.
-    const dropped = await sql.query(
+    const dropped = await testbed.sql.query(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'user-console flag changes' AND datname = current_database()",
     );
     expect(dropped.rowCount).toBe(2); // one per replica

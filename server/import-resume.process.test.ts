@@ -7,52 +7,25 @@
  * batch. The kill then leaves a hole (batches 0, 1, 3..9 committed, 2 not) and a lease held by a dead process:
  * the next start must wait the lease out, fill the hole and finish the job.
  */
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { bigFile } from "../test/api/imports-api.suite";
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
-import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
+import { firstSignIn } from "../test/support/http-accounts";
+import { serversOnTestDatabase } from "../test/support/servers-on-test-database";
 
 const ROWS = 5_000; // 10 batches of 500
 const BLOCKED_BATCH = 2;
 const LEASE_MS = 2_000;
 
-let database: TestDatabase;
-let sql: pg.Pool;
-const servers: RunningServer[] = [];
-
-beforeAll(async () => {
-  await ensureBuild();
-  database = await createTestDatabase("import_kill");
-  sql = new pg.Pool({ connectionString: database.url, max: 3 });
-});
-afterAll(async () => {
-  for (const server of servers) server.child.kill("SIGKILL");
-  await Promise.all(servers.map((server) => server.exited));
-  await sql?.end();
-  await database?.drop();
-});
-
-async function start(): Promise<RunningServer> {
-  const server = startServer({
-    port: await freePort(),
-    env: {
-      DATABASE_URL: database.url,
-      BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
-      IMPORT_LEASE_MS: String(LEASE_MS),
-      // The held batch waits on the test's lock: no deadline may end it first.
-      DB_TIMEOUT_MS: "120000",
-      SHUTDOWN_DELAY_MS: "0",
-    },
+const testbed = serversOnTestDatabase("import_kill", { stopWith: "SIGKILL", poolSize: 3 });
+const start = () =>
+  testbed.start({
+    IMPORT_LEASE_MS: String(LEASE_MS),
+    // The held batch waits on the test's lock: no deadline may end it first.
+    DB_TIMEOUT_MS: "120000",
   });
-  servers.push(server);
-  await server.waitUntilReady();
-  return server;
-}
 
-const count = async (query: string, values: unknown[]) => Number((await sql.query(query, values)).rows[0].n);
+const count = async (query: string, values: unknown[]) => Number((await testbed.sql.query(query, values)).rows[0].n);
 
 describe("a CSV import killed mid-way", () => {
   it("is resumed by the next start from its committed batches: exact counts, no user twice", async () => {
@@ -70,7 +43,7 @@ describe("a CSV import killed mid-way", () => {
       expect(created.status).toBe(201);
     }
 
-    const blocker = await sql.connect();
+    const blocker = await testbed.sql.connect();
     let id: string;
     try {
       const blockedIndex = BLOCKED_BATCH * 500 + 234; // an ordinary row of batch 2 (bigFile: line = index + 2)
@@ -89,7 +62,7 @@ describe("a CSV import killed mid-way", () => {
       id = (await posted.json()).id;
 
       const recorded = async () =>
-        (await sql.query("SELECT batch_no FROM import_batches WHERE job_id = $1 ORDER BY batch_no", [id])).rows.map(
+        (await testbed.sql.query("SELECT batch_no FROM import_batches WHERE job_id = $1 ORDER BY batch_no", [id])).rows.map(
           (row: { batch_no: number }) => row.batch_no,
         );
       const allButBlocked = [0, 1, 3, 4, 5, 6, 7, 8, 9];
@@ -97,7 +70,7 @@ describe("a CSV import killed mid-way", () => {
 
       first.child.kill("SIGKILL");
       expect(await first.exited).toBe(137);
-      const cut = (await sql.query("SELECT status, lease_until > now() AS held FROM import_jobs WHERE id = $1", [id])).rows[0];
+      const cut = (await testbed.sql.query("SELECT status, lease_until > now() AS held FROM import_jobs WHERE id = $1", [id])).rows[0];
       expect(cut).toEqual({ status: "running", held: true }); // the dead process's lease still stands
       expect(await recorded()).toEqual(allButBlocked);
     } finally {
@@ -119,7 +92,7 @@ describe("a CSV import killed mid-way", () => {
       counts: { total: ROWS, done: ROWS, created: expectedCreated, failed: file.errors.length },
     });
     expect(body.errors.items).toEqual(file.errors);
-    const users = await sql.query("SELECT count(*) AS n, count(DISTINCT email) AS d FROM users WHERE email LIKE $1", [
+    const users = await testbed.sql.query("SELECT count(*) AS n, count(DISTINCT email) AS d FROM users WHERE email LIKE $1", [
       `%.${tag}@%`,
     ]);
     expect(Number(users.rows[0].n)).toBe(expectedCreated + file.existing.length);

@@ -11,13 +11,12 @@
  */
 import { request as httpRequest, type ClientRequest, type IncomingMessage } from "node:http";
 
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { IMPORT_MAX_BYTES } from "../lib/domain/import-job";
-import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
+import type { RunningServer } from "../test/support/built-server";
+import { firstSignIn } from "../test/support/http-accounts";
+import { serversOnTestDatabase } from "../test/support/servers-on-test-database";
 
 /** V8's old-space limit for the server in this test: its own heap is about 80 MB before the uploads. */
 const HEAP_LIMIT_MB = 128;
@@ -28,34 +27,17 @@ const HEAP_LIMIT_MB = 128;
 const HEAP_BOUND_BYTES = 80 * 1024 * 1024;
 const ROWS_PER_FILE = 2_000;
 
-let database: TestDatabase;
-let sql: pg.Pool;
+const testbed = serversOnTestDatabase("upload_memory", { stopWith: "SIGKILL" });
 let server: RunningServer;
 
 beforeAll(async () => {
-  await ensureBuild();
-  database = await createTestDatabase("upload_memory");
-  sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  server = startServer({
-    port: await freePort(),
-    env: {
-      DATABASE_URL: database.url,
-      BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD,
-      SHUTDOWN_DELAY_MS: "0",
-      LOG_LEVEL: "warn",
-      // V8 collects garbage lazily while it has room: with its default limit (gigabytes here) the used heap of a
-      // streaming server climbs with garbage to 300 MB before a full collection. A limit makes what is measured
-      // the memory the uploads keep, and a server that kept more than it allows would die here of OOM.
-      NODE_OPTIONS: `--max-old-space-size=${HEAP_LIMIT_MB}`,
-    },
+  server = await testbed.start({
+    LOG_LEVEL: "warn",
+    // V8 collects garbage lazily while it has room: with its default limit (gigabytes here) the used heap of a
+    // streaming server climbs with garbage to 300 MB before a full collection. A limit makes what is measured
+    // the memory the uploads keep, and a server that kept more than it allows would die here of OOM.
+    NODE_OPTIONS: `--max-old-space-size=${HEAP_LIMIT_MB}`,
   });
-  await server.waitUntilReady();
-});
-afterAll(async () => {
-  server?.child.kill("SIGKILL");
-  await server?.exited;
-  await sql?.end();
-  await database?.drop();
 });
 
 /** A file of exactly IMPORT_MAX_BYTES: a header, ROWS_PER_FILE users, and blank lines (skipped) to fill it. */
@@ -105,7 +87,7 @@ async function heapBytes(): Promise<number> {
   return value("nodejs_heap_size_used_bytes") + value("nodejs_external_memory_bytes");
 }
 
-const admitted = async () => Number((await sql.query("SELECT count(*) AS n FROM import_uploads WHERE job_id IS NULL")).rows[0].n);
+const admitted = async () => Number((await testbed.sql.query("SELECT count(*) AS n FROM import_uploads WHERE job_id IS NULL")).rows[0].n);
 
 describe("ten 20 MB uploads at once", () => {
   it("takes 4 (2 per token, 4 per process), refuses 6 with 429, and streams the 4 with the heap under the bound", { timeout: 300_000 }, async () => {
@@ -171,7 +153,7 @@ describe("ten 20 MB uploads at once", () => {
       expect(accepted.map((answer) => answer.status)).toEqual([202, 202, 202, 202]);
       const ids = accepted.map((answer) => JSON.parse(answer.body).id as string);
       const jobs = async () =>
-        (await sql.query("SELECT status FROM import_jobs WHERE id = ANY($1::uuid[]) ORDER BY id", [ids])).rows.map((row: { status: string }) => row.status);
+        (await testbed.sql.query("SELECT status FROM import_jobs WHERE id = ANY($1::uuid[]) ORDER BY id", [ids])).rows.map((row: { status: string }) => row.status);
       await expect.poll(async () => (statuses = await jobs()), { timeout: 240_000, interval: 200 }).toEqual(Array(4).fill("succeeded"));
     } finally {
       sampling = false;
@@ -181,7 +163,7 @@ describe("ten 20 MB uploads at once", () => {
     console.log(`upload memory: baseline ${mb(baseline)}, peak ${mb(peak)} (+${mb(peak - baseline)}) for 4 x 20 MB streamed; 6 refused`);
     expect(peak - baseline).toBeLessThan(HEAP_BOUND_BYTES);
     expect(statuses).toEqual(Array(4).fill("succeeded"));
-    const users = Number((await sql.query("SELECT count(*) AS n FROM users WHERE email LIKE 'u%.f_@example.com'")).rows[0].n);
+    const users = Number((await testbed.sql.query("SELECT count(*) AS n FROM users WHERE email LIKE 'u%.f_@example.com'")).rows[0].n);
     expect(users).toBe(4 * ROWS_PER_FILE);
     // A keep-alive client goes on over the same connection after an upload: a body read through is not cancelled
     // (that destroyed the socket, and the client's next request met ECONNRESET).
@@ -192,8 +174,8 @@ describe("ten 20 MB uploads at once", () => {
     });
     expect(small.status).toBe(202);
     expect((await fetch(`${server.baseUrl}/api/v1/imports/${(await small.json()).id}`, { headers: { authorization: `Bearer ${a}` } })).status).toBe(200);
-    await expect.poll(async () => Number((await sql.query("SELECT count(*) AS n FROM import_jobs WHERE finished_at IS NULL")).rows[0].n)).toBe(0);
+    await expect.poll(async () => Number((await testbed.sql.query("SELECT count(*) AS n FROM import_jobs WHERE finished_at IS NULL")).rows[0].n)).toBe(0);
     // Every upload either became a job's file (deleted once it finished) or was dropped: no chunk is left.
-    expect(Number((await sql.query("SELECT count(*) AS n FROM import_upload_chunks")).rows[0].n)).toBe(0);
+    expect(Number((await testbed.sql.query("SELECT count(*) AS n FROM import_upload_chunks")).rows[0].n)).toBe(0);
   });
 });

@@ -14,31 +14,20 @@ import path from "node:path";
 
 import pg from "pg";
 import pLimit from "p-limit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
-import { createTestDatabase, type TestDatabase } from "../test/support/postgres";
-import { ensureBuild, freePort, startServer, type RunningServer } from "../test/support/built-server";
-import { BOOTSTRAP_PASSWORD, firstSignIn } from "../test/support/http-accounts";
+import { freePort, startServer, type RunningServer } from "../test/support/built-server";
+import { firstSignIn } from "../test/support/http-accounts";
+import { serversOnTestDatabase } from "../test/support/servers-on-test-database";
 
 const TOKEN = "metrics-token-for-tests-0123456789";
-let database: TestDatabase;
+const testbed = serversOnTestDatabase("metrics");
 let server: RunningServer;
 let cookie: string;
 
 beforeAll(async () => {
-  await ensureBuild();
-  database = await createTestDatabase("metrics");
-  server = startServer({
-    port: await freePort(),
-    env: { DATABASE_URL: database.url, BOOTSTRAP_ADMIN_PASSWORD: BOOTSTRAP_PASSWORD, METRICS_TOKEN: TOKEN, SHUTDOWN_DELAY_MS: "0" },
-  });
-  await server.waitUntilReady();
+  server = await testbed.start({ METRICS_TOKEN: TOKEN });
   cookie = await firstSignIn(server.baseUrl);
-});
-afterAll(async () => {
-  server?.child.kill("SIGTERM");
-  await server?.exited;
-  await database?.drop();
 });
 
 async function scrape(): Promise<string> {
@@ -148,7 +137,7 @@ describe("/metrics beyond loopback (issue 18, item 11)", () => {
     // A second replica on the same database, bound to every interface as the container image is.
     const exposed = startServer({
       port: await freePort(),
-      env: { DATABASE_URL: database.url, LISTEN_HOST: "0.0.0.0", SHUTDOWN_DELAY_MS: "0" },
+      env: { DATABASE_URL: testbed.database.url, LISTEN_HOST: "0.0.0.0", SHUTDOWN_DELAY_MS: "0" },
     });
     try {
       await exposed.waitUntilReady();
@@ -173,7 +162,7 @@ describe("/metrics beyond loopback (issue 18, item 11)", () => {
     const metricsPort = await freePort();
     const separate = startServer({
       port: await freePort(),
-      env: { DATABASE_URL: database.url, LISTEN_HOST: "0.0.0.0", METRICS_PORT: String(metricsPort), SHUTDOWN_DELAY_MS: "0" },
+      env: { DATABASE_URL: testbed.database.url, LISTEN_HOST: "0.0.0.0", METRICS_PORT: String(metricsPort), SHUTDOWN_DELAY_MS: "0" },
     });
     try {
       await separate.waitUntilReady();
@@ -194,7 +183,7 @@ describe("/metrics beyond loopback (issue 18, item 11)", () => {
 
 describe("/ready and the migration history", () => {
   it("fails naming the migrations while one of this build's is not applied, and recovers when it is", async () => {
-    const sql = new pg.Client({ connectionString: database.url });
+    const sql = new pg.Client({ connectionString: testbed.database.url });
     await sql.connect();
     try {
       const removed = await sql.query("DELETE FROM _prisma_migrations WHERE migration_name = (SELECT max(migration_name) FROM _prisma_migrations) RETURNING *");

@@ -4,24 +4,15 @@
  */
 import { afterAll } from "vitest";
 
-import { loadConfig } from "../../lib/config";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { openPostgresHarness, type DatabaseHarness } from "../support/database-harness";
 import { describeHostileInput } from "./hostile-input.suite";
 
-let database: TestDatabase | undefined;
-let harness: ReturnType<typeof createApiHarness> | undefined;
+let harness: Promise<DatabaseHarness> | undefined;
 afterAll(async () => {
   await (await harness)?.close();
-  await database?.drop();
 });
 
-async function open() {
-  database = await createTestDatabase("hostile_input");
-  return createApiHarness({ hasher: fastTestHasher, database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent" }) });
-}
-
-describeHostileInput("PostgreSQL", () => (harness ??= open()), {
+describeHostileInput("PostgreSQL", () => (harness ??= openPostgresHarness("hostile_input")), {
   file: "test/api/hostile-input.postgres.integration.test.ts",
   runs: 10,
   project: "integration",

@@ -7,28 +7,24 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { loadConfig } from "../../lib/config";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { openPostgresHarness, type PostgresHarness } from "../support/database-harness";
 import { bigFile, describeImportsApi } from "./imports-api.suite";
 
-let database: TestDatabase;
-let api: Awaited<ReturnType<typeof createApiHarness>>;
+const SETTINGS = { REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000" };
+let api: PostgresHarness;
 let sql: pg.Pool;
 const PASSWORD = "correct horse battery";
-const config = () =>
-  loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000" });
+/** Another app instance on the same database, as the next start would be. */
+const another = () => api.another(SETTINGS);
 
 beforeAll(async () => {
-  database = await createTestDatabase("imports_api");
-  sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  api = await createApiHarness({ hasher: fastTestHasher, database: config() });
+  api = await openPostgresHarness("imports_api", SETTINGS);
+  sql = new pg.Pool({ connectionString: api.databaseUrl, max: 2 });
 });
 afterAll(async () => {
   await api?.app.importJobs.stop();
-  await api?.close();
   await sql?.end();
-  await database?.drop();
+  await api?.close();
 });
 
 describeImportsApi("PostgreSQL", () => api);
@@ -41,7 +37,7 @@ describe("CSV import jobs on PostgreSQL only", () => {
     const file = bigFile(tag, 20_000);
     for (const email of file.existing) await api.createUser({ email, role: "VIEWER" });
     // An instance of its own takes the upload, so that cutting its workers leaves the shared one running.
-    const cutInstance = await createApiHarness({ hasher: fastTestHasher, database: config() });
+    const cutInstance = await another();
     let id: string;
     let cut: number;
     const batches = async () => Number((await sql.query("SELECT count(*) AS n FROM import_batches WHERE job_id = $1", [id])).rows[0].n);
@@ -64,7 +60,7 @@ describe("CSV import jobs on PostgreSQL only", () => {
     const usersAtCut = Number((await sql.query("SELECT count(*) AS n FROM users WHERE email LIKE $1", [`%.${tag}@%`])).rows[0].n);
 
     // A new app instance on the same database (the next start) takes it up and finishes it.
-    const next = await createApiHarness({ hasher: fastTestHasher, database: config() });
+    const next = await another();
     try {
       expect(await next.app.importJobs.resumeUnheld()).toBe(1);
       await next.app.importJobs.idle();
@@ -101,7 +97,7 @@ describe("CSV import jobs on PostgreSQL only", () => {
       `INSERT INTO import_batches (job_id, batch_no, first_line, last_line, rows, created, failed) VALUES ($1, 0, 2, 501, 500, 480, 20)`,
       [jobId],
     );
-    const other = await createApiHarness({ hasher: fastTestHasher, database: config() });
+    const other = await another();
     try {
       await other.app.importJobs.resumeUnheld();
       await other.app.importJobs.idle();

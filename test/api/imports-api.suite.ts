@@ -8,6 +8,7 @@ import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { createUserBody } from "../../lib/http/schemas";
+import { signedInStaff } from "../support/api-accounts";
 import type { createApiHarness } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
@@ -80,13 +81,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
 
     beforeAll(async () => {
       api = harness();
-      const run = randomBytes(4).toString("hex");
-      for (const role of ["ADMIN", "EDITOR", "VIEWER"] as const) {
-        await api.createUser({ email: `${role.toLowerCase()}-${run}@staff.example`, role, password: PASSWORD });
-      }
-      admin = await api.signIn(`admin-${run}@staff.example`, PASSWORD);
-      editor = await api.signIn(`editor-${run}@staff.example`, PASSWORD);
-      viewer = await api.signIn(`viewer-${run}@staff.example`, PASSWORD);
+      ({ admin, editor, viewer } = await signedInStaff(api, PASSWORD));
     });
 
     const tagOf = () => `t${randomBytes(5).toString("hex")}`;

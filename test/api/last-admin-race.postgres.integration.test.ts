@@ -13,7 +13,6 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { loadConfig } from "../../lib/config";
 import type { Principal } from "../../lib/domain/auth";
 import type { Repositories, UnitOfWork } from "../../lib/ports/unit-of-work";
 import type { UserRepository } from "../../lib/ports/user-repository";
@@ -21,26 +20,19 @@ import { makeBulkUpdateUsers } from "../../lib/use-cases/bulk-update-users";
 import type { CallContext } from "../../lib/use-cases/call-context";
 import { makeDeleteUser } from "../../lib/use-cases/delete-user";
 import { makeUpdateUser } from "../../lib/use-cases/update-user";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { openPostgresHarness, type PostgresHarness } from "../support/database-harness";
 
 const PASSWORD = "correct horse battery";
-let database: TestDatabase;
-let api: Awaited<ReturnType<typeof createApiHarness>>;
+let api: PostgresHarness;
 let sql: pg.Pool;
 
 beforeAll(async () => {
-  database = await createTestDatabase("last_admin_race");
-  sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  api = await createApiHarness({
-    hasher: fastTestHasher,
-    database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000", DB_POOL_WAIT_MS: "30000" }),
-  });
+  api = await openPostgresHarness("last_admin_race", { REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000", DB_POOL_WAIT_MS: "30000" });
+  sql = new pg.Pool({ connectionString: api.databaseUrl, max: 2 });
 });
 afterAll(async () => {
-  await api?.close();
   await sql?.end();
-  await database?.drop();
+  await api?.close();
 });
 
 /** Admins someone can sign in as (lockActiveAdmins' definition), counted by SQL of its own. */

@@ -1,29 +1,9 @@
-import { afterAll } from "vitest";
-
-import { loadConfig } from "../../lib/config";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { openPostgresHarness } from "../support/database-harness";
 import { describeSignInThrottle } from "./sign-in-throttle.suite";
 
 // A database of its own on the run's throwaway PostgreSQL server.
-let database: TestDatabase | undefined;
-afterAll(async () => {
-  await database?.drop();
-});
-
-describeSignInThrottle("PostgreSQL", async (clock) => {
-  database = await createTestDatabase("sign_in_throttle");
-  // A loaded machine must not turn a slow answer into a 504, nor a wait for a pooled connection during the
-  // floods into a 503 (as in users-api.postgres.integration.test.ts): these tests are about throttling.
-  return createApiHarness({
-    hasher: fastTestHasher,
-    clock,
-    database: loadConfig({
-      DATABASE_URL: database.url,
-      LOG_LEVEL: "silent",
-      REQUEST_TIMEOUT_MS: "30000",
-      DB_TIMEOUT_MS: "30000",
-      DB_POOL_WAIT_MS: "30000",
-    }),
-  });
-});
+// A loaded machine must not turn a slow answer into a 504, nor a wait for a pooled connection during the floods
+// into a 503 (as in users-api.postgres.integration.test.ts): these tests are about throttling.
+describeSignInThrottle("PostgreSQL", (clock) =>
+  openPostgresHarness("sign_in_throttle", { REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000", DB_POOL_WAIT_MS: "30000" }, { clock }),
+);

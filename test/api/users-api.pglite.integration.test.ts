@@ -1,22 +1,15 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import { afterAll, beforeAll } from "vitest";
 
-import { loadConfig } from "../../lib/config";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
+import { openPgliteHarness, type DatabaseHarness } from "../support/database-harness";
 import { describeUsersApi } from "./users-api.suite";
 
 // The embedded database, as `npm start` runs it: PGlite in a data directory of its own.
-const dataDir = mkdtempSync(path.join(tmpdir(), "users-api-pglite-"));
-let api: Awaited<ReturnType<typeof createApiHarness>>;
+let api: DatabaseHarness;
 beforeAll(async () => {
-  api = await createApiHarness({ hasher: fastTestHasher, database: loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent" }) });
+  api = await openPgliteHarness("users-api-pglite-");
 });
 afterAll(async () => {
   await api?.close();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describeUsersApi("PGlite", () => api);

@@ -8,38 +8,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { SqlSession } from "../../lib/adapters/prisma/migrator";
 import { SqlUserQueries } from "../../lib/adapters/sql/sql-user-queries";
-import { loadConfig } from "../../lib/config";
 import { EXACT_COUNT_LIMIT } from "../../lib/domain/user-list";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { openPostgresHarness, type PostgresHarness } from "../support/database-harness";
 import { describeUsersApi } from "./users-api.suite";
 
-let database: TestDatabase;
-let api: Awaited<ReturnType<typeof createApiHarness>>;
+let api: PostgresHarness;
 let sql: pg.Pool;
 const PASSWORD = "correct horse battery";
 
 beforeAll(async () => {
-  database = await createTestDatabase("users_api");
-  sql = new pg.Pool({ connectionString: database.url, max: 4 });
-  api = await createApiHarness({
-    hasher: fastTestHasher,
-    // Generous waits: the suite's 20 concurrent writers are about lost updates, not overload (503s), which the
-    // tests with a pool of one cover; on a loaded CI machine a 1 s wait for a connection was exceeded.
-    database: loadConfig({
-      DATABASE_URL: database.url,
-      LOG_LEVEL: "silent",
-      REQUEST_TIMEOUT_MS: "30000",
-      DB_TIMEOUT_MS: "30000",
-      DB_POOL_WAIT_MS: "30000",
-    }),
-  });
+  // Generous waits: the suite's 20 concurrent writers are about lost updates, not overload (503s), which the
+  // tests with a pool of one cover; on a loaded CI machine a 1 s wait for a connection was exceeded.
+  api = await openPostgresHarness("users_api", { REQUEST_TIMEOUT_MS: "30000", DB_TIMEOUT_MS: "30000", DB_POOL_WAIT_MS: "30000" });
+  sql = new pg.Pool({ connectionString: api.databaseUrl, max: 4 });
 });
 afterAll(async () => {
-  await api?.close();
   await sql?.end();
-  await database?.drop();
+  await api?.close();
 });
+
+/** Statements of the test's database that wait on a lock. */
+const waitingOnLocks = () =>
+  sql
+    .query(
+      `SELECT pid FROM pg_stat_activity
+       WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`,
+    )
+    .then((result) => result.rowCount);
 
 describeUsersApi("PostgreSQL", () => api);
 
@@ -98,10 +93,7 @@ describe("users REST API on PostgreSQL only", () => {
     try {
       await locker.query("BEGIN");
       await locker.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [user.id]);
-      const short = await createApiHarness({
-        hasher: fastTestHasher,
-        database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "200" }),
-      });
+      const short = await api.another({ REQUEST_TIMEOUT_MS: "200" });
       try {
         // Sessions live in the database: the cookie from the other app instance is good here too.
         const response = await short.call("PATCH", `/api/v1/users/${user.id}`, {
@@ -113,14 +105,7 @@ describe("users REST API on PostgreSQL only", () => {
         expect(response.headers.get("content-type")).toBe("application/problem+json");
         expect(await response.json()).toMatchObject({ code: "DEADLINE_EXCEEDED", status: 504 });
         // The UPDATE that waited on the row lock is cancelled on the server, not left to wait for the lock.
-        const waiting = () =>
-          sql
-            .query(
-              `SELECT pid FROM pg_stat_activity
-               WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`,
-            )
-            .then((result) => result.rowCount);
-        await expect.poll(waiting, { timeout: 1_500, interval: 25 }).toBe(0);
+        await expect.poll(waitingOnLocks, { timeout: 1_500, interval: 25 }).toBe(0);
       } finally {
         await short.close();
       }
@@ -134,10 +119,7 @@ describe("users REST API on PostgreSQL only", () => {
 
   it("cancels a read on the query side at the deadline too: GET waiting on a table lock is 504, its SELECT gone", async () => {
     const user = await api.createUser({ email: "read-locked@example.com", role: "VIEWER" });
-    const short = await createApiHarness({
-      hasher: fastTestHasher,
-      database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "200" }),
-    });
+    const short = await api.another({ REQUEST_TIMEOUT_MS: "200" });
     const locker = await sql.connect();
     try {
       // Read once before the lock: the caller's session is then in this instance's credential cache, so the
@@ -149,14 +131,7 @@ describe("users REST API on PostgreSQL only", () => {
       expect(response.status).toBe(504);
       expect(await response.json()).toMatchObject({ code: "DEADLINE_EXCEEDED" });
       // Cancelled on the server well before statement_timeout (DB_TIMEOUT_MS, 5 s) would have ended it.
-      const waiting = () =>
-        sql
-          .query(
-            `SELECT pid FROM pg_stat_activity
-             WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`,
-          )
-          .then((result) => result.rowCount);
-      await expect.poll(waiting, { timeout: 1_500, interval: 25 }).toBe(0);
+      await expect.poll(waitingOnLocks, { timeout: 1_500, interval: 25 }).toBe(0);
       await locker.query("ROLLBACK");
       // The cancelled read's connection went back to the pool sound: the same instance reads again.
       expect((await short.call("GET", `/api/v1/users/${user.id}`, { cookie: admin })).status).toBe(200);
@@ -171,16 +146,7 @@ describe("users REST API on PostgreSQL only", () => {
     const user = await api.createUser({ email: "busy@example.com", role: "VIEWER" });
     const locker = await sql.connect();
     // One connection, held below by a PATCH waiting on a row lock; others may wait 200 ms for it.
-    const small = await createApiHarness({
-      hasher: fastTestHasher,
-      database: loadConfig({
-        DATABASE_URL: database.url,
-        LOG_LEVEL: "silent",
-        DB_POOL_SIZE: "1",
-        DB_POOL_WAIT_MS: "200",
-        REQUEST_TIMEOUT_MS: "3000",
-      }),
-    });
+    const small = await api.another({ DB_POOL_SIZE: "1", DB_POOL_WAIT_MS: "200", REQUEST_TIMEOUT_MS: "3000" });
     try {
       await locker.query("BEGIN");
       await locker.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [user.id]);

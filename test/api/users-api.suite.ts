@@ -3,11 +3,9 @@
  * and on PGlite and PostgreSQL (users-api.integration.test.ts). Tests share one app per run, so each works on
  * users of its own: their emails carry a tag unique to the test, and listings search for it.
  */
-import { randomBytes } from "node:crypto";
-
 import { beforeAll, describe, expect, it } from "vitest";
 
-import type { Role, UserStatus } from "../../lib/domain/user";
+import { signedInStaff, taggedUsers } from "../support/api-accounts";
 import type { createApiHarness } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
@@ -22,22 +20,10 @@ export function describeUsersApi(name: string, harness: () => Harness) {
 
     beforeAll(async () => {
       api = harness();
-      const run = randomBytes(4).toString("hex");
-      for (const role of ["ADMIN", "EDITOR", "VIEWER"] as const) {
-        await api.createUser({ email: `${role.toLowerCase()}-${run}@staff.example`, role, password: PASSWORD });
-      }
-      admin = await api.signIn(`admin-${run}@staff.example`, PASSWORD);
-      editor = await api.signIn(`editor-${run}@staff.example`, PASSWORD);
-      viewer = await api.signIn(`viewer-${run}@staff.example`, PASSWORD);
+      ({ admin, editor, viewer } = await signedInStaff(api, PASSWORD));
     });
 
-    /** A tag no other test uses, and users carrying it in their email. */
-    function tagged() {
-      const tag = `t${randomBytes(5).toString("hex")}`;
-      const make = (local: string, user: { role?: Role; status?: UserStatus; name?: string } = {}) =>
-        api.createUser({ email: `${local}.${tag}@example.com`, role: user.role ?? "VIEWER", status: user.status, name: user.name ?? local });
-      return { tag, make };
-    }
+    const tagged = () => taggedUsers(api);
 
     async function list(query: string, cookie = admin) {
       const response = await api.call("GET", `/api/v1/users?${query}`, { cookie });

@@ -17,6 +17,7 @@ import { BULK_CHUNK_SIZE, type BulkCommand, type BulkResult, type BulkSelection 
 import type { Logger } from "../../lib/ports/logger";
 import type { UnitOfWork } from "../../lib/ports/unit-of-work";
 import { makeBulkUpdateUsers, type BulkUpdateUsersDependencies } from "../../lib/use-cases/bulk-update-users";
+import { signedInStaff } from "../support/api-accounts";
 import { fastTestHasher, type createApiHarness } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
@@ -37,14 +38,9 @@ export function describeUsersBulkApi(name: string, open: () => Promise<Harness>)
 
     beforeAll(async () => {
       api = await open();
-      const run = randomBytes(4).toString("hex");
-      for (const role of ["ADMIN", "EDITOR", "VIEWER"] as const) {
-        await api.createUser({ email: `${role.toLowerCase()}-${run}@staff.example`, role, password: PASSWORD });
-      }
-      admin = await api.signIn(`admin-${run}@staff.example`, PASSWORD);
-      editorEmail = `editor-${run}@staff.example`;
-      editor = await api.signIn(editorEmail, PASSWORD);
-      viewer = await api.signIn(`viewer-${run}@staff.example`, PASSWORD);
+      const staff = await signedInStaff(api, PASSWORD);
+      ({ admin, editor, viewer } = staff);
+      editorEmail = staff.users.editor.email;
     });
     afterAll(async () => {
       await api?.close();

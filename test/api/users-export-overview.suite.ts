@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import type { Role, UserStatus } from "../../lib/domain/user";
+import { signedInStaff, taggedUsers } from "../support/api-accounts";
 import type { createApiHarness } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
@@ -30,22 +30,12 @@ export function describeExportAndOverview(name: string, harness: () => Harness) 
 
     beforeAll(async () => {
       api = harness();
-      const run = randomBytes(4).toString("hex");
-      for (const role of ["ADMIN", "EDITOR", "VIEWER"] as const) {
-        const user = await api.createUser({ email: `${role.toLowerCase()}-${run}@staff.example`, role, password: PASSWORD });
-        if (role === "VIEWER") viewerId = user.id;
-      }
-      admin = await api.signIn(`admin-${run}@staff.example`, PASSWORD);
-      editor = await api.signIn(`editor-${run}@staff.example`, PASSWORD);
-      viewer = await api.signIn(`viewer-${run}@staff.example`, PASSWORD);
+      const staff = await signedInStaff(api, PASSWORD);
+      ({ admin, editor, viewer } = staff);
+      viewerId = staff.users.viewer.id;
     });
 
-    function tagged() {
-      const tag = `t${randomBytes(5).toString("hex")}`;
-      const make = (local: string, user: { role?: Role; status?: UserStatus; name?: string } = {}) =>
-        api.createUser({ email: `${local}.${tag}@example.com`, role: user.role ?? "VIEWER", status: user.status, name: user.name ?? local });
-      return { tag, make };
-    }
+    const tagged = () => taggedUsers(api);
 
     async function exportCsv(query: string, cookie = admin) {
       const response = await api.call("GET", `/api/v1/users/export.csv?${query}`, { cookie });

@@ -11,9 +11,7 @@ import { parse } from "csv-parse";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { loadConfig } from "../../lib/config";
-import { createApiHarness, fastTestHasher } from "../support/api-harness";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
+import { openPostgresHarness, type PostgresHarness } from "../support/database-harness";
 
 const ROWS = 200_000;
 const HEAP_BUDGET_BYTES = 50 * 1024 * 1024;
@@ -21,22 +19,16 @@ const PASSWORD = "correct horse battery";
 /** created_at of user g is BASE - g ms: the default order (newest first) is g = 1, 2, 3, ... */
 const BASE = new Date("2026-11-25T12:00:00.000Z");
 
-let database: TestDatabase;
-let api: Awaited<ReturnType<typeof createApiHarness>>;
+let api: PostgresHarness;
 let sql: pg.Pool;
 
 beforeAll(async () => {
-  database = await createTestDatabase("users_export");
-  sql = new pg.Pool({ connectionString: database.url, max: 2 });
-  api = await createApiHarness({
-    hasher: fastTestHasher,
-    database: loadConfig({ DATABASE_URL: database.url, LOG_LEVEL: "silent", REQUEST_TIMEOUT_MS: "30000" }),
-  });
+  api = await openPostgresHarness("users_export", { REQUEST_TIMEOUT_MS: "30000" });
+  sql = new pg.Pool({ connectionString: api.databaseUrl, max: 2 });
 });
 afterAll(async () => {
-  await api?.close();
   await sql?.end();
-  await database?.drop();
+  await api?.close();
 });
 
 /** The name of bulk user g: a comma in every one (so every name is quoted), a formula in every 1000th. */

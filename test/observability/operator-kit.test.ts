@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,8 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 import { createPrometheusMetrics, METRIC_NAMES } from "@/lib/adapters/prometheus/metrics";
+
+import { firstExecutable, onPath } from "../support/executables";
 
 /**
  * The operator kit of issue 8 (deploy/observability/): alerting rules that Prometheus's own promtool accepts and
@@ -53,15 +55,8 @@ function substituteVariables(query: string): string {
 // promtool
 
 function promtool(): string {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, "promtool");
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
+  const found = firstExecutable(onPath("promtool"));
+  if (found) return found;
   throw new Error(
     "promtool is not installed, so Prometheus's own tool cannot check the rules and queries. It comes with " +
       "Debian's prometheus package: apt-get install -y prometheus (.ci/run installs it).",

@@ -3,31 +3,22 @@
  * kustomize 5.5): no cluster is needed to render. Without kubectl the caller fails, saying so, never skips.
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import path from "node:path";
 
 import { parseAllDocuments } from "yaml";
 import { z } from "zod";
 
+import { firstExecutable, onPath } from "./executables";
+
 /**
  * Where kubectl is: on PATH (CI's setup-kubectl), else where this machine image (/usr/bin, 1.32) or a manual
  * install (/usr/local/bin) puts it. Debian's own package is 1.20, too old for kustomize components.
  */
-const KUBECTL_CANDIDATES = [
-  ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "kubectl")),
-  "/usr/bin/kubectl",
-  "/usr/local/bin/kubectl",
-];
+const KUBECTL_CANDIDATES = [...onPath("kubectl"), "/usr/bin/kubectl", "/usr/local/bin/kubectl"];
 
 export function kubectl(): string {
-  for (const candidate of KUBECTL_CANDIDATES) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      continue;
-    }
-  }
+  const found = firstExecutable(KUBECTL_CANDIDATES);
+  if (found) return found;
   throw new Error(
     "kubectl is not installed (not on PATH, nor /usr/bin/kubectl, nor /usr/local/bin/kubectl), so the manifests in deploy/k8s cannot " +
       "be rendered. Install kubectl >= 1.27 (it embeds kustomize): this machine image ships 1.32 at /usr/bin/kubectl.",

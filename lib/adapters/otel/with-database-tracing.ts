@@ -2,6 +2,7 @@ import { context, SpanKind, trace, type Context } from "@opentelemetry/api";
 import { ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME, DB_SYSTEM_NAME_VALUE_POSTGRESQL } from "@opentelemetry/semantic-conventions";
 
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
+import { aroundCalls, aroundEveryRepository, type AroundCall } from "../proxy/around-repository-calls";
 import { endWith, recordFailure, tracer } from "./tracer";
 
 /**
@@ -45,48 +46,30 @@ export function withDatabaseTracing(inner: UnitOfWork, system: string = DB_SYSTE
 }
 
 function traced(repos: Repositories, unit: Context, system: string): Repositories {
-  const wrap = <T extends object>(name: string, repository: T) => tracedRepository(name, repository, unit, system);
-  // Listed one by one rather than looped over, so a repository added to Repositories fails to compile here
-  // until it is traced too (as in lib/adapters/prometheus/with-database-metrics.ts).
   return {
-    users: wrap("users", repos.users),
-    audit: wrap("audit", repos.audit),
-    credentials: wrap("credentials", repos.credentials),
-    sessions: wrap("sessions", repos.sessions),
-    tokens: wrap("tokens", repos.tokens),
-    invitations: wrap("invitations", repos.invitations),
-    signInFailures: wrap("signInFailures", repos.signInFailures),
-    devices: wrap("devices", repos.devices),
-    credentialChanges: wrap("credentialChanges", repos.credentialChanges),
-    idempotency: wrap("idempotency", repos.idempotency),
-    imports: wrap("imports", repos.imports),
-    flags: wrap("flags", repos.flags),
-    events: wrap("events", repos.events),
-    webhooks: wrap("webhooks", repos.webhooks),
+    ...aroundEveryRepository(repos, inSpan(unit, system)),
     savepoint: (work) => repos.savepoint(() => context.with(unit, work)),
   };
 }
 
 function tracedRepository<T extends object>(name: string, repository: T, unit: Context, system: string): T {
-  return new Proxy(repository, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== "function" || typeof property !== "string") return value;
-      const operation = `${name}.${property}`;
-      return (...args: unknown[]) => {
-        const span = tracer().startSpan(
-          operation,
-          { kind: SpanKind.CLIENT, attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_OPERATION_NAME]: operation } },
-          unit,
-        );
-        try {
-          return endWith(span, context.with(trace.setSpan(unit, span), () => Reflect.apply(value, target, args)));
-        } catch (error) {
-          recordFailure(span, error);
-          span.end();
-          throw error;
-        }
-      };
-    },
-  });
+  return aroundCalls(name, repository, inSpan(unit, system));
+}
+
+/** Runs each call in a CLIENT span of its own, a child of `unit`, ended when the call settles. */
+function inSpan(unit: Context, system: string): AroundCall {
+  return (operation, call) => {
+    const span = tracer().startSpan(
+      operation,
+      { kind: SpanKind.CLIENT, attributes: { [ATTR_DB_SYSTEM_NAME]: system, [ATTR_DB_OPERATION_NAME]: operation } },
+      unit,
+    );
+    try {
+      return endWith(span, context.with(trace.setSpan(unit, span), call));
+    } catch (error) {
+      recordFailure(span, error);
+      span.end();
+      throw error;
+    }
+  };
 }

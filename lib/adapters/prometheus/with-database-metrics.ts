@@ -1,4 +1,5 @@
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
+import { aroundCalls, aroundEveryRepository, type AroundCall } from "../proxy/around-repository-calls";
 import type { AppMetrics } from "./metrics";
 
 /**
@@ -26,61 +27,38 @@ export function withDatabaseMetrics(inner: UnitOfWork, metrics: Pick<AppMetrics,
 }
 
 function timed(repos: Repositories, metrics: Pick<AppMetrics, "observeDatabase">): Repositories {
-  const time = <T extends object>(name: string, repository: T) => timedRepository(name, repository, metrics);
-  // Listed one by one rather than looped over, so a repository added to Repositories fails to compile here
-  // until it is timed too.
-  return {
-    users: time("users", repos.users),
-    audit: time("audit", repos.audit),
-    credentials: time("credentials", repos.credentials),
-    sessions: time("sessions", repos.sessions),
-    tokens: time("tokens", repos.tokens),
-    invitations: time("invitations", repos.invitations),
-    signInFailures: time("signInFailures", repos.signInFailures),
-    devices: time("devices", repos.devices),
-    credentialChanges: time("credentialChanges", repos.credentialChanges),
-    idempotency: time("idempotency", repos.idempotency),
-    imports: time("imports", repos.imports),
-    flags: time("flags", repos.flags),
-    events: time("events", repos.events),
-    webhooks: time("webhooks", repos.webhooks),
-    savepoint: (work) => repos.savepoint(work),
-  };
+  return { ...aroundEveryRepository(repos, timing(metrics)), savepoint: (work) => repos.savepoint(work) };
 }
 
-/** Times each method call: until its promise settles, or the call itself for a method that returns no promise. */
 function timedRepository<T extends object>(name: string, repository: T, metrics: Pick<AppMetrics, "observeDatabase">): T {
-  return new Proxy(repository, {
-    get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== "function" || typeof property !== "string") return value;
-      const operation = `${name}.${property}`;
-      return (...args: unknown[]) => {
-        const started = performance.now();
-        const done = (outcome: "ok" | "error") =>
-          metrics.observeDatabase(operation, outcome, (performance.now() - started) / 1000);
-        let result: unknown;
-        try {
-          result = Reflect.apply(value, target, args);
-        } catch (error) {
-          done("error");
-          throw error;
-        }
-        if (!(result instanceof Promise)) {
-          done("ok");
-          return result;
-        }
-        return result.then(
-          (settled: unknown) => {
-            done("ok");
-            return settled;
-          },
-          (error: unknown) => {
-            done("error");
-            throw error;
-          },
-        );
-      };
-    },
-  });
+  return aroundCalls(name, repository, timing(metrics));
+}
+
+/** Times each call: until its promise settles, or the call itself for a method that returns no promise. */
+function timing(metrics: Pick<AppMetrics, "observeDatabase">): AroundCall {
+  return (operation, call) => {
+    const started = performance.now();
+    const done = (outcome: "ok" | "error") => metrics.observeDatabase(operation, outcome, (performance.now() - started) / 1000);
+    let result: unknown;
+    try {
+      result = call();
+    } catch (error) {
+      done("error");
+      throw error;
+    }
+    if (!(result instanceof Promise)) {
+      done("ok");
+      return result;
+    }
+    return result.then(
+      (settled: unknown) => {
+        done("ok");
+        return settled;
+      },
+      (error: unknown) => {
+        done("error");
+        throw error;
+      },
+    );
+  };
 }
