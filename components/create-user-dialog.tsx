@@ -15,7 +15,7 @@ import { LoadError } from "./load-error";
 import { USERS_KEY } from "./query-keys";
 import { ROLE_OPTIONS, SelectField } from "./select-field";
 import type { Role } from "@/lib/domain/user";
-import { createUserBody } from "@/lib/http/schemas";
+import { createUserBody } from "@/lib/api-contract/users";
 
 const FIELDS = ["email", "name", "role", "status"] as const;
 type Field = (typeof FIELDS)[number];

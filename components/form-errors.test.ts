@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { inviteBody, patchUserBody } from "@/lib/http/schemas";
+import { inviteBody } from "@/lib/api-contract/invitations";
+import { patchUserBody } from "@/lib/api-contract/users";
 import { ApiError } from "./api";
 import { checkForm, hasFieldErrors, serverFieldErrors } from "./form-errors";
 

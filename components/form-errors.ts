@@ -1,6 +1,6 @@
 /**
  * Field errors for the console's forms, from either side: the client checks a form with the same zod schema the
- * API parses the body with (lib/http/schemas.ts), and maps the API's own answer (`problem.errors[].path`, and
+ * API parses the body with (lib/api-contract), and maps the API's own answer (`problem.errors[].path`, and
  * codes that are about one field) onto the same fields, so both read alike under the inputs. One mapping for
  * every form (invite, create, edit), not one per form.
  */

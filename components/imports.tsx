@@ -6,7 +6,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import type { z } from "zod";
 
-import { importJobPageResponse, importJobResponse, importProgressEvent } from "@/lib/http/responses";
+import { importJobPageResponse, importJobResponse, importProgressEvent } from "@/lib/api-contract/imports";
 
 import { api, ApiError, describeError } from "./api";
 import { formatDateTime } from "./format";

@@ -15,7 +15,7 @@ import { LoadError } from "./load-error";
 import { USERS_KEY } from "./query-keys";
 import { ROLE_OPTIONS, SelectField } from "./select-field";
 import type { Role } from "@/lib/domain/user";
-import { inviteBody } from "@/lib/http/schemas";
+import { inviteBody } from "@/lib/api-contract/invitations";
 
 const FIELDS = ["email", "name", "role"] as const;
 type Field = (typeof FIELDS)[number];

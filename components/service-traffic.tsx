@@ -3,7 +3,7 @@
 import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
 
-import { serviceTrafficResponse } from "@/lib/http/responses";
+import { serviceTrafficResponse } from "@/lib/api-contract/service";
 
 import { api } from "./api";
 import { ChartCard as Chart, ErrorsChart, RequestsChart } from "./chart-card";

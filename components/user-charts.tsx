@@ -4,7 +4,7 @@ import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
-import { userStatsResponse } from "@/lib/http/responses";
+import { userStatsResponse } from "@/lib/api-contract/users";
 
 import { api } from "./api";
 import { ChartCard, CountBars, SignupsChart } from "./chart-card";

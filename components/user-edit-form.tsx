@@ -15,7 +15,7 @@ import { LoadError } from "./load-error";
 import { ROLE_OPTIONS, SelectField, type SelectOption } from "./select-field";
 import { EDIT_FIELDS, FIELD_LABEL, changesOf, conflictRows, editValuesOf, type EditField, type EditValues } from "./user-edit";
 import { USERS_KEY, userOverviewKey } from "./query-keys";
-import { patchUserBody } from "@/lib/http/schemas";
+import { patchUserBody } from "@/lib/api-contract/users";
 
 /**
  * Edits a user's name, role (only with users:assign-role) and status, as a JSON merge patch of the fields the person

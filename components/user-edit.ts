@@ -10,7 +10,7 @@ export type EditField = (typeof EDIT_FIELDS)[number];
 export interface EditValues {
   name: string;
   role: Role;
-  /** INVITED only as a user's current status: nobody sets it (lib/http/schemas.ts patchUserBody). */
+  /** INVITED only as a user's current status: nobody sets it (lib/api-contract/users.ts patchUserBody). */
   status: "ACTIVE" | "DISABLED" | "INVITED";
 }
 

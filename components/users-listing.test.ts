@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { exportHref, filterKey, listingQueryString, parseListingSearch } from "./users-listing";
 import { ROLES, USER_STATUSES } from "@/lib/domain/user";
 import { DEFAULT_USER_SORT, MAX_PAGE_SIZE, USER_SORT_FIELDS, type UserListQuery } from "@/lib/domain/user-list";
-import { DEFAULT_PAGE_SIZE } from "@/lib/http/list-users-params";
+import { DEFAULT_PAGE_SIZE } from "@/lib/api-contract/list-users-params";
 
 const FIRST_PAGE: UserListQuery = {
   search: undefined,

@@ -4,12 +4,12 @@ import { usePathname, useSearchParams } from "next/navigation";
 import { useCallback, useMemo } from "react";
 
 import type { UserListQuery } from "@/lib/domain/user-list";
-import { DEFAULT_PAGE_SIZE, parseListUsersParams, sortParam } from "@/lib/http/list-users-params";
+import { DEFAULT_PAGE_SIZE, parseListUsersParams, sortParam } from "@/lib/api-contract/list-users-params";
 
 /**
  * The users table's view (search, filters, sort, page size, cursor) lives in the address, so a view can be shared
  * and survives a reload (issue 7). The address is parsed by the same schema as on the server page and in
- * GET /api/v1/users (lib/http/list-users-params.ts): one reading of `?q=&role=&status=&sort=&limit=&cursor=`.
+ * GET /api/v1/users (lib/api-contract/list-users-params.ts): one reading of `?q=&role=&status=&sort=&limit=&cursor=`.
  */
 
 /**

@@ -31,9 +31,8 @@ import { ERROR_CODES } from "../domain/errors";
 import { EVENT_TYPES } from "../domain/events";
 import { BULK_DEADLINE_FACTOR, MAX_BULK_FILTER_USERS, MAX_BULK_IDS } from "../domain/user-bulk";
 import type { RouteAccess } from "../domain/permissions";
-import { EVENT_MESSAGES } from "./event-messages";
 import * as handlers from "./handlers";
-import { HTTP_ERROR_CODES, statusOf, type ProblemCode } from "./problem";
+import { statusOf, type ProblemCode } from "./problem";
 import { noneMatchHits } from "./representations";
 import {
   acceptedInvitationResponse,
@@ -68,9 +67,11 @@ import {
   webhookListResponse,
   webhookResponse,
   webhookWithSecretResponse,
-} from "./responses";
+  EVENT_MESSAGES,
+  HTTP_ERROR_CODES,
+  idempotencyKey,
+} from "../api-contract";
 import { ALLOWED_BEFORE_PASSWORD_CHANGE, route, WRITABLE_IN_READ_ONLY_MODE, type RouteContext } from "./route";
-import { idempotencyKey } from "./schemas";
 import { IMPORT_UPLOAD_CAPS } from "../use-cases/start-import";
 import { IMPORT_EVENT_STREAM_CAPS } from "../use-cases/watch-import";
 

@@ -36,7 +36,7 @@ import { CsvFormatError, type CsvReader } from "../ports/csv-reader";
 import { WorkerPoolClosedError, type WorkerPool } from "../ports/worker-pool";
 import { retryWhenBusy } from "./retry-when-busy";
 
-/** What a row must be: the rules of POST /users (lib/http/schemas.ts createUserBody), passed in, not copied. */
+/** What a row must be: the rules of POST /users (lib/api-contract/users.ts createUserBody), passed in, not copied. */
 export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
 
 /** How often a paused job asks the flags again (an evaluation in memory: no database work). */

@@ -9,7 +9,7 @@ import { UsersView } from "@/components/users-view";
 import { getApp } from "@/lib/app-registry";
 import { roleHas } from "@/lib/domain/permissions";
 import { mayActOnRole } from "@/lib/domain/user-rules";
-import { parseListUsersParams } from "@/lib/http/list-users-params";
+import { parseListUsersParams } from "@/lib/api-contract/list-users-params";
 import { requirePage } from "@/lib/http/page-auth";
 import { userJson } from "@/lib/http/representations";
 

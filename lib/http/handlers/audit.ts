@@ -1,6 +1,6 @@
 import { getApp } from "../../app-registry";
 import { json, route } from "../route";
-import { auditQuery } from "../schemas";
+import { auditQuery } from "../../api-contract";
 
 /** GET /api/v1/audit-events: newest first, filtered, by cursor. */
 export const listAuditEvents = route({

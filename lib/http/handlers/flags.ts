@@ -3,7 +3,7 @@ import type { FlagView } from "../../use-cases/list-flags";
 import { getApp } from "../../app-registry";
 import { etagOf, expectedVersionOf, noneMatchHits } from "../representations";
 import { json, route } from "../route";
-import { flagHistoryQuery, flagKeyParams, idParams, patchFlagBody, revertFlagBody } from "../schemas";
+import { flagHistoryQuery, flagKeyParams, idParams, patchFlagBody, revertFlagBody } from "../../api-contract";
 
 /** GET /api/v1/flags: every flag, what it serves, and its last change. */
 export const listFlags = route({

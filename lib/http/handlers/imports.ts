@@ -12,7 +12,7 @@ import { parseInput } from "../read-body";
 import { uploadOf } from "../upload";
 import { csvDownload, csvLines } from "../csv";
 import { json, route } from "../route";
-import { idempotencyKey, idParams } from "../schemas";
+import { idempotencyKey, idParams } from "../../api-contract";
 
 export const importQuery = z.strictObject({
   errorsAfter: z.coerce.number().int().min(0).optional(),

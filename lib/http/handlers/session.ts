@@ -2,7 +2,7 @@ import { UnauthenticatedError } from "../../domain/errors";
 import { getApp } from "../../app-registry";
 import { principalJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { changePasswordBody, idParams, signInBody } from "../schemas";
+import { changePasswordBody, idParams, signInBody } from "../../api-contract";
 import { clearSessionCookie, deviceSecretOf, setDeviceCookie, setSessionCookie } from "../session-cookie";
 
 /** GET /api/v1/session: who am I (a signed-in user or an API token). */

@@ -1,7 +1,7 @@
 import { getApp } from "../../app-registry";
 import { BULK_DEADLINE_FACTOR } from "../../domain/user-bulk";
 import { json, route } from "../route";
-import { bulkRequestOf, bulkUsersBody } from "../schemas";
+import { bulkRequestOf, bulkUsersBody } from "../../api-contract";
 
 /**
  * POST /api/v1/users/bulk: disable, enable, delete, restore or set the role of the users listed by id or matching

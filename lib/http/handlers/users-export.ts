@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import { getApp } from "../../app-registry";
 import type { UserExportQuery } from "../../use-cases/export-users";
-import { listUsersParams } from "../list-users-params";
+import { listUsersParams } from "../../api-contract/list-users-params";
 import { route } from "../route";
 import { csvDownload, usersCsv } from "../csv";
 

@@ -1,7 +1,7 @@
 import { getApp } from "../../app-registry";
 import { userOverviewJson } from "../representations";
 import { json, route } from "../route";
-import { idParams } from "../schemas";
+import { idParams } from "../../api-contract";
 
 /**
  * GET /api/v1/users/{id}/overview: the user, the newest audit entries about them, their live sessions and their flags, read

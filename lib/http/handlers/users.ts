@@ -1,8 +1,8 @@
 import { getApp } from "../../app-registry";
-import { listUsersParams } from "../list-users-params";
+import { listUsersParams } from "../../api-contract/list-users-params";
 import { etagOf, expectedVersionOf, noneMatchHits, userJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { createUserBody, idempotencyKey, idParams, patchUserBody } from "../schemas";
+import { createUserBody, idempotencyKey, idParams, patchUserBody } from "../../api-contract";
 import { parseInput } from "../read-body";
 
 /** GET /api/v1/users: a page of users by opaque cursor, filtered, searched and sorted, with the listing's total. */

@@ -1,7 +1,7 @@
 import { getApp } from "../../app-registry";
 import { webhookDeliveryJson, webhookJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { createWebhookBody, idParams, patchWebhookBody, webhookDeliveriesQuery, webhookDeliveryParams } from "../schemas";
+import { createWebhookBody, idParams, patchWebhookBody, webhookDeliveriesQuery, webhookDeliveryParams } from "../../api-contract";
 
 /** GET /api/v1/webhooks: every endpoint, disabled ones with why; never a secret. */
 export const listWebhooks = route({

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { EVENT_PAYLOAD_VERSION, EVENT_SUBJECT_TYPES, type EventType } from "../domain/events";
 import { ldFlagSchema } from "../domain/feature-flags";
 import { USER_STATUSES } from "../domain/user";
-import { role, timestamp } from "./responses";
+import { role, timestamp } from "./common";
 
 const userFields = z
   .strictObject({ email: z.string(), name: z.string(), role, status: z.enum(USER_STATUSES) })
@@ -91,3 +91,14 @@ function envelope<T extends EventType>(type: T) {
 export const EVENT_MESSAGES = Object.fromEntries(
   (Object.keys(PAYLOADS) as EventType[]).map((type) => [type, { summary: SUMMARIES[type], schema: envelope(type) }]),
 ) as Record<EventType, { summary: string; schema: ReturnType<typeof envelope> }>;
+
+/** GET /api/v1/events: the live console's stream of changes (issue 21), not these messages. */
+export const liveEventsResponse = z.string().meta({
+  description:
+    "Server-Sent Events: `event: change` with `data` `{type, subject: {type, id}}` (a domain event's type and subject, " +
+    "the event types of the webhooks section; no payload: refetch what you show) for each change committed on any " +
+    "replica that the caller may read (users, flags, imports, and tokens for ADMINs); `event: reset` when changes may " +
+    "have been missed (refetch everything); a `: keep-alive` comment every 15 s. Each frame has an `id`: a reconnect " +
+    "sends it as Last-Event-ID (or `?lastEventId=`) and resumes after it on the same server, or gets `reset`. Closes " +
+    "when the server drains and when the caller's session or token ends (checked every 5 s).",
+});
