@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "./api";
-import { acceptedInvitationResponse } from "./api-types";
+import { acceptedInvitationResponse } from "@/lib/api-contract/invitations";
 import { FormField } from "./form-field";
 import { PASSWORD_MIN_LENGTH, validateNewPassword } from "./password-rules";
 

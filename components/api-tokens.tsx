@@ -19,7 +19,7 @@ import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { ApiError, api, describeError, send } from "./api";
-import { createdTokenResponse, tokensResponse, type ApiTokenJson } from "./api-types";
+import { apiTokenListResponse, createdApiTokenResponse, type ApiTokenJson } from "@/lib/api-contract/tokens";
 import { ConfirmDialog } from "./confirm-dialog";
 import { CopyField } from "./copy-field";
 import { capitalize, formatDate, formatDateTime } from "./format";
@@ -33,7 +33,7 @@ const TOKENS = TOKENS_KEY;
 
 /** The API tokens page's body: the list (GET /api/v1/tokens), creating and revoking. */
 export function ApiTokens() {
-  const tokens = useQuery({ queryKey: TOKENS, queryFn: ({ signal }) => api("/api/v1/tokens", tokensResponse, { signal }) });
+  const tokens = useQuery({ queryKey: TOKENS, queryFn: ({ signal }) => api("/api/v1/tokens", apiTokenListResponse, { signal }) });
   return (
     <Flex direction="column" gap="3">
       <Flex justify="end">
@@ -152,7 +152,7 @@ function CreateTokenDialog() {
 
   const create = useMutation({
     mutationFn: () =>
-      api("/api/v1/tokens", createdTokenResponse, {
+      api("/api/v1/tokens", createdApiTokenResponse, {
         method: "POST",
         // A date picks the end of that day, in the creator's time zone.
         body: { name, role, expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null },

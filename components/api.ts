@@ -1,5 +1,7 @@
 import type { z } from "zod";
 
+import type { FieldErrorJson } from "@/lib/api-contract/problem";
+
 /**
  * The one way client components call the REST API (same origin, so the session cookie goes along).
  *
@@ -7,14 +9,9 @@ import type { z } from "zod";
  *   `X-Requested-With`, which the API requires of cookie-authenticated changes (CSRF, README "CSRF").
  * - An error answer (`application/problem+json`, RFC 9457) is thrown as an {@link ApiError}; any other
  *   failure (a proxy's HTML page, a dropped connection) becomes one too, so callers handle one kind of error.
- * - {@link api} checks the JSON against a schema (components/api-types.ts) and returns it typed; {@link send}
+ * - {@link api} checks the JSON against the response's schema (lib/api-contract) and returns it typed; {@link send}
  *   is for answers without a body (204).
  */
-
-export interface FieldError {
-  path: (string | number)[];
-  message: string;
-}
 
 export class ApiError extends Error {
   readonly status: number;
@@ -25,7 +22,7 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
   /** The trace the failed request belongs to (OpenTelemetry), for operators to find its spans and log lines. */
   readonly traceId: string | undefined;
-  readonly errors: readonly FieldError[];
+  readonly errors: readonly FieldErrorJson[];
   /** Seconds from a `Retry-After` header (429, 503), when the answer had one. */
   readonly retryAfterSeconds: number | undefined;
 
@@ -36,7 +33,7 @@ export class ApiError extends Error {
     code?: string;
     requestId?: string;
     traceId?: string;
-    errors?: readonly FieldError[];
+    errors?: readonly FieldErrorJson[];
     retryAfterSeconds?: number;
   }) {
     super(init.detail ?? init.title);
@@ -165,7 +162,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isFieldError(value: unknown): value is FieldError {
+function isFieldError(value: unknown): value is FieldErrorJson {
   return isRecord(value) && Array.isArray(value.path) && typeof value.message === "string";
 }
 

@@ -5,7 +5,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 
 import { api } from "./api";
-import { auditEventsResponse, type AuditEventJson } from "./api-types";
+import { auditEventPageResponse, type AuditEventJson } from "@/lib/api-contract/audit";
 import { DateTime } from "./date-time";
 import { FormField } from "./form-field";
 import { LoadError } from "./load-error";
@@ -36,7 +36,7 @@ export function AuditLog() {
       if (pageParam) query.set("cursor", pageParam);
       if (filters.action) query.set("action", filters.action);
       if (filters.actor) query.set("actor", filters.actor);
-      return api(`/api/v1/audit-events?${query}`, auditEventsResponse, { signal });
+      return api(`/api/v1/audit-events?${query}`, auditEventPageResponse, { signal });
     },
     getNextPageParam: (page) => page.nextCursor,
   });

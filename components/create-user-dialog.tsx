@@ -8,14 +8,13 @@ import { useRef, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { api } from "./api";
-import { userResponse } from "./api-types";
+import { createUserBody, userResponse } from "@/lib/api-contract/users";
 import { FormField } from "./form-field";
 import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "./form-errors";
 import { LoadError } from "./load-error";
 import { USERS_KEY } from "./query-keys";
 import { ROLE_OPTIONS, SelectField } from "./select-field";
 import type { Role } from "@/lib/domain/user";
-import { createUserBody } from "@/lib/api-contract/users";
 
 const FIELDS = ["email", "name", "role", "status"] as const;
 type Field = (typeof FIELDS)[number];

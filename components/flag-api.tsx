@@ -5,7 +5,8 @@ import { Button, Callout, Flex, Text } from "@radix-ui/themes";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { ApiError, api, describeError } from "./api";
-import { auditEventsResponse, flagListResponse, flagResponse } from "./api-types";
+import { auditEventPageResponse } from "@/lib/api-contract/audit";
+import { flagListResponse, flagResponse } from "@/lib/api-contract/flags";
 import { USER_FLAGS_KEY } from "./my-flags";
 import type { FlagChange } from "@/lib/domain/feature-flags";
 import { FLAGS_KEY } from "./query-keys";
@@ -38,7 +39,7 @@ export function flagHistoryKey(key: string) {
 export function fetchFlagHistory(key: string, cursor: string | null, signal: AbortSignal) {
   const query = new URLSearchParams({ limit: String(HISTORY_PAGE_SIZE) });
   if (cursor) query.set("cursor", cursor);
-  return api(`${flagPath(key)}/history?${query}`, auditEventsResponse, { signal });
+  return api(`${flagPath(key)}/history?${query}`, auditEventPageResponse, { signal });
 }
 
 /** A change of a flag's targeting (a merge patch of it), or putting back a version from its history. */

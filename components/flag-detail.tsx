@@ -6,7 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
-import type { FlagJson } from "./api-types";
+import type { FlagJson } from "@/lib/api-contract/flags";
 import { flagQuery } from "./flag-api";
 import { DefaultRuleForm } from "./flag-default-rule-form";
 import { FlagHistory } from "./flag-history";

@@ -6,7 +6,8 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
-import type { AuditEventJson, FlagJson } from "./api-types";
+import type { AuditEventJson } from "@/lib/api-contract/audit";
+import type { FlagJson } from "@/lib/api-contract/flags";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FlagDialogError, fetchFlagHistory, flagHistoryKey, useFlagAction } from "./flag-api";
 import { actionLabel, describeChange, describeFlag } from "./flag-text";

@@ -4,7 +4,7 @@ import { Badge, Flex, Switch, Text } from "@radix-ui/themes";
 import { useState } from "react";
 import { toast } from "sonner";
 
-import type { FlagJson } from "./api-types";
+import type { FlagJson } from "@/lib/api-contract/flags";
 import { ConfirmDialog } from "./confirm-dialog";
 import { FlagDialogError, useFlagAction } from "./flag-api";
 import { describeServe, meaningOf, valueWithMeaning, variationLabel } from "./flag-text";

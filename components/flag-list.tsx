@@ -5,7 +5,7 @@ import { Badge, Callout, Code, Flex, Link as RadixLink, Skeleton, Table, Text } 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
-import type { FlagJson } from "./api-types";
+import type { FlagJson } from "@/lib/api-contract/flags";
 import { flagListQuery } from "./flag-api";
 import { FlagKillSwitch } from "./flag-kill-switch";
 import { actionLabel, valueLabel } from "./flag-text";

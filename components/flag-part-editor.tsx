@@ -6,7 +6,7 @@ import { useState, type ReactNode } from "react";
 import { toast } from "sonner";
 
 import { ApiError } from "./api";
-import type { FlagJson } from "./api-types";
+import type { FlagJson } from "@/lib/api-contract/flags";
 import { FlagChangeError, flagQuery, useFlagAction } from "./flag-api";
 import type { FlagChange, LdFlag } from "@/lib/domain/feature-flags";
 

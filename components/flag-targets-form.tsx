@@ -6,7 +6,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "./api";
-import { userPageResponse, userResponse, type FlagValueJson } from "./api-types";
+import type { FlagValueJson } from "@/lib/api-contract/flags";
+import { userPageResponse, userResponse } from "@/lib/api-contract/users";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
 import { valueLabel, variationLabel } from "./flag-text";
 import type { LdFlag } from "@/lib/domain/feature-flags";

@@ -4,17 +4,19 @@ import { InfoCircledIcon } from "@radix-ui/react-icons";
 import { Badge, Button, Callout, Card, Flex, Heading, Link, Progress, Skeleton, Table, Text } from "@radix-ui/themes";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import type { z } from "zod";
 
-import { importJobPageResponse, importJobResponse, importProgressEvent } from "@/lib/api-contract/imports";
-
+import {
+  importJobPageResponse,
+  importJobResponse,
+  importProgressEvent,
+  type ImportJobJson,
+  type ImportProgressJson,
+} from "@/lib/api-contract/imports";
 import { api, ApiError, describeError } from "./api";
 import { formatDateTime } from "./format";
 import { LoadError } from "./load-error";
 import { IMPORTS_KEY, USER_STATS_KEY } from "./query-keys";
 
-type ImportJob = z.output<typeof importJobResponse>;
-type Progress = z.output<typeof importProgressEvent>;
 
 const PAGE_SIZE = 20;
 const FIRST_PAGE: string | null = null;
@@ -112,7 +114,7 @@ export function Imports() {
   );
 }
 
-function JobRow({ job, onFollow }: { job: ImportJob; onFollow: () => void }) {
+function JobRow({ job, onFollow }: { job: ImportJobJson; onFollow: () => void }) {
   const { counts } = job;
   const active = job.status === "queued" || job.status === "running";
   return (
@@ -228,7 +230,7 @@ function Upload({ onStarted }: { onStarted: (id: string) => void }) {
  * rows per second and the time left; at the end, what was created and the error report.
  */
 function LiveProgress({ id }: { id: string }) {
-  const [progress, setProgress] = useState<Progress | null>(null);
+  const [progress, setProgress] = useState<ImportProgressJson | null>(null);
   const [lost, setLost] = useState(false);
   /** The server ended the stream for good (refused past the caps, or the session ended): the browser gave up. */
   const [closed, setClosed] = useState(false);

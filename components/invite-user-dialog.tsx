@@ -7,7 +7,7 @@ import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { api } from "./api";
-import { invitationResponse } from "./api-types";
+import { invitationResponse, inviteBody } from "@/lib/api-contract/invitations";
 import { CopyField } from "./copy-field";
 import { FormField } from "./form-field";
 import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "./form-errors";
@@ -15,7 +15,6 @@ import { LoadError } from "./load-error";
 import { USERS_KEY } from "./query-keys";
 import { ROLE_OPTIONS, SelectField } from "./select-field";
 import type { Role } from "@/lib/domain/user";
-import { inviteBody } from "@/lib/api-contract/invitations";
 
 const FIELDS = ["email", "name", "role"] as const;
 type Field = (typeof FIELDS)[number];

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, type ReactNode } from "react";
 
 import { api, onReadOnlyRefusal } from "./api";
-import { userFlagsResponse, type UserFlagJson } from "./api-types";
+import { userFlagsResponse, type UserFlagJson } from "@/lib/api-contract/flags";
 import { FLAGS, TABLE_DENSITIES, type TableDensity } from "@/lib/domain/feature-flags";
 import { USER_FLAGS_KEY } from "./query-keys";
 

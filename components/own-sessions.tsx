@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "./api";
-import { sessionsResponse, type OwnSession } from "./api-types";
+import { sessionListResponse, type OwnSessionJson } from "@/lib/api-contract/session";
 import { ConfirmDialog } from "./confirm-dialog";
 import { describeUserAgent, formatDateTime } from "./format";
 import { LoadError } from "./load-error";
@@ -16,7 +16,7 @@ const SESSIONS = ["session", "sessions"] as const;
 export function OwnSessions() {
   const sessions = useQuery({
     queryKey: SESSIONS,
-    queryFn: ({ signal }) => api("/api/v1/session/sessions", sessionsResponse, { signal }),
+    queryFn: ({ signal }) => api("/api/v1/session/sessions", sessionListResponse, { signal }),
   });
 
   if (sessions.isPending) return <Skeleton height="6rem" />;
@@ -66,7 +66,7 @@ export function OwnSessions() {
   );
 }
 
-function RevokeSession({ session }: { session: OwnSession }) {
+function RevokeSession({ session }: { session: OwnSessionJson }) {
   const queryClient = useQueryClient();
   const revoke = useMutation({
     mutationFn: () => send(`/api/v1/session/sessions/${encodeURIComponent(session.id)}`, { method: "DELETE" }),

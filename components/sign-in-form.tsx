@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "./api";
-import { principalResponse } from "./api-types";
+import { principalResponse } from "@/lib/api-contract/session";
 import { FormField } from "./form-field";
 
 /**
@@ -27,7 +27,7 @@ export function SignInForm({ next, email: initialEmail }: { next: string | null;
     setError(null);
     try {
       const session = await api("/api/v1/session", principalResponse, { method: "POST", body: { email, password } });
-      router.replace(session.mustChangePassword ? "/settings?changePassword=1" : (next ?? "/users"));
+      router.replace(session.kind === "user" && session.mustChangePassword ? "/settings?changePassword=1" : (next ?? "/users"));
       // Stays pending: the next page replaces this one.
     } catch (caught) {
       setError(messageFor(caught));

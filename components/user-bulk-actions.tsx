@@ -7,7 +7,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 
 import { api, describeError } from "./api";
-import { bulkResultResponse, type BulkResultJson } from "./api-types";
+import { bulkUsersResponse, type BulkResultJson } from "@/lib/api-contract/users";
 import { ConfirmDialog } from "./confirm-dialog";
 import { capitalize } from "./format";
 import { USERS_KEY } from "./query-keys";
@@ -60,7 +60,7 @@ export function UserBulkActions({
   const [pending, setPending] = useState<Command | null>(null);
   const bulk = useMutation({
     mutationFn: (command: Command) =>
-      api("/api/v1/users/bulk", bulkResultResponse, {
+      api("/api/v1/users/bulk", bulkUsersResponse, {
         method: "POST",
         body: {
           ...command,

@@ -8,14 +8,13 @@ import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { ApiError, api } from "./api";
-import { userResponse, type UserJson, type UserOverviewJson } from "./api-types";
+import { patchUserBody, userResponse, type UserJson, type UserOverviewJson } from "@/lib/api-contract/users";
 import { FormField } from "./form-field";
 import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "./form-errors";
 import { LoadError } from "./load-error";
 import { ROLE_OPTIONS, SelectField, type SelectOption } from "./select-field";
 import { EDIT_FIELDS, FIELD_LABEL, changesOf, conflictRows, editValuesOf, type EditField, type EditValues } from "./user-edit";
 import { USERS_KEY, userOverviewKey } from "./query-keys";
-import { patchUserBody } from "@/lib/api-contract/users";
 
 /**
  * Edits a user's name, role (only with users:assign-role) and status, as a JSON merge patch of the fields the person

@@ -4,7 +4,7 @@ import { Code, Flex, Heading, Link as RadixLink, Skeleton, Table, Text } from "@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
-import type { UserFlagJson } from "./api-types";
+import type { UserFlagJson } from "@/lib/api-contract/flags";
 import { describeReason, valueLabel } from "./flag-text";
 import { LoadError } from "./load-error";
 import { userFlagsQuery } from "./my-flags";

@@ -4,7 +4,7 @@ import { useMutation, useQueryClient, type QueryClient } from "@tanstack/react-q
 import { toast } from "sonner";
 
 import { ApiError, api, describeError, send } from "./api";
-import { userResponse, type UserJson, type UserPageJson } from "./api-types";
+import { userResponse, type UserJson, type UserPageJson } from "@/lib/api-contract/users";
 import { USERS_KEY, USER_LISTS_KEY } from "./query-keys";
 import type { Role } from "@/lib/domain/user";
 

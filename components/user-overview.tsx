@@ -8,7 +8,13 @@ import { useState, type ReactNode } from "react";
 import { toast } from "sonner";
 
 import { api, describeError } from "./api";
-import { clearedSignInFailuresResponse, userOverviewResponse, type UserJson, type UserOverviewJson, type UserSessionJson } from "./api-types";
+import {
+  clearedSignInFailuresResponse,
+  userOverviewResponse,
+  type UserJson,
+  type UserOverviewJson,
+  type UserSessionJson,
+} from "@/lib/api-contract/users";
 import { AuditEventsTable } from "./audit-log";
 import { DateTime } from "./date-time";
 import { describeUserAgent } from "./format";

@@ -4,7 +4,7 @@ import { DotsHorizontalIcon } from "@radix-ui/react-icons";
 import { Button, Dialog, DropdownMenu, Flex, IconButton, Select, Text } from "@radix-ui/themes";
 import { useId, useState } from "react";
 
-import type { UserJson } from "./api-types";
+import type { UserJson } from "@/lib/api-contract/users";
 import type { useUserMutations } from "./user-mutations";
 import { ROLES, type Role } from "@/lib/domain/user";
 

@@ -6,7 +6,7 @@ import Link from "next/link";
 import { useRef } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
 
-import type { UserJson } from "./api-types";
+import type { UserJson } from "@/lib/api-contract/users";
 import { UserRowActions } from "./user-row-actions";
 import { UserTableRoot } from "./user-table-root";
 import { capitalize } from "./format";

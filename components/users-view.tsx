@@ -5,7 +5,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 
 import { api } from "./api";
-import { userPageResponse, type UserPageJson } from "./api-types";
+import { userPageResponse, type UserPageJson } from "@/lib/api-contract/users";
 import { LoadError } from "./load-error";
 import { Pager } from "./pager";
 import { UserBulkActions, type Selection } from "./user-bulk-actions";

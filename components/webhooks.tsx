@@ -8,13 +8,13 @@ import { toast } from "sonner";
 
 import { ApiError, api, describeError, send } from "./api";
 import {
-  webhookDeliveriesResponse,
+  webhookDeliveryPageResponse,
+  webhookListResponse,
   webhookResponse,
-  webhooksResponse,
   webhookWithSecretResponse,
   type WebhookDeliveryJson,
   type WebhookJson,
-} from "./api-types";
+} from "@/lib/api-contract/webhooks";
 import { ConfirmDialog } from "./confirm-dialog";
 import { CopyField } from "./copy-field";
 import { formatDate, formatDateTime } from "./format";
@@ -50,7 +50,7 @@ function toastError(error: unknown) {
 
 /** The Webhooks page's body (issue 20, item 3): endpoints (GET /api/v1/webhooks), their changes and delivery logs. */
 export function Webhooks() {
-  const endpoints = useQuery({ queryKey: WEBHOOKS, queryFn: ({ signal }) => api("/api/v1/webhooks", webhooksResponse, { signal }) });
+  const endpoints = useQuery({ queryKey: WEBHOOKS, queryFn: ({ signal }) => api("/api/v1/webhooks", webhookListResponse, { signal }) });
   const [logOf, setLogOf] = useState<string | null>(null);
   const shown = endpoints.data?.items.find((endpoint) => endpoint.id === logOf);
   return (
@@ -338,7 +338,7 @@ const STATUS_LABEL = { pending: "Pending", succeeded: "Succeeded", failed: "Fail
 function DeliveryLog({ endpoint }: { endpoint: WebhookJson }) {
   const deliveries = useQuery({
     queryKey: deliveriesKey(endpoint.id),
-    queryFn: ({ signal }) => api(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}/deliveries?limit=50`, webhookDeliveriesResponse, { signal }),
+    queryFn: ({ signal }) => api(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}/deliveries?limit=50`, webhookDeliveryPageResponse, { signal }),
     refetchInterval: LOG_REFRESH_MS,
   });
   return (

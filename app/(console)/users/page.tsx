@@ -4,7 +4,6 @@ import Link from "next/link";
 
 import { CreateUserDialog } from "@/components/create-user-dialog";
 import { InviteUserDialog } from "@/components/invite-user-dialog";
-import { userResponse } from "@/components/api-types";
 import { UsersView } from "@/components/users-view";
 import { getApp } from "@/lib/app-registry";
 import { roleHas } from "@/lib/domain/permissions";
@@ -59,8 +58,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         initial={{
           query,
           page: {
-            // As the API answers them (JSON: dates as ISO strings), since React Query goes on from this page.
-            items: page.items.map((user) => userResponse.parse(JSON.parse(JSON.stringify(userJson(user))))),
+            // As the API answers them (dates as ISO strings), since React Query goes on from this page.
+            items: page.items.map(userJson),
             nextCursor: page.nextCursor,
             prevCursor: page.prevCursor,
             total: page.total,
