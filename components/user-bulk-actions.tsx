@@ -7,7 +7,7 @@ import { useState } from "react";
 import { toast } from "sonner";
 
 import { api, describeError } from "./api";
-import { bulkUsersResponse, type BulkResultJson } from "@/lib/api-contract/users";
+import { bulkUsersResponse, type BulkResultJson } from "@/lib/api-contract/users-bulk";
 import { ConfirmDialog } from "./confirm-dialog";
 import { capitalize } from "./format";
 import { USERS_KEY } from "./query-keys";

@@ -8,7 +8,8 @@ import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { ApiError, api } from "./api";
-import { patchUserBody, userResponse, type UserJson, type UserOverviewJson } from "@/lib/api-contract/users";
+import { patchUserBody, userResponse, type UserJson } from "@/lib/api-contract/users";
+import type { UserOverviewJson } from "@/lib/api-contract/users-overview";
 import { FormField } from "./form-field";
 import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "./form-errors";
 import { LoadError } from "./load-error";

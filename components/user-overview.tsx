@@ -8,13 +8,8 @@ import { useState, type ReactNode } from "react";
 import { toast } from "sonner";
 
 import { api, describeError } from "./api";
-import {
-  clearedSignInFailuresResponse,
-  userOverviewResponse,
-  type UserJson,
-  type UserOverviewJson,
-  type UserSessionJson,
-} from "@/lib/api-contract/users";
+import { clearedSignInFailuresResponse, type UserJson } from "@/lib/api-contract/users";
+import { userOverviewResponse, type UserOverviewJson, type UserSessionJson } from "@/lib/api-contract/users-overview";
 import { AuditEventsTable } from "./audit-log";
 import { DateTime } from "./date-time";
 import { describeUserAgent } from "./format";

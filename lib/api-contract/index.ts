@@ -19,4 +19,6 @@ export * from "./service";
 export * from "./session";
 export * from "./tokens";
 export * from "./users";
+export * from "./users-bulk";
+export * from "./users-overview";
 export * from "./webhooks";

@@ -7,7 +7,8 @@
 import type { AuditEventPageJson } from "../api-contract/audit";
 import type { PrincipalJson } from "../api-contract/session";
 import type { ApiTokenJson } from "../api-contract/tokens";
-import type { UserJson, UserOverviewJson } from "../api-contract/users";
+import type { UserJson } from "../api-contract/users";
+import type { UserOverviewJson } from "../api-contract/users-overview";
 import type { WebhookDeliveryJson, WebhookJson } from "../api-contract/webhooks";
 import type { AuditEntry } from "../domain/audit";
 import type { Principal } from "../domain/auth";
