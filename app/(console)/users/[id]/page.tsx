@@ -2,7 +2,7 @@ import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { UserOverview } from "@/components/user-overview";
+import { UserOverview } from "@/components/users/user-overview";
 import { getApp } from "@/lib/app-registry";
 import { requirePage } from "@/lib/http/page-auth";
 import { userOverviewJson } from "@/lib/http/representations";
