@@ -6,43 +6,28 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "@/components/data/api";
+import { checkFields } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { PASSWORD_MIN_LENGTH, validateNewPassword } from "./password-rules";
-import { acceptedInvitationResponse } from "@/lib/api-contract/invitations";
+import { acceptedInvitationResponse, type AcceptInvitationBody } from "@/lib/api-contract/invitations";
+
+const FIELDS = ["password", "confirm"] as const;
 
 /** Sets the invited person's password (POST /api/v1/invitations/accept); they then sign in as usual. */
 export function AcceptInvitationForm({ token }: { token: string }) {
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [pending, setPending] = useState(false);
-  const [fieldErrors, setFieldErrors] = useState<{ password?: string; confirm?: string }>({});
-  const [error, setError] = useState<string | null>(null);
-  const [acceptedEmail, setAcceptedEmail] = useState<string | null>(null);
+  const accept = useFormMutation({
+    fields: FIELDS,
+    mutationFn: (body: AcceptInvitationBody) => api("/api/v1/invitations/accept", acceptedInvitationResponse, { method: "POST", body }),
+  });
+  const acceptedEmail = accept.mutation.data?.email ?? null;
+  const error = accept.failure && messageFor(accept.failure);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setError(null);
-    const problems = validateNewPassword(password, confirm);
-    setFieldErrors(problems);
-    if (problems.password || problems.confirm) return;
-    setPending(true);
-    try {
-      const { email } = await api("/api/v1/invitations/accept", acceptedInvitationResponse, {
-        method: "POST",
-        body: { token, password },
-      });
-      setAcceptedEmail(email);
-    } catch (caught) {
-      if (caught instanceof ApiError && (caught.status === 410 || caught.status === 404)) {
-        setError("This invitation has expired or was already used; ask an administrator for a new one");
-      } else if (caught instanceof ApiError && caught.fieldError("password")) {
-        setFieldErrors({ password: caught.fieldError("password") });
-      } else {
-        setError(describeError(caught).title);
-      }
-    } finally {
-      setPending(false);
-    }
+    accept.submit(checkFields(validateNewPassword(password, confirm), { token, password }));
   }
 
   if (acceptedEmail !== null) {
@@ -83,7 +68,7 @@ export function AcceptInvitationForm({ token }: { token: string }) {
           minLength={PASSWORD_MIN_LENGTH}
           value={password}
           onChange={(event) => setPassword(event.target.value)}
-          error={fieldErrors.password}
+          error={accept.errors.password}
         />
         <FormField
           label="Confirm password"
@@ -92,9 +77,9 @@ export function AcceptInvitationForm({ token }: { token: string }) {
           required
           value={confirm}
           onChange={(event) => setConfirm(event.target.value)}
-          error={fieldErrors.confirm}
+          error={accept.errors.confirm}
         />
-        <Button type="submit" size="3" mt="2" loading={pending}>
+        <Button type="submit" size="3" mt="2" loading={accept.pending}>
           Set password
         </Button>
         <Text size="2" color="gray">
@@ -106,4 +91,11 @@ export function AcceptInvitationForm({ token }: { token: string }) {
       </Flex>
     </form>
   );
+}
+
+function messageFor(error: unknown): string {
+  if (error instanceof ApiError && (error.status === 410 || error.status === 404)) {
+    return "This invitation has expired or was already used; ask an administrator for a new one";
+  }
+  return describeError(error).title;
 }

@@ -7,11 +7,15 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
-import { ApiError, describeError, send } from "@/components/data/api";
+import { describeError, send } from "@/components/data/api";
+import { checkFields, type FieldErrors } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { PASSWORD_MIN_LENGTH, validateNewPassword } from "./password-rules";
+import type { ChangePasswordBody } from "@/lib/api-contract/session";
 
-type Field = "currentPassword" | "newPassword" | "confirm";
+const FIELDS = ["currentPassword", "newPassword", "confirm"] as const;
+type Field = (typeof FIELDS)[number];
 
 /**
  * PUT /api/v1/session/password. `mustChange`: the person signed in with a one-time password, and this form is
@@ -20,53 +24,34 @@ type Field = "currentPassword" | "newPassword" | "confirm";
 export function ChangePasswordForm({ mustChange }: { mustChange: boolean }) {
   const router = useRouter();
   const [values, setValues] = useState<Record<Field, string>>({ currentPassword: "", newPassword: "", confirm: "" });
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [general, setGeneral] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
-  const [changed, setChanged] = useState(false);
+  const change = useFormMutation({
+    fields: FIELDS,
+    mutationFn: (body: ChangePasswordBody) => send("/api/v1/session/password", { method: "PUT", body }),
+    onSuccess: () => {
+      setValues({ currentPassword: "", newPassword: "", confirm: "" });
+      toast.success("Password changed");
+      if (mustChange) router.replace("/settings");
+      router.refresh();
+    },
+  });
+  const changed = change.mutation.isSuccess;
+  const general = change.failure && describeError(change.failure);
 
   const bind = (field: Field) => ({
     value: values[field],
     onChange: (event: { target: { value: string } }) => setValues((v) => ({ ...v, [field]: event.target.value })),
-    error: errors[field],
+    error: change.errors[field],
   });
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setGeneral(null);
-    setChanged(false);
     const rules = validateNewPassword(values.newPassword, values.confirm);
-    const found: Partial<Record<Field, string>> = {
-      ...(values.currentPassword === "" ? { currentPassword: "Enter your current password" } : {}),
-      ...(rules.password ? { newPassword: rules.password } : {}),
-      ...(rules.confirm ? { confirm: rules.confirm } : {}),
+    const found: FieldErrors<Field> = {
+      currentPassword: values.currentPassword === "" ? "Enter your current password" : undefined,
+      newPassword: rules.password,
+      confirm: rules.confirm,
     };
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-
-    setPending(true);
-    try {
-      await send("/api/v1/session/password", {
-        method: "PUT",
-        body: { currentPassword: values.currentPassword, newPassword: values.newPassword },
-      });
-      setValues({ currentPassword: "", newPassword: "", confirm: "" });
-      setChanged(true);
-      toast.success("Password changed");
-      if (mustChange) router.replace("/settings");
-      router.refresh();
-    } catch (caught) {
-      if (caught instanceof ApiError && caught.code === "WRONG_PASSWORD") {
-        setErrors({ currentPassword: caught.detail ?? "This is not your current password" });
-      } else if (caught instanceof ApiError && (caught.fieldError("currentPassword") || caught.fieldError("newPassword"))) {
-        setErrors({ currentPassword: caught.fieldError("currentPassword"), newPassword: caught.fieldError("newPassword") });
-      } else {
-        const { title, detail } = describeError(caught);
-        setGeneral(detail ? `${title}: ${detail}` : title);
-      }
-    } finally {
-      setPending(false);
-    }
+    change.submit(checkFields(found, { currentPassword: values.currentPassword, newPassword: values.newPassword }));
   }
 
   return (
@@ -101,7 +86,7 @@ export function ChangePasswordForm({ mustChange }: { mustChange: boolean }) {
             <Callout.Icon>
               <ExclamationTriangleIcon />
             </Callout.Icon>
-            <Callout.Text>{general}</Callout.Text>
+            <Callout.Text>{general.detail ? `${general.title}: ${general.detail}` : general.title}</Callout.Text>
           </Callout.Root>
         )}
         <FormField label="Current password" type="password" autoComplete="current-password" required {...bind("currentPassword")} />
@@ -116,7 +101,7 @@ export function ChangePasswordForm({ mustChange }: { mustChange: boolean }) {
         />
         <FormField label="Confirm new password" type="password" autoComplete="new-password" required {...bind("confirm")} />
         <Flex mt="2">
-          <Button type="submit" loading={pending}>
+          <Button type="submit" loading={change.pending}>
             Change password
           </Button>
         </Flex>

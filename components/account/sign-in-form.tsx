@@ -7,7 +7,8 @@ import { useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "@/components/data/api";
 import { FormField } from "@/components/ui/form-field";
-import { principalResponse } from "@/lib/api-contract/session";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
+import { principalResponse, type SignInBody } from "@/lib/api-contract/session";
 
 /**
  * Posts email and password to POST /api/v1/session. On success the session cookie is set by the answer, and the
@@ -18,21 +19,16 @@ export function SignInForm({ next, email: initialEmail }: { next: string | null;
   const router = useRouter();
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState("");
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const signIn = useFormMutation({
+    mutationFn: (body: SignInBody) => api("/api/v1/session", principalResponse, { method: "POST", body }),
+    onSuccess: (session) =>
+      router.replace(session.kind === "user" && session.mustChangePassword ? "/settings?changePassword=1" : (next ?? "/users")),
+  });
+  const error = signIn.failure && messageFor(signIn.failure);
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
-    setPending(true);
-    setError(null);
-    try {
-      const session = await api("/api/v1/session", principalResponse, { method: "POST", body: { email, password } });
-      router.replace(session.kind === "user" && session.mustChangePassword ? "/settings?changePassword=1" : (next ?? "/users"));
-      // Stays pending: the next page replaces this one.
-    } catch (caught) {
-      setError(messageFor(caught));
-      setPending(false);
-    }
+    signIn.send({ email, password });
   }
 
   return (
@@ -66,7 +62,8 @@ export function SignInForm({ next, email: initialEmail }: { next: string | null;
           value={password}
           onChange={(event) => setPassword(event.target.value)}
         />
-        <Button type="submit" size="3" mt="2" loading={pending}>
+        {/* Stays pending once signed in: the next page replaces this one. */}
+        <Button type="submit" size="3" mt="2" loading={signIn.pending || signIn.mutation.isSuccess}>
           Sign in
         </Button>
       </Flex>

@@ -6,6 +6,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "@/components/data/api";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
 import { valueLabel, variationLabel } from "./flag-text";
 import type { FlagValueJson } from "@/lib/api-contract/flags";
@@ -47,6 +48,11 @@ async function findUser(text: string): Promise<{ id: string; email: string }> {
   }
 }
 
+/** Why a user could not be added, in words for under the field. */
+function problemOf(error: Error): string {
+  return error instanceof ApiError ? describeError(error).title : error.message;
+}
+
 /**
  * Individual targets: users who get a given variation whatever the rules and the default rule say. Added by
  * email (or id), shown by email, stored by id (the evaluation context's key).
@@ -56,28 +62,23 @@ export function TargetsForm({ flag }: { flag: EditableFlag }) {
   const variations = flag.definition.variations;
   const [who, setWho] = useState("");
   const [variation, setVariation] = useState("0");
-  const [adding, setAdding] = useState(false);
-  const [addProblem, setAddProblem] = useState<string | null>(null);
   const ids = useId();
-
-  async function add() {
-    if (!who.trim()) {
-      setAddProblem("Type the user's email or id.");
-      return;
-    }
-    setAdding(true);
-    setAddProblem(null);
-    try {
-      const user = await findUser(who);
-      const index = Number(variation);
+  const lookup = useFormMutation({
+    mutationFn: ({ text }: { text: string; index: number }) => findUser(text),
+    onSuccess: (user, { index }) => {
       // A user is listed for one variation only: adding them elsewhere moves them.
       editor.setDraft((draft) => draft.map((list, i) => (i === index ? [...list.filter((id) => id !== user.id), user.id] : list.filter((id) => id !== user.id))));
       setWho("");
-    } catch (error) {
-      setAddProblem(error instanceof ApiError ? describeError(error).title : error instanceof Error ? error.message : String(error));
-    } finally {
-      setAdding(false);
-    }
+    },
+  });
+  const addProblem = lookup.formErrors[0] ?? (lookup.failure && problemOf(lookup.failure));
+
+  function add() {
+    lookup.submit(
+      who.trim()
+        ? { ok: true, data: { text: who, index: Number(variation) } }
+        : { ok: false, fields: {}, form: ["Type the user's email or id."] },
+    );
   }
 
   async function submit(event: FormEvent) {
@@ -123,7 +124,7 @@ export function TargetsForm({ flag }: { flag: EditableFlag }) {
                 // Enter adds the user rather than saving the whole form.
                 if (event.key === "Enter") {
                   event.preventDefault();
-                  void add();
+                  add();
                 }
               }}
               style={{ minWidth: "16rem" }}
@@ -144,7 +145,7 @@ export function TargetsForm({ flag }: { flag: EditableFlag }) {
               </Select.Content>
             </Select.Root>
           </Flex>
-          <Button type="button" variant="soft" loading={adding} onClick={() => void add()}>
+          <Button type="button" variant="soft" loading={lookup.pending} onClick={add}>
             <PlusIcon aria-hidden />
             Add target
           </Button>

@@ -2,13 +2,14 @@
 
 import { InfoCircledIcon } from "@radix-ui/react-icons";
 import { Badge, Button, Callout, Card, Flex, Heading, Link, Progress, Skeleton, Table, Text } from "@radix-ui/themes";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 
 import { api, ApiError, describeError } from "@/components/data/api";
 import { IMPORTS_KEY, USER_STATS_KEY } from "@/components/data/query-keys";
 import { formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import {
   importJobPageResponse,
   importJobResponse,
@@ -168,7 +169,7 @@ function Upload({ onStarted }: { onStarted: (id: string) => void }) {
   const hintId = useId();
   const form = useRef<HTMLFormElement>(null);
   const queryClient = useQueryClient();
-  const upload = useMutation({
+  const upload = useFormMutation({
     mutationFn: (file: File) => {
       const body = new FormData();
       body.set("file", file);
@@ -184,10 +185,10 @@ function Upload({ onStarted }: { onStarted: (id: string) => void }) {
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const file = new FormData(event.currentTarget).get("file");
-    if (file instanceof File && file.size > 0) upload.mutate(file);
+    if (file instanceof File && file.size > 0) upload.send(file);
   }
 
-  const refused = upload.error ? describeError(upload.error) : null;
+  const refused = upload.failure && describeError(upload.failure);
   return (
     <Card asChild>
       <form ref={form} onSubmit={submit} aria-labelledby="upload-heading">
@@ -207,7 +208,7 @@ function Upload({ onStarted }: { onStarted: (id: string) => void }) {
               </Text>
             </label>
             <input id={inputId} name="file" type="file" accept=".csv,text/csv" required aria-describedby={hintId} />
-            <Button type="submit" loading={upload.isPending}>
+            <Button type="submit" loading={upload.pending}>
               Import
             </Button>
           </Flex>

@@ -18,18 +18,21 @@ import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
-import { ApiError, api, describeError, send } from "@/components/data/api";
+import { api, describeError, send } from "@/components/data/api";
 import { TOKENS_KEY } from "@/components/data/query-keys";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormField } from "@/components/ui/form-field";
 import { capitalize, formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { parseRole } from "@/components/users/user-row-actions";
-import { apiTokenListResponse, createdApiTokenResponse, type ApiTokenJson } from "@/lib/api-contract/tokens";
+import { apiTokenListResponse, createdApiTokenResponse, type ApiTokenJson, type CreateTokenBody } from "@/lib/api-contract/tokens";
 import type { Role } from "@/lib/domain/user";
 
 const TOKENS = TOKENS_KEY;
+/** The create form's inputs, under which the API's field errors are said. */
+const FIELDS = ["name", "role", "expiresAt"] as const;
 
 /** The API tokens page's body: the list (GET /api/v1/tokens), creating and revoking. */
 export function ApiTokens() {
@@ -147,42 +150,30 @@ function CreateTokenDialog() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("VIEWER");
   const [expires, setExpires] = useState("");
-  const [secret, setSecret] = useState<string | null>(null);
   const roleLabelId = useId();
 
-  const create = useMutation({
-    mutationFn: () =>
-      api("/api/v1/tokens", createdApiTokenResponse, {
-        method: "POST",
-        // A date picks the end of that day, in the creator's time zone.
-        body: { name, role, expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null },
-      }),
+  const create = useFormMutation({
+    fields: FIELDS,
+    mutationFn: (body: CreateTokenBody) => api("/api/v1/tokens", createdApiTokenResponse, { method: "POST", body }),
     onSuccess: (created) => {
-      setSecret(created.secret);
       toast.success(`Token ${created.token.name} was created`);
       void queryClient.invalidateQueries({ queryKey: TOKENS });
     },
   });
+  const secret = create.mutation.data?.secret ?? null;
 
   function reset() {
     setName("");
     setRole("VIEWER");
     setExpires("");
-    setSecret(null);
     create.reset();
   }
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    create.mutate();
+    // A date picks the end of that day, in the creator's time zone.
+    create.send({ name, role, expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null });
   }
-
-  const error = create.error;
-  const fieldError = (field: string) => (error instanceof ApiError ? error.fieldError(field) : undefined);
-  const general =
-    error && !(error instanceof ApiError && ["name", "role", "expiresAt"].some((field) => error.fieldError(field)))
-      ? describeError(error)
-      : null;
 
   return (
     <Dialog.Root
@@ -223,7 +214,7 @@ function CreateTokenDialog() {
                 placeholder="e.g. billing-sync"
                 value={name}
                 onChange={(event) => setName(event.target.value)}
-                error={fieldError("name")}
+                error={create.errors.name}
               />
               <Flex direction="column" gap="1">
                 <Text as="label" id={roleLabelId} size="2" weight="medium">
@@ -244,9 +235,9 @@ function CreateTokenDialog() {
                 hint="At the end of that day. Leave empty for the longest a token may live (90 days unless the server says otherwise). It is revoked if you stop being an ADMIN."
                 value={expires}
                 onChange={(event) => setExpires(event.target.value)}
-                error={fieldError("expiresAt")}
+                error={create.errors.expiresAt}
               />
-              {general && <LoadError error={error} what={null} />}
+              {create.failure && <LoadError error={create.failure} what={null} />}
             </Flex>
             <Flex gap="3" mt="5" justify="end">
               <Dialog.Close>
@@ -254,7 +245,7 @@ function CreateTokenDialog() {
                   Cancel
                 </Button>
               </Dialog.Close>
-              <Button type="submit" loading={create.isPending}>
+              <Button type="submit" loading={create.pending}>
                 Create token
               </Button>
             </Flex>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ApiError } from "@/components/data/api";
-import { checkForm, hasFieldErrors, serverFieldErrors } from "./form-errors";
+import { checkFields, checkForm, hasFieldErrors, serverFieldErrors } from "./form-errors";
 import { inviteBody } from "@/lib/api-contract/invitations";
 import { patchUserBody } from "@/lib/api-contract/users";
 
@@ -33,6 +33,12 @@ describe("serverFieldErrors: the API's answer under the same fields", () => {
     expect(serverFieldErrors(taken, ["name"])).toEqual({});
   });
 
+  it("puts WRONG_PASSWORD under the current password", () => {
+    const wrong = new ApiError({ status: 422, title: "The current password is not correct", detail: "The current password is not correct", code: "WRONG_PASSWORD" });
+    expect(serverFieldErrors(wrong, ["currentPassword", "newPassword"])).toEqual({ currentPassword: "The current password is not correct" });
+    expect(serverFieldErrors(wrong, ["email"])).toEqual({});
+  });
+
   it("maps errors[] by the first element of their path, and ignores fields the form lacks", () => {
     const invalid = new ApiError({
       status: 422,
@@ -48,5 +54,19 @@ describe("serverFieldErrors: the API's answer under the same fields", () => {
     expect(errors).toEqual({ name: "Too long" });
     expect(hasFieldErrors(errors)).toBe(true);
     expect(hasFieldErrors(serverFieldErrors(new Error("network"), INVITE_FIELDS))).toBe(false);
+  });
+});
+
+describe("checkFields: a form's own rules, as a check", () => {
+  it("lets the data through when no field has a message", () => {
+    expect(checkFields({ password: undefined }, { token: "t", password: "p" })).toEqual({ ok: true, data: { token: "t", password: "p" } });
+  });
+
+  it("stops at the fields' messages", () => {
+    expect(checkFields({ confirm: "The two passwords differ" }, { token: "t" })).toEqual({
+      ok: false,
+      fields: { confirm: "The two passwords differ" },
+      form: [],
+    });
   });
 });

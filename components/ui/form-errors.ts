@@ -36,15 +36,18 @@ export function checkForm<S extends z.ZodType, F extends string>(
   return { ok: false, fields: errors, form };
 }
 
+/** Problem codes that are about one field, whatever the form: the field they are said under. */
+const FIELD_OF_CODE: Readonly<Record<string, string>> = { USER_EMAIL_TAKEN: "email", WRONG_PASSWORD: "currentPassword" };
+
 /**
  * Which zod-like field errors a failed request carries for `fields`: the API's `errors[]` (VALIDATION_FAILED) by
- * the first element of their path, and USER_EMAIL_TAKEN, which is about the email whatever the form.
+ * the first element of their path, and the codes about one field (a taken email, a wrong current password).
  */
 export function serverFieldErrors<F extends string>(error: unknown, fields: readonly F[]): FieldErrors<F> {
   const errors: FieldErrors<F> = {};
   if (!(error instanceof ApiError)) return errors;
-  const email = fields.find((field) => field === "email");
-  if (email !== undefined && error.code === "USER_EMAIL_TAKEN") errors[email] = error.detail ?? error.title;
+  const named = fields.find((field) => error.code !== undefined && field === FIELD_OF_CODE[error.code]);
+  if (named !== undefined) errors[named] = error.detail ?? error.title;
   for (const fieldError of error.errors) {
     const field = fields.find((candidate) => candidate === fieldError.path[0]);
     if (field !== undefined) errors[field] ??= fieldError.message;
@@ -54,4 +57,9 @@ export function serverFieldErrors<F extends string>(error: unknown, fields: read
 
 export function hasFieldErrors<F extends string>(errors: FieldErrors<F>): boolean {
   return Object.values(errors).some((message) => message !== undefined);
+}
+
+/** `data`, when the form's own rules found nothing wrong with any field (`errors`); else those errors. */
+export function checkFields<T, F extends string>(errors: FieldErrors<F>, data: T): Checked<T, F> {
+  return hasFieldErrors(errors) ? { ok: false, fields: errors, form: [] } : { ok: true, data };
 }

@@ -9,15 +9,15 @@ import { toast } from "sonner";
 
 import { api } from "@/components/data/api";
 import { USERS_KEY } from "@/components/data/query-keys";
-import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "@/components/ui/form-errors";
+import { checkForm } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
-import { createUserBody, userResponse } from "@/lib/api-contract/users";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
+import { createUserBody, userResponse, type CreateUserBody } from "@/lib/api-contract/users";
 import type { Role } from "@/lib/domain/user";
 
 const FIELDS = ["email", "name", "role", "status"] as const;
-type Field = (typeof FIELDS)[number];
 type Status = "ACTIVE" | "DISABLED";
 
 const STATUS_OPTIONS = [
@@ -43,55 +43,38 @@ export function CreateUserDialog({ mayAssignRole }: { mayAssignRole: boolean }) 
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("VIEWER");
   const [status, setStatus] = useState<Status>("ACTIVE");
-  const [checkErrors, setCheckErrors] = useState<FieldErrors<Field>>({});
-  const [failure, setFailure] = useState<unknown>(null);
-  const [pending, setPending] = useState(false);
   const submission = useRef<{ body: string; key: string } | null>(null);
-
-  function reset() {
-    setEmail("");
-    setName("");
-    setRole("VIEWER");
-    setStatus("ACTIVE");
-    setCheckErrors({});
-    setFailure(null);
-    submission.current = null;
-  }
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const checked = checkForm(createUserBody, { email, name, role, status }, FIELDS);
-    if (!checked.ok) {
-      setCheckErrors(checked.fields);
-      setFailure(null);
-      return;
-    }
-    setCheckErrors({});
-    setFailure(null);
-    const body = JSON.stringify(checked.data);
-    if (submission.current?.body !== body) submission.current = { body, key: newIdempotencyKey() };
-    setPending(true);
-    try {
-      const created = await api("/api/v1/users", userResponse, {
-        method: "POST",
-        body: checked.data,
-        headers: { "idempotency-key": submission.current.key },
-      });
+  const create = useFormMutation({
+    fields: FIELDS,
+    mutationFn: (body: CreateUserBody) => {
+      const sent = JSON.stringify(body);
+      if (submission.current?.body !== sent) submission.current = { body: sent, key: newIdempotencyKey() };
+      return api("/api/v1/users", userResponse, { method: "POST", body, headers: { "idempotency-key": submission.current.key } });
+    },
+    onSuccess: (created) => {
       toast.success(`${created.email} was created`, {
         action: { label: "Open", onClick: () => router.push(`/users/${encodeURIComponent(created.id)}`) },
       });
       void queryClient.invalidateQueries({ queryKey: USERS_KEY });
       setOpen(false);
       reset();
-    } catch (error) {
-      setFailure(error);
-    } finally {
-      setPending(false);
-    }
+    },
+  });
+  const { errors } = create;
+
+  function reset() {
+    setEmail("");
+    setName("");
+    setRole("VIEWER");
+    setStatus("ACTIVE");
+    create.reset();
+    submission.current = null;
   }
 
-  const fromServer = serverFieldErrors(failure, FIELDS);
-  const errors: FieldErrors<Field> = { ...fromServer, ...checkErrors };
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.submit(checkForm(createUserBody, { email, name, role, status }, FIELDS));
+  }
 
   return (
     <Dialog.Root
@@ -139,7 +122,7 @@ export function CreateUserDialog({ mayAssignRole }: { mayAssignRole: boolean }) 
               </Text>
             )}
             <SelectField label="Status" value={status} options={STATUS_OPTIONS} onValueChange={setStatus} error={errors.status} />
-            {failure !== null && !hasFieldErrors(fromServer) && <LoadError error={failure} what="The user" verb="created" />}
+            {create.failure && <LoadError error={create.failure} what="The user" verb="created" />}
           </Flex>
           <Flex gap="3" mt="5" justify="end">
             <Dialog.Close>
@@ -147,7 +130,7 @@ export function CreateUserDialog({ mayAssignRole }: { mayAssignRole: boolean }) 
                 Cancel
               </Button>
             </Dialog.Close>
-            <Button type="submit" loading={pending}>
+            <Button type="submit" loading={create.pending}>
               Create
             </Button>
           </Flex>

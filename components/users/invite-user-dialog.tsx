@@ -9,16 +9,15 @@ import { toast } from "sonner";
 import { api } from "@/components/data/api";
 import { USERS_KEY } from "@/components/data/query-keys";
 import { CopyField } from "@/components/ui/copy-field";
-import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "@/components/ui/form-errors";
+import { checkForm } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
-import { invitationResponse, inviteBody } from "@/lib/api-contract/invitations";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
+import { invitationResponse, inviteBody, type InviteBody } from "@/lib/api-contract/invitations";
 import type { Role } from "@/lib/domain/user";
 
 const FIELDS = ["email", "name", "role"] as const;
-type Field = (typeof FIELDS)[number];
-type Sent = { invitationUrl: string; email: string; expiresAt: string };
 
 /**
  * Invite someone (invitations:create): they appear as INVITED, and the link that lets them set a password is
@@ -30,46 +29,30 @@ export function InviteUserDialog() {
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("VIEWER");
-  const [pending, setPending] = useState(false);
-  const [checkErrors, setCheckErrors] = useState<FieldErrors<Field>>({});
-  const [failure, setFailure] = useState<unknown>(null);
-  const [sent, setSent] = useState<Sent | null>(null);
+  const invite = useFormMutation({
+    fields: FIELDS,
+    mutationFn: (body: InviteBody) => api("/api/v1/invitations", invitationResponse, { method: "POST", body }),
+    onSuccess: (result) => {
+      toast.success(`${result.user.email} was invited`);
+      // The table shows them as INVITED.
+      void queryClient.invalidateQueries({ queryKey: USERS_KEY });
+    },
+  });
+  const { errors } = invite;
+  const sent = invite.mutation.data;
 
   function reset() {
     setEmail("");
     setName("");
     setRole("VIEWER");
-    setCheckErrors({});
-    setFailure(null);
-    setSent(null);
+    invite.reset();
   }
 
-  async function submit(event: FormEvent) {
+  function submit(event: FormEvent) {
     event.preventDefault();
     // The API's own schema, so a mistake is said under its field before anything is sent.
-    const checked = checkForm(inviteBody, { email, name, role }, FIELDS);
-    setFailure(null);
-    if (!checked.ok) {
-      setCheckErrors(checked.fields);
-      return;
-    }
-    setCheckErrors({});
-    setPending(true);
-    try {
-      const result = await api("/api/v1/invitations", invitationResponse, { method: "POST", body: checked.data });
-      setSent({ invitationUrl: result.invitationUrl, email: result.user.email, expiresAt: result.expiresAt });
-      toast.success(`${result.user.email} was invited`);
-      // The table shows them as INVITED.
-      void queryClient.invalidateQueries({ queryKey: USERS_KEY });
-    } catch (caught) {
-      setFailure(caught);
-    } finally {
-      setPending(false);
-    }
+    invite.submit(checkForm(inviteBody, { email, name, role }, FIELDS));
   }
-
-  const fromServer = serverFieldErrors(failure, FIELDS);
-  const errors: FieldErrors<Field> = { ...fromServer, ...checkErrors };
 
   return (
     <Dialog.Root
@@ -90,7 +73,7 @@ export function InviteUserDialog() {
         {sent ? (
           <Flex direction="column" gap="4">
             <Dialog.Description size="2">
-              {sent.email} is invited. Send them this link: it works once, until{" "}
+              {sent.user.email} is invited. Send them this link: it works once, until{" "}
               {new Date(sent.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
             </Dialog.Description>
             <CopyField label="Invitation link" value={sent.invitationUrl} hint="This link is shown only now." />
@@ -125,7 +108,7 @@ export function InviteUserDialog() {
               />
               <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={errors.role} />
               {/* A problem not tied to a field is shown above the buttons, with its trace id. */}
-              {failure !== null && !hasFieldErrors(fromServer) && <LoadError error={failure} what={null} />}
+              {invite.failure && <LoadError error={invite.failure} what={null} />}
             </Flex>
             <Flex gap="3" mt="5" justify="end">
               <Dialog.Close>
@@ -133,7 +116,7 @@ export function InviteUserDialog() {
                   Cancel
                 </Button>
               </Dialog.Close>
-              <Button type="submit" loading={pending}>
+              <Button type="submit" loading={invite.pending}>
                 Invite
               </Button>
             </Flex>

@@ -9,12 +9,13 @@ import { toast } from "sonner";
 
 import { ApiError, api } from "@/components/data/api";
 import { USERS_KEY, userOverviewKey } from "@/components/data/query-keys";
-import { checkForm, hasFieldErrors, serverFieldErrors, type FieldErrors } from "@/components/ui/form-errors";
+import { checkForm } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField, type SelectOption } from "@/components/ui/select-field";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { EDIT_FIELDS, FIELD_LABEL, changesOf, conflictRows, editValuesOf, type EditField, type EditValues } from "./user-edit";
-import { patchUserBody, userResponse, type UserJson } from "@/lib/api-contract/users";
+import { patchUserBody, userResponse, type PatchUserBody, type UserJson } from "@/lib/api-contract/users";
 import type { UserOverviewJson } from "@/lib/api-contract/users-overview";
 
 /**
@@ -43,10 +44,6 @@ export function UserEditForm({
   const [draft, setDraft] = useState<EditValues>(() => editValuesOf(user));
   /** The user as someone else saved them, after a 412. */
   const [theirs, setTheirs] = useState<UserJson | null>(null);
-  const [checkErrors, setCheckErrors] = useState<FieldErrors<EditField>>({});
-  const [formErrors, setFormErrors] = useState<string[]>([]);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [pending, setPending] = useState<"save" | "overwrite" | null>(null);
   const conflictId = useId();
 
   const path = `/api/v1/users/${encodeURIComponent(user.id)}`;
@@ -60,40 +57,39 @@ export function UserEditForm({
     if (isViewer) router.refresh();
   }
 
-  async function save(version: number, kind: "save" | "overwrite") {
-    const checked = checkForm(patchUserBody, changes, EDIT_FIELDS);
-    if (!checked.ok) {
-      setCheckErrors(checked.fields);
-      setFormErrors(checked.form);
-      return;
-    }
-    setCheckErrors({});
-    setFormErrors([]);
-    setFailure(null);
-    setPending(kind);
-    try {
-      const saved = await api(path, userResponse, { method: "PATCH", body: checked.data, headers: { "if-match": `"${version}"` } });
-      toast.success(`${saved.name} was saved`);
-      show(saved);
-      onClose();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 412) {
-        try {
-          setTheirs(await api(path, userResponse));
-        } catch (reading) {
-          setFailure(reading);
-        }
-      } else {
-        setFailure(error);
+  const save = useFormMutation({
+    fields: EDIT_FIELDS,
+    // A 412 is no failure here: it ends with their version read, to be shown beside the person's.
+    mutationFn: async ({ body, version }: { body: PatchUserBody; version: number; kind: "save" | "overwrite" }) => {
+      try {
+        const saved = await api(path, userResponse, { method: "PATCH", body, headers: { "if-match": `"${version}"` } });
+        return { conflict: false, user: saved };
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 412) return { conflict: true, user: await api(path, userResponse) };
+        throw error;
       }
-    } finally {
-      setPending(null);
-    }
+    },
+    onSuccess: ({ conflict, user: current }) => {
+      if (conflict) {
+        setTheirs(current);
+        return;
+      }
+      toast.success(`${current.name} was saved`);
+      show(current);
+      onClose();
+    },
+  });
+  const { errors } = save;
+  const pending = save.pending ? save.mutation.variables?.kind : null;
+
+  function send(version: number, kind: "save" | "overwrite") {
+    const checked = checkForm(patchUserBody, changes, EDIT_FIELDS);
+    save.submit(checked.ok ? { ok: true, data: { body: checked.data, version, kind } } : checked);
   }
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    void save(start.version, "save");
+    send(start.version, "save");
   }
 
   /** Discards the person's edits: the form starts again from the user as someone else saved them. */
@@ -101,13 +97,10 @@ export function UserEditForm({
     setStart(current);
     setDraft(editValuesOf(current));
     setTheirs(null);
-    setFailure(null);
-    setCheckErrors({});
+    save.reset();
     show(current);
   }
 
-  const fromServer = serverFieldErrors(failure, EDIT_FIELDS);
-  const errors: FieldErrors<EditField> = { ...fromServer, ...checkErrors };
   const statusOptions: SelectOption<EditValues["status"]>[] =
     start.status === "INVITED"
       ? [
@@ -157,12 +150,12 @@ export function UserEditForm({
           />
         </Flex>
 
-        {formErrors.map((message) => (
+        {save.formErrors.map((message) => (
           <Text key={message} size="2" color="red" role="alert">
             {message}
           </Text>
         ))}
-        {failure !== null && !hasFieldErrors(fromServer) && <LoadError error={failure} what="The changes" verb="saved" />}
+        {save.failure && <LoadError error={save.failure} what="The changes" verb="saved" />}
 
         {theirs && (
           <Callout.Root color="amber" asChild>
@@ -218,7 +211,7 @@ export function UserEditForm({
                     color="amber"
                     disabled={!changed}
                     loading={pending === "overwrite"}
-                    onClick={() => void save(theirs.version, "overwrite")}
+                    onClick={() => send(theirs.version, "overwrite")}
                   >
                     Overwrite
                   </Button>

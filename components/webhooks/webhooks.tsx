@@ -6,26 +6,30 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
-import { ApiError, api, describeError, send } from "@/components/data/api";
+import { api, describeError, send } from "@/components/data/api";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormField } from "@/components/ui/form-field";
 import { formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
 import {
   webhookDeliveryPageResponse,
   webhookListResponse,
   webhookResponse,
   webhookWithSecretResponse,
   type WebhookDeliveryJson,
+  type WebhookBody,
   type WebhookJson,
 } from "@/lib/api-contract/webhooks";
-import { EVENT_TYPES } from "@/lib/domain/events";
+import { EVENT_TYPES, type EventType } from "@/lib/domain/events";
 
 const WEBHOOKS = ["webhooks"] as const;
 const deliveriesKey = (id: string) => ["webhooks", id, "deliveries"] as const;
 /** The delivery log is refreshed this often while it is open: deliveries change without anyone here acting. */
 const LOG_REFRESH_MS = 2_000;
+/** The endpoint form's inputs, under which the API's field errors are said. */
+const FIELDS = ["url", "description", "eventTypes"] as const;
 
 /** A table's header: the named columns, then one for each row's buttons (named for screen readers only). */
 function HeaderWithActions({ columns }: { columns: readonly string[] }) {
@@ -201,38 +205,33 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
   const [open, setOpen] = useState(false);
   const [url, setUrl] = useState(endpoint?.url ?? "");
   const [description, setDescription] = useState(endpoint?.description ?? "");
-  const [types, setTypes] = useState<readonly string[]>(endpoint?.eventTypes ?? []);
-  const [secret, setSecret] = useState<string | null>(null);
+  const [types, setTypes] = useState<readonly EventType[]>(endpoint?.eventTypes ?? []);
   const path = endpoint ? `/api/v1/webhooks/${encodeURIComponent(endpoint.id)}` : "/api/v1/webhooks";
 
-  const save = useMutation({
-    mutationFn: async () => {
-      const body = { url, description, eventTypes: types };
+  const save = useFormMutation({
+    fields: FIELDS,
+    mutationFn: async (body: WebhookBody) => {
       if (endpoint) return { secret: null, ...(await api(path, webhookResponse, { method: "PATCH", body })) };
       return api(path, webhookWithSecretResponse, { method: "POST", body });
     },
     onSuccess: (saved) => {
       void queryClient.invalidateQueries({ queryKey: WEBHOOKS });
-      if (saved.secret) setSecret(saved.secret);
-      else setOpen(false);
+      if (!saved.secret) setOpen(false);
       toast.success(endpoint ? "The endpoint was changed" : "The endpoint was added");
     },
   });
+  const secret = save.mutation.data?.secret ?? null;
 
   function reset() {
     setUrl(endpoint?.url ?? "");
     setDescription(endpoint?.description ?? "");
     setTypes(endpoint?.eventTypes ?? []);
-    setSecret(null);
     save.reset();
   }
   function submit(event: FormEvent) {
     event.preventDefault();
-    save.mutate();
+    save.send({ url, description, eventTypes: [...types] });
   }
-  const error = save.error;
-  const fieldError = (field: string) => (error instanceof ApiError ? error.fieldError(field) : undefined);
-  const general = error && !(error instanceof ApiError && ["url", "description", "eventTypes"].some((field) => error.fieldError(field)));
   const title = endpoint ? "Edit endpoint" : "Add endpoint";
 
   return (
@@ -283,14 +282,14 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
                 placeholder="https://example.com/webhooks"
                 value={url}
                 onChange={(event) => setUrl(event.target.value)}
-                error={fieldError("url")}
+                error={save.errors.url}
               />
               <FormField
                 label="Description (optional)"
                 autoComplete="off"
                 value={description}
                 onChange={(event) => setDescription(event.target.value)}
-                error={fieldError("description")}
+                error={save.errors.description}
               />
               <fieldset style={{ border: "none", padding: 0, margin: 0 }}>
                 <legend>
@@ -312,7 +311,7 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
                   ))}
                 </Flex>
               </fieldset>
-              {general && <LoadError error={error} what={null} />}
+              {save.failure && <LoadError error={save.failure} what={null} />}
             </Flex>
             <Flex gap="3" mt="5" justify="end">
               <Dialog.Close>
@@ -320,7 +319,7 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
                   Cancel
                 </Button>
               </Dialog.Close>
-              <Button type="submit" loading={save.isPending}>
+              <Button type="submit" loading={save.pending}>
                 {endpoint ? "Save" : "Add endpoint"}
               </Button>
             </Flex>

@@ -7,10 +7,14 @@ import { userEmail, userName, userResponse } from "./users";
 
 export const inviteBody = z.strictObject({ email: userEmail, name: userName, role: requestedRole });
 
+export type InviteBody = z.output<typeof inviteBody>;
+
 export const acceptInvitationBody = z.strictObject({
   token: z.string().min(1).max(200),
   password,
 });
+
+export type AcceptInvitationBody = z.output<typeof acceptInvitationBody>;
 
 export const invitationResponse = z
   .strictObject({

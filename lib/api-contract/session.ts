@@ -17,6 +17,8 @@ export const signInBody = z.strictObject({
   password: z.string().min(1, "Enter your password").max(PASSWORD_MAX_LENGTH),
 });
 
+export type SignInBody = z.output<typeof signInBody>;
+
 export const changePasswordBody = z
   .strictObject({
     currentPassword: z.string().min(1, "Enter your current password").max(PASSWORD_MAX_LENGTH),
@@ -27,6 +29,8 @@ export const changePasswordBody = z
     path: ["newPassword"],
     message: "Choose a password different from the current one",
   });
+
+export type ChangePasswordBody = z.output<typeof changePasswordBody>;
 
 export const principalResponse = z
   .discriminatedUnion("kind", [

@@ -14,6 +14,9 @@ export const createTokenBody = z.strictObject({
     .refine((value) => value === null || value.getTime() > Date.now(), "The expiry must be in the future"),
 });
 
+/** The body as sent: the API turns `expiresAt` into a date. */
+export type CreateTokenBody = z.input<typeof createTokenBody>;
+
 export const apiTokenResponse = z
   .strictObject({
     id: z.string(),

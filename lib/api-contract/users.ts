@@ -92,5 +92,7 @@ export const usersCsvResponse = z.string().meta({
       "2026-11-25T09:00:00.000Z,2026-11-25T09:00:00.000Z,\r\n",
   ],
 });
+export type CreateUserBody = z.output<typeof createUserBody>;
+export type PatchUserBody = z.output<typeof patchUserBody>;
 export type UserJson = z.output<typeof userResponse>;
 export type UserPageJson = z.output<typeof userPageResponse>;

@@ -27,6 +27,9 @@ export const createWebhookBody = z
   .strictObject({ url: webhookUrl, description: webhookDescription.default(""), eventTypes: webhookEventTypes.default([]) })
   .meta({ example: { url: "https://example.com/webhooks", description: "CRM sync", eventTypes: ["user.created", "user.deleted"] } });
 
+/** An endpoint's URL, description and event types as the console's form sends them, to create or to change one. */
+export type WebhookBody = z.input<typeof createWebhookBody>;
+
 /** A JSON merge patch of an endpoint: `enabled: true` also queues again the delivery whose retries ran out. */
 export const patchWebhookBody = z
   .strictObject({ url: webhookUrl, description: webhookDescription, eventTypes: webhookEventTypes, enabled: z.boolean() })
