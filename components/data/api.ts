@@ -47,11 +47,6 @@ export class ApiError extends Error {
     this.errors = init.errors ?? [];
     this.retryAfterSeconds = init.retryAfterSeconds;
   }
-
-  /** The first message for a form field (`errors[].path[0]`), if the server named that field. */
-  fieldError(field: string): string | undefined {
-    return this.errors.find((error) => error.path[0] === field)?.message;
-  }
 }
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
