@@ -9,7 +9,7 @@ import { ApiError, api, describeError } from "@/components/data/api";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
 import { valueLabel, variationLabel } from "./flag-text";
-import type { FlagValueJson } from "@/lib/api-contract/flags";
+import type { FlagValueJson } from "@/lib/api-contract/flag-evaluations";
 import { userPageResponse, userResponse } from "@/lib/api-contract/users";
 import type { LdFlag } from "@/lib/domain/feature-flags";
 

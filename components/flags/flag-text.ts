@@ -4,7 +4,7 @@
  */
 import { FLAGS, isFlagKey, ROLLOUT_TOTAL, type FlagKey, type FlagValue, type LdFlag } from "@/lib/domain/feature-flags";
 
-import type { FlagValueJson } from "@/lib/api-contract/flags";
+import type { FlagValueJson } from "@/lib/api-contract/flag-evaluations";
 
 /** What each variation does, per flag: the consequence a confirmation names ("imports are refused"). */
 const MEANINGS: { [K in FlagKey]: Record<`${FlagValue<K>}`, string> } = {

@@ -5,7 +5,7 @@ import { createContext, useContext, useEffect, type ReactNode } from "react";
 
 import { api, onReadOnlyRefusal } from "@/components/data/api";
 import { USER_FLAGS_KEY } from "@/components/data/query-keys";
-import { userFlagsResponse, type UserFlagJson } from "@/lib/api-contract/flags";
+import { userFlagsResponse, type UserFlagJson } from "@/lib/api-contract/flag-evaluations";
 import { FLAGS, TABLE_DENSITIES, type TableDensity } from "@/lib/domain/feature-flags";
 
 /** Every query of a user's variations starts with this key; a flag change invalidates them all. */

@@ -7,7 +7,7 @@ import Link from "next/link";
 import { describeReason, valueLabel } from "@/components/flags/flag-text";
 import { userFlagsQuery } from "@/components/flags/my-flags";
 import { LoadError } from "@/components/ui/load-error";
-import type { UserFlagJson } from "@/lib/api-contract/flags";
+import type { UserFlagJson } from "@/lib/api-contract/flag-evaluations";
 
 /**
  * Each flag's variation for one user and why (GET /api/v1/users/{id}/flags), on the user's page. `initial`: the

@@ -1,9 +1,10 @@
-/** Feature flags (issue 9): /api/v1/flags and a user's variations. */
+/** Feature flags (issue 9): /api/v1/flags, each flag's definition and history (what a user gets: ./flag-evaluations.ts). */
 import { z } from "zod";
 
 import { MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
-import { FLAG_KEYS, flagChangeSchema, ldFlagSchema, ROLLOUT_TOTAL } from "../domain/feature-flags";
+import { flagChangeSchema, ldFlagSchema, ROLLOUT_TOTAL } from "../domain/feature-flags";
 import { timestamp } from "./common";
+import { flagKey, flagValue } from "./flag-evaluations";
 
 export const flagKeyParams = z.strictObject({ key: z.string().min(1).max(100) });
 
@@ -21,10 +22,6 @@ export const flagHistoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE_SIZE).default(50),
   cursor: z.string().min(1).max(500).optional(),
 });
-
-const flagKey = z.enum(FLAG_KEYS);
-/** A variation: on/off, or a name (never empty). */
-const flagValue = z.union([z.boolean(), z.string().min(1)]);
 
 /** LaunchDarkly's flag JSON as this app stores it (the shape of its own flag data). */
 // Inline, not a component: a nullable $ref has no type of its own, which Scalar's store refuses.
@@ -70,23 +67,4 @@ export const flagResponse = z
 
 export const flagListResponse = z.strictObject({ items: z.array(flagResponse) }).meta({ id: "FlagList" });
 
-export const userFlagsResponse = z
-  .strictObject({
-    items: z.array(
-      z.strictObject({
-        key: flagKey,
-        value: flagValue,
-        variationIndex: z.int().min(0).nullable().meta({ description: "Null when the fallback was served" }),
-        reason: z.string().meta({
-          description: "Why: OFF, TARGET_MATCH (listed individually), RULE_MATCH, FALLTHROUGH (default rule or rollout), ERROR",
-          examples: ["FALLTHROUGH"],
-        }),
-        errorCode: z.string().optional(),
-      }),
-    ),
-  })
-  .meta({ id: "UserFlags" });
-
 export type FlagJson = z.output<typeof flagResponse>;
-export type FlagValueJson = z.output<typeof flagValue>;
-export type UserFlagJson = z.output<typeof userFlagsResponse>["items"][number];

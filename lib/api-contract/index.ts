@@ -10,6 +10,7 @@
 export * from "./audit";
 export * from "./common";
 export * from "./events";
+export * from "./flag-evaluations";
 export * from "./flags";
 export * from "./imports";
 export * from "./invitations";

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import { auditEventPageResponse } from "./audit";
 import { timestamp } from "./common";
-import { userFlagsResponse } from "./flags";
+import { userFlagsResponse } from "./flag-evaluations";
 import { userResponse } from "./users";
 
 export const userOverviewResponse = z
