@@ -47,9 +47,12 @@ export function useFormMutation<V, R, F extends string = never>({
     send,
     /** Sends what the form's check let through; else shows what it found, and forgets the last answer. */
     submit(checked: Checked<V, F>) {
-      if (checked.ok) return send(checked.data);
-      setFound({ fields: checked.fields, form: checked.form });
-      mutation.reset();
+      if (checked.ok) {
+        send(checked.data);
+      } else {
+        setFound({ fields: checked.fields, form: checked.form });
+        mutation.reset();
+      }
     },
     /** Back to a blank form: nothing found, no answer. */
     reset() {

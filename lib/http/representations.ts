@@ -36,7 +36,10 @@ export function userJson(user: User): UserJson {
   };
 }
 
-/** A page of audit entries: GET /api/v1/audit-events, a flag's history, the newest entries about a user. */
+/**
+ * A page of audit entries, as the overview shows the newest about a user; GET /api/v1/audit-events and a flag's
+ * history answer the same shape (their handlers still hand the domain page to JSON as it is).
+ */
 export function auditEventPageJson(page: { items: readonly AuditEntry[]; nextCursor: string | null }): AuditEventPageJson {
   return {
     items: page.items.map((entry) => ({
@@ -44,7 +47,7 @@ export function auditEventPageJson(page: { items: readonly AuditEntry[]; nextCur
       action: entry.action,
       actor: { type: entry.actor.type, id: entry.actor.id, label: entry.actor.label },
       target: { type: entry.target.type, id: entry.target.id },
-      data: { ...entry.data },
+      data: entry.data,
       requestId: entry.requestId,
       traceId: entry.traceId,
       createdAt: iso(entry.createdAt),
