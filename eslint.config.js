@@ -5,7 +5,9 @@ import nextTypescript from "eslint-config-next/typescript";
 /**
  * The hexagon's import direction (STYLE.md, "Shape of the code"), enforced so it cannot rot silently:
  * domain <- ports <- use-cases <- http <- app; adapters implement ports; only the composition root (built by
- * the process entry in server/) knows the adapters. test/lint/import-boundaries.test.ts proves the rule bites.
+ * the process entry in server/) knows the adapters. The API's contract (lib/api-contract: request and response
+ * schemas) sits on the domain: lib/http and the browser's components both build on it, and components reach
+ * nothing of lib/ but the contract and the domain. test/lint/import-boundaries.test.ts proves the rule bites.
  *
  * Each layer lists what it may import (gitignore-style `!` re-allows) with ESLint's own no-restricted-imports:
  * eslint-plugin-boundaries 7.2 misclassified files and crashed on its module-origin selectors (decision 003).
@@ -19,6 +21,8 @@ const layer = (/** @type {string} */ files, /** @type {string} */ message, /** @
 const only = (/** @type {string} */ allowed) => ({ regex: `^(?!(?:${allowed})).*` });
 
 const persistenceAndSdks = ["@prisma/*", "pg", "@electric-sql/*", "pglite-prisma-adapter", "@launchdarkly/*"];
+/** What neither pages nor components may import: only the composition root knows the adapters. */
+const outsideTheApp = ["**/lib/adapters/*", "**/lib/composition-root", "@/lib/adapters/*", "@/lib/composition-root", ...persistenceAndSdks];
 
 const config = [
   {
@@ -48,6 +52,11 @@ const config = [
   ),
   layer("lib/ports/**", "lib/ports imports only lib/domain and itself.", only(String.raw`\./|\.\./domain/`)),
   layer(
+    "lib/api-contract/**",
+    "lib/api-contract is the API's shapes for server and browser alike: it imports only lib/domain, itself and zod.",
+    only(String.raw`\./|\.\./domain/|zod$`),
+  ),
+  layer(
     "lib/use-cases/**",
     "lib/use-cases imports only lib/domain, lib/ports, itself, pure libraries and node:crypto.",
     // p-limit: the concurrency cap of a fan-out (use-cases/fan-out.ts), pure promise code with no I/O.
@@ -59,9 +68,27 @@ const config = [
   layer("lib/http/**", "Route plumbing calls use cases; it never touches adapters or the database directly.", {
     group: ["**/adapters/*", "**/composition-root", ...persistenceAndSdks],
   }),
-  layer("{app,components}/**", "Pages and components reach the app through lib/app-registry and use cases.", {
-    group: ["**/lib/adapters/*", "**/lib/composition-root", "@/lib/adapters/*", "@/lib/composition-root", ...persistenceAndSdks],
-  }),
+  layer("app/**", "Pages reach the app through lib/app-registry and use cases.", { group: outsideTheApp }),
+  {
+    files: ["components/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          // The index holds every feature's schemas: a component that imported it would ship them all to its page.
+          paths: [{ name: "@/lib/api-contract", message: "Import the feature's module, e.g. @/lib/api-contract/users." }],
+          patterns: [
+            { group: outsideTheApp, message: "Components reach the server through the REST API, never its adapters." },
+            {
+              group: ["**/lib/http/*", "@/lib/http/*", "**/lib/use-cases/*", "@/lib/use-cases/*", "**/lib/app-registry", "@/lib/app-registry"],
+              message: "Components run in the browser: they call the REST API, with the shapes of lib/api-contract.",
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(
     "server/**",
     "The process entry builds the app through lib/composition-root; of the adapters it uses only the logger.",

@@ -7,7 +7,7 @@ import { useState, type ReactNode } from "react";
 import { Toaster } from "sonner";
 import { config } from "zod/v4/core";
 
-import { readRetryDelay, shouldRetryRead } from "@/components/api";
+import { readRetryDelay, shouldRetryRead } from "@/components/data/api";
 
 // zod's first object parse probes for `new Function` to compile faster parsers. Our CSP has no 'unsafe-eval', so
 // in the browser the probe can only fail, and Chromium reports it as a CSP violation (our forms and Scalar's

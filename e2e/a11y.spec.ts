@@ -93,7 +93,7 @@ const PAGES: readonly ScannedPage[] = [
     // with every tag open its DOM takes axe over 30 s on two cores. What is ours is scanned: the document, the
     // landmark, the loading state's frame.
     exclude: [".scalar-app"],
-    // Scalar marks the body light-mode or dark-mode, following the console's theme (components/api-reference.tsx).
+    // Scalar marks the body light-mode or dark-mode, following the console's theme (components/docs/api-reference.tsx).
     themeClassOn: (page) => page.locator("body"),
   },
 ];

@@ -52,7 +52,7 @@ test.describe("the API reference", () => {
     await sidebar(page).getByRole("button", { name: /^List users/ }).click();
     const listUsers = page.getByRole("heading", { name: "List users", exact: true });
     await expect(listUsers).toBeVisible();
-    // Its parameters come from the handler's own query schema (lib/http/list-users-params.ts).
+    // Its parameters come from the handler's own query schema (lib/api-contract/list-users-params.ts).
     const operation = page.locator("section", { has: listUsers }).first();
     await expect(operation).toContainText("/api/v1/users");
     await expect(operation).toContainText("includeDeleted");

@@ -9,7 +9,7 @@ import { createLaunchDarklyFeatureFlags } from "./adapters/launchdarkly/launchda
 import { traced } from "./adapters/otel/traced";
 import { withoutTracing } from "./adapters/otel/without-tracing";
 import { withDatabaseTracing } from "./adapters/otel/with-database-tracing";
-import { createUserBody } from "./http/schemas";
+import { createUserBody } from "./api-contract/users";
 import { openDatabase } from "./adapters/prisma/open-database";
 import { createInMemoryDatabase } from "./adapters/memory/in-memory-database";
 import { createPrometheusMetrics, type AppMetrics } from "./adapters/prometheus/metrics";

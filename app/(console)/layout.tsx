@@ -2,13 +2,13 @@ import { Badge, Box, Flex, Separator, Text } from "@radix-ui/themes";
 import Link from "next/link";
 import type { ReactNode } from "react";
 
-import { KeyboardShortcuts } from "@/components/keyboard-shortcuts";
-import { LiveUpdates } from "@/components/live-updates";
-import { MyFlagsProvider } from "@/components/my-flags";
-import { ReadOnlyBanner } from "@/components/read-only-banner";
-import { SectionNav, type Section } from "@/components/section-nav";
-import { SignOutButton } from "@/components/sign-out-button";
-import { ThemeMenu } from "@/components/theme-menu";
+import { KeyboardShortcuts } from "@/components/ui/keyboard-shortcuts";
+import { LiveUpdates } from "@/components/data/live-updates";
+import { MyFlagsProvider } from "@/components/flags/my-flags";
+import { ReadOnlyBanner } from "@/components/flags/read-only-banner";
+import { SectionNav, type Section } from "@/components/ui/section-nav";
+import { SignOutButton } from "@/components/account/sign-out-button";
+import { ThemeMenu } from "@/components/ui/theme-menu";
 import type { Principal } from "@/lib/domain/auth";
 import { getApp } from "@/lib/app-registry";
 import { pageAccess, roleHas } from "@/lib/domain/permissions";
@@ -40,7 +40,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const principal = await currentPrincipal();
   if (!principal) return children;
   // The signed-in person's variations, evaluated now so the first paint already has the banner and the table's
-  // density; the browser then keeps them current through GET /api/v1/session/flags (components/my-flags.tsx).
+  // density; the browser then keeps them current through GET /api/v1/session/flags (components/flags/my-flags.tsx).
   // Someone who must change a one-time password first gets nothing else from the API, so nothing is polled.
   const myFlagsUserId = principal.kind === "user" && !principal.mustChangePassword ? principal.userId : null;
   const myFlags = myFlagsUserId

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 
-import { ApiReference } from "@/components/api-reference";
+import { ApiReference } from "@/components/docs/api-reference";
 import { pageAccess } from "@/lib/domain/permissions";
 
 export const metadata: Metadata = { title: "API reference" };

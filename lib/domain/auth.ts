@@ -2,7 +2,6 @@
  * Identities and credentials: who is calling (a {@link Principal}) and the records that prove it.
  * Secrets (session ids, API tokens, invitation tokens) are stored only as SHA-256 hashes; passwords as argon2id.
  */
-import { roleHas } from "./permissions";
 import type { Role, User } from "./user";
 
 /** Who a request acts as: a signed-in user (browser session) or an API token. */
@@ -139,11 +138,6 @@ export interface ApiToken {
   readonly expiresAt: Date;
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
-}
-
-/** Whether `user` may hold API tokens: an active, undeleted user whose role manages tokens (an ADMIN). */
-export function mayHoldTokens(user: Pick<User, "role" | "status" | "deletedAt">): boolean {
-  return roleHas(user.role, "tokens:manage") && user.status === "ACTIVE" && user.deletedAt === null;
 }
 
 export interface Invitation {

@@ -78,3 +78,11 @@ export function endsActiveAdmin(target: User, change: UserAction): boolean {
 export function assertAdminRemains(target: User, change: UserAction, activeAdminIds: readonly string[]): void {
   if (endsActiveAdmin(target, change) && activeAdminIds.every((id) => id === target.id)) throw new LastAdminError();
 }
+
+/**
+ * Whether `user` may hold API tokens: an active, undeleted user whose role manages tokens (an ADMIN). Here, not in
+ * ./auth.ts: that module's constants (the password lengths) reach the browser, and the permission table need not.
+ */
+export function mayHoldTokens(user: Pick<User, "role" | "status" | "deletedAt">): boolean {
+  return roleHas(user.role, "tokens:manage") && user.status === "ACTIVE" && user.deletedAt === null;
+}

@@ -7,7 +7,7 @@
 import { z } from "zod";
 
 import type { ProblemCode } from "./problem";
-import { idempotencyKey } from "./schemas";
+import { idempotencyKey } from "../api-contract";
 
 export const TAGS = [
   { name: "Session", description: "Signing in and out, one's own password and sessions (browser sessions)." },

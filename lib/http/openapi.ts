@@ -3,7 +3,7 @@
  *
  * Everything about an operation comes from its handler's `route({...})` definition (lib/http/route.ts; the
  * handlers are gathered in lib/http/api-routes.ts): path, access, schemas, summary, success responses (schemas in
- * lib/http/responses.ts) and the error codes its use case may answer. The errors every route of its kind can give
+ * lib/api-contract/) and the error codes its use case may answer. The errors every route of its kind can give
  * (401 without a caller, 403 for a missing permission or a cross-site request, 422 for invalid input, 504 past
  * the request's deadline, ...) are derived from the definition. This file is the document's frame: tags, headers,
  * the problem codes' descriptions, security schemes, the events' `webhooks` section. test/api/openapi.test.ts
@@ -27,10 +27,9 @@ import {
 import { ERROR_CODES } from "../domain/errors";
 import { EVENT_TYPES } from "../domain/events";
 import type { RouteAccess } from "../domain/permissions";
+import { EVENT_MESSAGES, HTTP_ERROR_CODES, problemResponse } from "../api-contract";
 import { REQUEST_HEADERS, RESPONSE_HEADERS, TAGS, type ResponseHeader, type SuccessResponse } from "./api-docs";
-import { EVENT_MESSAGES } from "./event-messages";
-import { HTTP_ERROR_CODES, statusOf, type ProblemCode } from "./problem";
-import { problemResponse } from "./responses";
+import { statusOf, type ProblemCode } from "./problem";
 import type { RouteHandler } from "./route";
 
 
@@ -283,7 +282,7 @@ export function buildOpenApiDocument(handlers: readonly { name: string; handler:
 
 /**
  * OpenAPI 3.1's `webhooks`: the domain events (issue 20) the app sends out, one entry per event type, with its
- * message schema (lib/http/event-messages.ts). The same JSON is a NATS message's body.
+ * message schema (lib/api-contract/events.ts). The same JSON is a NATS message's body.
  */
 function eventWebhooks(): ZodOpenApiPathsObject {
   return Object.fromEntries(

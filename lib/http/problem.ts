@@ -4,24 +4,11 @@
  */
 import { z } from "zod";
 
-import { ERROR_CODES, NamedError, type ErrorCode } from "../domain/errors";
+import { NamedError } from "../domain/errors";
+import { PROBLEM_CODES, type FieldErrorJson, type HttpErrorCode, type ProblemCode, type ProblemJson } from "../api-contract/problem";
 import { partOf } from "../use-cases/fan-out";
 
-/** Codes of failures the HTTP layer finds itself, before any use case runs. */
-export const HTTP_ERROR_CODES = [
-  "VALIDATION_FAILED",
-  "MALFORMED_JSON",
-  "BODY_TOO_LARGE",
-  "FILE_TOO_LARGE",
-  "UNSUPPORTED_MEDIA_TYPE",
-  "CSRF_REJECTED",
-  "PRECONDITION_REQUIRED",
-  "NOT_FOUND",
-  "METHOD_NOT_ALLOWED",
-  "INTERNAL",
-] as const;
-export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
-export type ProblemCode = ErrorCode | HttpErrorCode;
+export type { ProblemCode };
 
 const STATUS: Record<ProblemCode, number> = {
   USER_EMAIL_TAKEN: 409,
@@ -82,33 +69,15 @@ const TITLE: Partial<Record<ProblemCode, string>> = {
   INTERNAL: "Something went wrong on our side",
 };
 
-export interface FieldError {
-  path: (string | number)[];
-  message: string;
-}
-
 /** A failure found by the HTTP layer (bad body, CSRF, ...): thrown inside the wrapper, answered as a problem. */
 export class HttpProblem extends NamedError {
   constructor(
     readonly code: HttpErrorCode,
     detail: string,
-    readonly errors?: FieldError[],
+    readonly errors?: FieldErrorJson[],
   ) {
     super(detail, { name: "HttpProblem" });
   }
-}
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  code: ProblemCode;
-  requestId: string;
-  traceId?: string;
-  errors?: FieldError[];
-  /** The part of a fan-out that failed (GET /users/{id}/overview), when the failure was one part's. */
-  part?: string;
 }
 
 export function statusOf(code: ProblemCode): number {
@@ -122,7 +91,7 @@ export function statusOf(code: ProblemCode): number {
  * Recognised by their `code`, not by class: the use cases run in the server bundle's copy of lib/ and this code
  * in Next's (docs/decisions/002-own-server.md), so `instanceof DomainError` is false for their errors.
  */
-export function problemFor(error: unknown, ids: { requestId: string; traceId: string | null }): ProblemBody {
+export function problemFor(error: unknown, ids: { requestId: string; traceId: string | null }): ProblemJson {
   const known = knownError(error);
   const code: ProblemCode = known?.code ?? "INTERNAL";
   const detail = known ? known.message : `Quote request id ${ids.requestId} when you report this.`;
@@ -147,14 +116,14 @@ function partField(error: unknown): { part?: string } {
   return part === undefined ? {} : { part };
 }
 
-const PROBLEM_CODES: ReadonlySet<string> = new Set<string>([...ERROR_CODES, ...HTTP_ERROR_CODES]);
+const KNOWN_CODES: ReadonlySet<string> = new Set<string>(PROBLEM_CODES);
 
 function isProblemCode(code: string): code is ProblemCode {
-  return PROBLEM_CODES.has(code) && code !== "INTERNAL";
+  return KNOWN_CODES.has(code) && code !== "INTERNAL";
 }
 
 /** A DomainError or HttpProblem from any copy of lib/: an Error whose `code` is one of ours. */
-function knownError(error: unknown): { code: ProblemCode; message: string; errors?: FieldError[] } | null {
+function knownError(error: unknown): { code: ProblemCode; message: string; errors?: FieldErrorJson[] } | null {
   if (!(error instanceof Error) || !("code" in error) || typeof error.code !== "string" || !isProblemCode(error.code)) {
     return null;
   }
@@ -164,7 +133,7 @@ function knownError(error: unknown): { code: ProblemCode; message: string; error
 
 const fieldErrors = z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }));
 
-export function problemResponse(problem: ProblemBody, headers: HeadersInit = {}): Response {
+export function problemResponse(problem: ProblemJson, headers: HeadersInit = {}): Response {
   return new Response(JSON.stringify(problem), {
     status: problem.status,
     headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers },

@@ -1,4 +1,16 @@
-/** How domain objects look in API responses: one function per type, used by every handler. */
+/**
+ * How domain objects look in API responses: one function per type, used by every handler and by the pages that
+ * render an answer's first paint on the server. Each returns its response schema's type (lib/api-contract), dates
+ * already ISO strings, so what a page hands its client component is what a refetch through the API returns, and a
+ * field added on one side only fails the typecheck.
+ */
+import type { AuditEventPageJson } from "../api-contract/audit";
+import type { PrincipalJson } from "../api-contract/session";
+import type { ApiTokenJson } from "../api-contract/tokens";
+import type { UserJson } from "../api-contract/users";
+import type { UserOverviewJson } from "../api-contract/users-overview";
+import type { WebhookDeliveryJson, WebhookJson } from "../api-contract/webhooks";
+import type { AuditEntry } from "../domain/audit";
 import type { Principal } from "../domain/auth";
 import type { User } from "../domain/user";
 import type { UserOverview } from "../use-cases/get-user-overview";
@@ -6,7 +18,11 @@ import type { OwnedApiToken } from "../use-cases/manage-api-tokens";
 import type { WebhookDelivery, WebhookEndpoint } from "../domain/webhooks";
 import { HttpProblem } from "./problem";
 
-export function userJson(user: User) {
+/** A date as JSON has it (what `Date.prototype.toJSON` gives). */
+const iso = (date: Date): string => date.toISOString();
+const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+export function userJson(user: User): UserJson {
   return {
     id: user.id,
     email: user.email,
@@ -14,9 +30,29 @@ export function userJson(user: User) {
     role: user.role,
     status: user.status,
     version: user.version,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
-    deletedAt: user.deletedAt,
+    createdAt: iso(user.createdAt),
+    updatedAt: iso(user.updatedAt),
+    deletedAt: isoOrNull(user.deletedAt),
+  };
+}
+
+/**
+ * A page of audit entries, as the overview shows the newest about a user; GET /api/v1/audit-events and a flag's
+ * history answer the same shape (their handlers still hand the domain page to JSON as it is).
+ */
+export function auditEventPageJson(page: { items: readonly AuditEntry[]; nextCursor: string | null }): AuditEventPageJson {
+  return {
+    items: page.items.map((entry) => ({
+      id: entry.id,
+      action: entry.action,
+      actor: { type: entry.actor.type, id: entry.actor.id, label: entry.actor.label },
+      target: { type: entry.target.type, id: entry.target.id },
+      data: entry.data,
+      requestId: entry.requestId,
+      traceId: entry.traceId,
+      createdAt: iso(entry.createdAt),
+    })),
+    nextCursor: page.nextCursor,
   };
 }
 
@@ -24,16 +60,16 @@ export function userJson(user: User) {
  * GET /api/v1/users/{id}/overview's body; also what the user's page renders first, so its first paint and its later
  * refetches through the API show the same thing.
  */
-export function userOverviewJson(overview: UserOverview) {
+export function userOverviewJson(overview: UserOverview): UserOverviewJson {
   return {
     user: userJson(overview.user),
-    ...(overview.audit && { audit: overview.audit }),
+    ...(overview.audit && { audit: auditEventPageJson(overview.audit) }),
     ...(overview.sessions && {
       // No session id: it is the hash the session is looked up by, and nothing here acts on a session.
       sessions: overview.sessions.map((session) => ({
-        createdAt: session.createdAt,
-        lastSeenAt: session.lastSeenAt,
-        expiresAt: session.expiresAt,
+        createdAt: iso(session.createdAt),
+        lastSeenAt: iso(session.lastSeenAt),
+        expiresAt: iso(session.expiresAt),
         userAgent: session.userAgent,
         ip: session.ip,
       })),
@@ -86,22 +122,34 @@ export function expectedVersionOf(request: Request, resource: "user" | "flag" = 
   throw new HttpProblem("VALIDATION_FAILED", `If-Match ${shown} is not an ETag of this API: ${hint}`);
 }
 
-export function principalJson(principal: Principal) {
+export function principalJson(principal: Principal): PrincipalJson {
   return principal.kind === "user"
     ? {
-        kind: "user" as const,
+        kind: "user",
         user: { id: principal.userId, email: principal.email, name: principal.name, role: principal.role },
         mustChangePassword: principal.mustChangePassword,
       }
-    : { kind: "token" as const, token: { id: principal.tokenId, name: principal.name, role: principal.role } };
+    : { kind: "token", token: { id: principal.tokenId, name: principal.name, role: principal.role } };
 }
 
-export function tokenJson(token: OwnedApiToken) {
-  return { ...token };
+export function tokenJson(token: OwnedApiToken): ApiTokenJson {
+  return {
+    id: token.id,
+    name: token.name,
+    role: token.role,
+    prefix: token.prefix,
+    createdAt: iso(token.createdAt),
+    createdBy: token.createdBy,
+    ownerId: token.ownerId,
+    owner: token.owner && { id: token.owner.id, email: token.owner.email, name: token.owner.name },
+    expiresAt: iso(token.expiresAt),
+    lastUsedAt: isoOrNull(token.lastUsedAt),
+    revokedAt: isoOrNull(token.revokedAt),
+  };
 }
 
 /** An endpoint, never its secret. */
-export function webhookJson(endpoint: WebhookEndpoint) {
+export function webhookJson(endpoint: WebhookEndpoint): WebhookJson {
   return {
     id: endpoint.id,
     url: endpoint.url,
@@ -109,16 +157,18 @@ export function webhookJson(endpoint: WebhookEndpoint) {
     eventTypes: [...endpoint.eventTypes],
     enabled: endpoint.enabled,
     disabledReason: endpoint.disabledReason,
-    disabledAt: endpoint.disabledAt,
+    disabledAt: isoOrNull(endpoint.disabledAt),
     createdBy: endpoint.createdBy,
-    createdAt: endpoint.createdAt,
-    updatedAt: endpoint.updatedAt,
+    createdAt: iso(endpoint.createdAt),
+    updatedAt: iso(endpoint.updatedAt),
     version: endpoint.version,
   };
 }
 
 /** A delivery as its endpoint's log shows it: the event it carries is the body as sent, parsed. */
-export function webhookDeliveryJson(delivery: WebhookDelivery) {
+export function webhookDeliveryJson(delivery: WebhookDelivery): WebhookDeliveryJson {
+  // The body is the JSON of an event message (lib/api-contract/events.ts), an object by construction.
+  const event: Record<string, unknown> = JSON.parse(delivery.body);
   return {
     id: delivery.id,
     eventId: delivery.eventId,
@@ -127,12 +177,12 @@ export function webhookDeliveryJson(delivery: WebhookDelivery) {
     sequence: delivery.sequence,
     status: delivery.status,
     attempts: delivery.attempts,
-    nextAttemptAt: delivery.nextAttemptAt,
+    nextAttemptAt: isoOrNull(delivery.nextAttemptAt),
     lastResponseCode: delivery.lastResponseCode,
     lastLatencyMs: delivery.lastLatencyMs,
     lastError: delivery.lastError,
-    createdAt: delivery.createdAt,
-    deliveredAt: delivery.deliveredAt,
-    event: JSON.parse(delivery.body) as unknown,
+    createdAt: iso(delivery.createdAt),
+    deliveredAt: isoOrNull(delivery.deliveredAt),
+    event,
   };
 }

@@ -5,10 +5,9 @@
  * savepoint (bulk-update-users.ts). One copy of each rule, whichever way a user is changed.
  */
 import { diff } from "../domain/audit";
-import { mayHoldTokens } from "../domain/auth";
 import { UserNotFoundError, VersionConflictError } from "../domain/errors";
 import type { User, UserPatch } from "../domain/user";
-import { assertAdminRemains, assertMayChangeUser, endsActiveAdmin } from "../domain/user-rules";
+import { assertAdminRemains, assertMayChangeUser, endsActiveAdmin, mayHoldTokens } from "../domain/user-rules";
 import type { Repositories } from "../ports/unit-of-work";
 import { auditBy, type CallContext } from "./call-context";
 

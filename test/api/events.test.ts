@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { AUDIT_ACTION_EVENTS, EVENT_TYPES, toEventMessage, UnmappedAuditActionError } from "../../lib/domain/events";
 import { FLAG_KEYS } from "../../lib/domain/feature-flags";
-import { EVENT_MESSAGES } from "../../lib/http/event-messages";
+import { EVENT_MESSAGES } from "../../lib/api-contract/events";
 import { SYSTEM_ACTOR } from "../../lib/domain/auth";
 import { createInMemoryEventPublisher } from "../../lib/adapters/memory/in-memory-event-publisher";
 import { createApiHarness, fastTestHasher, ROOT } from "../support/api-harness";

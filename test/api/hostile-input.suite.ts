@@ -34,7 +34,7 @@ import { z } from "zod";
 
 import { ERROR_CODES } from "../../lib/domain/errors";
 import type { RouteAccess } from "../../lib/domain/permissions";
-import { HTTP_ERROR_CODES } from "../../lib/http/problem";
+import { HTTP_ERROR_CODES } from "../../lib/api-contract/problem";
 import { MAX_BODY_BYTES } from "../../lib/http/read-body";
 import { createApiHarness, loadApiRoutes, ORIGIN, type ApiRoute } from "../support/api-harness";
 import {

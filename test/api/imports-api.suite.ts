@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createUserBody } from "../../lib/http/schemas";
+import { createUserBody } from "../../lib/api-contract/users";
 import { signedInStaff } from "../support/api-accounts";
 import type { createApiHarness } from "../support/api-harness";
 

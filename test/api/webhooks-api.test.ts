@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 
-import { EVENT_MESSAGES } from "../../lib/http/event-messages";
+import { EVENT_MESSAGES } from "../../lib/api-contract/events";
 import { createApiHarness, fastTestHasher } from "../support/api-harness";
 
 const PASSWORD = "correct horse battery";

@@ -31,6 +31,10 @@ describe("import boundaries", { timeout: 60_000 }, () => {
     ["lib/adapters/x/y.ts", 'import { makeListUsers } from "../../use-cases/list-users";'],
     ["app/users/page.tsx", 'import { openDatabase } from "@/lib/adapters/prisma/open-database";'],
     ["components/table.tsx", 'import { PrismaClient } from "@prisma/client";'],
+    ["lib/api-contract/x.ts", 'import { HttpProblem } from "../http/problem";'],
+    ["lib/api-contract/x.ts", 'import "server-only";'],
+    ["components/x/table.tsx", 'import { userJson } from "@/lib/http/representations";'],
+    ["components/x/table.tsx", 'import { userResponse } from "@/lib/api-contract";'],
     ["server/main.ts", 'import { openDatabase } from "../lib/adapters/prisma/open-database";'],
   ])("refuse %s importing outwards: %s", async (file, code) => {
     expect(await importErrors(file, code)).toHaveLength(1);
@@ -41,6 +45,10 @@ describe("import boundaries", { timeout: 60_000 }, () => {
     ["lib/use-cases/x.ts", 'import type { UnitOfWork } from "../ports/unit-of-work";'],
     ["lib/adapters/x/y.ts", 'import type { User } from "../../domain/user";'],
     ["app/users/page.tsx", 'import { getApp } from "@/lib/app-registry";'],
+    ["lib/api-contract/x.ts", 'import { ROLES } from "../domain/user";'],
+    ["lib/http/x.ts", 'import { userResponse } from "../api-contract";'],
+    ["components/x/table.tsx", 'import { userResponse } from "@/lib/api-contract/users";'],
+    ["components/x/table.tsx", 'import type { UserJson } from "@/lib/api-contract/users";'],
     ["server/main.ts", 'import { createLogger } from "../lib/adapters/pino/logger";'],
     ["server/main.ts", 'import { createApp } from "../lib/composition-root";'],
   ])("accept %s importing inwards: %s", async (file, code) => {

@@ -1,7 +1,7 @@
 import { Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { AuditLog } from "@/components/audit-log";
+import { AuditLog } from "@/components/audit/audit-log";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Audit log" };

@@ -1,8 +1,8 @@
 import { Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { ServiceTraffic } from "@/components/service-traffic";
-import { UserCharts } from "@/components/user-charts";
+import { ServiceTraffic } from "@/components/dashboard/service-traffic";
+import { UserCharts } from "@/components/dashboard/user-charts";
 import { roleHas } from "@/lib/domain/permissions";
 import { requirePage } from "@/lib/http/page-auth";
 

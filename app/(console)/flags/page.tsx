@@ -1,7 +1,7 @@
 import { Flex, Heading } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { FlagList } from "@/components/flag-list";
+import { FlagList } from "@/components/flags/flag-list";
 import { roleHas } from "@/lib/domain/permissions";
 import { requirePage } from "@/lib/http/page-auth";
 

@@ -1,7 +1,7 @@
 import { Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { Imports } from "@/components/imports";
+import { Imports } from "@/components/imports/imports";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Imports" };

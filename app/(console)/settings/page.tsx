@@ -1,8 +1,8 @@
 import { Card, Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { ChangePasswordForm } from "@/components/change-password-form";
-import { OwnSessions } from "@/components/own-sessions";
+import { ChangePasswordForm } from "@/components/account/change-password-form";
+import { OwnSessions } from "@/components/account/own-sessions";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Settings" };

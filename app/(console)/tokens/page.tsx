@@ -1,7 +1,7 @@
 import { Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { ApiTokens } from "@/components/api-tokens";
+import { ApiTokens } from "@/components/tokens/api-tokens";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "API tokens" };

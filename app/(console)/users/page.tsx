@@ -2,14 +2,13 @@ import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { CreateUserDialog } from "@/components/create-user-dialog";
-import { InviteUserDialog } from "@/components/invite-user-dialog";
-import { userResponse } from "@/components/api-types";
-import { UsersView } from "@/components/users-view";
+import { CreateUserDialog } from "@/components/users/create-user-dialog";
+import { InviteUserDialog } from "@/components/users/invite-user-dialog";
+import { UsersView } from "@/components/users/users-view";
 import { getApp } from "@/lib/app-registry";
 import { roleHas } from "@/lib/domain/permissions";
 import { mayActOnRole } from "@/lib/domain/user-rules";
-import { parseListUsersParams } from "@/lib/http/list-users-params";
+import { parseListUsersParams } from "@/lib/api-contract/list-users-params";
 import { requirePage } from "@/lib/http/page-auth";
 import { userJson } from "@/lib/http/representations";
 
@@ -20,7 +19,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 /**
  * The users table (issue 7). The first page is rendered on the server through the use case (page -> use case ->
  * port -> Prisma -> database) and handed to the client view, which takes over from there with React Query on
- * GET /api/v1/users (components/users-view.tsx). Awaiting searchParams makes the page dynamic: it is rendered
+ * GET /api/v1/users (components/users/users-view.tsx). Awaiting searchParams makes the page dynamic: it is rendered
  * per request, never prerendered at build time (when no database is open). Inviting and the actions appear
  * only for roles that may use them; the API checks again.
  */
@@ -59,8 +58,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         initial={{
           query,
           page: {
-            // As the API answers them (JSON: dates as ISO strings), since React Query goes on from this page.
-            items: page.items.map((user) => userResponse.parse(JSON.parse(JSON.stringify(userJson(user))))),
+            // As the API answers them (dates as ISO strings), since React Query goes on from this page.
+            items: page.items.map(userJson),
             nextCursor: page.nextCursor,
             prevCursor: page.prevCursor,
             total: page.total,

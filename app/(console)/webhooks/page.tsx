@@ -1,7 +1,7 @@
 import { Flex, Heading, Text } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { Webhooks } from "@/components/webhooks";
+import { Webhooks } from "@/components/webhooks/webhooks";
 import { requirePage } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Webhooks" };

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { safeNextPath } from "@/lib/http/safe-next";
-import { SignInForm } from "@/components/sign-in-form";
+import { SignInForm } from "@/components/account/sign-in-form";
 import { currentPrincipal } from "@/lib/http/page-auth";
 
 export const metadata: Metadata = { title: "Sign in" };

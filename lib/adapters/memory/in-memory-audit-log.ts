@@ -1,11 +1,5 @@
-import {
-  decodeAuditCursor,
-  encodeAuditCursor,
-  isAfterAuditCursor,
-  type AuditEntry,
-  type AuditQuery,
-  type NewAuditEntry,
-} from "../../domain/audit";
+import type { AuditEntry, AuditQuery, NewAuditEntry } from "../../domain/audit";
+import { decodeAuditCursor, encodeAuditCursor, isAfterAuditCursor } from "../../domain/audit-cursor";
 import type { AuditLog } from "../../ports/audit-log";
 import type { InMemoryState } from "./in-memory-database";
 

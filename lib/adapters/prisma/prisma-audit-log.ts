@@ -1,12 +1,5 @@
-import {
-  AUDIT_TARGET_TYPES,
-  decodeAuditCursor,
-  encodeAuditCursor,
-  type AuditEntry,
-  type AuditQuery,
-  type AuditTargetType,
-  type NewAuditEntry,
-} from "../../domain/audit";
+import { AUDIT_TARGET_TYPES, type AuditEntry, type AuditQuery, type AuditTargetType, type NewAuditEntry } from "../../domain/audit";
+import { decodeAuditCursor, encodeAuditCursor } from "../../domain/audit-cursor";
 import type { AuditLog } from "../../ports/audit-log";
 import type { Prisma, AuditEntry as AuditRow } from "./generated/client.ts";
 import { isUuid } from "./prisma-user-repository";

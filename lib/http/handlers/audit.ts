@@ -1,6 +1,5 @@
 import { json, route } from "../route";
-import { auditQuery } from "../schemas";
-import { auditEventPageResponse } from "../responses";
+import { auditEventPageResponse, auditQuery } from "../../api-contract";
 
 /** GET /api/v1/audit-events: newest first, filtered, by cursor. */
 export const listAuditEvents = route({

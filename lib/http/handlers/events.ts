@@ -5,7 +5,7 @@
 import type { LiveFrame } from "../../use-cases/live-changes";
 import { route } from "../route";
 import { IMPORT_EVENT_STREAM_CAPS } from "../../use-cases/watch-import";
-import { liveEventsResponse } from "../responses";
+import { liveEventsResponse } from "../../api-contract";
 
 /** A comment line this often keeps proxies and the browser from taking a quiet stream for a dead one. */
 const HEARTBEAT_MS = 15_000;

@@ -3,8 +3,17 @@ import type { FlagView } from "../../use-cases/list-flags";
 import type { CallContext } from "../../use-cases/call-context";
 import { etagOf, expectedVersionOf, noneMatchHits } from "../representations";
 import { json, route, type RunningApp } from "../route";
-import { flagHistoryQuery, flagKeyParams, idParams, patchFlagBody, revertFlagBody } from "../schemas";
-import { auditEventPageResponse, flagListResponse, flagResponse, userFlagsResponse } from "../responses";
+import {
+  auditEventPageResponse,
+  flagHistoryQuery,
+  flagKeyParams,
+  flagListResponse,
+  flagResponse,
+  idParams,
+  patchFlagBody,
+  revertFlagBody,
+  userFlagsResponse,
+} from "../../api-contract";
 
 /** GET /api/v1/flags: every flag, what it serves, and its last change. */
 export const listFlags = route({

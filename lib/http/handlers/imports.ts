@@ -11,8 +11,9 @@ import { parseInput } from "../read-body";
 import { uploadOf } from "../upload";
 import { csvDownload, csvLines } from "../csv";
 import { json, route } from "../route";
-import { idempotencyKey, idParams } from "../schemas";
 import {
+  idempotencyKey,
+  idParams,
   importErrorsCsvResponse,
   importEventsResponse,
   importJobDetailResponse,
@@ -20,7 +21,7 @@ import {
   importJobResponse,
   importUploadCsv,
   importUploadMultipart,
-} from "../responses";
+} from "../../api-contract";
 import { IMPORT_EVENT_STREAM_CAPS } from "../../use-cases/watch-import";
 import { IMPORT_UPLOAD_CAPS } from "../../use-cases/start-import";
 

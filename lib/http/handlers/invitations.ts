@@ -1,7 +1,6 @@
 import { userJson } from "../representations";
 import { json, route } from "../route";
-import { acceptInvitationBody, inviteBody } from "../schemas";
-import { acceptedInvitationResponse, invitationResponse } from "../responses";
+import { acceptedInvitationResponse, acceptInvitationBody, invitationResponse, inviteBody } from "../../api-contract";
 
 /** POST /api/v1/invitations: creates an INVITED user and returns the single-use link, shown once to the inviter. */
 export const invite = route({

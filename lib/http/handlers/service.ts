@@ -1,5 +1,5 @@
 import { json, route } from "../route";
-import { serviceTrafficResponse } from "../responses";
+import { serviceTrafficResponse } from "../../api-contract";
 
 /**
  * GET /api/v1/service/traffic: this process's requests and server errors per minute over the last hour (the

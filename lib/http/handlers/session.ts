@@ -1,9 +1,8 @@
 import { UnauthenticatedError } from "../../domain/errors";
 import { principalJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { changePasswordBody, idParams, signInBody } from "../schemas";
+import { changePasswordBody, idParams, principalResponse, sessionListResponse, signInBody } from "../../api-contract";
 import { clearSessionCookie, deviceSecretOf, setDeviceCookie, setSessionCookie } from "../session-cookie";
-import { principalResponse, sessionListResponse } from "../responses";
 
 /** GET /api/v1/session: who am I (a signed-in user or an API token). */
 export const getSession = route({

@@ -1,7 +1,6 @@
 import { tokenJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { createTokenBody, idParams } from "../schemas";
-import { apiTokenListResponse, createdApiTokenResponse } from "../responses";
+import { apiTokenListResponse, createdApiTokenResponse, createTokenBody, idParams } from "../../api-contract";
 
 /** GET /api/v1/tokens: every token, revoked ones included, with last use; never a secret. */
 export const listTokens = route({

@@ -1,7 +1,6 @@
 import { BULK_DEADLINE_FACTOR, MAX_BULK_FILTER_USERS, MAX_BULK_IDS } from "../../domain/user-bulk";
 import { json, route } from "../route";
-import { bulkRequestOf, bulkUsersBody } from "../schemas";
-import { bulkUsersResponse } from "../responses";
+import { bulkRequestOf, bulkUsersBody, bulkUsersResponse } from "../../api-contract";
 
 /**
  * POST /api/v1/users/bulk: disable, enable, delete, restore or set the role of the users listed by id or matching

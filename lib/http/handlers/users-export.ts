@@ -1,14 +1,14 @@
 import { z } from "zod";
 
 import type { UserExportQuery } from "../../use-cases/export-users";
-import { listUsersParams } from "../list-users-params";
+import { listUsersParams } from "../../api-contract/list-users-params";
 import { route } from "../route";
 import { csvDownload, usersCsv } from "../csv";
-import { usersCsvResponse } from "../responses";
+import { usersCsvResponse } from "../../api-contract";
 
 const ROUTE = "GET /api/v1/users/export.csv";
 
-/** The listing's query parameters (lib/http/list-users-params.ts) but `limit` and `cursor`: an export has every match. */
+/** The listing's query parameters (lib/api-contract/list-users-params.ts) but `limit` and `cursor`: an export has every match. */
 const { limit: _limit, cursor: _cursor, ...exportShape } = listUsersParams.in.shape;
 
 /**

@@ -1,7 +1,6 @@
 import { userOverviewJson } from "../representations";
 import { json, route } from "../route";
-import { idParams } from "../schemas";
-import { userOverviewResponse } from "../responses";
+import { idParams, userOverviewResponse } from "../../api-contract";
 
 /**
  * GET /api/v1/users/{id}/overview: the user, the newest audit entries about them, their live sessions and their flags, read

@@ -1,10 +1,18 @@
-import { listUsersParams } from "../list-users-params";
+import { listUsersParams } from "../../api-contract/list-users-params";
 import { etagOf, expectedVersionOf, noneMatchHits, userJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { createUserBody, idempotencyKey, idParams, patchUserBody } from "../schemas";
+import {
+  clearedSignInFailuresResponse,
+  createUserBody,
+  idempotencyKey,
+  idParams,
+  patchUserBody,
+  userPageResponse,
+  userResponse,
+  userStatsResponse,
+} from "../../api-contract";
 import { parseInput } from "../read-body";
 import { IF_MATCH_NOTE, NO_ADMIN_BY_TOKEN } from "../api-docs";
-import { clearedSignInFailuresResponse, userPageResponse, userResponse, userStatsResponse } from "../responses";
 
 /** GET /api/v1/users: a page of users by opaque cursor, filtered, searched and sorted, with the listing's total. */
 export const listUsers = route({

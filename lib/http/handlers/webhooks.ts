@@ -1,7 +1,17 @@
 import { webhookDeliveryJson, webhookJson } from "../representations";
 import { json, noContent, route } from "../route";
-import { createWebhookBody, idParams, patchWebhookBody, webhookDeliveriesQuery, webhookDeliveryParams } from "../schemas";
-import { webhookDeliveryPageResponse, webhookDeliveryResponse, webhookListResponse, webhookResponse, webhookWithSecretResponse } from "../responses";
+import {
+  createWebhookBody,
+  idParams,
+  patchWebhookBody,
+  webhookDeliveriesQuery,
+  webhookDeliveryPageResponse,
+  webhookDeliveryParams,
+  webhookDeliveryResponse,
+  webhookListResponse,
+  webhookResponse,
+  webhookWithSecretResponse,
+} from "../../api-contract";
 
 /** GET /api/v1/webhooks: every endpoint, disabled ones with why; never a secret. */
 export const listWebhooks = route({

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 
-import { FlagDetail } from "@/components/flag-detail";
+import { FlagDetail } from "@/components/flags/flag-detail";
 import { roleHas } from "@/lib/domain/permissions";
 import { requirePage } from "@/lib/http/page-auth";
 

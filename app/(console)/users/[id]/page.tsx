@@ -2,8 +2,7 @@ import { Callout, Card, Flex, Heading, Link as RadixLink, Text } from "@radix-ui
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { userOverviewResponse } from "@/components/api-types";
-import { UserOverview } from "@/components/user-overview";
+import { UserOverview } from "@/components/users/user-overview";
 import { getApp } from "@/lib/app-registry";
 import { requirePage } from "@/lib/http/page-auth";
 import { userOverviewJson } from "@/lib/http/representations";
@@ -26,10 +25,15 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
     if (error instanceof Error && "code" in error && error.code === "USER_NOT_FOUND") return <NoSuchUser />;
     throw error;
   }
-  // Through JSON and the client's own schema: the first paint gets exactly what a refetch through the API gets
-  // (dates as ISO strings), so the two cannot differ.
-  const initial = userOverviewResponse.parse(JSON.parse(JSON.stringify(userOverviewJson(overview))));
-  return <UserOverview id={id} initial={initial} viewer={{ userId: principal.kind === "user" ? principal.userId : null, role: principal.role }} />;
+  // The API's own serializer: the first paint gets exactly what a refetch through the API gets (dates as ISO
+  // strings), so the two cannot differ.
+  return (
+    <UserOverview
+      id={id}
+      initial={userOverviewJson(overview)}
+      viewer={{ userId: principal.kind === "user" ? principal.userId : null, role: principal.role }}
+    />
+  );
 }
 
 /** An id that names no user (or a deleted one): said in place of the page, with the way back. */

@@ -1,7 +1,7 @@
 import { Heading } from "@radix-ui/themes";
 import type { Metadata } from "next";
 
-import { AcceptInvitationForm } from "@/components/accept-invitation-form";
+import { AcceptInvitationForm } from "@/components/account/accept-invitation-form";
 
 export const metadata: Metadata = { title: "Accept invitation", referrer: "no-referrer" };
 

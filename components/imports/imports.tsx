@@ -1,0 +1,319 @@
+"use client";
+
+import { InfoCircledIcon } from "@radix-ui/react-icons";
+import { Badge, Button, Callout, Card, Flex, Heading, Link, Progress, Skeleton, Table, Text } from "@radix-ui/themes";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+
+import { api, ApiError, describeError } from "@/components/data/api";
+import { IMPORTS_KEY, USER_STATS_KEY } from "@/components/data/query-keys";
+import { formatDateTime } from "@/components/ui/format";
+import { LoadError } from "@/components/ui/load-error";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
+import {
+  importJobPageResponse,
+  importJobResponse,
+  importProgressEvent,
+  type ImportJobJson,
+  type ImportProgressJson,
+} from "@/lib/api-contract/imports";
+
+
+const PAGE_SIZE = 20;
+const FIRST_PAGE: string | null = null;
+const whole = new Intl.NumberFormat();
+
+const STATUS_COLOR = { queued: "gray", running: "blue", succeeded: "green", failed: "red" } as const;
+
+/** Why a job writes nothing for now (issue 18): the flag that refuses its uploader's writes, and that it resumes. */
+const PAUSED_BECAUSE = {
+  "read-only-mode": "Paused: the console is in read-only mode (flag ops-read-only-mode). It resumes by itself once that is turned off.",
+  "imports-off": "Paused: imports are turned off for the person who uploaded it (flag bulk-import). It resumes by itself once they are on.",
+} as const;
+
+/** While a job is under way, the list is read again this often, so a pause (and its end) shows without a reload. */
+const ACTIVE_REFRESH_MS = 5_000;
+
+/**
+ * CSV imports (issue 7, item 5): upload a file, follow its progress live (Server-Sent Events: rows, rows per
+ * second, time left), download the rows that failed as CSV, and the past imports. While the `bulk-import` flag
+ * is off for the caller the API answers 404 FEATURE_OFF, and this says imports are turned off instead.
+ */
+export function Imports() {
+  const [following, setFollowing] = useState<string | null>(null);
+  const jobs = useInfiniteQuery({
+    queryKey: IMPORTS_KEY,
+    initialPageParam: FIRST_PAGE,
+    queryFn: ({ pageParam, signal }) => {
+      const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+      if (pageParam) query.set("cursor", pageParam);
+      return api(`/api/v1/imports?${query}`, importJobPageResponse, { signal });
+    },
+    getNextPageParam: (page) => page.nextCursor,
+    refetchInterval: (query) =>
+      query.state.data?.pages.some((page) => page.items.some((job) => job.status === "queued" || job.status === "running"))
+        ? ACTIVE_REFRESH_MS
+        : false,
+  });
+
+  if (jobs.error instanceof ApiError && jobs.error.code === "FEATURE_OFF") {
+    return (
+      <Callout.Root color="gray" role="status">
+        <Callout.Icon>
+          <InfoCircledIcon />
+        </Callout.Icon>
+        <Callout.Text>Imports are turned off (feature flag bulk-import). An administrator can turn them on on the Flags page.</Callout.Text>
+      </Callout.Root>
+    );
+  }
+
+  const items = jobs.data?.pages.flatMap((page) => page.items) ?? [];
+  return (
+    <Flex direction="column" gap="5">
+      <Upload onStarted={setFollowing} />
+      {following && <LiveProgress key={following} id={following} />}
+      <Flex direction="column" gap="3" asChild>
+        <section aria-labelledby="past-imports">
+          <Heading as="h2" size="4" id="past-imports">
+            Past imports
+          </Heading>
+          {jobs.isPending ? (
+            <Skeleton height="8rem" />
+          ) : jobs.isError ? (
+            <LoadError error={jobs.error} what="The imports" />
+          ) : items.length === 0 ? (
+            <Text color="gray">No imports yet. Upload a CSV file above and it is listed here.</Text>
+          ) : (
+            <Table.Root variant="surface" aria-label="Past imports">
+              <Table.Header>
+                <Table.Row>
+                  <Table.ColumnHeaderCell>File</Table.ColumnHeaderCell>
+                  <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
+                  <Table.ColumnHeaderCell>Rows</Table.ColumnHeaderCell>
+                  <Table.ColumnHeaderCell>By</Table.ColumnHeaderCell>
+                  <Table.ColumnHeaderCell>Started</Table.ColumnHeaderCell>
+                  <Table.ColumnHeaderCell>Error report</Table.ColumnHeaderCell>
+                </Table.Row>
+              </Table.Header>
+              <Table.Body>
+                {items.map((job) => (
+                  <JobRow key={job.id} job={job} onFollow={() => setFollowing(job.id)} />
+                ))}
+              </Table.Body>
+            </Table.Root>
+          )}
+          {jobs.hasNextPage && (
+            <Flex>
+              <Button variant="soft" onClick={() => void jobs.fetchNextPage()} loading={jobs.isFetchingNextPage}>
+                Load more
+              </Button>
+            </Flex>
+          )}
+        </section>
+      </Flex>
+    </Flex>
+  );
+}
+
+function JobRow({ job, onFollow }: { job: ImportJobJson; onFollow: () => void }) {
+  const { counts } = job;
+  const active = job.status === "queued" || job.status === "running";
+  return (
+    <Table.Row>
+      <Table.RowHeaderCell>{job.filename ?? "(no name)"}</Table.RowHeaderCell>
+      <Table.Cell>
+        <Flex direction="column" gap="1" align="start">
+          <Badge color={job.paused ? "amber" : STATUS_COLOR[job.status]}>{job.paused ? "paused" : job.status}</Badge>
+          {job.paused && (
+            <Text size="1" color="amber">
+              {PAUSED_BECAUSE[job.paused.reason]}
+            </Text>
+          )}
+          {job.error && (
+            <Text size="1" color="red">
+              {job.error}
+            </Text>
+          )}
+        </Flex>
+      </Table.Cell>
+      <Table.Cell>
+        {whole.format(counts.created)} created, {whole.format(counts.failed)} failed
+        {counts.total !== null && ` of ${whole.format(counts.total)}`}
+      </Table.Cell>
+      <Table.Cell>{job.createdBy.label}</Table.Cell>
+      <Table.Cell>{formatDateTime(job.createdAt)}</Table.Cell>
+      <Table.Cell>
+        {active ? (
+          <Button size="1" variant="soft" onClick={onFollow}>
+            Follow progress
+          </Button>
+        ) : counts.failed > 0 ? (
+          <Link href={errorReportUrl(job.id)} download>
+            {whole.format(counts.failed)} failed rows (CSV)
+          </Link>
+        ) : (
+          <Text color="gray">None</Text>
+        )}
+      </Table.Cell>
+    </Table.Row>
+  );
+}
+
+function errorReportUrl(id: string): string {
+  return `/api/v1/imports/${encodeURIComponent(id)}/errors.csv`;
+}
+
+/** The file picker and its submit; a refused file (not CSV, no usable header, too large) is said here. */
+function Upload({ onStarted }: { onStarted: (id: string) => void }) {
+  const inputId = useId();
+  const hintId = useId();
+  const form = useRef<HTMLFormElement>(null);
+  const queryClient = useQueryClient();
+  const upload = useFormMutation({
+    mutationFn: (file: File) => {
+      const body = new FormData();
+      body.set("file", file);
+      return api("/api/v1/imports", importJobResponse, { method: "POST", body });
+    },
+    onSuccess: (job) => {
+      form.current?.reset();
+      onStarted(job.id);
+      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
+    },
+  });
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const file = new FormData(event.currentTarget).get("file");
+    if (file instanceof File && file.size > 0) upload.send(file);
+  }
+
+  const refused = upload.failure && describeError(upload.failure);
+  return (
+    <Card asChild>
+      <form ref={form} onSubmit={submit} aria-labelledby="upload-heading">
+        <Flex direction="column" gap="3">
+          <Heading as="h2" size="4" id="upload-heading">
+            Import users from a CSV file
+          </Heading>
+          <Text as="p" size="2" color="gray" id={hintId}>
+            A header row naming <code>email</code> and <code>name</code>, optionally <code>role</code> (default VIEWER) and{" "}
+            <code>status</code> (ACTIVE or DISABLED), then one user per row; at most 20 MB. Rows whose email already exists
+            are reported, never overwritten.
+          </Text>
+          <Flex gap="3" align="center" wrap="wrap">
+            <label htmlFor={inputId}>
+              <Text size="2" weight="medium">
+                CSV file
+              </Text>
+            </label>
+            <input id={inputId} name="file" type="file" accept=".csv,text/csv" required aria-describedby={hintId} />
+            <Button type="submit" loading={upload.pending}>
+              Import
+            </Button>
+          </Flex>
+          {refused && (
+            <Callout.Root color="red" role="alert">
+              <Callout.Text>
+                The file was not imported: {refused.title}
+                {refused.detail ? ` (${refused.detail})` : ""}
+              </Callout.Text>
+            </Callout.Root>
+          )}
+        </Flex>
+      </form>
+    </Card>
+  );
+}
+
+/**
+ * One job's progress from its event stream (GET /api/v1/imports/{id}/events): a bar, rows done of the total,
+ * rows per second and the time left; at the end, what was created and the error report.
+ */
+function LiveProgress({ id }: { id: string }) {
+  const [progress, setProgress] = useState<ImportProgressJson | null>(null);
+  const [lost, setLost] = useState(false);
+  /** The server ended the stream for good (refused past the caps, or the session ended): the browser gave up. */
+  const [closed, setClosed] = useState(false);
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const events = new EventSource(`/api/v1/imports/${encodeURIComponent(id)}/events`);
+    const read = (event: MessageEvent<string>) => {
+      const parsed = importProgressEvent.safeParse(JSON.parse(event.data));
+      if (parsed.success) setProgress(parsed.data);
+      setLost(false);
+    };
+    events.addEventListener("progress", read);
+    events.addEventListener("done", (event) => {
+      read(event);
+      events.close();
+      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
+      void queryClient.invalidateQueries({ queryKey: USER_STATS_KEY });
+    });
+    // The browser reconnects by itself (the stream says `retry: 1000`); meanwhile, say so. A reconnect refused
+    // (429 past the caps on open streams, 401 once the session ended) closes it for good.
+    events.onerror = () => {
+      setLost(true);
+      if (events.readyState === EventSource.CLOSED) setClosed(true);
+    };
+    return () => events.close();
+  }, [id, queryClient]);
+
+  const finished = progress?.status === "succeeded" || progress?.status === "failed";
+  const running = !finished && !progress?.paused;
+  const percent = progress?.total ? Math.min(100, Math.round((progress.rowsDone / progress.total) * 100)) : null;
+  return (
+    <Card asChild>
+      <section aria-labelledby="progress-heading">
+        <Flex direction="column" gap="2">
+          <Heading as="h2" size="4" id="progress-heading">
+            {finished ? (progress?.status === "succeeded" ? "Import finished" : "Import failed") : progress?.paused ? "Import paused" : "Importing…"}
+          </Heading>
+          <Progress value={percent ?? undefined} max={100} aria-label="Import progress" size="3" />
+          <Text size="2" role="status" aria-live="polite">
+            {progress === null
+              ? "Waiting for the first progress report…"
+              : [
+                  `${whole.format(progress.rowsDone)}${progress.total === null ? "" : ` of ${whole.format(progress.total)}`} rows`,
+                  `${whole.format(progress.created)} users created, ${whole.format(progress.failed)} rows failed`,
+                  // While paused nothing moves: a rate of 0 and no time left would only say so less clearly.
+                  running && progress.rowsPerSecond !== null ? `${whole.format(Math.round(progress.rowsPerSecond))} rows/s` : null,
+                  running && progress.etaSeconds !== null ? `about ${formatSeconds(progress.etaSeconds)} left` : null,
+                ]
+                  .filter(Boolean)
+                  .join(" · ")}
+          </Text>
+          {progress?.paused && !finished && (
+            <Text size="2" color="amber">
+              {PAUSED_BECAUSE[progress.paused.reason]}
+            </Text>
+          )}
+          {progress?.error && (
+            <Text size="2" color="red">
+              {progress.error}
+            </Text>
+          )}
+          {lost && !finished && (
+            <Text size="1" color="gray">
+              {closed
+                ? "Progress is no longer followed here (too many open, or your session ended). The list below still shows where it stands."
+                : "The connection dropped; reconnecting…"}
+            </Text>
+          )}
+          {finished && progress.failed > 0 && (
+            <Link href={errorReportUrl(id)} download>
+              Download the error report ({whole.format(progress.failed)} rows, CSV)
+            </Link>
+          )}
+        </Flex>
+      </section>
+    </Card>
+  );
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds % 60)} s`;
+}

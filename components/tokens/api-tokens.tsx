@@ -1,0 +1,257 @@
+"use client";
+
+import { PlusIcon } from "@radix-ui/react-icons";
+import {
+  Badge,
+  Button,
+  Code,
+  Dialog,
+  Flex,
+  Select,
+  Skeleton,
+  Table,
+  Text,
+  VisuallyHidden,
+} from "@radix-ui/themes";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useId, useState, type FormEvent } from "react";
+import { toast } from "sonner";
+
+import { api, describeError, send } from "@/components/data/api";
+import { TOKENS_KEY } from "@/components/data/query-keys";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { CopyField } from "@/components/ui/copy-field";
+import { FormField } from "@/components/ui/form-field";
+import { capitalize, formatDate, formatDateTime } from "@/components/ui/format";
+import { LoadError } from "@/components/ui/load-error";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
+import { parseRole } from "@/components/users/user-row-actions";
+import { apiTokenListResponse, createdApiTokenResponse, type ApiTokenJson, type CreateTokenBody } from "@/lib/api-contract/tokens";
+import type { Role } from "@/lib/domain/user";
+
+const TOKENS = TOKENS_KEY;
+/** The create form's inputs, under which the API's field errors are said. */
+const FIELDS = ["name", "role", "expiresAt"] as const;
+
+/** The API tokens page's body: the list (GET /api/v1/tokens), creating and revoking. */
+export function ApiTokens() {
+  const tokens = useQuery({ queryKey: TOKENS, queryFn: ({ signal }) => api("/api/v1/tokens", apiTokenListResponse, { signal }) });
+  return (
+    <Flex direction="column" gap="3">
+      <Flex justify="end">
+        <CreateTokenDialog />
+      </Flex>
+      {tokens.isPending ? (
+        <Skeleton height="8rem" />
+      ) : tokens.isError ? (
+        <LoadError error={tokens.error} what="The tokens" />
+      ) : tokens.data.items.length === 0 ? (
+        <Text color="gray">No tokens yet.</Text>
+      ) : (
+        <Table.Root variant="surface">
+          <Table.Header>
+            <Table.Row>
+              <Table.ColumnHeaderCell>Name</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Role</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Owner</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Starts with</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Created</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Expires</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Last used</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
+              <Table.ColumnHeaderCell>
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.ColumnHeaderCell>
+            </Table.Row>
+          </Table.Header>
+          <Table.Body>
+            {tokens.data.items.map((token) => {
+              const status = statusOf(token);
+              return (
+                <Table.Row key={token.id} align="center">
+                  <Table.Cell>{token.name}</Table.Cell>
+                  <Table.Cell>{capitalize(token.role)}</Table.Cell>
+                  <Table.Cell>
+                    {token.owner ? (
+                      <Link href={`/users/${encodeURIComponent(token.owner.id)}`} prefetch={false}>
+                        {token.owner.email}
+                      </Link>
+                    ) : (
+                      // Deleted since, or a token from before owners whose creator was not found (revoked).
+                      <Text color="gray">{token.createdBy} (gone)</Text>
+                    )}
+                  </Table.Cell>
+                  <Table.Cell>
+                    <Code variant="ghost">{token.prefix}…</Code>
+                  </Table.Cell>
+                  <Table.Cell>
+                    <time dateTime={token.createdAt}>{formatDate(token.createdAt)}</time>
+                  </Table.Cell>
+                  <Table.Cell>
+                    <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time>
+                  </Table.Cell>
+                  <Table.Cell>
+                    {token.lastUsedAt ? <time dateTime={token.lastUsedAt}>{formatDateTime(token.lastUsedAt)}</time> : "Never"}
+                  </Table.Cell>
+                  <Table.Cell>
+                    <Badge variant="soft" color={status === "Active" ? "green" : status === "Revoked" ? "red" : "gray"}>
+                      {status}
+                    </Badge>
+                  </Table.Cell>
+                  <Table.Cell justify="end">{status === "Active" && <RevokeToken token={token} />}</Table.Cell>
+                </Table.Row>
+              );
+            })}
+          </Table.Body>
+        </Table.Root>
+      )}
+    </Flex>
+  );
+}
+
+function statusOf(token: ApiTokenJson): "Active" | "Revoked" | "Expired" {
+  if (token.revokedAt) return "Revoked";
+  if (Date.parse(token.expiresAt) <= Date.now()) return "Expired";
+  return "Active";
+}
+
+function RevokeToken({ token }: { token: ApiTokenJson }) {
+  const queryClient = useQueryClient();
+  const revoke = useMutation({
+    mutationFn: () => send(`/api/v1/tokens/${encodeURIComponent(token.id)}`, { method: "DELETE" }),
+    onSuccess: () => toast.success(`Token ${token.name} was revoked`),
+    onError: (error) => {
+      const { title, detail } = describeError(error);
+      toast.error(title, { description: detail });
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: TOKENS }),
+  });
+  return (
+    <ConfirmDialog
+      trigger={
+        <Button size="1" variant="soft" color="red" loading={revoke.isPending}>
+          Revoke<VisuallyHidden> {token.name}</VisuallyHidden>
+        </Button>
+      }
+      title={`Revoke token ${token.name}?`}
+      description="Services using it are refused from their next request. This cannot be undone."
+      confirmLabel="Revoke token"
+      destructive
+      onConfirm={() => revoke.mutate()}
+    />
+  );
+}
+
+
+function CreateTokenDialog() {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [name, setName] = useState("");
+  const [role, setRole] = useState<Role>("VIEWER");
+  const [expires, setExpires] = useState("");
+  const roleLabelId = useId();
+
+  const create = useFormMutation({
+    fields: FIELDS,
+    mutationFn: (body: CreateTokenBody) => api("/api/v1/tokens", createdApiTokenResponse, { method: "POST", body }),
+    onSuccess: (created) => {
+      toast.success(`Token ${created.token.name} was created`);
+      void queryClient.invalidateQueries({ queryKey: TOKENS });
+    },
+  });
+  const secret = create.mutation.data?.secret ?? null;
+
+  function reset() {
+    setName("");
+    setRole("VIEWER");
+    setExpires("");
+    create.reset();
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    // A date picks the end of that day, in the creator's time zone.
+    create.send({ name, role, expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null });
+  }
+
+  return (
+    <Dialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (!next) reset();
+      }}
+    >
+      <Dialog.Trigger>
+        <Button>
+          <PlusIcon aria-hidden />
+          Create token
+        </Button>
+      </Dialog.Trigger>
+      <Dialog.Content maxWidth="480px">
+        <Dialog.Title>Create token</Dialog.Title>
+        {secret ? (
+          <Flex direction="column" gap="4">
+            <Dialog.Description size="2">The token is ready. Copy its secret now: it will not be shown again.</Dialog.Description>
+            <CopyField label="Token secret" value={secret} hint="Only a hash of it is stored; a lost secret means a new token." />
+            <Flex justify="end">
+              <Dialog.Close>
+                <Button>Done</Button>
+              </Dialog.Close>
+            </Flex>
+          </Flex>
+        ) : (
+          <form onSubmit={submit} noValidate>
+            <Dialog.Description size="2" mb="4">
+              The token acts with the role you give it.
+            </Dialog.Description>
+            <Flex direction="column" gap="3">
+              <FormField
+                label="Name"
+                required
+                autoComplete="off"
+                placeholder="e.g. billing-sync"
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+                error={create.errors.name}
+              />
+              <Flex direction="column" gap="1">
+                <Text as="label" id={roleLabelId} size="2" weight="medium">
+                  Role
+                </Text>
+                <Select.Root value={role} onValueChange={(value) => setRole(parseRole(value))}>
+                  <Select.Trigger aria-labelledby={roleLabelId}>{capitalize(role)}</Select.Trigger>
+                  <Select.Content>
+                    <Select.Item value="VIEWER">Viewer</Select.Item>
+                    <Select.Item value="EDITOR">Editor</Select.Item>
+                    <Select.Item value="ADMIN">Admin</Select.Item>
+                  </Select.Content>
+                </Select.Root>
+              </Flex>
+              <FormField
+                label="Expires (optional)"
+                type="date"
+                hint="At the end of that day. Leave empty for the longest a token may live (90 days unless the server says otherwise). It is revoked if you stop being an ADMIN."
+                value={expires}
+                onChange={(event) => setExpires(event.target.value)}
+                error={create.errors.expiresAt}
+              />
+              {create.failure && <LoadError error={create.failure} what={null} />}
+            </Flex>
+            <Flex gap="3" mt="5" justify="end">
+              <Dialog.Close>
+                <Button type="button" variant="soft" color="gray">
+                  Cancel
+                </Button>
+              </Dialog.Close>
+              <Button type="submit" loading={create.pending}>
+                Create token
+              </Button>
+            </Flex>
+          </form>
+        )}
+      </Dialog.Content>
+    </Dialog.Root>
+  );
+}

@@ -1,0 +1,410 @@
+"use client";
+
+import { PlusIcon } from "@radix-ui/react-icons";
+import { Badge, Button, Checkbox, Code, Dialog, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { toast } from "sonner";
+
+import { api, describeError, send } from "@/components/data/api";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { CopyField } from "@/components/ui/copy-field";
+import { FormField } from "@/components/ui/form-field";
+import { formatDate, formatDateTime } from "@/components/ui/format";
+import { LoadError } from "@/components/ui/load-error";
+import { useFormMutation } from "@/components/ui/use-form-mutation";
+import {
+  webhookDeliveryPageResponse,
+  webhookListResponse,
+  webhookResponse,
+  webhookWithSecretResponse,
+  type WebhookDeliveryJson,
+  type WebhookBody,
+  type WebhookJson,
+} from "@/lib/api-contract/webhooks";
+import { EVENT_TYPES, type EventType } from "@/lib/domain/events";
+
+const WEBHOOKS = ["webhooks"] as const;
+const deliveriesKey = (id: string) => ["webhooks", id, "deliveries"] as const;
+/** The delivery log is refreshed this often while it is open: deliveries change without anyone here acting. */
+const LOG_REFRESH_MS = 2_000;
+/** The endpoint form's inputs, under which the API's field errors are said. */
+const FIELDS = ["url", "description", "eventTypes"] as const;
+
+/** A table's header: the named columns, then one for each row's buttons (named for screen readers only). */
+function HeaderWithActions({ columns }: { columns: readonly string[] }) {
+  return (
+    <Table.Header>
+      <Table.Row>
+        {columns.map((column) => (
+          <Table.ColumnHeaderCell key={column}>{column}</Table.ColumnHeaderCell>
+        ))}
+        <Table.ColumnHeaderCell>
+          <VisuallyHidden>Actions</VisuallyHidden>
+        </Table.ColumnHeaderCell>
+      </Table.Row>
+    </Table.Header>
+  );
+}
+
+function toastError(error: unknown) {
+  const { title, detail } = describeError(error);
+  toast.error(title, { description: detail });
+}
+
+/** The Webhooks page's body (issue 20, item 3): endpoints (GET /api/v1/webhooks), their changes and delivery logs. */
+export function Webhooks() {
+  const endpoints = useQuery({ queryKey: WEBHOOKS, queryFn: ({ signal }) => api("/api/v1/webhooks", webhookListResponse, { signal }) });
+  const [logOf, setLogOf] = useState<string | null>(null);
+  const shown = endpoints.data?.items.find((endpoint) => endpoint.id === logOf);
+  return (
+    <Flex direction="column" gap="3">
+      <Flex justify="end">
+        <EndpointDialog />
+      </Flex>
+      {endpoints.isPending ? (
+        <Skeleton height="8rem" />
+      ) : endpoints.isError ? (
+        <LoadError error={endpoints.error} what="The endpoints" />
+      ) : endpoints.data.items.length === 0 ? (
+        <Text color="gray">No endpoints yet.</Text>
+      ) : (
+        <Table.Root variant="surface">
+          <HeaderWithActions columns={["URL", "Events", "Status", "Created"]} />
+          <Table.Body>
+            {endpoints.data.items.map((endpoint) => (
+              <Table.Row key={endpoint.id} align="center">
+                <Table.Cell>
+                  <Flex direction="column">
+                    <Code variant="ghost">{endpoint.url}</Code>
+                    {endpoint.description && <Text size="1" color="gray">{endpoint.description}</Text>}
+                  </Flex>
+                </Table.Cell>
+                <Table.Cell>{endpoint.eventTypes.length === 0 ? "All events" : endpoint.eventTypes.join(", ")}</Table.Cell>
+                <Table.Cell>
+                  <Flex direction="column" gap="1">
+                    <Badge variant="soft" color={endpoint.enabled ? "green" : "red"} style={{ width: "fit-content" }}>
+                      {endpoint.enabled ? "Enabled" : "Disabled"}
+                    </Badge>
+                    {endpoint.disabledReason && <Text size="1" color="red">{endpoint.disabledReason}</Text>}
+                  </Flex>
+                </Table.Cell>
+                <Table.Cell>
+                  <time dateTime={endpoint.createdAt}>{formatDate(endpoint.createdAt)}</time>
+                </Table.Cell>
+                <Table.Cell justify="end">
+                  <Flex gap="2" justify="end" wrap="wrap">
+                    <Button size="1" variant="soft" onClick={() => setLogOf(logOf === endpoint.id ? null : endpoint.id)} aria-expanded={logOf === endpoint.id}>
+                      Deliveries<VisuallyHidden> to {endpoint.url}</VisuallyHidden>
+                    </Button>
+                    <EndpointDialog endpoint={endpoint} />
+                    <ToggleEndpoint endpoint={endpoint} />
+                    <RotateSecret endpoint={endpoint} />
+                    <DeleteEndpoint endpoint={endpoint} onDeleted={() => setLogOf(null)} />
+                  </Flex>
+                </Table.Cell>
+              </Table.Row>
+            ))}
+          </Table.Body>
+        </Table.Root>
+      )}
+      {shown && <DeliveryLog endpoint={shown} />}
+    </Flex>
+  );
+}
+
+function useEndpointChange<T>(change: () => Promise<T>, done: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: change,
+    onSuccess: () => toast.success(done),
+    onError: toastError,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: WEBHOOKS }),
+  });
+}
+
+function ToggleEndpoint({ endpoint }: { endpoint: WebhookJson }) {
+  const enable = !endpoint.enabled;
+  const toggle = useEndpointChange(
+    () => api(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}`, webhookResponse, { method: "PATCH", body: { enabled: enable } }),
+    enable ? `${endpoint.url} is enabled again: its queue resumes` : `${endpoint.url} is disabled`,
+  );
+  return (
+    <Button size="1" variant="soft" color={enable ? "green" : "gray"} loading={toggle.isPending} onClick={() => toggle.mutate()}>
+      {enable ? "Enable" : "Disable"}
+      <VisuallyHidden> {endpoint.url}</VisuallyHidden>
+    </Button>
+  );
+}
+
+function DeleteEndpoint({ endpoint, onDeleted }: { endpoint: WebhookJson; onDeleted: () => void }) {
+  const remove = useEndpointChange(
+    async () => {
+      await send(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}`, { method: "DELETE" });
+      onDeleted();
+    },
+    `${endpoint.url} was removed`,
+  );
+  return (
+    <ConfirmDialog
+      trigger={
+        <Button size="1" variant="soft" color="red" loading={remove.isPending}>
+          Delete<VisuallyHidden> {endpoint.url}</VisuallyHidden>
+        </Button>
+      }
+      title="Delete this endpoint?"
+      description={`Nothing more is sent to ${endpoint.url}, and its delivery log goes with it.`}
+      confirmLabel="Delete endpoint"
+      destructive
+      onConfirm={() => remove.mutate()}
+    />
+  );
+}
+
+function RotateSecret({ endpoint }: { endpoint: WebhookJson }) {
+  const [secret, setSecret] = useState<string | null>(null);
+  const rotate = useMutation({
+    mutationFn: () => api(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}/rotate-secret`, webhookWithSecretResponse, { method: "POST" }),
+    onSuccess: (rotated) => setSecret(rotated.secret),
+    onError: toastError,
+  });
+  return (
+    <>
+      <ConfirmDialog
+        trigger={
+          <Button size="1" variant="soft" color="gray" loading={rotate.isPending}>
+            Rotate secret<VisuallyHidden> of {endpoint.url}</VisuallyHidden>
+          </Button>
+        }
+        title="Rotate the signing secret?"
+        description="Requests are signed with the new secret from now on: the receiver must verify with it."
+        confirmLabel="Rotate secret"
+        onConfirm={() => rotate.mutate()}
+      />
+      <Dialog.Root open={secret !== null} onOpenChange={(open) => !open && setSecret(null)}>
+        <Dialog.Content maxWidth="480px">
+          <Dialog.Title>New signing secret</Dialog.Title>
+          <Dialog.Description size="2" mb="3">
+            Copy it now: it will not be shown again.
+          </Dialog.Description>
+          <CopyField label="Signing secret" value={secret ?? ""} />
+          <Flex justify="end" mt="4">
+            <Dialog.Close>
+              <Button>Done</Button>
+            </Dialog.Close>
+          </Flex>
+        </Dialog.Content>
+      </Dialog.Root>
+    </>
+  );
+}
+
+/** Adds an endpoint (the secret is shown once), or, given one, changes its URL, description and event types. */
+function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [url, setUrl] = useState(endpoint?.url ?? "");
+  const [description, setDescription] = useState(endpoint?.description ?? "");
+  const [types, setTypes] = useState<readonly EventType[]>(endpoint?.eventTypes ?? []);
+  const path = endpoint ? `/api/v1/webhooks/${encodeURIComponent(endpoint.id)}` : "/api/v1/webhooks";
+
+  const save = useFormMutation({
+    fields: FIELDS,
+    mutationFn: async (body: WebhookBody) => {
+      if (endpoint) return { secret: null, ...(await api(path, webhookResponse, { method: "PATCH", body })) };
+      return api(path, webhookWithSecretResponse, { method: "POST", body });
+    },
+    onSuccess: (saved) => {
+      void queryClient.invalidateQueries({ queryKey: WEBHOOKS });
+      if (!saved.secret) setOpen(false);
+      toast.success(endpoint ? "The endpoint was changed" : "The endpoint was added");
+    },
+  });
+  const secret = save.mutation.data?.secret ?? null;
+
+  function reset() {
+    setUrl(endpoint?.url ?? "");
+    setDescription(endpoint?.description ?? "");
+    setTypes(endpoint?.eventTypes ?? []);
+    save.reset();
+  }
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    save.send({ url, description, eventTypes: [...types] });
+  }
+  const title = endpoint ? "Edit endpoint" : "Add endpoint";
+
+  return (
+    <Dialog.Root
+      open={open}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (!next) reset();
+      }}
+    >
+      <Dialog.Trigger>
+        {endpoint ? (
+          <Button size="1" variant="soft" color="gray">
+            Edit<VisuallyHidden> {endpoint.url}</VisuallyHidden>
+          </Button>
+        ) : (
+          <Button>
+            <PlusIcon aria-hidden />
+            Add endpoint
+          </Button>
+        )}
+      </Dialog.Trigger>
+      <Dialog.Content maxWidth="560px">
+        <Dialog.Title>{title}</Dialog.Title>
+        {secret ? (
+          <Flex direction="column" gap="4">
+            <Dialog.Description size="2">
+              The endpoint is added. Copy its signing secret now: it will not be shown again. Verify each request&apos;s{" "}
+              <Code>webhook-signature</Code> with it (docs/api.md, &quot;Webhooks&quot;).
+            </Dialog.Description>
+            <CopyField label="Signing secret" value={secret} />
+            <Flex justify="end">
+              <Dialog.Close>
+                <Button>Done</Button>
+              </Dialog.Close>
+            </Flex>
+          </Flex>
+        ) : (
+          <form onSubmit={submit} noValidate>
+            <Dialog.Description size="2" mb="4">
+              Events are POSTed to the URL as signed JSON, one at a time in order, and retried for up to a day.
+            </Dialog.Description>
+            <Flex direction="column" gap="3">
+              <FormField
+                label="URL"
+                required
+                autoComplete="off"
+                placeholder="https://example.com/webhooks"
+                value={url}
+                onChange={(event) => setUrl(event.target.value)}
+                error={save.errors.url}
+              />
+              <FormField
+                label="Description (optional)"
+                autoComplete="off"
+                value={description}
+                onChange={(event) => setDescription(event.target.value)}
+                error={save.errors.description}
+              />
+              <fieldset style={{ border: "none", padding: 0, margin: 0 }}>
+                <legend>
+                  <Text size="2" weight="medium">
+                    Events (none ticked: all)
+                  </Text>
+                </legend>
+                <Flex wrap="wrap" gap="2">
+                  {EVENT_TYPES.map((type) => (
+                    <Text as="label" size="2" key={type} style={{ minWidth: "12rem" }}>
+                      <Flex gap="2" align="center">
+                        <Checkbox
+                          checked={types.includes(type)}
+                          onCheckedChange={(checked) => setTypes(checked === true ? [...types, type] : types.filter((t) => t !== type))}
+                        />
+                        <Code variant="ghost">{type}</Code>
+                      </Flex>
+                    </Text>
+                  ))}
+                </Flex>
+              </fieldset>
+              {save.failure && <LoadError error={save.failure} what={null} />}
+            </Flex>
+            <Flex gap="3" mt="5" justify="end">
+              <Dialog.Close>
+                <Button type="button" variant="soft" color="gray">
+                  Cancel
+                </Button>
+              </Dialog.Close>
+              <Button type="submit" loading={save.pending}>
+                {endpoint ? "Save" : "Add endpoint"}
+              </Button>
+            </Flex>
+          </form>
+        )}
+      </Dialog.Content>
+    </Dialog.Root>
+  );
+}
+
+const STATUS_COLOR = { pending: "amber", succeeded: "green", failed: "red" } as const;
+const STATUS_LABEL = { pending: "Pending", succeeded: "Succeeded", failed: "Failed" } as const;
+
+/** One endpoint's delivery log, newest first, refreshed while it is open; each delivery can be sent again. */
+function DeliveryLog({ endpoint }: { endpoint: WebhookJson }) {
+  const deliveries = useQuery({
+    queryKey: deliveriesKey(endpoint.id),
+    queryFn: ({ signal }) => api(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}/deliveries?limit=50`, webhookDeliveryPageResponse, { signal }),
+    refetchInterval: LOG_REFRESH_MS,
+  });
+  return (
+    <Flex direction="column" gap="2" asChild>
+      <section aria-label={`Deliveries to ${endpoint.url}`}>
+        <Text as="p" weight="medium">
+          Deliveries to <Code variant="ghost">{endpoint.url}</Code> (the latest 50)
+        </Text>
+        {deliveries.isPending ? (
+          <Skeleton height="6rem" />
+        ) : deliveries.isError ? (
+          <LoadError error={deliveries.error} what="The deliveries" />
+        ) : deliveries.data.items.length === 0 ? (
+          <Text color="gray">Nothing sent yet: deliveries appear here as events happen.</Text>
+        ) : (
+          <Table.Root variant="surface" size="1">
+            <HeaderWithActions columns={["Event", "Status", "Attempts", "Response", "Latency", "Next attempt", "Last error"]} />
+            <Table.Body>
+              {deliveries.data.items.map((delivery) => (
+                <Table.Row key={delivery.id} align="center">
+                  <Table.Cell>
+                    <Flex direction="column">
+                      <Code variant="ghost">{delivery.eventType}</Code>
+                      <Text size="1" color="gray">
+                        {delivery.subject.type} …{delivery.subject.id.slice(-6)} #{delivery.sequence}
+                      </Text>
+                    </Flex>
+                  </Table.Cell>
+                  <Table.Cell>
+                    <Badge variant="soft" color={STATUS_COLOR[delivery.status]}>
+                      {STATUS_LABEL[delivery.status]}
+                    </Badge>
+                  </Table.Cell>
+                  <Table.Cell>{delivery.attempts}</Table.Cell>
+                  <Table.Cell>{delivery.lastResponseCode ?? "–"}</Table.Cell>
+                  <Table.Cell>{delivery.lastLatencyMs === null ? "–" : `${delivery.lastLatencyMs} ms`}</Table.Cell>
+                  <Table.Cell>
+                    {delivery.nextAttemptAt ? <time dateTime={delivery.nextAttemptAt}>{formatDateTime(delivery.nextAttemptAt)}</time> : "–"}
+                  </Table.Cell>
+                  <Table.Cell>
+                    <Text size="1">{delivery.lastError ?? ""}</Text>
+                  </Table.Cell>
+                  <Table.Cell justify="end">
+                    <Resend endpoint={endpoint} delivery={delivery} />
+                  </Table.Cell>
+                </Table.Row>
+              ))}
+            </Table.Body>
+          </Table.Root>
+        )}
+      </section>
+    </Flex>
+  );
+}
+
+function Resend({ endpoint, delivery }: { endpoint: WebhookJson; delivery: WebhookDeliveryJson }) {
+  const queryClient = useQueryClient();
+  const resend = useMutation({
+    mutationFn: () =>
+      send(`/api/v1/webhooks/${encodeURIComponent(endpoint.id)}/deliveries/${encodeURIComponent(delivery.id)}/resend`, { method: "POST" }),
+    onSuccess: () => toast.success(`${delivery.eventType} is queued again`),
+    onError: toastError,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: deliveriesKey(endpoint.id) }),
+  });
+  return (
+    <Button size="1" variant="soft" disabled={delivery.status === "pending"} loading={resend.isPending} onClick={() => resend.mutate()}>
+      Resend<VisuallyHidden> {delivery.eventType} #{delivery.sequence}</VisuallyHidden>
+    </Button>
+  );
+}

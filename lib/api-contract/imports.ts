@@ -1,0 +1,112 @@
+/** CSV imports (issue 8): /api/v1/imports, each job's event stream and its error report. */
+import { z } from "zod";
+
+import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
+import { timestamp } from "./common";
+
+const importCounts = z
+  .strictObject({
+    total: z.number().int().nullable().meta({ description: "Data rows in the file; null until counted" }),
+    done: z.number().int().meta({ description: "Rows handled in committed batches (created + failed)" }),
+    created: z.number().int(),
+    failed: z.number().int(),
+  })
+  .meta({ id: "ImportCounts" });
+
+const importRowError = z
+  .strictObject({
+    line: z.number().int().meta({ description: "Line of the file (1 is the header)" }),
+    email: z.string().nullable(),
+    reason: z.string(),
+  })
+  .meta({ id: "ImportRowError" });
+
+const importPause = z
+  .strictObject({
+    reason: z.enum(IMPORT_PAUSE_REASONS).meta({
+      description:
+        "`read-only-mode`: the incident kill switch (flag ops-read-only-mode) is on for the uploader; `imports-off`: " +
+        "imports are turned off for them (flag bulk-import)",
+    }),
+    since: timestamp,
+  })
+  .nullable()
+  .meta({
+    id: "ImportPause",
+    description: "Set while the job writes nothing because a flag refuses its uploader's writes; it resumes by itself once they are allowed",
+  });
+
+export const importJobResponse = z
+  .strictObject({
+    id: z.string(),
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    filename: z.string().nullable(),
+    sizeBytes: z.number().int(),
+    sha256: z.string(),
+    createdBy: z.strictObject({ type: z.string(), id: z.string().nullable(), label: z.string() }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    finishedAt: timestamp.nullable(),
+    error: z.string().nullable().meta({ description: "Why the job failed as a whole (its rows' errors are listed apart)" }),
+    paused: importPause,
+    counts: importCounts,
+  })
+  .meta({ id: "ImportJob" });
+
+export const importJobDetailResponse = importJobResponse
+  .extend({
+    errors: z.strictObject({
+      items: z.array(importRowError),
+      nextErrorsAfter: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: "Pass as `errorsAfter` for the next errors; null after the last" }),
+    }),
+  })
+  .meta({ id: "ImportJobDetail" });
+
+export const importJobPageResponse = z
+  .strictObject({ items: z.array(importJobResponse), nextCursor: z.string().nullable() })
+  .meta({ id: "ImportJobPage" });
+
+/** The `data` of each Server-Sent Event of GET /imports/{id}/events. */
+export const importProgressEvent = z
+  .strictObject({
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    rowsDone: z.number().int(),
+    created: z.number().int(),
+    failed: z.number().int(),
+    total: z.number().int().nullable(),
+    rowsPerSecond: z.number().nullable(),
+    etaSeconds: z.number().nullable(),
+    error: z.string().nullable(),
+    paused: importPause,
+  })
+  .meta({ id: "ImportProgressEvent" });
+
+export const importEventsResponse = z.string().meta({
+  description:
+    "Server-Sent Events: `event: progress` about every 500 ms with `data` a JSON object " +
+    "`{status, rowsDone, created, failed, total, rowsPerSecond, etaSeconds, error, paused}`; `event: done` with the " +
+    "same object once the job has ended, then the stream closes. It also closes when the server drains (the client " +
+    "reconnects, to another replica, after `retry`), and when the caller's session or token ends or no longer " +
+    "allows it (checked every 5 s; the reconnect is then answered 401 or 403).",
+});
+
+/** GET /imports/{id}/errors.csv: the report itself, as text. */
+export const importErrorsCsvResponse = z.string().meta({
+  description: "RFC 4180 CSV in UTF-8: the header `line,email,reason`, then one row per row of the file that created no user",
+  examples: ["line,email,reason\r\n3,not-an-email,email: Invalid email address\r\n"],
+});
+
+export const importUploadCsv = z.string().meta({
+  description: "The CSV file: a header row naming email and name, optionally role and status, then one row per user",
+});
+
+export const importUploadMultipart = z
+  .strictObject({ file: z.string().meta({ format: "binary", description: "The CSV file" }) })
+  .meta({ id: "ImportUpload" });
+
+export type ImportJobJson = z.output<typeof importJobResponse>;
+export type ImportProgressJson = z.output<typeof importProgressEvent>;

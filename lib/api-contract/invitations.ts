@@ -1,0 +1,29 @@
+/** Invitations: an admin invites someone (POST /api/v1/invitations), who sets a password with the link. */
+import { z } from "zod";
+
+import { requestedRole, timestamp } from "./common";
+import { password } from "./session";
+import { userEmail, userName, userResponse } from "./users";
+
+export const inviteBody = z.strictObject({ email: userEmail, name: userName, role: requestedRole });
+
+export type InviteBody = z.output<typeof inviteBody>;
+
+export const acceptInvitationBody = z.strictObject({
+  token: z.string().min(1).max(200),
+  password,
+});
+
+export type AcceptInvitationBody = z.output<typeof acceptInvitationBody>;
+
+export const invitationResponse = z
+  .strictObject({
+    user: userResponse,
+    invitationUrl: z.url().meta({ description: "Single-use link for the invited person; shown once" }),
+    expiresAt: timestamp,
+  })
+  .meta({ id: "Invitation" });
+
+export const acceptedInvitationResponse = z
+  .strictObject({ email: z.string().meta({ description: "Sign in with this email and the password just set" }) })
+  .meta({ id: "AcceptedInvitation" });
