@@ -10,7 +10,9 @@ import type { FieldErrorJson } from "@/lib/api-contract/problem";
  * - An error answer (`application/problem+json`, RFC 9457) is thrown as an {@link ApiError}; any other
  *   failure (a proxy's HTML page, a dropped connection) becomes one too, so callers handle one kind of error.
  * - {@link api} checks the JSON against the response's schema (lib/api-contract) and returns it typed; {@link send}
- *   is for answers without a body (204).
+ *   is for answers without a body (204). The contract's objects are strict (the reference says
+ *   `additionalProperties: false`), but a field the page does not know is dropped here, not refused: during a
+ *   rolling update a newer replica may answer a page an older one served.
  */
 
 export class ApiError extends Error {
@@ -62,11 +64,25 @@ export interface ApiRequest {
 /** Calls `path` (e.g. `/api/v1/tokens`) and returns its JSON, checked against `schema`. */
 export async function api<S extends z.ZodType>(path: string, schema: S, request: ApiRequest = {}): Promise<z.output<S>> {
   const response = await call(path, request);
-  const parsed = schema.safeParse(await response.json().catch(() => undefined));
+  const parsed = parseAnswer(schema, await response.json().catch(() => undefined));
   if (!parsed.success) {
     throw new ApiError({ status: response.status, title: "The server answered in an unexpected form", detail: `${request.method ?? "GET"} ${path}` });
   }
   return parsed.data;
+}
+
+/**
+ * `json` checked against `schema`, without the fields the schema does not know (a newer server's): only when they
+ * are all that is wrong; anything else (a missing field, a wrong type) still fails.
+ */
+export function parseAnswer<S extends z.ZodType>(schema: S, json: unknown): z.ZodSafeParseResult<z.output<S>> {
+  const parsed = schema.safeParse(json);
+  if (parsed.success || !parsed.error.issues.every((issue) => issue.code === "unrecognized_keys")) return parsed;
+  for (const issue of parsed.error.issues) {
+    const holder = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], json);
+    for (const key of issue.code === "unrecognized_keys" ? issue.keys : []) delete (holder as Record<string, unknown>)[key];
+  }
+  return schema.safeParse(json);
 }
 
 /** Calls `path` for its effect only (answers 204, or a body nobody needs). */
