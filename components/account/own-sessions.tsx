@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { describeUserAgent, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
@@ -23,18 +24,7 @@ export function OwnSessions() {
   if (sessions.isError) return <LoadError error={sessions.error} what="Your sessions" />;
   return (
     <Table.Root variant="surface" size="2">
-      <Table.Header>
-        <Table.Row>
-          <Table.ColumnHeaderCell>Device</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Address</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Signed in</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Last active</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Ends</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>
-            <VisuallyHidden>Actions</VisuallyHidden>
-          </Table.ColumnHeaderCell>
-        </Table.Row>
-      </Table.Header>
+      <ColumnHeaders columns={["Device", "Address", "Signed in", "Last active", "Ends"]} actions />
       <Table.Body>
         {sessions.data.items.map((session) => (
           <Table.Row key={session.id} align="center">

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 
 import { api } from "@/components/data/api";
 import { AUDIT_KEY } from "@/components/data/query-keys";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { DateTime } from "@/components/ui/date-time";
 import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
@@ -111,16 +112,7 @@ export function AuditLog() {
 export function AuditEventsTable({ events }: { events: readonly AuditEventJson[] }) {
   return (
     <Table.Root variant="surface" size="1" ref={auditTableScrollable}>
-      <Table.Header>
-        <Table.Row>
-          <Table.ColumnHeaderCell>Time</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Action</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Actor</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Target</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Changes</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Request</Table.ColumnHeaderCell>
-        </Table.Row>
-      </Table.Header>
+      <ColumnHeaders columns={["Time", "Action", "Actor", "Target", "Changes", "Request"]} />
       <Table.Body>
         {events.map((event) => (
           <AuditRow key={event.id} event={event} />

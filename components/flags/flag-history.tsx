@@ -1,11 +1,12 @@
 "use client";
 
 import { CounterClockwiseClockIcon } from "@radix-ui/react-icons";
-import { Badge, Button, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
+import { Badge, Button, Flex, Skeleton, Table, Text } from "@radix-ui/themes";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
@@ -55,19 +56,7 @@ export function FlagHistory({ flag, canRevert }: { flag: FlagJson; canRevert: bo
     <Flex direction="column" gap="3">
       <Table.Root variant="surface" size="1">
         <caption className="visually-hidden">History of {flag.key}</caption>
-        <Table.Header>
-          <Table.Row>
-            <Table.ColumnHeaderCell scope="col">Version</Table.ColumnHeaderCell>
-            <Table.ColumnHeaderCell scope="col">Change</Table.ColumnHeaderCell>
-            <Table.ColumnHeaderCell scope="col">By</Table.ColumnHeaderCell>
-            <Table.ColumnHeaderCell scope="col">When</Table.ColumnHeaderCell>
-            {canRevert && (
-              <Table.ColumnHeaderCell scope="col">
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.ColumnHeaderCell>
-            )}
-          </Table.Row>
-        </Table.Header>
+        <ColumnHeaders columns={["Version", "Change", "By", "When"]} actions={canRevert} />
         <Table.Body>
           {versions.map((version) => {
             const isCurrent = version.after.version === flag.version;

@@ -5,6 +5,7 @@ import { Badge, Callout, Code, Flex, Link as RadixLink, Skeleton, Table, Text } 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
 import { flagListQuery } from "./flag-api";
@@ -37,14 +38,7 @@ export function FlagList({ canWrite }: { canWrite: boolean }) {
       <Table.Root variant="surface">
         {/* Radix puts props on its wrapper, not on <table>: a caption names the table itself. */}
         <caption className="visually-hidden">Feature flags</caption>
-        <Table.Header>
-          <Table.Row>
-            <Table.ColumnHeaderCell scope="col">Flag</Table.ColumnHeaderCell>
-            <Table.ColumnHeaderCell scope="col">State</Table.ColumnHeaderCell>
-            <Table.ColumnHeaderCell scope="col">Serving</Table.ColumnHeaderCell>
-            <Table.ColumnHeaderCell scope="col">Last change</Table.ColumnHeaderCell>
-          </Table.Row>
-        </Table.Header>
+        <ColumnHeaders columns={["Flag", "State", "Serving", "Last change"]} />
         <Table.Body>
           {flags.data.items.map((flag) => (
             <Table.Row key={flag.key}>

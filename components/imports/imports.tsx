@@ -7,6 +7,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 
 import { api, ApiError, describeError } from "@/components/data/api";
 import { IMPORTS_KEY, USER_STATS_KEY } from "@/components/data/query-keys";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
@@ -85,16 +86,7 @@ export function Imports() {
             <Text color="gray">No imports yet. Upload a CSV file above and it is listed here.</Text>
           ) : (
             <Table.Root variant="surface" aria-label="Past imports">
-              <Table.Header>
-                <Table.Row>
-                  <Table.ColumnHeaderCell>File</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell>Rows</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell>By</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell>Started</Table.ColumnHeaderCell>
-                  <Table.ColumnHeaderCell>Error report</Table.ColumnHeaderCell>
-                </Table.Row>
-              </Table.Header>
+              <ColumnHeaders columns={["File", "Status", "Rows", "By", "Started", "Error report"]} />
               <Table.Body>
                 {items.map((job) => (
                   <JobRow key={job.id} job={job} onFollow={() => setFollowing(job.id)} />

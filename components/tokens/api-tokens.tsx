@@ -20,6 +20,7 @@ import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
 import { TOKENS_KEY } from "@/components/data/query-keys";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormField } from "@/components/ui/form-field";
@@ -50,21 +51,7 @@ export function ApiTokens() {
         <Text color="gray">No tokens yet.</Text>
       ) : (
         <Table.Root variant="surface">
-          <Table.Header>
-            <Table.Row>
-              <Table.ColumnHeaderCell>Name</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Role</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Owner</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Starts with</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Created</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Expires</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Last used</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>Status</Table.ColumnHeaderCell>
-              <Table.ColumnHeaderCell>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.ColumnHeaderCell>
-            </Table.Row>
-          </Table.Header>
+          <ColumnHeaders columns={["Name", "Role", "Owner", "Starts with", "Created", "Expires", "Last used", "Status"]} actions />
           <Table.Body>
             {tokens.data.items.map((token) => {
               const status = statusOf(token);

@@ -9,6 +9,7 @@ import { toast } from "sonner";
 
 import { ApiError, api } from "@/components/data/api";
 import { USERS_KEY, userOverviewKey } from "@/components/data/query-keys";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { checkForm } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
@@ -168,14 +169,7 @@ export function UserEditForm({
                   Someone changed this user while you were editing
                 </Heading>
                 <Table.Root size="1" variant="surface">
-                  <Table.Header>
-                    <Table.Row>
-                      <Table.ColumnHeaderCell>Field</Table.ColumnHeaderCell>
-                      <Table.ColumnHeaderCell>You started from</Table.ColumnHeaderCell>
-                      <Table.ColumnHeaderCell>Their value</Table.ColumnHeaderCell>
-                      <Table.ColumnHeaderCell>Your value</Table.ColumnHeaderCell>
-                    </Table.Row>
-                  </Table.Header>
+                  <ColumnHeaders columns={["Field", "You started from", "Their value", "Your value"]} />
                   <Table.Body>
                     {conflictRows(editValuesOf(start), editValuesOf(theirs), draft).map((row) => (
                       <Table.Row key={row.field}>

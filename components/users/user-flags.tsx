@@ -6,6 +6,7 @@ import Link from "next/link";
 
 import { describeReason, valueLabel } from "@/components/flags/flag-text";
 import { userFlagsQuery } from "@/components/flags/my-flags";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { LoadError } from "@/components/ui/load-error";
 import type { UserFlagJson } from "@/lib/api-contract/flag-evaluations";
 
@@ -29,13 +30,7 @@ export function UserFlags({ userId, initial }: { userId: string; initial?: UserF
         ) : (
           <Table.Root variant="surface">
             <caption className="visually-hidden">Feature flags</caption>
-            <Table.Header>
-              <Table.Row>
-                <Table.ColumnHeaderCell scope="col">Flag</Table.ColumnHeaderCell>
-                <Table.ColumnHeaderCell scope="col">Variation</Table.ColumnHeaderCell>
-                <Table.ColumnHeaderCell scope="col">Why</Table.ColumnHeaderCell>
-              </Table.Row>
-            </Table.Header>
+            <ColumnHeaders columns={["Flag", "Variation", "Why"]} />
             <Table.Body>
               {flags.data.items.map((flag) => (
                 <Table.Row key={flag.key}>

@@ -10,6 +10,7 @@ import { toast } from "sonner";
 import { AuditEventsTable } from "@/components/audit/audit-log";
 import { api, describeError } from "@/components/data/api";
 import { userOverviewKey } from "@/components/data/query-keys";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { DateTime } from "@/components/ui/date-time";
 import { describeUserAgent } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
@@ -234,15 +235,7 @@ function LeftOut({ what, permission }: { what: string; permission: string | unde
 function SessionsTable({ sessions }: { sessions: readonly UserSessionJson[] }) {
   return (
     <Table.Root variant="surface" size="1">
-      <Table.Header>
-        <Table.Row>
-          <Table.ColumnHeaderCell>Device</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Address</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Signed in</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Last active</Table.ColumnHeaderCell>
-          <Table.ColumnHeaderCell>Ends</Table.ColumnHeaderCell>
-        </Table.Row>
-      </Table.Header>
+      <ColumnHeaders columns={["Device", "Address", "Signed in", "Last active", "Ends"]} />
       <Table.Body>
         {sessions.map((session, index) => (
           // No id in the overview (it is the session's lookup hash, not to be shown); rows are never reordered in place.

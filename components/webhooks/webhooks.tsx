@@ -7,6 +7,7 @@ import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
+import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyField } from "@/components/ui/copy-field";
 import { FormField } from "@/components/ui/form-field";
@@ -31,22 +32,6 @@ const LOG_REFRESH_MS = 2_000;
 /** The endpoint form's inputs, under which the API's field errors are said. */
 const FIELDS = ["url", "description", "eventTypes"] as const;
 
-/** A table's header: the named columns, then one for each row's buttons (named for screen readers only). */
-function HeaderWithActions({ columns }: { columns: readonly string[] }) {
-  return (
-    <Table.Header>
-      <Table.Row>
-        {columns.map((column) => (
-          <Table.ColumnHeaderCell key={column}>{column}</Table.ColumnHeaderCell>
-        ))}
-        <Table.ColumnHeaderCell>
-          <VisuallyHidden>Actions</VisuallyHidden>
-        </Table.ColumnHeaderCell>
-      </Table.Row>
-    </Table.Header>
-  );
-}
-
 function toastError(error: unknown) {
   const { title, detail } = describeError(error);
   toast.error(title, { description: detail });
@@ -70,7 +55,7 @@ export function Webhooks() {
         <Text color="gray">No endpoints yet.</Text>
       ) : (
         <Table.Root variant="surface">
-          <HeaderWithActions columns={["URL", "Events", "Status", "Created"]} />
+          <ColumnHeaders columns={["URL", "Events", "Status", "Created"]} actions />
           <Table.Body>
             {endpoints.data.items.map((endpoint) => (
               <Table.Row key={endpoint.id} align="center">
@@ -354,7 +339,7 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookJson }) {
           <Text color="gray">Nothing sent yet: deliveries appear here as events happen.</Text>
         ) : (
           <Table.Root variant="surface" size="1">
-            <HeaderWithActions columns={["Event", "Status", "Attempts", "Response", "Latency", "Next attempt", "Last error"]} />
+            <ColumnHeaders columns={["Event", "Status", "Attempts", "Response", "Latency", "Next attempt", "Last error"]} actions />
             <Table.Body>
               {deliveries.data.items.map((delivery) => (
                 <Table.Row key={delivery.id} align="center">
