@@ -16,25 +16,39 @@ export function FormField({
   ...input
 }: InputProps & { label: string; hint?: string; error?: string | undefined }) {
   const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <Flex direction="column" gap="1">
       <Text as="label" htmlFor={id} size="2" weight="medium">
         {label}
       </Text>
-      <TextField.Root id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy} {...input} />
+      <TextField.Root id={id} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, hint, error)} {...input} />
+      <FieldNotes id={id} hint={hint} error={error} />
+    </Flex>
+  );
+}
+
+/**
+ * What a field's input is described by (aria-describedby): the ids of its hint and its error that
+ * {@link FieldNotes} shows, hint first; none shown, no attribute.
+ */
+export function describedBy(id: string, hint: string | undefined, error: string | undefined): string | undefined {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
+}
+
+/** A field's hint, then its error (said at once: role alert), under its input; the ids {@link describedBy} names. */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
       {hint && (
-        <Text id={hintId} size="1" color="gray">
+        <Text id={`${id}-hint`} size="1" color="gray">
           {hint}
         </Text>
       )}
       {error && (
-        <Text id={errorId} size="1" color="red" role="alert">
+        <Text id={`${id}-error`} size="1" color="red" role="alert">
           {error}
         </Text>
       )}
-    </Flex>
+    </>
   );
 }

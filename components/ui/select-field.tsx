@@ -3,6 +3,8 @@
 import { Flex, Select, Text } from "@radix-ui/themes";
 import { useId } from "react";
 
+import { describedBy, FieldNotes } from "./form-field";
+
 export interface SelectOption<V extends string> {
   value: V;
   label: string;
@@ -29,9 +31,6 @@ export function SelectField<V extends string>({
   error?: string | undefined;
 }) {
   const id = useId();
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
   return (
     <Flex direction="column" gap="1">
       <Text as="label" id={`${id}-label`} size="2" weight="medium">
@@ -44,7 +43,7 @@ export function SelectField<V extends string>({
           if (option) onValueChange(option.value);
         }}
       >
-        <Select.Trigger aria-labelledby={`${id}-label`} aria-describedby={describedBy} aria-invalid={error ? true : undefined}>
+        <Select.Trigger aria-labelledby={`${id}-label`} aria-describedby={describedBy(id, hint, error)} aria-invalid={error ? true : undefined}>
           {options.find((option) => option.value === value)?.label}
         </Select.Trigger>
         <Select.Content>
@@ -55,16 +54,7 @@ export function SelectField<V extends string>({
           ))}
         </Select.Content>
       </Select.Root>
-      {hint && (
-        <Text id={hintId} size="1" color="gray">
-          {hint}
-        </Text>
-      )}
-      {error && (
-        <Text id={errorId} size="1" color="red" role="alert">
-          {error}
-        </Text>
-      )}
+      <FieldNotes id={id} hint={hint} error={error} />
     </Flex>
   );
 }
