@@ -1,11 +1,12 @@
 "use client";
 
-import { CheckCircledIcon, ExclamationTriangleIcon } from "@radix-ui/react-icons";
+import { CheckCircledIcon } from "@radix-ui/react-icons";
 import { Button, Callout, Flex, Link as RadixLink, Text } from "@radix-ui/themes";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "@/components/data/api";
+import { ErrorCallout } from "@/components/ui/error-callout";
 import { checkFields } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
@@ -53,12 +54,7 @@ export function AcceptInvitationForm({ token }: { token: string }) {
           Choose a password of at least {PASSWORD_MIN_LENGTH} characters. A passphrase of a few words is easiest.
         </Text>
         {error && (
-          <Callout.Root color="red" role="alert">
-            <Callout.Icon>
-              <ExclamationTriangleIcon />
-            </Callout.Icon>
-            <Callout.Text>{error}</Callout.Text>
-          </Callout.Root>
+          <ErrorCallout>{error}</ErrorCallout>
         )}
         <FormField
           label="Password"

@@ -1,6 +1,6 @@
 "use client";
 
-import { CheckCircledIcon, ExclamationTriangleIcon, InfoCircledIcon } from "@radix-ui/react-icons";
+import { CheckCircledIcon, InfoCircledIcon } from "@radix-ui/react-icons";
 import { Button, Callout, Flex, Link as RadixLink } from "@radix-ui/themes";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -8,6 +8,7 @@ import { useState, type FormEvent } from "react";
 import { toast } from "sonner";
 
 import { describeError, send } from "@/components/data/api";
+import { ErrorCallout } from "@/components/ui/error-callout";
 import { checkFields, type FieldErrors } from "@/components/ui/form-errors";
 import { FormField } from "@/components/ui/form-field";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
@@ -82,12 +83,7 @@ export function ChangePasswordForm({ mustChange }: { mustChange: boolean }) {
           </Callout.Root>
         )}
         {general && (
-          <Callout.Root color="red" role="alert">
-            <Callout.Icon>
-              <ExclamationTriangleIcon />
-            </Callout.Icon>
-            <Callout.Text>{general.detail ? `${general.title}: ${general.detail}` : general.title}</Callout.Text>
-          </Callout.Root>
+          <ErrorCallout>{general.detail ? `${general.title}: ${general.detail}` : general.title}</ErrorCallout>
         )}
         <FormField label="Current password" type="password" autoComplete="current-password" required {...bind("currentPassword")} />
         <FormField

@@ -1,11 +1,11 @@
 "use client";
 
-import { ExclamationTriangleIcon } from "@radix-ui/react-icons";
-import { Button, Callout, Flex } from "@radix-ui/themes";
+import { Button, Flex } from "@radix-ui/themes";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "@/components/data/api";
+import { ErrorCallout } from "@/components/ui/error-callout";
 import { FormField } from "@/components/ui/form-field";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { principalResponse, type SignInBody } from "@/lib/api-contract/session";
@@ -35,12 +35,7 @@ export function SignInForm({ next, email: initialEmail }: { next: string | null;
     <form onSubmit={submit} aria-describedby={error ? "sign-in-error" : undefined}>
       <Flex direction="column" gap="3">
         {error && (
-          <Callout.Root color="red" role="alert" id="sign-in-error">
-            <Callout.Icon>
-              <ExclamationTriangleIcon />
-            </Callout.Icon>
-            <Callout.Text>{error}</Callout.Text>
-          </Callout.Root>
+          <ErrorCallout id="sign-in-error">{error}</ErrorCallout>
         )}
         <FormField
           label="Email"

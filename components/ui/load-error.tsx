@@ -1,10 +1,10 @@
 "use client";
 
-import { ExclamationTriangleIcon } from "@radix-ui/react-icons";
-import { Callout, Code, Flex, Text } from "@radix-ui/themes";
+import { Code, Flex, Text } from "@radix-ui/themes";
 
 import { ApiError, describeError } from "@/components/data/api";
 import { CopyButton } from "./copy-field";
+import { ErrorCallout } from "./error-callout";
 
 /**
  * A failed request, said in a Callout: `what` could not be loaded (or saved, created: `verb`), or (`what` null)
@@ -16,26 +16,23 @@ export function LoadError({ error, what, verb = "loaded" }: { error: unknown; wh
   const { title, detail } = describeError(error);
   const reference = referenceOf(error);
   return (
-    <Callout.Root color="red" role="alert">
-      <Callout.Icon>
-        <ExclamationTriangleIcon />
-      </Callout.Icon>
-      <Callout.Text>
-        {what ? `${what} could not be ${verb}: ` : ""}
-        {title}
-        {detail ? ` (${detail})` : ""}
-      </Callout.Text>
-      {reference && (
-        // Any child but the icon goes in the Callout's text column.
-        <Flex align="center" gap="2" wrap="wrap">
-          <Text size="1">{reference.label}</Text>
-          <Code size="1" variant="ghost" style={{ wordBreak: "break-all" }}>
-            {reference.value}
-          </Code>
-          <CopyButton label={reference.label} value={reference.value} />
-        </Flex>
-      )}
-    </Callout.Root>
+    <ErrorCallout
+      more={
+        reference && (
+          <Flex align="center" gap="2" wrap="wrap">
+            <Text size="1">{reference.label}</Text>
+            <Code size="1" variant="ghost" style={{ wordBreak: "break-all" }}>
+              {reference.value}
+            </Code>
+            <CopyButton label={reference.label} value={reference.value} />
+          </Flex>
+        )
+      }
+    >
+      {what ? `${what} could not be ${verb}: ` : ""}
+      {title}
+      {detail ? ` (${detail})` : ""}
+    </ErrorCallout>
   );
 }
 
