@@ -7,7 +7,6 @@ import {
   Code,
   Dialog,
   Flex,
-  Select,
   Skeleton,
   Table,
   Text,
@@ -15,7 +14,7 @@ import {
 } from "@radix-ui/themes";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useId, useState, type FormEvent } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
@@ -23,11 +22,12 @@ import { TOKENS_KEY } from "@/components/data/query-keys";
 import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyField } from "@/components/ui/copy-field";
+import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { capitalize, formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
+import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
-import { parseRole } from "@/components/users/user-row-actions";
 import { apiTokenListResponse, createdApiTokenResponse, type ApiTokenJson, type CreateTokenBody } from "@/lib/api-contract/tokens";
 import type { Role } from "@/lib/domain/user";
 
@@ -137,7 +137,6 @@ function CreateTokenDialog() {
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("VIEWER");
   const [expires, setExpires] = useState("");
-  const roleLabelId = useId();
 
   const create = useFormMutation({
     fields: FIELDS,
@@ -156,89 +155,57 @@ function CreateTokenDialog() {
     create.reset();
   }
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     // A date picks the end of that day, in the creator's time zone.
     create.send({ name, role, expiresAt: expires ? new Date(`${expires}T23:59:59`).toISOString() : null });
   }
 
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) reset();
-      }}
-    >
-      <Dialog.Trigger>
+    <FormDialog
+      trigger={
         <Button>
           <PlusIcon aria-hidden />
           Create token
         </Button>
-      </Dialog.Trigger>
-      <Dialog.Content maxWidth="480px">
-        <Dialog.Title>Create token</Dialog.Title>
-        {secret ? (
-          <Flex direction="column" gap="4">
-            <Dialog.Description size="2">The token is ready. Copy its secret now: it will not be shown again.</Dialog.Description>
-            <CopyField label="Token secret" value={secret} hint="Only a hash of it is stored; a lost secret means a new token." />
-            <Flex justify="end">
-              <Dialog.Close>
-                <Button>Done</Button>
-              </Dialog.Close>
-            </Flex>
+      }
+      title="Create token"
+      open={open}
+      onOpenChange={setOpen}
+      onDismiss={reset}
+    >
+      {secret ? (
+        <Flex direction="column" gap="4">
+          <Dialog.Description size="2">The token is ready. Copy its secret now: it will not be shown again.</Dialog.Description>
+          <CopyField label="Token secret" value={secret} hint="Only a hash of it is stored; a lost secret means a new token." />
+          <Flex justify="end">
+            <Dialog.Close>
+              <Button>Done</Button>
+            </Dialog.Close>
           </Flex>
-        ) : (
-          <form onSubmit={submit} noValidate>
-            <Dialog.Description size="2" mb="4">
-              The token acts with the role you give it.
-            </Dialog.Description>
-            <Flex direction="column" gap="3">
-              <FormField
-                label="Name"
-                required
-                autoComplete="off"
-                placeholder="e.g. billing-sync"
-                value={name}
-                onChange={(event) => setName(event.target.value)}
-                error={create.errors.name}
-              />
-              <Flex direction="column" gap="1">
-                <Text as="label" id={roleLabelId} size="2" weight="medium">
-                  Role
-                </Text>
-                <Select.Root value={role} onValueChange={(value) => setRole(parseRole(value))}>
-                  <Select.Trigger aria-labelledby={roleLabelId}>{capitalize(role)}</Select.Trigger>
-                  <Select.Content>
-                    <Select.Item value="VIEWER">Viewer</Select.Item>
-                    <Select.Item value="EDITOR">Editor</Select.Item>
-                    <Select.Item value="ADMIN">Admin</Select.Item>
-                  </Select.Content>
-                </Select.Root>
-              </Flex>
-              <FormField
-                label="Expires (optional)"
-                type="date"
-                hint="At the end of that day. Leave empty for the longest a token may live (90 days unless the server says otherwise). It is revoked if you stop being an ADMIN."
-                value={expires}
-                onChange={(event) => setExpires(event.target.value)}
-                error={create.errors.expiresAt}
-              />
-              {create.failure && <LoadError error={create.failure} what={null} />}
-            </Flex>
-            <Flex gap="3" mt="5" justify="end">
-              <Dialog.Close>
-                <Button type="button" variant="soft" color="gray">
-                  Cancel
-                </Button>
-              </Dialog.Close>
-              <Button type="submit" loading={create.pending}>
-                Create token
-              </Button>
-            </Flex>
-          </form>
-        )}
-      </Dialog.Content>
-    </Dialog.Root>
+        </Flex>
+      ) : (
+        <DialogForm description="The token acts with the role you give it." onSubmit={submit} submitLabel="Create token" pending={create.pending}>
+          <FormField
+            label="Name"
+            required
+            autoComplete="off"
+            placeholder="e.g. billing-sync"
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            error={create.errors.name}
+          />
+          <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={create.errors.role} />
+          <FormField
+            label="Expires (optional)"
+            type="date"
+            hint="At the end of that day. Leave empty for the longest a token may live (90 days unless the server says otherwise). It is revoked if you stop being an ADMIN."
+            value={expires}
+            onChange={(event) => setExpires(event.target.value)}
+            error={create.errors.expiresAt}
+          />
+          {create.failure && <LoadError error={create.failure} what={null} />}
+        </DialogForm>
+      )}
+    </FormDialog>
   );
 }

@@ -1,19 +1,20 @@
 "use client";
 
 import { PlusIcon } from "@radix-ui/react-icons";
-import { Button, Dialog, Flex, Text } from "@radix-ui/themes";
+import { Button, Text } from "@radix-ui/themes";
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useRef, useState, type FormEvent } from "react";
+import { useRef, useState } from "react";
 import { toast } from "sonner";
 
 import { api } from "@/components/data/api";
 import { USERS_KEY } from "@/components/data/query-keys";
+import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { checkForm } from "@/components/ui/form-errors";
-import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
+import { EmailAndNameFields } from "./email-and-name-fields";
 import { createUserBody, userResponse, type CreateUserBody } from "@/lib/api-contract/users";
 import type { Role } from "@/lib/domain/user";
 
@@ -71,72 +72,41 @@ export function CreateUserDialog({ mayAssignRole }: { mayAssignRole: boolean }) 
     submission.current = null;
   }
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     create.submit(checkForm(createUserBody, { email, name, role, status }, FIELDS));
   }
 
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) reset();
-      }}
-    >
-      <Dialog.Trigger>
+    <FormDialog
+      trigger={
         <Button variant="soft">
           <PlusIcon aria-hidden />
           Create user
         </Button>
-      </Dialog.Trigger>
-      <Dialog.Content maxWidth="480px">
-        <Dialog.Title>Create user</Dialog.Title>
-        <form onSubmit={submit} noValidate>
-          <Dialog.Description size="2" mb="4">
-            They get no password: invite them afterwards to let them sign in.
-          </Dialog.Description>
-          <Flex direction="column" gap="3">
-            <FormField
-              label="Email"
-              type="email"
-              autoComplete="off"
-              required
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-              error={errors.email}
-            />
-            <FormField
-              label="Name"
-              autoComplete="off"
-              required
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-              error={errors.name}
-            />
-            {mayAssignRole ? (
-              <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={errors.role} />
-            ) : (
-              <Text size="2" color="gray">
-                They will be a viewer: only an admin creates editors and admins.
-              </Text>
-            )}
-            <SelectField label="Status" value={status} options={STATUS_OPTIONS} onValueChange={setStatus} error={errors.status} />
-            {create.failure && <LoadError error={create.failure} what="The user" verb="created" />}
-          </Flex>
-          <Flex gap="3" mt="5" justify="end">
-            <Dialog.Close>
-              <Button type="button" variant="soft" color="gray">
-                Cancel
-              </Button>
-            </Dialog.Close>
-            <Button type="submit" loading={create.pending}>
-              Create
-            </Button>
-          </Flex>
-        </form>
-      </Dialog.Content>
-    </Dialog.Root>
+      }
+      title="Create user"
+      open={open}
+      onOpenChange={setOpen}
+      onDismiss={reset}
+    >
+      <DialogForm
+        description="They get no password: invite them afterwards to let them sign in."
+        onSubmit={submit}
+        submitLabel="Create"
+        pending={create.pending}
+      >
+        <EmailAndNameFields email={email} name={name} onEmailChange={setEmail} onNameChange={setName} errors={errors} />
+        {mayAssignRole ? (
+          <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={errors.role} />
+        ) : (
+          <Text size="2" color="gray">
+            They will be a viewer: only an admin creates editors and admins.
+          </Text>
+        )}
+        <SelectField label="Status" value={status} options={STATUS_OPTIONS} onValueChange={setStatus} error={errors.status} />
+        {create.failure && <LoadError error={create.failure} what="The user" verb="created" />}
+      </DialogForm>
+    </FormDialog>
   );
 }
 

@@ -3,17 +3,18 @@
 import { PlusIcon } from "@radix-ui/react-icons";
 import { Button, Dialog, Flex } from "@radix-ui/themes";
 import { useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
 
 import { api } from "@/components/data/api";
 import { USERS_KEY } from "@/components/data/query-keys";
 import { CopyField } from "@/components/ui/copy-field";
+import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { checkForm } from "@/components/ui/form-errors";
-import { FormField } from "@/components/ui/form-field";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
+import { EmailAndNameFields } from "./email-and-name-fields";
 import { invitationResponse, inviteBody, type InviteBody } from "@/lib/api-contract/invitations";
 import type { Role } from "@/lib/domain/user";
 
@@ -48,81 +49,50 @@ export function InviteUserDialog() {
     invite.reset();
   }
 
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     // The API's own schema, so a mistake is said under its field before anything is sent.
     invite.submit(checkForm(inviteBody, { email, name, role }, FIELDS));
   }
 
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) reset();
-      }}
-    >
-      <Dialog.Trigger>
+    <FormDialog
+      trigger={
         <Button>
           <PlusIcon aria-hidden />
           Invite user
         </Button>
-      </Dialog.Trigger>
-      <Dialog.Content maxWidth="480px">
-        <Dialog.Title>Invite user</Dialog.Title>
-        {sent ? (
-          <Flex direction="column" gap="4">
-            <Dialog.Description size="2">
-              {sent.user.email} is invited. Send them this link: it works once, until{" "}
-              {new Date(sent.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
-            </Dialog.Description>
-            <CopyField label="Invitation link" value={sent.invitationUrl} hint="This link is shown only now." />
-            <Flex justify="end">
-              <Dialog.Close>
-                <Button>Done</Button>
-              </Dialog.Close>
-            </Flex>
+      }
+      title="Invite user"
+      open={open}
+      onOpenChange={setOpen}
+      onDismiss={reset}
+    >
+      {sent ? (
+        <Flex direction="column" gap="4">
+          <Dialog.Description size="2">
+            {sent.user.email} is invited. Send them this link: it works once, until{" "}
+            {new Date(sent.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
+          </Dialog.Description>
+          <CopyField label="Invitation link" value={sent.invitationUrl} hint="This link is shown only now." />
+          <Flex justify="end">
+            <Dialog.Close>
+              <Button>Done</Button>
+            </Dialog.Close>
           </Flex>
-        ) : (
-          <form onSubmit={submit} noValidate>
-            <Dialog.Description size="2" mb="4">
-              They get a link to choose a password; you pass it on to them.
-            </Dialog.Description>
-            <Flex direction="column" gap="3">
-              <FormField
-                label="Email"
-                type="email"
-                autoComplete="off"
-                required
-                value={email}
-                onChange={(event) => setEmail(event.target.value)}
-                error={errors.email}
-              />
-              <FormField
-                label="Name"
-                autoComplete="off"
-                required
-                value={name}
-                onChange={(event) => setName(event.target.value)}
-                error={errors.name}
-              />
-              <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={errors.role} />
-              {/* A problem not tied to a field is shown above the buttons, with its trace id. */}
-              {invite.failure && <LoadError error={invite.failure} what={null} />}
-            </Flex>
-            <Flex gap="3" mt="5" justify="end">
-              <Dialog.Close>
-                <Button type="button" variant="soft" color="gray">
-                  Cancel
-                </Button>
-              </Dialog.Close>
-              <Button type="submit" loading={invite.pending}>
-                Invite
-              </Button>
-            </Flex>
-          </form>
-        )}
-      </Dialog.Content>
-    </Dialog.Root>
+        </Flex>
+      ) : (
+        <DialogForm
+          description="They get a link to choose a password; you pass it on to them."
+          onSubmit={submit}
+          submitLabel="Invite"
+          pending={invite.pending}
+        >
+          <EmailAndNameFields email={email} name={name} onEmailChange={setEmail} onNameChange={setName} errors={errors} />
+          <SelectField label="Role" value={role} options={ROLE_OPTIONS} onValueChange={setRole} error={errors.role} />
+          {/* A problem not tied to a field is shown above the buttons, with its trace id. */}
+          {invite.failure && <LoadError error={invite.failure} what={null} />}
+        </DialogForm>
+      )}
+    </FormDialog>
   );
 }

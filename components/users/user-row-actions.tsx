@@ -1,9 +1,12 @@
 "use client";
 
 import { DotsHorizontalIcon } from "@radix-ui/react-icons";
-import { Button, Dialog, DropdownMenu, Flex, IconButton, Select, Text } from "@radix-ui/themes";
-import { useId, useState } from "react";
+import { DropdownMenu, IconButton } from "@radix-ui/themes";
+import { useState } from "react";
 
+import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
+import { capitalize } from "@/components/ui/format";
+import { SelectField } from "@/components/ui/select-field";
 import type { useUserMutations } from "./user-mutations";
 import type { UserJson } from "@/lib/api-contract/users";
 import { ROLES, type Role } from "@/lib/domain/user";
@@ -58,6 +61,9 @@ export function UserRowActions({
   );
 }
 
+/** The roles in ROLES' order, most powerful first (the create and invite forms list ROLE_OPTIONS, viewer first). */
+const ROLE_CHOICES = ROLES.map((role) => ({ value: role, label: capitalize(role) }));
+
 function ChangeRoleDialog({
   user,
   open,
@@ -70,58 +76,17 @@ function ChangeRoleDialog({
   onSave: (role: Role) => void;
 }) {
   const [role, setRole] = useState<Role>(user.role);
-  const labelId = useId();
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        if (next) setRole(user.role);
-        onOpenChange(next);
-      }}
-    >
-      <Dialog.Content maxWidth="420px">
-        <Dialog.Title>Change role</Dialog.Title>
-        <Dialog.Description size="2" mb="4">
-          {user.name} ({user.email}) is {user.role} now.
-        </Dialog.Description>
-        <form
-          onSubmit={(event) => {
-            event.preventDefault();
-            onSave(role);
-          }}
-        >
-          <Flex direction="column" gap="1">
-            <Text as="label" id={labelId} size="2" weight="medium">
-              Role
-            </Text>
-            <Select.Root value={role} onValueChange={(value) => setRole(parseRole(value))}>
-              <Select.Trigger aria-labelledby={labelId} />
-              <Select.Content>
-                {ROLES.map((option) => (
-                  <Select.Item key={option} value={option}>
-                    {option.charAt(0) + option.slice(1).toLowerCase()}
-                  </Select.Item>
-                ))}
-              </Select.Content>
-            </Select.Root>
-          </Flex>
-          <Flex gap="3" mt="5" justify="end">
-            <Dialog.Close>
-              <Button type="button" variant="soft" color="gray">
-                Cancel
-              </Button>
-            </Dialog.Close>
-            <Button type="submit" disabled={role === user.role}>
-              Save role
-            </Button>
-          </Flex>
-        </form>
-      </Dialog.Content>
-    </Dialog.Root>
+    // Put back to the user's role when dismissed, so the next opening starts from it.
+    <FormDialog title="Change role" open={open} onOpenChange={onOpenChange} onDismiss={() => setRole(user.role)} maxWidth="420px">
+      <DialogForm
+        description={`${user.name} (${user.email}) is ${user.role} now.`}
+        onSubmit={() => onSave(role)}
+        submitLabel="Save role"
+        disabled={role === user.role}
+      >
+        <SelectField label="Role" value={role} options={ROLE_CHOICES} onValueChange={setRole} />
+      </DialogForm>
+    </FormDialog>
   );
-}
-
-/** Select values are the ROLES above; anything else would be a bug here, so it keeps the safest role. */
-export function parseRole(value: string): Role {
-  return ROLES.find((role) => role === value) ?? "VIEWER";
 }

@@ -3,13 +3,14 @@
 import { PlusIcon } from "@radix-ui/react-icons";
 import { Badge, Button, Checkbox, Code, Dialog, Flex, Skeleton, Table, Text, VisuallyHidden } from "@radix-ui/themes";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
 import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { CopyField } from "@/components/ui/copy-field";
+import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
@@ -213,22 +214,14 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
     setTypes(endpoint?.eventTypes ?? []);
     save.reset();
   }
-  function submit(event: FormEvent) {
-    event.preventDefault();
+  function submit() {
     save.send({ url, description, eventTypes: [...types] });
   }
-  const title = endpoint ? "Edit endpoint" : "Add endpoint";
 
   return (
-    <Dialog.Root
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) reset();
-      }}
-    >
-      <Dialog.Trigger>
-        {endpoint ? (
+    <FormDialog
+      trigger={
+        endpoint ? (
           <Button size="1" variant="soft" color="gray">
             Edit<VisuallyHidden> {endpoint.url}</VisuallyHidden>
           </Button>
@@ -237,81 +230,74 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
             <PlusIcon aria-hidden />
             Add endpoint
           </Button>
-        )}
-      </Dialog.Trigger>
-      <Dialog.Content maxWidth="560px">
-        <Dialog.Title>{title}</Dialog.Title>
-        {secret ? (
-          <Flex direction="column" gap="4">
-            <Dialog.Description size="2">
-              The endpoint is added. Copy its signing secret now: it will not be shown again. Verify each request&apos;s{" "}
-              <Code>webhook-signature</Code> with it (docs/api.md, &quot;Webhooks&quot;).
-            </Dialog.Description>
-            <CopyField label="Signing secret" value={secret} />
-            <Flex justify="end">
-              <Dialog.Close>
-                <Button>Done</Button>
-              </Dialog.Close>
-            </Flex>
+        )
+      }
+      title={endpoint ? "Edit endpoint" : "Add endpoint"}
+      open={open}
+      onOpenChange={setOpen}
+      onDismiss={reset}
+      maxWidth="560px"
+    >
+      {secret ? (
+        <Flex direction="column" gap="4">
+          <Dialog.Description size="2">
+            The endpoint is added. Copy its signing secret now: it will not be shown again. Verify each request&apos;s{" "}
+            <Code>webhook-signature</Code> with it (docs/api.md, &quot;Webhooks&quot;).
+          </Dialog.Description>
+          <CopyField label="Signing secret" value={secret} />
+          <Flex justify="end">
+            <Dialog.Close>
+              <Button>Done</Button>
+            </Dialog.Close>
           </Flex>
-        ) : (
-          <form onSubmit={submit} noValidate>
-            <Dialog.Description size="2" mb="4">
-              Events are POSTed to the URL as signed JSON, one at a time in order, and retried for up to a day.
-            </Dialog.Description>
-            <Flex direction="column" gap="3">
-              <FormField
-                label="URL"
-                required
-                autoComplete="off"
-                placeholder="https://example.com/webhooks"
-                value={url}
-                onChange={(event) => setUrl(event.target.value)}
-                error={save.errors.url}
-              />
-              <FormField
-                label="Description (optional)"
-                autoComplete="off"
-                value={description}
-                onChange={(event) => setDescription(event.target.value)}
-                error={save.errors.description}
-              />
-              <fieldset style={{ border: "none", padding: 0, margin: 0 }}>
-                <legend>
-                  <Text size="2" weight="medium">
-                    Events (none ticked: all)
-                  </Text>
-                </legend>
-                <Flex wrap="wrap" gap="2">
-                  {EVENT_TYPES.map((type) => (
-                    <Text as="label" size="2" key={type} style={{ minWidth: "12rem" }}>
-                      <Flex gap="2" align="center">
-                        <Checkbox
-                          checked={types.includes(type)}
-                          onCheckedChange={(checked) => setTypes(checked === true ? [...types, type] : types.filter((t) => t !== type))}
-                        />
-                        <Code variant="ghost">{type}</Code>
-                      </Flex>
-                    </Text>
-                  ))}
-                </Flex>
-              </fieldset>
-              {save.failure && <LoadError error={save.failure} what={null} />}
+        </Flex>
+      ) : (
+        <DialogForm
+          description="Events are POSTed to the URL as signed JSON, one at a time in order, and retried for up to a day."
+          onSubmit={submit}
+          submitLabel={endpoint ? "Save" : "Add endpoint"}
+          pending={save.pending}
+        >
+          <FormField
+            label="URL"
+            required
+            autoComplete="off"
+            placeholder="https://example.com/webhooks"
+            value={url}
+            onChange={(event) => setUrl(event.target.value)}
+            error={save.errors.url}
+          />
+          <FormField
+            label="Description (optional)"
+            autoComplete="off"
+            value={description}
+            onChange={(event) => setDescription(event.target.value)}
+            error={save.errors.description}
+          />
+          <fieldset style={{ border: "none", padding: 0, margin: 0 }}>
+            <legend>
+              <Text size="2" weight="medium">
+                Events (none ticked: all)
+              </Text>
+            </legend>
+            <Flex wrap="wrap" gap="2">
+              {EVENT_TYPES.map((type) => (
+                <Text as="label" size="2" key={type} style={{ minWidth: "12rem" }}>
+                  <Flex gap="2" align="center">
+                    <Checkbox
+                      checked={types.includes(type)}
+                      onCheckedChange={(checked) => setTypes(checked === true ? [...types, type] : types.filter((t) => t !== type))}
+                    />
+                    <Code variant="ghost">{type}</Code>
+                  </Flex>
+                </Text>
+              ))}
             </Flex>
-            <Flex gap="3" mt="5" justify="end">
-              <Dialog.Close>
-                <Button type="button" variant="soft" color="gray">
-                  Cancel
-                </Button>
-              </Dialog.Close>
-              <Button type="submit" loading={save.pending}>
-                {endpoint ? "Save" : "Add endpoint"}
-              </Button>
-            </Flex>
-          </form>
-        )}
-      </Dialog.Content>
-    </Dialog.Root>
+          </fieldset>
+          {save.failure && <LoadError error={save.failure} what={null} />}
+        </DialogForm>
+      )}
+    </FormDialog>
   );
 }
 
