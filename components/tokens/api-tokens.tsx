@@ -5,7 +5,6 @@ import {
   Badge,
   Button,
   Code,
-  Dialog,
   Flex,
   Skeleton,
   Table,
@@ -21,12 +20,12 @@ import { api, describeError, send } from "@/components/data/api";
 import { TOKENS_KEY } from "@/components/data/query-keys";
 import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { CopyField } from "@/components/ui/copy-field";
 import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { capitalize, formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
+import { ShownOnce } from "@/components/ui/shown-once";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { apiTokenListResponse, createdApiTokenResponse, type ApiTokenJson, type CreateTokenBody } from "@/lib/api-contract/tokens";
 import type { Role } from "@/lib/domain/user";
@@ -174,15 +173,9 @@ function CreateTokenDialog() {
       onDismiss={reset}
     >
       {secret ? (
-        <Flex direction="column" gap="4">
-          <Dialog.Description size="2">The token is ready. Copy its secret now: it will not be shown again.</Dialog.Description>
-          <CopyField label="Token secret" value={secret} hint="Only a hash of it is stored; a lost secret means a new token." />
-          <Flex justify="end">
-            <Dialog.Close>
-              <Button>Done</Button>
-            </Dialog.Close>
-          </Flex>
-        </Flex>
+        <ShownOnce label="Token secret" value={secret} hint="Only a hash of it is stored; a lost secret means a new token.">
+          The token is ready. Copy its secret now: it will not be shown again.
+        </ShownOnce>
       ) : (
         <DialogForm description="The token acts with the role you give it." onSubmit={submit} submitLabel="Create token" pending={create.pending}>
           <FormField

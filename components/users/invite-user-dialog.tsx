@@ -1,18 +1,18 @@
 "use client";
 
 import { PlusIcon } from "@radix-ui/react-icons";
-import { Button, Dialog, Flex } from "@radix-ui/themes";
+import { Button } from "@radix-ui/themes";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { toast } from "sonner";
 
 import { api } from "@/components/data/api";
 import { USERS_KEY } from "@/components/data/query-keys";
-import { CopyField } from "@/components/ui/copy-field";
 import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { checkForm } from "@/components/ui/form-errors";
 import { LoadError } from "@/components/ui/load-error";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
+import { ShownOnce } from "@/components/ui/shown-once";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { EmailAndNameFields } from "./email-and-name-fields";
 import { invitationResponse, inviteBody, type InviteBody } from "@/lib/api-contract/invitations";
@@ -68,18 +68,10 @@ export function InviteUserDialog() {
       onDismiss={reset}
     >
       {sent ? (
-        <Flex direction="column" gap="4">
-          <Dialog.Description size="2">
-            {sent.user.email} is invited. Send them this link: it works once, until{" "}
-            {new Date(sent.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
-          </Dialog.Description>
-          <CopyField label="Invitation link" value={sent.invitationUrl} hint="This link is shown only now." />
-          <Flex justify="end">
-            <Dialog.Close>
-              <Button>Done</Button>
-            </Dialog.Close>
-          </Flex>
-        </Flex>
+        <ShownOnce label="Invitation link" value={sent.invitationUrl} hint="This link is shown only now.">
+          {sent.user.email} is invited. Send them this link: it works once, until{" "}
+          {new Date(sent.expiresAt).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}.
+        </ShownOnce>
       ) : (
         <DialogForm
           description="They get a link to choose a password; you pass it on to them."

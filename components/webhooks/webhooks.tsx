@@ -9,11 +9,11 @@ import { toast } from "sonner";
 import { api, describeError, send } from "@/components/data/api";
 import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { CopyField } from "@/components/ui/copy-field";
 import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
+import { ShownOnce } from "@/components/ui/shown-once";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import {
   webhookDeliveryPageResponse,
@@ -170,15 +170,9 @@ function RotateSecret({ endpoint }: { endpoint: WebhookJson }) {
       <Dialog.Root open={secret !== null} onOpenChange={(open) => !open && setSecret(null)}>
         <Dialog.Content maxWidth="480px">
           <Dialog.Title>New signing secret</Dialog.Title>
-          <Dialog.Description size="2" mb="3">
+          <ShownOnce label="Signing secret" value={secret ?? ""}>
             Copy it now: it will not be shown again.
-          </Dialog.Description>
-          <CopyField label="Signing secret" value={secret ?? ""} />
-          <Flex justify="end" mt="4">
-            <Dialog.Close>
-              <Button>Done</Button>
-            </Dialog.Close>
-          </Flex>
+          </ShownOnce>
         </Dialog.Content>
       </Dialog.Root>
     </>
@@ -239,18 +233,10 @@ function EndpointDialog({ endpoint }: { endpoint?: WebhookJson }) {
       maxWidth="560px"
     >
       {secret ? (
-        <Flex direction="column" gap="4">
-          <Dialog.Description size="2">
-            The endpoint is added. Copy its signing secret now: it will not be shown again. Verify each request&apos;s{" "}
-            <Code>webhook-signature</Code> with it (docs/api.md, &quot;Webhooks&quot;).
-          </Dialog.Description>
-          <CopyField label="Signing secret" value={secret} />
-          <Flex justify="end">
-            <Dialog.Close>
-              <Button>Done</Button>
-            </Dialog.Close>
-          </Flex>
-        </Flex>
+        <ShownOnce label="Signing secret" value={secret}>
+          The endpoint is added. Copy its signing secret now: it will not be shown again. Verify each request&apos;s{" "}
+          <Code>webhook-signature</Code> with it (docs/api.md, &quot;Webhooks&quot;).
+        </ShownOnce>
       ) : (
         <DialogForm
           description="Events are POSTed to the URL as signed JSON, one at a time in order, and retried for up to a day."
