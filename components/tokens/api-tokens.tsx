@@ -6,7 +6,6 @@ import {
   Button,
   Code,
   Flex,
-  Skeleton,
   Table,
   Text,
   VisuallyHidden,
@@ -24,6 +23,7 @@ import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { capitalize, formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
+import { QueryList } from "@/components/ui/query-list";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
 import { ShownOnce } from "@/components/ui/shown-once";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
@@ -42,56 +42,52 @@ export function ApiTokens() {
       <Flex justify="end">
         <CreateTokenDialog />
       </Flex>
-      {tokens.isPending ? (
-        <Skeleton height="8rem" />
-      ) : tokens.isError ? (
-        <LoadError error={tokens.error} what="The tokens" />
-      ) : tokens.data.items.length === 0 ? (
-        <Text color="gray">No tokens yet.</Text>
-      ) : (
-        <Table.Root variant="surface">
-          <ColumnHeaders columns={["Name", "Role", "Owner", "Starts with", "Created", "Expires", "Last used", "Status"]} actions />
-          <Table.Body>
-            {tokens.data.items.map((token) => {
-              const status = statusOf(token);
-              return (
-                <Table.Row key={token.id} align="center">
-                  <Table.Cell>{token.name}</Table.Cell>
-                  <Table.Cell>{capitalize(token.role)}</Table.Cell>
-                  <Table.Cell>
-                    {token.owner ? (
-                      <Link href={`/users/${encodeURIComponent(token.owner.id)}`} prefetch={false}>
-                        {token.owner.email}
-                      </Link>
-                    ) : (
-                      // Deleted since, or a token from before owners whose creator was not found (revoked).
-                      <Text color="gray">{token.createdBy} (gone)</Text>
-                    )}
-                  </Table.Cell>
-                  <Table.Cell>
-                    <Code variant="ghost">{token.prefix}…</Code>
-                  </Table.Cell>
-                  <Table.Cell>
-                    <time dateTime={token.createdAt}>{formatDate(token.createdAt)}</time>
-                  </Table.Cell>
-                  <Table.Cell>
-                    <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time>
-                  </Table.Cell>
-                  <Table.Cell>
-                    {token.lastUsedAt ? <time dateTime={token.lastUsedAt}>{formatDateTime(token.lastUsedAt)}</time> : "Never"}
-                  </Table.Cell>
-                  <Table.Cell>
-                    <Badge variant="soft" color={status === "Active" ? "green" : status === "Revoked" ? "red" : "gray"}>
-                      {status}
-                    </Badge>
-                  </Table.Cell>
-                  <Table.Cell justify="end">{status === "Active" && <RevokeToken token={token} />}</Table.Cell>
-                </Table.Row>
-              );
-            })}
-          </Table.Body>
-        </Table.Root>
-      )}
+      <QueryList query={tokens} what="The tokens" empty="No tokens yet.">
+        {(items) => (
+          <Table.Root variant="surface">
+            <ColumnHeaders columns={["Name", "Role", "Owner", "Starts with", "Created", "Expires", "Last used", "Status"]} actions />
+            <Table.Body>
+              {items.map((token) => {
+                const status = statusOf(token);
+                return (
+                  <Table.Row key={token.id} align="center">
+                    <Table.Cell>{token.name}</Table.Cell>
+                    <Table.Cell>{capitalize(token.role)}</Table.Cell>
+                    <Table.Cell>
+                      {token.owner ? (
+                        <Link href={`/users/${encodeURIComponent(token.owner.id)}`} prefetch={false}>
+                          {token.owner.email}
+                        </Link>
+                      ) : (
+                        // Deleted since, or a token from before owners whose creator was not found (revoked).
+                        <Text color="gray">{token.createdBy} (gone)</Text>
+                      )}
+                    </Table.Cell>
+                    <Table.Cell>
+                      <Code variant="ghost">{token.prefix}…</Code>
+                    </Table.Cell>
+                    <Table.Cell>
+                      <time dateTime={token.createdAt}>{formatDate(token.createdAt)}</time>
+                    </Table.Cell>
+                    <Table.Cell>
+                      <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time>
+                    </Table.Cell>
+                    <Table.Cell>
+                      {token.lastUsedAt ? <time dateTime={token.lastUsedAt}>{formatDateTime(token.lastUsedAt)}</time> : "Never"}
+                    </Table.Cell>
+                    <Table.Cell>
+                      <Badge variant="soft" color={status === "Active" ? "green" : status === "Revoked" ? "red" : "gray"}>
+                        {status}
+                      </Badge>
+                    </Table.Cell>
+                    <Table.Cell justify="end">{status === "Active" && <RevokeToken token={token} />}</Table.Cell>
+                  </Table.Row>
+                );
+              })}
+            </Table.Body>
+          </Table.Root>
+        )}
+      </QueryList>
     </Flex>
   );
 }

@@ -1,13 +1,13 @@
 "use client";
 
-import { Code, Flex, Heading, Link as RadixLink, Skeleton, Table, Text } from "@radix-ui/themes";
+import { Code, Flex, Heading, Link as RadixLink, Table, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
 import { describeReason, valueLabel } from "@/components/flags/flag-text";
 import { userFlagsQuery } from "@/components/flags/my-flags";
 import { ColumnHeaders } from "@/components/ui/column-headers";
-import { LoadError } from "@/components/ui/load-error";
+import { QueryList } from "@/components/ui/query-list";
 import type { UserFlagJson } from "@/lib/api-contract/flag-evaluations";
 
 /**
@@ -23,33 +23,31 @@ export function UserFlags({ userId, initial }: { userId: string; initial?: UserF
         <Heading as="h2" size="4" id="user-flags-heading">
           Feature flags
         </Heading>
-        {flags.isPending ? (
-          <Skeleton height="8rem" />
-        ) : flags.isError ? (
-          <LoadError error={flags.error} what="The user's flags" />
-        ) : (
-          <Table.Root variant="surface">
-            <caption className="visually-hidden">Feature flags</caption>
-            <ColumnHeaders columns={["Flag", "Variation", "Why"]} />
-            <Table.Body>
-              {flags.data.items.map((flag) => (
-                <Table.Row key={flag.key}>
-                  <Table.RowHeaderCell>
-                    <RadixLink asChild>
-                      <Link href={`/flags/${encodeURIComponent(flag.key)}`}>{flag.key}</Link>
-                    </RadixLink>
-                  </Table.RowHeaderCell>
-                  <Table.Cell>
-                    <Code variant="ghost">{valueLabel(flag.value)}</Code>
-                  </Table.Cell>
-                  <Table.Cell>
-                    <Text size="2">{describeReason(flag.reason, flag.errorCode)}</Text>
-                  </Table.Cell>
-                </Table.Row>
-              ))}
-            </Table.Body>
-          </Table.Root>
-        )}
+        <QueryList query={flags} what="The user's flags">
+          {(items) => (
+            <Table.Root variant="surface">
+              <caption className="visually-hidden">Feature flags</caption>
+              <ColumnHeaders columns={["Flag", "Variation", "Why"]} />
+              <Table.Body>
+                {items.map((flag) => (
+                  <Table.Row key={flag.key}>
+                    <Table.RowHeaderCell>
+                      <RadixLink asChild>
+                        <Link href={`/flags/${encodeURIComponent(flag.key)}`}>{flag.key}</Link>
+                      </RadixLink>
+                    </Table.RowHeaderCell>
+                    <Table.Cell>
+                      <Code variant="ghost">{valueLabel(flag.value)}</Code>
+                    </Table.Cell>
+                    <Table.Cell>
+                      <Text size="2">{describeReason(flag.reason, flag.errorCode)}</Text>
+                    </Table.Cell>
+                  </Table.Row>
+                ))}
+              </Table.Body>
+            </Table.Root>
+          )}
+        </QueryList>
       </section>
     </Flex>
   );
