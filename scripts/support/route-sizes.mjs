@@ -35,7 +35,7 @@ export const BUDGETS = {
   "/flags": 295_000,
   "/audit": 290_000,
   "/invitations/[token]": 250_000,
-  "/sign-in": 245_000,
+  "/sign-in": 246_000,
   "/docs": 205_000,
   "*": 200_000,
 };
