@@ -15,6 +15,7 @@ import type { User } from "../domain/user";
 import type { Logger } from "../ports/logger";
 import type { CallContext } from "../use-cases/call-context";
 import type { UserPages } from "../use-cases/export-users";
+import { userJson } from "./representations";
 
 export const USER_CSV_COLUMNS = ["id", "email", "name", "role", "status", "createdAt", "updatedAt", "deletedAt"] as const;
 
@@ -23,17 +24,10 @@ const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 type UserRecord = Record<(typeof USER_CSV_COLUMNS)[number], string>;
 
+/** The user as the API's JSON has them (userJson), in text: the CSV is the same representation, without `version`. */
 function userRecord(user: User): UserRecord {
-  return {
-    id: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    status: user.status,
-    createdAt: user.createdAt.toISOString(),
-    updatedAt: user.updatedAt.toISOString(),
-    deletedAt: user.deletedAt?.toISOString() ?? "",
-  };
+  const { version: _version, deletedAt, ...json } = userJson(user);
+  return { ...json, deletedAt: deletedAt ?? "" };
 }
 
 /** CSV lines of `users`, each ending in CRLF; with `header`, the header row first (alone when there are none). */
