@@ -43,6 +43,14 @@ const config = [
   {
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "URL",
+          property: "canParse",
+          message: "Use parseUrl (lib/domain/url.ts): Node 20's optimized URL.canParse accepts strings new URL refuses.",
+        },
+      ],
     },
   },
   layer(

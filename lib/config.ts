@@ -3,6 +3,7 @@ import { z } from "zod";
 
 import { NamedError } from "./domain/errors";
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from "./domain/webhooks";
+import { parseUrl } from "./domain/url";
 
 /**
  * Process configuration: read once from the environment at start-up, validated, and frozen; a bad value stops
@@ -20,7 +21,7 @@ const flag = (fallback: boolean) =>
 
 const postgresUrl = z
   .string()
-  .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
+  .refine((value) => /^postgres(ql)?:$/.test(parseUrl(value)?.protocol ?? ""), {
     message: "must be a URL of the form postgres://user:password@host:5432/database",
   });
 
@@ -253,7 +254,7 @@ export const configSchema = z.object({
       (v) => (v === "" ? undefined : v),
       z
         .string()
-        .refine((value) => value.split(",").every((part) => URL.canParse(part.trim()) && /^(nats|tls):$/.test(new URL(part.trim()).protocol)), {
+        .refine((value) => value.split(",").every((part) => /^(nats|tls):$/.test(parseUrl(part.trim())?.protocol ?? "")), {
           message: "must be nats://host:4222 (or tls://), several separated by commas",
         })
         .optional(),

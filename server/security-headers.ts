@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
+import { parseUrl } from "../lib/domain/url";
 import { CLIENT_IP_HEADER, isLocalOrigin, NONCE_HEADER } from "../lib/http/request-info";
 
 /** The path and query the browser asked for, for pages that send people back after signing in. */
@@ -82,7 +83,7 @@ function applyCommonHeaders(request: IncomingMessage, response: ServerResponse, 
   const host = request.headers.host ?? "localhost";
   const https = options.publicOrigin
     ? options.publicOrigin.startsWith("https:")
-    : !(URL.canParse(`http://${host}`) && isLocalOrigin(`http://${host}`));
+    : !(parseUrl(`http://${host}`) !== null && isLocalOrigin(`http://${host}`));
   if (https) {
     response.setHeader("strict-transport-security", "max-age=63072000; includeSubDomains");
   }

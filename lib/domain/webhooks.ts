@@ -1,4 +1,5 @@
 import type { EventSubject, EventType } from "./events";
+import { parseUrl } from "./url";
 
 /**
  * Signed webhooks (issue 20, item 3): ADMINs register endpoints; the relay queues a delivery of each event to each
@@ -165,8 +166,8 @@ export const MAX_WEBHOOK_DELIVERY_PAGE = 200;
  */
 export function webhookUrlProblem(text: string): string | null {
   if (text.length > MAX_WEBHOOK_URL_LENGTH) return `The URL is longer than ${MAX_WEBHOOK_URL_LENGTH} characters`;
-  if (!URL.canParse(text)) return "Enter an absolute URL, such as https://example.com/webhooks";
-  const url = new URL(text);
+  const url = parseUrl(text);
+  if (!url) return "Enter an absolute URL, such as https://example.com/webhooks";
   if (url.protocol !== "https:" && url.protocol !== "http:") return "The URL must start with https:// or http://";
   if (url.username || url.password) return "Leave credentials out of the URL: receivers verify the signature instead";
   if (url.hash) return "Leave the #fragment out of the URL: it is never sent";

@@ -6,6 +6,8 @@ import { randomUUID } from "node:crypto";
 
 import { isSpanContextValid, trace } from "@opentelemetry/api";
 
+import { parseUrl } from "../domain/url";
+
 /**
  * Our server (server/main.ts) writes the client's address into this request header, replacing whatever a client
  * sent under that name; nothing else may be trusted for it.
@@ -63,10 +65,12 @@ export function publicOriginOf(
   if (options.trustProxy) {
     const proto = headers.get("x-forwarded-proto")?.split(",")[0]?.trim();
     const host = headers.get("x-forwarded-host")?.split(",")[0]?.trim();
-    if (proto && host && URL.canParse(`${proto}://${host}`)) return new URL(`${proto}://${host}`).origin;
+    const forwarded = proto && host ? parseUrl(`${proto}://${host}`) : null;
+    if (forwarded) return forwarded.origin;
   }
   const host = headers.get("host");
-  if (host && URL.canParse(`http://${host}`)) return new URL(`http://${host}`).origin;
+  const url = host ? parseUrl(`http://${host}`) : null;
+  if (url) return url.origin;
   // No usable Host (browsers always send one): a reserved name no Origin header can equal, so such a request
   // can never pass as same-origin (RFC 6761 keeps .invalid unresolvable).
   return "http://host.invalid";

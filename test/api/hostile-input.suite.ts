@@ -462,7 +462,7 @@ export async function violationsOf(
   // An event stream (GET /api/v1/events) does not end by itself: what it sent at once is checked, then it is let go.
   const text = type === "text/event-stream" ? await firstChunkOf(response) : await response.text();
 
-  if (status >= 500) out.push(`answered ${status}: a client's input must never cause a server error`);
+  if (status >= 500) out.push(`answered ${status}: a client's input must never cause a server error: ${text.slice(0, 400)}`);
   else if (!(status >= 200 && status < 300) && status !== 304 && !(status >= 400 && status < 500)) out.push(`answered ${status}`);
 
   if (status >= 400) {

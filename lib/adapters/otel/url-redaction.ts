@@ -1,5 +1,7 @@
 import type { Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 
+import { parseUrl } from "../../domain/url";
+
 /** A request path as it may leave the process (server/route-templates.ts `createPathRedactor`). */
 export type RedactPath = (pathname: string) => string;
 
@@ -43,7 +45,7 @@ export function createUrlRedactingProcessor(redactPath: RedactPath): SpanProcess
 }
 
 function redactUrl(value: string, redactPath: RedactPath): string {
-  if (!URL.canParse(value)) return redactPath(value);
-  const url = new URL(value);
+  const url = parseUrl(value);
+  if (!url) return redactPath(value);
   return `${url.origin}${redactPath(url.pathname)}`;
 }

@@ -4,6 +4,7 @@ import type { LookupFunction } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { Agent, request } from "undici";
 
+import { parseUrl } from "../../domain/url";
 import type { WebhookRequest, WebhookSendResult, WebhookSender } from "../../ports/webhooks";
 import { addressLiteralOf, type AddressPolicy } from "./address-policy";
 
@@ -68,8 +69,9 @@ export function createUndiciWebhookSender(options: UndiciWebhookSenderOptions): 
   let closing: Promise<void> | undefined;
 
   function refusal(url: string): string | null {
-    if (!URL.canParse(url)) return `${url} is not a URL`;
-    const literal = addressLiteralOf(new URL(url));
+    const parsed = parseUrl(url);
+    if (!parsed) return `${url} is not a URL`;
+    const literal = addressLiteralOf(parsed);
     return literal === null ? null : policy.refusal(literal);
   }
 
