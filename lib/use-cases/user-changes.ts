@@ -31,7 +31,7 @@ export async function applyUserChange(
   if (target.deletedAt !== null) throw new UserNotFoundError(target.id);
   assertMayChangeUser(context.principal, target, change);
   if (endsActiveAdmin(target, change)) assertAdminRemains(target, change, await users.lockActiveAdmins());
-  const updated = await users.update(target.id, () => change, checked(target, options));
+  const updated = await users.update(target.id, () => change, { ...checked(target, options), current: target });
   const changed = diff(target, updated, ["name", "role", "status"]);
   if (Object.keys(changed.after).length === 0) return updated;
   if (updated.status !== "ACTIVE") await sessions.deleteForUser(target.id);
@@ -53,7 +53,7 @@ export async function applyUserDelete(
   if (target.deletedAt !== null) throw new UserNotFoundError(target.id);
   assertMayChangeUser(context.principal, target, "delete");
   assertAdminRemains(target, "delete", target.role === "ADMIN" ? await users.lockActiveAdmins() : []);
-  const deleted = await users.softDelete(target.id, checked(target, options));
+  const deleted = await users.softDelete(target.id, { ...checked(target, options), current: target });
   await sessions.deleteForUser(target.id);
   await audit.append({
     action: "user.deleted",

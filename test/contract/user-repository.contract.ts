@@ -586,6 +586,20 @@ export function userRepositoryContract(
         expect(await inUnit(({ users }) => users.restore(user.id, { expectedVersion: 2 }))).toMatchObject({ version: 3, deletedAt: null });
       });
 
+      it("deletes against the `current` user it is handed, and refuses one that moved on (USER_VERSION_CONFLICT)", async () => {
+        const user = await create("handed-delete@example.com");
+        await inUnit(({ users }) => users.update(user.id, () => ({ name: "Changed" })));
+        await expect(inUnit(({ users }) => users.softDelete(user.id, { current: user }))).rejects.toMatchObject({
+          code: "USER_VERSION_CONFLICT",
+          actualVersion: 2,
+        });
+        const now = await query((users) => users.getById(user.id));
+        expect(now).toMatchObject({ deletedAt: null, version: 2 });
+        if (!now) throw new Error("the user is gone");
+        expect(await inUnit(({ users }) => users.softDelete(user.id, { current: now }))).toMatchObject({ version: 3 });
+        expect(await query((users) => users.getById(user.id))).toBeNull();
+      });
+
       it("refuses to delete from a stale version (USER_VERSION_CONFLICT)", async () => {
         const user = await create("stale@example.com");
         await inUnit(({ users }) => users.update(user.id, () => ({ name: "Changed" })));
@@ -639,6 +653,20 @@ export function userRepositoryContract(
           name: "First",
           version: 2,
         });
+      });
+
+      it("writes against the `current` user it is handed without reading it again, and refuses one that moved on", async () => {
+        const user = await create("handed@example.com", { name: "Read" });
+        const updated = await inUnit(({ users }) => users.update(user.id, () => ({ name: "Written" }), { current: user }));
+        expect(updated).toMatchObject({ name: "Written", version: 2, email: "handed@example.com" });
+        // `user` is now a version behind: writing against it would lose the change above.
+        await expect(
+          inUnit(({ users }) => users.update(user.id, () => ({ name: "Lost" }), { current: user })),
+        ).rejects.toMatchObject({ code: "USER_VERSION_CONFLICT", actualVersion: 2 });
+        await expect(
+          inUnit(({ users }) => users.update(user.id, () => ({ name: "Lost" }), { current: { ...updated, deletedAt: new Date() } })),
+        ).rejects.toMatchObject({ code: "USER_NOT_FOUND" });
+        expect(await query((users) => users.getById(user.id))).toMatchObject({ name: "Written", version: 2 });
       });
 
       it("refuses to update a deleted or unknown user (USER_NOT_FOUND)", async () => {

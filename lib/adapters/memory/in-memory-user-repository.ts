@@ -108,10 +108,13 @@ export class InMemoryUserRepository implements UserRepository {
   async update(
     id: string,
     change: (current: User) => UserPatch,
-    options: { expectedVersion?: number } = {},
+    options: { expectedVersion?: number; current?: User } = {},
   ): Promise<User> {
     this.guard();
-    const current = this.current(id, options.expectedVersion);
+    // Nothing to save by trusting a `current` the caller read: the stored user is at hand. Written against
+    // its version, as PostgreSQL's conditional UPDATE is: a user changed since it was read is a conflict.
+    if (options.current?.deletedAt) throw new UserNotFoundError(id);
+    const current = this.current(id, options.current?.version ?? options.expectedVersion);
     const patch = change(current);
     this.guard();
     const email = patch.email === undefined ? current.email : normalizeEmail(patch.email);
@@ -125,9 +128,10 @@ export class InMemoryUserRepository implements UserRepository {
     });
   }
 
-  async softDelete(id: string, options: { expectedVersion?: number } = {}): Promise<User> {
+  async softDelete(id: string, options: { expectedVersion?: number; current?: User } = {}): Promise<User> {
     this.guard();
-    const current = this.current(id, options.expectedVersion);
+    if (options.current?.deletedAt) throw new UserNotFoundError(id);
+    const current = this.current(id, options.current?.version ?? options.expectedVersion);
     return this.write({ ...current, deletedAt: this.now() });
   }
 

@@ -109,10 +109,10 @@ export class PrismaUserRepository implements UserRepository {
   async update(
     id: string,
     change: (current: User) => UserPatch,
-    options: { expectedVersion?: number } = {},
+    options: { expectedVersion?: number; current?: User } = {},
   ): Promise<User> {
     this.guard();
-    const current = await this.live(id, options.expectedVersion);
+    const current = options.current ? liveAt(id, options.current, options.expectedVersion) : await this.live(id, options.expectedVersion);
     const patch = change(current);
     this.guard();
     const email = patch.email === undefined ? current.email : normalizeEmail(patch.email);
@@ -127,9 +127,9 @@ export class PrismaUserRepository implements UserRepository {
       : this.emailWrite(email, () => this.writeVersion(current, options.expectedVersion, data));
   }
 
-  async softDelete(id: string, options: { expectedVersion?: number } = {}): Promise<User> {
+  async softDelete(id: string, options: { expectedVersion?: number; current?: User } = {}): Promise<User> {
     this.guard();
-    const current = await this.live(id, options.expectedVersion);
+    const current = options.current ? liveAt(id, options.current, options.expectedVersion) : await this.live(id, options.expectedVersion);
     return this.writeVersion(current, options.expectedVersion, { deletedAt: new Date() });
   }
 
@@ -213,11 +213,8 @@ export class PrismaUserRepository implements UserRepository {
   /** The user unless absent or deleted, checked against `expectedVersion` when one is given. */
   private async live(id: string, expectedVersion: number | undefined): Promise<User> {
     const row = isUuid(id) ? await this.tx.user.findUnique({ where: { id } }) : null;
-    if (!row || row.deletedAt !== null) throw new UserNotFoundError(id);
-    if (expectedVersion !== undefined && row.version !== expectedVersion) {
-      throw new VersionConflictError(id, expectedVersion, row.version);
-    }
-    return toUser(row);
+    if (!row) throw new UserNotFoundError(id);
+    return liveAt(id, toUser(row), expectedVersion);
   }
 
   /**
@@ -374,4 +371,14 @@ function toUser(row: UserRow): User {
     version: row.version,
     deletedAt: row.deletedAt,
   };
+}
+
+/** `user` (read as `id`) unless it is deleted, checked against `expectedVersion` when one is given. */
+function liveAt(id: string, user: User, expectedVersion: number | undefined): User {
+  if (user.id !== id) throw new Error(`update(${id}) was handed user ${user.id} as the current one`);
+  if (user.deletedAt !== null) throw new UserNotFoundError(id);
+  if (expectedVersion !== undefined && user.version !== expectedVersion) {
+    throw new VersionConflictError(id, expectedVersion, user.version);
+  }
+  return user;
 }
