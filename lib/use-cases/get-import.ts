@@ -1,7 +1,6 @@
-import { z } from "zod";
-
-import { ImportNotFoundError, InvalidCursorError } from "../domain/errors";
+import { ImportNotFoundError } from "../domain/errors";
 import { NO_PROGRESS, type ImportJob, type ImportProgress, type ImportRowError } from "../domain/import-job";
+import { decodeCreatedAtCursor, encodeCreatedAtCursor } from "../domain/page-cursor";
 import type { UnitOfWork } from "../ports/unit-of-work";
 import type { CallContext } from "./call-context";
 
@@ -44,29 +43,15 @@ export function makeListImports({ unitOfWork }: { unitOfWork: UnitOfWork }): Lis
   return (query, context) =>
     unitOfWork.run(
       async ({ imports }) => {
-        const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const after = query.cursor === undefined ? undefined : decodeCreatedAtCursor(query.cursor, "not a cursor of the import listing");
         const jobs = await imports.list({ limit: query.limit + 1, after });
         const page = jobs.slice(0, query.limit);
         const progress = await imports.progressMany(page.map((job) => job.id));
         const items = page.map((job) => ({ job, progress: progress.get(job.id) ?? NO_PROGRESS }));
         const last = page.at(-1);
-        return { items, nextCursor: jobs.length > query.limit && last ? encodeCursor(last) : null };
+        return { items, nextCursor: jobs.length > query.limit && last ? encodeCreatedAtCursor(last) : null };
       },
       { signal: context.signal },
     );
 }
 
-const cursorPayload = z.strictObject({ t: z.iso.datetime(), id: z.uuid() });
-
-function encodeCursor(job: ImportJob): string {
-  return Buffer.from(JSON.stringify({ t: job.createdAt.toISOString(), id: job.id })).toString("base64url");
-}
-
-function decodeCursor(cursor: string) {
-  try {
-    const parsed = cursorPayload.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-    return { createdAt: new Date(parsed.t), id: parsed.id };
-  } catch {
-    throw new InvalidCursorError("not a cursor of the import listing");
-  }
-}

@@ -4,16 +4,12 @@ import { randomUUID } from "node:crypto";
 import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
 import { normalizeEmail, type NewUser, type Role, type User, type UserPatch, type UserStatus } from "../../domain/user";
 import {
-  compareByKeyset,
-  normalizedSearch,
-  planPage,
-  sortKey,
-  toPage,
   type Page,
   type UserCount,
   type UserFilter,
   type UserListQuery,
 } from "../../domain/user-list";
+import { compareByKeyset, normalizedSearch, planPage, sortKey, toPage } from "../../domain/user-pages";
 import type { UserRepository, UserStatsCounts } from "../../ports/user-repository";
 import type { InMemoryState } from "./in-memory-database";
 

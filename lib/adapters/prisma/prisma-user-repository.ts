@@ -1,9 +1,6 @@
 import { EmailTakenError, UserNotFoundError, VersionConflictError } from "../../domain/errors";
 import { normalizeEmail, type NewUser, type User, type UserPatch } from "../../domain/user";
 import {
-  normalizedSearch,
-  planPage,
-  toPage,
   type KeysetPosition,
   type Page,
   type SortDirection,
@@ -12,6 +9,7 @@ import {
   type UserListQuery,
   type UserSortField,
 } from "../../domain/user-list";
+import { normalizedSearch, planPage, toPage } from "../../domain/user-pages";
 import type { UserRepository, UserStatsCounts } from "../../ports/user-repository";
 import { Prisma, type User as UserRow } from "./generated/client.ts";
 import { escapeLike, isUuid, plannedRows } from "../sql/sql-text";

@@ -5,9 +5,6 @@
  * and the answers are the same (test/contract/user-repository.contract.ts holds both to one suite).
  */
 import {
-  normalizedSearch,
-  planPage,
-  toPage,
   type KeysetPosition,
   type Page,
   type SortDirection,
@@ -16,6 +13,7 @@ import {
   type UserListQuery,
   type UserSortField,
 } from "../../domain/user-list";
+import { normalizedSearch, planPage, toPage } from "../../domain/user-pages";
 import type { User } from "../../domain/user";
 import { untilAborted } from "../../domain/until-aborted";
 import type { UnitOfWork } from "../../ports/unit-of-work";

@@ -2,14 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import type { User } from "./user";
 import {
-  compareByKeyset,
   MAX_PAGE_SIZE,
-  normalizedSearch,
-  planPage,
-  sortKey,
-  toPage,
   type UserListQuery,
 } from "./user-list";
+import { compareByKeyset, normalizedSearch, planPage, sortKey, toPage } from "./user-pages";
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
