@@ -13,6 +13,8 @@
  *                  the goal is read from its CPU per unit of work, bench/support/breaker-overhead.ts, since
  *                  rounds of one server differ by more than the 2 % it allows)
  *   bare           bench/support/bare-api-server.mjs: node:http + a pg Pool of the app's default DB_POOL_SIZE
+ *   bare via Fetch the same with FETCH_OBJECTS=1: each request made a Fetch Request and each answer a Response, as
+ *                  the app's dispatch does (GET by id only): the ceiling the handlers' Request -> Response contract sets
  * First each endpoint is requested once per server with log_statement='all', which prints the statements each
  * server runs per request (and checks that both answer 200 with the same JSON shape). Then, per endpoint, a
  * warm-up and interleaved rounds (the servers' order reversed every round): the maximum rate with Debian's wrk
@@ -66,12 +68,13 @@ const POOL_SIZE = loadConfig({}).DB_POOL_SIZE;
 const LOAD_SCRIPT = path.join(ROOT, "bench/support/api-load.lua");
 const RESULTS_FILE = path.join(ROOT, "bench/results/api.json");
 
-type TargetKey = "app" | "app-untraced" | "app-unguarded" | "bare";
+type TargetKey = "app" | "app-untraced" | "app-unguarded" | "bare" | "bare-fetch";
 const TARGET_LABELS: Record<TargetKey, string> = {
   app: "app",
   "app-untraced": "app, tracing off",
   "app-unguarded": "app, breaker off",
   bare: "bare",
+  "bare-fetch": "bare via Fetch",
 };
 
 interface BenchCase {
@@ -86,7 +89,7 @@ interface BenchCase {
 }
 
 const CASES: BenchCase[] = [
-  { key: "get-by-id", label: "GET /api/v1/users/{id}", mode: "get", targets: ["app", "app-untraced", "app-unguarded", "bare"], goal: 0.5 },
+  { key: "get-by-id", label: "GET /api/v1/users/{id}", mode: "get", targets: ["app", "app-untraced", "app-unguarded", "bare", "bare-fetch"], goal: 0.5 },
   { key: "list", label: "GET /api/v1/users?limit=50", mode: "list", path: "/api/v1/users?limit=50", targets: ["app", "bare"], goal: 0.35 },
   {
     key: "list-search",
@@ -582,6 +585,12 @@ async function main(): Promise<void> {
       auth: `Bearer ${secret}`,
     },
     { key: "bare", args: [path.join(ROOT, "bench/support/bare-api-server.mjs")], env: { DB_POOL_SIZE: String(POOL_SIZE) }, auth: "" },
+    {
+      key: "bare-fetch",
+      args: [path.join(ROOT, "bench/support/bare-api-server.mjs")],
+      env: { DB_POOL_SIZE: String(POOL_SIZE), FETCH_OBJECTS: "1" },
+      auth: "",
+    },
   ];
   for (const start of starts) {
     const port = await freePort();
@@ -607,7 +616,7 @@ async function main(): Promise<void> {
       const { statements, shape } = await probe(benchCase, targetOf(key), { database, ownPid, ids });
       shapes.set(key, JSON.stringify(shape));
       caseResults.push({ key, statementsPerRequest: statements.length, statements, rounds: [] });
-      if (key === "app-untraced" || key === "app-unguarded") continue;
+      if (key === "app-untraced" || key === "app-unguarded" || key === "bare-fetch") continue;
       console.log(`  ${benchCase.label}, ${TARGET_LABELS[key]}: ${statements.length}`);
       for (const statement of statements) console.log(`      ${statement.length > 110 ? `${statement.slice(0, 107)}...` : statement}`);
     }
@@ -691,6 +700,13 @@ async function main(): Promise<void> {
       `${breakerOverhead.overheadUs.toFixed(3)} us of the app's ${appCpuUs.toFixed(0)} us CPU per GET by id. ` +
       `By wrk's rates: app / app, breaker off = ${breakerByWrk.toFixed(3)} (within the rounds' spread).`,
   );
+  // The ceiling the handler contract sets (lib/http/route.ts: a Fetch Request in, a Response out): the baseline's
+  // own SQL and JSON, through the same conversion the app's dispatch does and nothing else.
+  const fetchCeiling = (summaryOf("get-by-id", "bare-fetch")?.rps ?? 0) / (summaryOf("get-by-id", "bare")?.rps ?? Number.NaN);
+  console.log(
+    `\nThe Fetch handler contract's ceiling: bare via Fetch / bare = ${fetchCeiling.toFixed(3)} for GET by id ` +
+      "(the most the app could reach were all its own work free; its CPU per request is in the table above).",
+  );
   const failures = Object.fromEntries(
     (["app", "app-untraced", "app-unguarded"] as const).map((key) => [key, answersOver400(targetOf(key).process.logFile)]),
   );
@@ -719,7 +735,9 @@ async function main(): Promise<void> {
       searchMatches,
       tracing: "app: shipped default sampling, exported to an OTLP sink in the bench process; app-untraced: OTEL_SDK_DISABLED=true",
       breaker: "app and app-untraced: the database circuit breaker on (shipped default); app-unguarded: DB_BREAKER_FAILURES=0",
+      fetchCeiling: "bare-fetch: the bare server with FETCH_OBJECTS=1, each request a Fetch Request and each answer a Response, as the app's dispatch",
     },
+    fetchCeiling,
     otlpSink: sink.counts,
     breakerOverhead,
     appAnswersOver400: failures,

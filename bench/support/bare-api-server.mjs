@@ -13,10 +13,16 @@
  *                                                when the capped count overflows (as the app's total does)
  *   PATCH /api/v1/users/{id} + If-Match          BEGIN, PATCH_NAME, AUDIT_INSERT, COMMIT
  *   GET   /ready                                 200 once listening (bench/api.ts polls it)
+ *
+ * FETCH_OBJECTS=1: the same, but each request becomes a Fetch `Request` and each answer a `Response` written back
+ * whole, as the app's dispatch does it (server/api-server.ts: @remix-run/node-fetch-server's createRequest, then
+ * sendWhole). The app's handlers take a Request and return a Response (lib/http/route.ts), so this is the most
+ * the app could reach with all its own work (auth, deadline, breaker, metrics, log, traces) free.
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 
+import { createRequest } from "@remix-run/node-fetch-server";
 import pg from "pg";
 
 // ── The SQL, to keep aligned with the app's ────────────────────────────────────────────────────────────────
@@ -70,6 +76,7 @@ const PATCH_NAME = `UPDATE users SET name = $2, version = users.version + 1, upd
 const AUDIT_INSERT = `INSERT INTO audit_entries (id, action, actor_type, actor_id, actor, target_type, target_id, data, request_id, trace_id, created_at)
   VALUES ($1, 'user.updated', 'token', NULL, 'bench', 'user', $2, $3, $4, NULL, now())`;
 
+const FETCH_OBJECTS = process.env.FETCH_OBJECTS === "1";
 const EXACT_COUNT_LIMIT = 10_000;
 const MAX_PAGE_SIZE = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -105,15 +112,45 @@ const userJson = (row) => ({
  */
 function send(response, status, body, headers = {}) {
   const text = JSON.stringify(body);
+  if (FETCH_OBJECTS) return sendWhole(response, new Response(text, { status, headers: { "content-type": "application/json", ...headers } }));
   response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
   response.end(text);
 }
 
-/** @param {import("node:http").IncomingMessage} request @returns {Promise<string>} */
-async function readBody(request) {
-  let text = "";
-  for await (const chunk of request) text += chunk;
-  return text;
+/** server/api-server.ts's sendWhole. @param {import("node:http").ServerResponse} outgoing @param {Response} answer */
+async function sendWhole(outgoing, answer) {
+  const body = Buffer.from(await answer.arrayBuffer());
+  for (const [name, value] of answer.headers) outgoing.setHeader(name, value);
+  outgoing.setHeader("content-length", body.byteLength);
+  outgoing.statusCode = answer.status;
+  outgoing.end(body);
+}
+
+/**
+ * What the handlers below read of a request: straight from node:http, or from the Fetch Request made of it.
+ * @param {import("node:http").IncomingMessage} request @param {import("node:http").ServerResponse} response
+ */
+function incomingOf(request, response) {
+  if (FETCH_OBJECTS) {
+    const fetchRequest = createRequest(request, response);
+    return {
+      method: fetchRequest.method,
+      url: new URL(fetchRequest.url),
+      ifMatch: fetchRequest.headers.get("if-match") ?? undefined,
+      text: () => fetchRequest.text(),
+    };
+  }
+  const header = request.headers["if-match"];
+  return {
+    method: request.method ?? "GET",
+    url: new URL(request.url ?? "/", "http://localhost"),
+    ifMatch: typeof header === "string" ? header : undefined,
+    text: async () => {
+      let text = "";
+      for await (const chunk of request) text += chunk;
+      return text;
+    },
+  };
 }
 
 /** The app's escapeLike: `\`, `%` and `_` are LIKE's escape character and wildcards. @param {string} term */
@@ -182,21 +219,20 @@ async function patchUser(id, ifMatch, bodyText) {
 
 const server = createServer(async (request, response) => {
   try {
-    const url = new URL(request.url ?? "/", "http://localhost");
+    const { method, url, ifMatch, text } = incomingOf(request, response);
     const byId = /^\/api\/v1\/users\/([^/]+)$/.exec(url.pathname)?.[1];
-    if (request.method === "GET" && url.pathname === "/ready") return send(response, 200, { ready: true });
-    if (request.method === "GET" && url.pathname === "/api/v1/users") return send(response, 200, await listUsers(url.searchParams));
+    if (method === "GET" && url.pathname === "/ready") return send(response, 200, { ready: true });
+    if (method === "GET" && url.pathname === "/api/v1/users") return send(response, 200, await listUsers(url.searchParams));
     if (byId === undefined || !UUID.test(byId)) return send(response, 404, { title: "Not found" });
-    if (request.method === "GET") {
+    if (method === "GET") {
       /** @type {{ rows: UserRow[] }} */
       const { rows } = await pool.query(USER_BY_ID, [byId]);
       const row = rows[0];
       if (!row || row.deleted_at !== null) return send(response, 404, { title: "Not found" });
       return send(response, 200, userJson(row), { etag: `"${row.version}"` });
     }
-    if (request.method === "PATCH") {
-      const header = request.headers["if-match"];
-      const result = await patchUser(byId, typeof header === "string" ? header.trim() : undefined, await readBody(request));
+    if (method === "PATCH") {
+      const result = await patchUser(byId, ifMatch?.trim(), await text());
       return send(response, result.status, result.body, result.etag ? { etag: result.etag } : {});
     }
     return send(response, 405, { title: "Method not allowed" });
