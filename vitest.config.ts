@@ -9,7 +9,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
  * Three projects: `unit` (no I/O beyond memory; fast), `process` (the built server as a child process) and
  * `integration` (embedded PGlite and a throwaway
  * PostgreSQL 15 server that test/support/postgres-global-setup.ts starts once per run; each test file gets its
- * own database, so files run in parallel).
+ * own database, so files run in parallel; the PGlite ones are copies of one that
+ * test/support/pglite-template-global-setup.ts migrates once per run).
  */
 export default defineConfig({
   resolve: { alias: { "@": root, "server-only": `${root}test/support/server-only-stub.ts` } },
@@ -45,7 +46,7 @@ export default defineConfig({
           // constant-memory test, test/api/users-export.postgres.integration.test.ts).
           execArgv: ["--expose-gc"],
           exclude: ["node_modules/**", ".next/**", "e2e/**", "dist/**"],
-          globalSetup: ["test/support/postgres-global-setup.ts"],
+          globalSetup: ["test/support/postgres-global-setup.ts", "test/support/pglite-template-global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,6 +1,6 @@
 /**
- * The `setup` of the second and later servers (the `ops` project's, `npm run screenshots`' own): the same
- * accounts and signed-in states as e2e/auth.setup.ts leaves, made through the API. The first sign-in and the
+ * The `setup` of `npm run screenshots`' own server: the same accounts and signed-in states as
+ * e2e/auth.setup.ts leaves, made through the API. The first sign-in and the
  * sign-in page are walked in the browser once, against the main server, by auth.setup.ts; walking them again
  * here cost about 35 s of every run and tested nothing new.
  */

@@ -1,8 +1,7 @@
 /**
  * Runs first (the `setup` project): the bootstrap admin's first sign-in, walked in the browser as the README and
  * docs/security.md describe it, then one invited user per other role. Each role's signed-in state is saved for the
- * specs. The `ops-setup` project runs the same against the `ops` server (playwright.config.ts), saving its own
- * states.
+ * specs. `npm run screenshots`' own server gets the same accounts through the API (e2e/api-accounts.setup.ts).
  */
 import { expect, test as setup } from "@playwright/test";
 

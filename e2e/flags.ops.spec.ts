@@ -1,17 +1,51 @@
 /**
  * The flags that change the whole app, flipped in the UI (issue 9): read-only mode and imports. Runs in the `ops`
- * project, on a server and a database of its own (playwright.config.ts), one test after the other, so turning
- * changes off here cannot fail another spec's change.
+ * project (playwright.config.ts): after the `chromium` specs and before the `later` ones, one test after the other,
+ * so turning changes off here cannot fail another spec's change; and whatever a test here leaves switched, the flags
+ * are put back as the test found them when it ends, pass or fail, so the specs after it meet the app as usual.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 
-import { ACCOUNTS, storageStateOf } from "./support/accounts";
+import { storageStateOf } from "./support/accounts";
+import { usersApi, type ApiUser } from "./support/users-api";
 
-// Each test walks several pages and waits out the banner's poll: 30 s per test was too tight on a loaded CI machine.
+// Each test walks several pages: 30 s per test was too tight on a loaded CI machine.
 test.describe.configure({ mode: "serial", timeout: 90_000 });
-test.use({ storageState: storageStateOf("ADMIN", "ops") });
+test.use({ storageState: storageStateOf("ADMIN") });
 
 const READ_ONLY = "ops-read-only-mode";
+const IMPORTS = "bulk-import";
+
+/** The whole-app flags' versions as each test starts: what it puts back if it left one switched. */
+let versionsBefore: Record<string, number> = {};
+
+async function flagVersion(request: APIRequestContext, key: string): Promise<{ version: number; etag: string }> {
+  const response = await request.get(`/api/v1/flags/${key}`);
+  expect(response.status()).toBe(200);
+  return { version: Number((await response.json()).version), etag: response.headers().etag ?? "" };
+}
+
+/** What the signed-in admin is served now, as the API's gates evaluate it. */
+async function served(request: APIRequestContext, key: string) {
+  const { items } = await (await request.get("/api/v1/session/flags")).json();
+  return items.find((flag: { key: string }) => flag.key === key)?.value;
+}
+
+test.beforeEach(async ({ page }) => {
+  versionsBefore = {};
+  for (const key of [READ_ONLY, IMPORTS]) versionsBefore[key] = (await flagVersion(page.request, key)).version;
+});
+
+// A test that failed half-way must not leave read-only mode on or imports off for the specs after it.
+test.afterEach(async ({ page, baseURL }) => {
+  const origin = new URL(baseURL ?? "").origin;
+  for (const [key, usual] of [[READ_ONLY, false], [IMPORTS, true]] as const) {
+    if ((await served(page.request, key)) === usual) continue;
+    const { etag } = await flagVersion(page.request, key);
+    const reverted = await page.request.post(`/api/v1/flags/${key}/revert`, { data: { version: versionsBefore[key] }, headers: { "if-match": etag, origin } });
+    expect(reverted.status(), `${key} put back`).toBe(200);
+  }
+});
 
 function banner(page: Page) {
   return page.getByRole("status").filter({ hasText: "Read-only mode: changes are turned off during an incident" });
@@ -21,20 +55,24 @@ function flagRow(page: Page, key: string) {
   return page.getByRole("table", { name: "Feature flags" }).getByRole("row").filter({ has: page.getByRole("link", { name: key, exact: true }) });
 }
 
-/** The users table's row of the viewer, whose row menu disables and enables them. */
-async function setViewerStatus(page: Page, action: "Disable" | "Enable") {
-  const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: ACCOUNTS.VIEWER.email, exact: true }) });
-  await row.getByRole("button", { name: `Actions for ${ACCOUNTS.VIEWER.name}` }).click();
+/**
+ * Disables or enables a user from their row's menu on the users table. The user is the test's own: disabling
+ * someone ends their sessions, and the setup's viewer is signed in for the specs that run after this one.
+ */
+async function setStatus(page: Page, user: ApiUser, action: "Disable" | "Enable") {
+  const row = page.getByRole("row").filter({ has: page.getByRole("cell", { name: user.email, exact: true }) });
+  await row.getByRole("button", { name: `Actions for ${user.name}` }).click();
   await page.getByRole("menuitem", { name: action }).click();
 }
 
-test("read-only mode turned on in the UI: every page shows the banner, changes are refused; turned off, both end", async ({ page }) => {
+test("read-only mode turned on in the UI: every page shows the banner, changes are refused; turned off, both end", async ({ page, baseURL }) => {
+  const user = await usersApi(page.request, baseURL).create({ email: `read-only-${Date.now()}@example.com`, name: "Rhoda Readonly" });
   await page.goto("/users");
   await expect(page.getByRole("heading", { level: 1, name: "Users" })).toBeVisible();
   await expect(banner(page)).toHaveCount(0);
-  // A tab opened before the incident, left on the users page.
+  // A tab opened before the incident, left on the users page (searched down to the test's own user).
   const openTab = await page.context().newPage();
-  await openTab.goto("/users");
+  await openTab.goto(`/users?q=${encodeURIComponent(user.email)}`);
   await expect(banner(openTab)).toHaveCount(0);
 
   await page.goto(`/flags/${READ_ONLY}`);
@@ -54,7 +92,7 @@ test("read-only mode turned on in the UI: every page shows the banner, changes a
 
   // The tab opened earlier: its change is refused with the reason, and the banner appears with the refusal,
   // well before its next poll (10 s) would bring it.
-  await setViewerStatus(openTab, "Disable");
+  await setStatus(openTab, user, "Disable");
   await expect(openTab.getByText(/read-only mode during an incident/)).toBeVisible();
   await expect(banner(openTab)).toBeVisible({ timeout: 3_000 });
 
@@ -69,15 +107,15 @@ test("read-only mode turned on in the UI: every page shows the banner, changes a
   await expect(flagRow(page, READ_ONLY).getByRole("switch")).toHaveAttribute("aria-checked", "false");
   await expect(banner(openTab)).toHaveCount(0, { timeout: 15_000 });
 
-  await setViewerStatus(openTab, "Disable");
-  await expect(openTab.getByText(`${ACCOUNTS.VIEWER.email} was disabled`)).toBeVisible();
-  await setViewerStatus(openTab, "Enable");
-  await expect(openTab.getByText(`${ACCOUNTS.VIEWER.email} was enabled`)).toBeVisible();
+  await setStatus(openTab, user, "Disable");
+  await expect(openTab.getByText(`${user.email} was disabled`)).toBeVisible();
+  await setStatus(openTab, user, "Enable");
+  await expect(openTab.getByText(`${user.email} was enabled`)).toBeVisible();
   await openTab.close();
 
   // Back as it was before the incident (on, serving false), through the API: reverting in the UI is
   // flags.spec.ts' subject.
-  const etag = (await page.request.get(`/api/v1/flags/${READ_ONLY}`)).headers().etag ?? "";
+  const { etag } = await flagVersion(page.request, READ_ONLY);
   const reverted = await page.request.post(`/api/v1/flags/${READ_ONLY}/revert`, {
     data: { version: before },
     headers: { "if-match": etag, origin: new URL(page.url()).origin },

@@ -3,7 +3,7 @@
  * a restart, puts it back from the history, targets users individually and by rule and sees why each gets what on
  * the user's page; a change made meanwhile by someone else is refused and offered for reload; a VIEWER only reads.
  * Every change here is undone before the test ends: the other specs share this server. Flags that change the whole
- * app (read-only mode, imports) are flipped in flags.ops.spec.ts, on a server of their own.
+ * app (read-only mode, imports) are flipped in flags.ops.spec.ts, in the `ops` project, which runs after this one.
  */
 import { expect, test, type Page } from "@playwright/test";
 

@@ -1,7 +1,8 @@
 /**
  * An import paused by read-only mode (issue 18, item 9), as an ADMIN sees it on the imports page: the list and the
  * live progress say it is paused and why, and once read-only mode is off it finishes by itself. Runs in the `ops`
- * project (a server of its own, one test after the other): read-only mode refuses every other spec's changes.
+ * project (after the `chromium` specs and before the `later` ones, one test after the other: read-only mode refuses
+ * every other spec's changes), and turns read-only mode off again however it ends.
  *
  * The job is paused from its start, not caught mid-run: on the embedded database an import's batches hold the one
  * connection, so a flag change made while one runs waits for it to end. The file is uploaded through the API with
@@ -15,7 +16,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { storageStateOf } from "./support/accounts";
 
 test.describe.configure({ mode: "serial", timeout: 120_000 });
-test.use({ storageState: storageStateOf("ADMIN", "ops") });
+test.use({ storageState: storageStateOf("ADMIN") });
 
 async function setReadOnly(request: APIRequestContext, origin: string, on: boolean) {
   const etag = (await request.get("/api/v1/flags/ops-read-only-mode")).headers().etag ?? "";

@@ -1,10 +1,11 @@
 // `npm test`: every check, in order, each stage a child process with its output shown and its time taken:
 //   lint, typecheck, unit, integration, build, process, e2e
 // It stops at the first failing stage (exit 1), still printing the summary so far. The summary holds the time
-// per stage, warnings for stages over their time budget (issues 2 and 3: unit+integration <= 240 s,
-// build <= 90 s, e2e <= 240 s; a warning, never a failure), and the number of repository-contract tests
-// executed per implementation: in-memory, prisma-pglite and prisma-postgres must each have run some, or the
-// run fails. Its last line is `N passed, N failed[, N skipped]` over all test stages.
+// per stage against its budget (BUDGETS below), a warning for each stage over its budget and for a whole run
+// over the goal (a warning, never a failure: tests never assert times, and a loaded machine is slower), and the
+// number of repository-contract tests executed per implementation: in-memory, prisma-pglite and prisma-postgres
+// must each have run some, or the run fails. Its last line is `N passed, N failed[, N skipped]` over all test
+// stages.
 //
 // Run some stages only (in the order above, whatever the order given):
 //   npm test -- --only=unit,integration
@@ -31,11 +32,13 @@ const IMPLEMENTATIONS = [
   { name: "prisma-pglite", stage: "integration" },
   { name: "prisma-postgres", stage: "integration" },
 ];
-const BUDGETS = [
-  { stages: ["unit", "integration"], seconds: 240 },
-  { stages: ["build"], seconds: 90 },
-  { stages: ["e2e"], seconds: 240 },
-];
+/**
+ * Seconds per stage on a fresh clone on two idle cores: together issue 23's goal for the whole run, 7 minutes.
+ * A fresh clone took 1,308 s when they were set (lint 26, typecheck 27, unit 119, integration 384, build 68,
+ * process 193, e2e 491): the warnings say where the time still goes.
+ */
+const BUDGETS = { lint: 25, typecheck: 25, unit: 45, integration: 75, build: 60, process: 70, e2e: 120 };
+const GOAL_SECONDS = Object.values(BUDGETS).reduce((sum, seconds) => sum + seconds, 0);
 
 const STAGES = [
   { name: "lint", commands: [npmRun("lint")] },
@@ -84,7 +87,8 @@ console.log("\n━━ summary ━━");
 for (const stage of selected) {
   const result = results.find((r) => r.name === stage.name);
   const time = result ? `${result.seconds.toFixed(1).padStart(7)} s` : "";
-  console.log(`${result ? (result.ok ? "ok  " : "FAIL") : "-   "}  ${stage.name.padEnd(12)} ${time || "not run"}`);
+  const budget = `(budget ${String(BUDGETS[stage.name]).padStart(3)} s)`;
+  console.log(`${result ? (result.ok ? "ok  " : "FAIL") : "-   "}  ${stage.name.padEnd(12)} ${(time || "not run").padEnd(9)}  ${budget}`);
 }
 const total = results.reduce((sum, r) => sum + r.seconds, 0);
 console.log(`      ${"total".padEnd(12)} ${total.toFixed(1).padStart(7)} s`);
@@ -105,13 +109,11 @@ if (contractStagesRun.length > 0) {
   }
 }
 
-for (const budget of BUDGETS) {
-  const spent = results.filter((r) => budget.stages.includes(r.name));
-  if (spent.length === 0) continue;
-  const seconds = spent.reduce((sum, r) => sum + r.seconds, 0);
-  if (seconds > budget.seconds) {
-    console.log(`warning: ${budget.stages.join("+")} took ${seconds.toFixed(0)} s, over its budget of ${budget.seconds} s`);
-  }
+for (const { name, seconds } of results) {
+  if (seconds > BUDGETS[name]) console.log(`warning: ${name} took ${seconds.toFixed(1)} s, over its budget of ${BUDGETS[name]} s`);
+}
+if (results.length === STAGES.length && total > GOAL_SECONDS) {
+  console.log(`warning: the whole run took ${total.toFixed(0)} s, over the goal of ${GOAL_SECONDS} s (issue 23)`);
 }
 
 rmSync(reports, { recursive: true, force: true });

@@ -22,16 +22,14 @@ export const ACCOUNTS: Record<Role, { email: string; name: string }> = {
 export const SETUP_ACCOUNTS_NEWEST_FIRST = [ACCOUNTS.VIEWER.email, ACCOUNTS.EDITOR.email, ACCOUNTS.ADMIN.email];
 
 /**
- * Which server a project runs against (playwright.config.ts): `main`, or `ops`, the second server of the specs
- * that turn on read-only mode or turn features off; `screenshots` is `npm run screenshots`' own
- * (playwright.screenshots.config.ts). Each has its own database, hence its own sessions.
+ * Which server a project runs against: `main`, the end-to-end tests' (playwright.config.ts), or `screenshots`,
+ * `npm run screenshots`' own (playwright.screenshots.config.ts). Each has its own database, hence its own sessions.
  */
-export type E2eServer = "main" | "ops" | "screenshots";
+export type E2eServer = "main" | "screenshots";
 
 /** The server of the running project; takes a TestInfo or a WorkerInfo (worker-scoped fixtures). */
 export function serverOf(info: Pick<WorkerInfo, "project">): E2eServer {
-  const { server } = info.project.metadata;
-  return server === "ops" || server === "screenshots" ? server : "main";
+  return info.project.metadata.server === "screenshots" ? "screenshots" : "main";
 }
 
 /** Where the setup project leaves each role's signed-in browser state (cookies), for specs to start from. */

@@ -17,6 +17,8 @@ export function browserConfig(): PlaywrightTestConfig {
   return {
     testDir: "e2e",
     fullyParallel: false,
+    // One: the specs share one server, and the `ops` project (read-only mode, imports off) must never run beside
+    // another spec (playwright.config.ts).
     workers: 1,
     forbidOnly: true,
     retries: 0,

@@ -3,9 +3,11 @@
  * production adapters, fastTestHasher and silent logs, plus the settings a file needs. Closing one closes its app
  * and then removes its database, so a file (or a suite that closes what it opens) leaves nothing behind.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
+import { inject } from "vitest";
 
 import { loadConfig } from "../../lib/config";
 import { createApiHarness, fastTestHasher, type ApiHarnessOptions } from "./api-harness";
@@ -36,9 +38,21 @@ export async function openPostgresHarness(name: string, settings: Settings = {},
   return { ...opened, databaseUrl: database.url };
 }
 
-/** An app on PGlite in a new data directory (named after `prefix`), as `npm start` runs it. */
+/**
+ * An app on PGlite in a data directory of its own (named after `prefix`), as `npm start` runs it: a copy of the
+ * run's migrated, empty embedded database (test/support/pglite-template-global-setup.ts), which costs a ninth of
+ * creating one.
+ */
 export function openPgliteHarness(prefix: string, settings: Settings = {}, options: Options = {}): Promise<DatabaseHarness> {
+  const template = inject("pgliteTemplate");
+  if (!template) {
+    throw new Error(
+      "No embedded database to copy: openPgliteHarness works only in the `integration` vitest project, whose global " +
+        "setup (test/support/pglite-template-global-setup.ts) makes one.",
+    );
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), prefix));
+  cpSync(template, dataDir, { recursive: true });
   return openOn({ DATA_DIR: dataDir }, settings, options, async () => rmSync(dataDir, { recursive: true, force: true }));
 }
 
