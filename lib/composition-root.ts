@@ -56,6 +56,7 @@ import { makeDeleteUser, type DeleteUser } from "./use-cases/delete-user";
 import { makeExportUsers, type ExportUsers } from "./use-cases/export-users";
 import { makeGetUser, type GetUser } from "./use-cases/get-user";
 import { makeGetImport, makeListImports, type GetImport, type ListImports } from "./use-cases/get-import";
+import { makePreviewImport, type PreviewImport } from "./use-cases/preview-import";
 import { IMPORT_EVENT_STREAM_CAPS, makeImportWatchers, type ImportWatchers, type WatchImport } from "./use-cases/watch-import";
 import { localLiveChangeSource, makeLiveChanges, type LiveChanges } from "./use-cases/live-changes";
 import type { LiveChangeSource } from "./ports/live-changes";
@@ -139,6 +140,7 @@ export interface App {
   readonly getUserOverview: GetUserOverview;
   readonly listAuditEvents: ListAuditEvents;
   readonly startImport: StartImport;
+  readonly previewImport: PreviewImport;
   readonly getImport: GetImport;
   readonly listImports: ListImports;
   readonly watchImport: WatchImport;
@@ -761,6 +763,10 @@ function wire(deps: {
     startImport: traced(
       "startImport",
       makeStartImport({ unitOfWork, clock, csv: csvParseReader, runner: importJobs, uploads: importUploads, log: deps.log }),
+    ),
+    previewImport: traced(
+      "previewImport",
+      makePreviewImport({ unitOfWork, csv: csvParseReader, rowSchema: createUserBody, uploads: importUploads }),
     ),
     getImport: traced("getImport", makeGetImport({ unitOfWork })),
     listImports: traced("listImports", makeListImports({ unitOfWork })),

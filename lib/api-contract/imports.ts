@@ -1,7 +1,7 @@
-/** CSV imports (issue 8): /api/v1/imports, each job's event stream and its error report. */
+/** CSV imports (issue 8): /api/v1/imports, each job's event stream and its error report, a file's preview (issue 23). */
 import { z } from "zod";
 
-import { IMPORT_PAUSE_REASONS } from "../domain/import-job";
+import { IMPORT_COLUMNS, IMPORT_PAUSE_REASONS, IMPORT_PREVIEW_ROWS, type ImportColumn } from "../domain/import-job";
 import { timestamp } from "./common";
 
 const importCounts = z
@@ -99,6 +99,53 @@ export const importErrorsCsvResponse = z.string().meta({
   description: "RFC 4180 CSV in UTF-8: the header `line,email,reason`, then one row per row of the file that created no user",
   examples: ["line,email,reason\r\n3,not-an-email,email: Invalid email address\r\n"],
 });
+
+const importPreviewRow = z
+  .strictObject({
+    line: z.number().int().meta({ description: "Line of the file (1 is the header), as the import's error report numbers it" }),
+    fields: z.record(z.string(), z.string()).meta({ description: "The row's cells by column, as the import reads them; a missing trailing cell is absent" }),
+    problem: z
+      .string()
+      .nullable()
+      .meta({ description: "Why an import would create no user from this row: the reason its error report would give; null when it would create one" }),
+  })
+  .meta({ id: "ImportPreviewRow" });
+
+export const importPreviewResponse = z
+  .strictObject({
+    columns: z
+      .array(z.string())
+      .meta({ description: "The header row's column names as the import reads them (trimmed, lower-cased); empty when the file is refused" }),
+    fileProblem: z.string().nullable().meta({
+      description:
+        "Why an import of this file would be refused as a whole (what POST /imports answers as 422 `IMPORT_FILE_INVALID`, or " +
+        "the reason its job would fail with), in which case no row is judged; null when it would be taken",
+    }),
+    rows: z.array(importPreviewRow).meta({ description: `The file's first data rows, at most ${IMPORT_PREVIEW_ROWS}, each judged as an import would judge it now` }),
+    moreRows: z.boolean().meta({
+      description:
+        "The file has data rows after these, or may have: it goes on past the part parsed (about its first 2 MB). They are " +
+        "not judged here; an import reports their problems as it runs",
+    }),
+  })
+  .meta({ id: "ImportPreview" });
+
+export type ImportPreviewJson = z.output<typeof importPreviewResponse>;
+
+const IMPORT_TEMPLATE_EXAMPLE: { readonly [C in ImportColumn]: string } = {
+  email: "ada.lovelace@example.com",
+  name: "Ada Lovelace",
+  role: "VIEWER",
+  status: "ACTIVE",
+};
+
+/**
+ * A CSV file to start from (issue 23): the header row with every column the importer takes (IMPORT_COLUMNS, the list
+ * the server checks headers against), and one example row. The console offers it for download.
+ */
+export const IMPORT_TEMPLATE_CSV = [IMPORT_COLUMNS, IMPORT_COLUMNS.map((column) => IMPORT_TEMPLATE_EXAMPLE[column])]
+  .map((cells) => `${cells.join(",")}\r\n`)
+  .join("");
 
 export const importUploadCsv = z.string().meta({
   description: "The CSV file: a header row naming email and name, optionally role and status, then one row per user",

@@ -37,7 +37,13 @@ export const IMPORT_JOBS_PER_PROCESS = 2;
 export const IMPORT_LEASE_MS = 30_000;
 /** The columns of an import file, in any order; `email` and `name` are required, `role` and `status` optional. */
 export const IMPORT_COLUMNS = ["email", "name", "role", "status"] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 export const IMPORT_REQUIRED_COLUMNS = ["email", "name"] as const;
+/**
+ * Data rows a preview of an import judges (POST /imports/preview, issue 23): the file's first ones, enough to see
+ * that its columns hold what they should and to catch a systematic mistake before a file of thousands is queued.
+ */
+export const IMPORT_PREVIEW_ROWS = 20;
 
 export interface ImportJob {
   readonly id: string;

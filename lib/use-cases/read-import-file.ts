@@ -7,6 +7,7 @@ import type { Principal } from "../domain/auth";
 import { uploaderOf, type ImportBatchRecord, type ImportJob, type ImportRowError } from "../domain/import-job";
 import { normalizeEmail, type NewUser } from "../domain/user";
 import { assertMayCreateUser } from "../domain/user-rules";
+import type { CsvRecord } from "../ports/csv-reader";
 import type { ImportJobContext } from "./import-job-context";
 
 /** A batch of rows ready to write: the users to create, and the rows already refused. */
@@ -39,25 +40,14 @@ export async function* importBatches(
   content: AsyncIterable<string>,
 ): AsyncGenerator<ParsedBatch> {
   const { csv, batchSize } = ctx;
-  const principal = uploaderOf(job);
-  const firstLineOf = new Map<string, number>();
   let batch: ParsedBatch | null = null;
   let index = 0;
-  for await (const { line, fields, extraFields } of csv.read(content).records) {
+  for await (const row of judgeImportRows(ctx, uploaderOf(job), csv.read(content).records)) {
+    const { line } = row;
     batch ??= { record: { batchNo: Math.floor(index / batchSize), firstLine: line, lastLine: line, rows: 0 }, valid: [], errors: [] };
     batch.record = { ...batch.record, lastLine: line, rows: batch.record.rows + 1 };
-    const row = validateRow(ctx, fields, extraFields, principal);
-    if (row.ok) {
-      const earlier = firstLineOf.get(row.user.email);
-      if (earlier !== undefined) {
-        batch.errors.push({ line, email: row.user.email, reason: `Duplicate of line ${earlier} of this file` });
-      } else {
-        firstLineOf.set(row.user.email, line);
-        batch.valid.push({ line, user: row.user });
-      }
-    } else {
-      batch.errors.push({ line, email: row.email, reason: row.reason });
-    }
+    if (row.ok) batch.valid.push({ line, user: row.user });
+    else batch.errors.push(row.error);
     index++;
     if (batch.record.rows === batchSize) {
       yield batch;
@@ -65,6 +55,51 @@ export async function* importBatches(
     }
   }
   if (batch) yield batch;
+}
+
+/** A row of the file as the import judges it before writing: the user it would create, or why it creates none. */
+export type JudgedRow = { line: number; fields: Record<string, string> } & (
+  | { ok: true; user: NewUser }
+  | { ok: false; error: ImportRowError }
+);
+
+/**
+ * The rows judged one by one, as the import judges them before writing (issue 6): the rules of POST /users
+ * (`rowSchema`), who may create which role (as `uploader`), and a repeat of an earlier row's email. Whether a user
+ * has the email already is the database's to say ({@link takenEmailErrors}). The preview (preview-import.ts) judges
+ * its rows here too, so it reports what the import will.
+ */
+export async function* judgeImportRows(
+  ctx: Pick<ImportJobContext, "rowSchema">,
+  uploader: Principal,
+  records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>,
+): AsyncGenerator<JudgedRow> {
+  const firstLineOf = new Map<string, number>();
+  for await (const { line, fields, extraFields } of records) {
+    const row = validateRow(ctx, fields, extraFields, uploader);
+    if (!row.ok) {
+      yield { line, fields, ok: false, error: { line, email: row.email, reason: row.reason } };
+      continue;
+    }
+    const earlier = firstLineOf.get(row.user.email);
+    if (earlier !== undefined) {
+      yield { line, fields, ok: false, error: { line, email: row.user.email, reason: `Duplicate of line ${earlier} of this file` } };
+    } else {
+      firstLineOf.set(row.user.email, line);
+      yield { line, fields, ok: true, user: row.user };
+    }
+  }
+}
+
+/**
+ * The errors of the rows whose email some user has already (deleted or not: the email stays reserved), given the
+ * `taken` emails the database found: such a row creates nothing, is never an update, and is reported so.
+ */
+export function takenEmailErrors(valid: readonly { line: number; user: NewUser }[], taken: Iterable<string>): ImportRowError[] {
+  const takenSet = new Set(taken);
+  return valid
+    .filter((row) => takenSet.has(row.user.email))
+    .map((row) => ({ line: row.line, email: row.user.email, reason: "A user with this email already exists" }));
 }
 
 function validateRow(

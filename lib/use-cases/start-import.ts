@@ -114,8 +114,8 @@ export function makeStartImport(deps: {
 }
 
 /**
- * Reads the upload through, checking it on the way, and stores it in chunks of about IMPORT_CHUNK_BYTES, each of
- * whole characters (decoded as they come, so a chunk never splits one).
+ * Reads the upload through, checking it on the way ({@link importChunks}), and stores it chunk by chunk; the first
+ * chunk's header is checked before anything is stored.
  * @throws ImportFileInvalidError for bytes that are not UTF-8, a NUL, or a first chunk without a usable header.
  */
 async function storeChunks(
@@ -125,6 +125,31 @@ async function storeChunks(
   signal: AbortSignal | undefined,
 ): Promise<{ sha256: string; sizeBytes: number }> {
   const hash = createHash("sha256");
+  let sizeBytes = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const piece of bytes) {
+      hash.update(piece);
+      sizeBytes += piece.byteLength;
+      yield piece;
+    }
+  }
+  let chunkNo = 0;
+  for await (const { text, last } of importChunks(counted())) {
+    if (chunkNo === 0) await assertImportable(deps.csv, text, last);
+    if (text === "") continue;
+    const n = chunkNo++;
+    await deps.unitOfWork.run(({ imports }) => imports.appendChunk(uploadId, n, text), { signal });
+  }
+  return { sha256: hash.digest("hex"), sizeBytes };
+}
+
+/**
+ * An upload's text, in chunks of about IMPORT_CHUNK_BYTES, each of whole characters (decoded as they come, so a
+ * chunk never splits one); the last one, which may be empty, says so. The bytes are checked as they pass: an
+ * import (and its preview, preview-import.ts) refuses the same files.
+ * @throws ImportFileInvalidError for bytes that are not UTF-8, or a NUL.
+ */
+export async function* importChunks(bytes: AsyncIterable<Uint8Array>): AsyncGenerator<{ text: string; last: boolean }> {
   // fatal: a file that is not UTF-8 is refused, not silently repaired with U+FFFD.
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const decode = (piece?: Uint8Array) => {
@@ -136,36 +161,27 @@ async function storeChunks(
   };
   let pieces: string[] = [];
   let pendingBytes = 0;
-  let sizeBytes = 0;
-  let chunkNo = 0;
-  const flush = async (last: boolean) => {
-    const text = pieces.join("");
-    pieces = [];
-    pendingBytes = 0;
-    if (chunkNo === 0) await assertImportable(deps.csv, text, last);
-    if (text === "") return;
-    const n = chunkNo++;
-    await deps.unitOfWork.run(({ imports }) => imports.appendChunk(uploadId, n, text), { signal });
-  };
   for await (const piece of bytes) {
     // Valid UTF-8, but not text, and PostgreSQL cannot store it. In UTF-8 a 0 byte is always NUL.
     if (piece.includes(0)) throw new ImportFileInvalidError("The file contains a NUL character (byte 0): it is not a text CSV file");
-    hash.update(piece);
-    sizeBytes += piece.byteLength;
     pieces.push(decode(piece));
     pendingBytes += piece.byteLength;
-    if (pendingBytes >= IMPORT_CHUNK_BYTES) await flush(false);
+    if (pendingBytes >= IMPORT_CHUNK_BYTES) {
+      yield { text: pieces.join(""), last: false };
+      pieces = [];
+      pendingBytes = 0;
+    }
   }
   pieces.push(decode());
-  await flush(true);
-  return { sha256: hash.digest("hex"), sizeBytes };
+  yield { text: pieces.join(""), last: true };
 }
 
 /**
+ * The check an upload's first chunk passes before anything is stored; a preview (preview-import.ts) makes it too.
  * @param head the file's first chunk; `whole` when it is the whole file.
  * @throws ImportFileInvalidError for a file without a usable header row.
  */
-async function assertImportable(csv: CsvReader, head: string, whole: boolean): Promise<void> {
+export async function assertImportable(csv: CsvReader, head: string, whole: boolean): Promise<void> {
   const reading = csv.read(head);
   const records = reading.records[Symbol.asyncIterator]();
   try {

@@ -10,7 +10,7 @@ import { ImportBatchRecordedError, ImportLeaseLostError } from "../ports/import-
 import { WorkerPoolClosedError } from "../ports/worker-pool";
 import type { ImportJobContext } from "./import-job-context";
 import type { PauseTracker } from "./pause-import";
-import { importBatches, type ParsedBatch } from "./read-import-file";
+import { importBatches, takenEmailErrors, type ParsedBatch } from "./read-import-file";
 
 /**
  * How a pass over the file ended: every batch recorded (`done`), writes refused (`paused`), a shutdown (`cut`),
@@ -81,13 +81,7 @@ async function writeBatch({ jobWork }: ImportJobContext, job: ImportJob, holder:
     // the batch still lands once: its record's key refuses a second copy, and the new holder skips it.
     if (!(await imports.isHeldBy(job.id, holder))) throw new ImportLeaseLostError(job.id);
     const { created, taken } = await users.createMany(batch.valid.map((row) => row.user));
-    const takenSet = new Set(taken);
-    const errors = [
-      ...batch.errors,
-      ...batch.valid
-        .filter((row) => takenSet.has(row.user.email))
-        .map((row) => ({ line: row.line, email: row.user.email, reason: "A user with this email already exists" })),
-    ].sort((a, b) => a.line - b.line);
+    const errors = [...batch.errors, ...takenEmailErrors(batch.valid, taken)].sort((a, b) => a.line - b.line);
     await audit.appendMany(
       created.map((user) => ({
         action: "user.created",

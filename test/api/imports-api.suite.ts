@@ -244,6 +244,79 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       expect((await admins.json()).items).toEqual([]);
     });
 
+    it("previews a file with the problems its import then reports, writing nothing (issue 23)", { timeout: 120_000 }, async () => {
+      const tag = tagOf();
+      // Of every kind the import reports, within the first rows; 25 rows in all, so the preview shows 20 of them.
+      const rows = [
+        "email,name,role,status",
+        `ok.${tag}@example.com,Ok,VIEWER,ACTIVE`,
+        `not-an-email-${tag},Bad Email,,`,
+        `role.${tag}@example.com,Bad Role,SUPERUSER,ACTIVE`,
+        `OK.${tag}@example.com,Twice,,`,
+        `exists.${tag}@example.com,Exists,,`,
+        `deleted.${tag}@example.com,Deleted,,`,
+        `noname.${tag}@example.com,,VIEWER,ACTIVE`,
+        `comma.${tag}@example.com,Smith, Jane,VIEWER,ACTIVE`,
+        `editor.${tag}@example.com,Ed,editor,disabled`,
+        ...Array.from({ length: 16 }, (_, i) => `more${i}.${tag}@example.com,More ${i},,`),
+      ];
+      const csv = `${rows.join("\n")}\n`;
+      await api.createUser({ email: `exists.${tag}@example.com`, role: "VIEWER" });
+      const gone = await api.createUser({ email: `deleted.${tag}@example.com`, role: "VIEWER" });
+      await api.unitOfWork.run(({ users }) => users.softDelete(gone.id));
+      const preview = (cookie: string, body = csv, type = "text/csv") =>
+        api.call("POST", "/api/v1/imports/preview", { cookie, rawBody: body, headers: { "content-type": type } });
+      const before = {
+        users: await usersTagged(tag),
+        imports: (await (await api.call("GET", "/api/v1/imports?limit=1", { cookie: admin })).json()).items,
+        audit: (await (await api.call("GET", "/api/v1/audit-events?limit=1", { cookie: admin })).json()).items,
+      };
+
+      const answered = await preview(admin);
+      expect(answered.status).toBe(200);
+      const shown = await answered.json();
+      expect(shown).toMatchObject({ columns: ["email", "name", "role", "status"], fileProblem: null, moreRows: true });
+      expect(shown.rows).toHaveLength(20);
+      expect(shown.rows[0]).toEqual({ line: 2, fields: { email: `ok.${tag}@example.com`, name: "Ok", role: "VIEWER", status: "ACTIVE" }, problem: null });
+      const problems = (shown.rows as { line: number; problem: string | null }[]).flatMap(({ line, problem }) => (problem ? [{ line, reason: problem }] : []));
+      expect(problems.map((problem) => problem.line)).toEqual([3, 4, 5, 6, 7, 8, 9]);
+      // Nothing written: no user, no job, no audit entry.
+      expect({
+        users: await usersTagged(tag),
+        imports: (await (await api.call("GET", "/api/v1/imports?limit=1", { cookie: admin })).json()).items,
+        audit: (await (await api.call("GET", "/api/v1/audit-events?limit=1", { cookie: admin })).json()).items,
+      }).toEqual(before);
+
+      // The import of the same file reports exactly these problems for those rows.
+      const { job, errors } = await finished((await (await upload(admin, csv)).json()).id);
+      expect(job).toMatchObject({ status: "succeeded", counts: { total: 25 } });
+      const lastShown = shown.rows.at(-1).line;
+      expect(errors.filter((error) => error.line <= lastShown).map(({ line, reason }) => ({ line, reason }))).toEqual(problems);
+
+      // Judged as the caller, and sent as the console sends it (multipart/form-data).
+      const boundary = "----preview-boundary";
+      const form =
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n` +
+        `${csv}\r\n--${boundary}--\r\n`;
+      const asEditor = await (await preview(editor, form, `multipart/form-data; boundary=${boundary}`)).json();
+      expect(asEditor.rows.find((row: { line: number }) => row.line === 10)).toMatchObject({
+        problem: "Only an ADMIN may create a user with the role EDITOR",
+      });
+      // Now that the import ran, its good rows' emails are taken.
+      expect(asEditor.rows[0]).toMatchObject({ line: 2, problem: "A user with this email already exists" });
+
+      // A file the upload refuses is said why, in the upload's words; a VIEWER may not preview.
+      const refused = await upload(admin, "mail,fullname\na@example.com,A\n");
+      expect(refused.status).toBe(422);
+      expect(await (await preview(admin, "mail,fullname\na@example.com,A\n")).json()).toEqual({
+        columns: [],
+        fileProblem: (await refused.json()).detail,
+        rows: [],
+        moreRows: false,
+      });
+      expect((await preview(viewer)).status).toBe(403);
+    });
+
     it("streams progress as Server-Sent Events and closes when the job ends", { timeout: 120_000 }, async () => {
       const tag = tagOf();
       // The "existing" rows are not created beforehand here: they import fine.

@@ -109,4 +109,21 @@ describe("CSV import limits (in memory)", () => {
     const fits = row + "\n".repeat(IMPORT_MAX_BYTES - row.length);
     expect((await api.call("POST", "/api/v1/imports", { cookie, rawBody: fits, headers: { "content-type": "text/csv" } })).status).toBe(202);
   });
+
+  it("holds a preview to the same limit: 413 FILE_TOO_LARGE past 20 MB, by Content-Length or by its size", { timeout: 60_000 }, async () => {
+    await api.createUser({ email: "big-preview@staff.example", role: "ADMIN", password: "correct horse battery" });
+    const cookie = await api.signIn("big-preview@staff.example", "correct horse battery");
+    const preview = (rawBody: string, headers: Record<string, string> = {}) =>
+      api.call("POST", "/api/v1/imports/preview", { cookie, rawBody, headers: { "content-type": "text/csv", ...headers } });
+    const rows = `email,name\npreview-fits@example.com,Fits\n`;
+    const declared = await preview(rows, { "content-length": String(IMPORT_MAX_BYTES + 1) });
+    expect(declared.status).toBe(413);
+    const big = await preview(rows + "\n".repeat(IMPORT_MAX_BYTES + 1 - rows.length));
+    expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({ code: "FILE_TOO_LARGE" });
+    // Exactly the limit is read through and previewed (blank lines are skipped; the part parsed ends before the file).
+    const fits = await preview(rows + "\n".repeat(IMPORT_MAX_BYTES - rows.length));
+    expect(fits.status).toBe(200);
+    expect(await fits.json()).toMatchObject({ fileProblem: null, rows: [{ line: 2, problem: null }], moreRows: true });
+  });
 });

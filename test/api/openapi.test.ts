@@ -371,7 +371,7 @@ describe("real responses match the document", () => {
     expect((await call("GET", `/api/v1/webhooks/${id}`, { cookie: admin })).body).toMatchObject({ code: "WEBHOOK_NOT_FOUND" });
   });
 
-  it("imports: upload (text/csv, replayed by Idempotency-Key), list, read with row errors, events; a bad file; unknown", async () => {
+  it("imports: upload (text/csv, replayed by Idempotency-Key), list, read with row errors, events; a bad file; unknown; preview", async () => {
     const csv = "email,name,role\nimp1@example.com,Imp One,VIEWER\nnot-an-email,Bad,\n";
     const headers = { "content-type": "text/csv", "idempotency-key": "contract-import-1" };
     const started = await call("POST", "/api/v1/imports", { cookie: admin, rawBody: csv, headers });
@@ -387,6 +387,12 @@ describe("real responses match the document", () => {
     expect((await call("GET", "/api/v1/imports?limit=5", { cookie: admin })).body).toMatchObject({ items: [{ id }] });
     const bad = await call("POST", "/api/v1/imports", { cookie: admin, rawBody: "nope\n", headers: { "content-type": "text/csv" } });
     expect(bad.body).toMatchObject({ code: "IMPORT_FILE_INVALID" });
+    const preview = await call("POST", "/api/v1/imports/preview", { cookie: admin, rawBody: csv, headers: { "content-type": "text/csv" } });
+    expect(preview.body).toMatchObject({ fileProblem: null, moreRows: false, rows: [{ line: 2, problem: expect.stringMatching(/exists/) }, { line: 3 }] });
+    const refused = await call("POST", "/api/v1/imports/preview", { cookie: admin, rawBody: "nope\n", headers: { "content-type": "text/csv" } });
+    expect(refused.body).toMatchObject({ fileProblem: expect.stringMatching(/^The header row/), rows: [] });
+    const plain = await call("POST", "/api/v1/imports/preview", { cookie: admin, rawBody: csv, headers: { "content-type": "text/plain" } });
+    expect(plain.body).toMatchObject({ code: "UNSUPPORTED_MEDIA_TYPE" });
     expect((await call("GET", "/api/v1/imports/no-such-import", { cookie: admin })).body).toMatchObject({ code: "IMPORT_NOT_FOUND" });
     const report = await call("GET", `/api/v1/imports/${id}/errors.csv`, { cookie: admin });
     expect(report.headers.get("content-type")).toBe("text/csv; charset=utf-8");

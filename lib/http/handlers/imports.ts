@@ -2,10 +2,11 @@
  * CSV import jobs (issue 6): POST /api/v1/imports takes a file (text/csv, or multipart/form-data with the field
  * `file`, up to 20 MB) and answers 202 with the job; the job runs in the background (lib/use-cases/run-imports.ts).
  * GET /api/v1/imports/{id} reports status, counts and row errors; /events streams progress as Server-Sent Events.
+ * POST /api/v1/imports/preview is the dry run: a file's first rows with the problems an import would report.
  */
 import { z } from "zod";
 
-import { IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type ImportProgress } from "../../domain/import-job";
+import { IMPORT_PREVIEW_ROWS, IMPORT_UPLOAD_DEADLINE_MS, type ImportJob, type ImportProgress } from "../../domain/import-job";
 import type { ImportSnapshot } from "../../use-cases/watch-import";
 import { parseInput } from "../read-body";
 import { uploadOf } from "../upload";
@@ -19,6 +20,7 @@ import {
   importJobDetailResponse,
   importJobPageResponse,
   importJobResponse,
+  importPreviewResponse,
   importUploadCsv,
   importUploadMultipart,
 } from "../../api-contract";
@@ -34,6 +36,14 @@ export const importListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(500).optional(),
 });
+
+/** What the routes that take a file (an import and its preview) share: the file's media types, flag and deadline. */
+const FILE_UPLOAD = {
+  rawBodies: { "text/csv": importUploadCsv, "multipart/form-data": importUploadMultipart },
+  feature: "bulk-import",
+  // Reading the body is within the deadline: a large file needs longer than a JSON change (issue 6 review).
+  deadline: (requestTimeoutMs: number) => Math.max(requestTimeoutMs, IMPORT_UPLOAD_DEADLINE_MS),
+} as const;
 
 /** POST /api/v1/imports: 202 with Location; with Idempotency-Key, the same file again gets the same job. */
 export const startImport = route({
@@ -67,10 +77,7 @@ export const startImport = route({
     "TOO_MANY_CONCURRENT_REQUESTS",
   ],
   requestHeaders: ["Idempotency-Key"],
-  rawBodies: { "text/csv": importUploadCsv, "multipart/form-data": importUploadMultipart },
-  feature: "bulk-import",
-  // Reading the body is within the deadline: a large file needs longer than a JSON change (issue 6 review).
-  deadline: (requestTimeoutMs) => Math.max(requestTimeoutMs, IMPORT_UPLOAD_DEADLINE_MS),
+  ...FILE_UPLOAD,
   async handler({ app, request, caller }) {
     const header = request.headers.get("idempotency-key");
     const key = header === null ? undefined : parseInput(idempotencyKey, header, "Idempotency-Key header");
@@ -81,6 +88,34 @@ export const startImport = route({
       status: 202,
       headers: { location: `/api/v1/imports/${job.id}`, ...(replayed && { "idempotent-replayed": "true" }) },
     });
+  },
+});
+
+/**
+ * POST /api/v1/imports/preview: the dry run (issue 23). What an import of the file would say of its first rows, as
+ * the import judges them (lib/use-cases/preview-import.ts); nothing is written, no job is made.
+ */
+export const previewImport = route({
+  method: "POST",
+  path: "/api/v1/imports/preview",
+  access: "users:import",
+  summary: "Preview an import (dry run)",
+  description:
+    "The file as for Import users from a CSV file (`text/csv`, or `multipart/form-data` in the field `file`, at most " +
+    `20 MB). Answers what an import of it would say now, and writes nothing: its first ${IMPORT_PREVIEW_ROWS} data rows, ` +
+    "each with the reason the import's error report would give for it (the rules of Create a user, the roles the " +
+    "caller may create, an email that exists already, deleted users included, or that appeared earlier in the file), " +
+    "or, in `fileProblem`, why the import would refuse the file as a whole (what it answers as 422 " +
+    "`IMPORT_FILE_INVALID`, or its job would fail for: rows that are not valid CSV). The rows are parsed from about the " +
+    "file's first 2 MB; the whole file is read and checked as text as an upload checks it, but the rows after these are " +
+    "not judged (`moreRows`). A preview counts against the same caps on uploads at once as an import, and is turned " +
+    "off with imports.",
+  tag: "Users",
+  responses: { "200": { description: "The file's first rows and their problems, or why it would be refused", schema: importPreviewResponse } },
+  errors: ["FILE_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE", "VALIDATION_FAILED", "TOO_MANY_CONCURRENT_REQUESTS"],
+  ...FILE_UPLOAD,
+  async handler({ app, request, caller }) {
+    return json(await app.previewImport(uploadOf(request), caller()));
   },
 });
 

@@ -1,0 +1,1 @@
+export { previewImport as POST } from "@/lib/http/handlers/imports";
