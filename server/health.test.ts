@@ -163,7 +163,9 @@ describe("/ready", () => {
     const base = await serve({
       database: counted,
       readyTimeoutMs: 1_000,
-      readyCacheMs: 200,
+      // Long enough that a burst sent at once lands within it on a loaded machine (200 ms did not, under a load
+      // average of 10), short enough to wait out below.
+      readyCacheMs: 1_000,
       isDraining: () => false,
       onReadiness: (ready) => outcomes.push(ready),
     });
@@ -173,7 +175,7 @@ describe("/ready", () => {
     expect(pings).toBe(1);
 
     up = false;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // past readyCacheMs: the cached result has expired
     expect((await fetch(`${base}/ready`)).status).toBe(503);
     expect(pings).toBe(2);
     expect(outcomes).toEqual([...Array(10).fill(true), false]);
