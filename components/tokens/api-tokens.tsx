@@ -17,13 +17,12 @@ import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
 import { TOKENS_KEY } from "@/components/data/query-keys";
-import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { capitalize, formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
-import { QueryList } from "@/components/ui/query-list";
+import { QueryTable } from "@/components/ui/query-table";
 import { ROLE_OPTIONS, SelectField } from "@/components/ui/select-field";
 import { ShownOnce } from "@/components/ui/shown-once";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
@@ -42,52 +41,51 @@ export function ApiTokens() {
       <Flex justify="end">
         <CreateTokenDialog />
       </Flex>
-      <QueryList query={tokens} what="The tokens" empty="No tokens yet.">
-        {(items) => (
-          <Table.Root variant="surface">
-            <ColumnHeaders columns={["Name", "Role", "Owner", "Starts with", "Created", "Expires", "Last used", "Status"]} actions />
-            <Table.Body>
-              {items.map((token) => {
-                const status = statusOf(token);
-                return (
-                  <Table.Row key={token.id} align="center">
-                    <Table.Cell>{token.name}</Table.Cell>
-                    <Table.Cell>{capitalize(token.role)}</Table.Cell>
-                    <Table.Cell>
-                      {token.owner ? (
-                        <Link href={`/users/${encodeURIComponent(token.owner.id)}`} prefetch={false}>
-                          {token.owner.email}
-                        </Link>
-                      ) : (
-                        // Deleted since, or a token from before owners whose creator was not found (revoked).
-                        <Text color="gray">{token.createdBy} (gone)</Text>
-                      )}
-                    </Table.Cell>
-                    <Table.Cell>
-                      <Code variant="ghost">{token.prefix}…</Code>
-                    </Table.Cell>
-                    <Table.Cell>
-                      <time dateTime={token.createdAt}>{formatDate(token.createdAt)}</time>
-                    </Table.Cell>
-                    <Table.Cell>
-                      <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time>
-                    </Table.Cell>
-                    <Table.Cell>
-                      {token.lastUsedAt ? <time dateTime={token.lastUsedAt}>{formatDateTime(token.lastUsedAt)}</time> : "Never"}
-                    </Table.Cell>
-                    <Table.Cell>
-                      <Badge variant="soft" color={status === "Active" ? "green" : status === "Revoked" ? "red" : "gray"}>
-                        {status}
-                      </Badge>
-                    </Table.Cell>
-                    <Table.Cell justify="end">{status === "Active" && <RevokeToken token={token} />}</Table.Cell>
-                  </Table.Row>
-                );
-              })}
-            </Table.Body>
-          </Table.Root>
-        )}
-      </QueryList>
+      <QueryTable
+        query={tokens}
+        what="The tokens"
+        empty="No tokens yet."
+        columns={["Name", "Role", "Owner", "Starts with", "Created", "Expires", "Last used", "Status"]}
+        actions
+      >
+        {(token) => {
+          const status = statusOf(token);
+          return (
+            <Table.Row key={token.id} align="center">
+              <Table.Cell>{token.name}</Table.Cell>
+              <Table.Cell>{capitalize(token.role)}</Table.Cell>
+              <Table.Cell>
+                {token.owner ? (
+                  <Link href={`/users/${encodeURIComponent(token.owner.id)}`} prefetch={false}>
+                    {token.owner.email}
+                  </Link>
+                ) : (
+                  // Deleted since, or a token from before owners whose creator was not found (revoked).
+                  <Text color="gray">{token.createdBy} (gone)</Text>
+                )}
+              </Table.Cell>
+              <Table.Cell>
+                <Code variant="ghost">{token.prefix}…</Code>
+              </Table.Cell>
+              <Table.Cell>
+                <time dateTime={token.createdAt}>{formatDate(token.createdAt)}</time>
+              </Table.Cell>
+              <Table.Cell>
+                <time dateTime={token.expiresAt}>{formatDateTime(token.expiresAt)}</time>
+              </Table.Cell>
+              <Table.Cell>
+                {token.lastUsedAt ? <time dateTime={token.lastUsedAt}>{formatDateTime(token.lastUsedAt)}</time> : "Never"}
+              </Table.Cell>
+              <Table.Cell>
+                <Badge variant="soft" color={status === "Active" ? "green" : status === "Revoked" ? "red" : "gray"}>
+                  {status}
+                </Badge>
+              </Table.Cell>
+              <Table.Cell justify="end">{status === "Active" && <RevokeToken token={token} />}</Table.Cell>
+            </Table.Row>
+          );
+        }}
+      </QueryTable>
     </Flex>
   );
 }

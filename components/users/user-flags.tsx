@@ -6,8 +6,7 @@ import Link from "next/link";
 
 import { describeReason, valueLabel } from "@/components/flags/flag-text";
 import { userFlagsQuery } from "@/components/flags/my-flags";
-import { ColumnHeaders } from "@/components/ui/column-headers";
-import { QueryList } from "@/components/ui/query-list";
+import { QueryTable } from "@/components/ui/query-table";
 import type { UserFlagJson } from "@/lib/api-contract/flag-evaluations";
 
 /**
@@ -23,31 +22,28 @@ export function UserFlags({ userId, initial }: { userId: string; initial?: UserF
         <Heading as="h2" size="4" id="user-flags-heading">
           Feature flags
         </Heading>
-        <QueryList query={flags} what="The user's flags">
-          {(items) => (
-            <Table.Root variant="surface">
-              <caption className="visually-hidden">Feature flags</caption>
-              <ColumnHeaders columns={["Flag", "Variation", "Why"]} />
-              <Table.Body>
-                {items.map((flag) => (
-                  <Table.Row key={flag.key}>
-                    <Table.RowHeaderCell>
-                      <RadixLink asChild>
-                        <Link href={`/flags/${encodeURIComponent(flag.key)}`}>{flag.key}</Link>
-                      </RadixLink>
-                    </Table.RowHeaderCell>
-                    <Table.Cell>
-                      <Code variant="ghost">{valueLabel(flag.value)}</Code>
-                    </Table.Cell>
-                    <Table.Cell>
-                      <Text size="2">{describeReason(flag.reason, flag.errorCode)}</Text>
-                    </Table.Cell>
-                  </Table.Row>
-                ))}
-              </Table.Body>
-            </Table.Root>
+        <QueryTable
+          query={flags}
+          what="The user's flags"
+          columns={["Flag", "Variation", "Why"]}
+          caption="Feature flags"
+        >
+          {(flag) => (
+            <Table.Row key={flag.key}>
+              <Table.RowHeaderCell>
+                <RadixLink asChild>
+                  <Link href={`/flags/${encodeURIComponent(flag.key)}`}>{flag.key}</Link>
+                </RadixLink>
+              </Table.RowHeaderCell>
+              <Table.Cell>
+                <Code variant="ghost">{valueLabel(flag.value)}</Code>
+              </Table.Cell>
+              <Table.Cell>
+                <Text size="2">{describeReason(flag.reason, flag.errorCode)}</Text>
+              </Table.Cell>
+            </Table.Row>
           )}
-        </QueryList>
+        </QueryTable>
       </section>
     </Flex>
   );

@@ -7,13 +7,12 @@ import { useState } from "react";
 import { toast } from "sonner";
 
 import { api, describeError, send } from "@/components/data/api";
-import { ColumnHeaders } from "@/components/ui/column-headers";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DialogForm, FormDialog } from "@/components/ui/form-dialog";
 import { FormField } from "@/components/ui/form-field";
 import { formatDate, formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
-import { QueryList } from "@/components/ui/query-list";
+import { QueryTable } from "@/components/ui/query-table";
 import { ShownOnce } from "@/components/ui/shown-once";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import {
@@ -49,48 +48,47 @@ export function Webhooks() {
       <Flex justify="end">
         <EndpointDialog />
       </Flex>
-      <QueryList query={endpoints} what="The endpoints" empty="No endpoints yet.">
-        {(items) => (
-          <Table.Root variant="surface">
-            <ColumnHeaders columns={["URL", "Events", "Status", "Created"]} actions />
-            <Table.Body>
-              {items.map((endpoint) => (
-                <Table.Row key={endpoint.id} align="center">
-                  <Table.Cell>
-                    <Flex direction="column">
-                      <Code variant="ghost">{endpoint.url}</Code>
-                      {endpoint.description && <Text size="1" color="gray">{endpoint.description}</Text>}
-                    </Flex>
-                  </Table.Cell>
-                  <Table.Cell>{endpoint.eventTypes.length === 0 ? "All events" : endpoint.eventTypes.join(", ")}</Table.Cell>
-                  <Table.Cell>
-                    <Flex direction="column" gap="1">
-                      <Badge variant="soft" color={endpoint.enabled ? "green" : "red"} style={{ width: "fit-content" }}>
-                        {endpoint.enabled ? "Enabled" : "Disabled"}
-                      </Badge>
-                      {endpoint.disabledReason && <Text size="1" color="red">{endpoint.disabledReason}</Text>}
-                    </Flex>
-                  </Table.Cell>
-                  <Table.Cell>
-                    <time dateTime={endpoint.createdAt}>{formatDate(endpoint.createdAt)}</time>
-                  </Table.Cell>
-                  <Table.Cell justify="end">
-                    <Flex gap="2" justify="end" wrap="wrap">
-                      <Button size="1" variant="soft" onClick={() => setLogOf(logOf === endpoint.id ? null : endpoint.id)} aria-expanded={logOf === endpoint.id}>
-                        Deliveries<VisuallyHidden> to {endpoint.url}</VisuallyHidden>
-                      </Button>
-                      <EndpointDialog endpoint={endpoint} />
-                      <ToggleEndpoint endpoint={endpoint} />
-                      <RotateSecret endpoint={endpoint} />
-                      <DeleteEndpoint endpoint={endpoint} onDeleted={() => setLogOf(null)} />
-                    </Flex>
-                  </Table.Cell>
-                </Table.Row>
-              ))}
-            </Table.Body>
-          </Table.Root>
+      <QueryTable
+        query={endpoints}
+        what="The endpoints"
+        empty="No endpoints yet."
+        columns={["URL", "Events", "Status", "Created"]}
+        actions
+      >
+        {(endpoint) => (
+          <Table.Row key={endpoint.id} align="center">
+            <Table.Cell>
+              <Flex direction="column">
+                <Code variant="ghost">{endpoint.url}</Code>
+                {endpoint.description && <Text size="1" color="gray">{endpoint.description}</Text>}
+              </Flex>
+            </Table.Cell>
+            <Table.Cell>{endpoint.eventTypes.length === 0 ? "All events" : endpoint.eventTypes.join(", ")}</Table.Cell>
+            <Table.Cell>
+              <Flex direction="column" gap="1">
+                <Badge variant="soft" color={endpoint.enabled ? "green" : "red"} style={{ width: "fit-content" }}>
+                  {endpoint.enabled ? "Enabled" : "Disabled"}
+                </Badge>
+                {endpoint.disabledReason && <Text size="1" color="red">{endpoint.disabledReason}</Text>}
+              </Flex>
+            </Table.Cell>
+            <Table.Cell>
+              <time dateTime={endpoint.createdAt}>{formatDate(endpoint.createdAt)}</time>
+            </Table.Cell>
+            <Table.Cell justify="end">
+              <Flex gap="2" justify="end" wrap="wrap">
+                <Button size="1" variant="soft" onClick={() => setLogOf(logOf === endpoint.id ? null : endpoint.id)} aria-expanded={logOf === endpoint.id}>
+                  Deliveries<VisuallyHidden> to {endpoint.url}</VisuallyHidden>
+                </Button>
+                <EndpointDialog endpoint={endpoint} />
+                <ToggleEndpoint endpoint={endpoint} />
+                <RotateSecret endpoint={endpoint} />
+                <DeleteEndpoint endpoint={endpoint} onDeleted={() => setLogOf(null)} />
+              </Flex>
+            </Table.Cell>
+          </Table.Row>
         )}
-      </QueryList>
+      </QueryTable>
       {shown && <DeliveryLog endpoint={shown} />}
     </Flex>
   );
@@ -300,44 +298,45 @@ function DeliveryLog({ endpoint }: { endpoint: WebhookJson }) {
         <Text as="p" weight="medium">
           Deliveries to <Code variant="ghost">{endpoint.url}</Code> (the latest 50)
         </Text>
-        <QueryList query={deliveries} what="The deliveries" empty="Nothing sent yet: deliveries appear here as events happen." skeletonHeight="6rem">
-          {(items) => (
-            <Table.Root variant="surface" size="1">
-              <ColumnHeaders columns={["Event", "Status", "Attempts", "Response", "Latency", "Next attempt", "Last error"]} actions />
-              <Table.Body>
-                {items.map((delivery) => (
-                  <Table.Row key={delivery.id} align="center">
-                    <Table.Cell>
-                      <Flex direction="column">
-                        <Code variant="ghost">{delivery.eventType}</Code>
-                        <Text size="1" color="gray">
-                          {delivery.subject.type} …{delivery.subject.id.slice(-6)} #{delivery.sequence}
-                        </Text>
-                      </Flex>
-                    </Table.Cell>
-                    <Table.Cell>
-                      <Badge variant="soft" color={STATUS_COLOR[delivery.status]}>
-                        {STATUS_LABEL[delivery.status]}
-                      </Badge>
-                    </Table.Cell>
-                    <Table.Cell>{delivery.attempts}</Table.Cell>
-                    <Table.Cell>{delivery.lastResponseCode ?? "–"}</Table.Cell>
-                    <Table.Cell>{delivery.lastLatencyMs === null ? "–" : `${delivery.lastLatencyMs} ms`}</Table.Cell>
-                    <Table.Cell>
-                      {delivery.nextAttemptAt ? <time dateTime={delivery.nextAttemptAt}>{formatDateTime(delivery.nextAttemptAt)}</time> : "–"}
-                    </Table.Cell>
-                    <Table.Cell>
-                      <Text size="1">{delivery.lastError ?? ""}</Text>
-                    </Table.Cell>
-                    <Table.Cell justify="end">
-                      <Resend endpoint={endpoint} delivery={delivery} />
-                    </Table.Cell>
-                  </Table.Row>
-                ))}
-              </Table.Body>
-            </Table.Root>
+        <QueryTable
+          query={deliveries}
+          what="The deliveries"
+          empty="Nothing sent yet: deliveries appear here as events happen."
+          skeletonHeight="6rem"
+          columns={["Event", "Status", "Attempts", "Response", "Latency", "Next attempt", "Last error"]}
+          actions
+          size="1"
+        >
+          {(delivery) => (
+            <Table.Row key={delivery.id} align="center">
+              <Table.Cell>
+                <Flex direction="column">
+                  <Code variant="ghost">{delivery.eventType}</Code>
+                  <Text size="1" color="gray">
+                    {delivery.subject.type} …{delivery.subject.id.slice(-6)} #{delivery.sequence}
+                  </Text>
+                </Flex>
+              </Table.Cell>
+              <Table.Cell>
+                <Badge variant="soft" color={STATUS_COLOR[delivery.status]}>
+                  {STATUS_LABEL[delivery.status]}
+                </Badge>
+              </Table.Cell>
+              <Table.Cell>{delivery.attempts}</Table.Cell>
+              <Table.Cell>{delivery.lastResponseCode ?? "–"}</Table.Cell>
+              <Table.Cell>{delivery.lastLatencyMs === null ? "–" : `${delivery.lastLatencyMs} ms`}</Table.Cell>
+              <Table.Cell>
+                {delivery.nextAttemptAt ? <time dateTime={delivery.nextAttemptAt}>{formatDateTime(delivery.nextAttemptAt)}</time> : "–"}
+              </Table.Cell>
+              <Table.Cell>
+                <Text size="1">{delivery.lastError ?? ""}</Text>
+              </Table.Cell>
+              <Table.Cell justify="end">
+                <Resend endpoint={endpoint} delivery={delivery} />
+              </Table.Cell>
+            </Table.Row>
           )}
-        </QueryList>
+        </QueryTable>
       </section>
     </Flex>
   );

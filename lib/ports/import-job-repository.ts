@@ -25,6 +25,16 @@ export interface NewImportJob {
   traceId: string | null;
 }
 
+/** How a job ended, as {@link ImportJobRepository.finish} records it. */
+export interface ImportOutcome {
+  status: "succeeded" | "failed";
+  /** Data rows in the file, once counted (null when it failed before they were). */
+  totalRows: number | null;
+  /** Why the job failed as a whole (null when it succeeded). */
+  error: string | null;
+  at: Date;
+}
+
 /**
  * Import jobs, their files, committed batches and row errors. Obtained inside {@link UnitOfWork.run}: a batch's
  * record and row errors commit with the users it created, or not at all.
@@ -116,11 +126,7 @@ export interface ImportJobRepository {
    * job is never resumed). The job, its batches and its row errors stay: they are the report. Only `holder` may
    * end it: false (and nothing changed) when it does not hold the job any more.
    */
-  finish(
-    id: string,
-    holder: string,
-    outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
-  ): Promise<boolean>;
+  finish(id: string, holder: string, outcome: ImportOutcome): Promise<boolean>;
 }
 
 /** The job's lease was taken over by another process: this one stops, and rolls back its unit of work. */

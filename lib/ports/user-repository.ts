@@ -1,6 +1,18 @@
 import type { NewUser, Role, User, UserPatch, UserStatus } from "../domain/user";
 import type { Page, UserCount, UserFilter, UserListQuery } from "../domain/user-list";
 
+/** How {@link UserRepository.update} and {@link UserRepository.softDelete} write. */
+export interface UserWriteOptions {
+  /** The version the caller saw (If-Match): a user at another version is a USER_VERSION_CONFLICT. */
+  expectedVersion?: number;
+  /**
+   * The user as this unit has already read it (a use case that checked its rules against it): the adapter writes
+   * against that version instead of reading the user again (a round trip less on PostgreSQL), and still fails
+   * with USER_VERSION_CONFLICT if the row has moved on since.
+   */
+  current?: User;
+}
+
 /**
  * Users as stored. Obtained only inside {@link UnitOfWork.run}, so every call shares the unit's transaction.
  *
@@ -55,25 +67,18 @@ export interface UserRepository {
   /**
    * Read-modify-write: reads the current user, applies `change` to it, writes the result with version + 1.
    * The adapter owns the locking: a concurrent writer makes this fail rather than lose an update.
-   * `current`: the user as this unit has already read it (a use case that checked its rules against it): the
-   * adapter writes against that version instead of reading the user again (a round trip less on PostgreSQL), and
-   * still fails with USER_VERSION_CONFLICT if the row has moved on since.
    * @throws UserNotFoundError when absent or soft-deleted.
    * @throws VersionConflictError when `expectedVersion` is given and stale, or a concurrent write won.
    * @throws EmailTakenError when the change sets an email another user has.
    */
-  update(
-    id: string,
-    change: (current: User) => UserPatch,
-    options?: { expectedVersion?: number; current?: User },
-  ): Promise<User>;
+  update(id: string, change: (current: User) => UserPatch, options?: UserWriteOptions): Promise<User>;
 
   /**
    * Marks the user deleted (version + 1). `current` as for {@link update}.
    * @throws UserNotFoundError when absent or already deleted.
    * @throws VersionConflictError when `expectedVersion` is given and stale.
    */
-  softDelete(id: string, options?: { expectedVersion?: number; current?: User }): Promise<User>;
+  softDelete(id: string, options?: UserWriteOptions): Promise<User>;
 
   /**
    * Clears the deleted mark (version + 1).

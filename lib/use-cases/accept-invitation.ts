@@ -8,16 +8,14 @@ import { hashSecret } from "./secrets";
 
 export type AcceptInvitation = (input: { token: string; password: string }, context: AnonymousContext) => Promise<{ email: string }>;
 
-/** The invited person sets a password and becomes ACTIVE; the link then stops working. */
-export function makeAcceptInvitation({
-  unitOfWork,
-  hasher,
-  clock,
-}: {
+interface Deps {
   unitOfWork: UnitOfWork;
   hasher: PasswordHasher;
   clock: Clock;
-}): AcceptInvitation {
+}
+
+/** The invited person sets a password and becomes ACTIVE; the link then stops working. */
+export function makeAcceptInvitation({ unitOfWork, hasher, clock }: Deps): AcceptInvitation {
   return async (input, context) => {
     const secretHash = hashSecret(input.token);
     const usable = (invitation: Invitation | null): invitation is Invitation =>

@@ -8,7 +8,7 @@ import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import { createUserBody } from "../../lib/api-contract/users";
-import { signedInStaff } from "../support/api-accounts";
+import { signedInStaff, type Staff } from "../support/api-accounts";
 import type { createApiHarness } from "../support/api-harness";
 
 type Harness = Awaited<ReturnType<typeof createApiHarness>>;
@@ -75,13 +75,11 @@ export function bigFile(tag: string, rows: number): BigFile {
 export function describeImportsApi(name: string, harness: () => Harness) {
   describe(`CSV import jobs (${name})`, () => {
     let api: Harness;
-    let admin: string;
-    let editor: string;
-    let viewer: string;
+    let staff: Staff;
 
     beforeAll(async () => {
       api = harness();
-      ({ admin, editor, viewer } = await signedInStaff(api, PASSWORD));
+      staff = await signedInStaff(api, PASSWORD);
     });
 
     const tagOf = () => `t${randomBytes(5).toString("hex")}`;
@@ -91,7 +89,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
     }
 
     /** The job once it has ended, with every row error (paged through `errorsAfter`). */
-    async function finished(id: string, cookie = admin) {
+    async function finished(id: string, cookie = staff.admin) {
       await expect
         .poll(async () => (await (await api.call("GET", `/api/v1/imports/${id}`, { cookie })).json()).status, { timeout: 120_000, interval: 100 })
         .toMatch(/^(succeeded|failed)$/);
@@ -110,7 +108,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
     }
 
     async function usersTagged(tag: string) {
-      const response = await api.call("GET", `/api/v1/users?q=${tag}&limit=1`, { cookie: admin });
+      const response = await api.call("GET", `/api/v1/users?q=${tag}&limit=1`, { cookie: staff.admin });
       return (await response.json()).total.count as number;
     }
 
@@ -118,7 +116,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       const tag = tagOf();
       const file = bigFile(tag, 10_000);
       for (const email of file.existing) await api.createUser({ email, role: "VIEWER" });
-      const response = await upload(admin, file.csv, { "idempotency-key": `import-${tag}` });
+      const response = await upload(staff.admin, file.csv, { "idempotency-key": `import-${tag}` });
       expect(response.status).toBe(202);
       const accepted = await response.json();
       expect(response.headers.get("location")).toBe(`/api/v1/imports/${accepted.id}`);
@@ -132,21 +130,21 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       });
       expect(errors).toEqual(file.errors);
       // The same report as CSV, for a spreadsheet.
-      const report = await api.call("GET", `/api/v1/imports/${accepted.id}/errors.csv`, { cookie: admin });
+      const report = await api.call("GET", `/api/v1/imports/${accepted.id}/errors.csv`, { cookie: staff.admin });
       expect(report.headers.get("content-disposition")).toBe(`attachment; filename="import-${accepted.id}-errors.csv"`);
       const parsed: Record<string, string>[] = parse(await report.text(), { columns: true, record_delimiter: "\r\n" });
       expect(parsed).toEqual(file.errors.map((row) => ({ line: String(row.line), email: row.email ?? "", reason: row.reason })));
       // existing users were reported, not overwritten; the rest exist once each
       expect(await usersTagged(tag)).toBe(10_000 - file.errors.length + file.existing.length);
-      const sample = await api.call("GET", `/api/v1/users?q=u1.${tag}@&limit=5`, { cookie: admin });
+      const sample = await api.call("GET", `/api/v1/users?q=u1.${tag}@&limit=5`, { cookie: staff.admin });
       expect((await sample.json()).items).toEqual([
         expect.objectContaining({ email: `u1.${tag}@example.com`, name: "User 1, imported", role: "VIEWER", status: "ACTIVE" }),
       ]);
-      const exists = await api.call("GET", `/api/v1/users?q=${file.existing[0]}`, { cookie: admin });
+      const exists = await api.call("GET", `/api/v1/users?q=${file.existing[0]}`, { cookie: staff.admin });
       expect((await exists.json()).items[0]).toMatchObject({ status: "ACTIVE", name: file.existing[0]?.split("@")[0] });
 
       // The same file with the same key: the same job, and nothing created twice.
-      const again = await upload(admin, file.csv, { "idempotency-key": `import-${tag}` });
+      const again = await upload(staff.admin, file.csv, { "idempotency-key": `import-${tag}` });
       expect(again.status).toBe(202);
       expect(again.headers.get("idempotent-replayed")).toBe("true");
       expect(again.headers.get("location")).toBe(`/api/v1/imports/${accepted.id}`);
@@ -155,12 +153,12 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       expect(await usersTagged(tag)).toBe(10_000 - file.errors.length + file.existing.length);
       expect((await finished(accepted.id)).job.counts).toEqual(job.counts);
       // The same key with another file is refused.
-      const other = await upload(admin, `email,name\nx.${tag}@example.com,X\n`, { "idempotency-key": `import-${tag}` });
+      const other = await upload(staff.admin, `email,name\nx.${tag}@example.com,X\n`, { "idempotency-key": `import-${tag}` });
       expect(other.status).toBe(422);
       expect(await other.json()).toMatchObject({ code: "IDEMPOTENCY_KEY_REUSED" });
 
       // One audit entry per created user, naming the uploader and the job.
-      const audit = await api.call("GET", `/api/v1/audit-events?action=user.created&limit=1`, { cookie: admin });
+      const audit = await api.call("GET", `/api/v1/audit-events?action=user.created&limit=1`, { cookie: staff.admin });
       expect((await audit.json()).items[0]).toMatchObject({ data: { importId: accepted.id } });
     });
 
@@ -171,7 +169,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n` +
         `email,name\r\nann.${tag}@example.com,Ann\r\nbo.${tag}@example.com,Bo\r\n\r\n--${boundary}--\r\n`;
       const response = await api.call("POST", "/api/v1/imports", {
-        cookie: admin,
+        cookie: staff.admin,
         rawBody: body,
         headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       });
@@ -183,7 +181,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       expect(errors).toEqual([]);
 
       const noFile = await api.call("POST", "/api/v1/imports", {
-        cookie: admin,
+        cookie: staff.admin,
         rawBody: `--${boundary}\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n--${boundary}--\r\n`,
         headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
       });
@@ -195,17 +193,17 @@ export function describeImportsApi(name: string, harness: () => Harness) {
         expect(response.status).toBe(status);
         expect(await response.json()).toMatchObject({ code });
       };
-      await refused(await upload(admin, ""), 422, "IMPORT_FILE_INVALID");
-      await refused(await upload(admin, "mail,fullname\na@example.com,A\n"), 422, "IMPORT_FILE_INVALID");
-      await refused(await upload(admin, "email,name,password\na@example.com,A,x\n"), 422, "IMPORT_FILE_INVALID");
+      await refused(await upload(staff.admin, ""), 422, "IMPORT_FILE_INVALID");
+      await refused(await upload(staff.admin, "mail,fullname\na@example.com,A\n"), 422, "IMPORT_FILE_INVALID");
+      await refused(await upload(staff.admin, "email,name,password\na@example.com,A,x\n"), 422, "IMPORT_FILE_INVALID");
       // NUL is valid UTF-8 but not text, and PostgreSQL cannot store it: refused up front on every adapter.
-      await refused(await upload(admin, "email,name\nnul@example.com,Nu\u0000l\n"), 422, "IMPORT_FILE_INVALID");
+      await refused(await upload(staff.admin, "email,name\nnul@example.com,Nu\u0000l\n"), 422, "IMPORT_FILE_INVALID");
       await refused(
-        await api.call("POST", "/api/v1/imports", { cookie: admin, rawBody: "email,name", headers: { "content-type": "text/plain" } }),
+        await api.call("POST", "/api/v1/imports", { cookie: staff.admin, rawBody: "email,name", headers: { "content-type": "text/plain" } }),
         415,
         "UNSUPPORTED_MEDIA_TYPE",
       );
-      expect((await (await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000", { cookie: admin })).json()).code).toBe(
+      expect((await (await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000", { cookie: staff.admin })).json()).code).toBe(
         "IMPORT_NOT_FOUND",
       );
     });
@@ -213,24 +211,24 @@ export function describeImportsApi(name: string, harness: () => Harness) {
     it("permissions: a VIEWER may not import; an EDITOR imports VIEWERs only, other rows are reported", async () => {
       const tag = tagOf();
       const csv = `email,name,role\nv.${tag}@example.com,V,VIEWER\na.${tag}@example.com,A,ADMIN\ne.${tag}@example.com,E,editor\n`;
-      const denied = await upload(viewer, csv);
+      const denied = await upload(staff.viewer, csv);
       expect(denied.status).toBe(403);
-      const response = await upload(editor, csv);
+      const response = await upload(staff.editor, csv);
       expect(response.status).toBe(202);
-      const { job, errors } = await finished((await response.json()).id, editor);
+      const { job, errors } = await finished((await response.json()).id, staff.editor);
       expect(job).toMatchObject({ status: "succeeded", counts: { created: 1, failed: 2 } });
       expect(errors).toEqual([
         { line: 3, email: `a.${tag}@example.com`, reason: "Only an ADMIN may create a user with the role ADMIN" },
         { line: 4, email: `e.${tag}@example.com`, reason: "Only an ADMIN may create a user with the role EDITOR" },
       ]);
-      expect((await api.call("GET", "/api/v1/imports", { cookie: viewer })).status).toBe(403);
-      const list = await api.call("GET", "/api/v1/imports?limit=2", { cookie: editor });
+      expect((await api.call("GET", "/api/v1/imports", { cookie: staff.viewer })).status).toBe(403);
+      const list = await api.call("GET", "/api/v1/imports?limit=2", { cookie: staff.editor });
       expect(list.status).toBe(200);
       expect((await list.json()).items.length).toBeGreaterThan(0);
     });
 
     it("a leaked ADMIN token imports no ADMIN: those rows are reported, the others created (issue 18)", async () => {
-      const created = await api.call("POST", "/api/v1/tokens", { cookie: admin, body: { name: "leaked import", role: "ADMIN" } });
+      const created = await api.call("POST", "/api/v1/tokens", { cookie: staff.admin, body: { name: "leaked import", role: "ADMIN" } });
       const token: string = (await created.json()).secret;
       const tag = tagOf();
       const csv = `email,name,role,status\na.${tag}@example.com,A,ADMIN,ACTIVE\nd.${tag}@example.com,D,ADMIN,DISABLED\ne.${tag}@example.com,E,EDITOR,ACTIVE\n`;
@@ -240,7 +238,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       expect(job).toMatchObject({ status: "succeeded", counts: { created: 1, failed: 2 } });
       expect(errors.map((error) => error.line)).toEqual([2, 3]);
       expect(errors.every((error) => /not an API token/.test(error.reason))).toBe(true);
-      const admins = await api.call("GET", `/api/v1/users?q=${tag}&role=ADMIN`, { cookie: admin });
+      const admins = await api.call("GET", `/api/v1/users?q=${tag}&role=ADMIN`, { cookie: staff.admin });
       expect((await admins.json()).items).toEqual([]);
     });
 
@@ -268,11 +266,11 @@ export function describeImportsApi(name: string, harness: () => Harness) {
         api.call("POST", "/api/v1/imports/preview", { cookie, rawBody: body, headers: { "content-type": type } });
       const before = {
         users: await usersTagged(tag),
-        imports: (await (await api.call("GET", "/api/v1/imports?limit=1", { cookie: admin })).json()).items,
-        audit: (await (await api.call("GET", "/api/v1/audit-events?limit=1", { cookie: admin })).json()).items,
+        imports: (await (await api.call("GET", "/api/v1/imports?limit=1", { cookie: staff.admin })).json()).items,
+        audit: (await (await api.call("GET", "/api/v1/audit-events?limit=1", { cookie: staff.admin })).json()).items,
       };
 
-      const answered = await preview(admin);
+      const answered = await preview(staff.admin);
       expect(answered.status).toBe(200);
       const shown = await answered.json();
       expect(shown).toMatchObject({ columns: ["email", "name", "role", "status"], fileProblem: null, moreRows: true });
@@ -283,12 +281,12 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       // Nothing written: no user, no job, no audit entry.
       expect({
         users: await usersTagged(tag),
-        imports: (await (await api.call("GET", "/api/v1/imports?limit=1", { cookie: admin })).json()).items,
-        audit: (await (await api.call("GET", "/api/v1/audit-events?limit=1", { cookie: admin })).json()).items,
+        imports: (await (await api.call("GET", "/api/v1/imports?limit=1", { cookie: staff.admin })).json()).items,
+        audit: (await (await api.call("GET", "/api/v1/audit-events?limit=1", { cookie: staff.admin })).json()).items,
       }).toEqual(before);
 
       // The import of the same file reports exactly these problems for those rows.
-      const { job, errors } = await finished((await (await upload(admin, csv)).json()).id);
+      const { job, errors } = await finished((await (await upload(staff.admin, csv)).json()).id);
       expect(job).toMatchObject({ status: "succeeded", counts: { total: 25 } });
       const lastShown = shown.rows.at(-1).line;
       expect(errors.filter((error) => error.line <= lastShown).map(({ line, reason }) => ({ line, reason }))).toEqual(problems);
@@ -298,7 +296,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       const form =
         `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="people.csv"\r\nContent-Type: text/csv\r\n\r\n` +
         `${csv}\r\n--${boundary}--\r\n`;
-      const asEditor = await (await preview(editor, form, `multipart/form-data; boundary=${boundary}`)).json();
+      const asEditor = await (await preview(staff.editor, form, `multipart/form-data; boundary=${boundary}`)).json();
       expect(asEditor.rows.find((row: { line: number }) => row.line === 10)).toMatchObject({
         problem: "Only an ADMIN may create a user with the role EDITOR",
       });
@@ -306,15 +304,15 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       expect(asEditor.rows[0]).toMatchObject({ line: 2, problem: "A user with this email already exists" });
 
       // A file the upload refuses is said why, in the upload's words; a VIEWER may not preview.
-      const refused = await upload(admin, "mail,fullname\na@example.com,A\n");
+      const refused = await upload(staff.admin, "mail,fullname\na@example.com,A\n");
       expect(refused.status).toBe(422);
-      expect(await (await preview(admin, "mail,fullname\na@example.com,A\n")).json()).toEqual({
+      expect(await (await preview(staff.admin, "mail,fullname\na@example.com,A\n")).json()).toEqual({
         columns: [],
         fileProblem: (await refused.json()).detail,
         rows: [],
         moreRows: false,
       });
-      expect((await preview(viewer)).status).toBe(403);
+      expect((await preview(staff.viewer)).status).toBe(403);
     });
 
     it("streams progress as Server-Sent Events and closes when the job ends", { timeout: 120_000 }, async () => {
@@ -322,9 +320,9 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       // The "existing" rows are not created beforehand here: they import fine.
       const file = bigFile(tag, 3_000);
       const failed = file.errors.length - file.existing.length;
-      const response = await upload(admin, file.csv);
+      const response = await upload(staff.admin, file.csv);
       const { id } = await response.json();
-      const events = await api.call("GET", `/api/v1/imports/${id}/events`, { cookie: admin });
+      const events = await api.call("GET", `/api/v1/imports/${id}/events`, { cookie: staff.admin });
       expect(events.status).toBe(200);
       expect(events.headers.get("content-type")).toBe("text/event-stream");
       const text = await events.text(); // ends only when the stream closes
@@ -333,7 +331,7 @@ export function describeImportsApi(name: string, harness: () => Harness) {
       const last = frames.at(-1);
       expect(last).toMatchObject({ event: "done", data: { status: "succeeded", rowsDone: 3_000, total: 3_000, created: 3_000 - failed, failed, etaSeconds: 0 } });
       expect(frames.slice(0, -1).every((frame) => frame.event === "progress")).toBe(true);
-      const missing = await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000/events", { cookie: admin });
+      const missing = await api.call("GET", "/api/v1/imports/00000000-0000-4000-8000-000000000000/events", { cookie: staff.admin });
       expect(missing.status).toBe(404);
     });
   });

@@ -1,16 +1,7 @@
 import { randomUUID } from "node:crypto";
 
 import { sessionExpiry, type ApiToken, type Invitation, type KnownDevice, type Session } from "../../domain/auth";
-import type {
-  ApiTokenRepository,
-  CredentialRepository,
-  InvitationRepository,
-  KnownDeviceRepository,
-  NewApiToken,
-  SessionRepository,
-  SignInFailureRepository,
-  StoredCredential,
-} from "../../ports/auth-repositories";
+import type * as Ports from "../../ports/auth-repositories";
 import type { IdempotencyRecord, IdempotencyStore } from "../../ports/idempotency-store";
 import type { InMemoryState, StoredApiToken, StoredInvitation } from "./in-memory-database";
 
@@ -31,21 +22,21 @@ abstract class InMemoryRepository {
   ) {}
 }
 
-export class InMemoryCredentialRepository extends InMemoryRepository implements CredentialRepository {
-  async get(userId: string): Promise<StoredCredential | null> {
+export class InMemoryCredentialRepository extends InMemoryRepository implements Ports.CredentialRepository {
+  async get(userId: string): Promise<Ports.StoredCredential | null> {
     this.guard();
     const stored = this.state.credentials.get(userId);
     return stored ? { ...stored } : null;
   }
 
-  async set(userId: string, credential: StoredCredential): Promise<void> {
+  async set(userId: string, credential: Ports.StoredCredential): Promise<void> {
     this.guard();
     if (!this.state.users.has(userId)) throw new Error(`Cannot set a password for user ${userId}: no such user`);
     this.state.credentials.set(userId, { ...credential });
   }
 }
 
-export class InMemorySessionRepository extends InMemoryRepository implements SessionRepository {
+export class InMemorySessionRepository extends InMemoryRepository implements Ports.SessionRepository {
   async create(session: Session): Promise<Session> {
     this.guard();
     if (!this.state.users.has(session.userId)) throw new Error(`Cannot start a session for user ${session.userId}`);
@@ -96,8 +87,8 @@ export class InMemorySessionRepository extends InMemoryRepository implements Ses
   }
 }
 
-export class InMemoryApiTokenRepository extends InMemoryRepository implements ApiTokenRepository {
-  async create(token: NewApiToken): Promise<ApiToken> {
+export class InMemoryApiTokenRepository extends InMemoryRepository implements Ports.ApiTokenRepository {
+  async create(token: Ports.NewApiToken): Promise<ApiToken> {
     this.guard();
     const stored = { ...token, id: randomUUID(), lastUsedAt: null, revokedAt: null };
     this.state.tokens.set(stored.id, stored);
@@ -155,7 +146,7 @@ function toApiToken({ secretHash: _secret, ...token }: StoredApiToken): ApiToken
   return { ...token };
 }
 
-export class InMemoryInvitationRepository extends InMemoryRepository implements InvitationRepository {
+export class InMemoryInvitationRepository extends InMemoryRepository implements Ports.InvitationRepository {
   async create(invitation: { userId: string; secretHash: string; createdAt: Date; expiresAt: Date }): Promise<Invitation> {
     this.guard();
     if (!this.state.users.has(invitation.userId)) throw new Error(`Cannot invite user ${invitation.userId}`);
@@ -191,7 +182,7 @@ export class InMemoryInvitationRepository extends InMemoryRepository implements 
   }
 }
 
-export class InMemoryKnownDeviceRepository extends InMemoryRepository implements KnownDeviceRepository {
+export class InMemoryKnownDeviceRepository extends InMemoryRepository implements Ports.KnownDeviceRepository {
   async get(id: string): Promise<KnownDevice | null> {
     this.guard();
     const device = this.state.devices.get(id);
@@ -220,7 +211,7 @@ function toInvitation({ secretHash: _secret, ...invitation }: StoredInvitation):
   return { ...invitation };
 }
 
-export class InMemorySignInFailureRepository extends InMemoryRepository implements SignInFailureRepository {
+export class InMemorySignInFailureRepository extends InMemoryRepository implements Ports.SignInFailureRepository {
   async lock(): Promise<void> {
     this.guard(); // units of work run one at a time here: nothing to wait for
   }

@@ -1,20 +1,8 @@
 import { v7 as uuidv7 } from "uuid";
 
-import type {
-  ImportBatchRecord,
-  ImportJob,
-  ImportJobCursor,
-  ImportPause,
-  ImportProgress,
-  ImportRowError,
-} from "../../domain/import-job";
+import type { ImportBatchRecord, ImportJob, ImportJobCursor, ImportPause, ImportProgress, ImportRowError } from "../../domain/import-job";
 import { isFinished } from "../../domain/import-job";
-import {
-  ImportBatchRecordedError,
-  ImportUploadGoneError,
-  type ImportJobRepository,
-  type NewImportJob,
-} from "../../ports/import-job-repository";
+import { ImportBatchRecordedError, ImportUploadGoneError, type ImportJobRepository, type ImportOutcome, type NewImportJob } from "../../ports/import-job-repository";
 import type { InMemoryState } from "./in-memory-database";
 
 /** What the in-memory database keeps of imports. Inner maps and arrays are replaced, never mutated (copy on write). */
@@ -243,11 +231,7 @@ export class InMemoryImportJobRepository implements ImportJobRepository {
     return deleted;
   }
 
-  async finish(
-    id: string,
-    holder: string,
-    outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
-  ): Promise<boolean> {
+  async finish(id: string, holder: string, outcome: ImportOutcome): Promise<boolean> {
     this.guard();
     const job = this.imports.jobs.get(id);
     if (!job || !this.holds(id, holder)) return false;

@@ -10,7 +10,7 @@ import {
   type UserListQuery,
 } from "../../domain/user-list";
 import { compareByKeyset, normalizedSearch, planPage, sortKey, toPage } from "../../domain/user-pages";
-import type { UserRepository, UserStatsCounts } from "../../ports/user-repository";
+import type { UserRepository, UserStatsCounts, UserWriteOptions } from "../../ports/user-repository";
 import type { InMemoryState } from "./in-memory-database";
 
 /**
@@ -101,11 +101,7 @@ export class InMemoryUserRepository implements UserRepository {
     return 0;
   }
 
-  async update(
-    id: string,
-    change: (current: User) => UserPatch,
-    options: { expectedVersion?: number; current?: User } = {},
-  ): Promise<User> {
+  async update(id: string, change: (current: User) => UserPatch, options: UserWriteOptions = {}): Promise<User> {
     this.guard();
     // Nothing to save by trusting a `current` the caller read: the stored user is at hand. Written against
     // its version, as PostgreSQL's conditional UPDATE is: a user changed since it was read is a conflict.
@@ -124,7 +120,7 @@ export class InMemoryUserRepository implements UserRepository {
     });
   }
 
-  async softDelete(id: string, options: { expectedVersion?: number; current?: User } = {}): Promise<User> {
+  async softDelete(id: string, options: UserWriteOptions = {}): Promise<User> {
     this.guard();
     if (options.current?.deletedAt) throw new UserNotFoundError(id);
     const current = this.current(id, options.current?.version ?? options.expectedVersion);

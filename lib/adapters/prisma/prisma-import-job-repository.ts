@@ -14,6 +14,7 @@ import {
   ImportBatchRecordedError,
   ImportUploadGoneError,
   type ImportJobRepository,
+  type ImportOutcome,
   type NewImportJob,
 } from "../../ports/import-job-repository";
 import type { Prisma, ImportJob as ImportJobRow } from "./generated/client.ts";
@@ -229,11 +230,7 @@ export class PrismaImportJobRepository implements ImportJobRepository {
     return (await this.tx.importUpload.deleteMany({ where })).count;
   }
 
-  async finish(
-    id: string,
-    holder: string,
-    outcome: { status: "succeeded" | "failed"; totalRows: number | null; error: string | null; at: Date },
-  ): Promise<boolean> {
+  async finish(id: string, holder: string, outcome: ImportOutcome): Promise<boolean> {
     this.guard();
     if (!isUuid(id) || !isUuid(holder)) return false;
     const { count } = await this.tx.importJob.updateMany({

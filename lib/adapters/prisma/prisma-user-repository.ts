@@ -10,7 +10,7 @@ import {
   type UserSortField,
 } from "../../domain/user-list";
 import { normalizedSearch, planPage, toPage } from "../../domain/user-pages";
-import type { UserRepository, UserStatsCounts } from "../../ports/user-repository";
+import type { UserRepository, UserStatsCounts, UserWriteOptions } from "../../ports/user-repository";
 import { Prisma, type User as UserRow } from "./generated/client.ts";
 import { escapeLike, isUuid, plannedRows } from "../sql/sql-text";
 import { COMPACT_USER_STATS, READ_USER_STATS, REBUILD_USER_STATS, statsSince, userStatsFrom } from "../sql/sql-user-stats";
@@ -104,11 +104,7 @@ export class PrismaUserRepository implements UserRepository {
     return written;
   }
 
-  async update(
-    id: string,
-    change: (current: User) => UserPatch,
-    options: { expectedVersion?: number; current?: User } = {},
-  ): Promise<User> {
+  async update(id: string, change: (current: User) => UserPatch, options: UserWriteOptions = {}): Promise<User> {
     this.guard();
     const current = options.current ? liveAt(id, options.current, options.expectedVersion) : await this.live(id, options.expectedVersion);
     const patch = change(current);
@@ -125,7 +121,7 @@ export class PrismaUserRepository implements UserRepository {
       : this.emailWrite(email, () => this.writeVersion(current, options.expectedVersion, data));
   }
 
-  async softDelete(id: string, options: { expectedVersion?: number; current?: User } = {}): Promise<User> {
+  async softDelete(id: string, options: UserWriteOptions = {}): Promise<User> {
     this.guard();
     const current = options.current ? liveAt(id, options.current, options.expectedVersion) : await this.live(id, options.expectedVersion);
     return this.writeVersion(current, options.expectedVersion, { deletedAt: new Date() });

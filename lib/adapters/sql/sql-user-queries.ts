@@ -4,15 +4,7 @@
  * about 1 ms of CPU per request on this path; these statements are the ones Prisma sent, written out, so the plans
  * and the answers are the same (test/contract/user-repository.contract.ts holds both to one suite).
  */
-import {
-  type KeysetPosition,
-  type Page,
-  type SortDirection,
-  type UserCount,
-  type UserFilter,
-  type UserListQuery,
-  type UserSortField,
-} from "../../domain/user-list";
+import type { KeysetPosition, Page, SortDirection, UserCount, UserFilter, UserListQuery, UserSortField } from "../../domain/user-list";
 import { normalizedSearch, planPage, toPage } from "../../domain/user-pages";
 import type { User } from "../../domain/user";
 import { untilAborted } from "../../domain/until-aborted";
