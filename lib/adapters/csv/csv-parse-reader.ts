@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 
 import { parse, CsvError } from "csv-parse";
 
@@ -18,23 +18,25 @@ export const csvParseReader: CsvReader = {
     });
     // Unhandled if the caller only iterates; the iteration reports the same failure.
     columns.catch(() => undefined);
+    const parser = parse({
+      bom: true,
+      columns: (header: string[]) => {
+        const names = header.map((name) => name.trim().toLowerCase());
+        resolveColumns(names);
+        return names;
+      },
+      skip_empty_lines: true,
+      // A row shorter or longer than the header is one bad row for validation to report (a missing name, an
+      // unquoted comma), not a malformed file: csv-parse keeps the header's columns and flags the row.
+      relax_column_count: true,
+      info: true,
+    });
     // Fed in 64 KB pieces: given the whole text as one chunk, the parser would parse it all at once into its
-    // buffer, and a consumer that waits (the worker pool's backpressure) would hold back nothing.
-    const parser = Readable.from(pieces(content)).pipe(
-      parse({
-        bom: true,
-        columns: (header: string[]) => {
-          const names = header.map((name) => name.trim().toLowerCase());
-          resolveColumns(names);
-          return names;
-        },
-        skip_empty_lines: true,
-        // A row shorter or longer than the header is one bad row for validation to report (a missing name, an
-        // unquoted comma), not a malformed file: csv-parse keeps the header's columns and flags the row.
-        relax_column_count: true,
-        info: true,
-      }),
-    );
+    // buffer, and a consumer that waits (the worker pool's backpressure) would hold back nothing. Through
+    // pipeline, not pipe: a source that fails (a stored chunk that cannot be read) ends the parser with its error,
+    // which the iteration below throws, where pipe left the parser waiting for more text for ever and the error
+    // unhandled. The callback has nothing to add: the iteration reports the same failure.
+    pipeline(Readable.from(pieces(content)), parser, () => undefined);
     async function* records(): AsyncGenerator<CsvRecord> {
       // csv-parse reports the line a record ends on; it starts after the previous one's end and any empty lines.
       let previousEnd = 1;
