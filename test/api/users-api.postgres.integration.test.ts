@@ -168,7 +168,7 @@ describe("users REST API on PostgreSQL only", () => {
     }
   });
 
-  it("loses no update: 20 clients x 200 PATCHes with If-Match on 5 users; every refusal is 412", { timeout: 300_000 }, async () => {
+  it("loses no update: 20 clients x 50 PATCHes with If-Match on 5 users; every refusal is 412", { timeout: 300_000 }, async () => {
     const users = await Promise.all(
       Array.from({ length: 5 }, (_, i) => api.createUser({ email: `contended${i}@example.com`, role: "VIEWER" })),
     );
@@ -177,11 +177,14 @@ describe("users REST API on PostgreSQL only", () => {
     const cookies: string[] = [];
     for (let i = 0; i < 20; i++) cookies.push(await api.signIn("writer@staff.example", PASSWORD));
     const statuses = new Map<number, number>();
+    // 50 each (1,000 in all, four writers per user at any moment) conflict as often as 200 each did: the 4,000 of
+    // before took a minute of the integration stage and found nothing the first thousand do not (issue 23).
+    const WRITES_PER_CLIENT = 50;
     await Promise.all(
       cookies.map(async (cookie, client) => {
         // Each client remembers the ETag it last saw per user; a 412 tells it the current one.
         const etags = new Map(users.map((user) => [user.id, '"1"']));
-        for (let i = 0; i < 200; i++) {
+        for (let i = 0; i < WRITES_PER_CLIENT; i++) {
           const user = users[(client + i) % users.length];
           if (!user) throw new Error("unreachable");
           const response = await api.call("PATCH", `/api/v1/users/${user.id}`, {
@@ -195,7 +198,7 @@ describe("users REST API on PostgreSQL only", () => {
       }),
     );
     const successes = statuses.get(200) ?? 0;
-    expect(successes + (statuses.get(412) ?? 0), JSON.stringify([...statuses])).toBe(4000);
+    expect(successes + (statuses.get(412) ?? 0), JSON.stringify([...statuses])).toBe(20 * WRITES_PER_CLIENT);
     expect(successes).toBeGreaterThan(0);
     const final = await api.unitOfWork.run(({ users: repo }) => Promise.all(users.map((user) => repo.getById(user.id))));
     const gained = final.reduce((sum, user) => sum + (user?.version ?? 0) - 1, 0);
