@@ -1,17 +1,17 @@
 "use client";
 
 import { InfoCircledIcon } from "@radix-ui/react-icons";
-import { Badge, Button, Callout, Card, Flex, Heading, Link, Skeleton, Table, Text } from "@radix-ui/themes";
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useId, useRef, useState, type FormEvent } from "react";
+import { Badge, Button, Callout, Flex, Heading, Link, Skeleton, Table, Text } from "@radix-ui/themes";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { lazy, Suspense, useState } from "react";
 
-import { api, ApiError, describeError } from "@/components/data/api";
+import { api, ApiError } from "@/components/data/api";
 import { IMPORTS_KEY } from "@/components/data/query-keys";
 import { ColumnHeaders } from "@/components/ui/column-headers";
 import { formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
-import { useFormMutation } from "@/components/ui/use-form-mutation";
-import { importJobPageResponse, importJobResponse, type ImportJobJson } from "@/lib/api-contract/imports";
+import { importJobPageResponse, type ImportJobJson } from "@/lib/api-contract/imports";
+import { ImportFile } from "./import-file";
 import { errorReportUrl, PAUSED_BECAUSE } from "./import-job-words";
 
 /**
@@ -31,9 +31,10 @@ const STATUS_COLOR = { queued: "gray", running: "blue", succeeded: "green", fail
 const ACTIVE_REFRESH_MS = 5_000;
 
 /**
- * CSV imports (issue 7, item 5): upload a file, follow its progress live (Server-Sent Events: rows, rows per
- * second, time left), download the rows that failed as CSV, and the past imports. While the `bulk-import` flag
- * is off for the caller the API answers 404 FEATURE_OFF, and this says imports are turned off instead.
+ * CSV imports (issue 7, item 5): upload a file once its dry run has shown its first rows and their problems
+ * (issue 23, import-file.tsx), follow its progress live (Server-Sent Events: rows, rows per second, time left),
+ * download the rows that failed as CSV, and the past imports. While the `bulk-import` flag is off for the caller
+ * the API answers 404 FEATURE_OFF, and this says imports are turned off instead.
  */
 export function Imports() {
   const [following, setFollowing] = useState<string | null>(null);
@@ -66,7 +67,7 @@ export function Imports() {
   const items = jobs.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <Flex direction="column" gap="5">
-      <Upload onStarted={setFollowing} />
+      <ImportFile onStarted={setFollowing} />
       {following && (
         <Suspense>
           <LiveProgress key={following} id={following} />
@@ -147,68 +148,5 @@ function JobRow({ job, onFollow }: { job: ImportJobJson; onFollow: () => void })
         )}
       </Table.Cell>
     </Table.Row>
-  );
-}
-
-/** The file picker and its submit; a refused file (not CSV, no usable header, too large) is said here. */
-function Upload({ onStarted }: { onStarted: (id: string) => void }) {
-  const inputId = useId();
-  const hintId = useId();
-  const form = useRef<HTMLFormElement>(null);
-  const queryClient = useQueryClient();
-  const upload = useFormMutation({
-    mutationFn: (file: File) => {
-      const body = new FormData();
-      body.set("file", file);
-      return api("/api/v1/imports", importJobResponse, { method: "POST", body });
-    },
-    onSuccess: (job) => {
-      form.current?.reset();
-      onStarted(job.id);
-      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
-    },
-  });
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const file = new FormData(event.currentTarget).get("file");
-    if (file instanceof File && file.size > 0) upload.send(file);
-  }
-
-  const refused = upload.failure && describeError(upload.failure);
-  return (
-    <Card asChild>
-      <form ref={form} onSubmit={submit} aria-labelledby="upload-heading">
-        <Flex direction="column" gap="3">
-          <Heading as="h2" size="4" id="upload-heading">
-            Import users from a CSV file
-          </Heading>
-          <Text as="p" size="2" color="gray" id={hintId}>
-            A header row naming <code>email</code> and <code>name</code>, optionally <code>role</code> (default VIEWER) and{" "}
-            <code>status</code> (ACTIVE or DISABLED), then one user per row; at most 20 MB. Rows whose email already exists
-            are reported, never overwritten.
-          </Text>
-          <Flex gap="3" align="center" wrap="wrap">
-            <label htmlFor={inputId}>
-              <Text size="2" weight="medium">
-                CSV file
-              </Text>
-            </label>
-            <input id={inputId} name="file" type="file" accept=".csv,text/csv" required aria-describedby={hintId} />
-            <Button type="submit" loading={upload.pending}>
-              Import
-            </Button>
-          </Flex>
-          {refused && (
-            <Callout.Root color="red" role="alert">
-              <Callout.Text>
-                The file was not imported: {refused.title}
-                {refused.detail ? ` (${refused.detail})` : ""}
-              </Callout.Text>
-            </Callout.Root>
-          )}
-        </Flex>
-      </form>
-    </Card>
   );
 }
