@@ -22,6 +22,8 @@ interface ScannedPage {
   name: string;
   who: Who;
   path: (ids: FixtureIds) => string;
+  /** What a person does first to bring the page to the state scanned (a file chosen, ...); by default nothing. */
+  prepare?: (page: Page) => Promise<void>;
   /** What shows once the page has its data (a page still loading would be scanned half-drawn). */
   ready: (page: Page) => Locator;
   /** Parts of the page that are not ours to fix, each with the reason. */
@@ -75,6 +77,22 @@ const PAGES: readonly ScannedPage[] = [
     ready: (page) => page.getByRole("table", { name: "History of users-table-density" }).getByRole("row").nth(1),
   },
   { name: "imports", who: "ADMIN", path: () => "/imports", ready: (page) => page.getByRole("region", { name: "Past imports" }) },
+  {
+    // The dry run's table (issue 23), with a row it would import and one it would not; a preview writes nothing.
+    name: "imports, a file previewed",
+    who: "ADMIN",
+    path: () => "/imports",
+    prepare: async (page) => {
+      // The past imports replace their skeleton once the page runs in the browser: only then does a choice count.
+      await expect(page.locator(".rt-Skeleton")).toHaveCount(0);
+      await page.getByLabel("Drop a CSV file here or choose one").setInputFiles({
+        name: "a11y.csv",
+        mimeType: "text/csv",
+        buffer: Buffer.from("email,name\na11y-preview@example.com,Ada Access\nnot-an-email,Bad Email\n"),
+      });
+    },
+    ready: (page) => page.getByRole("table", { name: "Preview of the first rows" }),
+  },
   { name: "API tokens", who: "ADMIN", path: () => "/tokens", ready: (page) => page.getByRole("heading", { level: 1, name: "API tokens" }) },
   { name: "webhooks", who: "ADMIN", path: () => "/webhooks", ready: (page) => page.getByRole("heading", { level: 1, name: "Webhooks" }) },
   { name: "settings", who: "ADMIN", path: () => "/settings", ready: (page) => page.getByRole("heading", { level: 1, name: "Settings" }) },
@@ -164,6 +182,7 @@ for (const scanned of PAGES) {
     const page = await (await contextFor(scanned.who)).newPage();
     try {
       await page.goto(scanned.path(ids));
+      await scanned.prepare?.(page);
       await expect(scanned.ready(page)).toBeVisible({ timeout: 30_000 });
       // Scanned drawn, not loading: skeletons replaced by data.
       await expect(page.locator(".rt-Skeleton")).toHaveCount(0);

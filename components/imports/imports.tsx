@@ -1,24 +1,25 @@
 "use client";
 
 import { InfoCircledIcon } from "@radix-ui/react-icons";
-import { Badge, Button, Callout, Card, Flex, Heading, Link, Progress, Skeleton, Table, Text } from "@radix-ui/themes";
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState, type FormEvent } from "react";
+import { Badge, Button, Callout, Flex, Heading, Link, Skeleton, Table, Text } from "@radix-ui/themes";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { lazy, Suspense, useState } from "react";
 
-import { api, ApiError, describeError } from "@/components/data/api";
-import { IMPORTS_KEY, USER_STATS_KEY } from "@/components/data/query-keys";
+import { api, ApiError } from "@/components/data/api";
+import { IMPORTS_KEY } from "@/components/data/query-keys";
 import { ColumnHeaders } from "@/components/ui/column-headers";
 import { formatDateTime } from "@/components/ui/format";
 import { LoadError } from "@/components/ui/load-error";
-import { useFormMutation } from "@/components/ui/use-form-mutation";
-import {
-  importJobPageResponse,
-  importJobResponse,
-  importProgressEvent,
-  type ImportJobJson,
-  type ImportProgressJson,
-} from "@/lib/api-contract/imports";
+import { importJobPageResponse, type ImportJobJson } from "@/lib/api-contract/imports";
+import { ImportFile } from "./import-file";
+import { errorReportUrl, PAUSED_BECAUSE } from "./import-job-words";
 
+/**
+ * A job's live progress is drawn once one is followed, so its code (Radix's Progress among it) is not first-load
+ * JS (issue 23: the /imports budget). React's lazy, not next/dynamic: it is only ever drawn after a click, never on
+ * the server, and lazy costs the page no loader of its own.
+ */
+const LiveProgress = lazy(() => import("./live-progress").then((module) => ({ default: module.LiveProgress })));
 
 const PAGE_SIZE = 20;
 const FIRST_PAGE: string | null = null;
@@ -26,19 +27,14 @@ const whole = new Intl.NumberFormat();
 
 const STATUS_COLOR = { queued: "gray", running: "blue", succeeded: "green", failed: "red" } as const;
 
-/** Why a job writes nothing for now (issue 18): the flag that refuses its uploader's writes, and that it resumes. */
-const PAUSED_BECAUSE = {
-  "read-only-mode": "Paused: the console is in read-only mode (flag ops-read-only-mode). It resumes by itself once that is turned off.",
-  "imports-off": "Paused: imports are turned off for the person who uploaded it (flag bulk-import). It resumes by itself once they are on.",
-} as const;
-
 /** While a job is under way, the list is read again this often, so a pause (and its end) shows without a reload. */
 const ACTIVE_REFRESH_MS = 5_000;
 
 /**
- * CSV imports (issue 7, item 5): upload a file, follow its progress live (Server-Sent Events: rows, rows per
- * second, time left), download the rows that failed as CSV, and the past imports. While the `bulk-import` flag
- * is off for the caller the API answers 404 FEATURE_OFF, and this says imports are turned off instead.
+ * CSV imports (issue 7, item 5): upload a file once its dry run has shown its first rows and their problems
+ * (issue 23, import-file.tsx), follow its progress live (Server-Sent Events: rows, rows per second, time left),
+ * download the rows that failed as CSV, and the past imports. While the `bulk-import` flag is off for the caller
+ * the API answers 404 FEATURE_OFF, and this says imports are turned off instead.
  */
 export function Imports() {
   const [following, setFollowing] = useState<string | null>(null);
@@ -71,8 +67,12 @@ export function Imports() {
   const items = jobs.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <Flex direction="column" gap="5">
-      <Upload onStarted={setFollowing} />
-      {following && <LiveProgress key={following} id={following} />}
+      <ImportFile onStarted={setFollowing} />
+      {following && (
+        <Suspense>
+          <LiveProgress key={following} id={following} />
+        </Suspense>
+      )}
       <Flex direction="column" gap="3" asChild>
         <section aria-labelledby="past-imports">
           <Heading as="h2" size="4" id="past-imports">
@@ -149,163 +149,4 @@ function JobRow({ job, onFollow }: { job: ImportJobJson; onFollow: () => void })
       </Table.Cell>
     </Table.Row>
   );
-}
-
-function errorReportUrl(id: string): string {
-  return `/api/v1/imports/${encodeURIComponent(id)}/errors.csv`;
-}
-
-/** The file picker and its submit; a refused file (not CSV, no usable header, too large) is said here. */
-function Upload({ onStarted }: { onStarted: (id: string) => void }) {
-  const inputId = useId();
-  const hintId = useId();
-  const form = useRef<HTMLFormElement>(null);
-  const queryClient = useQueryClient();
-  const upload = useFormMutation({
-    mutationFn: (file: File) => {
-      const body = new FormData();
-      body.set("file", file);
-      return api("/api/v1/imports", importJobResponse, { method: "POST", body });
-    },
-    onSuccess: (job) => {
-      form.current?.reset();
-      onStarted(job.id);
-      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
-    },
-  });
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const file = new FormData(event.currentTarget).get("file");
-    if (file instanceof File && file.size > 0) upload.send(file);
-  }
-
-  const refused = upload.failure && describeError(upload.failure);
-  return (
-    <Card asChild>
-      <form ref={form} onSubmit={submit} aria-labelledby="upload-heading">
-        <Flex direction="column" gap="3">
-          <Heading as="h2" size="4" id="upload-heading">
-            Import users from a CSV file
-          </Heading>
-          <Text as="p" size="2" color="gray" id={hintId}>
-            A header row naming <code>email</code> and <code>name</code>, optionally <code>role</code> (default VIEWER) and{" "}
-            <code>status</code> (ACTIVE or DISABLED), then one user per row; at most 20 MB. Rows whose email already exists
-            are reported, never overwritten.
-          </Text>
-          <Flex gap="3" align="center" wrap="wrap">
-            <label htmlFor={inputId}>
-              <Text size="2" weight="medium">
-                CSV file
-              </Text>
-            </label>
-            <input id={inputId} name="file" type="file" accept=".csv,text/csv" required aria-describedby={hintId} />
-            <Button type="submit" loading={upload.pending}>
-              Import
-            </Button>
-          </Flex>
-          {refused && (
-            <Callout.Root color="red" role="alert">
-              <Callout.Text>
-                The file was not imported: {refused.title}
-                {refused.detail ? ` (${refused.detail})` : ""}
-              </Callout.Text>
-            </Callout.Root>
-          )}
-        </Flex>
-      </form>
-    </Card>
-  );
-}
-
-/**
- * One job's progress from its event stream (GET /api/v1/imports/{id}/events): a bar, rows done of the total,
- * rows per second and the time left; at the end, what was created and the error report.
- */
-function LiveProgress({ id }: { id: string }) {
-  const [progress, setProgress] = useState<ImportProgressJson | null>(null);
-  const [lost, setLost] = useState(false);
-  /** The server ended the stream for good (refused past the caps, or the session ended): the browser gave up. */
-  const [closed, setClosed] = useState(false);
-  const queryClient = useQueryClient();
-
-  useEffect(() => {
-    const events = new EventSource(`/api/v1/imports/${encodeURIComponent(id)}/events`);
-    const read = (event: MessageEvent<string>) => {
-      const parsed = importProgressEvent.safeParse(JSON.parse(event.data));
-      if (parsed.success) setProgress(parsed.data);
-      setLost(false);
-    };
-    events.addEventListener("progress", read);
-    events.addEventListener("done", (event) => {
-      read(event);
-      events.close();
-      void queryClient.invalidateQueries({ queryKey: IMPORTS_KEY });
-      void queryClient.invalidateQueries({ queryKey: USER_STATS_KEY });
-    });
-    // The browser reconnects by itself (the stream says `retry: 1000`); meanwhile, say so. A reconnect refused
-    // (429 past the caps on open streams, 401 once the session ended) closes it for good.
-    events.onerror = () => {
-      setLost(true);
-      if (events.readyState === EventSource.CLOSED) setClosed(true);
-    };
-    return () => events.close();
-  }, [id, queryClient]);
-
-  const finished = progress?.status === "succeeded" || progress?.status === "failed";
-  const running = !finished && !progress?.paused;
-  const percent = progress?.total ? Math.min(100, Math.round((progress.rowsDone / progress.total) * 100)) : null;
-  return (
-    <Card asChild>
-      <section aria-labelledby="progress-heading">
-        <Flex direction="column" gap="2">
-          <Heading as="h2" size="4" id="progress-heading">
-            {finished ? (progress?.status === "succeeded" ? "Import finished" : "Import failed") : progress?.paused ? "Import paused" : "Importing…"}
-          </Heading>
-          <Progress value={percent ?? undefined} max={100} aria-label="Import progress" size="3" />
-          <Text size="2" role="status" aria-live="polite">
-            {progress === null
-              ? "Waiting for the first progress report…"
-              : [
-                  `${whole.format(progress.rowsDone)}${progress.total === null ? "" : ` of ${whole.format(progress.total)}`} rows`,
-                  `${whole.format(progress.created)} users created, ${whole.format(progress.failed)} rows failed`,
-                  // While paused nothing moves: a rate of 0 and no time left would only say so less clearly.
-                  running && progress.rowsPerSecond !== null ? `${whole.format(Math.round(progress.rowsPerSecond))} rows/s` : null,
-                  running && progress.etaSeconds !== null ? `about ${formatSeconds(progress.etaSeconds)} left` : null,
-                ]
-                  .filter(Boolean)
-                  .join(" · ")}
-          </Text>
-          {progress?.paused && !finished && (
-            <Text size="2" color="amber">
-              {PAUSED_BECAUSE[progress.paused.reason]}
-            </Text>
-          )}
-          {progress?.error && (
-            <Text size="2" color="red">
-              {progress.error}
-            </Text>
-          )}
-          {lost && !finished && (
-            <Text size="1" color="gray">
-              {closed
-                ? "Progress is no longer followed here (too many open, or your session ended). The list below still shows where it stands."
-                : "The connection dropped; reconnecting…"}
-            </Text>
-          )}
-          {finished && progress.failed > 0 && (
-            <Link href={errorReportUrl(id)} download>
-              Download the error report ({whole.format(progress.failed)} rows, CSV)
-            </Link>
-          )}
-        </Flex>
-      </section>
-    </Card>
-  );
-}
-
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds % 60)} s`;
 }

@@ -28,7 +28,7 @@ export const BUDGETS = {
   "/users/[id]": 305_000,
   "/flags/[key]": 310_000,
   "/dashboard": 290_000,
-  "/imports": 290_000,
+  "/imports": 289_500,
   "/settings": 290_000,
   "/tokens": 300_000,
   "/webhooks": 295_000,
