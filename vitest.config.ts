@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: "unit",
           // The unit files share their worker's modules rather than each importing the app afresh: the stage went
-          // from 83 s to 40 s on two cores (issue 23; most of it was imports). The price: a file that changes a
+          // from 83 s to 38 s on two cores (issue 23; most of it was imports). The price: a file that changes a
           // global (env, timers, OpenTelemetry's API) puts it back when it ends, as each does now
           // (vi.unstubAllEnvs, useRealTimers, test/support/in-memory-tracing.ts's stop()). Checked in shuffled file
           // orders (--sequence.shuffle.files). A test that passes alone and fails in the stage: try it with --isolate.

@@ -8,7 +8,7 @@ import { QueryList, type ListQuery } from "./query-list";
 
 /**
  * A list read with React Query shown as a table: QueryList's skeleton, failure and `empty` text, else a surface
- * table of `columns` (and an unlabelled actions column with `actions`) with a row per item, drawn by `children`
+ * table of `columns` (and, with `actions`, a last column for each row's buttons, named for screen readers only) with a row per item, drawn by `children`
  * (which gives each row its key).
  */
 export function QueryTable<T>({

@@ -28,7 +28,7 @@ export interface NewImportJob {
 /** How a job ended, as {@link ImportJobRepository.finish} records it. */
 export interface ImportOutcome {
   status: "succeeded" | "failed";
-  /** Data rows in the file, once counted (null when it failed before they were). */
+  /** The file's data rows when this ending counted them; null leaves any count `setTotalRows` stored. */
   totalRows: number | null;
   /** Why the job failed as a whole (null when it succeeded). */
   error: string | null;

@@ -3,7 +3,7 @@ import type { Page, UserCount, UserFilter, UserListQuery } from "../domain/user-
 
 /** How {@link UserRepository.update} and {@link UserRepository.softDelete} write. */
 export interface UserWriteOptions {
-  /** The version the caller saw (If-Match): a user at another version is a USER_VERSION_CONFLICT. */
+  /** The version the caller saw (If-Match): a user at another version (or a `current` at another) is a USER_VERSION_CONFLICT. */
   expectedVersion?: number;
   /**
    * The user as this unit has already read it (a use case that checked its rules against it): the adapter writes
@@ -74,7 +74,7 @@ export interface UserRepository {
   update(id: string, change: (current: User) => UserPatch, options?: UserWriteOptions): Promise<User>;
 
   /**
-   * Marks the user deleted (version + 1). `current` as for {@link update}.
+   * Marks the user deleted (version + 1); `options` as for {@link update} ({@link UserWriteOptions}).
    * @throws UserNotFoundError when absent or already deleted.
    * @throws VersionConflictError when `expectedVersion` is given and stale.
    */

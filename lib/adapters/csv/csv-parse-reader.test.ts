@@ -30,7 +30,9 @@ describe("csvParseReader", () => {
   });
 
   it("says which line is not valid CSV", async () => {
-    await expect(readAll('email,name\nann@example.com,"Ann\n')).rejects.toThrow(CsvFormatError);
+    const failure = readAll('email,name\nann@example.com,"Ann\n');
+    await expect(failure).rejects.toThrow(CsvFormatError);
+    await expect(failure).rejects.toMatchObject({ line: 2 });
   });
 
   // A stored chunk of an import's file that cannot be read: the import must fail with that error, not wait for
@@ -42,5 +44,32 @@ describe("csvParseReader", () => {
       throw unreadable;
     }
     await expect(readAll(failing())).rejects.toBe(unreadable);
+  });
+
+  it("lets go of its source when the reader stops early", async () => {
+    let returned = false;
+    async function* source() {
+      try {
+        yield "email,name\nann@example.com,Ann\n";
+        yield "bo@example.com,Bo\n";
+      } finally {
+        returned = true;
+      }
+    }
+    const { records } = csvParseReader.read(source());
+    for await (const record of records) {
+      expect(record.fields.email).toBe("ann@example.com");
+      break;
+    }
+    await expect.poll(() => returned).toBe(true);
+  });
+
+  it("fails its columns too when the text fails before the header, for a caller that never iterates", async () => {
+    const unreadable = new Error("chunk 1 of the upload could not be read");
+    async function* failing(): AsyncGenerator<string> {
+      yield* [];
+      throw unreadable;
+    }
+    await expect(csvParseReader.read(failing()).columns).rejects.toBe(unreadable);
   });
 });

@@ -35,8 +35,11 @@ export const csvParseReader: CsvReader = {
     // buffer, and a consumer that waits (the worker pool's backpressure) would hold back nothing. Through
     // pipeline, not pipe: a source that fails (a stored chunk that cannot be read) ends the parser with its error,
     // which the iteration below throws, where pipe left the parser waiting for more text for ever and the error
-    // unhandled. The callback has nothing to add: the iteration reports the same failure.
-    pipeline(Readable.from(pieces(content)), parser, () => undefined);
+    // unhandled. The iteration reports the same failure; the callback also settles the columns, which a caller
+    // that never iterates would otherwise wait for when the text fails before its header.
+    pipeline(Readable.from(pieces(content)), parser, (error) => {
+      if (error) rejectColumns(error);
+    });
     async function* records(): AsyncGenerator<CsvRecord> {
       // csv-parse reports the line a record ends on; it starts after the previous one's end and any empty lines.
       let previousEnd = 1;

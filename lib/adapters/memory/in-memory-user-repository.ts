@@ -103,10 +103,7 @@ export class InMemoryUserRepository implements UserRepository {
 
   async update(id: string, change: (current: User) => UserPatch, options: UserWriteOptions = {}): Promise<User> {
     this.guard();
-    // Nothing to save by trusting a `current` the caller read: the stored user is at hand. Written against
-    // its version, as PostgreSQL's conditional UPDATE is: a user changed since it was read is a conflict.
-    if (options.current?.deletedAt) throw new UserNotFoundError(id);
-    const current = this.current(id, options.current?.version ?? options.expectedVersion);
+    const current = this.writtenAgainst(id, options);
     const patch = change(current);
     this.guard();
     const email = patch.email === undefined ? current.email : normalizeEmail(patch.email);
@@ -122,8 +119,7 @@ export class InMemoryUserRepository implements UserRepository {
 
   async softDelete(id: string, options: UserWriteOptions = {}): Promise<User> {
     this.guard();
-    if (options.current?.deletedAt) throw new UserNotFoundError(id);
-    const current = this.current(id, options.current?.version ?? options.expectedVersion);
+    const current = this.writtenAgainst(id, options);
     return this.write({ ...current, deletedAt: this.now() });
   }
 
@@ -181,6 +177,19 @@ export class InMemoryUserRepository implements UserRepository {
   }
 
   /** The live (not deleted) user at `expectedVersion` when one is given. */
+  /**
+   * The stored user a write applies to. Nothing to save by trusting a `current` the caller read (the stored user is
+   * at hand): it is checked as PostgreSQL's conditional UPDATE checks it, so a user changed since it was read is a
+   * conflict, as is a `current` at another version than `expectedVersion`.
+   */
+  private writtenAgainst(id: string, { current, expectedVersion }: UserWriteOptions): User {
+    if (current?.deletedAt) throw new UserNotFoundError(id);
+    if (current && expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw new VersionConflictError(id, expectedVersion, current.version);
+    }
+    return this.current(id, current?.version ?? expectedVersion);
+  }
+
   private current(id: string, expectedVersion: number | undefined): User {
     const current = this.state.users.get(id);
     if (!current || current.deletedAt !== null) throw new UserNotFoundError(id);
