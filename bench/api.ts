@@ -28,9 +28,9 @@
  *   npm run bench -- api   (or: npx tsx --conditions react-server bench/api.ts [--seconds 8] [--rounds 2])
  * Writes bench/results/api.json.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import os from "node:os";
@@ -45,6 +45,7 @@ import { loadConfig } from "../lib/config";
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from "../lib/use-cases/secrets";
 import { STANDALONE } from "../scripts/support/build-stamp.mjs";
 import { measureBreakerOverhead } from "./support/breaker-overhead";
+import { postmasterPid as postmasterPidOf, ticksToMs, treeTicks } from "./support/cpu-ticks";
 import { insertMixedUsers } from "./support/mixed-users";
 import { ensureBuild, freePort, ROOT } from "../test/support/built-server";
 import { startPostgresServer, type PostgresServer } from "../test/support/postgres-server";
@@ -230,41 +231,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<s
     });
   });
 }
-
-// ── CPU time from /proc ─────────────────────────────────────────────────────────────────────────────────────
-
-const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
-
-/**
- * CPU ticks used by `root` and its descendants so far: utime + stime of each live one, plus cutime + cstime
- * (children already waited for), so a PostgreSQL backend that ended during a run still counts through the
- * postmaster.
- */
-function treeTicks(root: number): number {
-  const processes = new Map<number, { ppid: number; ticks: number }>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue; // ended meanwhile
-    }
-    // Fields after the command name (in parentheses, may hold spaces): ppid is 4, utime..cstime 14..17.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? 0), 0);
-    processes.set(Number(entry), { ppid: Number(fields[1]), ticks });
-  }
-  let total = 0;
-  const pending = [root];
-  for (let pid = pending.pop(); pid !== undefined; pid = pending.pop()) {
-    total += processes.get(pid)?.ticks ?? 0;
-    for (const [child, { ppid }] of processes) if (ppid === pid) pending.push(child);
-  }
-  return total;
-}
-
-const ticksToMs = (ticks: number) => (ticks * 1000) / CLOCK_TICKS;
 
 // ── The OTLP sink: where the app's spans go, as they would to a collector ─────────────────────────────────────
 
@@ -563,7 +529,7 @@ async function main(): Promise<void> {
   const version = (await sql.query<{ version: string }>("SELECT version()")).rows[0]?.version ?? "";
   const logStatement = (await sql.query<{ log_statement: string }>("SHOW log_statement")).rows[0]?.log_statement;
   if (logStatement !== "none") throw new Error(`log_statement is ${logStatement}: the measured runs need it off`);
-  const postmasterPid = Number(readFileSync(path.join(database.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  const postmasterPid = postmasterPidOf(database.dataDir);
   console.log(
     `loaded ${USERS.toLocaleString("en")} users in ${((performance.now() - loading) / 1000).toFixed(1)} s; ` +
       `q=${SEARCH} matches ${searchMatches?.toLocaleString("en")}; DB_POOL_SIZE ${POOL_SIZE} (the app's default) for both`,

@@ -59,6 +59,18 @@ export function eventOutboxContract(currentUnitOfWork: () => UnitOfWork): void {
     expect(read).toEqual(created);
   });
 
+  it("events: an append of thousands (an import's batch) keeps its order and each subject's numbers, across the adapter's statements", async () => {
+    await inUnit(({ events }) => events.append([event("user.created", user(BOB))]));
+    const many = Array.from({ length: 2_500 }, (_, n) => event("user.updated", user(n % 3 === 0 ? BOB : ADA), { n }));
+    const appended = await inUnit(({ events }) => events.append(many));
+    expect(appended.map((e) => e.payload)).toEqual(many.map((e) => e.payload));
+    const numbers = (id: string) => appended.filter((e) => e.subject.id === id).map((e) => e.sequence);
+    expect(numbers(BOB)).toEqual(Array.from({ length: 834 }, (_, n) => n + 2));
+    expect(numbers(ADA)).toEqual(Array.from({ length: 1_666 }, (_, n) => n + 1));
+    const listed = await inUnit(({ events }) => events.pending(3_000));
+    expect(listed.map((e) => e.id)).toEqual([expect.any(String), ...appended.map((e) => e.id)]);
+  });
+
   it("events: roll back with their unit, numbers and all (the next event of the subject takes the number)", async () => {
     await inUnit(({ events }) => events.append([event("user.created", user(ADA))]));
     await expect(
