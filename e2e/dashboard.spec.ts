@@ -16,10 +16,10 @@ test("charts the users: signups per day over 90 days, by status, by role, with t
   const signups = section.getByRole("figure").filter({ hasText: "Signups per day, last 90 days" });
   const total = stats.signupsPerDay.reduce((sum: number, entry: { count: number }) => sum + entry.count, 0);
   await expect(signups.locator("figcaption")).toContainText(`${total.toLocaleString("en-US")} users signed up in the last 90 days`);
-  await expect(signups.locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await expect(signups.locator("svg.chart .chart-bar").first()).toBeVisible();
   const byStatus = section.getByRole("figure").filter({ hasText: "Users by status" });
   await expect(byStatus.locator("figcaption")).toContainText(`${stats.byStatus.ACTIVE.count.toLocaleString("en-US")} active`);
-  await expect(byStatus.locator("svg.recharts-surface").first()).toContainText("ACTIVE");
+  await expect(byStatus.locator("svg.chart")).toContainText("ACTIVE");
   const byRole = section.getByRole("figure").filter({ hasText: "Users by role" });
   await expect(byRole.locator("figcaption")).toContainText(`${stats.byRole.ADMIN.count.toLocaleString("en-US")} admin`);
 });
@@ -45,10 +45,10 @@ test("shows this hour's traffic as two charts, counting the requests the test it
   const counted = Number((await requests.locator("figcaption").textContent())?.match(/^([\d,.\s]+) requests/)?.[1]?.replace(/\D/g, ""));
   expect(counted).toBeGreaterThanOrEqual(5);
   // Drawn, with units on the axis, not just summarised.
-  await expect(requests.locator(".recharts-area-area")).toHaveCount(1);
-  await expect(requests.locator("svg.recharts-surface").first()).toContainText(/\d\/s/);
+  await expect(requests.locator("svg.chart .chart-area")).toHaveCount(1);
+  await expect(requests.locator("svg.chart")).toContainText(/\d\/s/);
 
   const errors = section.getByRole("figure").filter({ hasText: "Server errors (5xx)" });
   await expect(errors.locator("figcaption")).toHaveText(/answered with a server error \([\d.,]+\s?%\)\.$/);
-  await expect(errors.locator("svg.recharts-surface").first()).toContainText(/\d%/);
+  await expect(errors.locator("svg.chart")).toContainText(/\d%/);
 });

@@ -4,9 +4,9 @@ import { Card, Flex, Heading, Text } from "@radix-ui/themes";
 import dynamic from "next/dynamic";
 import type { ReactNode } from "react";
 
-// Recharts is loaded once the page runs, never with its first-load JS (issue 23): the charts draw data the page
-// fetches in the browser anyway, so there is nothing to render on the server. Until it arrives, a card's
-// drawing box stays empty at its final size and its title and summary are already there.
+// The drawings (./chart-drawings: SVG, d3-scale and d3-shape) are loaded once the page runs, never with its
+// first-load JS (issue 23), and drawn in the browser only: their size is the card's, known there. Until they
+// arrive, a card's drawing box stays empty at its final size and its title and summary are already there.
 const drawings = () => import("./chart-drawings");
 export const SignupsChart = dynamic(() => drawings().then((module) => module.SignupsChart), { ssr: false });
 export const CountBars = dynamic(() => drawings().then((module) => module.CountBars), { ssr: false });
