@@ -2,6 +2,7 @@
 
 import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
+import type { z } from "zod";
 
 import { serviceTrafficResponse } from "@/lib/api-contract/service";
 
@@ -28,18 +29,6 @@ export function ServiceTraffic() {
     refetchInterval: REFRESH_MS,
   });
 
-  if (traffic.isPending) return <Skeleton height="20rem" />;
-  if (traffic.isError) return <LoadError error={traffic.error} what="The service's traffic" />;
-
-  const points = traffic.data.items.map((minute) => ({
-    label: time.format(new Date(minute.start)),
-    requestsPerSecond: minute.requestsPerSecond,
-    errorPercent: minute.errorRatio === null ? null : minute.errorRatio * 100,
-  }));
-  const requests = traffic.data.items.reduce((sum, minute) => sum + minute.requests, 0);
-  const errors = traffic.data.items.reduce((sum, minute) => sum + minute.errors, 0);
-  const peak = Math.max(...traffic.data.items.map((minute) => minute.requestsPerSecond));
-
   return (
     <Flex direction="column" gap="3" asChild>
       <section aria-labelledby="service-traffic-heading">
@@ -53,29 +42,47 @@ export function ServiceTraffic() {
             metric scrapes are left out.
           </Text>
         </Flex>
-        {requests === 0 ? (
-          <Card>
-            <Text color="gray">
-              No requests in the last hour yet. Use the console or call the API, and the charts fill in minute by minute.
-            </Text>
-          </Card>
+        {traffic.isPending ? (
+          <Skeleton height="17rem" />
+        ) : traffic.isError ? (
+          <LoadError error={traffic.error} what="The service's traffic" />
         ) : (
-          <Flex gap="4" direction={{ initial: "column", lg: "row" }}>
-            <Chart
-              title="Requests per second"
-              summary={`${requests.toLocaleString()} requests in the last hour; at most ${rate.format(peak)} per second in a minute.`}
-            >
-              <RequestsChart points={points} />
-            </Chart>
-            <Chart
-              title="Server errors (5xx), share of requests"
-              summary={`${errors.toLocaleString()} of them answered with a server error (${percent.format(errors / requests)}).`}
-            >
-              <ErrorsChart points={points} />
-            </Chart>
-          </Flex>
+          <TrafficCharts items={traffic.data.items} />
         )}
       </section>
+    </Flex>
+  );
+}
+
+/** The two charts of a loaded hour, or what to do when it has no requests yet. */
+function TrafficCharts({ items }: { items: z.infer<typeof serviceTrafficResponse>["items"] }) {
+  const points = items.map((minute) => ({
+    label: time.format(new Date(minute.start)),
+    requestsPerSecond: minute.requestsPerSecond,
+    errorPercent: minute.errorRatio === null ? null : minute.errorRatio * 100,
+  }));
+  const requests = items.reduce((sum, minute) => sum + minute.requests, 0);
+  const errors = items.reduce((sum, minute) => sum + minute.errors, 0);
+  const peak = Math.max(...items.map((minute) => minute.requestsPerSecond));
+
+  return requests === 0 ? (
+    <Card>
+      <Text color="gray">No requests in the last hour yet. Use the console or call the API, and the charts fill in minute by minute.</Text>
+    </Card>
+  ) : (
+    <Flex gap="4" direction={{ initial: "column", lg: "row" }}>
+      <Chart
+        title="Requests per second"
+        summary={`${requests.toLocaleString()} requests in the last hour; at most ${rate.format(peak)} per second in a minute.`}
+      >
+        <RequestsChart points={points} />
+      </Chart>
+      <Chart
+        title="Server errors (5xx), share of requests"
+        summary={`${errors.toLocaleString()} of them answered with a server error (${percent.format(errors / requests)}).`}
+      >
+        <ErrorsChart points={points} />
+      </Chart>
     </Flex>
   );
 }
