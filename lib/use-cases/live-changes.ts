@@ -37,6 +37,12 @@ const READ_PERMISSION: Record<EventSubject["type"], Permission> = {
 };
 
 export interface LiveStream {
+  /**
+   * Settles once this process hears what commits (on PostgreSQL, its LISTEN is in place), or has tried and will try
+   * again (the database is down: up to the connect timeout). Never rejects. Answering a stream after it means that
+   * every change committed after the answer is on the stream.
+   */
+  listening: Promise<void>;
   /** The next frame, waiting for one if need be; null once the stream has ended (closed, or the credential ended). */
   next(): Promise<LiveFrame | null>;
   /** Ends the stream and gives its slot back; safe to call twice. */
@@ -152,6 +158,10 @@ export function makeLiveChanges(deps: { source: LiveChangeSource; slots: Concurr
     options.signal.addEventListener("abort", end, { once: true });
     if (options.signal.aborted) end();
     return {
+      listening: (subscribed ?? Promise.resolve()).then(
+        () => undefined,
+        () => undefined,
+      ),
       async next() {
         while (!ended && queue.length === 0) {
           await new Promise<void>((resolve) => (wake = resolve));

@@ -31,6 +31,8 @@ export const liveEvents = route({
     const lastEventId = request.headers.get("last-event-id") || new URL(request.url).searchParams.get("lastEventId") || null;
     // Past the caps this throws: answered 429 as problem+json, before any stream exists.
     const live = app.liveChanges.watch(lastEventId, { signal: stop, stillAllowed }, caller());
+    // Answered once this replica hears what commits: whatever commits after the answer is on the stream.
+    await live.listening;
     const encoder = new TextEncoder();
     const frame = (next: LiveFrame) =>
       encoder.encode(
