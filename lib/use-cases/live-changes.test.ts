@@ -55,11 +55,21 @@ describe("live changes: a stream's listening", () => {
     await live.close();
   });
 
-  it("settles, without rejecting, when the source cannot listen (the next stream tries again)", async () => {
-    const source: LiveChangeSource = { subscribe: async () => Promise.reject(new Error("database down")) };
+  it("settles, without rejecting, when the source cannot listen; the next stream tries again", async () => {
+    let tries = 0;
+    const source: LiveChangeSource = {
+      subscribe: async () => {
+        tries++;
+        throw new Error("database down");
+      },
+    };
     const live = makeLiveChanges({ source, slots: createConcurrencySlots("test", caps) });
     const stream = live.watch(null, { signal: new AbortController().signal, stillAllowed: async () => true }, context);
     await expect(stream.listening).resolves.toBeUndefined();
+    const next = live.watch(null, { signal: new AbortController().signal, stillAllowed: async () => true }, context);
+    await next.listening;
+    expect(tries).toBe(2);
     stream.close();
+    next.close();
   });
 });

@@ -40,7 +40,8 @@ export interface LiveStream {
   /**
    * Settles once this process hears what commits (on PostgreSQL, its LISTEN is in place), or has tried and will try
    * again (the database is down: up to the connect timeout). Never rejects. Answering a stream after it means that
-   * every change committed after the answer is on the stream.
+   * every change committed after the answer is on the stream, or a reset where some may have been missed (the
+   * source reconnected).
    */
   listening: Promise<void>;
   /** The next frame, waiting for one if need be; null once the stream has ended (closed, or the credential ended). */

@@ -59,6 +59,20 @@ export function eventOutboxContract(currentUnitOfWork: () => UnitOfWork): void {
     expect(read).toEqual(created);
   });
 
+  it("events: a system change's event (no actor id, request or trace id) is stored and read back with its nulls", async () => {
+    const system: NewDomainEvent = {
+      type: "import.finished",
+      subject: { type: "import", id: "0190a000-0000-7000-8000-0000000000f1" },
+      actor: { type: "system", id: null, label: "system" },
+      requestId: null,
+      traceId: null,
+      payload: {},
+    };
+    const [appended] = await inUnit(({ events }) => events.append([system]));
+    expect(appended).toMatchObject({ ...system, sequence: 1 });
+    expect(await inUnit(({ events }) => events.pending(1))).toEqual([appended]);
+  });
+
   it("events: an append of thousands (an import's batch) keeps its order and each subject's numbers, across the adapter's statements", async () => {
     await inUnit(({ events }) => events.append([event("user.created", user(BOB))]));
     const many = Array.from({ length: 2_500 }, (_, n) => event("user.updated", user(n % 3 === 0 ? BOB : ADA), { n }));

@@ -23,8 +23,8 @@ interface OutboxRow {
 }
 
 /**
- * Events per statement when appending: 12 parameters each, well under PostgreSQL's 65,535 per statement (an
- * import's batch, a bulk action's chunk).
+ * Events per statement when appending: 12 parameters each, plus 3 per subject, well under PostgreSQL's 65,535 per
+ * statement. The units of work append one or two events; an import's batch, 500 by default.
  */
 const APPEND_CHUNK = 1_000;
 
@@ -41,6 +41,18 @@ export class PrismaEventOutbox implements EventOutbox {
 
   async append(events: readonly NewDomainEvent[]): Promise<DomainEvent[]> {
     this.guard();
+    if (events.length > APPEND_CHUNK) {
+      // Several statements: each would lock its own subjects in its own order, and two units appending about the
+      // same subjects could then deadlock. All of them are locked first, in one order.
+      const subjects = [...new Map(events.map((event) => [subjectKey(event.subject), event.subject])).entries()].sort(byKey);
+      for (let start = 0; start < subjects.length; start += APPEND_CHUNK) {
+        const rows = subjects.slice(start, start + APPEND_CHUNK).map(([, subject]) => Prisma.sql`(${subject.type}::text, ${subject.id}::text, 0)`);
+        await this.tx.$executeRaw`
+          INSERT INTO outbox_subjects (subject_type, subject_id, last_sequence) VALUES ${Prisma.join(rows)}
+          ON CONFLICT (subject_type, subject_id) DO UPDATE SET last_sequence = outbox_subjects.last_sequence`;
+        this.guard();
+      }
+    }
     const appended: DomainEvent[] = [];
     for (let start = 0; start < events.length; start += APPEND_CHUNK) {
       if (start > 0) this.guard();
@@ -58,8 +70,9 @@ export class PrismaEventOutbox implements EventOutbox {
    *    a second unit raising events about the subject waits here, so numbers follow commit order. Subjects are
    *    locked in one order (sorted here), so two units locking the same ones cannot deadlock on them.
    * 2. `inserted`: the events, numbered from what `taken` returned (the k-th of a subject's c events gets
-   *    last_sequence - c + k) and positioned (bigserial) in the order given. The sort by `n` waits for the whole
-   *    join, so every subject's lock is held before the first position is drawn: a subject's positions follow its
+   *    last_sequence - c + k) and positioned (bigserial) in the order given. No row reaches the insert before
+   *    `taken` has run in full (a data-modifying CTE is read whole by the join, and the sort by `n` needs all its
+   *    rows), so every subject's lock is held before the first position is drawn: a subject's positions follow its
    *    commit order too.
    * 3. `announced`: the NOTIFY to the live console's listeners on every replica (issue 21), delivered once the unit
    *    commits, in commit order.
@@ -74,13 +87,14 @@ export class PrismaEventOutbox implements EventOutbox {
       const entry = counts.get(key) ?? { subject: event.subject, count: 0 };
       entry.count++;
       counts.set(key, entry);
-      return { event, n, key, id: uuidv7(), index: entry.count };
+      return { event, n, entry, id: uuidv7(), index: entry.count };
     });
-    const subjects = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+    const subjects = [...counts.entries()].sort(byKey).map(([, entry]) => entry);
     const taken = Prisma.join(subjects.map(({ subject, count }) => Prisma.sql`(${subject.type}::text, ${subject.id}::text, ${count}::int)`));
     const values = Prisma.join(
-      rows.map(({ event, n, key, id, index }) => {
-        const fromEnd = counts.get(key)!.count - index;
+      rows.map(({ event, n, entry, id, index }) => {
+        // Counted once every row is: the subject's events after this one in the unit.
+        const fromEnd = entry.count - index;
         return Prisma.sql`(${n}::int, ${id}::uuid, ${event.type}::text, ${event.subject.type}::text, ${event.subject.id}::text, ${fromEnd}::int,
           ${event.actor.type}::text, ${event.actor.id}::uuid, ${event.actor.label.slice(0, 320)}::text, ${event.requestId}::text,
           ${event.traceId}::text, ${JSON.stringify(event.payload)}::jsonb)`;
@@ -154,6 +168,11 @@ export class PrismaEventOutbox implements EventOutbox {
 
 function subjectKey(subject: { type: string; id: string }): string {
   return `${subject.type}:${subject.id}`;
+}
+
+/** One order of subjects for every unit that locks them (code units, whatever the database's collation). */
+function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const ACTOR_TYPES = ["user", "token", "system", "anonymous"] as const;

@@ -2,6 +2,7 @@
  * GET /api/v1/events: the live console's stream (issue 21). Server-Sent Events of what changed, as it commits,
  * among what the caller may read (lib/use-cases/live-changes.ts).
  */
+import { untilAborted } from "../../domain/until-aborted";
 import type { LiveFrame } from "../../use-cases/live-changes";
 import { route } from "../route";
 import { IMPORT_EVENT_STREAM_CAPS } from "../../use-cases/watch-import";
@@ -30,9 +31,17 @@ export const liveEvents = route({
     // the last id it saw in the query (EventSource cannot set headers).
     const lastEventId = request.headers.get("last-event-id") || new URL(request.url).searchParams.get("lastEventId") || null;
     // Past the caps this throws: answered 429 as problem+json, before any stream exists.
-    const live = app.liveChanges.watch(lastEventId, { signal: stop, stillAllowed }, caller());
-    // Answered once this replica hears what commits: whatever commits after the answer is on the stream.
-    await live.listening;
+    const context = caller();
+    const live = app.liveChanges.watch(lastEventId, { signal: stop, stillAllowed }, context);
+    // Answered once this replica hears what commits, so whatever commits after the answer is on the stream; within
+    // the request's deadline (a PostgreSQL that does not answer the LISTEN's connect: 504), closing the stream when
+    // not answered, so its slot is given back.
+    try {
+      await untilAborted(live.listening, context.signal);
+    } catch (error) {
+      live.close();
+      throw error;
+    }
     const encoder = new TextEncoder();
     const frame = (next: LiveFrame) =>
       encoder.encode(
