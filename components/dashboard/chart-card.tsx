@@ -4,6 +4,8 @@ import { Card, Flex, Heading, Text } from "@radix-ui/themes";
 import dynamic from "next/dynamic";
 import type { ReactNode } from "react";
 
+import { CHART_HEIGHT } from "./chart-size";
+
 // The drawings (./chart-drawings: SVG, d3-scale and d3-shape) are loaded once the page runs, never with its
 // first-load JS (issue 23), and drawn in the browser only: their size is the card's, known there. Until they
 // arrive, a card's drawing box stays empty at its final size and its title and summary are already there.
@@ -25,7 +27,7 @@ export function ChartCard({ title, summary, children }: { title: string; summary
           <Heading as="h3" size="3">
             {title}
           </Heading>
-          <div style={{ width: "100%", height: 220 }} aria-hidden="true">
+          <div style={{ width: "100%", height: CHART_HEIGHT }} aria-hidden="true">
             {children}
           </div>
           <Text asChild size="2" color="gray">

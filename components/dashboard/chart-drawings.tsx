@@ -4,6 +4,8 @@ import { scaleBand, scaleLinear, scalePoint } from "d3-scale";
 import { area, curveMonotoneX, line } from "d3-shape";
 import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
 
+import { CHART_HEIGHT as HEIGHT } from "./chart-size";
+
 /**
  * The dashboard's drawings: plain SVG from React, with d3-scale for the axes' ranges and "nice" ticks and d3-shape
  * for the areas' curves. They replaced Recharts (issue 23), whose first drawing of the dashboard's four charts
@@ -14,7 +16,6 @@ import { useLayoutEffect, useRef, useState, type ReactNode } from "react";
  * Hovering a bar or a point shows its value (an SVG <title>); a count of 0 draws no bar.
  */
 
-const HEIGHT = 220;
 const TICK_FONT = 12;
 const whole = new Intl.NumberFormat();
 const rate = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
@@ -217,7 +218,7 @@ function Drawing({ margin, children }: { margin: { top: number; right: number; b
   );
 }
 
-/** A value axis: its ticks' labels and a dashed grid line across the drawing at each. */
+/** A value axis: its ticks' labels and a dashed grid line across the drawing at each (`format` may leave a tick out with ""). */
 function ValueAxis({
   scale,
   length,
@@ -234,23 +235,21 @@ function ValueAxis({
       {scale.ticks(5).map((tick) => {
         const at = scale(tick);
         const label = format(tick);
+        // A tick without a label (a fraction on a count's axis) gets no grid line either.
+        if (!label) return null;
         return side === "left" ? (
           <g key={tick} transform={`translate(0,${at})`}>
             <line x1={0} x2={length} style={{ stroke: "var(--gray-a5)", strokeDasharray: "3 3" }} />
-            {label && (
-              <text x={-8} dy="0.32em" textAnchor="end" style={{ fill: "var(--gray-11)" }}>
-                {label}
-              </text>
-            )}
+            <text x={-8} dy="0.32em" textAnchor="end" style={{ fill: "var(--gray-11)" }}>
+              {label}
+            </text>
           </g>
         ) : (
           <g key={tick} transform={`translate(${at},0)`}>
             <line y1={0} y2={length} style={{ stroke: "var(--gray-a5)", strokeDasharray: "3 3" }} />
-            {label && (
-              <text y={length + 16} textAnchor="middle" style={{ fill: "var(--gray-11)" }}>
-                {label}
-              </text>
-            )}
+            <text y={length + 16} textAnchor="middle" style={{ fill: "var(--gray-11)" }}>
+              {label}
+            </text>
           </g>
         );
       })}
