@@ -47,9 +47,10 @@ export default defineConfig({
         extends: true,
         test: {
           name: "integration",
-          // Isolated per file, unlike the unit project: without isolation the stage took 140-170 s instead of about
-          // 205 s and passed twice in shuffled orders, but a fresh-clone run then answered 500 ("part": "audit") to
-          // GET /users/{id}/overview in the PostgreSQL hostile-input suite, which passes alone (issue 23's note).
+          // Isolated per file, unlike the unit project, for now: without isolation the stage took 140-170 s instead
+          // of about 205 s and passed twice in shuffled orders and once in a fresh clone. A fresh-clone run without it
+          // answered 500 ("part": "audit") to GET /users/{id}/overview in the PostgreSQL hostile-input suite, but so
+          // did the next run, with it: not isolation's doing. `isolate: false` can come back once that 500 is found.
           include: ["**/*.integration.test.ts"],
           // global.gc, so a test can measure live heap rather than garbage not yet collected (the users export's
           // constant-memory test, test/api/users-export.postgres.integration.test.ts).
