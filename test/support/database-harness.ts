@@ -58,7 +58,7 @@ export function openPgliteHarness(prefix: string, settings: Settings = {}, optio
 
 async function openOn(location: Settings, settings: Settings, options: Options, remove: () => Promise<void>): Promise<DatabaseHarness> {
   const open = (more: Settings, moreOptions: Options) =>
-    createApiHarness({ hasher: fastTestHasher, ...moreOptions, database: loadConfig({ ...location, LOG_LEVEL: "silent", ...more }) });
+    createApiHarness({ hasher: fastTestHasher, ...moreOptions, database: loadConfig({ ...location, LOG_LEVEL: process.env.HARNESS_LOG_LEVEL ?? "silent", ...more }) });
   let harness: ApiHarness;
   try {
     harness = await open(settings, options);

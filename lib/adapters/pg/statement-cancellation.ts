@@ -11,11 +11,17 @@ import pg from "pg";
  * The pid is the one node-postgres received when the connection was opened (`processID`), so no round trip is
  * spent asking for it. The connection goes back to the pool only once the cancel, if one was sent, has been
  * delivered: PostgreSQL ignores a cancel that reaches a backend between statements, so it can never hit the
- * statement of whoever borrows the connection next.
+ * statement of whoever borrows the connection next. Within a transaction that is not enough: the cancel can
+ * land on the unit's own ROLLBACK, which then fails and leaves the transaction open and aborted (25P02 "current
+ * transaction is aborted" for every statement of the next borrower, its BEGIN included; seen under load in the
+ * overview's fan-out). So a connection taken through `cancellableConnections` is closed, never reused, once a
+ * cancel was sent on it.
  */
 export interface StatementWatch {
   /** Stops watching the signal (the work is done). */
   stop(): void;
+  /** Whether a cancel was sent: the signal aborted while the statement was watched. */
+  cancelSent(): boolean;
   /**
    * Resolves once a cancel that was sent has been delivered (at once if none was): true. False if it was not
    * confirmed within CANCEL_WAIT_MS (the cancel connection slow or gone): the connection must then be destroyed
@@ -48,6 +54,7 @@ export function watchStatement(client: pg.PoolClient, signal: AbortSignal, cance
   else signal.addEventListener("abort", onAbort, { once: true });
   return {
     stop: () => signal.removeEventListener("abort", onAbort),
+    cancelSent: () => cancelled !== undefined,
     settled: () => cancelled ?? Promise.resolve(true),
   };
 }
@@ -56,8 +63,9 @@ export function watchStatement(client: pg.PoolClient, signal: AbortSignal, cance
  * The same for connections that a library takes from the pool itself: Prisma's pg adapter takes one per
  * interactive transaction. `watching(signal, start)` runs `start` so that the first connection taken from `pool`
  * within it (through the promise form of `pool.connect`, which the adapter's `startTransaction` uses) is watched
- * for `signal`, and its release waits for a cancel in flight. Found through AsyncLocalStorage: the adapter
- * connects within the promise chain that `start` begins.
+ * for `signal`, and its release waits for a cancel in flight and then closes the connection (see above: the
+ * cancel may have hit the transaction's ROLLBACK). Found through AsyncLocalStorage: the adapter connects within
+ * the promise chain that `start` begins.
  */
 export function cancellableConnections(pool: pg.Pool, cancelPool: pg.Pool) {
   interface Slot {
@@ -76,9 +84,9 @@ export function cancellableConnections(pool: pg.Pool, cancelPool: pg.Pool) {
       const release = client.release.bind(client);
       client.release = (error?: Error | boolean) => {
         watch.stop();
-        void watch.settled().then((delivered) => {
+        void watch.settled().then(() => {
           try {
-            release(delivered ? error : new Error("the statement's cancel was not confirmed: connection discarded"));
+            release(watch.cancelSent() ? new Error("a cancel was sent on this transaction's connection: discarded") : error);
           } catch {
             // Released twice (a bug of the caller's): pg-pool refuses the second; nothing more to do here.
           }
