@@ -3,7 +3,7 @@ import pg from "pg";
 import { DatabaseBusyError } from "../../domain/errors";
 import { untilAborted } from "../../domain/until-aborted";
 import type { UnitOfWork } from "../../ports/unit-of-work";
-import { pgSession } from "../prisma/migrator";
+import { pgSession, type SqlSession } from "../prisma/migrator";
 import { SqlUserQueries } from "../sql/sql-user-queries";
 import { watchStatement } from "./statement-cancellation";
 
@@ -11,7 +11,7 @@ import { watchStatement } from "./statement-cancellation";
  * `UnitOfWork.read` on PostgreSQL (issue 16): one pooled connection for the read's statements, no transaction
  * around them, so a GET by id is one round trip. A read whose signal aborts (its deadline, or the client going
  * away) has its running statement cancelled on the server (statement-cancellation.ts), and the connection goes
- * back to the pool only once nothing of this read can touch it any more.
+ * back to the pool only once nothing of this read can touch it any more, unless a statement broke it.
  */
 export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["read"] {
   return async (work, options) => {
@@ -21,24 +21,38 @@ export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["r
     const client = await untilAborted(connect(pool), signal, (late) => late.release());
     const watch = signal ? watchStatement(client, signal, cancelPool) : undefined;
     const guard = () => signal?.throwIfAborted();
-    const running = Promise.resolve().then(() => work({ users: new SqlUserQueries(pgSession(client), guard) }));
+    // A statement that broke the connection itself (see statementFailuresNoted), if one did.
+    let broken: Error | undefined;
+    const session = statementFailuresNoted(pgSession(client), (error) => (broken ??= error));
+    const running = Promise.resolve().then(() => work({ users: new SqlUserQueries(session, guard) }));
     void running
-      .then(
-        () => release(),
-        (error: unknown) => release(error),
-      )
+      .then(release, release)
       // pg-pool refuses a second release (a bug of ours if it ever happened): never an unhandled rejection.
       .catch(() => undefined);
-    async function release(error?: unknown) {
+    async function release() {
       watch?.stop();
       const delivered = (await watch?.settled()) ?? true;
-      // A statement the server refused (DatabaseError, a cancel included) leaves the connection sound; anything
-      // else (the connection dropped), or a cancel that may still land, and it is discarded rather than handed on.
-      const broken = error !== undefined && !(error instanceof pg.DatabaseError) && !signal?.aborted;
+      // A cancel that may still land, or a broken connection, and it is discarded rather than handed on.
       if (!delivered) client.release(new Error("the statement's cancel was not confirmed: connection discarded"));
-      else client.release(broken ? toError(error) : undefined);
+      else client.release(broken);
     }
     return untilAborted(running, signal);
+  };
+}
+
+/**
+ * `session`, telling `broke` of a statement that failed other than by the server refusing it (a pg.DatabaseError,
+ * a cancel included, leaves the connection sound): the connection dropping, say. An error the work throws on its
+ * own (a user not found) says nothing about the connection, which then goes back to the pool.
+ */
+function statementFailuresNoted(session: SqlSession, broke: (error: Error) => void): SqlSession {
+  const noted = (error: unknown): never => {
+    if (!(error instanceof pg.DatabaseError)) broke(toError(error));
+    throw error;
+  };
+  return {
+    query: <T extends object>(sql: string, params?: unknown[]) => session.query<T>(sql, params).catch(noted),
+    exec: (sql: string) => session.exec(sql).catch(noted),
   };
 }
 
