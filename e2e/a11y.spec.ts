@@ -107,9 +107,8 @@ const PAGES: readonly ScannedPage[] = [
     who: "ADMIN",
     path: () => "/docs",
     ready: (page) => page.getByRole("heading", { level: 1, name: "User console API" }),
-    // Scalar's reference is a third-party Vue app whose markup we cannot change (its findings go upstream), and
-    // with every tag open its DOM takes axe over 30 s on two cores. What is ours is scanned: the document, the
-    // landmark, the loading state's frame.
+    // Scalar's reference is a third-party Vue app whose markup we cannot change (its findings go upstream). What
+    // is ours is scanned: the document, the landmark, the loading state's frame.
     exclude: [".scalar-app"],
     // Scalar marks the body light-mode or dark-mode, following the console's theme (components/docs/api-reference.tsx).
     themeClassOn: (page) => page.locator("body"),
