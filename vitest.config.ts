@@ -49,6 +49,8 @@ export default defineConfig({
           name: "integration",
           // Not isolated per file either, as in the unit project (the stage took 140-170 s instead of about 205 s):
           // each worker imports the app once. A test that passes alone and fails in the stage: try it with --isolate.
+          // (An overview's intermittent 500 once looked like isolation's doing; it was a cancel that hit a
+          // transaction's ROLLBACK, fixed in lib/adapters/pg/statement-cancellation.ts.)
           isolate: false,
           include: ["**/*.integration.test.ts"],
           // global.gc, so a test can measure live heap rather than garbage not yet collected (the users export's

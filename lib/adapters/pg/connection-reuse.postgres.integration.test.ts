@@ -7,63 +7,73 @@ import { createPgReads } from "./pg-reads";
 import { cancellableConnections } from "./statement-cancellation";
 
 /**
- * Which pooled connections are handed on to the next unit and which are closed: a connection is reused unless
- * something may have left it unsound. One connection in the pool, so the next unit gets the previous unit's
- * connection (the same backend pid) unless it was closed.
+ * Which pooled connections are handed on to the next unit, and in what state: a connection is reused unless
+ * something may have left it unsound, and then it is closed. One connection in each pool, so the next unit gets
+ * the previous unit's connection (the same backend pid) unless it was closed.
  */
-
 let database: TestDatabase;
 let pool: pg.Pool;
 let cancelPool: pg.Pool;
+/** How many cancels were sent through `cancelPool`. */
+let cancelsSent = 0;
+let watching: ReturnType<typeof cancellableConnections>["watching"];
 beforeAll(async () => {
-  database = await createTestDatabase("statement_cancellation");
+  database = await createTestDatabase("connection_reuse");
   pool = new pg.Pool({ connectionString: database.url, max: 1 });
   cancelPool = new pg.Pool({ connectionString: database.url, max: 1 });
+  const counting = { query: (...args: Parameters<pg.Pool["query"]>) => (cancelsSent++, cancelPool.query(...args)) } as pg.Pool;
+  ({ watching } = cancellableConnections(pool, counting));
 });
 afterAll(async () => {
   await Promise.all([pool?.end(), cancelPool?.end()]);
   await database?.drop();
 });
 
-/** The backend pid of the connection a unit gets, run as Prisma's adapter runs a transaction: BEGIN ... release. */
-async function unitOnPool(watching: ReturnType<typeof cancellableConnections>["watching"], signal: AbortSignal, abortMidway?: () => void) {
-  const client = await watching(signal, () => pool.connect());
-  try {
-    await client.query("BEGIN");
-    const [row] = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows;
-    abortMidway?.();
-    await client.query("ROLLBACK");
-    return row!.pid;
-  } finally {
-    client.release();
-  }
-}
+/** The backend pid of the pool's one connection (a new one if the last was closed). */
+const pooledBackend = async () => (await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
 
-describe("connections taken through cancellableConnections", () => {
-  it("go back to the pool for the next unit when no cancel was sent", async () => {
-    const { watching } = cancellableConnections(pool, cancelPool);
-    const first = await unitOnPool(watching, new AbortController().signal);
-    const second = await unitOnPool(watching, new AbortController().signal);
-    expect(second).toBe(first);
+describe("a transaction's connection (cancellableConnections, as Prisma's adapter takes it)", () => {
+  it("goes back to the pool as it is when no cancel was sent", async () => {
+    const before = await pooledBackend();
+    const client = await watching(new AbortController().signal, () => pool.connect());
+    await client.query("BEGIN");
+    await client.query("ROLLBACK");
+    client.release();
+    expect(await pooledBackend()).toBe(before);
   });
 
-  it("are closed, not reused, once a cancel was sent on them: it may have hit the unit's ROLLBACK and left the transaction aborted", async () => {
-    const { watching } = cancellableConnections(pool, cancelPool);
+  it("is handed on with its transaction ended after a cancel, even one that hit the unit's own ROLLBACK", async () => {
+    const before = await pooledBackend();
     const controller = new AbortController();
-    const cancelled = await unitOnPool(watching, controller.signal, () => controller.abort(new Error("deadline")));
-    const next = await unitOnPool(watching, new AbortController().signal);
-    expect(next).not.toBe(cancelled);
-    // The cancelled unit's backend goes away (its exit follows the client's Terminate), not idle in the pool.
-    const backends = async () =>
-      (await cancelPool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1", [cancelled])).rows[0]?.n;
-    await expect.poll(backends).toBe(0);
+    const sent = cancelsSent;
+    const client = await watching(controller.signal, () => pool.connect());
+    await client.query("BEGIN");
+    // The state a cancel that lands on the unit's ROLLBACK leaves: a transaction open and aborted.
+    await expect(client.query("SELECT 1/0")).rejects.toThrow(/division by zero/);
+    controller.abort(new Error("deadline"));
+    client.release();
+    expect(cancelsSent).toBe(sent + 1);
+    // The next unit's BEGIN works (not 25P02 "current transaction is aborted"), on the same connection.
+    const next = await pool.connect();
+    try {
+      await next.query("BEGIN");
+      expect((await next.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid).toBe(before);
+      await next.query("ROLLBACK");
+    } finally {
+      next.release();
+    }
+  });
+
+  it("sends no cancel when the signal had aborted before the connection was taken: nothing of the unit ran on it", async () => {
+    const sent = cancelsSent;
+    const client = await watching(AbortSignal.abort(new Error("gone")), () => pool.connect());
+    client.release();
+    expect(await pooledBackend()).toBeGreaterThan(0);
+    expect(cancelsSent).toBe(sent);
   });
 });
 
 describe("the query side's reads (createPgReads)", () => {
-  /** The backend pid of the pool's one connection (a new one if the last was closed). */
-  const pooledBackend = async () => (await pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
-
   it("hand their connection on when the work itself failed (a user not found): that says nothing about the connection", async () => {
     const read = createPgReads(pool, cancelPool);
     const before = await pooledBackend();
@@ -76,5 +86,24 @@ describe("the query side's reads (createPgReads)", () => {
     );
     await expect(notFound).rejects.toThrow(UserNotFoundError);
     expect(await pooledBackend()).toBe(before);
+  });
+
+  it("close it when a statement failed on our side (a client-side timeout: the statement may still be running)", async () => {
+    const timing = new pg.Pool({ connectionString: database.url, max: 1, query_timeout: 300 });
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    try {
+      const backendOf = async () => (await timing.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      const before = await backendOf();
+      await locker.query("BEGIN");
+      await locker.query("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+      const read = createPgReads(timing, cancelPool);
+      await expect(read(({ users }) => users.getById("00000000-0000-4000-8000-000000000000"), {})).rejects.toThrow(/timeout/i);
+      await locker.query("ROLLBACK");
+      expect(await backendOf()).not.toBe(before);
+    } finally {
+      await locker.end();
+      await timing.end();
+    }
   });
 });

@@ -11,7 +11,8 @@ import { watchStatement } from "./statement-cancellation";
  * `UnitOfWork.read` on PostgreSQL (issue 16): one pooled connection for the read's statements, no transaction
  * around them, so a GET by id is one round trip. A read whose signal aborts (its deadline, or the client going
  * away) has its running statement cancelled on the server (statement-cancellation.ts), and the connection goes
- * back to the pool only once nothing of this read can touch it any more, unless a statement broke it.
+ * back to the pool only once nothing of this read can touch it any more; a connection that broke meanwhile is closed
+ * instead.
  */
 export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["read"] {
   return async (work, options) => {
@@ -21,9 +22,13 @@ export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["r
     const client = await untilAborted(connect(pool), signal, (late) => late.release());
     const watch = signal ? watchStatement(client, signal, cancelPool) : undefined;
     const guard = () => signal?.throwIfAborted();
-    // A statement that broke the connection itself (see statementFailuresNoted), if one did.
+    // What broke the connection itself, if anything did: a statement's failure (see statementFailuresNoted), or
+    // the connection dropping while checked out, which node-postgres reports as an 'error' event (pg-pool listens
+    // only while a connection is idle: unheard, the event would crash the process).
     let broken: Error | undefined;
-    const session = statementFailuresNoted(pgSession(client), (error) => (broken ??= error));
+    const onConnectionError = (error: Error) => (broken ??= error);
+    client.on("error", onConnectionError);
+    const session = statementFailuresNoted(pgSession(client), onConnectionError);
     const running = Promise.resolve().then(() => work({ users: new SqlUserQueries(session, guard) }));
     void running
       .then(release, release)
@@ -32,7 +37,8 @@ export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["r
     async function release() {
       watch?.stop();
       const delivered = (await watch?.settled()) ?? true;
-      // A cancel that may still land, or a broken connection, and it is discarded rather than handed on.
+      client.removeListener("error", onConnectionError);
+      // A cancel that may still land, or a broken connection, and it is closed rather than handed on.
       if (!delivered) client.release(new Error("the statement's cancel was not confirmed: connection discarded"));
       else client.release(broken);
     }
@@ -41,13 +47,16 @@ export function createPgReads(pool: pg.Pool, cancelPool: pg.Pool): UnitOfWork["r
 }
 
 /**
- * `session`, telling `broke` of a statement that failed other than by the server refusing it (a pg.DatabaseError,
- * a cancel included, leaves the connection sound): the connection dropping, say. An error the work throws on its
- * own (a user not found) says nothing about the connection, which then goes back to the pool.
+ * `session`, telling `broke` of a statement that failed other than by the server refusing it: the connection
+ * dropping, a client-side query timeout (the statement may still be running), or a FATAL error (the server ends
+ * the session after it). A statement the server refused (a pg.DatabaseError, a cancel included) leaves the
+ * connection sound, and an error the work throws on its own (a user not found) says nothing about it: it then
+ * goes back to the pool.
  */
 function statementFailuresNoted(session: SqlSession, broke: (error: Error) => void): SqlSession {
   const noted = (error: unknown): never => {
-    if (!(error instanceof pg.DatabaseError)) broke(toError(error));
+    const refused = error instanceof pg.DatabaseError && error.severity !== "FATAL" && error.severity !== "PANIC";
+    if (!refused) broke(toError(error));
     throw error;
   };
   return {

@@ -11,11 +11,15 @@ import pg from "pg";
  * The pid is the one node-postgres received when the connection was opened (`processID`), so no round trip is
  * spent asking for it. The connection goes back to the pool only once the cancel, if one was sent, has been
  * delivered: PostgreSQL ignores a cancel that reaches a backend between statements, so it can never hit the
- * statement of whoever borrows the connection next. Within a transaction that is not enough: the cancel can
- * land on the unit's own ROLLBACK, which then fails and leaves the transaction open and aborted (25P02 "current
- * transaction is aborted" for every statement of the next borrower, its BEGIN included; seen under load in the
- * overview's fan-out). So a connection taken through `cancellableConnections` is closed, never reused, once a
- * cancel was sent on it.
+ * statement of whoever borrows the connection next. Within a transaction that is not enough: the cancel can land
+ * on the unit's own ROLLBACK (or COMMIT), which then fails and leaves the transaction open and aborted (25P02
+ * "current transaction is aborted" for every statement of the next borrower, its BEGIN included; seen under load
+ * in the overview's fan-out). So `cancellableConnections` ends a cancelled unit's transaction itself, with one
+ * more ROLLBACK once the cancel is delivered, and closes the connection only if that fails too.
+ *
+ * A signal that has already aborted when the watch starts sends no cancel: nothing of the work runs on the
+ * connection yet, and the callers send no statement once their signal has aborted (Prisma's BEGIN and ROLLBACK
+ * around a unit given up on are all that can still run, and they are short).
  */
 export interface StatementWatch {
   /** Stops watching the signal (the work is done). */
@@ -50,8 +54,7 @@ export function watchStatement(client: pg.PoolClient, signal: AbortSignal, cance
     });
     cancelled = Promise.race([sent, late]).finally(() => clearTimeout(timer));
   };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener("abort", onAbort, { once: true });
+  if (!signal.aborted) signal.addEventListener("abort", onAbort, { once: true });
   return {
     stop: () => signal.removeEventListener("abort", onAbort),
     cancelSent: () => cancelled !== undefined,
@@ -63,9 +66,9 @@ export function watchStatement(client: pg.PoolClient, signal: AbortSignal, cance
  * The same for connections that a library takes from the pool itself: Prisma's pg adapter takes one per
  * interactive transaction. `watching(signal, start)` runs `start` so that the first connection taken from `pool`
  * within it (through the promise form of `pool.connect`, which the adapter's `startTransaction` uses) is watched
- * for `signal`, and its release waits for a cancel in flight and then closes the connection (see above: the
- * cancel may have hit the transaction's ROLLBACK). Found through AsyncLocalStorage: the adapter connects within
- * the promise chain that `start` begins.
+ * for `signal`. Its release waits for a cancel in flight and then, if one was sent, rolls back whatever the cancel
+ * may have left open (see above) before handing the connection on. Found through AsyncLocalStorage: the adapter
+ * connects within the promise chain that `start` begins.
  */
 export function cancellableConnections(pool: pg.Pool, cancelPool: pg.Pool) {
   interface Slot {
@@ -84,9 +87,9 @@ export function cancellableConnections(pool: pg.Pool, cancelPool: pg.Pool) {
       const release = client.release.bind(client);
       client.release = (error?: Error | boolean) => {
         watch.stop();
-        void watch.settled().then(() => {
+        void settle(client, watch, error).then((verdict) => {
           try {
-            release(watch.cancelSent() ? new Error("a cancel was sent on this transaction's connection: discarded") : error);
+            release(verdict);
           } catch {
             // Released twice (a bug of the caller's): pg-pool refuses the second; nothing more to do here.
           }
@@ -101,6 +104,25 @@ export function cancellableConnections(pool: pg.Pool, cancelPool: pg.Pool) {
       return slots.run({ signal, taken: false }, start);
     },
   };
+}
+
+/**
+ * What to release a watched transaction's connection with, once its cancel (if any) has settled: the adapter's own
+ * error, if it gave one (the connection is then closed); an error if the cancel was not confirmed (it may still
+ * land); otherwise nothing, after a ROLLBACK when a cancel was sent, since it may have hit the unit's own ROLLBACK
+ * or COMMIT. Outside a transaction that ROLLBACK only draws a warning; should it fail, the connection is closed.
+ */
+async function settle(client: pg.PoolClient, watch: StatementWatch, error: Error | boolean | undefined): Promise<Error | boolean | undefined> {
+  const delivered = await watch.settled();
+  if (error) return error;
+  if (!delivered) return new Error("the statement's cancel was not confirmed: connection discarded");
+  if (!watch.cancelSent()) return undefined;
+  try {
+    await client.query("ROLLBACK");
+    return undefined;
+  } catch (rollbackFailed) {
+    return rollbackFailed instanceof Error ? rollbackFailed : new Error(String(rollbackFailed));
+  }
 }
 
 /**
