@@ -42,8 +42,8 @@ export function ApiReference({ url }: { url: string }) {
       hideDarkModeToggle: true,
       forceDarkModeState: resolvedTheme === "dark" ? "dark" : "light",
       documentDownloadType: "json",
-      // A tag opens when chosen (in the sidebar, or found with its search): drawing every operation up front cost
-      // seconds of main-thread CPU per load on two cores.
+      // Only the first tag open at load (Scalar's default); the others open when chosen in the sidebar or found
+      // with its search. Drawing every operation up front cost seconds of main-thread CPU per load on two cores.
       defaultOpenAllTags: false,
       // The console's own fonts instead of Scalar's (which it would fetch from fonts.scalar.com).
       customCss: ".scalar-app { --scalar-font: var(--default-font-family); --scalar-font-code: var(--code-font-family); }",
