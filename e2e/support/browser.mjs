@@ -6,12 +6,7 @@ import { chromium } from "@playwright/test";
 
 export const SYSTEM_CHROMIUM = "/usr/bin/chromium";
 
-/**
- * Flags Debian's Chromium needs here: root without a sandbox, no GPU, and no calls home on a closed network. Then
- * two that make it cheaper to drive, since the e2e stage is CPU-bound (the two cores ~90% busy with one worker):
- * compositing in the renderer rather than in a GPU process that has no GPU, and one renderer per tab rather than
- * per site (the app is one origin). Over six runs of the same specs: 95-109 s instead of 108-113 s (issue 23).
- */
+/** Flags Debian's Chromium needs here: root without a sandbox, no GPU, and no calls home on a closed network. */
 export const SYSTEM_CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -19,9 +14,6 @@ export const SYSTEM_CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
-  "--disable-gpu-compositing",
-  "--disable-site-isolation-trials",
-  "--disable-features=site-per-process",
 ];
 
 /** Launch options for the browser found, or null when there is none. */
