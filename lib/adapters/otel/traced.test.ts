@@ -1,4 +1,4 @@
-import { context, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { UserNotFoundError } from "../../domain/errors";
@@ -71,5 +71,21 @@ describe("traced (a use case in a span of its own)", () => {
     const count = traced("countUsersByStatus", async () => 3);
     expect(await count()).toBe(3);
     expect(tracing.span("use_case countUsersByStatus").parentSpanContext).toBeUndefined();
+  });
+
+  it("starts no span under a request the sampler dropped, and runs the use case in the request's context", async () => {
+    // What a request not sampled holds: a span that is not recording, its trace not sampled.
+    const dropped = trace.setSpanContext(ROOT_CONTEXT, { traceId: "1".repeat(32), spanId: "2".repeat(16), traceFlags: TraceFlags.NONE });
+    const getUser = traced("getUser", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return trace.getActiveSpan()?.spanContext().traceId;
+    });
+    expect(await context.with(dropped, () => getUser())).toBe("1".repeat(32));
+    expect(tracing.spans()).toEqual([]);
+
+    // A caller's trace that is sampled is continued, even by a span that does not record here (a remote parent).
+    const sampled = trace.setSpanContext(ROOT_CONTEXT, { traceId: "3".repeat(32), spanId: "4".repeat(16), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    await context.with(sampled, () => getUser());
+    expect(tracing.span("use_case getUser").parentSpanContext?.spanId).toBe("4".repeat(16));
   });
 });

@@ -1,4 +1,4 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from "@opentelemetry/api";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
 import { EmailTakenError } from "../../domain/errors";
@@ -101,5 +101,22 @@ describe("withDatabaseTracing", () => {
     const unitOfWork = withDatabaseTracing(createInMemoryDatabase().unitOfWork);
     await unitOfWork.run(({ users, savepoint }) => savepoint(() => users.create(newUser)));
     expect(tracing.span("users.create").parentSpanContext?.spanId).toBe(tracing.span("unit_of_work").spanContext().spanId);
+  });
+
+  it("starts no span under a caller the sampler dropped, and runs the unit and the reads in the caller's context", async () => {
+    const dropped = trace.setSpanContext(ROOT_CONTEXT, { traceId: "1".repeat(32), spanId: "2".repeat(16), traceFlags: TraceFlags.NONE });
+    const unitOfWork = withDatabaseTracing(createInMemoryDatabase().unitOfWork);
+    const traceIds = await context.with(dropped, async () => [
+      await unitOfWork.run(async ({ users }) => {
+        await users.create(newUser);
+        return trace.getActiveSpan()?.spanContext().traceId;
+      }),
+      await unitOfWork.read(async ({ users }) => {
+        await users.getById("0193f5d2-aaaa-7000-8000-000000000001");
+        return trace.getActiveSpan()?.spanContext().traceId;
+      }),
+    ]);
+    expect(traceIds).toEqual(["1".repeat(32), "1".repeat(32)]);
+    expect(tracing.spans()).toEqual([]);
   });
 });

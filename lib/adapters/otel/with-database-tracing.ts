@@ -3,7 +3,7 @@ import { ATTR_DB_OPERATION_NAME, ATTR_DB_SYSTEM_NAME, DB_SYSTEM_NAME_VALUE_POSTG
 
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { aroundCalls, aroundEveryRepository, type AroundCall } from "../proxy/around-repository-calls";
-import { endWith, recordFailure, tracer } from "./tracer";
+import { endWith, mayRecordUnder, recordFailure, tracer } from "./tracer";
 
 /**
  * Decorates a unit of work with spans (issue 8): one `unit_of_work` span per unit (the transaction, from asking
@@ -19,10 +19,15 @@ import { endWith, recordFailure, tracer } from "./tracer";
  *
  * `system` is what the adapter underneath speaks: `postgresql` for PostgreSQL and for PGlite (PostgreSQL
  * compiled to WASM); the in-memory adapter of the tests is traced as the port it stands in for.
+ *
+ * Under a caller whose span the sampler dropped, no span is started (tracer.ts `mayRecordUnder`): the unit runs
+ * undecorated, in the caller's context.
  */
 export function withDatabaseTracing(inner: UnitOfWork, system: string = DB_SYSTEM_NAME_VALUE_POSTGRESQL): UnitOfWork {
   return {
     run(work, options) {
+      const caller = context.active();
+      if (!mayRecordUnder(caller)) return inner.run((repos) => context.with(caller, () => work(repos)), options);
       const span = tracer().startSpan("unit_of_work", { attributes: { [ATTR_DB_SYSTEM_NAME]: system } });
       const unit = trace.setSpan(context.active(), span);
       try {
@@ -37,6 +42,7 @@ export function withDatabaseTracing(inner: UnitOfWork, system: string = DB_SYSTE
     read(work, options) {
       // No unit span (there is no transaction): each query's span is a child of the caller's.
       const caller = context.active();
+      if (!mayRecordUnder(caller)) return inner.read((queries) => context.with(caller, () => work(queries)), options);
       return inner.read(
         (queries) => context.with(caller, () => work({ users: tracedRepository("users", queries.users, caller, system) })),
         options,
