@@ -1,13 +1,19 @@
-import { SpanStatusCode, trace, TraceFlags, type Context, type Span } from "@opentelemetry/api";
+import { SpanStatusCode, trace, TraceFlags, type Context, type Span, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 
+let current: { provider: TracerProvider; tracer: Tracer } | undefined;
+
 /**
- * The app's tracer. Taken from the global provider on each use rather than once: the app is built before Next
- * starts the SDK (instrumentation.ts runs during `prepare()`), and the API's proxy tracer only starts recording
- * once a provider is registered.
+ * The app's tracer, from the global provider. Kept while that provider stays the global one: the API's proxy
+ * provider hands out a proxy tracer that starts recording once the SDK registers (the app is built before Next
+ * starts it: instrumentation.ts runs during `prepare()`), and asked on every span, the provider made a new proxy
+ * tracer each time tracing was off (which Next then wraps: instrumentation-node-extensions.js). Asked again once
+ * the global provider is another one (`trace.disable()` between test files).
  */
-export function tracer() {
-  return trace.getTracer("user-console");
+export function tracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  if (current?.provider !== provider) current = { provider, tracer: provider.getTracer("user-console") };
+  return current.tracer;
 }
 
 /**
