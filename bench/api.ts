@@ -25,7 +25,7 @@
  * The load generator shares this machine's cores with the servers and PostgreSQL: figures compare servers
  * within one run; they are not the capacity of a machine that serves only the API.
  *
- *   npm run bench -- api   (or: npx tsx --conditions react-server bench/api.ts [--seconds 8] [--rounds 2])
+ *   npm run bench -- api   (or: npx tsx --conditions react-server bench/api.ts [--seconds 4] [--rounds 4])
  * Writes bench/results/api.json.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -51,9 +51,13 @@ import { ensureBuild, freePort, ROOT } from "../test/support/built-server";
 import { startPostgresServer, type PostgresServer } from "../test/support/postgres-server";
 
 const { values: argv } = parseArgs({
-  options: { seconds: { type: "string", default: "8" }, rounds: { type: "string", default: "2" } },
+  options: { seconds: { type: "string", default: "4" }, rounds: { type: "string", default: "4" } },
 });
-/** Length of each measured run (the maximum-rate one and the paced one). */
+/**
+ * Length of each measured run (the maximum-rate one and the paced one). Four rounds of 4 s rather than two of 8 s:
+ * this machine's speed drifts over tens of seconds (the same server measured 1,060 and 1,600 req/s a minute
+ * apart), and servers that take turns more often share that drift more evenly.
+ */
 const SECONDS = Number(argv.seconds);
 const ROUNDS = Number(argv.rounds);
 const WARMUP_SECONDS = 3;
