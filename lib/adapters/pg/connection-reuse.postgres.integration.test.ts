@@ -106,4 +106,35 @@ describe("the query side's reads (createPgReads)", () => {
       await timing.end();
     }
   });
+
+  it("close it, and the process lives on, when the server ends the session while the read holds it between statements", async () => {
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const read = createPgReads(pool, cancelPool);
+      const before = await pooledBackend();
+      const missing = "00000000-0000-4000-8000-000000000000";
+      const ended = read(
+        async ({ users }) => {
+          await users.getById(missing);
+          // The session ends while no statement of ours runs on it: node-postgres reports that as an 'error' event
+          // on the checked-out client, which nothing but the read listens to (unheard, it would crash the process).
+          await admin.query("SELECT pg_terminate_backend($1)", [before]);
+          while ((await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1", [before])).rowCount) {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          // The server has closed the socket: let the client read the news before the next statement is sent.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return users.getById(missing);
+        },
+        { signal: new AbortController().signal },
+      );
+      await expect(ended).rejects.toThrow(/terminat|not queryable|connection/i);
+      // Closed, not handed on: the next read gets a new session, and works.
+      expect(await pooledBackend()).not.toBe(before);
+      await expect(read(({ users }) => users.getById(missing), {})).resolves.toBeNull();
+    } finally {
+      await admin.end();
+    }
+  });
 });
