@@ -5,6 +5,10 @@ import type { Prisma, AuditEntry as AuditRow } from "./generated/client.ts";
 import { isUuid } from "./prisma-user-repository";
 import { v7 as uuidv7 } from "uuid";
 
+/** An audit row's columns, named as Prisma's model names them (toAuditEntry reads that shape). */
+const AUDIT_COLUMNS = `id, action, actor_type AS "actorType", actor_id AS "actorId", actor, target_type AS "targetType",
+  target_id AS "targetId", data, request_id AS "requestId", trace_id AS "traceId", created_at AS "createdAt"`;
+
 export class PrismaAuditLog implements AuditLog {
   constructor(
     private readonly tx: Prisma.TransactionClient,
@@ -14,19 +18,24 @@ export class PrismaAuditLog implements AuditLog {
 
   async append(entry: NewAuditEntry): Promise<AuditEntry> {
     this.guard();
-    const row = await this.tx.auditEntry.create({
-      data: {
-        action: entry.action,
-        actorType: entry.actor.type,
-        actorId: entry.actor.id,
-        actor: entry.actor.label.slice(0, 320),
-        targetType: entry.target.type,
-        targetId: entry.target.id,
-        data: toJsonObject(entry.data ?? {}),
-        requestId: entry.requestId ?? null,
-        traceId: entry.traceId ?? null,
-      },
-    });
+    // Plain SQL: every change writes one, and a model query costs about 0.2 ms more CPU than the same statement
+    // sent raw (docs/operations.md#benchmark-results).
+    const [row] = await this.tx.$queryRawUnsafe<AuditRow[]>(
+      `INSERT INTO audit_entries (id, action, actor_type, actor_id, actor, target_type, target_id, data, request_id, trace_id)
+       VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7, $8::jsonb, $9, $10)
+       RETURNING ${AUDIT_COLUMNS}`,
+      uuidv7(),
+      entry.action,
+      entry.actor.type,
+      entry.actor.id,
+      entry.actor.label.slice(0, 320),
+      entry.target.type,
+      entry.target.id,
+      JSON.stringify(toJsonObject(entry.data ?? {})),
+      entry.requestId ?? null,
+      entry.traceId ?? null,
+    );
+    if (!row) throw new Error("INSERT ... RETURNING gave no row");
     return toAuditEntry(row);
   }
 

@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { isEmailUniqueViolation } from "./prisma-errors";
 
 /** The shape of Prisma 7's P2002 with a driver adapter (meta.target is empty), as each adapter fills it. */
-const p2002 = (cause: object) => ({
+const p2002 = (cause: object, code = "P2002") => ({
   name: "PrismaClientKnownRequestError",
-  code: "P2002",
+  code,
   meta: {
     modelName: "User",
     driverAdapterError: {
@@ -29,6 +29,15 @@ describe("isEmailUniqueViolation", () => {
     [
       "PGlite on a composite key containing email",
       p2002({ constraint: { fields: ["email", "tenant"] } }),
+      false,
+    ],
+    // A raw query's (P2010: raw query failed), as the user repository's plain-SQL writes get it.
+    ["a raw query, adapter-pg on users_email_key", p2002({ constraint: { index: "users_email_key" } }, "P2010"), true],
+    ["a raw query, PGlite on (email)", p2002({ constraint: { fields: ["email"] } }, "P2010"), true],
+    ["a raw query, adapter-pg on the primary key", p2002({ constraint: { index: "users_pkey" } }, "P2010"), false],
+    [
+      "a raw query failing otherwise on users.email (a check)",
+      { code: "P2010", meta: { driverAdapterError: { cause: { kind: "CheckConstraintViolation", constraint: { index: "users_email_key" } } } } },
       false,
     ],
     ["a foreign-key violation (P2003)", { code: "P2003", meta: { field_name: "user_id" } }, false],

@@ -7,8 +7,9 @@
 const EMAIL_CONSTRAINT = "users_email_key";
 
 /**
- * True for Prisma's P2002 (unique violation) on users.email, and only that: a P2002 on another constraint
- * (say the primary key) is not an "email taken" and must not be reported as one.
+ * True for a unique violation on users.email, and only that: one on another constraint (say the primary key) is
+ * not an "email taken" and must not be reported as one. A model query's is Prisma's P2002; a raw query's is
+ * P2010 ("raw query failed") whose driver error is a UniqueConstraintViolation, with the same `meta`.
  *
  * With driver adapters Prisma leaves `meta.target` empty; the constraint is under
  * `meta.driverAdapterError.cause.constraint`, as `index` (the constraint name) with @prisma/adapter-pg and as
@@ -16,10 +17,11 @@ const EMAIL_CONSTRAINT = "users_email_key";
  * for Prisma's native engine.
  */
 export function isEmailUniqueViolation(error: unknown): boolean {
-  if (!isRecord(error) || error.code !== "P2002") return false;
+  if (!isRecord(error) || (error.code !== "P2002" && error.code !== "P2010")) return false;
   const meta = isRecord(error.meta) ? error.meta : {};
   const adapterError = isRecord(meta.driverAdapterError) ? meta.driverAdapterError : {};
   const cause = isRecord(adapterError.cause) ? adapterError.cause : {};
+  if (error.code === "P2010" && cause.kind !== "UniqueConstraintViolation") return false;
   const constraint = isRecord(cause.constraint) ? cause.constraint : {};
   return (
     constraint.index === EMAIL_CONSTRAINT ||

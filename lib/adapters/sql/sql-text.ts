@@ -8,6 +8,10 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** A user row's columns, named as the domain's `User` fields, so a row read is a `User` as it is. */
+export const USER_COLUMNS = `id, email, name, role, status, created_at AS "createdAt", updated_at AS "updatedAt", version,
+  deleted_at AS "deletedAt"`;
+
 /** `\`, `%` and `_` are LIKE's escape character and wildcards; PostgreSQL's default escape is `\`. */
 export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, "\\$&");

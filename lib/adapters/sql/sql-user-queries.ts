@@ -11,11 +11,8 @@ import { untilAborted } from "../../domain/until-aborted";
 import type { UnitOfWork } from "../../ports/unit-of-work";
 import type { UserQueries, UserStatsCounts } from "../../ports/user-repository";
 import type { SqlSession } from "../prisma/migrator";
-import { escapeLike, isUuid, plannedRows } from "./sql-text";
+import { escapeLike, isUuid, plannedRows, USER_COLUMNS as COLUMNS } from "./sql-text";
 import { READ_USER_STATS, statsSince, userStatsFrom } from "./sql-user-stats";
-
-const COLUMNS = `id, email, name, role, status, created_at AS "createdAt", updated_at AS "updatedAt", version,
-  deleted_at AS "deletedAt"`;
 
 const SORT_COLUMN: Record<UserSortField, string> = { createdAt: "created_at", name: "name", email: "email" };
 
