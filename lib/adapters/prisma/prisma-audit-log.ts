@@ -21,8 +21,10 @@ export class PrismaAuditLog implements AuditLog {
     // Plain SQL: every change writes one, and a model query costs about 0.2 ms more CPU than the same statement
     // sent raw (docs/operations.md#benchmark-results).
     const [row] = await this.tx.$queryRawUnsafe<AuditRow[]>(
-      `INSERT INTO audit_entries (id, action, actor_type, actor_id, actor, target_type, target_id, data, request_id, trace_id)
-       VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7, $8::jsonb, $9, $10)
+      // created_at from this process's clock when the entry is written, as Prisma's model query set it (the
+      // column's default would be the transaction's start, before any wait for a lock inside the unit).
+      `INSERT INTO audit_entries (id, action, actor_type, actor_id, actor, target_type, target_id, data, request_id, trace_id, created_at)
+       VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7, $8::jsonb, $9, $10, $11::timestamptz)
        RETURNING ${AUDIT_COLUMNS}`,
       uuidv7(),
       entry.action,
@@ -34,6 +36,7 @@ export class PrismaAuditLog implements AuditLog {
       JSON.stringify(toJsonObject(entry.data ?? {})),
       entry.requestId ?? null,
       entry.traceId ?? null,
+      new Date(),
     );
     if (!row) throw new Error("INSERT ... RETURNING gave no row");
     return toAuditEntry(row);

@@ -217,11 +217,8 @@ export class PrismaUserRepository implements UserRepository {
    * Writes `data` with version + 1 only if the row is still at the version read (and still in the same
    * deleted state). Under READ COMMITTED a concurrent writer that got there first either has committed (the
    * version differs) or holds the row lock, and PostgreSQL re-checks the condition once it commits: either way
-   * no row matches, and this update fails instead of overwriting the other one.
-   */
-  /**
-   * Writes `data` to `current` as its next version, if it is still at `current.version` (and as deleted or not as
-   * it was read). Plain SQL for the same reason as getById: every change to a user comes through here.
+   * no row matches, and this update fails instead of overwriting the other one. Plain SQL for the same reason as
+   * getById: every change to a user comes through here.
    */
   private async writeVersion(current: User, expectedVersion: number | undefined, data: UserColumns): Promise<User> {
     this.guard();
