@@ -240,7 +240,10 @@ export class IdempotencyKeyReusedError extends DomainError {
   }
 }
 
-/** Every database connection stayed busy past the wait for one: try again shortly (HTTP 503). */
+/**
+ * Every database connection stayed busy past the wait for one, or PostgreSQL rolled the unit back as a deadlock's
+ * victim (it collided with another unit): nothing of it stands; try again shortly (HTTP 503).
+ */
 export class DatabaseBusyError extends DomainError {
   readonly code = "DATABASE_BUSY";
   readonly retryAfterSeconds = 1;

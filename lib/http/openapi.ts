@@ -65,7 +65,7 @@ const PROBLEM_DESCRIPTIONS: Partial<Record<ProblemCode, string>> = {
   SESSION_NOT_FOUND: "no such session of yours",
   IDEMPOTENCY_KEY_REUSED: "the Idempotency-Key was used for a different request",
   DEADLINE_EXCEEDED: "the request did not finish within its deadline",
-  DATABASE_BUSY: "every database connection stayed busy; retry after Retry-After seconds",
+  DATABASE_BUSY: "every database connection stayed busy, or the change collided with another (a deadlock); retry after Retry-After seconds",
   DATABASE_UNAVAILABLE: "the database cannot be reached (an outage; the circuit breaker is open); retry after Retry-After seconds",
   BULK_LIMIT_EXCEEDED: "the filter matches more users than one bulk call may change; narrow it",
   IMPORT_NOT_FOUND: "no such import",

@@ -5,7 +5,7 @@ export const BUSY_RETRIES = 10;
 
 /**
  * Runs `unit`, and runs it again after a pause while it fails with DATABASE_BUSY (no pooled connection came free
- * within DB_POOL_WAIT_MS), up to BUSY_RETRIES times. For work with no caller waiting (import jobs, the scheduled
+ * within DB_POOL_WAIT_MS, or the unit was a deadlock's victim), up to BUSY_RETRIES times. For work with no caller waiting (import jobs, the scheduled
  * clean-up): a request answers 503 with Retry-After at once so that its client retries; a background job is its
  * own client, and a busy moment (a full pool under load, or an event loop stalled past the wait, as during Next's
  * start-up) passes. Any other error, the last busy one, or `signal` aborting during a pause is passed on.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { isEmailUniqueViolation } from "./prisma-errors";
+import { isEmailUniqueViolation, isWriteConflict } from "./prisma-errors";
 
 /** The shape of Prisma 7's P2002 with a driver adapter (meta.target is empty), as each adapter fills it. */
 const p2002 = (cause: object, code = "P2002") => ({
@@ -47,5 +47,20 @@ describe("isEmailUniqueViolation", () => {
     ["null", null, false],
   ])("%s -> %s", (_, error, expected) => {
     expect(isEmailUniqueViolation(error)).toBe(expected);
+  });
+});
+
+describe("isWriteConflict", () => {
+  const raw = (cause: object) => ({ code: "P2010", meta: { driverAdapterError: { name: "DriverAdapterError", cause } } });
+  it.each([
+    ["a model query's write conflict or deadlock (P2034)", { code: "P2034", meta: {} }, true],
+    ["a raw query's deadlock, as @prisma/adapter-pg reports it", raw({ kind: "TransactionWriteConflict", originalCode: "40P01" }), true],
+    ["a raw query's serialisation failure by code alone", raw({ originalCode: "40001" }), true],
+    ["a raw query's unique violation", raw({ kind: "UniqueConstraintViolation", originalCode: "23505" }), false],
+    ["a raw query failing without a driver error", { code: "P2010", meta: {} }, false],
+    ["a unique violation (P2002)", { code: "P2002", meta: {} }, false],
+    ["not an error at all", "P2034", false],
+  ])("%s -> %s", (_, error, expected) => {
+    expect(isWriteConflict(error)).toBe(expected);
   });
 });

@@ -39,6 +39,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
+/**
+ * PostgreSQL rolled the transaction back as a deadlock's victim (40P01), or could not serialise it (40001): nothing
+ * of it stands, and the same work run again may well succeed. Prisma's P2034 for a model query; for a raw one
+ * P2010 whose driver error is a TransactionWriteConflict (@prisma/adapter-pg's kind for both codes).
+ */
+export function isWriteConflict(error: unknown): boolean {
+  if (!isRecord(error)) return false;
+  if (error.code === "P2034") return true;
+  if (error.code !== "P2010") return false;
+  const meta = isRecord(error.meta) ? error.meta : {};
+  const adapterError = isRecord(meta.driverAdapterError) ? meta.driverAdapterError : {};
+  const cause = isRecord(adapterError.cause) ? adapterError.cause : {};
+  return cause.kind === "TransactionWriteConflict" || cause.originalCode === "40P01" || cause.originalCode === "40001";
+}
+
 /** Prisma's P2028 "Unable to start a transaction in the given time": no pooled connection came free in time. */
 export function isTransactionStartTimeout(error: unknown): boolean {
   return isRecord(error) && error.code === "P2028" && typeof error.message === "string" && /start a transaction/.test(error.message);

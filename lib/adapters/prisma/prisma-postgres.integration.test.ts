@@ -143,6 +143,32 @@ describe("creating users in bulk on PostgreSQL", () => {
   });
 });
 
+describe("a unit PostgreSQL rolls back as a deadlock's victim", () => {
+  it("is DATABASE_BUSY (503, retry) rather than an internal error, and the other unit commits", async () => {
+    await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));
+    const unitOfWork = createPrismaUnitOfWork(prisma, { transactionTimeoutMs: 30_000, read });
+    const user = (email: string) => ({ email, name: email, role: "VIEWER" as const, status: "ACTIVE" as const });
+    const [x, y] = await unitOfWork.run(async ({ users }) => [await users.create(user("x@example.com")), await users.create(user("y@example.com"))]);
+    // Each unit writes one user, then waits until the other has written its own, then writes the other's: each
+    // holds the row the other needs, and PostgreSQL ends one of them (after deadlock_timeout, 1 s by default).
+    let bothHold: () => void = () => undefined;
+    let holding = 0;
+    const held = new Promise<void>((resolve) => (bothHold = resolve));
+    const crossing = (first: string, second: string) =>
+      unitOfWork.run(async ({ users }) => {
+        await users.update(first, () => ({ name: `first ${first}` }));
+        if (++holding === 2) bothHold();
+        await held;
+        return users.update(second, () => ({ name: `second ${second}` }));
+      });
+    const outcomes = await Promise.allSettled([crossing(x!.id, y!.id), crossing(y!.id, x!.id)]);
+    const refused = outcomes.filter((outcome) => outcome.status === "rejected").map((outcome) => (outcome as PromiseRejectedResult).reason);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ code: "DATABASE_BUSY" });
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+  });
+});
+
 describe("the event outbox on PostgreSQL", () => {
   it("numbers a subject's events in commit order: a second unit waits for the first, and takes its number if it rolls back", async () => {
     await resetDatabase((sql) => prisma.$executeRawUnsafe(sql));

@@ -2,7 +2,7 @@ import type { ConnectionStats, DatabaseLifecycle } from "../../ports/database";
 import type { Repositories, UnitOfWork } from "../../ports/unit-of-work";
 import { DatabaseBusyError } from "../../domain/errors";
 import { untilAborted } from "../../domain/until-aborted";
-import { isPoolWaitTimeout, isTransactionStartTimeout } from "./prisma-errors";
+import { isPoolWaitTimeout, isTransactionStartTimeout, isWriteConflict } from "./prisma-errors";
 import type { Prisma, PrismaClient } from "./generated/client.ts";
 import { PrismaAuditLog } from "./prisma-audit-log";
 import { PrismaCredentialChangeNotices } from "./prisma-credential-change-notices";
@@ -91,9 +91,11 @@ export function createPrismaUnitOfWork(prisma: PrismaClient, options: PrismaUnit
           { timeout, maxWait },
         );
       const transaction = signal && options.watching ? options.watching(signal, begin) : begin();
-      // Not started for want of a connection: the caller gets "busy, retry" rather than an internal error.
+      // Not started for want of a connection, or rolled back by PostgreSQL as a deadlock's victim: the caller gets
+      // "busy, retry" (503, Retry-After) rather than an internal error. Either way nothing of the unit stands.
       const mapped = transaction.catch((error: unknown) => {
-        throw !started && (isTransactionStartTimeout(error) || isPoolWaitTimeout(error)) ? new DatabaseBusyError() : error;
+        const busy = (!started && (isTransactionStartTimeout(error) || isPoolWaitTimeout(error))) || isWriteConflict(error);
+        throw busy ? new DatabaseBusyError() : error;
       });
       if (!signal) return mapped;
       return new Promise((resolve, reject) => {
