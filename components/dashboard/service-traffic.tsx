@@ -2,7 +2,7 @@
 
 import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 import { serviceTrafficResponse } from "@/lib/api-contract/service";
 

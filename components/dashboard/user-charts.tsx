@@ -4,7 +4,7 @@ import { Card, Flex, Heading, Skeleton, Text } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 
-import type { z } from "zod";
+import type * as z from "zod/mini";
 
 import { userStatsResponse } from "@/lib/api-contract/users";
 

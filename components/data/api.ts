@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import * as z from "zod/mini";
 
 import type { FieldErrorJson } from "@/lib/api-contract/problem";
 
@@ -62,7 +62,7 @@ export interface ApiRequest {
 }
 
 /** Calls `path` (e.g. `/api/v1/tokens`) and returns its JSON, checked against `schema`. */
-export async function api<S extends z.ZodType>(path: string, schema: S, request: ApiRequest = {}): Promise<z.output<S>> {
+export async function api<S extends z.ZodMiniType>(path: string, schema: S, request: ApiRequest = {}): Promise<z.output<S>> {
   const response = await call(path, request);
   const parsed = parseAnswer(schema, await response.json().catch(() => undefined));
   if (!parsed.success) {
@@ -75,14 +75,14 @@ export async function api<S extends z.ZodType>(path: string, schema: S, request:
  * `json` checked against `schema`, without the fields the schema does not know (a newer server's): only when they
  * are all that is wrong; anything else (a missing field, a wrong type) still fails.
  */
-export function parseAnswer<S extends z.ZodType>(schema: S, json: unknown): z.ZodSafeParseResult<z.output<S>> {
-  const parsed = schema.safeParse(json);
+export function parseAnswer<S extends z.ZodMiniType>(schema: S, json: unknown): ReturnType<typeof z.safeParse<S>> {
+  const parsed = z.safeParse(schema, json);
   if (parsed.success || !parsed.error.issues.every((issue) => issue.code === "unrecognized_keys")) return parsed;
   for (const issue of parsed.error.issues) {
     const holder = issue.path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)[key], json);
     for (const key of issue.code === "unrecognized_keys" ? issue.keys : []) delete (holder as Record<string, unknown>)[key];
   }
-  return schema.safeParse(json);
+  return z.safeParse(schema, json);
 }
 
 /** Calls `path` for its effect only (answers 204, or a body nobody needs). */

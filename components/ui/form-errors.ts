@@ -4,7 +4,7 @@
  * codes that are about one field) onto the same fields, so both read alike under the inputs. One mapping for
  * every form (invite, create, edit), not one per form.
  */
-import type { z } from "zod";
+import * as z from "zod/mini";
 
 import { ApiError } from "@/components/data/api";
 
@@ -19,12 +19,12 @@ export type Checked<T, F extends string> =
  * `value` parsed with `schema`, or the first message per field among `fields` (the form's inputs). An issue about a
  * field the form does not have is reported with the form's messages, so nothing the schema says is lost.
  */
-export function checkForm<S extends z.ZodType, F extends string>(
+export function checkForm<S extends z.ZodMiniType, F extends string>(
   schema: S,
   value: unknown,
   fields: readonly F[],
 ): Checked<z.output<S>, F> {
-  const parsed = schema.safeParse(value);
+  const parsed = z.safeParse(schema, value);
   if (parsed.success) return { ok: true, data: parsed.data };
   const errors: FieldErrors<F> = {};
   const form: string[] = [];

@@ -1,18 +1,23 @@
 /** The audit log: GET /api/v1/audit-events (and a user's or a flag's entries elsewhere). */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { AUDIT_TARGET_TYPES, MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
 import { timestamp } from "./common";
 
+const instant = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((value: string) => new Date(value)),
+);
+
 export const auditQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE_SIZE).default(50),
-  cursor: z.string().min(1).max(500).optional(),
-  action: z.string().min(1).max(64).optional(),
-  actor: z.string().min(1).max(320).optional(),
-  targetType: z.enum(AUDIT_TARGET_TYPES).optional(),
-  targetId: z.string().min(1).max(100).optional(),
-  from: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
-  to: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_AUDIT_PAGE_SIZE)), 50),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  action: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  actor: z.optional(z.string().check(z.minLength(1), z.maxLength(320))),
+  targetType: z.optional(z.enum(AUDIT_TARGET_TYPES)),
+  targetId: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  from: z.optional(instant),
+  to: z.optional(instant),
 });
 
 export const auditEventPageResponse = z
@@ -21,26 +26,26 @@ export const auditEventPageResponse = z
       z
         .strictObject({
           id: z.string(),
-          action: z.string().meta({ examples: ["user.updated"] }),
+          action: z.string().check(z.meta({ examples: ["user.updated"] })),
           actor: z.strictObject({
             type: z.enum(["user", "token", "system", "anonymous"]),
-            id: z.string().nullable(),
-            label: z.string().meta({ description: "Email, token name, `system`, or the email someone tried to sign in with" }),
+            id: z.nullable(z.string()),
+            label: z.string().check(z.meta({ description: "Email, token name, `system`, or the email someone tried to sign in with" })),
           }),
           target: z.strictObject({
             type: z.enum(AUDIT_TARGET_TYPES),
-            id: z.string().nullable(),
+            id: z.nullable(z.string()),
           }),
-          data: z.record(z.string(), z.unknown()).meta({ description: "What changed (`before`, `after`); never secrets" }),
-          requestId: z.string().nullable(),
-          traceId: z.string().nullable(),
+          data: z.record(z.string(), z.unknown()).check(z.meta({ description: "What changed (`before`, `after`); never secrets" })),
+          requestId: z.nullable(z.string()),
+          traceId: z.nullable(z.string()),
           createdAt: timestamp,
         })
-        .meta({ id: "AuditEvent" }),
+        .check(z.meta({ id: "AuditEvent" })),
     ),
-    nextCursor: z.string().nullable(),
+    nextCursor: z.nullable(z.string()),
   })
-  .meta({ id: "AuditEventPage" });
+  .check(z.meta({ id: "AuditEventPage" }));
 
 export type AuditEventPageJson = z.output<typeof auditEventPageResponse>;
 export type AuditEventJson = AuditEventPageJson["items"][number];

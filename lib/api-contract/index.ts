@@ -4,8 +4,9 @@
  * responses, and the OpenAPI document is built from both) and the browser (components infer their types from
  * them, and parse answers with them where they check at run time).
  *
- * Client-safe: it imports zod and lib/domain only (eslint.config.js). Browser code imports the feature module it
- * needs (`@/lib/api-contract/users`), not this index, so a page's bundle holds only its features' schemas.
+ * Client-safe: it imports zod's mini API (`zod/mini`: functions rather than methods, so a page bundles only the
+ * schema types it uses) and lib/domain only (eslint.config.js). Browser code imports the feature module it needs
+ * (`@/lib/api-contract/users`), not this index, so a page's bundle holds only its features' schemas.
  */
 export * from "./audit";
 export * from "./common";

@@ -1,5 +1,5 @@
 /** Invitations: an admin invites someone (POST /api/v1/invitations), who sets a password with the link. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { requestedRole, timestamp } from "./common";
 import { password } from "./session";
@@ -10,7 +10,7 @@ export const inviteBody = z.strictObject({ email: userEmail, name: userName, rol
 export type InviteBody = z.output<typeof inviteBody>;
 
 export const acceptInvitationBody = z.strictObject({
-  token: z.string().min(1).max(200),
+  token: z.string().check(z.minLength(1), z.maxLength(200)),
   password,
 });
 
@@ -19,11 +19,11 @@ export type AcceptInvitationBody = z.output<typeof acceptInvitationBody>;
 export const invitationResponse = z
   .strictObject({
     user: userResponse,
-    invitationUrl: z.url().meta({ description: "Single-use link for the invited person; shown once" }),
+    invitationUrl: z.url().check(z.meta({ description: "Single-use link for the invited person; shown once" })),
     expiresAt: timestamp,
   })
-  .meta({ id: "Invitation" });
+  .check(z.meta({ id: "Invitation" }));
 
 export const acceptedInvitationResponse = z
-  .strictObject({ email: z.string().meta({ description: "Sign in with this email and the password just set" }) })
-  .meta({ id: "AcceptedInvitation" });
+  .strictObject({ email: z.string().check(z.meta({ description: "Sign in with this email and the password just set" })) })
+  .check(z.meta({ id: "AcceptedInvitation" }));

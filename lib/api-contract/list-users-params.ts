@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { MAX_PAGE_SIZE, USER_SORT_FIELDS, type UserListQuery, type UserSort } from "../domain/user-list";
@@ -14,70 +14,76 @@ const ROLE_MESSAGE = `role must be one of ${ROLES.join(", ")}`;
 const STATUS_MESSAGE = `status must be one of ${USER_STATUSES.join(", ")}`;
 
 /** A parameter that may be repeated (`role=ADMIN&role=EDITOR`) or given once: always a list. */
-const repeatable = <T extends z.ZodType>(item: T, message: string) =>
-  z
-    .union([item, z.array(item).max(10)], { error: message })
-    .transform((value): z.infer<T>[] => (Array.isArray(value) ? value : [value]))
-    .optional();
+const repeatable = <T extends z.ZodMiniType>(item: T, message: string) => {
+  const oneOrMany = z.union([item, z.array(item).check(z.maxLength(10))], { error: message });
+  return z.optional(
+    z.pipe(
+      oneOrMany,
+      z.transform((value: z.output<typeof oneOrMany>) => (Array.isArray(value) ? value : [value]) as z.output<T>[]),
+    ),
+  );
+};
 
 /** One value: a parameter given twice is an error rather than a silent pick. */
 const single = (message: string) => z.string({ error: message });
 
 const listUsersShape = {
-  q: single("q must be given once, as text of at most 200 characters")
-    .max(200, "q must be at most 200 characters")
-    .optional()
-    .meta({ description: "Case-insensitive substring of the email or the name.", example: "ada" }),
-  role: repeatable(z.enum(ROLES), ROLE_MESSAGE).meta({
-    description: "Keep users with any of these roles; repeat the parameter for several (role=ADMIN&role=EDITOR).",
-  }),
-  status: repeatable(z.enum(USER_STATUSES), STATUS_MESSAGE).meta({
-    description: "Keep users with any of these statuses; repeat the parameter for several.",
-  }),
+  q: z
+    .optional(single("q must be given once, as text of at most 200 characters").check(z.maxLength(200, "q must be at most 200 characters")))
+    .check(z.meta({ description: "Case-insensitive substring of the email or the name.", example: "ada" })),
+  role: repeatable(z.enum(ROLES), ROLE_MESSAGE).check(
+    z.meta({ description: "Keep users with any of these roles; repeat the parameter for several (role=ADMIN&role=EDITOR)." }),
+  ),
+  status: repeatable(z.enum(USER_STATUSES), STATUS_MESSAGE).check(
+    z.meta({ description: "Keep users with any of these statuses; repeat the parameter for several." }),
+  ),
   sort: z
-    .enum(SORTS, { error: SORT_MESSAGE })
-    .default("-createdAt")
-    .meta({ description: "Sort column; a leading - sorts descending. Ties are broken by id." }),
+    ._default(z.enum(SORTS, { error: SORT_MESSAGE }), "-createdAt")
+    .check(z.meta({ description: "Sort column; a leading - sorts descending. Ties are broken by id." })),
   includeDeleted: z
-    .enum(["true", "false"], { error: "includeDeleted must be true or false" })
-    .default("false")
-    .transform((value) => value === "true")
-    .meta({ description: "Also list soft-deleted users, with their deletedAt (ADMIN only)." }),
-  cursor: single(CURSOR_MESSAGE)
-    .min(1, CURSOR_MESSAGE)
-    .max(1_000, CURSOR_MESSAGE)
-    .optional()
-    .meta({ description: "nextCursor or prevCursor of a previous page, with the same filters and sort." }),
-  limit: z.coerce
-    .number({ error: LIMIT_MESSAGE })
-    .int(LIMIT_MESSAGE)
-    .min(1, LIMIT_MESSAGE)
-    .max(MAX_PAGE_SIZE, LIMIT_MESSAGE)
-    .default(DEFAULT_PAGE_SIZE)
-    .meta({ description: `Users per page, 1 to ${MAX_PAGE_SIZE}.` }),
+    .pipe(
+      z._default(z.enum(["true", "false"], { error: "includeDeleted must be true or false" }), "false"),
+      z.transform((value: "true" | "false") => value === "true"),
+    )
+    .check(z.meta({ description: "Also list soft-deleted users, with their deletedAt (ADMIN only)." })),
+  cursor: z
+    .optional(single(CURSOR_MESSAGE).check(z.minLength(1, CURSOR_MESSAGE), z.maxLength(1_000, CURSOR_MESSAGE)))
+    .check(z.meta({ description: "nextCursor or prevCursor of a previous page, with the same filters and sort." })),
+  limit: z
+    ._default(
+      z.coerce
+        .number({ error: LIMIT_MESSAGE })
+        .check(z.int(LIMIT_MESSAGE), z.minimum(1, LIMIT_MESSAGE), z.maximum(MAX_PAGE_SIZE, LIMIT_MESSAGE)),
+      DEFAULT_PAGE_SIZE,
+    )
+    .check(z.meta({ description: `Users per page, 1 to ${MAX_PAGE_SIZE}.` })),
 };
+
+/** The parameters as parsed, before they become the use case's query ({@link toUserListQuery}). */
+export const listUsersFields = z.strictObject(
+  listUsersShape,
+  // A mistyped parameter (search=, page_size=) would otherwise be ignored and return the unfiltered list.
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter(s): ${issue.keys.join(", ")}; known: ${Object.keys(listUsersShape).join(", ")}` : undefined) },
+);
 
 /**
  * Query-string parameters of a user listing (GET /api/v1/users and the /users page), parsed into the use
  * case's query. Unknown parameters are ignored; a present but invalid one is an error naming it.
  */
-export const listUsersParams = z
-  .strictObject(
-    listUsersShape,
-    // A mistyped parameter (search=, page_size=) would otherwise be ignored and return the unfiltered list.
-    { error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter(s): ${issue.keys.join(", ")}; known: ${Object.keys(listUsersShape).join(", ")}` : undefined) },
-  )
-  .transform(
-    (params): UserListQuery => ({
-      search: params.q,
-      roles: params.role,
-      statuses: params.status,
-      includeDeleted: params.includeDeleted,
-      sort: sortOf(params.sort),
-      limit: params.limit,
-      cursor: params.cursor,
-    }),
-  );
+export const listUsersParams = z.pipe(listUsersFields, z.transform(toUserListQuery));
+
+/** The parsed parameters as the use case's query. */
+export function toUserListQuery(params: z.output<typeof listUsersFields>): UserListQuery {
+  return {
+    search: params.q,
+    roles: params.role,
+    statuses: params.status,
+    includeDeleted: params.includeDeleted,
+    sort: sortOf(params.sort),
+    limit: params.limit,
+    cursor: params.cursor,
+  };
+}
 
 /** `-name` is name descending; `email` is email ascending. */
 function sortOf(sort: (typeof SORTS)[number]): UserSort {

@@ -1,5 +1,5 @@
 /** Errors as the API answers them: `application/problem+json` (RFC 9457), and the closed set of codes they carry. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { ERROR_CODES } from "../domain/errors";
 
@@ -24,23 +24,21 @@ export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export const problemResponse = z
   .strictObject({
-    type: z.string().meta({ description: "A URN per code", examples: ["urn:user-console:problem:user-not-found"] }),
+    type: z.string().check(z.meta({ description: "A URN per code", examples: ["urn:user-console:problem:user-not-found"] })),
     title: z.string(),
     status: z.int(),
-    detail: z.string().optional(),
+    detail: z.optional(z.string()),
     code: z.enum(PROBLEM_CODES),
-    requestId: z.string().meta({ description: "Quote it when reporting a problem; also in the X-Request-Id header" }),
-    traceId: z.string().optional(),
+    requestId: z.string().check(z.meta({ description: "Quote it when reporting a problem; also in the X-Request-Id header" })),
+    traceId: z.optional(z.string()),
     errors: z
-      .array(z.strictObject({ path: z.array(z.union([z.string(), z.int()])), message: z.string() }))
-      .optional()
-      .meta({ description: "One entry per invalid field (VALIDATION_FAILED)" }),
+      .optional(z.array(z.strictObject({ path: z.array(z.union([z.string(), z.int()])), message: z.string() })))
+      .check(z.meta({ description: "One entry per invalid field (VALIDATION_FAILED)" })),
     part: z
-      .string()
-      .optional()
-      .meta({ description: "Which part of a composed answer failed (GET /users/{id}/overview)", examples: ["sessions"] }),
+      .optional(z.string())
+      .check(z.meta({ description: "Which part of a composed answer failed (GET /users/{id}/overview)", examples: ["sessions"] })),
   })
-  .meta({ id: "Problem", description: "An error, as RFC 9457 problem details" });
+  .check(z.meta({ id: "Problem", description: "An error, as RFC 9457 problem details" }));
 
 export type ProblemJson = z.output<typeof problemResponse>;
 /** One invalid field of a VALIDATION_FAILED problem: where (`path`) and what is wrong with it. */

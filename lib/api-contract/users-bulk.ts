@@ -1,5 +1,5 @@
 /** Bulk changes of users (issue 6): POST /api/v1/users/bulk. */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { BULK_ACTIONS, MAX_BULK_IDS, type BulkAction, type BulkCommand, type BulkSelection } from "../domain/user-bulk";
@@ -8,19 +8,21 @@ import { PROBLEM_CODES } from "./problem";
 
 const bulkIds = z
   .array(z.uuid("Each id must be a user id (a UUID)"))
-  .min(1, "Send at least one id")
-  .max(MAX_BULK_IDS, `Send at most ${MAX_BULK_IDS} ids; select more with filter`)
-  .meta({ description: `The users' ids, 1 to ${MAX_BULK_IDS}` });
+  .check(
+    z.minLength(1, "Send at least one id"),
+    z.maxLength(MAX_BULK_IDS, `Send at most ${MAX_BULK_IDS} ids; select more with filter`),
+    z.meta({ description: `The users' ids, 1 to ${MAX_BULK_IDS}` }),
+  );
 
 /** The filters of GET /api/v1/users (./list-users-params.ts), as JSON: arrays and a boolean. */
 const bulkFilter = z
   .strictObject({
-    q: z.string().max(200, "q must be at most 200 characters").optional(),
-    role: z.array(requestedRole).max(10).optional(),
-    status: z.array(z.enum(USER_STATUSES)).max(10).optional(),
-    includeDeleted: z.boolean().optional().meta({ description: "Needs users:read-deleted, as for the listing" }),
+    q: z.optional(z.string().check(z.maxLength(200, "q must be at most 200 characters"))),
+    role: z.optional(z.array(requestedRole).check(z.maxLength(10))),
+    status: z.optional(z.array(z.enum(USER_STATUSES)).check(z.maxLength(10))),
+    includeDeleted: z.optional(z.boolean()).check(z.meta({ description: "Needs users:read-deleted, as for the listing" })),
   })
-  .meta({ description: "Every user GET /api/v1/users would list with these filters, across all pages" });
+  .check(z.meta({ description: "Every user GET /api/v1/users would list with these filters, across all pages" }));
 
 const plainBulkAction = z.enum(["disable", "enable", "delete", "restore"] as const satisfies readonly Exclude<BulkAction, "set-role">[]);
 const ROLE_ONLY_FOR_SET_ROLE = "role goes with the action set-role only";
@@ -35,16 +37,15 @@ const plainBulkBody = <S extends z.core.$ZodLooseShape>(shape: S) =>
  * alternatives, so the OpenAPI document (and anything generated from it) says precisely what is accepted; a
  * body matching none is answered with what is wrong with it in the alternative it was closest to.
  */
-export const bulkUsersBody = z
-  .union(
-    [
-      plainBulkBody({ action: plainBulkAction, ids: bulkIds }),
-      plainBulkBody({ action: plainBulkAction, filter: bulkFilter }),
-      z.strictObject({ action: z.literal("set-role"), role: requestedRole, ids: bulkIds }),
-      z.strictObject({ action: z.literal("set-role"), role: requestedRole, filter: bulkFilter }),
-    ],
-    { error: (issue) => (issue.code === "invalid_union" ? bulkBodyProblem(issue.input, issue.errors) : undefined) },
-  );
+export const bulkUsersBody = z.union(
+  [
+    plainBulkBody({ action: plainBulkAction, ids: bulkIds }),
+    plainBulkBody({ action: plainBulkAction, filter: bulkFilter }),
+    z.strictObject({ action: z.literal("set-role"), role: requestedRole, ids: bulkIds }),
+    z.strictObject({ action: z.literal("set-role"), role: requestedRole, filter: bulkFilter }),
+  ],
+  { error: (issue) => (issue.code === "invalid_union" ? bulkBodyProblem(issue.input, issue.errors) : undefined) },
+);
 
 /**
  * A bulk body as the use case takes it. Not a `.transform` of the schema: the OpenAPI document names request
@@ -90,24 +91,31 @@ function bulkBodyProblem(input: unknown, alternatives: readonly (readonly z.core
 /** POST /users/bulk (lib/domain/user-bulk.ts BulkResult). */
 export const bulkUsersResponse = z
   .strictObject({
-    matched: z.int().min(0).meta({ description: "Users the ids named (each once) or the filter matched" }),
-    succeeded: z.int().min(0).meta({ description: "Changed, each with an audit entry of its own" }),
-    skipped: z.int().min(0).meta({
-      description: "Already as the action would leave them: nothing written or audited (so a repeated call is harmless)",
-    }),
+    matched: z.int().check(z.minimum(0), z.meta({ description: "Users the ids named (each once) or the filter matched" })),
+    succeeded: z.int().check(z.minimum(0), z.meta({ description: "Changed, each with an audit entry of its own" })),
+    skipped: z.int().check(
+      z.minimum(0),
+      z.meta({
+        description: "Already as the action would leave them: nothing written or audited (so a repeated call is harmless)",
+      }),
+    ),
     failed: z
       .array(
         z.strictObject({
           id: z.string(),
-          email: z.string().optional().meta({ description: "Absent for an unknown id, and for a deleted user unless you may list those" }),
-          code: z.enum(PROBLEM_CODES).meta({
-            description: "Why this user was left as they were: FORBIDDEN, LAST_ADMIN, USER_NOT_FOUND, USER_VERSION_CONFLICT, ...",
-          }),
+          email: z
+            .optional(z.string())
+            .check(z.meta({ description: "Absent for an unknown id, and for a deleted user unless you may list those" })),
+          code: z.enum(PROBLEM_CODES).check(
+            z.meta({
+              description: "Why this user was left as they were: FORBIDDEN, LAST_ADMIN, USER_NOT_FOUND, USER_VERSION_CONFLICT, ...",
+            }),
+          ),
           message: z.string(),
         }),
       )
-      .meta({ description: "The users whose change failed and was undone; everyone else's committed" }),
+      .check(z.meta({ description: "The users whose change failed and was undone; everyone else's committed" })),
   })
-  .meta({ id: "BulkResult" });
+  .check(z.meta({ id: "BulkResult" }));
 
 export type BulkResultJson = z.output<typeof bulkUsersResponse>;

@@ -3,7 +3,7 @@
  * when the flag cannot be evaluated. Stored and evaluated in LaunchDarkly's own flag shape ({@link LdFlag}), so
  * the SDK evaluates local flags exactly as the service would, and moving them to LaunchDarkly is a copy.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const TABLE_DENSITIES = ["compact", "comfortable", "spacious"] as const;
 export type TableDensity = (typeof TABLE_DENSITIES)[number];
@@ -65,11 +65,13 @@ export function isFlagKey(key: string): key is FlagKey {
 /** Weights of a rollout are in thousandths of a percent, as in LaunchDarkly: they sum to 100,000. */
 export const ROLLOUT_TOTAL = 100_000;
 
-const variationIndex = z.number().int().min(0);
+const variationIndex = z.int().check(z.minimum(0));
 
 const rollout = z.strictObject({
-  variations: z.array(z.strictObject({ variation: variationIndex, weight: z.number().int().min(0).max(ROLLOUT_TOTAL) })).min(1),
-  bucketBy: z.string().optional(),
+  variations: z
+    .array(z.strictObject({ variation: variationIndex, weight: z.int().check(z.minimum(0), z.maximum(ROLLOUT_TOTAL)) }))
+    .check(z.minLength(1)),
+  bucketBy: z.optional(z.string()),
 });
 
 /** Serve one variation, or split contexts among several by weight. */
@@ -80,15 +82,19 @@ export const RULE_ATTRIBUTES = ["key", "role", "emailDomain", "status"] as const
 export const RULE_OPERATORS = ["in", "endsWith", "startsWith", "contains"] as const;
 
 const clause = z.strictObject({
-  contextKind: z.literal("user").default("user"),
+  contextKind: z._default(z.literal("user"), "user"),
   attribute: z.enum(RULE_ATTRIBUTES),
   op: z.enum(RULE_OPERATORS),
-  values: z.array(z.string().max(320)).min(1).max(1000),
-  negate: z.boolean().default(false),
+  values: z.array(z.string().check(z.maxLength(320))).check(z.minLength(1), z.maxLength(1000)),
+  negate: z._default(z.boolean(), false),
 });
 
 const rule = z.intersection(
-  z.strictObject({ id: z.string().min(1).max(100), description: z.string().max(200).optional(), clauses: z.array(clause).min(1).max(20) }),
+  z.strictObject({
+    id: z.string().check(z.minLength(1), z.maxLength(100)),
+    description: z.optional(z.string().check(z.maxLength(200))),
+    clauses: z.array(clause).check(z.minLength(1), z.maxLength(20)),
+  }),
   z.union([z.object({ variation: variationIndex }), z.object({ rollout })]),
 );
 
@@ -98,13 +104,15 @@ const rule = z.intersection(
  */
 export const ldFlagSchema = z.strictObject({
   key: z.string(),
-  version: z.number().int().min(1),
+  version: z.int().check(z.minimum(1)),
   on: z.boolean(),
-  variations: z.array(z.union([z.boolean(), z.string().min(1).max(100)])).min(2),
+  variations: z.array(z.union([z.boolean(), z.string().check(z.minLength(1), z.maxLength(100))])).check(z.minLength(2)),
   offVariation: variationIndex,
   fallthrough: variationOrRollout,
-  targets: z.array(z.strictObject({ values: z.array(z.string().max(320)).max(10_000), variation: variationIndex })).max(50),
-  rules: z.array(rule).max(50),
+  targets: z
+    .array(z.strictObject({ values: z.array(z.string().check(z.maxLength(320))).check(z.maxLength(10_000)), variation: variationIndex }))
+    .check(z.maxLength(50)),
+  rules: z.array(rule).check(z.maxLength(50)),
 });
 export type LdFlag = z.infer<typeof ldFlagSchema>;
 
@@ -183,7 +191,7 @@ export function dominantVariation(flag: LdFlag): { variation: number; weight: nu
  * The parts of a flag an admin changes (a JSON merge patch of these fields: PATCH /api/v1/flags/{key}); the
  * key, variations and version are the code's and the store's.
  */
-export const flagChangeSchema = ldFlagSchema.pick({ on: true, offVariation: true, fallthrough: true, targets: true, rules: true }).partial();
+export const flagChangeSchema = z.partial(z.pick(ldFlagSchema, { on: true, offVariation: true, fallthrough: true, targets: true, rules: true }));
 export type FlagChange = z.infer<typeof flagChangeSchema>;
 
 /** Audit actions of a flag's history. */

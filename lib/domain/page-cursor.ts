@@ -3,7 +3,7 @@
  * Buffer here would bring Buffer's polyfill into every page that imported it (the browser hands cursors back as
  * it got them and never reads one).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { InvalidCursorError } from "./errors";
 
@@ -16,7 +16,7 @@ export function encodePageCursor(payload: object): string {
  * @param refusal what the caller is told of any other string, e.g. "not a cursor of the audit log"
  * @throws InvalidCursorError when the cursor is not base64url JSON that `schema` accepts
  */
-export function decodePageCursor<S extends z.ZodType>(cursor: string, schema: S, refusal: string): z.infer<S> {
+export function decodePageCursor<S extends z.ZodMiniType>(cursor: string, schema: S, refusal: string): z.infer<S> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));

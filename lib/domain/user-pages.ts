@@ -6,7 +6,7 @@
  * it also records the sort it was made for, so a cursor from one sort is refused under another. Server-side only
  * (Node's Buffer encodes the cursor).
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 import { InvalidCursorError } from "./errors";
 import { decodePageCursor, encodePageCursor } from "./page-cursor";
@@ -25,19 +25,18 @@ import {
 const cursorPayload = z
   .object({
     // Both absent on a cursor that starts from an end of the list: the one toPage gives an empty page.
-    key: z.string().optional(),
+    key: z.optional(z.string()),
     // Ids are UUIDs in every adapter; anything else would reach the database as a malformed uuid.
-    id: z
-      .string()
-      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i)
-      .optional(),
+    id: z.optional(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i))),
     field: z.enum(USER_SORT_FIELDS),
     direction: z.enum(["asc", "desc"]),
     towards: z.enum(["next", "prev"]),
   })
-  .refine((c) => (c.key === undefined) === (c.id === undefined))
-  // A createdAt key must be the ISO form sortKey writes, or it neither parses nor orders as text.
-  .refine((c) => c.key === undefined || c.field !== "createdAt" || isIsoTimestamp(c.key));
+  .check(
+    z.refine((c) => (c.key === undefined) === (c.id === undefined)),
+    // A createdAt key must be the ISO form sortKey writes, or it neither parses nor orders as text.
+    z.refine((c) => c.key === undefined || c.field !== "createdAt" || isIsoTimestamp(c.key)),
+  );
 type CursorPayload = z.infer<typeof cursorPayload>;
 
 /**

@@ -65,7 +65,7 @@ export const REQUEST_HEADERS = {
     .string()
     .optional()
     .meta({ param: { in: "header", name: "If-None-Match", id: "IfNoneMatch", description: "ETags you hold; 304 when one is current" } }),
-  "Idempotency-Key": idempotencyKey.optional().meta({
+  "Idempotency-Key": z.optional(idempotencyKey).meta({
     param: {
       in: "header",
       name: "Idempotency-Key",
@@ -81,7 +81,7 @@ export type RequestHeader = keyof typeof REQUEST_HEADERS;
 export interface SuccessResponse {
   description: string;
   /** The JSON body's schema; none for 204 and 304. */
-  schema?: z.ZodType;
+  schema?: z.core.$ZodType;
   /** The body's media type when it is not application/json (the CSV export). */
   mediaType?: string;
   headers?: ResponseHeader[];
@@ -99,7 +99,7 @@ export interface OperationDoc {
   /** Media types the body may be sent as; application/json when not given. */
   bodyTypes?: string[];
   /** A body the handler reads itself (no JSON schema on the route: a file upload), by media type. */
-  rawBodies?: Record<string, z.ZodType>;
+  rawBodies?: Record<string, z.core.$ZodType>;
 }
 
 /** Issue 18: what a leaked token must not leave behind (users:grant-admin, never held by a token). */

@@ -236,7 +236,7 @@ function successResponse(response: SuccessResponse): ZodOpenApiResponseObject {
 export function buildOpenApiDocument(handlers: readonly { name: string; handler: RouteHandler }[]) {
   const paths: ZodOpenApiPathsObject = {};
   // Request bodies as named components (`PatchUserBody`), shown once however many media types accept them.
-  const bodies: Record<string, z.ZodType> = {};
+  const bodies: Record<string, z.core.$ZodType> = {};
   for (const { name, handler } of handlers) {
     const path = openApiPath(handler.definition.path);
     const method = methodKey(handler.definition.method);

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 
 import { HttpProblem } from "./problem";
 
@@ -9,7 +9,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
  * or while streaming, so a lying header cannot get more through), 400 when it is not JSON, and 422 naming each
  * field when it does not match the schema (unknown fields included: schemas are strict objects).
  */
-export async function readJsonBody<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function readJsonBody<S extends z.core.$ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
   const type = mediaTypeOf(request);
   if (!isJsonMediaType(type)) {
     throw new HttpProblem(
@@ -45,7 +45,7 @@ export function isJsonMediaType(type: string | undefined): boolean {
  * (U+0000) is refused first, for every input at once: PostgreSQL cannot store it in a text column, so it would
  * otherwise fail deep in the database as a 500.
  */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+export function parseInput<S extends z.core.$ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
   const path = pathToNul(value);
   if (path) {
     const message = "Text must not contain NUL (U+0000) characters";
@@ -53,7 +53,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
       { path, message },
     ]);
   }
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const errors = result.error.issues.map((issue) => ({
     path: issue.path.map((key) => (typeof key === "symbol" ? String(key) : key)),

@@ -28,8 +28,8 @@ import { clientIpOf, publicOriginOf, requestIdOf, traceIdOf } from "./request-in
 import { sessionSecretOf } from "./session-cookie";
 
 type ApiMethod = Exclude<RouteAccess["method"], "PAGE">;
-type Schema = z.ZodType;
-type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Schema = z.core.$ZodType;
+type Infer<S> = S extends z.core.$ZodType ? z.infer<S> : undefined;
 
 /** What Next passes as a route handler's second argument. */
 export interface RouteContext {
@@ -106,7 +106,7 @@ export interface RouteHandler {
   (request: Request, context?: RouteContext): Promise<Response>;
   access: RouteAccess;
   /** Query and path schemas are objects, or pipes out of one (a transform of the parsed object). */
-  definition: Omit<RouteDefinition<z.ZodType | undefined, z.ZodType<unknown, Record<string, unknown>> | undefined, z.ZodType<unknown, Record<string, unknown>> | undefined>, "handler">;
+  definition: Omit<RouteDefinition<z.core.$ZodType | undefined, z.core.$ZodType<unknown, Record<string, unknown>> | undefined, z.core.$ZodType<unknown, Record<string, unknown>> | undefined>, "handler">;
 }
 
 export function route<

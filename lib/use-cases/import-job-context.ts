@@ -17,7 +17,7 @@ import type { WorkerPool } from "../ports/worker-pool";
 import { retryWhenBusy } from "./retry-when-busy";
 
 /** What a row must be: the rules of POST /users (lib/api-contract/users.ts createUserBody), passed in, not copied. */
-export type ImportRowSchema = z.ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
+export type ImportRowSchema = z.core.$ZodType<{ email: string; name: string; role: NewUser["role"]; status: "ACTIVE" | "DISABLED" }>;
 
 /** What the runner is built from (makeImportRunner); the numbers have defaults (lib/domain/import-job.ts). */
 export interface ImportRunnerDeps {

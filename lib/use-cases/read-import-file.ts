@@ -3,6 +3,8 @@
  * item 7), never whole; its rows validated and cut into numbered batches, the same ones on every pass, so a
  * resumed job skips exactly the batches that committed.
  */
+import { z } from "zod";
+
 import type { Principal } from "../domain/auth";
 import { uploaderOf, type ImportBatchRecord, type ImportJob, type ImportRowError } from "../domain/import-job";
 import { normalizeEmail, type NewUser } from "../domain/user";
@@ -116,7 +118,7 @@ function validateRow(
   }
   const role = fields.role?.trim().toUpperCase();
   const status = fields.status?.trim().toUpperCase();
-  const parsed = rowSchema.safeParse({
+  const parsed = z.safeParse(rowSchema, {
     email,
     name: fields.name ?? "",
     // Empty cells take the defaults (VIEWER, ACTIVE), as omitted fields do in POST /users.

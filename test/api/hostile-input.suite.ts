@@ -71,9 +71,9 @@ const KNOWN_CODES: ReadonlySet<string> = new Set<string>([...ERROR_CODES, ...HTT
 const definitionShape = z.object({
   method: z.string(),
   path: z.string(),
-  body: z.instanceof(z.ZodType).optional(),
-  query: z.instanceof(z.ZodType).optional(),
-  params: z.instanceof(z.ZodType).optional(),
+  body: z.instanceof(z.core.$ZodType).optional(),
+  query: z.instanceof(z.core.$ZodType).optional(),
+  params: z.instanceof(z.core.$ZodType).optional(),
 });
 type Definition = z.infer<typeof definitionShape>;
 

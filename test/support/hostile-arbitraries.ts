@@ -206,14 +206,14 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 // Values shaped like a schema
 
 /** The input side of a zod schema as JSON Schema (transforms and defaults as the client sends them). */
-export function jsonSchemaOf(schema: z.ZodType): JsonSchema {
+export function jsonSchemaOf(schema: z.core.$ZodType): JsonSchema {
   return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
 }
 
 const anyJson: fc.Arbitrary<unknown> = fc.jsonValue({ maxDepth: 2 }).filter(isClean);
 
 /** Values shaped like `schema`: mostly valid, except for what JSON Schema cannot say (refinements). */
-export function validShaped(schema: z.ZodType): fc.Arbitrary<unknown> {
+export function validShaped(schema: z.core.$ZodType): fc.Arbitrary<unknown> {
   return fromJsonSchema(jsonSchemaOf(schema));
 }
 
@@ -415,7 +415,7 @@ const INVALID_UTF8: readonly Uint8Array<ArrayBuffer>[] = [
 ];
 
 /** Bodies for a route: shaped like its schema, one thing wrong, any JSON, not JSON, not UTF-8, too big, too deep. */
-export function hostileBody(schema: z.ZodType | undefined): fc.Arbitrary<BodySpec> {
+export function hostileBody(schema: z.core.$ZodType | undefined): fc.Arbitrary<BodySpec> {
   const json = (value: fc.Arbitrary<unknown>) => value.map((v): BodySpec => ({ kind: "json", value: v }));
   const shaped = schema ? jsonSchemaOf(schema) : undefined;
   return fc.oneof(
@@ -523,7 +523,7 @@ const RAW_QUERY_PARTS: readonly string[] = [
 ];
 
 /** Query strings: shaped like the schema, one parameter wrong, repeated or empty, or percent-encoding garbage. */
-export function hostileQuery(schema: z.ZodType | undefined): fc.Arbitrary<QuerySpec> {
+export function hostileQuery(schema: z.core.$ZodType | undefined): fc.Arbitrary<QuerySpec> {
   const shaped = schema ? jsonSchemaOf(schema) : undefined;
   const names = shaped ? Object.keys(propertiesOf(shaped)) : [];
   const pairs = (value: fc.Arbitrary<[string, Text][]>) => value.map((p): QuerySpec => ({ pairs: p }));
@@ -553,7 +553,7 @@ export function hostileQuery(schema: z.ZodType | undefined): fc.Arbitrary<QueryS
 }
 
 /** Query strings shaped like the schema, nothing else. */
-export function validQuery(schema: z.ZodType): fc.Arbitrary<QuerySpec> {
+export function validQuery(schema: z.core.$ZodType): fc.Arbitrary<QuerySpec> {
   return validShaped(schema).map((value): QuerySpec => ({ pairs: queryPairsOf(value) }));
 }
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 import type { UserExportQuery } from "../../use-cases/export-users";
-import { listUsersParams } from "../../api-contract/list-users-params";
+import { listUsersFields, toUserListQuery } from "../../api-contract/list-users-params";
 import { route } from "../route";
 import { csvDownload, usersCsv } from "../csv";
 import { usersCsvResponse } from "../../api-contract";
@@ -9,11 +9,11 @@ import { usersCsvResponse } from "../../api-contract";
 const ROUTE = "GET /api/v1/users/export.csv";
 
 /** The listing's query parameters (lib/api-contract/list-users-params.ts) but `limit` and `cursor`: an export has every match. */
-const { limit: _limit, cursor: _cursor, ...exportShape } = listUsersParams.in.shape;
+const { limit: _limit, cursor: _cursor, ...exportShape } = listUsersFields.shape;
 
 /**
  * The export's query: the listing's filters and sort, parsed by the listing's own schemas and mapped by its own
- * transform (`.out`), so a filter added to the listing reaches the export too. Strict like the listing: an
+ * mapping (`toUserListQuery`), so a filter added to the listing reaches the export too. Strict like the listing: an
  * unknown parameter, `limit` and `cursor` included, is refused rather than silently ignored (someone sending
  * limit=10 would otherwise get every user and not know it).
  */
@@ -25,8 +25,8 @@ export const exportUsersParams = z
         : undefined,
   })
   .transform((params): UserExportQuery => {
-    // The listing's transform wants a page size; the export has none, so it is dropped again.
-    const { limit: _pageSize, cursor: _none, ...query } = listUsersParams.out.parse({ ...params, limit: 1 });
+    // The listing's query has a page size; the export has none, so it is dropped again.
+    const { limit: _pageSize, cursor: _none, ...query } = toUserListQuery({ ...params, limit: 1, cursor: undefined });
     return query;
   });
 
