@@ -30,8 +30,7 @@ test.describe("as an ADMIN", () => {
     await expect(email).toHaveAttribute("aria-invalid", "true");
 
     await email.fill("new.editor@example.com");
-    await dialog.getByRole("combobox", { name: "Role" }).click();
-    await page.getByRole("option", { name: "Editor" }).click();
+    await dialog.getByRole("combobox", { name: "Role" }).selectOption({ label: "Editor" });
     await dialog.getByRole("button", { name: "Create" }).click();
 
     await expect(page.getByText("new.editor@example.com was created")).toBeVisible();

@@ -1,11 +1,12 @@
 "use client";
 
 import { Cross2Icon, PlusIcon, TrashIcon } from "@radix-ui/react-icons";
-import { Button, Card, Flex, Heading, IconButton, Select, Text, TextField } from "@radix-ui/themes";
+import { Button, Card, Flex, Heading, IconButton, Text, TextField } from "@radix-ui/themes";
 import { useId, useState, type FormEvent } from "react";
 
+import { Select } from "@/components/ui/select";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
-import { attributeLabel, describeRule, describeServe, operatorLabel, valueLabel, variationLabel } from "./flag-text";
+import { attributeLabel, describeRule, describeServe, operatorLabel, valueLabel } from "./flag-text";
 import { RULE_ATTRIBUTES, RULE_OPERATORS, type LdFlag } from "@/lib/domain/feature-flags";
 import { ROLES, USER_STATUSES } from "@/lib/domain/user";
 
@@ -203,17 +204,15 @@ function RuleEditor({
               <Text size="2" weight="medium">
                 Then serve
               </Text>
-              <Select.Root value={rule.serve} onValueChange={(serve) => onChange((current) => ({ ...current, serve }))}>
-                <Select.Trigger aria-label={`${name}: serve`}>{rule.serve === "rollout" ? rolloutLabel : variationLabel(variations, Number(rule.serve))}</Select.Trigger>
-                <Select.Content>
-                  {variations.map((value, index) => (
-                    <Select.Item key={index} value={String(index)}>
-                      {valueLabel(value)}
-                    </Select.Item>
-                  ))}
-                  {rule.rollout && <Select.Item value="rollout">{rolloutLabel}</Select.Item>}
-                </Select.Content>
-              </Select.Root>
+              <Select
+                aria-label={`${name}: serve`}
+                value={rule.serve}
+                options={[
+                  ...variations.map((value, index) => ({ value: String(index), label: valueLabel(value) })),
+                  ...(rolloutLabel ? [{ value: "rollout", label: rolloutLabel }] : []),
+                ]}
+                onValueChange={(serve) => onChange((current) => ({ ...current, serve }))}
+              />
             </Flex>
           </Flex>
         </Flex>
@@ -245,35 +244,21 @@ function ClauseEditor({
       <Text size="2" color="gray" className="clause-joiner">
         {first ? "If" : "and"}
       </Text>
-      <Select.Root
+      <Select
+        aria-label={`${name}: attribute`}
         value={clause.attribute}
-        onValueChange={(value) => onChange({ attribute: RULE_ATTRIBUTES.find((attribute) => attribute === value) ?? clause.attribute })}
-      >
-        <Select.Trigger aria-label={`${name}: attribute`}>{attributeLabel(clause.attribute)}</Select.Trigger>
-        <Select.Content>
-          {RULE_ATTRIBUTES.map((attribute) => (
-            <Select.Item key={attribute} value={attribute}>
-              {attributeLabel(attribute)}
-            </Select.Item>
-          ))}
-        </Select.Content>
-      </Select.Root>
-      <Select.Root
+        options={RULE_ATTRIBUTES.map((attribute) => ({ value: attribute, label: attributeLabel(attribute) }))}
+        onValueChange={(attribute) => onChange({ attribute })}
+      />
+      <Select
+        aria-label={`${name}: operator`}
         value={condition}
+        options={CONDITIONS.map((entry) => ({ value: entry.value, label: operatorLabel(entry.op, entry.negate) }))}
         onValueChange={(value) => {
           const chosen = CONDITIONS.find((entry) => entry.value === value);
           if (chosen) onChange({ op: chosen.op, negate: chosen.negate });
         }}
-      >
-        <Select.Trigger aria-label={`${name}: operator`}>{operatorLabel(clause.op, clause.negate)}</Select.Trigger>
-        <Select.Content>
-          {CONDITIONS.map((entry) => (
-            <Select.Item key={entry.value} value={entry.value}>
-              {operatorLabel(entry.op, entry.negate)}
-            </Select.Item>
-          ))}
-        </Select.Content>
-      </Select.Root>
+      />
       <Flex direction="column" gap="1" flexGrow="1" minWidth="14rem">
         <TextField.Root
           value={clause.values}

@@ -1,14 +1,15 @@
 "use client";
 
 import { Cross2Icon, PlusIcon } from "@radix-ui/react-icons";
-import { Badge, Button, Code, Flex, IconButton, Select, Text, TextField } from "@radix-ui/themes";
+import { Badge, Button, Code, Flex, IconButton, Text, TextField } from "@radix-ui/themes";
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 
 import { ApiError, api, describeError } from "@/components/data/api";
+import { Select } from "@/components/ui/select";
 import { useFormMutation } from "@/components/ui/use-form-mutation";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
-import { valueLabel, variationLabel } from "./flag-text";
+import { valueLabel } from "./flag-text";
 import type { FlagValueJson } from "@/lib/api-contract/flag-evaluations";
 import { userPageResponse, userResponse } from "@/lib/api-contract/users";
 import type { LdFlag } from "@/lib/domain/feature-flags";
@@ -134,16 +135,12 @@ export function TargetsForm({ flag }: { flag: EditableFlag }) {
             <Text as="label" id={`${ids}-gets`} size="2" weight="medium">
               Gets
             </Text>
-            <Select.Root value={variation} onValueChange={setVariation}>
-              <Select.Trigger aria-labelledby={`${ids}-gets`}>{variationLabel(variations, Number(variation))}</Select.Trigger>
-              <Select.Content>
-                {variations.map((value, index) => (
-                  <Select.Item key={index} value={String(index)}>
-                    {valueLabel(value)}
-                  </Select.Item>
-                ))}
-              </Select.Content>
-            </Select.Root>
+            <Select
+              aria-labelledby={`${ids}-gets`}
+              value={variation}
+              options={variations.map((value, index) => ({ value: String(index), label: valueLabel(value) }))}
+              onValueChange={setVariation}
+            />
           </Flex>
           <Button type="button" variant="soft" loading={lookup.pending} onClick={add}>
             <PlusIcon aria-hidden />

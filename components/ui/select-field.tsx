@@ -1,15 +1,12 @@
 "use client";
 
-import { Flex, Select, Text } from "@radix-ui/themes";
+import { Flex, Text } from "@radix-ui/themes";
 import { useId } from "react";
 
 import { describedBy, FieldNotes } from "./form-field";
+import { Select, type SelectOption } from "./select";
 
-export interface SelectOption<V extends string> {
-  value: V;
-  label: string;
-  disabled?: boolean;
-}
+export type { SelectOption } from "./select";
 
 /**
  * A labelled select with its hint and its error underneath, tied to it as {@link import("./form-field").FormField}
@@ -33,27 +30,18 @@ export function SelectField<V extends string>({
   const id = useId();
   return (
     <Flex direction="column" gap="1">
-      <Text as="label" id={`${id}-label`} size="2" weight="medium">
+      <Text as="label" id={`${id}-label`} htmlFor={`${id}-select`} size="2" weight="medium">
         {label}
       </Text>
-      <Select.Root
+      <Select
+        id={`${id}-select`}
         value={value}
-        onValueChange={(raw) => {
-          const option = options.find((candidate) => candidate.value === raw);
-          if (option) onValueChange(option.value);
-        }}
-      >
-        <Select.Trigger aria-labelledby={`${id}-label`} aria-describedby={describedBy(id, hint, error)} aria-invalid={error ? true : undefined}>
-          {options.find((option) => option.value === value)?.label}
-        </Select.Trigger>
-        <Select.Content>
-          {options.map((option) => (
-            <Select.Item key={option.value} value={option.value} disabled={option.disabled}>
-              {option.label}
-            </Select.Item>
-          ))}
-        </Select.Content>
-      </Select.Root>
+        options={options}
+        onValueChange={onValueChange}
+        aria-labelledby={`${id}-label`}
+        aria-describedby={describedBy(id, hint, error)}
+        aria-invalid={error ? true : undefined}
+      />
       <FieldNotes id={id} hint={hint} error={error} />
     </Flex>
   );

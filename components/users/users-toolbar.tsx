@@ -1,11 +1,12 @@
 "use client";
 
 import { CaretDownIcon, DownloadIcon, MagnifyingGlassIcon } from "@radix-ui/react-icons";
-import { Button, DropdownMenu, Flex, Select, Text, TextField } from "@radix-ui/themes";
+import { Button, DropdownMenu, Flex, Text, TextField } from "@radix-ui/themes";
 import { useId, useState } from "react";
 import { useDebouncedCallback } from "use-debounce";
 
 import { capitalize } from "@/components/ui/format";
+import { Select } from "@/components/ui/select";
 import { exportHref, type ListingChange } from "./users-listing";
 import { ROLES, USER_STATUSES } from "@/lib/domain/user";
 import type { UserListQuery } from "@/lib/domain/user-list";
@@ -46,19 +47,13 @@ export function UsersToolbar({
         <Text size="1" color="gray" id={pageSizeLabel}>
           Rows per page
         </Text>
-        <Select.Root value={String(query.limit)} onValueChange={(value) => onChange({ limit: Number(value) })}>
-          <Select.Trigger aria-labelledby={pageSizeLabel}>{query.limit}</Select.Trigger>
-          <Select.Content>
-            {/* The current size stays choosable even when the address set one not in the list (limit=37). */}
-            {[...new Set([...PAGE_SIZES, query.limit])]
-              .sort((a, b) => a - b)
-              .map((size) => (
-                <Select.Item key={size} value={String(size)}>
-                  {size}
-                </Select.Item>
-              ))}
-          </Select.Content>
-        </Select.Root>
+        <Select
+          aria-labelledby={pageSizeLabel}
+          value={String(query.limit)}
+          // The current size stays choosable even when the address set one not in the list (limit=37).
+          options={[...new Set([...PAGE_SIZES, query.limit])].sort((a, b) => a - b).map((size) => ({ value: String(size), label: String(size) }))}
+          onValueChange={(value) => onChange({ limit: Number(value) })}
+        />
       </Flex>
       <Button asChild variant="soft" ml="auto">
                 <a href={exportHref(query)} download>
