@@ -6,7 +6,7 @@ import { useId, useState, type FormEvent } from "react";
 
 import { Select } from "@/components/ui/select";
 import { EditorFooter, useFlagPartEditor, type EditableFlag } from "./flag-part-editor";
-import { attributeLabel, describeRule, describeServe, operatorLabel, valueLabel } from "./flag-text";
+import { attributeLabel, describeRule, describeServe, operatorLabel, valueLabel, variationLabel } from "./flag-text";
 import { RULE_ATTRIBUTES, RULE_OPERATORS, type LdFlag } from "@/lib/domain/feature-flags";
 import { ROLES, USER_STATUSES } from "@/lib/domain/user";
 
@@ -211,6 +211,7 @@ function RuleEditor({
                   ...variations.map((value, index) => ({ value: String(index), label: valueLabel(value) })),
                   ...(rolloutLabel ? [{ value: "rollout", label: rolloutLabel }] : []),
                 ]}
+                missingLabel={variationLabel(variations, Number(rule.serve))}
                 onValueChange={(serve) => onChange((current) => ({ ...current, serve }))}
               />
             </Flex>

@@ -132,10 +132,11 @@ export function TargetsForm({ flag }: { flag: EditableFlag }) {
             />
           </Flex>
           <Flex direction="column" gap="1">
-            <Text as="label" id={`${ids}-gets`} size="2" weight="medium">
+            <Text as="label" id={`${ids}-gets`} htmlFor={`${ids}-gets-select`} size="2" weight="medium">
               Gets
             </Text>
             <Select
+              id={`${ids}-gets-select`}
               aria-labelledby={`${ids}-gets`}
               value={variation}
               options={variations.map((value, index) => ({ value: String(index), label: valueLabel(value) }))}

@@ -1,5 +1,5 @@
 /** The audit log: GET /api/v1/audit-events (and a user's or a flag's entries elsewhere). */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { AUDIT_TARGET_TYPES, MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
 import { timestamp } from "./common";

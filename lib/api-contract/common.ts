@@ -1,5 +1,5 @@
 /** Pieces several features' schemas share: dates, roles, an id in the path, the Idempotency-Key header. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { ROLES } from "../domain/user";
 

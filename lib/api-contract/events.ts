@@ -5,7 +5,7 @@
  * its tests against them, so a payload changed without changing this file fails there instead of going
  * undocumented. Payloads are version 1 (`payloadVersion`); adding a field is not a new version.
  */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { EVENT_PAYLOAD_VERSION, EVENT_SUBJECT_TYPES, type EventType } from "../domain/events";
 import { ldFlagSchema } from "../domain/feature-flags";

@@ -2,7 +2,7 @@
  * What the flags give someone: GET /api/v1/users/{id}/flags, GET /api/v1/session/flags and the user overview's
  * flags. Apart from ./flags.ts (the flags' definitions), since every console page reads the caller's own.
  */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { FLAG_KEYS } from "../domain/feature-flags";
 

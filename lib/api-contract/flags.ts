@@ -1,5 +1,5 @@
 /** Feature flags (issue 9): /api/v1/flags, each flag's definition and history (what a user gets: ./flag-evaluations.ts). */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { MAX_AUDIT_PAGE_SIZE } from "../domain/audit";
 import { flagChangeSchema, ldFlagSchema, ROLLOUT_TOTAL } from "../domain/feature-flags";

@@ -1,5 +1,5 @@
 /** CSV imports (issue 8): /api/v1/imports, each job's event stream and its error report, a file's preview (issue 23). */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { IMPORT_COLUMNS, IMPORT_PAUSE_REASONS, IMPORT_PREVIEW_ROWS, type ImportColumn } from "../domain/import-job";
 import { timestamp } from "./common";

@@ -1,5 +1,5 @@
 /** Invitations: an admin invites someone (POST /api/v1/invitations), who sets a password with the link. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { requestedRole, timestamp } from "./common";
 import { password } from "./session";

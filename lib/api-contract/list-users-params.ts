@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { MAX_PAGE_SIZE, USER_SORT_FIELDS, type UserListQuery, type UserSort } from "../domain/user-list";
@@ -68,7 +68,8 @@ export const listUsersFields = z.strictObject(
 
 /**
  * Query-string parameters of a user listing (GET /api/v1/users and the /users page), parsed into the use
- * case's query. Unknown parameters are ignored; a present but invalid one is an error naming it.
+ * case's query. An unknown parameter is an error naming the known ones, as is a present but invalid one (the page's
+ * {@link parseListUsersParams} ignores unknown ones instead).
  */
 export const listUsersParams = z.pipe(listUsersFields, z.transform(toUserListQuery));
 

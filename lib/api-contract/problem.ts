@@ -1,5 +1,5 @@
 /** Errors as the API answers them: `application/problem+json` (RFC 9457), and the closed set of codes they carry. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { ERROR_CODES } from "../domain/errors";
 

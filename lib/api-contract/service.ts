@@ -1,5 +1,5 @@
 /** The service's own health as the dashboard shows it: GET /api/v1/service/traffic. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { timestamp } from "./common";
 

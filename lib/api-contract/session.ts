@@ -1,5 +1,5 @@
 /** Signing in and out, one's own password and sessions: /api/v1/session and below. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../domain/auth";
 import { role, timestamp } from "./common";

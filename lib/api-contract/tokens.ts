@@ -1,5 +1,5 @@
 /** API tokens (ADMINs' own): /api/v1/tokens. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { requestedRole, role, timestamp } from "./common";
 

@@ -1,5 +1,5 @@
 /** Bulk changes of users (issue 6): POST /api/v1/users/bulk. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { ROLES, USER_STATUSES } from "../domain/user";
 import { BULK_ACTIONS, MAX_BULK_IDS, type BulkAction, type BulkCommand, type BulkSelection } from "../domain/user-bulk";

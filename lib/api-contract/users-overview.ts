@@ -1,5 +1,5 @@
 /** One user and what surrounds them, the parts the caller may see: GET /api/v1/users/{id}/overview. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { auditEventPageResponse } from "./audit";
 import { timestamp } from "./common";

@@ -3,7 +3,7 @@
  * ./users-bulk.ts, a user's overview ./users-overview.ts). Request bodies are strict: an unknown field is an
  * error, not silently dropped.
  */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { USER_STATUSES } from "../domain/user";
 import { requestedRole, role, timestamp } from "./common";

@@ -1,5 +1,5 @@
 /** Webhooks (issue 20, item 3): endpoints, their secrets and their delivery logs under /api/v1/webhooks. */
-import * as z from "zod/mini";
+import * as z from "../domain/zod";
 
 import { EVENT_SUBJECT_TYPES, EVENT_TYPES } from "../domain/events";
 import { MAX_WEBHOOK_DELIVERY_PAGE, MAX_WEBHOOK_URL_LENGTH, WEBHOOK_DELIVERY_STATUSES, webhookUrlProblem } from "../domain/webhooks";

@@ -3,7 +3,7 @@
  * when the flag cannot be evaluated. Stored and evaluated in LaunchDarkly's own flag shape ({@link LdFlag}), so
  * the SDK evaluates local flags exactly as the service would, and moving them to LaunchDarkly is a copy.
  */
-import * as z from "zod/mini";
+import * as z from "./zod";
 
 export const TABLE_DENSITIES = ["compact", "comfortable", "spacious"] as const;
 export type TableDensity = (typeof TABLE_DENSITIES)[number];

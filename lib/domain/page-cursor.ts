@@ -3,7 +3,7 @@
  * Buffer here would bring Buffer's polyfill into every page that imported it (the browser hands cursors back as
  * it got them and never reads one).
  */
-import * as z from "zod/mini";
+import * as z from "./zod";
 
 import { InvalidCursorError } from "./errors";
 

@@ -6,7 +6,7 @@
  * it also records the sort it was made for, so a cursor from one sort is refused under another. Server-side only
  * (Node's Buffer encodes the cursor).
  */
-import * as z from "zod/mini";
+import * as z from "./zod";
 
 import { InvalidCursorError } from "./errors";
 import { decodePageCursor, encodePageCursor } from "./page-cursor";
